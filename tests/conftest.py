@@ -1,0 +1,50 @@
+"""Shared fixtures: the research-licence data in ../shared/data, and public-domain photos.
+
+Tests that need ../shared/data take the ``shared_data`` fixture: it skips with a reason when the
+folder is absent, and fails instead when FITROOM_REQUIRE_SHARED=1 (as CI sets it).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def shared_data_dir() -> Path:
+    """Where the shared research data lives (FITROOM_SHARED_DATA or ../shared/data)."""
+    env = os.environ.get("FITROOM_SHARED_DATA")
+    return Path(env) if env else REPO.parent / "shared" / "data"
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    """Path of ../shared/data; skip (or fail under FITROOM_REQUIRE_SHARED=1) when absent."""
+    path = shared_data_dir()
+    if not (path / "MANIFEST.md").is_file():
+        reason = f"shared research data not found at {path} (set FITROOM_SHARED_DATA)"
+        if os.environ.get("FITROOM_REQUIRE_SHARED") == "1":
+            pytest.fail(reason + " and FITROOM_REQUIRE_SHARED=1")
+        pytest.skip(reason)
+    return path
+
+
+@pytest.fixture(scope="session")
+def astronaut() -> npt.NDArray[np.uint8]:
+    """The public-domain astronaut photo (Eileen Collins), RGB uint8 512×512."""
+    from skimage import data
+
+    return np.ascontiguousarray(data.astronaut())
+
+
+@pytest.fixture(scope="session")
+def coffee() -> npt.NDArray[np.uint8]:
+    """A public-domain photo with no person in it."""
+    from skimage import data
+
+    return np.ascontiguousarray(data.coffee())
