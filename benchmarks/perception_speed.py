@@ -1,0 +1,99 @@
+"""Perception speed per stage at 640×480 (stream mode) and on a 768×1024 photo (photo mode).
+
+    python benchmarks/perception_speed.py [--frames 200] [--threads 2]
+
+Targets (issue 2, 2-core machine): pose in tracking mode ≤ 12 ms, person mask ≤ 4 ms, full
+perception (pose + mask + parts + face) ≤ 25 ms per 640×480 frame; photo mode ≤ 60 ms on 768×1024.
+Frames come from ../shared/data/video/vivid_upper1.mp4 (letterboxed to 640×480, looped).
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import statistics
+import time
+
+import cv2
+import numpy as np
+from _common import read_rgb, shared_data_dir, summary, time_ms, video_frames
+
+from fitroom.imaging import auto_exposure, denoise, gray_world
+from fitroom.vision.perception import Perceiver
+
+
+def letterbox_640x480(frame: np.ndarray) -> np.ndarray:
+    h, w = frame.shape[:2]
+    scale = min(640 / w, 480 / h)
+    resized = cv2.resize(frame, (round(w * scale), round(h * scale)), interpolation=cv2.INTER_AREA)
+    out = np.full((480, 640, 3), 235, np.uint8)
+    y0, x0 = (480 - resized.shape[0]) // 2, (640 - resized.shape[1]) // 2
+    out[y0 : y0 + resized.shape[0], x0 : x0 + resized.shape[1]] = resized
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--frames", type=int, default=200)
+    parser.add_argument("--threads", type=int, default=2)
+    args = parser.parse_args()
+    cv2.setNumThreads(args.threads)
+    data = shared_data_dir()
+    clip = [letterbox_640x480(f) for f in video_frames(data / "video" / "vivid_upper1.mp4")]
+    frames = list(itertools.islice(itertools.cycle(clip + clip[::-1]), args.frames))
+    print(f"stream mode: {len(frames)} frames 640x480 from vivid_upper1.mp4, {args.threads} threads")
+
+    stages: dict[str, list[float]] = {}
+    found = 0
+    with Perceiver(num_threads=args.threads) as perceiver:
+        for i, frame in enumerate(frames[:10]):  # warm-up
+            perceiver.process_frame(frame, i * 33)
+        perceiver.reset()
+        for i, frame in enumerate(frames):
+            t0 = time.perf_counter()
+            result = perceiver.process_frame(frame, 1000 + i * 33)
+            wall = (time.perf_counter() - t0) * 1e3
+            found += bool(result.people)
+            for stage, ms in result.timings_ms.items():
+                stages.setdefault(stage, []).append(ms)
+            stages.setdefault("wall", []).append(wall)
+
+        print(f"person found in {found}/{len(frames)} frames")
+        targets = {"pose": 12.0, "mask": 4.0, "wall": 25.0}
+        for stage, values in stages.items():
+            target = targets.get(stage)
+            verdict = ""
+            if target is not None:
+                med = statistics.median(values)
+                verdict = f"  target ≤ {target:.0f} ms: {'PASS' if med <= target else 'FAIL'}"
+            print(f"  {stage:8s} {summary(values)}{verdict}")
+
+        photo_path = data / "persons" / "vitonhd_00034_00.jpg"
+        photo = read_rgb(photo_path)
+        photo_times = time_ms(lambda: perceiver.process(photo), repeat=30)
+        med = statistics.median(photo_times)
+        print(f"photo mode on {photo_path.name} {photo.shape[1]}x{photo.shape[0]}: "
+              f"{summary(photo_times)}  target ≤ 60 ms: {'PASS' if med <= 60 else 'FAIL'}")
+        last = perceiver.process(photo)
+        print("  photo stages: " + ", ".join(f"{k} {v:.1f}" for k, v in last.timings_ms.items()))
+
+    frame = frames[0]
+    print("preprocessing at 640x480 (optional, off by default):")
+    for name, fn in (
+        ("denoise", lambda: denoise(frame)),
+        ("exposure", lambda: auto_exposure(frame)),
+        ("white_balance", lambda: gray_world(frame)),
+    ):
+        print(f"  {name:14s} {summary(time_ms(fn, repeat=50))}")
+
+    pose_med = statistics.median(stages["pose"])
+    wall_med = statistics.median(stages["wall"])
+    print(
+        f"PERCEPTION pose_ms={pose_med:.2f} mask_ms={statistics.median(stages['mask']):.2f} "
+        f"full_ms={wall_med:.2f} photo_ms={med:.2f} legacy_mediapipe_pose_ms=23 "
+        f"pose_ratio_vs_legacy={23.0 / pose_med:.2f}x"
+    )
+
+
+if __name__ == "__main__":
+    main()

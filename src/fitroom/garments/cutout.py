@@ -1,0 +1,404 @@
+"""Background removal for product photos on plain (white or light-grey) backgrounds.
+
+The photo is analysed at a reduced working resolution (``work_side`` pixels on the long side):
+
+1. a smooth background model is fitted to the pixels that look like the frame's border colour
+   (normalised convolution, so a vignette or a gradient backdrop is modelled, not mistaken for
+   the garment);
+2. every pixel gets a colour distance to that model (Lab, with darkening down-weighted because
+   soft shadows only darken the backdrop);
+3. GrabCut, seeded from that distance, decides the uncertain pixels using colour models and
+   image edges — this is what finds a white garment on a white backdrop;
+4. background regions enclosed by the garment are kept as holes when they match the backdrop
+   closely (between straps, inside a ghost-mannequin neck opening);
+5. back at full resolution, a narrow band around the outline gets a soft alpha from the
+   colour matting equation ``c = a·F + (1 − a)·B`` with the local garment colour F and the
+   background model B; where F and B are too close to tell apart the smoothed mask is kept.
+
+Photos that cannot give a clean garment are refused with :class:`GarmentPhotoRejected` (busy
+background, garment or person cut by the frame, several garments) or :class:`GarmentNotFound`
+(nothing on the backdrop).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+import numpy.typing as npt
+
+from fitroom.errors import GarmentNotFound, GarmentPhotoRejected, InputError
+
+FloatArray = npt.NDArray[np.float32]
+ByteArray = npt.NDArray[np.uint8]
+
+#: Long side of the working image for segmentation (pixels).
+DEFAULT_WORK_SIDE = 400
+#: Colour distance (ΔE-like) above which a pixel surely differs from the backdrop.
+_SURE_FOREGROUND = 12.0
+#: Colour distance above which a pixel probably differs from the backdrop.
+_MAYBE_FOREGROUND = 2.5
+#: Colour distance below which an enclosed region is treated as backdrop showing through.
+_HOLE_DISTANCE = 1.6
+
+
+@dataclass(frozen=True)
+class Cutout:
+    """A garment separated from its backdrop.
+
+    Attributes:
+        alpha: float32 (H, W) in [0, 1], soft at the garment's outline, at the photo's resolution.
+        background: float32 (3,) median backdrop colour, RGB in [0, 255].
+        from_transparency: True when the alpha came from a transparent PNG unchanged.
+        frame_contact: float32 (4,) fraction of the top, bottom, left and right edges touched by
+            the garment.
+    """
+
+    alpha: FloatArray
+    background: FloatArray
+    from_transparency: bool
+    frame_contact: FloatArray
+
+    def __post_init__(self) -> None:
+        if self.alpha.ndim != 2 or self.alpha.dtype != np.float32:
+            raise ValueError(
+                f"alpha must be float32 (H, W), got {self.alpha.dtype} {self.alpha.shape}"
+            )
+        if self.background.shape != (3,) or self.frame_contact.shape != (4,):
+            raise ValueError("background must have shape (3,) and frame_contact shape (4,)")
+
+    @property
+    def mask(self) -> npt.NDArray[np.bool_]:
+        """Binary garment mask (alpha ≥ 0.5), shape (H, W)."""
+        return self.alpha >= 0.5
+
+
+def _lab(rgb: ByteArray) -> FloatArray:
+    """CIE Lab of an RGB uint8 image (L in [0, 100])."""
+    return cv2.cvtColor(rgb.astype(np.float32) * (1.0 / 255.0), cv2.COLOR_RGB2Lab)  # type: ignore[no-any-return]
+
+
+def _border_mask(h: int, w: int, width: int) -> npt.NDArray[np.bool_]:
+    border = np.zeros((h, w), bool)
+    border[:width] = True
+    border[-width:] = True
+    border[:, :width] = True
+    border[:, -width:] = True
+    return border
+
+
+def background_model(lab: FloatArray, known: npt.NDArray[np.bool_]) -> FloatArray:
+    """Smooth backdrop colour at every pixel, from the pixels known to be backdrop.
+
+    Normalised convolution on a 64-pixel thumbnail at three widths: near known backdrop the
+    narrow estimate wins (it follows vignettes), far from it the wide one fills in.
+
+    Args:
+        lab: float32 (H, W, 3) Lab image.
+        known: bool (H, W), True on backdrop pixels.
+
+    Returns:
+        float32 (H, W, 3) Lab backdrop model.
+    """
+    h, w = known.shape
+    scale = 64.0 / max(h, w)
+    size = (max(2, round(w * scale)), max(2, round(h * scale)))
+    weight = known.astype(np.float32)
+    # Average colour*weight and weight separately so garment pixels never leak into the model.
+    num = cv2.resize(lab * weight[..., None], size, interpolation=cv2.INTER_AREA)
+    den = cv2.resize(weight, size, interpolation=cv2.INTER_AREA)
+    model = np.zeros_like(num)
+    filled = np.zeros(den.shape, np.float32)
+    for sigma in (1.5, 5.0, 20.0):
+        n = cv2.GaussianBlur(num, (0, 0), sigma)
+        d = cv2.GaussianBlur(den, (0, 0), sigma)
+        estimate = n / np.maximum(d, 1e-6)[..., None]
+        take = np.clip(d / 0.3, 0.0, 1.0) * (1.0 - filled)
+        model += estimate * take[..., None]
+        filled += take
+    if float(filled.min()) < 1e-3:
+        # No backdrop anywhere near: fall back to the global mean of the known pixels.
+        mean = lab[known].mean(axis=0) if known.any() else lab.reshape(-1, 3).mean(axis=0)
+        model += mean[None, None, :] * (1.0 - np.minimum(filled, 1.0))[..., None]
+        filled = np.maximum(filled, 1.0)
+    model /= filled[..., None]
+    return cv2.resize(model, (w, h), interpolation=cv2.INTER_LINEAR)  # type: ignore[no-any-return]
+
+
+def colour_distance(lab: FloatArray, background: FloatArray) -> FloatArray:
+    """Distance of each pixel to the backdrop model; darkening counts half (soft shadows).
+
+    Returns float32 (H, W).
+    """
+    diff = lab - background
+    dl = diff[..., 0]
+    weight_l = np.where(dl < 0, np.float32(0.5), np.float32(1.0))
+    return np.sqrt((weight_l * dl) ** 2 + diff[..., 1] ** 2 + diff[..., 2] ** 2)  # type: ignore[no-any-return]
+
+
+def _resize_to_work(rgb: ByteArray, work_side: int) -> tuple[ByteArray, float]:
+    h, w = rgb.shape[:2]
+    scale = min(1.0, work_side / max(h, w))
+    if scale >= 1.0:
+        return rgb, 1.0
+    size = (max(1, round(w * scale)), max(1, round(h * scale)))
+    return cv2.resize(rgb, size, interpolation=cv2.INTER_AREA), scale  # type: ignore[return-value]
+
+
+def _frame_contact(mask: npt.NDArray[np.bool_], width: int = 2) -> FloatArray:
+    """Fraction of the top, bottom, left, right edge where the mask reaches the frame."""
+    return np.array(
+        [
+            mask[:width].any(axis=0).mean(),
+            mask[-width:].any(axis=0).mean(),
+            mask[:, :width].any(axis=1).mean(),
+            mask[:, -width:].any(axis=1).mean(),
+        ],
+        np.float32,
+    )
+
+
+def _segment(small: ByteArray) -> tuple[npt.NDArray[np.bool_], FloatArray, FloatArray]:
+    """Garment mask at working resolution, backdrop model and colour distance."""
+    lab = _lab(small)
+    h, w = lab.shape[:2]
+    border = _border_mask(h, w, max(2, round(max(h, w) / 130)))
+    median = np.median(lab[border], axis=0)
+    near_border_colour = (np.linalg.norm(lab - median, axis=2) < 6.0).astype(np.uint8)
+    _, labels = cv2.connectedComponents(near_border_colour, connectivity=4)
+    border_ids = np.unique(labels[border & (near_border_colour > 0)])
+    known = np.isin(labels, border_ids[border_ids > 0])
+    bg = background_model(lab, known)
+    dist = colour_distance(lab, bg)
+
+    _check_background(dist, known, border)
+
+    maybe = dist > _MAYBE_FOREGROUND
+    if not maybe.any():
+        raise GarmentNotFound(
+            "no garment found: the photo is a plain backdrop; give a product photo showing "
+            "one garment on a white or light-grey background"
+        )
+    seeds = np.full((h, w), cv2.GC_PR_BGD, np.uint8)
+    seeds[maybe] = cv2.GC_PR_FGD
+    sure = cv2.erode((dist > _SURE_FOREGROUND).astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
+    seeds[sure] = cv2.GC_FGD
+    far = cv2.distanceTransform((~maybe).astype(np.uint8), cv2.DIST_L2, 3) > 10
+    seeds[far & (dist < 1.5)] = cv2.GC_BGD
+    seeds[border & (dist < _MAYBE_FOREGROUND)] = cv2.GC_BGD
+
+    # GrabCut only where it has something to decide: the box around the uncertain pixels.
+    undecided = (seeds == cv2.GC_PR_FGD) | (seeds == cv2.GC_PR_BGD)
+    ys, xs = np.nonzero(undecided | (seeds == cv2.GC_FGD))
+    pad = 12
+    y0, y1 = max(0, int(ys.min()) - pad), min(h, int(ys.max()) + pad + 1)
+    x0, x1 = max(0, int(xs.min()) - pad), min(w, int(xs.max()) + pad + 1)
+    crop_seeds = np.ascontiguousarray(seeds[y0:y1, x0:x1])
+    has_fg = bool(((crop_seeds == cv2.GC_FGD) | (crop_seeds == cv2.GC_PR_FGD)).any())
+    has_bg = bool(((crop_seeds == cv2.GC_BGD) | (crop_seeds == cv2.GC_PR_BGD)).any())
+    if has_fg and has_bg:
+        bgd_model = np.zeros((1, 65), np.float64)
+        fgd_model = np.zeros((1, 65), np.float64)
+        crop = np.ascontiguousarray(cv2.cvtColor(small[y0:y1, x0:x1], cv2.COLOR_RGB2BGR))
+        cv2.grabCut(crop, crop_seeds, None, bgd_model, fgd_model, 2, cv2.GC_INIT_WITH_MASK)
+        seeds[y0:y1, x0:x1] = crop_seeds
+    fg = (seeds == cv2.GC_FGD) | (seeds == cv2.GC_PR_FGD)
+    fg = _clean(fg, dist)
+    return fg, bg, dist
+
+
+def _clean(fg: npt.NDArray[np.bool_], dist: FloatArray) -> npt.NDArray[np.bool_]:
+    """Drop specks, fill enclosed holes unless the backdrop clearly shows through them."""
+    fg8 = fg.astype(np.uint8)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(fg8, connectivity=8)
+    if count <= 1:
+        return fg
+    areas = stats[1:, cv2.CC_STAT_AREA]
+    keep = np.zeros(count, bool)
+    keep[1:] = areas >= max(20, 0.02 * int(areas.max()))
+    fg = keep[labels]
+    # Enclosed background regions: fill them, except real see-through holes.
+    bg8 = (~fg).astype(np.uint8)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(bg8, connectivity=4)
+    h, w = fg.shape
+    edge_ids = set(np.unique(np.concatenate([labels[0], labels[-1], labels[:, 0], labels[:, -1]])))
+    min_hole = max(12, int(fg.sum() * 0.0015))
+    for i in range(1, count):
+        if i in edge_ids:
+            continue
+        region = labels == i
+        if stats[i, cv2.CC_STAT_AREA] >= min_hole and float(np.median(dist[region])) < _HOLE_DISTANCE:
+            continue  # backdrop seen through the garment: keep the hole
+        fg = fg | region
+    return fg
+
+
+def _check_background(
+    dist: FloatArray, known: npt.NDArray[np.bool_], border: npt.NDArray[np.bool_]
+) -> None:
+    """Refuse photos whose backdrop is not plain."""
+    border_plain = float((known & border).sum()) / float(border.sum())
+    if border_plain < 0.5:
+        raise GarmentPhotoRejected(
+            f"the background is not plain: only {border_plain:.0%} of the photo's border is one "
+            "uniform colour; give a product photo of the garment alone on a white or light-grey "
+            "background (flat-lay or ghost mannequin)"
+        )
+    far = known & (cv2.distanceTransform((~known).astype(np.uint8), cv2.DIST_L2, 3) > 4)
+    if far.sum() < 0.05 * far.size:
+        raise GarmentPhotoRejected(
+            "the background is not plain: too little of the photo is a uniform backdrop; give a "
+            "product photo of the garment alone on a white or light-grey background"
+        )
+    # Local texture of the backdrop: studio paper is smooth up to JPEG noise; snow, walls,
+    # floors and streets are not.
+    texture = cv2.GaussianBlur(np.abs(dist - cv2.blur(dist, (5, 5))), (0, 0), 1.0)
+    busy = float(np.percentile(texture[far], 95))
+    if busy > 1.0:
+        raise GarmentPhotoRejected(
+            f"the background is textured (roughness {busy:.2f}, a plain backdrop is below 1.0); "
+            "give a product photo on a plain white or light-grey background"
+        )
+
+
+def _check_layout(fg: npt.NDArray[np.bool_], contact: FloatArray) -> None:
+    """Refuse a garment cut by the frame, a person, or several garments."""
+    top, bottom, left, right = (float(c) for c in contact)
+    if top > 0.06 or bottom > 0.06 or left > 0.6 or right > 0.6:
+        sides = [
+            name
+            for name, value, limit in (
+                ("top", top, 0.06),
+                ("bottom", bottom, 0.06),
+                ("left", left, 0.6),
+                ("right", right, 0.6),
+            )
+            if value > limit
+        ]
+        raise GarmentPhotoRejected(
+            f"the garment is cut by the {' and '.join(sides)} edge of the photo (or this is a "
+            "photo of a person wearing it); give a product photo that shows the whole garment "
+            "with a margin of backdrop on every side"
+        )
+    count, _, stats, _ = cv2.connectedComponentsWithStats(fg.astype(np.uint8), connectivity=8)
+    areas = np.sort(stats[1:, cv2.CC_STAT_AREA])[::-1]
+    if len(areas) >= 2 and areas[1] > 0.12 * areas[0]:
+        raise GarmentPhotoRejected(
+            f"the photo shows {int((areas > 0.12 * areas[0]).sum())} separate items; give a "
+            "photo of one garment only"
+        )
+    if fg.mean() < 0.01:
+        raise GarmentNotFound(
+            f"no garment found: only {fg.mean():.1%} of the photo differs from the backdrop; "
+            "give a product photo in which the garment fills a good part of the frame"
+        )
+
+
+def _refine_alpha(
+    rgb: ByteArray, coarse_small: npt.NDArray[np.bool_], bg_small: FloatArray, scale: float
+) -> FloatArray:
+    """Full-resolution soft alpha from the working-resolution mask.
+
+    Inside a band around the outline, alpha solves ``c = a·F + (1 − a)·B`` (projection on the
+    F–B segment) with F the nearby garment colour and B the backdrop model.
+    """
+    h, w = rgb.shape[:2]
+    coarse = cv2.resize(coarse_small.astype(np.float32), (w, h), interpolation=cv2.INTER_LINEAR)
+    if scale >= 1.0:
+        coarse = cv2.GaussianBlur(coarse, (0, 0), 0.7)
+    radius = max(2, round(2.5 / scale))
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * radius + 1, 2 * radius + 1))
+    inside = cv2.erode((coarse > 0.5).astype(np.uint8), kernel)
+    outside = cv2.erode((coarse <= 0.5).astype(np.uint8), kernel)
+    band = (inside == 0) & (outside == 0)
+    if not band.any():
+        return np.clip(coarse, 0.0, 1.0).astype(np.float32)
+    ys, xs = np.nonzero(band)
+    pad = 4 * radius
+    y0, y1 = max(0, int(ys.min()) - pad), min(h, int(ys.max()) + pad + 1)
+    x0, x1 = max(0, int(xs.min()) - pad), min(w, int(xs.max()) + pad + 1)
+    lab = _lab(np.ascontiguousarray(rgb[y0:y1, x0:x1]))
+    bg = cv2.resize(bg_small, (w, h), interpolation=cv2.INTER_LINEAR)[y0:y1, x0:x1]
+    inner = inside[y0:y1, x0:x1].astype(np.float32)
+    sigma = 2.0 * radius
+    num = cv2.GaussianBlur(lab * inner[..., None], (0, 0), sigma)
+    den = cv2.GaussianBlur(inner, (0, 0), sigma)
+    fg_colour = num / np.maximum(den, 1e-6)[..., None]
+    fb = fg_colour - bg
+    contrast = np.sqrt((fb**2).sum(axis=2))
+    projected = ((lab - bg) * fb).sum(axis=2) / np.maximum(contrast**2, 1e-6)
+    projected = np.clip(projected, 0.0, 1.0)
+    trust = np.clip((contrast - 6.0) / 10.0, 0.0, 1.0) * (den > 0.05)
+    local = coarse[y0:y1, x0:x1]
+    blended = trust * projected + (1.0 - trust) * local
+    alpha = (coarse > 0.5).astype(np.float32)
+    region = band[y0:y1, x0:x1]
+    alpha[y0:y1, x0:x1][region] = blended[region]
+    return alpha
+
+
+def alpha_from_rgba(rgba: ByteArray) -> FloatArray:
+    """Alpha of a transparent PNG as float32 (H, W) in [0, 1]."""
+    if rgba.ndim != 3 or rgba.shape[2] != 4 or rgba.dtype != np.uint8:
+        raise InputError(f"expected an RGBA uint8 image (H, W, 4), got {rgba.dtype} {rgba.shape}")
+    return rgba[..., 3].astype(np.float32) * np.float32(1.0 / 255.0)
+
+
+def cut_out(image: ByteArray, *, work_side: int = DEFAULT_WORK_SIDE, check: bool = True) -> Cutout:
+    """Separate the garment from a plain backdrop, or use a transparent PNG's alpha as it is.
+
+    Args:
+        image: RGB uint8 (H, W, 3) product photo, or RGBA uint8 (H, W, 4) with transparency.
+        work_side: long side of the working resolution for segmentation.
+        check: refuse unusable photos (turn off only to inspect what the cutout would be).
+
+    Returns:
+        The :class:`Cutout` at the photo's resolution.
+
+    Raises:
+        GarmentPhotoRejected: busy backdrop, garment/person cut by the frame, several items.
+        GarmentNotFound: nothing but backdrop.
+        InputError: not an RGB/RGBA uint8 image.
+    """
+    if image.dtype != np.uint8 or image.ndim != 3 or image.shape[2] not in (3, 4):
+        raise InputError(
+            f"expected an RGB or RGBA uint8 image (H, W, 3|4), got {image.dtype} {image.shape}"
+        )
+    h, w = image.shape[:2]
+    if min(h, w) < 32:
+        raise GarmentPhotoRejected(
+            f"the photo is only {w}×{h} pixels; give a product photo at least 256 pixels on "
+            "each side"
+        )
+    if image.shape[2] == 4:
+        alpha = alpha_from_rgba(image)
+        mask = alpha >= 0.5
+        if float(alpha.min()) < 0.5:
+            contact = _frame_contact(mask)
+            if check:
+                _check_layout(mask, contact)
+            return Cutout(
+                alpha=alpha,
+                background=np.full(3, 255.0, np.float32),
+                from_transparency=True,
+                frame_contact=contact,
+            )
+        image = np.ascontiguousarray(image[..., :3])
+    small, scale = _resize_to_work(image, work_side)
+    fg, bg, _ = _segment(small)
+    contact = _frame_contact(fg)
+    if check:
+        _check_layout(fg, contact)
+    alpha = _refine_alpha(image, fg, bg, scale)
+    median_lab = np.median(bg.reshape(-1, 3), axis=0).astype(np.float32)
+    background = cv2.cvtColor(median_lab.reshape(1, 1, 3), cv2.COLOR_Lab2RGB).reshape(3) * 255.0
+    return Cutout(
+        alpha=alpha.astype(np.float32),
+        background=background.astype(np.float32),
+        from_transparency=False,
+        frame_contact=contact,
+    )
+
+
+__all__ = ["DEFAULT_WORK_SIDE", "Cutout", "alpha_from_rgba", "background_model", "colour_distance", "cut_out"]
