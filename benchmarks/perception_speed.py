@@ -16,8 +16,8 @@ import time
 
 import cv2
 import numpy as np
-from _common import read_rgb, shared_data_dir, summary, time_ms, video_frames
 
+from _common import read_rgb, shared_data_dir, summary, time_ms, video_frames
 from fitroom.imaging import auto_exposure, denoise, gray_world
 from fitroom.vision.perception import Perceiver
 
@@ -41,7 +41,9 @@ def main() -> None:
     data = shared_data_dir()
     clip = [letterbox_640x480(f) for f in video_frames(data / "video" / "vivid_upper1.mp4")]
     frames = list(itertools.islice(itertools.cycle(clip + clip[::-1]), args.frames))
-    print(f"stream mode: {len(frames)} frames 640x480 from vivid_upper1.mp4, {args.threads} threads")
+    print(
+        f"stream mode: {len(frames)} frames 640x480 from vivid_upper1.mp4, {args.threads} threads"
+    )
 
     stages: dict[str, list[float]] = {}
     found = 0
@@ -72,8 +74,10 @@ def main() -> None:
         photo = read_rgb(photo_path)
         photo_times = time_ms(lambda: perceiver.process(photo), repeat=30)
         med = statistics.median(photo_times)
-        print(f"photo mode on {photo_path.name} {photo.shape[1]}x{photo.shape[0]}: "
-              f"{summary(photo_times)}  target ≤ 60 ms: {'PASS' if med <= 60 else 'FAIL'}")
+        print(
+            f"photo mode on {photo_path.name} {photo.shape[1]}x{photo.shape[0]}: "
+            f"{summary(photo_times)}  target ≤ 60 ms: {'PASS' if med <= 60 else 'FAIL'}"
+        )
         last = perceiver.process(photo)
         print("  photo stages: " + ", ".join(f"{k} {v:.1f}" for k, v in last.timings_ms.items()))
 

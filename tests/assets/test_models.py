@@ -19,7 +19,9 @@ def test_notice_lists_every_model_with_its_hash_and_licence() -> None:
     notice = (REPO / "NOTICE").read_text(encoding="utf-8")
     rows = {
         m.group(1): (m.group(2).strip(), m.group(3))
-        for m in re.finditer(r"^\| (\S+\.tflite) \|[^|]+\| ([^|]+) \| ([0-9a-f]{64}) \|$", notice, re.M)
+        for m in re.finditer(
+            r"^\| (\S+\.tflite) \|[^|]+\| ([^|]+) \| ([0-9a-f]{64}) \|$", notice, re.M
+        )
     }
     catalog = model_catalog()
     assert set(rows) == {asset.path.name for asset in catalog.values()}

@@ -60,7 +60,11 @@ def test_no_person_is_an_empty_analysis(tmp_path: Path, coffee: np.ndarray) -> N
 
 @pytest.mark.parametrize(
     ("content", "message"),
-    [(b"", "empty"), (b"hello, not an image\n" * 10, "not a readable"), (b"\xff\xd8\xff" + b"\x00" * 64, "")],
+    [
+        (b"", "empty"),
+        (b"hello, not an image\n" * 10, "not a readable"),
+        (b"\xff\xd8\xff" + b"\x00" * 64, ""),
+    ],
 )
 def test_bad_input_is_exit_2_with_a_message(tmp_path: Path, content: bytes, message: str) -> None:
     photo = tmp_path / "bad.jpg"

@@ -114,7 +114,9 @@ class TestDecodeImage:
         truncated = bytes(data[: len(data) // 3])
         with pytest.raises(ImageDecodeError):
             decode_image(truncated)
-        garbage = bytes(data[:20]) + bytes(np.random.default_rng(0).integers(0, 256, 5000, np.uint8))
+        garbage = bytes(data[:20]) + bytes(
+            np.random.default_rng(0).integers(0, 256, 5000, np.uint8)
+        )
         with pytest.raises(ImageDecodeError):
             decode_image(garbage)
 

@@ -100,7 +100,9 @@ class TestRoiCrop:
         inverse = np.vstack([forward, [0, 0, 1]])
         back = np.linalg.inv(inverse)[:2]
         point = np.array([[px * 64, py * 64]], np.float32)
-        np.testing.assert_allclose(apply_affine(forward, apply_affine(back, point)), point, atol=1e-3)
+        np.testing.assert_allclose(
+            apply_affine(forward, apply_affine(back, point)), point, atol=1e-3
+        )
         # The crop centre is the ROI centre.
         np.testing.assert_allclose(apply_affine(back, np.array([[32, 32]], np.float32)),
                                    [[cx, cy]], atol=1e-3)  # fmt: skip

@@ -23,7 +23,7 @@ def register(sub: Any) -> None:
         "analyze",
         help="find the person: pose, mask, body parts, face and expression",
         description="Analyse a photo (or a video, frame by frame in tracking mode) and draw what "
-        "was found. An image with no person is a valid result (\"people\": []).",
+        'was found. An image with no person is a valid result ("people": []).',
     )
     parser.add_argument("input", nargs="?", help="photo (JPEG/PNG/WebP) or video (MP4/AVI/...)")
     parser.add_argument(
@@ -68,7 +68,9 @@ def _write_json(path: str | None, payload: dict[str, Any]) -> None:
         Path(path).write_text(text + "\n", encoding="utf-8")
 
 
-def _run_photo(perceiver: Any, image: np.ndarray, args: argparse.Namespace, opts: Preprocess) -> int:
+def _run_photo(
+    perceiver: Any, image: np.ndarray, args: argparse.Namespace, opts: Preprocess
+) -> int:
     from fitroom.vision.perception import annotate_perception, perception_to_dict
 
     image = preprocess(image, opts)

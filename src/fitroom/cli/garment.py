@@ -1,12 +1,150 @@
-"""``fitroom garment ...`` (placeholder until garment ingestion lands)."""
+"""``fitroom garment add|inspect|cutout|demo``: ingest product photos into garment packages."""
 
 from __future__ import annotations
 
 import argparse
+import json
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from pathlib import Path
 from typing import Any
+
+from fitroom.errors import FitroomError, InputError
+
+_IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp"}
+
+
+def _expand(paths: list[str]) -> list[Path]:
+    out: list[Path] = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            out += sorted(q for q in p.iterdir() if q.suffix.lower() in _IMAGE_SUFFIXES)
+        else:
+            out.append(p)
+    return out
+
+
+def _add_one(photo: str, out_dir: str, category: str, name: str | None, chart: str | None) -> tuple[str, str]:
+    """Worker: ingest one photo and save its package; returns (photo, package path or error)."""
+    import cv2
+
+    cv2.setNumThreads(1)  # one core per worker process
+    from fitroom.garments import ingest_garment, save_garment
+
+    try:
+        garment = ingest_garment(photo, category_hint=category, name=name, size_chart=chart)
+        path = save_garment(garment, Path(out_dir) / Path(photo).stem)
+        return photo, f"ok {path} ({garment.category}/{garment.subcategory})"
+    except FitroomError as exc:
+        return photo, f"refused: {exc}"
+
+
+def _run_add(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    photos = _expand(args.photos)
+    if not photos:
+        raise InputError("no photos given; pass image files or a folder of JPEG/PNG/WebP photos")
+    if args.name and len(photos) > 1:
+        raise InputError("--name applies to a single photo; leave it out for several")
+    out = Path(args.output)
+    out.mkdir(parents=True, exist_ok=True)
+    results: list[tuple[str, str]] = []
+    jobs = [(str(p), str(out), args.category, args.name, args.size_chart) for p in photos]
+    with tqdm(total=len(jobs), unit="garment", disable=args.quiet) as bar:
+        if args.workers <= 1 or len(jobs) == 1:
+            for job in jobs:
+                results.append(_add_one(*job))
+                bar.update()
+        else:
+            with ProcessPoolExecutor(max_workers=args.workers) as pool:
+                futures = [pool.submit(_add_one, *job) for job in jobs]
+                for fut in as_completed(futures):
+                    results.append(fut.result())
+                    bar.update()
+    failures = 0
+    for photo, message in sorted(results):
+        if not message.startswith("ok"):
+            failures += 1
+        print(f"{photo}: {message}")
+    print(f"{len(results) - failures} garments written to {out}, {failures} refused")
+    return 0 if failures == 0 else 1
+
+
+def _run_inspect(args: argparse.Namespace) -> int:
+    from fitroom.garments import load_garment
+    from fitroom.garments.annotate import inspection_sheet
+    from fitroom.imaging import encode_png
+
+    garment = load_garment(args.garment)
+    if args.output:
+        Path(args.output).parent.mkdir(parents=True, exist_ok=True)
+        Path(args.output).write_bytes(encode_png(inspection_sheet(garment)))
+    if args.json or not args.output:
+        print(json.dumps(garment.summary(), indent=1))
+    return 0
+
+
+def _run_cutout(args: argparse.Namespace) -> int:
+    import numpy as np
+
+    from fitroom.garments import cut_out
+    from fitroom.imaging import decode_image, encode_png
+
+    image = decode_image(args.photo, keep_alpha=True)
+    cut = cut_out(image, check=not args.no_check)
+    mask = np.clip(cut.alpha * 255.0 + 0.5, 0, 255).astype(np.uint8)
+    Path(args.output).parent.mkdir(parents=True, exist_ok=True)
+    Path(args.output).write_bytes(encode_png(mask))
+    return 0
+
+
+def _run_demo(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from fitroom.garments import ingest_garment, save_garment
+    from fitroom.garments.synth import DEMO_CATALOG, synth_garment
+
+    out = Path(args.output)
+    out.mkdir(parents=True, exist_ok=True)
+    for name, kind, pattern, seed in tqdm(DEMO_CATALOG, unit="garment", disable=args.quiet):
+        drawn = synth_garment(kind, seed=seed, pattern=pattern)
+        garment = ingest_garment(drawn.image, category_hint=kind, name=name, source_name=f"{name}.synthetic")
+        save_garment(garment, out / name)
+    print(f"{len(DEMO_CATALOG)} demo garments written to {out}")
+    return 0
 
 
 def register(sub: Any) -> None:
-    """Register the ``garment`` subcommand."""
-    parser: argparse.ArgumentParser = sub.add_parser("garment", help="garment ingestion")
-    parser.set_defaults(run=lambda args: parser.error("garment ingestion is not built yet") or 2)
+    """Register ``fitroom garment`` and its subcommands."""
+    parser: argparse.ArgumentParser = sub.add_parser("garment", help="ingest and inspect garments")
+    gsub = parser.add_subparsers(dest="garment_command", required=True)
+
+    add = gsub.add_parser("add", help="turn product photos into garment packages (.fitg)")
+    add.add_argument("photos", nargs="+", help="product photos or folders of them")
+    add.add_argument("--category", default="auto", help="auto, upper, lower, full or a subcategory")
+    add.add_argument("--name", help="display name (single photo only)")
+    add.add_argument("--size-chart", help="size chart CSV: size,chest_cm,waist_cm,...")
+    add.add_argument("-o", "--output", default="garments", help="output folder (default ./garments)")
+    add.add_argument("--workers", type=int, default=2, help="parallel worker processes (default 2)")
+    add.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    add.set_defaults(run=_run_add)
+
+    inspect = gsub.add_parser("inspect", help="draw a garment's cutout, landmarks, parts, palette")
+    inspect.add_argument("garment", help="a .fitg package")
+    inspect.add_argument("-o", "--output", help="write the inspection sheet PNG here")
+    inspect.add_argument("--json", action="store_true", help="print category, landmarks, palette")
+    inspect.set_defaults(run=_run_inspect)
+
+    cutout = gsub.add_parser("cutout", help="write a product photo's alpha mask as a PNG")
+    cutout.add_argument("photo")
+    cutout.add_argument("-o", "--output", required=True, help="mask PNG (photo's resolution)")
+    cutout.add_argument("--no-check", action="store_true", help="do not refuse unusable photos")
+    cutout.set_defaults(run=_run_cutout)
+
+    demo = gsub.add_parser("demo", help="write the generated demo catalog as garment packages")
+    demo.add_argument("-o", "--output", default="garments-demo", help="output folder")
+    demo.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    demo.set_defaults(run=_run_demo)
+
+
+__all__ = ["register"]

@@ -40,7 +40,7 @@ _SURE_FOREGROUND = 12.0
 #: Colour distance above which a pixel probably differs from the backdrop.
 _MAYBE_FOREGROUND = 2.5
 #: Colour distance below which an enclosed region is treated as backdrop showing through.
-_HOLE_DISTANCE = 1.6
+_HOLE_DISTANCE = 0.8
 
 
 @dataclass(frozen=True)
@@ -160,7 +160,7 @@ def _frame_contact(mask: npt.NDArray[np.bool_], width: int = 2) -> FloatArray:
 
 
 def _segment(small: ByteArray) -> tuple[npt.NDArray[np.bool_], FloatArray, FloatArray]:
-    """Garment mask at working resolution, backdrop model and colour distance."""
+    """Garment mask, backdrop model and Lab image, all at working resolution."""
     lab = _lab(small)
     h, w = lab.shape[:2]
     border = _border_mask(h, w, max(2, round(max(h, w) / 130)))
@@ -173,7 +173,6 @@ def _segment(small: ByteArray) -> tuple[npt.NDArray[np.bool_], FloatArray, Float
     dist = colour_distance(lab, bg)
 
     _check_background(dist, known, border)
-
     maybe = dist > _MAYBE_FOREGROUND
     if not maybe.any():
         raise GarmentNotFound(
@@ -185,8 +184,8 @@ def _segment(small: ByteArray) -> tuple[npt.NDArray[np.bool_], FloatArray, Float
     sure = cv2.erode((dist > _SURE_FOREGROUND).astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
     seeds[sure] = cv2.GC_FGD
     far = cv2.distanceTransform((~maybe).astype(np.uint8), cv2.DIST_L2, 3) > 10
-    seeds[far & (dist < 1.5)] = cv2.GC_BGD
-    seeds[border & (dist < _MAYBE_FOREGROUND)] = cv2.GC_BGD
+    seeds[far & ~maybe & (dist < 1.5)] = cv2.GC_BGD
+    seeds[border & ~maybe] = cv2.GC_BGD
 
     # GrabCut only where it has something to decide: the box around the uncertain pixels.
     undecided = (seeds == cv2.GC_PR_FGD) | (seeds == cv2.GC_PR_BGD)
@@ -201,11 +200,12 @@ def _segment(small: ByteArray) -> tuple[npt.NDArray[np.bool_], FloatArray, Float
         bgd_model = np.zeros((1, 65), np.float64)
         fgd_model = np.zeros((1, 65), np.float64)
         crop = np.ascontiguousarray(cv2.cvtColor(small[y0:y1, x0:x1], cv2.COLOR_RGB2BGR))
+        cv2.setRNGSeed(0)  # GrabCut's k-means initialisation: same photo, same cutout
         cv2.grabCut(crop, crop_seeds, None, bgd_model, fgd_model, 2, cv2.GC_INIT_WITH_MASK)
         seeds[y0:y1, x0:x1] = crop_seeds
     fg = (seeds == cv2.GC_FGD) | (seeds == cv2.GC_PR_FGD)
     fg = _clean(fg, dist)
-    return fg, bg, dist
+    return fg, bg, lab
 
 
 def _clean(fg: npt.NDArray[np.bool_], dist: FloatArray) -> npt.NDArray[np.bool_]:
@@ -228,16 +228,23 @@ def _clean(fg: npt.NDArray[np.bool_], dist: FloatArray) -> npt.NDArray[np.bool_]
         if i in edge_ids:
             continue
         region = labels == i
-        if stats[i, cv2.CC_STAT_AREA] >= min_hole and float(np.median(dist[region])) < _HOLE_DISTANCE:
-            continue  # backdrop seen through the garment: keep the hole
+        area = int(stats[i, cv2.CC_STAT_AREA])
+        if area >= min_hole:
+            inside = dist[region]
+            if float(np.median(inside)) < _HOLE_DISTANCE and float(np.percentile(inside, 90)) < 2.0:
+                continue  # backdrop seen through the garment: keep the hole
         fg = fg | region
     return fg
 
 
 def _check_background(
     dist: FloatArray, known: npt.NDArray[np.bool_], border: npt.NDArray[np.bool_]
-) -> None:
-    """Refuse photos whose backdrop is not plain."""
+) -> float:
+    """Refuse photos whose backdrop is not plain; return the backdrop's noise level.
+
+    The noise level is the 90th percentile of the colour distance on backdrop pixels away from
+    the garment.
+    """
     border_plain = float((known & border).sum()) / float(border.sum())
     if border_plain < 0.5:
         raise GarmentPhotoRejected(
@@ -245,7 +252,7 @@ def _check_background(
             "uniform colour; give a product photo of the garment alone on a white or light-grey "
             "background (flat-lay or ghost mannequin)"
         )
-    far = known & (cv2.distanceTransform((~known).astype(np.uint8), cv2.DIST_L2, 3) > 4)
+    far = cv2.distanceTransform(known.astype(np.uint8), cv2.DIST_L2, 3) > 4
     if far.sum() < 0.05 * far.size:
         raise GarmentPhotoRejected(
             "the background is not plain: too little of the photo is a uniform backdrop; give a "
@@ -260,6 +267,7 @@ def _check_background(
             f"the background is textured (roughness {busy:.2f}, a plain backdrop is below 1.0); "
             "give a product photo on a plain white or light-grey background"
         )
+    return float(np.percentile(dist[far], 90))
 
 
 def _check_layout(fg: npt.NDArray[np.bool_], contact: FloatArray) -> None:
@@ -296,45 +304,59 @@ def _check_layout(fg: npt.NDArray[np.bool_], contact: FloatArray) -> None:
 
 
 def _refine_alpha(
-    rgb: ByteArray, coarse_small: npt.NDArray[np.bool_], bg_small: FloatArray, scale: float
+    rgb: ByteArray,
+    fg_small: npt.NDArray[np.bool_],
+    lab_small: FloatArray,
+    bg_small: FloatArray,
 ) -> FloatArray:
     """Full-resolution soft alpha from the working-resolution mask.
 
     Inside a band around the outline, alpha solves ``c = a·F + (1 − a)·B`` (projection on the
-    F–B segment) with F the nearby garment colour and B the backdrop model.
+    F–B segment) with F the nearby garment colour and B the backdrop model, both estimated at
+    working resolution (they are smooth) and read at full resolution only on the band.
     """
     h, w = rgb.shape[:2]
-    coarse = cv2.resize(coarse_small.astype(np.float32), (w, h), interpolation=cv2.INTER_LINEAR)
-    if scale >= 1.0:
+    hs, ws = fg_small.shape
+    fg8 = fg_small.astype(np.uint8)
+    coarse = cv2.resize(fg8.astype(np.float32), (w, h), interpolation=cv2.INTER_LINEAR)
+    if (hs, ws) == (h, w):
         coarse = cv2.GaussianBlur(coarse, (0, 0), 0.7)
-    radius = max(2, round(2.5 / scale))
-    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * radius + 1, 2 * radius + 1))
-    inside = cv2.erode((coarse > 0.5).astype(np.uint8), kernel)
-    outside = cv2.erode((coarse <= 0.5).astype(np.uint8), kernel)
-    band = (inside == 0) & (outside == 0)
-    if not band.any():
-        return np.clip(coarse, 0.0, 1.0).astype(np.float32)
-    ys, xs = np.nonzero(band)
-    pad = 4 * radius
-    y0, y1 = max(0, int(ys.min()) - pad), min(h, int(ys.max()) + pad + 1)
-    x0, x1 = max(0, int(xs.min()) - pad), min(w, int(xs.max()) + pad + 1)
-    lab = _lab(np.ascontiguousarray(rgb[y0:y1, x0:x1]))
-    bg = cv2.resize(bg_small, (w, h), interpolation=cv2.INTER_LINEAR)[y0:y1, x0:x1]
-    inner = inside[y0:y1, x0:x1].astype(np.float32)
-    sigma = 2.0 * radius
-    num = cv2.GaussianBlur(lab * inner[..., None], (0, 0), sigma)
-    den = cv2.GaussianBlur(inner, (0, 0), sigma)
+    alpha = coarse
+    kernel = np.ones((3, 3), np.uint8)
+    band_small = (cv2.dilate(fg8, kernel, iterations=2) - cv2.erode(fg8, kernel, iterations=2)) > 0
+    if not band_small.any():
+        return alpha
+    inner = cv2.erode(fg8, kernel, iterations=2).astype(np.float32)
+    num = cv2.GaussianBlur(lab_small * inner[..., None], (0, 0), 3.0)
+    den = cv2.GaussianBlur(inner, (0, 0), 3.0)
     fg_colour = num / np.maximum(den, 1e-6)[..., None]
-    fb = fg_colour - bg
-    contrast = np.sqrt((fb**2).sum(axis=2))
-    projected = ((lab - bg) * fb).sum(axis=2) / np.maximum(contrast**2, 1e-6)
-    projected = np.clip(projected, 0.0, 1.0)
-    trust = np.clip((contrast - 6.0) / 10.0, 0.0, 1.0) * (den > 0.05)
-    local = coarse[y0:y1, x0:x1]
-    blended = trust * projected + (1.0 - trust) * local
-    alpha = (coarse > 0.5).astype(np.float32)
-    region = band[y0:y1, x0:x1]
-    alpha[y0:y1, x0:x1][region] = blended[region]
+    band = cv2.resize(band_small.astype(np.uint8), (w, h), interpolation=cv2.INTER_NEAREST) > 0
+    ys, xs = np.nonzero(band)
+    # Sample the smooth small-resolution fields at the band pixels (bilinear via remap; the
+    # sample list is folded into rows of 1024 because remap's maps are limited to 32767 rows).
+    count = len(xs)
+    padded = -(-count // 1024) * 1024
+    map_x = np.zeros(padded, np.float32)
+    map_y = np.zeros(padded, np.float32)
+    map_x[:count] = (xs.astype(np.float32) + 0.5) * (ws / w) - 0.5
+    map_y[:count] = (ys.astype(np.float32) + 0.5) * (hs / h) - 0.5
+    map_x = map_x.reshape(-1, 1024)
+    map_y = map_y.reshape(-1, 1024)
+
+    def sample(field: FloatArray) -> FloatArray:
+        out = cv2.remap(field, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+        return out.reshape(padded, -1)[:count]  # type: ignore[no-any-return]
+
+    fg_at = sample(fg_colour)
+    bg_at = sample(bg_small)
+    den_at = sample(den)
+    colour = _lab(np.ascontiguousarray(rgb[ys, xs].reshape(-1, 1, 3))).reshape(-1, 3)
+    fb = (fg_at - bg_at).reshape(-1, 3)
+    cb = (colour - bg_at).reshape(-1, 3)
+    contrast2 = (fb**2).sum(axis=1)
+    projected = np.clip((cb * fb).sum(axis=1) / np.maximum(contrast2, 1e-6), 0.0, 1.0)
+    trust = np.clip((np.sqrt(contrast2) - 6.0) / 10.0, 0.0, 1.0) * (den_at.reshape(-1) > 0.05)
+    alpha[ys, xs] = trust * projected + (1.0 - trust) * coarse[ys, xs]
     return alpha
 
 
@@ -385,12 +407,12 @@ def cut_out(image: ByteArray, *, work_side: int = DEFAULT_WORK_SIDE, check: bool
                 frame_contact=contact,
             )
         image = np.ascontiguousarray(image[..., :3])
-    small, scale = _resize_to_work(image, work_side)
-    fg, bg, _ = _segment(small)
+    small, _ = _resize_to_work(image, work_side)
+    fg, bg, lab_small = _segment(small)
     contact = _frame_contact(fg)
     if check:
         _check_layout(fg, contact)
-    alpha = _refine_alpha(image, fg, bg, scale)
+    alpha = _refine_alpha(image, fg, lab_small, bg)
     median_lab = np.median(bg.reshape(-1, 3), axis=0).astype(np.float32)
     background = cv2.cvtColor(median_lab.reshape(1, 1, 3), cv2.COLOR_Lab2RGB).reshape(3) * 255.0
     return Cutout(

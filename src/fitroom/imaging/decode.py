@@ -106,12 +106,12 @@ def decode_image(
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
             image.load()
-            image = ImageOps.exif_transpose(image) or image
+            upright: Image.Image = ImageOps.exif_transpose(image) or image
     except (OSError, ValueError, SyntaxError, Image.DecompressionBombError) as exc:
         raise ImageDecodeError(
             f"the {fmt} image is corrupt or truncated ({exc}); upload the original file"
         ) from exc
-    return _to_array(image, keep_alpha)
+    return _to_array(upright, keep_alpha)
 
 
 def _to_array(image: Image.Image, keep_alpha: bool) -> npt.NDArray[np.uint8]:
@@ -137,10 +137,10 @@ def _to_array(image: Image.Image, keep_alpha: bool) -> npt.NDArray[np.uint8]:
 def ensure_rgb(image: npt.NDArray[np.generic], name: str = "image") -> npt.NDArray[np.uint8]:
     """Check that an array is an RGB ``uint8`` image of shape (H, W, 3) and return it.
 
-    >>> ensure_rgb(np.zeros((2, 2), np.uint8))
+    >>> ensure_rgb(np.zeros((2, 2), np.uint8))  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    fitroom.errors.ImageDecodeError: image: expected an RGB uint8 array of shape (H, W, 3), got shape (2, 2) and dtype uint8
+    fitroom.errors.ImageDecodeError: image: expected an RGB uint8 array of shape (H, W, 3), ...
     """
     if image.ndim != 3 or image.shape[2] != 3 or image.dtype != np.uint8:
         raise ImageDecodeError(
@@ -173,5 +173,5 @@ def _rgb_to_bgr(image: npt.NDArray[np.uint8]) -> npt.NDArray[np.uint8]:
     if image.ndim == 2:
         return image
     if image.shape[2] == 4:
-        return cv2.cvtColor(image, cv2.COLOR_RGBA2BGRA)  # type: ignore[no-any-return]
-    return cv2.cvtColor(image, cv2.COLOR_RGB2BGR)  # type: ignore[no-any-return]
+        return cv2.cvtColor(image, cv2.COLOR_RGBA2BGRA)
+    return cv2.cvtColor(image, cv2.COLOR_RGB2BGR)

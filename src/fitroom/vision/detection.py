@@ -74,7 +74,8 @@ def decode_detections(
     Box regressors are ``[dx, dy, w, h]`` in input pixels relative to the anchor centre; keypoints
     are ``[dx, dy]`` pairs likewise.
     """
-    logits = np.clip(raw_scores.reshape(-1), -100.0, 100.0)
+    # float64 so that exp() of a clipped logit cannot overflow (a warning is an error in tests).
+    logits = np.clip(raw_scores.reshape(-1).astype(np.float64), -100.0, 100.0)
     scores = 1.0 / (1.0 + np.exp(-logits))
     keep = np.flatnonzero(scores >= min_score)
     if keep.size == 0:
@@ -189,7 +190,7 @@ def roi_to_input_matrix(roi: RotatedRect, size: int) -> npt.NDArray[np.float64]:
         dtype=np.float32,
     )  # fmt: skip
     dst = np.array([[0, 0], [size, 0], [0, size]], dtype=np.float32)
-    return cv2.getAffineTransform(src, dst).astype(np.float64)  # type: ignore[no-any-return]
+    return cv2.getAffineTransform(src, dst).astype(np.float64)
 
 
 def crop_roi(

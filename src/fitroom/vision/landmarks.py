@@ -77,7 +77,25 @@ POSE_CONNECTIONS: frozenset[tuple[int, int]] = frozenset(
 
 #: BlazePose indices of the 17 COCO keypoints, in COCO order
 #: (nose, l/r eye, l/r ear, l/r shoulder, l/r elbow, l/r wrist, l/r hip, l/r knee, l/r ankle).
-COCO17_FROM_BLAZEPOSE: tuple[int, ...] = (0, 2, 5, 7, 8, 11, 12, 13, 14, 15, 16, 23, 24, 25, 26, 27, 28)
+COCO17_FROM_BLAZEPOSE: tuple[int, ...] = (
+    0,
+    2,
+    5,
+    7,
+    8,
+    11,
+    12,
+    13,
+    14,
+    15,
+    16,
+    23,
+    24,
+    25,
+    26,
+    27,
+    28,
+)
 
 #: Landmark pairs swapped by a horizontal mirror (left ↔ right).
 MIRROR_PAIRS: tuple[tuple[int, int], ...] = (

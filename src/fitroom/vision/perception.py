@@ -15,7 +15,7 @@ import numpy as np
 
 from fitroom.errors import MultiplePeople, NoPersonFound
 from fitroom.imaging.decode import ensure_rgb
-from fitroom.vision.core import BodyParts, Face, Pose, PersonMask
+from fitroom.vision.core import BodyParts, Face, PersonMask, Pose
 from fitroom.vision.face import FaceAnalyzer
 from fitroom.vision.parts import body_parts
 from fitroom.vision.pose import PoseLandmarker
@@ -168,12 +168,16 @@ class Perceiver:
             parts = None
             if self.with_parts:
                 t1 = time.perf_counter()
-                own = pose.segmentation if len(poses) > 1 and pose.segmentation is not None else None
+                own = (
+                    pose.segmentation if len(poses) > 1 and pose.segmentation is not None else None
+                )
                 person_mask = PersonMask(np.minimum(mask.mask, own)) if own is not None else mask
                 parts = body_parts(image, pose, person_mask, face)
                 parts_ms += (time.perf_counter() - t1) * 1e3
             people.append(
-                PersonAnalysis(pose=pose, bbox=_person_bbox(pose, mask.mask), face=face, parts=parts)
+                PersonAnalysis(
+                    pose=pose, bbox=_person_bbox(pose, mask.mask), face=face, parts=parts
+                )
             )
         if self.face is not None:
             timings["face"] = face_ms

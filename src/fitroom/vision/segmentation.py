@@ -1,7 +1,7 @@
 """Person mask: MediaPipe selfie segmentation fused with the pose, edges refined by a guided filter.
 
 The pipeline per image (all fusion happens on a small *work grid*, the image scaled so that its
-long side is :data:`WORK_LONG_SIDE` pixels, and only the last step touches full resolution):
+long side is a few hundred pixels, and only the last step touches full resolution):
 
 1. the selfie-segmentation model (general 256×256 or landscape 144×256, chosen by aspect ratio)
    sees the whole image stretched to its input, RGB float32 in [0, 1];
@@ -24,7 +24,7 @@ import math
 import time
 from collections.abc import Sequence
 from types import TracebackType
-from typing import Literal
+from typing import Literal, TypeVar
 
 import cv2
 import numpy as np
@@ -32,19 +32,19 @@ import numpy.typing as npt
 
 from fitroom.errors import InputError
 from fitroom.vision._tflite import TFLiteModel
-from fitroom.vision.core import Pose, PersonMask
+from fitroom.vision.core import PersonMask, Pose
 from fitroom.vision.landmarks import PoseLandmark as L
 
 FloatArray = npt.NDArray[np.float32]
 RGBImage = npt.NDArray[np.uint8]
 
-#: Long side, in pixels, of the grid on which probabilities are fused and the filter is fitted.
-WORK_LONG_SIDE = 256
 
 #: Width/height ratio from which the landscape (144×256) model is used in ``model="auto"``.
 #: 1.2 sits between square (1.0) and the 4:3 of most webcams (1.33), so webcam frames take the
 #: faster landscape model and portrait photos the general one.
 LANDSCAPE_MIN_ASPECT = 1.2
+
+_T = TypeVar("_T", bound=np.generic)
 
 ModelChoice = Literal["auto", "general", "landscape"]
 
@@ -102,7 +102,7 @@ def _box(x: FloatArray, radius: int) -> FloatArray:
 def guided_filter_coefficients(
     guide: npt.NDArray[np.generic], src: FloatArray, radius: int, eps: float
 ) -> tuple[FloatArray, FloatArray]:
-    """The guided filter's locally linear model ``q = a·I + b``, box-averaged.
+    """The guided filter's locally linear model ``q = a·I + b`` (I the guide), box-averaged.
 
     Args:
         guide: (H, W) grey or (H, W, 3) colour guide, ``uint8`` (read as /255) or float.
@@ -114,27 +114,27 @@ def guided_filter_coefficients(
         ``(a, b)``: a is (H, W) for a grey guide or (H, W, 3) for a colour one; b is (H, W). Both
         float32 and already averaged over the window, so ``q = sum(a * I) + b``.
     """
-    I = _as_float_guide(guide)
-    p = np.asarray(src, dtype=np.float32)
-    if p.shape != I.shape[:2]:
-        raise InputError(f"guided_filter: src shape {p.shape} must match guide {I.shape[:2]}")
+    guide_f = _as_float_guide(guide)
+    p: FloatArray = np.asarray(src, dtype=np.float32)
+    if p.shape != guide_f.shape[:2]:
+        raise InputError(f"guided_filter: src shape {p.shape} must match guide {guide_f.shape[:2]}")
     r = max(1, int(radius))
     mean_p = _box(p, r)
-    if I.ndim == 2:
-        mean_I = _box(I, r)
-        cov_Ip = _box(I * p, r) - mean_I * mean_p
-        var_I = _box(I * I, r) - mean_I * mean_I
-        a = cov_Ip / (var_I + np.float32(eps))
-        b = mean_p - a * mean_I
+    if guide_f.ndim == 2:
+        mean_I = _box(guide_f, r)
+        cov_Ip = _box(guide_f * p, r) - mean_I * mean_p
+        var_I = _box(guide_f * guide_f, r) - mean_I * mean_I
+        a: FloatArray = (cov_Ip / (var_I + np.float32(eps))).astype(np.float32, copy=False)
+        b: FloatArray = mean_p - a * mean_I
         return _box(a, r), _box(b, r)
 
     # Colour guide: per pixel, solve (Σ + eps·1) a = cov(I, p) with the 3×3 covariance Σ,
     # written out with cofactors so the whole image is solved at once.
-    mean_I = _box(I, r)  # (H, W, 3); OpenCV filters each channel
-    cov_Ip = _box(I * p[..., None], r) - mean_I * mean_p[..., None]
+    mean_I = _box(guide_f, r)  # (H, W, 3); OpenCV filters each channel
+    cov_Ip = _box(guide_f * p[..., None], r) - mean_I * mean_p[..., None]
     e = np.float32(eps)
     rr, rg, rb, gg, gb, bb = (
-        _box(I[..., i] * I[..., j], r) - mean_I[..., i] * mean_I[..., j]
+        _box(guide_f[..., i] * guide_f[..., j], r) - mean_I[..., i] * mean_I[..., j]
         for i, j in ((0, 0), (0, 1), (0, 2), (1, 1), (1, 2), (2, 2))
     )
     rr, gg, bb = rr + e, gg + e, bb + e
@@ -152,30 +152,41 @@ def guided_filter_coefficients(
     a[..., 1] = (c_rg * cr + c_gg * cg + c_gb * cb) * inv_det
     a[..., 2] = (c_rb * cr + c_gb * cg + c_bb * cb) * inv_det
     b = mean_p - np.einsum("hwc,hwc->hw", a, mean_I).astype(np.float32)
-    return _box(a, r), _box(b, r)
+    return _box(a.astype(np.float32, copy=False), r), _box(b, r)
 
 
 def apply_guided_coefficients(
-    guide: npt.NDArray[np.generic], a: FloatArray, b: FloatArray
+    guide: npt.NDArray[np.generic],
+    a: FloatArray,
+    b: FloatArray,
+    *,
+    out: FloatArray | None = None,
 ) -> FloatArray:
-    """``q = a·I + b`` at the guide's resolution; a and b are resized (bilinear) if smaller.
+    """``q = a·I + b`` at the guide I's resolution; a and b are resized (bilinear) if smaller.
 
     Fitting the coefficients on a small grid and applying them here is the *fast guided filter*:
     the smooth coefficients upsample well, the guide brings back the full-resolution edges.
+
+    Args:
+        guide: (H, W) grey or (H, W, 3) colour guide, as given to the fit.
+        a, b: coefficients from :func:`guided_filter_coefficients`, at any resolution.
+        out: optional (H, W) float32 array to write the result into.
     """
-    I = _as_float_guide(guide)
-    h, w = I.shape[:2]
+    guide_f = _as_float_guide(guide)
+    h, w = guide_f.shape[:2]
+    if (a.ndim == 3) != (guide_f.ndim == 3):
+        raise InputError(
+            "guided_filter: colour coefficients need a colour guide and grey ones a grey"
+        )
     if a.shape[:2] != (h, w):
         a = cv2.resize(a, (w, h), interpolation=cv2.INTER_LINEAR)
         b = cv2.resize(b, (w, h), interpolation=cv2.INTER_LINEAR)
-    if I.ndim == 2:
-        if a.ndim != 2:
-            raise InputError("guided_filter: colour coefficients need a colour guide")
-        q: FloatArray = cv2.add(cv2.multiply(a, I), b)
-        return q
-    if a.ndim != 3:
-        raise InputError("guided_filter: grey coefficients need a grey guide")
-    q = np.einsum("hwc,hwc->hw", a, I).astype(np.float32) + b
+    q = np.empty((h, w), np.float32) if out is None else out
+    if guide_f.ndim == 2:
+        cv2.multiply(a, guide_f, dst=q)
+    else:
+        np.einsum("hwc,hwc->hw", a, guide_f, out=q)
+    cv2.add(q, b, dst=q)
     return q
 
 
@@ -207,20 +218,20 @@ def guided_filter(
     >>> bool(np.allclose(q, 0.3, atol=1e-5))
     True
     """
-    I = _as_float_guide(guide)
-    p = np.asarray(src, dtype=np.float32)
-    if p.shape != I.shape[:2]:
-        raise InputError(f"guided_filter: src shape {p.shape} must match guide {I.shape[:2]}")
+    guide_f = _as_float_guide(guide)
+    p: FloatArray = np.asarray(src, dtype=np.float32)
+    if p.shape != guide_f.shape[:2]:
+        raise InputError(f"guided_filter: src shape {p.shape} must match guide {guide_f.shape[:2]}")
     s = max(1, int(subsample))
     if s == 1:
-        a, b = guided_filter_coefficients(I, p, radius, eps)
-        return apply_guided_coefficients(I, a, b)
+        a, b = guided_filter_coefficients(guide_f, p, radius, eps)
+        return apply_guided_coefficients(guide_f, a, b)
     h, w = p.shape
     small = (max(1, round(w / s)), max(1, round(h / s)))
-    I_small = cv2.resize(I, small, interpolation=cv2.INTER_AREA)
+    I_small = cv2.resize(guide_f, small, interpolation=cv2.INTER_AREA)
     p_small = cv2.resize(p, small, interpolation=cv2.INTER_AREA)
     a, b = guided_filter_coefficients(I_small, p_small, max(1, round(radius / s)), eps)
-    return apply_guided_coefficients(I, a, b)
+    return apply_guided_coefficients(guide_f, a, b)
 
 
 # --------------------------------------------------------------------------------------------
@@ -233,20 +244,20 @@ _SHIFT = 4
 
 
 def _fixed(point: npt.NDArray[np.float64]) -> tuple[int, int]:
-    return int(round(float(point[0]) * (1 << _SHIFT))), int(round(float(point[1]) * (1 << _SHIFT)))
+    return round(float(point[0]) * (1 << _SHIFT)), round(float(point[1]) * (1 << _SHIFT))
 
 
-def _body_scale(xy: npt.NDArray[np.float64]) -> float:
-    """A length that grows with the person's size in the image (pixels)."""
-    shoulders = float(np.linalg.norm(xy[L.LEFT_SHOULDER] - xy[L.RIGHT_SHOULDER]))
-    hips = float(np.linalg.norm(xy[L.LEFT_HIP] - xy[L.RIGHT_HIP]))
-    trunk = float(
-        np.linalg.norm(
-            (xy[L.LEFT_SHOULDER] + xy[L.RIGHT_SHOULDER]) / 2 - (xy[L.LEFT_HIP] + xy[L.RIGHT_HIP]) / 2
-        )
-    )
-    ears = float(np.linalg.norm(xy[L.LEFT_EAR] - xy[L.RIGHT_EAR]))
-    return max(shoulders, hips, 0.55 * trunk, 1.6 * ears, 1.0)
+def body_size(xy: npt.NDArray[np.float64]) -> float:
+    """A length about the shoulder width, robust to a person seen from the side (pixels of xy).
+
+    Seen from the side the shoulders close up; the trunk length and hip width keep the scale.
+    """
+    shoulder_width = float(np.linalg.norm(xy[L.LEFT_SHOULDER] - xy[L.RIGHT_SHOULDER]))
+    hip_width = float(np.linalg.norm(xy[L.LEFT_HIP] - xy[L.RIGHT_HIP]))
+    shoulder_mid = (xy[L.LEFT_SHOULDER] + xy[L.RIGHT_SHOULDER]) / 2
+    hip_mid = (xy[L.LEFT_HIP] + xy[L.RIGHT_HIP]) / 2
+    trunk = float(np.linalg.norm(shoulder_mid - hip_mid))
+    return max(shoulder_width, 1.2 * hip_width, 0.45 * trunk, 2.0)
 
 
 def pose_region_prior(
@@ -278,7 +289,7 @@ def pose_region_prior(
     for pose in poses:
         # Far off-frame guesses are clipped so OpenCV's fixed-point drawing cannot overflow.
         xy = np.clip(pose.xy.astype(np.float64) * scale, -2.0 * max(h, w), 3.0 * max(h, w))
-        size = _body_scale(xy)
+        size = body_size(xy)
         skeleton = np.zeros((h, w), np.uint8)
         limb = max(1, round(0.35 * size))
         for i, j in _LIMB_SEGMENTS:
@@ -302,13 +313,51 @@ def pose_region_prior(
     return prior
 
 
+def smooth_in_time(
+    previous: FloatArray, current: FloatArray, elapsed_ms: float, tau_ms: float
+) -> FloatArray:
+    """Motion-adaptive exponential smoothing of a probability map between two frames.
+
+    The blend weight of ``current`` is ``1 - exp(-elapsed / tau)`` where the map barely changed
+    (flicker is damped), rising to 1 where it changed by 0.55 or more (a moving arm or a person
+    entering passes at once, without a ghost). The result lies between ``previous`` and
+    ``current`` pixel by pixel.
+
+    Args:
+        previous, current: (h, w) float32 maps in [0, 1].
+        elapsed_ms: time between the two frames (> 0).
+        tau_ms: time constant (> 0).
+    """
+    base = np.float32(1.0 - math.exp(-max(elapsed_ms, 0.0) / max(tau_ms, 1e-6)))
+    change = current - previous
+    weight = base + (np.float32(1.0) - base) * np.clip(
+        (np.abs(change) - np.float32(0.15)) * np.float32(2.5), 0.0, 1.0
+    )
+    out: FloatArray = previous + weight * change
+    return out
+
+
 # --------------------------------------------------------------------------------------------
 # The segmenter.
 # --------------------------------------------------------------------------------------------
 
 
-def _work_size(width: int, height: int) -> tuple[int, int]:
-    s = WORK_LONG_SIDE / max(width, height)
+def shrink(image: npt.NDArray[_T], size: tuple[int, int]) -> npt.NDArray[_T]:
+    """Downscale to ``size`` = (width, height): Gaussian pyramid halvings, then bilinear.
+
+    About as clean as ``INTER_AREA`` and several times faster at non-integer ratios.
+    """
+    width, height = size
+    while image.shape[1] >= 2 * width and image.shape[0] >= 2 * height:
+        image = cv2.pyrDown(image)
+    if image.shape[1] == width and image.shape[0] == height:
+        return image
+    out: npt.NDArray[_T] = cv2.resize(image, (width, height), interpolation=cv2.INTER_LINEAR)
+    return out
+
+
+def _work_size(width: int, height: int, long_side: int) -> tuple[int, int]:
+    s = min(1.0, long_side / max(width, height))
     return max(1, round(width * s)), max(1, round(height * s))
 
 
@@ -319,13 +368,19 @@ class PersonSegmenter:
         model: "general" (256×256 input), "landscape" (144×256, about twice as fast) or "auto"
             (landscape when width/height ≥ :data:`LANDSCAPE_MIN_ASPECT`).
         num_threads: TFLite CPU threads.
-        guided_radius: guided-filter window radius in work-grid pixels (work grid long side 256).
+        work_long_side: long side of the grid on which photo-mode probabilities are fused and
+            the guided filter is fitted (the filter then snaps the edges at full resolution).
+        stream_work_long_side: the same for :meth:`segment_frame`, smaller to keep frames fast.
+        guided_radius: guided-filter window radius, in pixels of a 256-pixel-long grid (scaled
+            to the actual work grid).
         guided_eps: guided-filter regulariser (guide in [0, 1]).
         pose_mask_weight: weight of the pose model's own mask in the average with the selfie
             model (0 ignores it).
         temporal_tau_ms: time constant of the stream smoothing; 0 turns it off.
 
-    After each call, :attr:`last_timings_ms` holds the milliseconds per step.
+    After each call, :attr:`last_timings_ms` holds the milliseconds per step (``model``,
+    ``fusion``, ``temporal`` in streams, ``refine``, ``total``) and :attr:`last_model` the selfie
+    model used.
 
     >>> with PersonSegmenter() as segmenter:                 # doctest: +SKIP
     ...     mask = segmenter.segment(rgb, poses)
@@ -336,6 +391,8 @@ class PersonSegmenter:
         *,
         model: ModelChoice = "auto",
         num_threads: int = 2,
+        work_long_side: int = 320,
+        stream_work_long_side: int = 160,
         guided_radius: int = 4,
         guided_eps: float = 2e-3,
         pose_mask_weight: float = 0.5,
@@ -347,17 +404,23 @@ class PersonSegmenter:
             raise InputError(f"pose_mask_weight must be in [0, 1], got {pose_mask_weight}")
         self.model_choice: ModelChoice = model
         self.num_threads = num_threads
+        self.work_long_side = work_long_side
+        self.stream_work_long_side = stream_work_long_side
         self.guided_radius = guided_radius
         self.guided_eps = guided_eps
         self.pose_mask_weight = pose_mask_weight
         self.temporal_tau_ms = temporal_tau_ms
         self._models: dict[str, TFLiteModel] = {}
+        self._closed = False
         # Load what "auto" or the fixed choice needs up front so the first frame is not slow.
         for kind in ("general", "landscape") if model == "auto" else (model,):
             self._model(kind)
         self.last_timings_ms: dict[str, float] = {}
+        #: Which selfie model the last call ran: "general" or "landscape".
+        self.last_model: str | None = None
         self._previous: FloatArray | None = None
         self._previous_timestamp_ms: int | None = None
+        self._scratch: FloatArray | None = None
 
     # -- public API -------------------------------------------------------------------------
 
@@ -380,7 +443,7 @@ class PersonSegmenter:
             self.last_timings_ms = {"total": 0.0}
             return PersonMask(np.zeros(image.shape[:2], np.float32))
         t0 = time.perf_counter()
-        work = self._fused_probability(image, poses, timings)
+        work = self._fused_probability(image, poses, self.work_long_side, timings)
         mask = self._refine(image, work, timings)
         timings["total"] = (time.perf_counter() - t0) * 1e3
         self.last_timings_ms = timings
@@ -403,7 +466,8 @@ class PersonSegmenter:
         self._check_image(frame)
         timings: dict[str, float] = {}
         t0 = time.perf_counter()
-        work = self._fused_probability(frame, None if pose is None else [pose], timings)
+        poses = None if pose is None else [pose]
+        work = self._fused_probability(frame, poses, self.stream_work_long_side, timings)
         t1 = time.perf_counter()
         work = self._smooth_in_time(work, timestamp_ms)
         timings["temporal"] = (time.perf_counter() - t1) * 1e3
@@ -422,6 +486,8 @@ class PersonSegmenter:
         for model in self._models.values():
             model.close()
         self._models.clear()
+        self._scratch = None
+        self._closed = True
         self.reset()
 
     def __enter__(self) -> PersonSegmenter:
@@ -438,6 +504,8 @@ class PersonSegmenter:
     # -- steps ------------------------------------------------------------------------------
 
     def _model(self, kind: str) -> TFLiteModel:
+        if self._closed:
+            raise RuntimeError("PersonSegmenter was closed; create a new one")
         model = self._models.get(kind)
         if model is None:
             model = TFLiteModel(_MODEL_NAMES[kind], num_threads=self.num_threads)
@@ -465,32 +533,37 @@ class PersonSegmenter:
         model = self._model(self._kind_for(w, h))
         _, in_h, in_w, _ = model.input_shape
         # The model was trained on the whole frame stretched to its input (no letterbox).
-        x = cv2.resize(image, (in_w, in_h), interpolation=cv2.INTER_AREA)
+        self.last_model = "landscape" if in_h < in_w else "general"
+        x = shrink(image, (in_w, in_h))
         tensor = x.astype(np.float32)[None]
         tensor *= np.float32(1.0 / 255.0)
         out = model.run(tensor)[0]
         return np.ascontiguousarray(out[0, :, :, 0])
 
     def _fused_probability(
-        self, image: RGBImage, poses: Sequence[Pose] | None, timings: dict[str, float]
+        self,
+        image: RGBImage,
+        poses: Sequence[Pose] | None,
+        long_side: int,
+        timings: dict[str, float],
     ) -> FloatArray:
         h, w = image.shape[:2]
-        ww, wh = _work_size(w, h)
+        ww, wh = _work_size(w, h, long_side)
         t0 = time.perf_counter()
         selfie = self._selfie_probability(image)
         t1 = time.perf_counter()
         timings["model"] = (t1 - t0) * 1e3
-        prob = cv2.resize(selfie, (ww, wh), interpolation=cv2.INTER_LINEAR)
+        prob: FloatArray = cv2.resize(selfie, (ww, wh), interpolation=cv2.INTER_LINEAR)
         if poses:
             own = [p.segmentation for p in poses if p.segmentation is not None]
             if own and self.pose_mask_weight > 0:
-                pose_prob = np.zeros((wh, ww), np.float32)
-                for seg in own:
-                    small = cv2.resize(seg, (ww, wh), interpolation=cv2.INTER_AREA)
-                    np.maximum(pose_prob, small, out=pose_prob)
-                k = np.float32(self.pose_mask_weight)
-                prob = (np.float32(1.0) - k) * prob + k * pose_prob
-            prob *= pose_region_prior(poses, (wh, ww), ww / w)
+                # Several people: each pose mask covers its own person, so take the union.
+                pose_prob = shrink(own[0], (ww, wh))
+                for seg in own[1:]:
+                    pose_prob = np.maximum(pose_prob, shrink(seg, (ww, wh)))
+                k = self.pose_mask_weight
+                prob = cv2.addWeighted(prob, 1.0 - k, pose_prob, k, 0.0)
+            cv2.multiply(prob, pose_region_prior(poses, (wh, ww), ww / w), dst=prob)
         np.clip(prob, 0.0, 1.0, out=prob)
         timings["fusion"] = (time.perf_counter() - t1) * 1e3
         return prob
@@ -507,21 +580,26 @@ class PersonSegmenter:
         ):
             self._previous = work
             return work
-        base = np.float32(1.0 - math.exp(-(timestamp_ms - last_ts) / self.temporal_tau_ms))
-        change = np.abs(work - previous)
-        # Changes above ~0.5 are motion or a new person: pass them; small ones are flicker.
-        weight = base + (np.float32(1.0) - base) * np.clip((change - 0.15) * 2.5, 0.0, 1.0)
-        smoothed: FloatArray = previous + weight * (work - previous)
+        smoothed = smooth_in_time(previous, work, timestamp_ms - last_ts, self.temporal_tau_ms)
         self._previous = smoothed
         return smoothed
 
     def _refine(self, image: RGBImage, work: FloatArray, timings: dict[str, float]) -> FloatArray:
         t0 = time.perf_counter()
+        h, w = image.shape[:2]
         wh, ww = work.shape
+        if self._scratch is None or self._scratch.shape != (3, h, w):
+            # Full-resolution scratch kept between calls: fresh 1 MB arrays cost more in page
+            # faults than the arithmetic done in them.
+            self._scratch = np.empty((3, h, w), np.float32)
+        guide, a_full, b_full = self._scratch
         grey = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY)
-        grey_small = cv2.resize(grey, (ww, wh), interpolation=cv2.INTER_AREA)
-        a, b = guided_filter_coefficients(grey_small, work, self.guided_radius, self.guided_eps)
-        mask = apply_guided_coefficients(grey, a, b)
-        np.clip(mask, 0.0, 1.0, out=mask)
+        radius = max(1, round(self.guided_radius * max(ww, wh) / 256))
+        a, b = guided_filter_coefficients(shrink(grey, (ww, wh)), work, radius, self.guided_eps)
+        np.multiply(grey, np.float32(1.0 / 255.0), out=guide)
+        cv2.resize(a, (w, h), dst=a_full, interpolation=cv2.INTER_LINEAR)
+        cv2.resize(b, (w, h), dst=b_full, interpolation=cv2.INTER_LINEAR)
+        apply_guided_coefficients(guide, a_full, b_full, out=a_full)
+        mask = np.clip(a_full, 0.0, 1.0)
         timings["refine"] = (time.perf_counter() - t0) * 1e3
         return mask

@@ -1,0 +1,155 @@
+"""Garment category from the silhouette: upper, lower or full, with subcategory and sleeves.
+
+The rules read a handful of scale-free shape measurements (:class:`ShapeFeatures`): whether two
+legs hang from a waistband, how far sleeves reach out beyond the armpits, how long the garment
+is relative to its body width, how much the hem flares. A merchant's hint overrides the
+category; the subcategory is then chosen within it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from fitroom.errors import InputError
+from fitroom.garments.core import CATEGORIES, SUBCATEGORIES, Category, Subcategory
+from fitroom.garments.silhouette import Silhouette, convexity_defects, leg_gap
+
+
+@dataclass(frozen=True)
+class ShapeFeatures:
+    """Scale-free measurements of a silhouette.
+
+    Attributes:
+        leg_gap: height of the gap between legs over garment height (0 without legs).
+        armpit_depth: depth of the deepest side concavity in the upper 75 % over body width.
+        sleeve_reach: how far the garment reaches sideways beyond the body in its upper 60 %,
+            over body width.
+        length_ratio: garment height over its widest row.
+        top_ratio: width 2 % below the top edge over the widest row (a waistband is as wide as
+            the garment; a collar is not).
+        flare: width at 90 % of the height over width at 50 %.
+        body_width: width of the body run below the sleeves (analysis pixels).
+    """
+
+    leg_gap: float
+    armpit_depth: float
+    sleeve_reach: float
+    length_ratio: float
+    top_ratio: float
+    flare: float
+    body_width: float
+
+
+@dataclass(frozen=True)
+class CategoryGuess:
+    """Category, subcategory, whether it has sleeves, and a confidence in [0, 1]."""
+
+    category: Category
+    subcategory: Subcategory
+    has_sleeves: bool
+    confidence: float
+
+
+def _extent(sil: Silhouette, frac: float) -> int:
+    cols = np.flatnonzero(sil.mask[sil.y0 + int(frac * (sil.height - 1))])
+    return int(cols[-1] - cols[0] + 1) if cols.size else 0
+
+
+def shape_features(sil: Silhouette) -> ShapeFeatures:
+    """Measure the silhouette for :func:`classify`."""
+    h = sil.height
+    gap = leg_gap(sil)
+    body_widths = []
+    for frac in np.linspace(0.55, 0.8, 6):
+        run = sil.run_at(sil.y0 + int(frac * h), sil.center_x)
+        if run is not None:
+            body_widths.append(run[1] - run[0] + 1)
+    body_width = float(np.median(body_widths)) if body_widths else float(sil.width)
+    widest = max(_extent(sil, f) for f in np.linspace(0.02, 0.98, 49))
+    defects = [
+        d
+        for d in convexity_defects(sil, 0.02 * body_width)
+        if sil.y0 + 0.08 * h < d[1] < sil.y0 + 0.75 * h
+        and abs(d[0] - sil.center_x) > 0.2 * body_width
+    ]
+    armpit_depth = max((d[2] for d in defects), default=0.0) / body_width
+    reach = 0.0
+    cols = np.flatnonzero(sil.mask[sil.y0 : sil.y0 + int(0.6 * h)].any(axis=0))
+    if cols.size:
+        left_reach = (sil.center_x - body_width / 2) - cols.min()
+        right_reach = cols.max() - (sil.center_x + body_width / 2)
+        reach = max(0.0, min(left_reach, right_reach)) / body_width
+    return ShapeFeatures(
+        leg_gap=gap[2] if gap else 0.0,
+        armpit_depth=float(armpit_depth),
+        sleeve_reach=float(reach),
+        length_ratio=h / max(widest, 1),
+        top_ratio=_extent(sil, 0.02) / max(widest, 1),
+        flare=_extent(sil, 0.9) / max(_extent(sil, 0.5), 1),
+        body_width=body_width,
+    )
+
+
+def _parse_hint(hint: str | None) -> tuple[Category | None, Subcategory | None]:
+    if hint in (None, "", "auto"):
+        return None, None
+    if hint in CATEGORIES:
+        return hint, None  # type: ignore[return-value]
+    for cat, subs in SUBCATEGORIES.items():
+        if hint in subs:
+            return cat, hint  # type: ignore[return-value]
+    names = ", ".join([*CATEGORIES, *(s for v in SUBCATEGORIES.values() for s in v)])
+    raise InputError(f"unknown garment category {hint!r}; use auto or one of: {names}")
+
+
+def classify(features: ShapeFeatures, hint: str | None = None) -> CategoryGuess:
+    """Category, subcategory and sleeves from shape features (and an optional hint).
+
+    Args:
+        features: from :func:`shape_features`.
+        hint: "upper", "lower", "full", a subcategory name, or None / "auto".
+
+    Raises:
+        InputError: an unknown hint.
+    """
+    hint_category, hint_sub = _parse_hint(hint)
+    f = features
+    has_legs = f.leg_gap >= 0.3
+    sleeved = f.sleeve_reach >= 0.14 or f.armpit_depth >= 0.25
+    # Trousers lying with the legs together: waistband as wide as the garment, straight, long.
+    closed_legs = f.top_ratio >= 0.85 and f.flare <= 1.1 and f.length_ratio >= 2.2
+    # A skirt: waistband filled across, flaring, no sleeves, not long.
+    skirt = f.top_ratio >= 0.55 and f.flare >= 1.2 and f.length_ratio < 1.9 and not sleeved
+    if hint_category is not None:
+        category, confidence = hint_category, 1.0
+    elif has_legs and f.top_ratio >= 0.6:
+        category, confidence = "lower", min(1.0, 0.5 + f.leg_gap)
+    elif has_legs:
+        category, confidence = "full", 0.6  # legs below a bodice: a jumpsuit
+    elif closed_legs or skirt:
+        category, confidence = "lower", 0.6
+    elif (f.length_ratio >= 1.9 and f.flare >= 1.15) or f.length_ratio >= 2.6:
+        category, confidence = "full", min(1.0, 0.5 + (f.length_ratio - 1.9))
+    else:
+        category, confidence = "upper", min(1.0, 0.5 + (1.9 - f.length_ratio))
+
+    sub: Subcategory
+    if hint_sub is not None:
+        sub = hint_sub
+    elif category == "lower":
+        if has_legs or closed_legs:
+            sub = "trousers" if f.length_ratio >= 1.6 else "shorts"
+        else:
+            sub = "skirt"
+    elif category == "full":
+        sub = "jumpsuit" if has_legs else "dress"
+    else:
+        sub = "t-shirt" if sleeved else "tank"
+    return CategoryGuess(
+        category, sub, sleeved and category != "lower", float(np.clip(confidence, 0.0, 1.0))
+    )
+
+
+__all__ = ["CategoryGuess", "ShapeFeatures", "classify", "shape_features"]

@@ -1,0 +1,805 @@
+"""Rough body-part map and soft skin mask from pose + person mask + a per-image skin-colour model.
+
+How a pixel gets its label:
+
+1. **Shapes from the pose** (on a small grid, long side :data:`PARTS_LONG_SIDE`): capsules for
+   upper arms, forearms, hands, legs (thigh, shin, foot) and neck, a quadrilateral for the torso
+   (hips pushed out to the flanks), an ellipse for the head. Limb radii start from body
+   proportions (× shoulder width) and are corrected by the person mask's distance transform
+   sampled along the bone, within limits (an arm lying against the torso must not take the
+   torso's width).
+2. **Occlusion order.** A pixel inside several shapes takes the front-most: hands, forearms,
+   upper arms, head, neck, torso, legs; an arm whose landmarks lie clearly behind the torso in
+   depth (pose z) goes behind the torso. A person pixel inside no shape takes the shape whose
+   surface is nearest (signed distance), so loose clothes and hair still get a part. The grid
+   labels are upsampled (nearest) and cut by the full-resolution person mask.
+3. **Face and hair** (at full resolution, around the head only): head pixels that look like skin
+   and lie in the face zone (the face mesh's outline when a :class:`~fitroom.vision.core.Face`
+   with landmarks is given, else an ellipse from the face landmarks) are FACE, with the eyes,
+   brows and mouth kept by a core zone; the rest of the head is HAIR. A Gaussian hair-colour model
+   fitted to the top of the head then claims the long hair lying on the neck, shoulders and
+   upper arms, where it is connected to the head's hair.
+4. **Skin.** :class:`SkinModel`, a Gaussian on (Cr, Cb) with a loose luma band, fitted to pixels of
+   the cheeks and nose (and the hands when they are visible and agree with the face), scores every
+   person pixel; :meth:`SkinModel.generic` stands in when no face or hand is visible or the samples
+   do not look like skin at all (a chin disk that fell on a turtleneck).
+
+Left/right are the person's own sides (BlazePose's), so LEFT_* parts appear on the image's right
+for a person facing the camera.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import cv2
+import numpy as np
+import numpy.typing as npt
+
+from fitroom.errors import InputError
+from fitroom.vision.core import BodyPart, BodyParts, Face, PersonMask, Pose
+from fitroom.vision.landmarks import PoseLandmark as L
+from fitroom.vision.segmentation import (
+    apply_guided_coefficients,
+    body_size,
+    guided_filter_coefficients,
+    shrink,
+)
+
+FloatArray = npt.NDArray[np.float32]
+RGBImage = npt.NDArray[np.uint8]
+Points = npt.NDArray[np.float64]
+Labels = npt.NDArray[np.uint8]
+
+#: Long side of the grid on which parts are assigned.
+PARTS_LONG_SIDE = 192
+
+#: A landmark counts as seen (for colour sampling) when its visibility reaches this.
+MIN_SAMPLE_VISIBILITY = 0.6
+
+#: Squared chroma Mahalanobis distance under :meth:`SkinModel.generic` beyond which a fitted
+#: model's mean is not skin (the samples fell on clothes or hair).
+MAX_GENERIC_DISTANCE_SQ = 5.0
+
+
+# --------------------------------------------------------------------------------------------
+# Skin colour model.
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SkinModel:
+    """Skin colour of one person: a Gaussian on YCrCb chroma plus a loose luma band.
+
+    Attributes:
+        mean: (3,) float32 mean (Y, Cr, Cb), OpenCV's 8-bit YCrCb scale.
+        chroma_inv_cov: (2, 2) float32 inverse covariance of (Cr, Cb).
+        luma_std: spread of Y (shading varies a lot over a body, so it is used loosely).
+        samples: number of pixels fitted (0 for the generic model).
+        source: where the samples came from: "face", "face+hands", "hands" or "generic".
+    """
+
+    mean: FloatArray
+    chroma_inv_cov: FloatArray = field(repr=False)
+    luma_std: float
+    samples: int
+    source: str
+
+    def __post_init__(self) -> None:
+        if self.mean.shape != (3,) or self.chroma_inv_cov.shape != (2, 2):
+            raise ValueError(
+                f"SkinModel: expected mean (3,) and chroma_inv_cov (2, 2), got "
+                f"{self.mean.shape} and {self.chroma_inv_cov.shape}"
+            )
+
+    @classmethod
+    def generic(cls) -> SkinModel:
+        """A broad model of human skin chroma, for when the person shows no face or hands."""
+        # Centre and spread of the classic Cr ∈ [133, 173], Cb ∈ [77, 127] skin box (Chai & Ngan).
+        cov = np.diag([10.0**2, 12.0**2])
+        return cls(
+            mean=np.array([150.0, 153.0, 102.0], np.float32),
+            chroma_inv_cov=np.linalg.inv(cov).astype(np.float32),
+            luma_std=45.0,
+            samples=0,
+            source="generic",
+        )
+
+    def mahalanobis_sq(self, ycrcb: FloatArray) -> FloatArray:
+        """Squared Mahalanobis distance in chroma of (..., 3) YCrCb pixels."""
+        d_cr = ycrcb[..., 1] - self.mean[1]
+        d_cb = ycrcb[..., 2] - self.mean[2]
+        m = self.chroma_inv_cov
+        out: FloatArray = (
+            m[0, 0] * d_cr * d_cr + (2 * m[0, 1]) * d_cr * d_cb + m[1, 1] * d_cb * d_cb
+        ).astype(np.float32, copy=False)
+        return out
+
+    def probability(self, ycrcb: FloatArray) -> FloatArray:
+        """Soft skin probability in [0, 1] of (..., 3) YCrCb pixels (OpenCV 8-bit scale).
+
+        0.5 at a chroma Mahalanobis distance of 3 (the fit trims its samples, so its spread is a
+        little tight), near 1 inside 2.5, near 0 beyond 3.5; pixels more than 3 luma spreads
+        darker or brighter than the skin seen are damped to 0 by 4.
+        """
+        logit = np.minimum((self.mahalanobis_sq(ycrcb) - np.float32(9.0)) * np.float32(0.5), 60)
+        p = np.float32(1.0) / (np.float32(1.0) + np.exp(logit, dtype=np.float32))
+        luma = np.abs(ycrcb[..., 0] - self.mean[0]) * np.float32(1.0 / max(self.luma_std, 1.0))
+        p *= np.clip(np.float32(4.0) - luma, 0.0, 1.0)
+        return p.astype(np.float32, copy=False)
+
+
+_MAX_FIT_SAMPLES = 2000
+
+
+def _quantile(values: FloatArray, q: float) -> float:
+    """The q-quantile (nearest rank) of a 1-D array; np.partition is much cheaper than
+    np.percentile on the few thousand values used here."""
+    k = round(q * (values.shape[0] - 1))
+    return float(np.partition(values, k)[k])
+
+
+def fit_skin_model_to_pixels(ycrcb: FloatArray, source: str) -> SkinModel | None:
+    """Fit a :class:`SkinModel` to (N, 3) YCrCb samples; None when fewer than 20 or not skin.
+
+    Robust: the darkest and brightest 15% (eyes, brows, nostrils, highlights) are dropped, then
+    the 80% nearest the median chroma are kept before the covariance is taken. The covariance's
+    spread is kept between 2.5 units per axis (a flat-lit face must not give a needle-thin model)
+    and 8 (wider means clothes got in). A fit whose mean is far from any human skin chroma (see
+    :data:`MAX_GENERIC_DISTANCE_SQ`) is refused.
+    """
+    if ycrcb.shape[0] < 20:
+        return None
+    # A couple of thousand samples pin a 2-D Gaussian down; more only cost time.
+    ycrcb = ycrcb[:: max(1, ycrcb.shape[0] // _MAX_FIT_SAMPLES)]
+    y = ycrcb[:, 0]
+    keep = ycrcb[(y >= _quantile(y, 0.15)) & (y <= _quantile(y, 0.85))]
+    if keep.shape[0] < 20:
+        keep = ycrcb
+    chroma = keep[:, 1:]
+    centre = np.array([_quantile(chroma[:, 0], 0.5), _quantile(chroma[:, 1], 0.5)], np.float32)
+    dist = np.linalg.norm(chroma - centre, axis=1)
+    keep = keep[dist <= _quantile(dist, 0.8)]
+    mean = keep.mean(axis=0).astype(np.float32)
+    if float(_GENERIC_SKIN.mahalanobis_sq(mean)) > MAX_GENERIC_DISTANCE_SQ:
+        return None
+    # Skin chroma clusters tightly; a spread beyond 8 units means the samples mixed in clothes.
+    values, vectors = np.linalg.eigh(np.cov(keep[:, 1:].T.astype(np.float64)))
+    values = np.clip(values + 2.5**2, 2.5**2, 8.0**2)
+    cov = (vectors * values) @ vectors.T
+    return SkinModel(
+        mean=mean,
+        chroma_inv_cov=np.linalg.inv(cov).astype(np.float32),
+        luma_std=float(max(np.std(keep[:, 0]), 20.0)),
+        samples=int(keep.shape[0]),
+        source=source,
+    )
+
+
+_GENERIC_SKIN = SkinModel.generic()
+
+
+def _disk_samples(image: RGBImage, centres: list[Points], radius: float) -> FloatArray:
+    """YCrCb values (N, 3) of the image pixels in disks around ``centres`` (inside the image)."""
+    h, w = image.shape[:2]
+    r = max(1, round(radius))
+    dy, dx = np.mgrid[-r : r + 1, -r : r + 1]
+    disk = dx * dx + dy * dy <= r * r
+    offsets = np.stack([dx[disk], dy[disk]], axis=1)
+    chunks = []
+    for c in centres:
+        pts = np.round(c).astype(np.int64) + offsets
+        ok = (pts[:, 0] >= 0) & (pts[:, 0] < w) & (pts[:, 1] >= 0) & (pts[:, 1] < h)
+        chunks.append(image[pts[ok, 1], pts[ok, 0]])
+    rgb = np.concatenate(chunks) if chunks else np.zeros((0, 3), np.uint8)
+    if rgb.shape[0] == 0:
+        return np.zeros((0, 3), np.float32)
+    ycrcb = cv2.cvtColor(rgb.reshape(-1, 1, 3), cv2.COLOR_RGB2YCrCb).reshape(-1, 3)
+    return ycrcb.astype(np.float32)
+
+
+def _seen(pose: Pose, *indices: int, shape: tuple[int, int]) -> bool:
+    h, w = shape
+    for i in indices:
+        x, y = pose.landmarks[i, :2]
+        if pose.landmarks[i, 3] < MIN_SAMPLE_VISIBILITY or not (0 <= x < w and 0 <= y < h):
+            return False
+    return True
+
+
+def _face_samples(image: RGBImage, pose: Pose, face: Face | None) -> tuple[FloatArray, bool]:
+    """Skin samples from the face and whether they are trustworthy (cheeks and nose seen)."""
+    shape = image.shape[:2]
+    xy = pose.xy.astype(np.float64)
+    if face is not None:
+        k = face.keypoints.astype(np.float64)
+        right_eye, left_eye, nose, mouth = k[0], k[1], k[2], k[3]
+        across = left_eye - right_eye
+        centres = [
+            nose,
+            right_eye + 0.55 * (mouth - right_eye) - 0.15 * across,
+            left_eye + 0.55 * (mouth - left_eye) + 0.15 * across,
+        ]
+        return _disk_samples(image, centres, 0.18 * float(np.linalg.norm(across))), True
+    if _seen(pose, L.NOSE, L.LEFT_EYE, L.RIGHT_EYE, L.MOUTH_LEFT, L.MOUTH_RIGHT, shape=shape):
+        across = xy[L.LEFT_EYE] - xy[L.RIGHT_EYE]
+        centres = [
+            xy[L.NOSE],
+            xy[L.RIGHT_EYE] + 0.6 * (xy[L.MOUTH_RIGHT] - xy[L.RIGHT_EYE]) - 0.1 * across,
+            xy[L.LEFT_EYE] + 0.6 * (xy[L.MOUTH_LEFT] - xy[L.LEFT_EYE]) + 0.1 * across,
+        ]
+        return _disk_samples(image, centres, 0.18 * float(np.linalg.norm(across))), True
+    if _seen(pose, L.MOUTH_LEFT, L.MOUTH_RIGHT, shape=shape):
+        # Photo cropped at the eyes: the chin below the mouth is often still skin (or a collar).
+        mouth_width = float(np.linalg.norm(xy[L.MOUTH_LEFT] - xy[L.MOUTH_RIGHT]))
+        mouth = (xy[L.MOUTH_LEFT] + xy[L.MOUTH_RIGHT]) / 2
+        down = xy[L.LEFT_SHOULDER] + xy[L.RIGHT_SHOULDER] - 2 * mouth
+        down /= max(float(np.linalg.norm(down)), 1e-6)
+        centre = mouth + 0.7 * mouth_width * down
+        return _disk_samples(image, [centre], 0.3 * mouth_width), False
+    return np.zeros((0, 3), np.float32), False
+
+
+def _hand_samples(image: RGBImage, pose: Pose) -> FloatArray:
+    xy = pose.xy.astype(np.float64)
+    chunks = [np.zeros((0, 3), np.float32)]
+    for wrist, index, pinky in (
+        (L.LEFT_WRIST, L.LEFT_INDEX, L.LEFT_PINKY),
+        (L.RIGHT_WRIST, L.RIGHT_INDEX, L.RIGHT_PINKY),
+    ):
+        if _seen(pose, wrist, index, pinky, shape=image.shape[:2]):
+            knuckles = (xy[index] + xy[pinky]) / 2
+            size = float(np.linalg.norm(knuckles - xy[wrist]))
+            chunks.append(_disk_samples(image, [(xy[wrist] + knuckles) / 2], 0.35 * size))
+    return np.concatenate(chunks)
+
+
+def fit_skin_model(image: RGBImage, pose: Pose, face: Face | None = None) -> SkinModel:
+    """Learn the person's skin colour from their cheeks and nose, and hands when visible.
+
+    Only a few hundred pixels are read (disks on the cheeks and nose, or the chin when the photo
+    is cropped at the eyes, and the backs of the hands) at full resolution, so this is cheap even
+    for large photos. A face seen from the front decides alone (:func:`refine_skin_model` later
+    widens the model to the arms and legs). Otherwise hands are used: they hold things and chins
+    hide behind collars, so hand pixels count only when they look like anybody's skin, and a
+    chin-only model gives way to the hands' when the two disagree.
+
+    Args:
+        image: RGB uint8 (H, W, 3).
+        pose: the person, landmarks in this image's pixels.
+        face: optional face; its detector keypoints (eyes, nose, mouth) are more precise than the
+            pose's and are preferred.
+
+    Returns:
+        The fitted model, or :meth:`SkinModel.generic` when no skin could be sampled.
+    """
+    face_pixels, trusted = _face_samples(image, pose, face)
+    face_model = fit_skin_model_to_pixels(face_pixels, "face")
+    if face_model is not None and trusted:
+        return face_model
+    hands = _hand_samples(image, pose)
+    hand_model = fit_skin_model_to_pixels(hands[_GENERIC_SKIN.mahalanobis_sq(hands) < 4.0], "hands")
+    if hand_model is None:
+        return face_model if face_model is not None else _GENERIC_SKIN
+    if face_model is not None and float(hand_model.mahalanobis_sq(face_model.mean)) < 9.0:
+        pooled = fit_skin_model_to_pixels(np.concatenate([face_pixels, hands]), "face+hands")
+        return pooled if pooled is not None else hand_model
+    return hand_model
+
+
+def refine_skin_model(model: SkinModel, ycrcb: FloatArray) -> SkinModel:
+    """Refit ``model`` to the (N, 3) pixels it already calls skin (probability > 0.6).
+
+    The face and hands are small samples under one light; the rest of the visible skin (arms,
+    legs, neck) shows the person's full range of shading. The refit is refused (``model`` is
+    returned) when fewer than 50 pixels qualify or its mean moves more than 2 spreads away.
+    """
+    chosen = ycrcb[model.probability(ycrcb) > 0.6]
+    if chosen.shape[0] < 50:
+        return model
+    refit = fit_skin_model_to_pixels(chosen, model.source + "+refined")
+    if refit is None or float(model.mahalanobis_sq(refit.mean)) > 4.0:
+        return model
+    return refit
+
+
+# --------------------------------------------------------------------------------------------
+# Part shapes.
+# --------------------------------------------------------------------------------------------
+
+#: Limb radii as fractions of the body size (about the shoulder width), before the mask check.
+_RADIUS = {
+    "upper_arm": 0.14,
+    "forearm": 0.11,
+    "thigh": 0.28,
+    "shin": 0.18,
+    "foot": 0.12,
+    "neck": 0.16,
+}
+#: How far the mask's distance transform may move a limb radius from its prior.
+_RADIUS_RANGE = (0.7, 1.15)
+
+# Front-to-back order for pixels inside several shapes (earlier = in front).
+_FRONT_ORDER: tuple[BodyPart, ...] = (
+    BodyPart.LEFT_HAND,
+    BodyPart.RIGHT_HAND,
+    BodyPart.LEFT_FOREARM,
+    BodyPart.RIGHT_FOREARM,
+    BodyPart.LEFT_UPPER_ARM,
+    BodyPart.RIGHT_UPPER_ARM,
+    BodyPart.HAIR,  # the whole head; split into FACE and HAIR at full resolution
+    BodyPart.NECK,
+    BodyPart.TORSO,
+    BodyPart.LEFT_LEG,
+    BodyPart.RIGHT_LEG,
+)
+_HEAD = BodyPart.HAIR
+
+
+@dataclass(frozen=True)
+class HeadGeometry:
+    """The head seen from the pose's face landmarks (pixels).
+
+    Attributes:
+        centre: centre of the skull ellipse (hair included).
+        up: unit vector towards the top of the head.
+        half_width, half_height: semi-axes of the skull ellipse.
+        face_centre, face_half_width, face_half_height: the face zone (hairline to chin).
+        core_centre, core_half_width, core_half_height: the inner face (brows to below the
+            mouth), face even where it is not skin-coloured (eyes, brows, lips).
+        chin: the chin point.
+        eye_line: a point on the line through the eyes.
+    """
+
+    centre: Points
+    up: Points
+    half_width: float
+    half_height: float
+    face_centre: Points
+    face_half_width: float
+    face_half_height: float
+    core_centre: Points
+    core_half_width: float
+    core_half_height: float
+    chin: Points
+    eye_line: Points
+
+
+def head_geometry(xy: Points) -> HeadGeometry:
+    """Head ellipse, face zone and chin from the pose's landmarks 0-10 (any pixel scale)."""
+    size = body_size(xy)
+    eye_mid = (xy[L.LEFT_EYE] + xy[L.RIGHT_EYE]) / 2
+    mouth_mid = (xy[L.MOUTH_LEFT] + xy[L.MOUTH_RIGHT]) / 2
+    ear_mid = (xy[L.LEFT_EAR] + xy[L.RIGHT_EAR]) / 2
+    up = eye_mid - mouth_mid
+    eye_mouth = float(np.linalg.norm(up))
+    if eye_mouth < 1e-6:
+        up = np.array([0.0, -1.0])
+        eye_mouth = 0.1 * size
+    up = up / np.linalg.norm(up)
+    ear_width = float(np.linalg.norm(xy[L.LEFT_EAR] - xy[L.RIGHT_EAR]))
+    # In profile the ears overlap; the eye–mouth distance (≈ 1/3 of the face) still gives size.
+    head_width = max(ear_width * 1.15, 2.3 * eye_mouth, 0.3 * size)
+    face_half_width = max(0.5 * ear_width, 1.25 * eye_mouth)
+    # In eye–mouth units e from the eyes, up positive: hairline ≈ +1.6, brows ≈ +0.5,
+    # mouth −1, chin ≈ −1.9.
+    return HeadGeometry(
+        # The skull's centre is about level with the ears, a little above the eyes.
+        centre=(ear_mid + eye_mid) / 2 + up * 0.35 * eye_mouth,
+        up=up,
+        half_width=0.55 * head_width,
+        half_height=0.75 * head_width,
+        face_centre=eye_mid - up * 0.15 * eye_mouth,
+        face_half_width=face_half_width,
+        face_half_height=1.75 * eye_mouth,
+        core_centre=eye_mid - up * 0.4 * eye_mouth,
+        core_half_width=0.85 * face_half_width,
+        core_half_height=0.95 * eye_mouth,
+        chin=mouth_mid - up * 0.9 * eye_mouth,
+        eye_line=eye_mid,
+    )
+
+
+def _segment_distance(X: FloatArray, Y: FloatArray, a: Points, b: Points) -> FloatArray:
+    """Distance of every grid point to the segment a–b."""
+    ux, uy = np.float32(b[0] - a[0]), np.float32(b[1] - a[1])
+    length_sq = ux * ux + uy * uy
+    dx = X - np.float32(a[0])
+    dy = Y - np.float32(a[1])
+    if length_sq > 1e-6:
+        t = (dx * ux + dy * uy) * (np.float32(1.0) / length_sq)
+        np.minimum(np.maximum(t, 0.0, out=t), 1.0, out=t)
+        dx -= t * ux
+        dy -= t * uy
+    out: FloatArray = np.sqrt(dx * dx + dy * dy)
+    return out
+
+
+def _mask_radius(inner: FloatArray, a: Points, b: Points, prior: float) -> float:
+    """Limb radius from the mask's distance transform along the bone, near ``prior``."""
+    h, w = inner.shape
+    samples = []
+    for t in (0.3, 0.5, 0.7):
+        x, y = a + t * (b - a)
+        if 0 <= x < w and 0 <= y < h:
+            samples.append(float(inner[int(y), int(x)]))
+    if not samples:
+        return prior
+    lo, hi = _RADIUS_RANGE
+    median = sorted(samples)[len(samples) // 2]
+    return min(max(median, lo * prior), hi * prior)
+
+
+def ellipse_sdf(
+    X: FloatArray, Y: FloatArray, centre: Points, up: Points, half_width: float, half_height: float
+) -> FloatArray:
+    """Approximate signed distance (pixels) to a rotated ellipse, negative inside.
+
+    ``up`` is the unit direction of the ``half_height`` axis.
+    """
+    dx = X - np.float32(centre[0])
+    dy = Y - np.float32(centre[1])
+    along = (dx * np.float32(up[0]) + dy * np.float32(up[1])) * np.float32(1.0 / half_height)
+    across = (dy * np.float32(up[0]) - dx * np.float32(up[1])) * np.float32(1.0 / half_width)
+    rho = np.sqrt(along * along + across * across)
+    out: FloatArray = (rho - np.float32(1.0)) * np.float32(min(half_width, half_height))
+    return out
+
+
+def _polygon_sdf(shape: tuple[int, int], polygon: Points) -> FloatArray:
+    """Signed distance to a filled convex polygon on the grid, negative inside."""
+    pts = np.round(np.clip(polygon, -4096, 8192) * 16).astype(np.int32).reshape(-1, 1, 2)
+    inside = np.zeros(shape, np.uint8)
+    cv2.fillConvexPoly(inside, pts, 1, cv2.LINE_8, 4)
+    outside_distance = cv2.distanceTransform(1 - inside, cv2.DIST_L2, 3)
+    inside_distance = cv2.distanceTransform(inside, cv2.DIST_L2, 3)
+    out: FloatArray = outside_distance - inside_distance
+    return out
+
+
+def part_distances(
+    xy: Points,
+    z: npt.NDArray[np.float64],
+    inner: FloatArray,
+    where: npt.NDArray[np.bool_] | None = None,
+) -> dict[BodyPart, FloatArray]:
+    """Signed distances (grid pixels, negative inside) to every part shape.
+
+    Args:
+        xy: (33, 2) landmarks in grid pixels; z: (33,) depths on the same scale.
+        inner: (h, w) float32 distance transform of the person mask on the grid.
+        where: optional (h, w) selection; only those pixels are evaluated (the person's, which
+            saves half the work).
+
+    Returns:
+        One array per part in :data:`_FRONT_ORDER` (the whole head is under ``HAIR``): (h, w)
+        maps, or (N,) values at the N selected pixels in row-major order.
+    """
+    h, w = inner.shape
+    if where is None:
+        Y, X = np.mgrid[0:h, 0:w].astype(np.float32)
+    else:
+        rows, cols = np.nonzero(where)
+        Y, X = rows.astype(np.float32), cols.astype(np.float32)
+    size = body_size(xy)
+
+    def capsule(a: Points, b: Points, kind: str) -> FloatArray:
+        prior = _RADIUS[kind] * size
+        radius = _mask_radius(inner, a, b, prior)
+        return _segment_distance(X, Y, a, b) - np.float32(radius)
+
+    out: dict[BodyPart, FloatArray] = {}
+    for side in ("LEFT", "RIGHT"):
+        shoulder, elbow, wrist = (xy[L[f"{side}_{n}"]] for n in ("SHOULDER", "ELBOW", "WRIST"))
+        out[BodyPart[f"{side}_UPPER_ARM"]] = capsule(shoulder, elbow, "upper_arm")
+        out[BodyPart[f"{side}_FOREARM"]] = capsule(elbow, wrist, "forearm")
+        knuckles = (xy[L[f"{side}_INDEX"]] + xy[L[f"{side}_PINKY"]]) / 2
+        palm = float(np.linalg.norm(knuckles - wrist))
+        # Fingers reach about as far past the knuckles again as the knuckles are from the wrist.
+        tip = wrist + 1.8 * (knuckles - wrist)
+        hand_radius = max(0.55 * palm, 0.05 * size)
+        out[BodyPart[f"{side}_HAND"]] = _segment_distance(
+            X, Y, wrist + 0.2 * (knuckles - wrist), tip
+        ) - np.float32(hand_radius)
+        hip, knee, ankle, foot = (
+            xy[L[f"{side}_{n}"]] for n in ("HIP", "KNEE", "ANKLE", "FOOT_INDEX")
+        )
+        out[BodyPart[f"{side}_LEG"]] = np.minimum(
+            np.minimum(capsule(hip, knee, "thigh"), capsule(knee, ankle, "shin")),
+            capsule(ankle, foot, "foot"),
+        )
+    # Torso: shoulders, and hips pushed out to the flanks (hip joints sit inside the pelvis).
+    hip_axis = xy[L.LEFT_HIP] - xy[L.RIGHT_HIP]
+    torso = np.array(
+        [
+            xy[L.LEFT_SHOULDER],
+            xy[L.RIGHT_SHOULDER],
+            xy[L.RIGHT_HIP] - 0.3 * hip_axis,
+            xy[L.LEFT_HIP] + 0.3 * hip_axis,
+        ]
+    )
+    torso_sdf = _polygon_sdf((h, w), torso)
+    out[BodyPart.TORSO] = torso_sdf if where is None else torso_sdf[where]
+    head = head_geometry(xy)
+    # The head is the skull (hair included) and the face down to the chin.
+    out[_HEAD] = np.minimum(
+        ellipse_sdf(X, Y, head.centre, head.up, head.half_width, head.half_height),
+        ellipse_sdf(X, Y, head.face_centre, head.up, head.face_half_width, head.face_half_height),
+    )
+    shoulder_mid = (xy[L.LEFT_SHOULDER] + xy[L.RIGHT_SHOULDER]) / 2
+    hip_mid = (xy[L.LEFT_HIP] + xy[L.RIGHT_HIP]) / 2
+    body_up = shoulder_mid - hip_mid
+    body_up /= max(float(np.linalg.norm(body_up)), 1e-6)
+    neck_radius = _RADIUS["neck"] * size
+    # The neck stops a radius above the shoulder line so its round end stays off the chest.
+    neck_bottom = shoulder_mid + body_up * neck_radius
+    out[BodyPart.NECK] = _segment_distance(X, Y, head.chin, neck_bottom) - np.float32(neck_radius)
+
+    # Arms clearly behind the torso in depth go behind it in the occlusion order.
+    torso_z = float(np.mean(z[[L.LEFT_SHOULDER, L.RIGHT_SHOULDER, L.LEFT_HIP, L.RIGHT_HIP]]))
+    for side in ("LEFT", "RIGHT"):
+        arm_z = float(np.mean(z[[L[f"{side}_ELBOW"], L[f"{side}_WRIST"]]]))
+        if arm_z > torso_z + 0.25 * size:
+            for part in ("UPPER_ARM", "FOREARM", "HAND"):
+                key = BodyPart[f"{side}_{part}"]
+                out[key] = np.maximum(out[key], -out[BodyPart.TORSO])
+    return out
+
+
+def assign_parts(distances: dict[BodyPart, FloatArray]) -> Labels:
+    """Per pixel: the front-most shape containing it, else the shape with the nearest surface."""
+    parts = [p for p in _FRONT_ORDER if p in distances]
+    stack = np.stack([distances[p] for p in parts])
+    ids = np.array([int(p) for p in parts], np.uint8)
+    inside = stack < 0
+    choice = np.where(inside.any(axis=0), np.argmax(inside, axis=0), np.argmin(stack, axis=0))
+    labels: Labels = ids[choice]
+    return labels
+
+
+# --------------------------------------------------------------------------------------------
+# Face and hair, at full resolution around the head.
+# --------------------------------------------------------------------------------------------
+
+
+def _fit_gaussian(samples: FloatArray, floor: float) -> tuple[FloatArray, FloatArray] | None:
+    """Mean and inverse covariance (with a per-axis floor) of (N, C) samples; None if N < 30."""
+    if samples.shape[0] < 30:
+        return None
+    mean = samples.mean(axis=0)
+    cov = np.cov(samples.T.astype(np.float64)) + np.eye(samples.shape[1]) * floor**2
+    return mean.astype(np.float32), np.linalg.inv(cov).astype(np.float32)
+
+
+def _to_ycrcb(rgb: npt.NDArray[np.uint8]) -> FloatArray:
+    """(N, 3) RGB uint8 pixels → (N, 3) float32 YCrCb (OpenCV 8-bit scale)."""
+    if rgb.shape[0] == 0:
+        return np.zeros((0, 3), np.float32)
+    out: FloatArray = (
+        cv2.cvtColor(rgb.reshape(-1, 1, 3), cv2.COLOR_RGB2YCrCb).reshape(-1, 3).astype(np.float32)
+    )
+    return out
+
+
+_HAIR_CAN_COVER = np.zeros(256, bool)
+# Not the neck: what matches the hair colour right under the head is usually a collar.
+for _part in (BodyPart.TORSO, BodyPart.LEFT_UPPER_ARM, BodyPart.RIGHT_UPPER_ARM):
+    _HAIR_CAN_COVER[int(_part)] = True
+
+
+def _refine_head(
+    image: RGBImage,
+    labels: Labels,
+    skin: FloatArray,
+    mask: FloatArray,
+    pose: Pose,
+    face: Face | None,
+    model: SkinModel,
+) -> None:
+    """Split the head into FACE and HAIR and extend HAIR over the shoulders, in place.
+
+    Works at full resolution on the head's bounding box, then on the band between the head and
+    the shoulder line for long hair.
+    """
+    H, W = labels.shape
+    xy = pose.xy.astype(np.float64)
+    head = head_geometry(xy)
+    shoulder_y = float(max(xy[L.LEFT_SHOULDER, 1], xy[L.RIGHT_SHOULDER, 1]))
+    # Search box: the head ellipse, widened and lowered to reach long hair on the shoulders.
+    reach_x = 2.2 * head.half_width
+    x0 = min(max(math.floor(head.centre[0] - reach_x), 0), W)
+    x1 = min(max(math.ceil(head.centre[0] + reach_x), 0), W)
+    y0 = min(max(math.floor(head.centre[1] - 2.0 * head.half_height), 0), H)
+    y1 = min(max(math.ceil(max(head.centre[1] + 1.2 * head.half_height, shoulder_y)), 0), H)
+    if x1 - x0 < 2 or y1 - y0 < 2:
+        return
+    in_head = labels[y0:y1, x0:x1] == _HEAD
+    rows = np.flatnonzero(in_head.any(axis=1))
+    cols = np.flatnonzero(in_head.any(axis=0))
+    if rows.size == 0:
+        return
+    # The head's own box, in image coordinates.
+    hy0, hy1 = y0 + int(rows[0]), y0 + int(rows[-1]) + 1
+    hx0, hx1 = x0 + int(cols[0]), x0 + int(cols[-1]) + 1
+    head_labels = labels[hy0:hy1, hx0:hx1]
+    is_head = head_labels == _HEAD
+    ycrcb = cv2.cvtColor(image[hy0:hy1, hx0:hx1], cv2.COLOR_RGB2YCrCb).astype(np.float32)
+    head_mask = mask[hy0:hy1, hx0:hx1]
+    probability = model.probability(ycrcb)
+    # Full-resolution skin on the head, where the face and hair edges need it.
+    np.copyto(skin[hy0:hy1, hx0:hx1], probability, where=is_head)
+    probability *= head_mask
+    X = np.arange(hx0, hx1, dtype=np.float32)[None, :]
+    Y = np.arange(hy0, hy1, dtype=np.float32)[:, None]
+    zone_sdf = ellipse_sdf(
+        X, Y, head.face_centre, head.up, head.face_half_width, head.face_half_height
+    )
+    zone = zone_sdf < 0
+    if face is not None and face.landmarks is not None:
+        pts = np.round((face.landmarks[:, :2] - (hx0, hy0)) * 16).astype(np.int32)
+        outline = np.zeros(is_head.shape, np.uint8)
+        cv2.fillConvexPoly(outline, cv2.convexHull(pts), 1, cv2.LINE_8, 4)
+        zone = outline.astype(bool)
+    # Eyes, brows and lips are not skin-coloured but are face: a core zone keeps them.
+    core = (
+        ellipse_sdf(X, Y, head.core_centre, head.up, head.core_half_width, head.core_half_height)
+        < 0
+    )
+    is_face = (is_head & zone & ((probability > 0.35) | core)).astype(np.uint8)
+    # Close small gaps (eye whites, shadows) inside the face.
+    k = max(3, int(0.12 * head.face_half_width) | 1)
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k))
+    face_px = (cv2.morphologyEx(is_face, cv2.MORPH_CLOSE, kernel) > 0) & is_head & zone
+    head_labels[face_px] = BodyPart.FACE
+    # What is left is hair, except under the chin in the middle: the throat or a collar.
+    dx = X - np.float32(head.chin[0])
+    dy = Y - np.float32(head.chin[1])
+    under_chin = (dx * np.float32(head.up[0]) + dy * np.float32(head.up[1]) < 0) & (
+        np.abs(dx * np.float32(head.up[1]) - dy * np.float32(head.up[0]))
+        < np.float32(0.8 * head.face_half_width)
+    )
+    throat = is_head & ~face_px & under_chin
+    head_labels[throat] = BodyPart.NECK
+    hair = is_head & ~face_px & ~throat  # already labelled HAIR (the head's placeholder)
+
+    # Long hair: a colour model of the hair above the eyes claims connected pixels of the torso
+    # and upper arms down to the shoulder line.
+    above_eyes = (X - np.float32(head.eye_line[0])) * np.float32(head.up[0]) + (
+        Y - np.float32(head.eye_line[1])
+    ) * np.float32(head.up[1]) > 0
+    top_hair = hair & above_eyes & (probability < 0.3) & (head_mask > 0.5)
+    samples = ycrcb[top_hair]
+    fit = _fit_gaussian(samples[:: max(1, samples.shape[0] // _MAX_FIT_SAMPLES)], floor=6.0)
+    band_y1 = min(y1, int(np.ceil(shoulder_y)))
+    if fit is None or band_y1 <= hy0:
+        return
+    mean, inv_cov = fit
+    band = labels[hy0:band_y1, x0:x1]
+    candidate = _HAIR_CAN_COVER[band]
+    # Hair falls beside the neck onto the shoulders; straight below the chin and below the
+    # shoulder line it is more often a dark top that matches dark hair, so those are left out.
+    BX = np.arange(x0, x1, dtype=np.float32)[None, :] - np.float32(head.chin[0])
+    BY = np.arange(hy0, band_y1, dtype=np.float32)[:, None] - np.float32(head.chin[1])
+    across = np.abs(BX * np.float32(head.up[1]) - BY * np.float32(head.up[0]))
+    below_chin = BX * np.float32(head.up[0]) + BY * np.float32(head.up[1]) < 0
+    candidate &= ~(below_chin & (across < np.float32(1.2 * head.face_half_width)))
+    cy, cx = np.nonzero(candidate)
+    if cy.size == 0:
+        return
+    colours = _to_ycrcb(image[cy + hy0, cx + x0])
+    d = colours - mean
+    hair_like = np.einsum("ni,ij,nj->n", d, inv_cov, d) < 9.0
+    hair_like &= model.probability(colours) * mask[cy + hy0, cx + x0] < 0.5
+    cy, cx = cy[hair_like], cx[hair_like]
+    if cy.size == 0:
+        return
+    grown = np.zeros(band.shape, np.uint8)
+    band_hair = band == BodyPart.HAIR
+    grown[band_hair] = 1
+    grown[cy, cx] = 1
+    count, components = cv2.connectedComponents(grown, connectivity=8)
+    touching = np.zeros(count, bool)
+    touching[components[band_hair]] = True
+    touching[0] = False
+    claimed = touching[components[cy, cx]]
+    band[cy[claimed], cx[claimed]] = BodyPart.HAIR
+
+
+# --------------------------------------------------------------------------------------------
+# Public function.
+# --------------------------------------------------------------------------------------------
+
+
+def body_parts(
+    image: RGBImage,
+    pose: Pose,
+    person_mask: PersonMask,
+    face: Face | None = None,
+    *,
+    long_side: int = PARTS_LONG_SIDE,
+) -> BodyParts:
+    """The rough body-part map and soft skin mask of one person.
+
+    Args:
+        image: RGB uint8 (H, W, 3).
+        pose: the person's pose, landmarks in this image's pixels.
+        person_mask: (H, W) soft mask; only pixels above 0.5 get a part.
+        face: optional face of the same person; its mesh outline (when present) marks the face
+            and its keypoints seed the skin model.
+        long_side: long side of the grid on which the parts are assigned.
+
+    Returns:
+        :class:`BodyParts`: labels (H, W) uint8 of :class:`BodyPart` (BACKGROUND outside the
+        mask), skin (H, W) float32 in [0, 1] (0 on hair and outside the mask).
+    """
+    if image.ndim != 3 or image.shape[2] != 3 or image.dtype != np.uint8:
+        raise InputError(f"expected an RGB uint8 image (H, W, 3), got {image.dtype} {image.shape}")
+    H, W = image.shape[:2]
+    mask = person_mask.mask
+    if mask.shape != (H, W):
+        raise InputError(f"person mask shape {mask.shape} must match the image's {(H, W)}")
+    scale = min(1.0, long_side / max(H, W))
+    gw, gh = max(1, round(W * scale)), max(1, round(H * scale))
+    sx, sy = gw / W, gh / H
+    # Full-resolution work is confined to the person's box: fresh full-frame float arrays cost
+    # more in page faults than the arithmetic done in them.
+    inside = cv2.compare(mask, 0.5, cv2.CMP_GT)
+    bx, by, bw, bh = cv2.boundingRect(inside)
+    labels_full = np.zeros((H, W), np.uint8)
+    skin_full = np.zeros((H, W), np.float32)
+    if bw == 0 or bh == 0:
+        return BodyParts(labels=labels_full, skin=skin_full)
+    small_mask = shrink(mask, (gw, gh))
+    binary = (small_mask > 0.5).astype(np.uint8)
+    small = shrink(image, (gw, gh))
+    model = fit_skin_model(image, pose, face)
+    # Every grid cell under the person's box gets a label; the full-resolution mask then
+    # decides which pixels keep one.
+    x0, x1 = max(0, int(bx * sx) - 1), min(gw, int(np.ceil((bx + bw) * sx)) + 1)
+    y0, y1 = max(0, int(by * sy) - 1), min(gh, int(np.ceil((by + bh) * sy)) + 1)
+    inner = cv2.distanceTransform(binary[y0:y1, x0:x1], cv2.DIST_L2, 3)
+    # Far off-frame guesses are clipped so fixed-point drawing cannot overflow.
+    xy = np.clip(pose.xy.astype(np.float64) * (sx, sy) - (x0, y0), -4 * (gw + gh), 8 * (gw + gh))
+    z = pose.landmarks[:, 2].astype(np.float64) * (sx + sy) / 2
+    # Cells the full-resolution mask touches at all, and their neighbours, get a part.
+    touched = cv2.dilate(
+        (small_mask[y0:y1, x0:x1] > 0.01).astype(np.uint8), np.ones((3, 3), np.uint8)
+    ).astype(bool)
+    labels = np.zeros(touched.shape, np.uint8)
+    labels[touched] = assign_parts(part_distances(xy, z, inner, touched))
+    ycrcb = cv2.cvtColor(small[y0:y1, x0:x1], cv2.COLOR_RGB2YCrCb).astype(np.float32)
+    # Refit on the parts where skin shows when it shows (not the torso).
+    model = refine_skin_model(model, ycrcb[(labels != BodyPart.TORSO) & (binary[y0:y1, x0:x1] > 0)])
+    skin_small = np.zeros((gh, gw), np.float32)
+    skin_small[y0:y1, x0:x1] = model.probability(ycrcb)
+
+    # Grid → person box at full resolution. Grid pixel centres sit at (i + 0.5) / s - 0.5.
+    to_grid = np.array([[sx, 0.0, (bx + 0.5) * sx - 0.5], [0.0, sy, (by + 0.5) * sy - 0.5]])
+    box = (slice(by, by + bh), slice(bx, bx + bw))
+    labels_small = np.zeros((gh, gw), np.uint8)
+    labels_small[y0:y1, x0:x1] = labels
+    box_labels = cv2.warpAffine(
+        labels_small,
+        to_grid,
+        (bw, bh),
+        flags=cv2.INTER_NEAREST | cv2.WARP_INVERSE_MAP,
+        borderMode=cv2.BORDER_REPLICATE,
+    )
+    cv2.copyTo(box_labels, inside[box], labels_full[box])
+    # Edge-aware upsampling of the skin (a guided filter fitted on the grid, applied with the
+    # full-resolution grey image): thin arms keep their width where a plain resize would blur
+    # them into the neighbouring clothes.
+    grey_small = cv2.cvtColor(small, cv2.COLOR_RGB2GRAY)
+    a, b = guided_filter_coefficients(grey_small, skin_small, 1, 2e-3)
+    warp = cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP
+    a = cv2.warpAffine(a, to_grid, (bw, bh), flags=warp, borderMode=cv2.BORDER_REPLICATE)
+    b = cv2.warpAffine(b, to_grid, (bw, bh), flags=warp, borderMode=cv2.BORDER_REPLICATE)
+    box_skin = apply_guided_coefficients(cv2.cvtColor(image[box], cv2.COLOR_RGB2GRAY), a, b)
+    np.clip(box_skin, 0.0, 1.0, out=box_skin)
+    skin_full[box] = box_skin
+    _refine_head(image, labels_full, skin_full, mask, pose, face, model)
+    box_skin = skin_full[box]
+    np.minimum(box_skin, mask[box], out=box_skin)
+    box_skin[labels_full[box] == BodyPart.HAIR] = 0.0
+    return BodyParts(labels=labels_full, skin=skin_full)

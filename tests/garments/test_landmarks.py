@@ -1,0 +1,119 @@
+"""Landmarks, category and parts on drawn garments (exact geometry) and on real photos."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from fitroom.errors import InputError
+from fitroom.garments import GarmentPart, ingest_garment, landmark_names
+from fitroom.garments.category import classify, shape_features
+from fitroom.garments.cutout import cut_out
+from fitroom.garments.silhouette import silhouette
+from fitroom.garments.synth import synth_garment
+
+FIXTURE = Path(__file__).parent / "fixtures" / "landmarks_gt.json"
+
+
+def _error(garment_pts: object, truth: object) -> float:
+    return float(np.hypot(*(np.asarray(garment_pts)[:2] - np.asarray(truth)[:2])))
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_trouser_landmarks_on_drawn_trousers(seed: int) -> None:
+    drawn = synth_garment("trousers", seed=seed, pattern="solid")
+    garment = ingest_garment(drawn.image)
+    assert garment.category == "lower" and garment.subcategory == "trousers"
+    for name in ("waistband_left", "waistband_right", "hem_left_outer", "hem_left_inner",
+                 "hem_right_outer", "hem_right_inner"):
+        assert _error(garment.landmarks[name], drawn.landmarks[name]) <= 5.0, name
+    assert _error(garment.landmarks["crotch"], drawn.landmarks["crotch"]) <= 0.03 * 768
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_tshirt_landmarks_on_drawn_tshirts(seed: int) -> None:
+    drawn = synth_garment("t-shirt", seed=seed, pattern="solid")
+    garment = ingest_garment(drawn.image)
+    assert garment.category == "upper" and garment.sleeve == "short"
+    for name in ("hem_left", "hem_right", "neck_center"):
+        assert _error(garment.landmarks[name], drawn.landmarks[name]) <= 5.0, name
+    # Left is the wearer's left: the image's right side.
+    assert garment.landmarks["armpit_left"][0] > garment.landmarks["armpit_right"][0]
+
+
+@pytest.mark.parametrize(
+    ("kind", "category"),
+    [("t-shirt", "upper"), ("shirt", "upper"), ("trousers", "lower"), ("shorts", "lower"),
+     ("skirt", "lower"), ("dress", "full")],
+)
+def test_category_of_drawn_garments(kind: str, category: str) -> None:
+    drawn = synth_garment(kind, seed=21, pattern="solid")
+    sil = silhouette(cut_out(drawn.image).mask)
+    assert classify(shape_features(sil)).category == category
+
+
+def test_hint_overrides_and_bad_hint_is_refused() -> None:
+    drawn = synth_garment("t-shirt", seed=2, pattern="solid")
+    feats = shape_features(silhouette(cut_out(drawn.image).mask))
+    assert classify(feats, "dress").category == "full"
+    with pytest.raises(InputError, match="unknown garment category"):
+        classify(feats, "hat")
+
+
+def test_parts_split_sleeves_and_legs() -> None:
+    tee = ingest_garment(synth_garment("t-shirt", seed=4, pattern="solid").image)
+    values = set(np.unique(tee.parts))
+    assert {GarmentPart.BODY, GarmentPart.LEFT_SLEEVE, GarmentPart.RIGHT_SLEEVE} <= values
+    left = np.argwhere(tee.parts == GarmentPart.LEFT_SLEEVE)[:, 1].mean()
+    right = np.argwhere(tee.parts == GarmentPart.RIGHT_SLEEVE)[:, 1].mean()
+    assert left > right  # wearer's left sleeve is on the image's right
+    trousers = ingest_garment(synth_garment("trousers", seed=4, pattern="solid").image)
+    assert {GarmentPart.LEFT_LEG, GarmentPart.RIGHT_LEG} <= set(np.unique(trousers.parts))
+    assert not (trousers.parts[trousers.alpha < 0.5]).any()
+
+
+@settings(max_examples=8, deadline=None)
+@given(seed=st.integers(0, 10_000))
+def test_landmarks_lie_on_or_near_the_garment(seed: int) -> None:
+    drawn = synth_garment("trousers" if seed % 2 else "t-shirt", seed=seed)
+    garment = ingest_garment(drawn.image)
+    mask = garment.alpha >= 0.5
+    h, w = mask.shape
+    for x, y, _ in garment.landmarks.points:
+        xi, yi = int(np.clip(round(x), 0, w - 1)), int(np.clip(round(y), 0, h - 1))
+        window = mask[max(0, yi - 6) : yi + 7, max(0, xi - 6) : xi + 7]
+        assert window.any()
+
+
+@pytest.mark.shared
+def test_real_photos_produce_every_landmark_of_their_category(shared_data: Path) -> None:
+    for photo in sorted((shared_data / "garments").glob("*.jpg"))[::3]:
+        garment = ingest_garment(photo)
+        sleeved = "cuff_left_outer" in garment.landmarks
+        expected = landmark_names(garment.category, garment.subcategory, sleeved)
+        assert garment.landmarks.names == expected, photo.name
+
+
+@pytest.mark.shared
+@pytest.mark.slow
+def test_landmark_error_on_hand_annotations(shared_data: Path) -> None:
+    """Mean error over the hand-annotated photos, normalised by garment width.
+
+    The issue aims at 4 %; the current geometry reaches about 10 % (see the closing report), so
+    this guards against regressions rather than certifying the aim.
+    """
+    truth = json.loads(FIXTURE.read_text())["garments"]
+    assert len(truth) >= 12
+    errors = []
+    for name, entry in truth.items():
+        garment = ingest_garment(shared_data / "garments" / name, category_hint=entry["category"])
+        xs = np.nonzero(garment.alpha >= 0.5)[1]
+        width = float(xs.max() - xs.min() + 1)
+        for lm, xy in entry["landmarks"].items():
+            errors.append(_error(garment.landmarks[lm], xy) / width)
+    assert float(np.mean(errors)) <= 0.12
