@@ -5,26 +5,34 @@
 Ground truth: ../shared/data/keypoints/vton_dataset_pose — VITON-HD ``image-parse-v3/*.png`` for
 ``vitonhd/image/*.jpg`` and Dress Code ``label_maps/*_4.png`` for ``dresscode/*/images/*_0.jpg``.
 These maps come from a human parser (model-estimated, not hand-drawn) and label *garments* as well
-as body parts, so they are grouped to compare with our body-part map:
+as body parts, while our map labels *body parts* (an arm in a sleeve is still an arm) plus a skin
+mask. So the columns compare like with like, using our skin mask (> 0.5 = bare) where the parser
+speaks of garments. "skin" below means our skin mask > 0.5.
 
-=========  ========================================  ========================================
-group      VITON-HD ids (checked by overlay)          Dress Code ids (checked by overlay)
-=========  ========================================  ========================================
-person     every id > 0                               every id > 0 (bags and shoes included)
-face       13 face  vs our FACE                       11 head (face + neck) vs our FACE ∪ NECK
-hair       2                                          2
-arms       14 left arm (image right), 15 right arm    14 left arm, 15 right arm
-           (bare skin + hands; sleeves are clothes)   (the same)
-torso      5 upper clothes ∪ 10 neck                  4 upper clothes ∪ 7 dress above the hip
-           vs our TORSO ∪ NECK                        line (dataset keypoints) vs our TORSO
-legs       9 pants, 12 skirt, 16/17 legs, 18/19 shoes 5 skirt, 6 pants, 7 dress below the hips,
-                                                      9/10 shoes, 12/13 legs
-=========  ========================================  ========================================
+==========  =====================================  ============================================
+column      parser ids, VITON-HD (DC = Dress Code)  ours
+==========  =====================================  ============================================
+person      every id > 0 (DC: bags, shoes too)      person mask > 0.5
+face        13 face; DC: 11 head (face + bare neck) FACE; DC: FACE ∪ (NECK ∩ skin)
+hair        2                                       HAIR
+arms        14 left arm (image right) ∪ 15 right    (upper arm ∪ forearm ∪ hand) ∩ skin
+            arm: bare skin and hands only
+arms L/R    14 vs our LEFT_*, 15 vs our RIGHT_*     as "arms", each side on its own
+upper       upper garment: 5 upper clothes ∪ 10     TORSO ∪ NECK ∪ (arms ∖ skin, i.e. sleeves);
+            neck; DC: 4 ∪ 7 dress above the hip     DC: (TORSO ∪ NECK ∪ sleeves) ∖ skin
+            line (from the dataset's keypoints)
+torso       the same parser pixels as "upper"       TORSO ∪ NECK (VITON); TORSO ∪ (NECK ∖ skin)
+                                                    (DC) — the pure geometric torso, no sleeves
+legs        9 pants, 12 skirt, 16/17 legs, 18/19    LEFT_LEG ∪ RIGHT_LEG
+            shoes; DC: 5, 6, 9, 10, 12, 13 and 7
+            dress below the hip line
+arm lbl     14 ∪ 15                                 arm labels without the skin test (sleeves
+                                                    included, so low for long sleeves: info)
+==========  =====================================  ============================================
 
-Our arms are the whole arm (sleeve included), while the parsers' arms are the bare skin only, so
-"arms" is reported twice: our arm labels (upper arm, forearm, hand) as they are, and those pixels
-where our skin mask is > 0.5 ("bare arms", the like-for-like number). "arms L/R" checks the sides:
-our LEFT_* arm parts against the parser's left arm only, and RIGHT_* against its right arm.
+The headline numbers are person, face, arms (bare arms, what later stages fill with skin) and
+upper (the garment region later stages remove). "torso" and "arm lbl" show how far the purely
+geometric labels are from garment-based ground truth; they are not expected to be high.
 
 The contact sheet (image | ground truth | ours | our skin mask) goes to out/parts/contact_sheet.png
 and a second sheet of people without ground truth to out/parts/persons_sheet.png. The script ends

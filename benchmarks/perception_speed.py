@@ -5,14 +5,22 @@
 Targets (issue 2, 2-core machine): pose in tracking mode ≤ 12 ms, person mask ≤ 4 ms, full
 perception (pose + mask + parts + face) ≤ 25 ms per 640×480 frame; photo mode ≤ 60 ms on 768×1024.
 Frames come from ../shared/data/video/vivid_upper1.mp4 (letterboxed to 640×480, looped).
+
+With ``--legacy-python PY`` (a side venv with ``mediapipe==0.10.21``, never a dependency of
+fitroom) the same frames are timed through the legacy ``mediapipe.solutions.pose`` API in video
+mode (model_complexity=1, segmentation on) and the ratio is printed.
 """
 
 from __future__ import annotations
 
 import argparse
 import itertools
+import json
 import statistics
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 import cv2
 import numpy as np
@@ -32,10 +40,38 @@ def letterbox_640x480(frame: np.ndarray) -> np.ndarray:
     return out
 
 
+LEGACY_SCRIPT = """
+import json, sys, time
+import numpy as np, mediapipe as mp
+frames = np.load(sys.argv[1])
+with mp.solutions.pose.Pose(static_image_mode=False, model_complexity=1,
+                            enable_segmentation=True) as pose:
+    for f in frames[:10]:
+        pose.process(f)
+    times = []
+    for f in frames:
+        t0 = time.perf_counter()
+        pose.process(f)
+        times.append((time.perf_counter() - t0) * 1e3)
+print(json.dumps(times))
+"""
+
+
+def legacy_pose_ms(python: str, frames: list[np.ndarray], workdir: Path) -> list[float]:
+    """Per-frame ms of legacy mediapipe.solutions.pose in a side interpreter."""
+    path = workdir / "frames.npy"
+    np.save(path, np.stack(frames))
+    out = subprocess.run(
+        [python, "-c", LEGACY_SCRIPT, str(path)], capture_output=True, text=True, check=True
+    )
+    return [float(v) for v in json.loads(out.stdout.strip().splitlines()[-1])]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--frames", type=int, default=200)
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--legacy-python", help="python of a side venv with mediapipe==0.10.21")
     args = parser.parse_args()
     cv2.setNumThreads(args.threads)
     data = shared_data_dir()
@@ -92,10 +128,19 @@ def main() -> None:
 
     pose_med = statistics.median(stages["pose"])
     wall_med = statistics.median(stages["wall"])
+    legacy = ""
+    if args.legacy_python:
+        import tempfile
+
+        with tempfile.TemporaryDirectory() as tmp:
+            legacy_ms = legacy_pose_ms(args.legacy_python, frames, Path(tmp))
+        legacy_med = statistics.median(legacy_ms)
+        print(f"legacy mediapipe.solutions.pose (video mode, same frames): {summary(legacy_ms)}")
+        legacy = f" legacy_pose_ms={legacy_med:.2f} speedup_vs_legacy={legacy_med / pose_med:.2f}x"
     print(
         f"PERCEPTION pose_ms={pose_med:.2f} mask_ms={statistics.median(stages['mask']):.2f} "
-        f"full_ms={wall_med:.2f} photo_ms={med:.2f} legacy_mediapipe_pose_ms=23 "
-        f"pose_ratio_vs_legacy={23.0 / pose_med:.2f}x"
+        f"full_ms={wall_med:.2f} photo_ms={med:.2f}{legacy}",
+        file=sys.stdout,
     )
 
 

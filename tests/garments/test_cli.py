@@ -24,7 +24,9 @@ def photos(tmp_path: Path) -> Path:
     return folder
 
 
-def test_add_inspect_cutout(photos: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_add_inspect_cutout(
+    photos: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     out = tmp_path / "garments"
     assert main(["garment", "add", str(photos), "-o", str(out), "--workers", "2", "-q"]) == 0
     packages = sorted(out.glob("*.fitg"))
@@ -58,7 +60,9 @@ def test_demo_catalog_is_generated(tmp_path: Path) -> None:
     assert all(load_garment(p).provenance.source_name.endswith(".synthetic") for p in packages)
 
 
-def test_corrupt_package_gives_a_one_line_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_corrupt_package_gives_a_one_line_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     bad = tmp_path / "bad.fitg"
     bad.write_bytes(b"garbage")
     assert main(["garment", "inspect", str(bad), "--json"]) == 2

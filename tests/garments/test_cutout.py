@@ -49,7 +49,7 @@ def test_empty_image_is_refused() -> None:
 
 
 def test_busy_photo_is_refused(coffee: np.ndarray) -> None:
-    with pytest.raises(GarmentPhotoRejected, match="background|cut by"):
+    with pytest.raises(GarmentPhotoRejected, match=r"background|cut by"):
         cut_out(coffee)
 
 
@@ -80,7 +80,9 @@ def test_coco_street_photo_is_refused(shared_data: Path) -> None:
 
 
 @pytest.mark.shared
-@pytest.mark.parametrize("name", ["vitonhd_00034_00.jpg", "dresscode_049205_0.jpg", "catvton_person_mothr22044226e8.jpg"])
+@pytest.mark.parametrize(
+    "name", ["vitonhd_00034_00.jpg", "dresscode_049205_0.jpg", "catvton_person_mothr22044226e8.jpg"]
+)
 def test_person_photo_is_refused(shared_data: Path, name: str) -> None:
     image = decode_image(shared_data / "persons" / name)
     with pytest.raises(GarmentPhotoRejected, match="person"):
@@ -91,7 +93,9 @@ def test_person_photo_is_refused(shared_data: Path, name: str) -> None:
 @pytest.mark.parametrize("name", ["00057_00.jpg", "00126_00.jpg", "051985_1.jpg", "051990_1.jpg"])
 def test_cutout_matches_ground_truth_masks(shared_data: Path, name: str) -> None:
     image = decode_image(shared_data / "video/vivid_cloth" / name)
-    truth = cv2.imread(str(shared_data / "video/vivid_cloth_mask" / name), cv2.IMREAD_GRAYSCALE) > 127
+    truth = (
+        cv2.imread(str(shared_data / "video/vivid_cloth_mask" / name), cv2.IMREAD_GRAYSCALE) > 127
+    )
     assert iou(cut_out(image).mask, truth) >= 0.97
 
 

@@ -51,4 +51,6 @@ def test_similarity_vector_prefers_the_same_kind() -> None:
     for g in (a, b, c):
         assert g.features.vector.dtype == np.float32
         assert float(np.linalg.norm(g.features.vector)) == pytest.approx(1.0, abs=1e-5)
-    assert float(a.features.vector @ b.features.vector) > float(a.features.vector @ c.features.vector)
+    assert float(a.features.vector @ b.features.vector) > float(
+        a.features.vector @ c.features.vector
+    )

@@ -29,8 +29,14 @@ def test_trouser_landmarks_on_drawn_trousers(seed: int) -> None:
     drawn = synth_garment("trousers", seed=seed, pattern="solid")
     garment = ingest_garment(drawn.image)
     assert garment.category == "lower" and garment.subcategory == "trousers"
-    for name in ("waistband_left", "waistband_right", "hem_left_outer", "hem_left_inner",
-                 "hem_right_outer", "hem_right_inner"):
+    for name in (
+        "waistband_left",
+        "waistband_right",
+        "hem_left_outer",
+        "hem_left_inner",
+        "hem_right_outer",
+        "hem_right_inner",
+    ):
         assert _error(garment.landmarks[name], drawn.landmarks[name]) <= 5.0, name
     assert _error(garment.landmarks["crotch"], drawn.landmarks["crotch"]) <= 0.03 * 768
 
@@ -48,8 +54,14 @@ def test_tshirt_landmarks_on_drawn_tshirts(seed: int) -> None:
 
 @pytest.mark.parametrize(
     ("kind", "category"),
-    [("t-shirt", "upper"), ("shirt", "upper"), ("trousers", "lower"), ("shorts", "lower"),
-     ("skirt", "lower"), ("dress", "full")],
+    [
+        ("t-shirt", "upper"),
+        ("shirt", "upper"),
+        ("trousers", "lower"),
+        ("shorts", "lower"),
+        ("skirt", "lower"),
+        ("dress", "full"),
+    ],
 )
 def test_category_of_drawn_garments(kind: str, category: str) -> None:
     drawn = synth_garment(kind, seed=21, pattern="solid")

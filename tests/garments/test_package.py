@@ -73,7 +73,9 @@ def _rewrite(path: Path, edit: object) -> None:
         (lambda d: d.update(subcategory="trousers"), "does not belong"),
     ],
 )
-def test_invalid_documents_are_refused(garment: Garment, tmp_path: Path, edit: object, message: str) -> None:
+def test_invalid_documents_are_refused(
+    garment: Garment, tmp_path: Path, edit: object, message: str
+) -> None:
     path = save_garment(garment, tmp_path / "g")
     _rewrite(path, edit)
     with pytest.raises(GarmentPackageError, match=message):

@@ -95,7 +95,9 @@ class TestGuidedFilter:
         guide = rng.random((32, 40)).astype(np.float32)
         p, q = rng.random((2, 32, 40)).astype(np.float32)
         combined = guided_filter(guide, (alpha * p + beta * q).astype(np.float32), 3, 1e-3)
-        separate = alpha * guided_filter(guide, p, 3, 1e-3) + beta * guided_filter(guide, q, 3, 1e-3)
+        filtered_p = guided_filter(guide, p, 3, 1e-3)
+        filtered_q = guided_filter(guide, q, 3, 1e-3)
+        separate = alpha * filtered_p + beta * filtered_q
         np.testing.assert_allclose(combined, separate, atol=2e-3)
 
     @pytest.mark.parametrize("colour", [False, True])
@@ -204,7 +206,7 @@ class TestPersonSegmenter:
         poses = landmarker.process(astronaut)
         mask = segmenter.segment(astronaut, poses).mask
         assert mask.shape == astronaut.shape[:2] and mask.dtype == np.float32
-        assert 0.0 <= float(mask.min()) and float(mask.max()) <= 1.0
+        assert float(mask.min()) >= 0.0 and float(mask.max()) <= 1.0
         pose = poses[0]
         for landmark in (L.NOSE, L.LEFT_SHOULDER, L.RIGHT_SHOULDER, L.LEFT_EYE, L.MOUTH_LEFT):
             x, y = pose.xy[landmark].astype(int)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 from typing import Any
@@ -23,7 +24,9 @@ def _expand(paths: list[str]) -> list[Path]:
     return out
 
 
-def _add_one(photo: str, out_dir: str, category: str, name: str | None, chart: str | None) -> tuple[str, str]:
+def _add_one(
+    photo: str, out_dir: str, category: str, name: str | None, chart: str | None
+) -> tuple[str, str]:
     """Worker: ingest one photo and save its package; returns (photo, package path or error)."""
     import cv2
 
@@ -56,7 +59,10 @@ def _run_add(args: argparse.Namespace) -> int:
                 results.append(_add_one(*job))
                 bar.update()
         else:
-            with ProcessPoolExecutor(max_workers=args.workers) as pool:
+            # spawn, not fork: a forked child of a process whose OpenCV/BLAS threads hold locks
+            # can deadlock.
+            context = multiprocessing.get_context("spawn")
+            with ProcessPoolExecutor(max_workers=args.workers, mp_context=context) as pool:
                 futures = [pool.submit(_add_one, *job) for job in jobs]
                 for fut in as_completed(futures):
                     results.append(fut.result())
@@ -108,7 +114,9 @@ def _run_demo(args: argparse.Namespace) -> int:
     out.mkdir(parents=True, exist_ok=True)
     for name, kind, pattern, seed in tqdm(DEMO_CATALOG, unit="garment", disable=args.quiet):
         drawn = synth_garment(kind, seed=seed, pattern=pattern)
-        garment = ingest_garment(drawn.image, category_hint=kind, name=name, source_name=f"{name}.synthetic")
+        garment = ingest_garment(
+            drawn.image, category_hint=kind, name=name, source_name=f"{name}.synthetic"
+        )
         save_garment(garment, out / name)
     print(f"{len(DEMO_CATALOG)} demo garments written to {out}")
     return 0
@@ -124,7 +132,9 @@ def register(sub: Any) -> None:
     add.add_argument("--category", default="auto", help="auto, upper, lower, full or a subcategory")
     add.add_argument("--name", help="display name (single photo only)")
     add.add_argument("--size-chart", help="size chart CSV: size,chest_cm,waist_cm,...")
-    add.add_argument("-o", "--output", default="garments", help="output folder (default ./garments)")
+    add.add_argument(
+        "-o", "--output", default="garments", help="output folder (default ./garments)"
+    )
     add.add_argument("--workers", type=int, default=2, help="parallel worker processes (default 2)")
     add.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     add.set_defaults(run=_run_add)

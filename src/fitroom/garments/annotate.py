@@ -24,12 +24,22 @@ def draw_landmarks(image: ByteArray, landmarks: GarmentLandmarks, labels: bool =
     out = image.copy()
     r = max(3, round(max(out.shape[:2]) / 160))
     for name, (x, y, conf) in landmarks.as_dict().items():
-        colour = (230, 40, 40) if "left" in name else (40, 180, 40) if "right" in name else (40, 80, 230)
+        colour = (
+            (230, 40, 40) if "left" in name else (40, 180, 40) if "right" in name else (40, 80, 230)
+        )
         centre = (round(x), round(y))
         cv2.circle(out, centre, r, colour, -1 if conf >= 0.5 else 1, cv2.LINE_AA)
         if labels:
-            cv2.putText(out, name, (centre[0] + r + 1, centre[1] + r), cv2.FONT_HERSHEY_SIMPLEX,
-                        max(0.3, r / 12), (20, 20, 20), 1, cv2.LINE_AA)
+            cv2.putText(
+                out,
+                name,
+                (centre[0] + r + 1, centre[1] + r),
+                cv2.FONT_HERSHEY_SIMPLEX,
+                max(0.3, r / 12),
+                (20, 20, 20),
+                1,
+                cv2.LINE_AA,
+            )
     return out
 
 
@@ -59,15 +69,26 @@ def inspection_sheet(garment: Garment, height: int = 640) -> ByteArray:
     swatch_w = 220
     right = np.full((height, swatch_w, 3), 255, np.uint8)
     y = 10
-    text = f"{garment.category}/{garment.subcategory} sleeve:{garment.sleeve} {garment.features.pattern}"
-    cv2.putText(right, text[:34], (6, y + 12), cv2.FONT_HERSHEY_SIMPLEX, 0.4, (0, 0, 0), 1, cv2.LINE_AA)
+    kind = f"{garment.category}/{garment.subcategory}"
+    text = f"{kind} sleeve:{garment.sleeve} {garment.features.pattern}"
+    cv2.putText(
+        right, text[:34], (6, y + 12), cv2.FONT_HERSHEY_SIMPLEX, 0.4, (0, 0, 0), 1, cv2.LINE_AA
+    )
     y += 30
     for colour in garment.features.palette:
         hh = max(14, int(colour.share * (height - 60)))
         cv2.rectangle(right, (6, y), (60, y + hh), tuple(int(c) for c in colour.rgb), -1)
         cv2.rectangle(right, (6, y), (60, y + hh), (0, 0, 0), 1)
-        cv2.putText(right, f"{colour.name} {colour.share:.0%}", (66, y + 12), cv2.FONT_HERSHEY_SIMPLEX,
-                    0.4, (0, 0, 0), 1, cv2.LINE_AA)
+        cv2.putText(
+            right,
+            f"{colour.name} {colour.share:.0%}",
+            (66, y + 12),
+            cv2.FONT_HERSHEY_SIMPLEX,
+            0.4,
+            (0, 0, 0),
+            1,
+            cv2.LINE_AA,
+        )
         y += hh + 4
         if y > height - 20:
             break

@@ -96,10 +96,10 @@ def _parse_hint(hint: str | None) -> tuple[Category | None, Subcategory | None]:
     if hint in (None, "", "auto"):
         return None, None
     if hint in CATEGORIES:
-        return hint, None  # type: ignore[return-value]
+        return hint, None
     for cat, subs in SUBCATEGORIES.items():
         if hint in subs:
-            return cat, hint  # type: ignore[return-value]
+            return cat, hint
     names = ", ".join([*CATEGORIES, *(s for v in SUBCATEGORIES.values() for s in v)])
     raise InputError(f"unknown garment category {hint!r}; use auto or one of: {names}")
 
@@ -121,7 +121,7 @@ def classify(features: ShapeFeatures, hint: str | None = None) -> CategoryGuess:
     # Trousers lying with the legs together: waistband as wide as the garment, straight, long.
     closed_legs = f.top_ratio >= 0.85 and f.flare <= 1.1 and f.length_ratio >= 2.2
     # A skirt: waistband filled across, flaring, no sleeves, not long.
-    skirt = f.top_ratio >= 0.55 and f.flare >= 1.2 and f.length_ratio < 1.9 and not sleeved
+    skirt = f.top_ratio >= 0.55 and f.flare >= 1.15 and f.length_ratio < 1.9 and not sleeved
     if hint_category is not None:
         category, confidence = hint_category, 1.0
     elif has_legs and f.top_ratio >= 0.6:

@@ -86,7 +86,9 @@ LOWER_LANDMARKS: tuple[str, ...] = (
 _CUFFS = ("cuff_left_outer", "cuff_left_inner", "cuff_right_outer", "cuff_right_inner")
 
 
-def landmark_names(category: Category, subcategory: Subcategory, has_sleeves: bool) -> tuple[str, ...]:
+def landmark_names(
+    category: Category, subcategory: Subcategory, has_sleeves: bool
+) -> tuple[str, ...]:
     """The landmark set of a garment kind.
 
     Upper garments always carry all 15 (a sleeveless top's "cuffs" are its armhole ends, with
@@ -105,7 +107,14 @@ def landmark_names(category: Category, subcategory: Subcategory, has_sleeves: bo
     upper = tuple(n for n in UPPER_LANDMARKS if has_sleeves or n not in _CUFFS)
     if subcategory == "jumpsuit":
         upper = tuple(n for n in upper if not n.startswith("hem_"))
-        return upper + ("crotch", "hem_left_outer", "hem_left_inner", "hem_right_outer", "hem_right_inner")
+        return (
+            *upper,
+            "crotch",
+            "hem_left_outer",
+            "hem_left_inner",
+            "hem_right_outer",
+            "hem_right_inner",
+        )
     return upper
 
 
@@ -145,7 +154,8 @@ class GarmentLandmarks:
     def as_dict(self) -> dict[str, tuple[float, float, float]]:
         """``{name: (x, y, confidence)}`` with plain floats."""
         return {
-            n: (float(p[0]), float(p[1]), float(p[2])) for n, p in zip(self.names, self.points, strict=True)
+            n: (float(p[0]), float(p[1]), float(p[2]))
+            for n, p in zip(self.names, self.points, strict=True)
         }
 
     def scaled(self, factor: float) -> GarmentLandmarks:
@@ -237,7 +247,8 @@ class Garment:
         cutout: uint8 (H, W, 4) RGBA at the product photo's size, alpha soft at the edges.
         parts: uint8 (H, W) :class:`GarmentPart` values (0 where alpha < 0.5).
         category: upper, lower or full.
-        subcategory: t-shirt, shirt, sweater, jacket, tank, trousers, shorts, skirt, dress, jumpsuit.
+        subcategory: t-shirt, shirt, sweater, jacket, tank, trousers, shorts, skirt, dress or
+            jumpsuit.
         sleeve: none, short or long (``none`` for lower garments).
         length: garment height over its width at the body (shoulders, or waistband) — a
             scale-free measure of how long it is.
@@ -266,7 +277,8 @@ class Garment:
             )
         if self.parts.dtype != np.uint8 or self.parts.shape != self.cutout.shape[:2]:
             raise GarmentError(
-                f"parts must be uint8 {self.cutout.shape[:2]}, got {self.parts.dtype} {self.parts.shape}"
+                f"parts must be uint8 {self.cutout.shape[:2]}, "
+                f"got {self.parts.dtype} {self.parts.shape}"
             )
         if int(self.parts.max(initial=0)) > max(GarmentPart):
             raise GarmentError(f"parts values must be GarmentPart codes 0..{max(GarmentPart)}")

@@ -76,7 +76,7 @@ class Cutout:
 
 def _lab(rgb: ByteArray) -> FloatArray:
     """CIE Lab of an RGB uint8 image (L in [0, 100])."""
-    return cv2.cvtColor(rgb.astype(np.float32) * (1.0 / 255.0), cv2.COLOR_RGB2Lab)  # type: ignore[no-any-return]
+    return cv2.cvtColor(rgb.astype(np.float32) * (1.0 / 255.0), cv2.COLOR_RGB2Lab)
 
 
 def _border_mask(h: int, w: int, width: int) -> npt.NDArray[np.bool_]:
@@ -123,7 +123,7 @@ def background_model(lab: FloatArray, known: npt.NDArray[np.bool_]) -> FloatArra
         model += mean[None, None, :] * (1.0 - np.minimum(filled, 1.0))[..., None]
         filled = np.maximum(filled, 1.0)
     model /= filled[..., None]
-    return cv2.resize(model, (w, h), interpolation=cv2.INTER_LINEAR)  # type: ignore[no-any-return]
+    return cv2.resize(model, (w, h), interpolation=cv2.INTER_LINEAR)
 
 
 def colour_distance(lab: FloatArray, background: FloatArray) -> FloatArray:
@@ -134,7 +134,7 @@ def colour_distance(lab: FloatArray, background: FloatArray) -> FloatArray:
     diff = lab - background
     dl = diff[..., 0]
     weight_l = np.where(dl < 0, np.float32(0.5), np.float32(1.0))
-    return np.sqrt((weight_l * dl) ** 2 + diff[..., 1] ** 2 + diff[..., 2] ** 2)  # type: ignore[no-any-return]
+    return np.sqrt((weight_l * dl) ** 2 + diff[..., 1] ** 2 + diff[..., 2] ** 2)
 
 
 def _resize_to_work(rgb: ByteArray, work_side: int) -> tuple[ByteArray, float]:
@@ -143,7 +143,7 @@ def _resize_to_work(rgb: ByteArray, work_side: int) -> tuple[ByteArray, float]:
     if scale >= 1.0:
         return rgb, 1.0
     size = (max(1, round(w * scale)), max(1, round(h * scale)))
-    return cv2.resize(rgb, size, interpolation=cv2.INTER_AREA), scale  # type: ignore[return-value]
+    return cv2.resize(rgb, size, interpolation=cv2.INTER_AREA), scale
 
 
 def _frame_contact(mask: npt.NDArray[np.bool_], width: int = 2) -> FloatArray:
@@ -221,7 +221,6 @@ def _clean(fg: npt.NDArray[np.bool_], dist: FloatArray) -> npt.NDArray[np.bool_]
     # Enclosed background regions: fill them, except real see-through holes.
     bg8 = (~fg).astype(np.uint8)
     count, labels, stats, _ = cv2.connectedComponentsWithStats(bg8, connectivity=4)
-    h, w = fg.shape
     edge_ids = set(np.unique(np.concatenate([labels[0], labels[-1], labels[:, 0], labels[:, -1]])))
     min_hole = max(12, int(fg.sum() * 0.0015))
     for i in range(1, count):
@@ -289,7 +288,7 @@ def _check_layout(fg: npt.NDArray[np.bool_], contact: FloatArray) -> None:
             "photo of a person wearing it); give a product photo that shows the whole garment "
             "with a margin of backdrop on every side"
         )
-    count, _, stats, _ = cv2.connectedComponentsWithStats(fg.astype(np.uint8), connectivity=8)
+    _, _, stats, _ = cv2.connectedComponentsWithStats(fg.astype(np.uint8), connectivity=8)
     areas = np.sort(stats[1:, cv2.CC_STAT_AREA])[::-1]
     if len(areas) >= 2 and areas[1] > 0.12 * areas[0]:
         raise GarmentPhotoRejected(
@@ -336,16 +335,16 @@ def _refine_alpha(
     # sample list is folded into rows of 1024 because remap's maps are limited to 32767 rows).
     count = len(xs)
     padded = -(-count // 1024) * 1024
-    map_x = np.zeros(padded, np.float32)
-    map_y = np.zeros(padded, np.float32)
-    map_x[:count] = (xs.astype(np.float32) + 0.5) * (ws / w) - 0.5
-    map_y[:count] = (ys.astype(np.float32) + 0.5) * (hs / h) - 0.5
-    map_x = map_x.reshape(-1, 1024)
-    map_y = map_y.reshape(-1, 1024)
+    flat_x = np.zeros(padded, np.float32)
+    flat_y = np.zeros(padded, np.float32)
+    flat_x[:count] = (xs.astype(np.float32) + 0.5) * (ws / w) - 0.5
+    flat_y[:count] = (ys.astype(np.float32) + 0.5) * (hs / h) - 0.5
+    map_x = flat_x.reshape(-1, 1024)
+    map_y = flat_y.reshape(-1, 1024)
 
     def sample(field: FloatArray) -> FloatArray:
         out = cv2.remap(field, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
-        return out.reshape(padded, -1)[:count]  # type: ignore[no-any-return]
+        return out.reshape(padded, -1)[:count]
 
     fg_at = sample(fg_colour)
     bg_at = sample(bg_small)
@@ -423,4 +422,11 @@ def cut_out(image: ByteArray, *, work_side: int = DEFAULT_WORK_SIDE, check: bool
     )
 
 
-__all__ = ["DEFAULT_WORK_SIDE", "Cutout", "alpha_from_rgba", "background_model", "colour_distance", "cut_out"]
+__all__ = [
+    "DEFAULT_WORK_SIDE",
+    "Cutout",
+    "alpha_from_rgba",
+    "background_model",
+    "colour_distance",
+    "cut_out",
+]

@@ -64,7 +64,7 @@ COLOUR_NAMES: dict[str, tuple[int, int, int]] = {
 
 def _to_lab(rgb: npt.NDArray[np.generic]) -> FloatArray:
     arr = np.asarray(rgb, np.float32).reshape(-1, 1, 3) / 255.0
-    return cv2.cvtColor(arr, cv2.COLOR_RGB2Lab).reshape(-1, 3)  # type: ignore[no-any-return]
+    return cv2.cvtColor(arr, cv2.COLOR_RGB2Lab).reshape(-1, 3)
 
 
 _NAME_LIST = list(COLOUR_NAMES)
@@ -81,7 +81,9 @@ def colour_name(lab: npt.NDArray[np.floating]) -> str:
     return _NAME_LIST[int(np.argmin(d))]
 
 
-def palette(rgb: ByteArray, mask: npt.NDArray[np.bool_], k: int = 5, samples: int = 6000) -> tuple[PaletteColour, ...]:
+def palette(
+    rgb: ByteArray, mask: npt.NDArray[np.bool_], k: int = 5, samples: int = 6000
+) -> tuple[PaletteColour, ...]:
     """Dominant colours of the garment pixels, largest share first (shares sum to 1).
 
     Args:
@@ -133,7 +135,9 @@ def palette(rgb: ByteArray, mask: npt.NDArray[np.bool_], k: int = 5, samples: in
     return tuple(out)
 
 
-def body_crop(rgb: ByteArray, mask: npt.NDArray[np.bool_], size: int = 128) -> tuple[FloatArray, npt.NDArray[np.bool_]]:
+def body_crop(
+    rgb: ByteArray, mask: npt.NDArray[np.bool_], size: int = 128
+) -> tuple[FloatArray, npt.NDArray[np.bool_]]:
     """Grey (L, float32 (size, size)) crop of the central body area and its valid mask."""
     ys, xs = np.nonzero(mask)
     if xs.size == 0:
@@ -194,7 +198,12 @@ def classify_pattern(grey: FloatArray, valid: npt.NDArray[np.bool_]) -> Pattern:
 def _looks_dotted(grey: FloatArray, valid: npt.NDArray[np.bool_], values: FloatArray) -> bool:
     """Many small compact blobs of similar size in the minority phase: a dot pattern."""
     n = grey.shape[0]
-    level, _ = cv2.threshold(np.clip(values, 0, 255).astype(np.uint8).reshape(-1, 1), 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    level, _ = cv2.threshold(
+        np.clip(values, 0, 255).astype(np.uint8).reshape(-1, 1),
+        0,
+        255,
+        cv2.THRESH_BINARY + cv2.THRESH_OTSU,
+    )
     binary = (grey > level).astype(np.uint8)
     if binary[valid].mean() > 0.5:
         binary = 1 - binary
@@ -223,8 +232,8 @@ def texture_descriptor(grey: FloatArray) -> FloatArray:
     gy = cv2.Sobel(grey, cv2.CV_32F, 0, 1)
     mag = np.hypot(gx, gy)
     ang = (np.degrees(np.arctan2(gy, gx)) % 180.0) // 22.5
-    energy = np.bincount(ang.astype(np.int64).ravel(), weights=mag.ravel(), minlength=8)[:8]
-    energy = energy.astype(np.float32) / (float(mag.size) * 255.0)
+    counts = np.bincount(ang.astype(np.int64).ravel(), weights=mag.ravel(), minlength=8)[:8]
+    energy = counts.astype(np.float32) / (float(mag.size) * 255.0)
     return np.concatenate([hist, energy]).astype(np.float32)
 
 

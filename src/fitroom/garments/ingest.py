@@ -17,7 +17,14 @@ import numpy.typing as npt
 
 from fitroom.errors import GarmentError, InputError
 from fitroom.garments.category import classify, shape_features
-from fitroom.garments.core import Garment, Provenance, SizeChart, SizeRange, SleeveLength, Subcategory
+from fitroom.garments.core import (
+    Garment,
+    Provenance,
+    SizeChart,
+    SizeRange,
+    SleeveLength,
+    Subcategory,
+)
 from fitroom.garments.cutout import DEFAULT_WORK_SIDE, cut_out
 from fitroom.garments.features import garment_features
 from fitroom.garments.landmarks import find_landmarks
@@ -74,7 +81,8 @@ def parse_size_chart(text: str) -> SizeChart:
             m = _RANGE.match(cell)
             if m is None:
                 raise GarmentError(
-                    f"size chart line {line}, {name}: {cell!r} is not a number or a range like 96-101"
+                    f"size chart line {line}, {name}: {cell!r} is not a number "
+                    "or a range like 96-101"
                 )
             low = float(m.group(1))
             high = float(m.group(2)) if m.group(2) else low
@@ -143,7 +151,9 @@ def ingest_garment(
     sil = silhouette(mask)
     shape = shape_features(sil)
     guess = classify(shape, category_hint)
-    result = find_landmarks(sil, guess.category, guess.subcategory, guess.has_sleeves, shape.body_width)
+    result = find_landmarks(
+        sil, guess.category, guess.subcategory, guess.has_sleeves, shape.body_width
+    )
     sleeve = _sleeve_length(result.has_sleeves, result.sleeve_ratio)
     subcategory: Subcategory = guess.subcategory
     if guess.category == "upper" and category_hint in (None, "", "auto", "upper"):

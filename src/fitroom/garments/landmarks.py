@@ -43,7 +43,7 @@ class LandmarkResult:
 
 def _side_x(sil: Silhouette, y: float, outward: int) -> float:
     """Outer edge x of the body run at row y, on the side ``outward`` (-1 image-left, +1 right)."""
-    run = sil.run_at(int(round(y)), sil.center_x)
+    run = sil.run_at(round(y), sil.center_x)
     if run is None:
         return sil.center_x
     return float(run[0] if outward < 0 else run[1])
@@ -63,13 +63,13 @@ def _armpit(sil: Silhouette, outward: int, body_width: float) -> Point:
         conf = float(np.clip(depth / (0.1 * body_width), 0.3, 1.0))
         return float(x), float(y), conf
     # No concavity: the side edge at a quarter of the height.
-    y = sil.y0 + 0.3 * h
-    return _side_x(sil, y, outward), y, 0.2
+    side_y = sil.y0 + 0.3 * h
+    return _side_x(sil, side_y, outward), side_y, 0.2
 
 
 def _armhole_bottom(sil: Silhouette, armpit: Point, outward: int, body_width: float) -> Point:
     """Slide down the side edge from the armhole's deepest point until it stops widening."""
-    x, y, conf = armpit
+    _, y, conf = armpit
     step = max(2, int(0.02 * sil.height))
     limit = sil.y0 + 0.7 * sil.height
     cur_y = y
@@ -101,12 +101,14 @@ def _neck(sil: Silhouette, body_width: float) -> tuple[Point, Point, Point]:
 
     right = side(xs < cx - 0.05 * body_width, innermost_first=True)  # image-left side
     left = side(xs > cx + 0.05 * body_width, innermost_first=False)
-    mid = int(round((right[0] + left[0]) / 2))
+    mid = round((right[0] + left[0]) / 2)
     center = (float(mid), float(sil.top[mid]), 0.8)
     return center, left, right
 
 
-def _shoulder(sil: Silhouette, neck: Point, armpit: Point, outward: int, sleeved: bool, body_width: float) -> Point:
+def _shoulder(
+    sil: Silhouette, neck: Point, armpit: Point, outward: int, sleeved: bool, body_width: float
+) -> Point:
     if sleeved:
         x = armpit[0] + outward * 0.12 * body_width
         xi = int(np.clip(round(x), sil.x0, sil.x1 - 1))
@@ -153,10 +155,12 @@ def _largest_component(mask: npt.NDArray[np.bool_]) -> npt.NDArray[np.bool_]:
     count, labels, stats, _ = cv2.connectedComponentsWithStats(opened, connectivity=4)
     if count <= 1:
         return np.zeros_like(mask)
-    return labels == 1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA]))  # type: ignore[no-any-return]
+    return labels == 1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA]))
 
 
-def _cuffs(sleeve: npt.NDArray[np.bool_], shoulder: Point, armpit: Point) -> tuple[Point, Point] | None:
+def _cuffs(
+    sleeve: npt.NDArray[np.bool_], shoulder: Point, armpit: Point
+) -> tuple[Point, Point] | None:
     """(outer, inner) cuff corners of a sleeve mask, or None when it is too small."""
     ys, xs = np.nonzero(_largest_component(sleeve))
     if xs.size < 30:
@@ -184,7 +188,9 @@ def _cuffs(sleeve: npt.NDArray[np.bool_], shoulder: Point, armpit: Point) -> tup
     return (float(outer[0]), float(outer[1]), 0.7), (float(inner[0]), float(inner[1]), 0.7)
 
 
-def _hem_corner(sil: Silhouette, y_from: float, outward: int, pixels: npt.NDArray[np.bool_] | None = None) -> Point:
+def _hem_corner(
+    sil: Silhouette, y_from: float, outward: int, pixels: npt.NDArray[np.bool_] | None = None
+) -> Point:
     """The body's bottom corner on one side: the pixel furthest outward-and-down."""
     mask = sil.mask if pixels is None else pixels
     ys, xs = np.nonzero(mask[int(y_from) :])
@@ -206,7 +212,9 @@ def _torso_pixels(sil: Silhouette, y_from: float) -> npt.NDArray[np.bool_]:
     return out
 
 
-def _upper(sil: Silhouette, has_sleeves: bool, body_width: float, dress: bool) -> tuple[dict[str, Point], bool, float]:
+def _upper(
+    sil: Silhouette, has_sleeves: bool, body_width: float, dress: bool
+) -> tuple[dict[str, Point], bool, float]:
     pts: dict[str, Point] = {}
     center, neck_left, neck_right = _neck(sil, body_width)
     pts["neck_center"], pts["neck_left"], pts["neck_right"] = center, neck_left, neck_right
@@ -260,22 +268,60 @@ def _upper(sil: Silhouette, has_sleeves: bool, body_width: float, dress: bool) -
         if best is None or cost < best[0]:
             best = (cost, int(y), run)
     if best is not None:
-        _, wy, (l, r) = best
-        pts["waist_right"], pts["waist_left"] = (float(l), float(wy), 0.6), (float(r), float(wy), 0.6)
+        _, wy, (lx, rx) = best
+        pts["waist_right"], pts["waist_left"] = (
+            (float(lx), float(wy), 0.6),
+            (float(rx), float(wy), 0.6),
+        )
     else:
         pts["waist_right"] = (_side_x(sil, mid, -1), float(mid), 0.2)
         pts["waist_left"] = (_side_x(sil, mid, 1), float(mid), 0.2)
     return pts, found_sleeves, sleeve_ratio
 
 
+def _crotch_apex(sil: Silhouette, gx: float, gy: float) -> tuple[float, float]:
+    """Extend the leg gap's two inner edges upwards to where they meet.
+
+    The gap narrows to a wedge that segmentation closes before its tip; the inner leg edges
+    are straight enough near the crotch to extrapolate.
+    """
+    rows = np.arange(int(gy), int(gy + 0.3 * (sil.y1 - gy)))
+    lefts, rights, ys = [], [], []
+    for y in rows:
+        row = sil.mask[y]
+        xi = round(gx)
+        if row[xi]:
+            continue
+        left = xi - int(np.argmax(row[xi::-1])) if row[: xi + 1].any() else None
+        right = xi + int(np.argmax(row[xi:])) if row[xi:].any() else None
+        if left is None or right is None:
+            continue
+        lefts.append(left)
+        rights.append(right)
+        ys.append(y)
+    if len(ys) < 5:
+        return gx, gy
+    yv = np.array(ys, np.float64)
+    al, bl = np.polyfit(yv, np.array(lefts, np.float64), 1)
+    ar, br = np.polyfit(yv, np.array(rights, np.float64), 1)
+    if abs(al - ar) < 1e-6:
+        return gx, gy
+    y_apex = (br - bl) / (al - ar)
+    if not (gy - 0.06 * sil.height <= y_apex <= gy):
+        return gx, gy
+    return float(al * y_apex + bl + ar * y_apex + br) / 2.0, float(y_apex)
+
+
 def _lower(sil: Silhouette) -> dict[str, Point]:
     pts: dict[str, Point] = {}
     y = sil.y0 + max(1, int(0.02 * sil.height))
     run = sil.run_at(y, sil.center_x) or (sil.x0, sil.x1 - 1)
-    l, r = run
-    pts["waistband_right"] = (float(l), float(sil.top[l]), 0.8)
-    pts["waistband_left"] = (float(r), float(sil.top[r]), 0.8)
-    mid = (l + r) // 2
+    lx, rx = run
+    # The corner column's own top can sit lower on a slanted side: read the edge just inward.
+    inset = max(1, (rx - lx) // 40)
+    pts["waistband_right"] = (float(lx), float(sil.top[min(lx + inset, rx)]), 0.8)
+    pts["waistband_left"] = (float(rx), float(sil.top[max(rx - inset, lx)]), 0.8)
+    mid = (lx + rx) // 2
     pts["waistband_center"] = (float(mid), float(sil.top[mid]), 0.8)
     gap = leg_gap(sil)
     if gap is None:
@@ -287,9 +333,9 @@ def _lower(sil: Silhouette) -> dict[str, Point]:
             pts[f"hem_{name}_outer"] = outer
             pts[f"hem_{name}_inner"] = (sil.center_x + outward * 2.0, float(sil.y1 - 1), 0.1)
         return pts
-    gx, gy, _ = gap
-    pts["crotch"] = (float(gx), float(gy), 0.8)
-    h, w = sil.mask.shape
+    gx, gy = _crotch_apex(sil, float(gap[0]), float(gap[1]))
+    pts["crotch"] = (gx, gy, 0.8)
+    w = sil.mask.shape[1]
     cols = np.arange(w)[None, :]
     below = np.zeros_like(sil.mask)
     below[int(gy) :] = True
@@ -327,7 +373,9 @@ def find_landmarks(
     found_sleeves = False
     sleeve_ratio = 0.0
     if category in ("upper", "full"):
-        upper, found_sleeves, sleeve_ratio = _upper(sil, has_sleeves, body_width, category == "full")
+        upper, found_sleeves, sleeve_ratio = _upper(
+            sil, has_sleeves, body_width, category == "full"
+        )
         pts.update(upper)
         if category == "full":
             # Dress hem: the corners of the whole lower outline.

@@ -109,7 +109,9 @@ def _read_png(zf: zipfile.ZipFile, name: str, channels: int) -> np.ndarray:
     try:
         data = zf.read(name)
     except KeyError:
-        raise GarmentPackageError(f"the package has no {name}; re-create it with fitroom garment add") from None
+        raise GarmentPackageError(
+            f"the package has no {name}; re-create it with fitroom garment add"
+        ) from None
     if channels == 1:
         arr = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_UNCHANGED)
         if arr is None or arr.ndim != 2 or arr.dtype != np.uint8:
@@ -142,11 +144,15 @@ def load_garment(path: str | os.PathLike[str]) -> Garment:
             try:
                 doc = json.loads(zf.read("garment.json").decode("utf-8"))
             except KeyError:
-                raise GarmentPackageError(f"{src}: no garment.json inside; not a fitroom garment") from None
+                raise GarmentPackageError(
+                    f"{src}: no garment.json inside; not a fitroom garment"
+                ) from None
             cutout = _read_png(zf, "cutout.png", 4)
             parts = _read_png(zf, "parts.png", 1)
     except zipfile.BadZipFile as exc:
-        raise GarmentPackageError(f"{src}: not a fitroom garment package (not a ZIP archive: {exc})") from exc
+        raise GarmentPackageError(
+            f"{src}: not a fitroom garment package (not a ZIP archive: {exc})"
+        ) from exc
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise GarmentPackageError(f"{src}: garment.json is not valid JSON ({exc})") from exc
     except (OSError, zipfile.LargeZipFile) as exc:
@@ -154,7 +160,9 @@ def load_garment(path: str | os.PathLike[str]) -> Garment:
     return garment_from_json(doc, cutout, parts, str(src))
 
 
-def garment_from_json(doc: Any, cutout: np.ndarray, parts: np.ndarray, where: str = "package") -> Garment:
+def garment_from_json(
+    doc: Any, cutout: np.ndarray, parts: np.ndarray, where: str = "package"
+) -> Garment:
     """Build a :class:`Garment` from a parsed ``garment.json`` and its two images."""
     if not isinstance(doc, dict):
         raise GarmentPackageError(f"{where}: garment.json must be a JSON object")
@@ -179,14 +187,19 @@ def garment_from_json(doc: Any, cutout: np.ndarray, parts: np.ndarray, where: st
     if cutout.shape[:2] != (height, width) or parts.shape != (height, width):
         raise GarmentPackageError(
             f"{where}: images are {cutout.shape[1]}×{cutout.shape[0]} and "
-            f"{parts.shape[1] if parts.ndim == 2 else '?'}×{parts.shape[0]}, garment.json says {width}×{height}"
+            f"{parts.shape[1] if parts.ndim == 2 else '?'}×{parts.shape[0]}, "
+            f"garment.json says {width}×{height}"
         )
     lms = _need(doc, "landmarks", dict)
     try:
         names = tuple(lms)
-        points = np.array([[float(v) for v in lms[n]] for n in names], np.float32).reshape(len(names), 3)
+        points = np.array([[float(v) for v in lms[n]] for n in names], np.float32).reshape(
+            len(names), 3
+        )
     except (TypeError, ValueError) as exc:
-        raise GarmentPackageError(f"{where}: landmarks must map names to [x, y, confidence]") from exc
+        raise GarmentPackageError(
+            f"{where}: landmarks must map names to [x, y, confidence]"
+        ) from exc
     pattern = _need(doc, "pattern", str)
     if pattern not in PATTERNS:
         raise GarmentPackageError(f"{where}: unknown pattern {pattern!r}")
@@ -214,7 +227,10 @@ def garment_from_json(doc: Any, cutout: np.ndarray, parts: np.ndarray, where: st
         if chart_doc is not None:
             chart = SizeChart(
                 tuple(chart_doc),
-                {s: {m: SizeRange(float(r[0]), float(r[1])) for m, r in v.items()} for s, v in chart_doc.items()},
+                {
+                    s: {m: SizeRange(float(r[0]), float(r[1])) for m, r in v.items()}
+                    for s, v in chart_doc.items()
+                },
             )
         return Garment(
             name=str(_need(doc, "name", str)),
@@ -225,7 +241,9 @@ def garment_from_json(doc: Any, cutout: np.ndarray, parts: np.ndarray, where: st
             sleeve=sleeve,
             length=float(_need(doc, "length", (int, float))),
             landmarks=GarmentLandmarks(names, points),
-            features=GarmentFeatures(palette=palette, pattern=pattern, texture=texture, vector=vector),
+            features=GarmentFeatures(
+                palette=palette, pattern=pattern, texture=texture, vector=vector
+            ),
             provenance=provenance,
             size_chart=chart,
         )
@@ -243,8 +261,19 @@ def load_garment_bytes(data: bytes) -> Garment:
             cutout = _read_png(zf, "cutout.png", 4)
             parts = _read_png(zf, "parts.png", 1)
     except (zipfile.BadZipFile, KeyError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise GarmentPackageError(f"not a valid fitroom garment package ({type(exc).__name__})") from exc
+        raise GarmentPackageError(
+            f"not a valid fitroom garment package ({type(exc).__name__})"
+        ) from exc
     return garment_from_json(doc, cutout, parts)
 
 
-__all__ = ["FORMAT", "SUFFIX", "VERSION", "garment_from_json", "garment_to_json", "load_garment", "load_garment_bytes", "save_garment"]
+__all__ = [
+    "FORMAT",
+    "SUFFIX",
+    "VERSION",
+    "garment_from_json",
+    "garment_to_json",
+    "load_garment",
+    "load_garment_bytes",
+    "save_garment",
+]

@@ -15,7 +15,9 @@ from fitroom.garments.core import Category, GarmentLandmarks, GarmentPart
 ByteArray = npt.NDArray[np.uint8]
 
 
-def _line_x(rows: npt.NDArray[np.float32], pts: list[tuple[float, float]]) -> npt.NDArray[np.float32]:
+def _line_x(
+    rows: npt.NDArray[np.float32], pts: list[tuple[float, float]]
+) -> npt.NDArray[np.float32]:
     ys = np.array([p[1] for p in pts], np.float32)
     xs = np.array([p[0] for p in pts], np.float32)
     ys = np.maximum.accumulate(ys + np.arange(len(ys), dtype=np.float32) * 1e-3)

@@ -102,13 +102,15 @@ def silhouette(mask: BoolArray) -> Silhouette:
     if not small.any():
         raise GarmentNotFound("the garment mask is empty; nothing to measure")
     # Keep the largest component only: measurements assume one outline.
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(small.astype(np.uint8), connectivity=8)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(
+        small.astype(np.uint8), connectivity=8
+    )
     if count > 2:
         biggest = 1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA]))
         small = labels == biggest
     ys, xs = np.nonzero(small)
     x0, x1, y0, y1 = int(xs.min()), int(xs.max()) + 1, int(ys.min()), int(ys.max()) + 1
-    hh, ww = small.shape
+    hh = small.shape[0]
     any_col = small.any(axis=0)
     top = np.where(any_col, small.argmax(axis=0), hh).astype(np.int32)
     bottom = np.where(any_col, hh - 1 - small[::-1].argmax(axis=0), -1).astype(np.int32)

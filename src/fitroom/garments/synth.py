@@ -21,7 +21,15 @@ from fitroom.garments.core import PATTERNS, Category, GarmentLandmarks, Pattern,
 ByteArray = npt.NDArray[np.uint8]
 FloatArray = npt.NDArray[np.float32]
 
-KINDS: tuple[Subcategory, ...] = ("t-shirt", "shirt", "tank", "dress", "trousers", "shorts", "skirt")
+KINDS: tuple[Subcategory, ...] = (
+    "t-shirt",
+    "shirt",
+    "tank",
+    "dress",
+    "trousers",
+    "shorts",
+    "skirt",
+)
 _CATEGORY: dict[str, Category] = {
     "t-shirt": "upper",
     "shirt": "upper",
@@ -32,8 +40,16 @@ _CATEGORY: dict[str, Category] = {
     "skirt": "lower",
 }
 _PALETTE = [
-    (200, 40, 50), (30, 45, 90), (215, 205, 190), (40, 120, 70), (230, 190, 60),
-    (120, 70, 140), (90, 90, 95), (170, 120, 80), (90, 160, 210), (240, 150, 170),
+    (200, 40, 50),
+    (30, 45, 90),
+    (215, 205, 190),
+    (40, 120, 70),
+    (230, 190, 60),
+    (120, 70, 140),
+    (90, 90, 95),
+    (170, 120, 80),
+    (90, 160, 210),
+    (240, 150, 170),
 ]
 
 
@@ -58,7 +74,9 @@ class SyntheticGarment:
     sleeve_length: str
 
 
-def _outline(kind: str, w: int, h: int, rng: np.random.Generator) -> tuple[list[tuple[str | None, float, float]], str]:
+def _outline(
+    kind: str, w: int, h: int, rng: np.random.Generator
+) -> tuple[list[tuple[str | None, float, float]], str]:
     """Polygon vertices (name or None, x, y) of a garment kind, clockwise from the top left."""
     cx = w / 2 + rng.uniform(-0.02, 0.02) * w
     j = lambda s: 1.0 + rng.uniform(-s, s)  # noqa: E731 - a tiny jitter helper
@@ -96,7 +114,10 @@ def _outline(kind: str, w: int, h: int, rng: np.random.Generator) -> tuple[list[
         if kind == "dress":
             waist_y = arm_y + h * 0.12
             pts += [("waist_left", cx + body * 0.92, waist_y), ("hem_left", cx + body * 2.0, hem_y)]
-            pts += [("hem_right", cx - body * 2.0, hem_y), ("waist_right", cx - body * 0.92, waist_y)]
+            pts += [
+                ("hem_right", cx - body * 2.0, hem_y),
+                ("waist_right", cx - body * 0.92, waist_y),
+            ]
         else:
             waist_y = (arm_y + hem_y) / 2
             pts += [("waist_left", cx + body, waist_y), ("hem_left", cx + body, hem_y)]
@@ -106,7 +127,10 @@ def _outline(kind: str, w: int, h: int, rng: np.random.Generator) -> tuple[list[
             # Mirror the left sleeve.
             lo = next(p for p in pts if p[0] == "cuff_left_outer")
             li = next(p for p in pts if p[0] == "cuff_left_inner")
-            pts += [("cuff_right_inner", 2 * cx - li[1], li[2]), ("cuff_right_outer", 2 * cx - lo[1], lo[2])]
+            pts += [
+                ("cuff_right_inner", 2 * cx - li[1], li[2]),
+                ("cuff_right_outer", 2 * cx - lo[1], lo[2]),
+            ]
         else:
             pts += [(None, cx - body * 0.78, (top + drop + arm_y) / 2 + h * 0.02)]
         pts.append(("shoulder_right", cx - shoulder, top + drop))
@@ -234,7 +258,7 @@ def synth_garment(
         alpha=alpha.astype(np.float32),
         landmarks=GarmentLandmarks(names, points),
         category=_CATEGORY[kind],
-        subcategory=kind,  # type: ignore[arg-type]
+        subcategory=kind,
         pattern=pattern,
         sleeve_length=sleeve,
     )
@@ -257,7 +281,10 @@ DEMO_CATALOG: tuple[tuple[str, str, Pattern, int], ...] = (
 
 def demo_catalog() -> list[tuple[str, SyntheticGarment]]:
     """The drawn garments of the demo catalog."""
-    return [(name, synth_garment(kind, seed=seed, pattern=pat)) for name, kind, pat, seed in DEMO_CATALOG]
+    return [
+        (name, synth_garment(kind, seed=seed, pattern=pat))
+        for name, kind, pat, seed in DEMO_CATALOG
+    ]
 
 
 __all__ = ["DEMO_CATALOG", "KINDS", "SyntheticGarment", "demo_catalog", "synth_garment"]

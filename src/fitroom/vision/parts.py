@@ -1,28 +1,33 @@
 """Rough body-part map and soft skin mask from pose + person mask + a per-image skin-colour model.
 
-How a pixel gets its label:
+How a pixel gets its label (images with a long side over :data:`DETAIL_LONG_SIDE` are first
+halved until they fit; the result is upsampled and the boundary with the background always
+follows the full-resolution person mask):
 
 1. **Shapes from the pose** (on a small grid, long side :data:`PARTS_LONG_SIDE`): capsules for
    upper arms, forearms, hands, legs (thigh, shin, foot) and neck, a quadrilateral for the torso
-   (hips pushed out to the flanks), an ellipse for the head. Limb radii start from body
-   proportions (× shoulder width) and are corrected by the person mask's distance transform
-   sampled along the bone, within limits (an arm lying against the torso must not take the
-   torso's width).
+   (hips pushed out to the flanks), the head as the union of a skull ellipse and a face ellipse.
+   Limb radii start from body proportions (× :func:`~fitroom.vision.segmentation.body_size`) and
+   are corrected by the person mask's distance transform sampled along the bone, within limits
+   (an arm lying against the torso must not take the torso's width).
 2. **Occlusion order.** A pixel inside several shapes takes the front-most: hands, forearms,
    upper arms, head, neck, torso, legs; an arm whose landmarks lie clearly behind the torso in
    depth (pose z) goes behind the torso. A person pixel inside no shape takes the shape whose
-   surface is nearest (signed distance), so loose clothes and hair still get a part. The grid
-   labels are upsampled (nearest) and cut by the full-resolution person mask.
-3. **Face and hair** (at full resolution, around the head only): head pixels that look like skin
-   and lie in the face zone (the face mesh's outline when a :class:`~fitroom.vision.core.Face`
-   with landmarks is given, else an ellipse from the face landmarks) are FACE, with the eyes,
-   brows and mouth kept by a core zone; the rest of the head is HAIR. A Gaussian hair-colour model
-   fitted to the top of the head then claims the long hair lying on the neck, shoulders and
-   upper arms, where it is connected to the head's hair.
-4. **Skin.** :class:`SkinModel`, a Gaussian on (Cr, Cb) with a loose luma band, fitted to pixels of
-   the cheeks and nose (and the hands when they are visible and agree with the face), scores every
-   person pixel; :meth:`SkinModel.generic` stands in when no face or hand is visible or the samples
-   do not look like skin at all (a chin disk that fell on a turtleneck).
+   surface is nearest (signed distance), so loose clothes and hair still get a part.
+3. **Face and hair** (around the head only, at detail resolution): head pixels that look like
+   skin and lie in the face zone (the face mesh's outline when a :class:`~fitroom.vision.core.Face`
+   with landmarks is given, else an ellipse from the face landmarks) are FACE, the eyes, brows and
+   mouth kept by a core zone; head pixels under the chin in the middle are NECK; the rest is HAIR.
+   A Gaussian hair-colour model fitted to the top of the head then claims long hair lying on the
+   shoulders and upper arms (above the shoulder line, beside the neck) where it is connected to
+   the head's hair.
+4. **Skin.** :class:`SkinModel`, a Gaussian on (Cr, Cb) with a loose luma band, is fitted to the
+   cheeks and nose (or, without a visible face, the backs of the hands or the chin), then refitted
+   to the person's pixels it already calls skin (:func:`refine_skin_model`) so it covers the
+   shading of arms and legs; :meth:`SkinModel.generic` stands in when nothing usable is seen or
+   the samples do not look like skin at all (a chin disk that fell on a turtleneck). The grid's
+   skin probability is upsampled with a guided filter (the image as guide) so thin arms keep
+   their edges.
 
 Left/right are the person's own sides (BlazePose's), so LEFT_* parts appear on the image's right
 for a person facing the camera.
@@ -38,7 +43,7 @@ import numpy as np
 import numpy.typing as npt
 
 from fitroom.errors import InputError
-from fitroom.vision.core import BodyPart, BodyParts, Face, PersonMask, Pose
+from fitroom.vision.core import BodyPart, BodyParts, Face, PersonMask, Pose, RotatedRect
 from fitroom.vision.landmarks import PoseLandmark as L
 from fitroom.vision.segmentation import (
     apply_guided_coefficients,
@@ -54,6 +59,9 @@ Labels = npt.NDArray[np.uint8]
 
 #: Long side of the grid on which parts are assigned.
 PARTS_LONG_SIDE = 192
+
+#: Images with a longer side are halved until they fit, analysed, and the result upsampled.
+DETAIL_LONG_SIDE = 640
 
 #: A landmark counts as seen (for colour sampling) when its visibility reaches this.
 MIN_SAMPLE_VISIBILITY = 0.6
@@ -77,7 +85,8 @@ class SkinModel:
         chroma_inv_cov: (2, 2) float32 inverse covariance of (Cr, Cb).
         luma_std: spread of Y (shading varies a lot over a body, so it is used loosely).
         samples: number of pixels fitted (0 for the generic model).
-        source: where the samples came from: "face", "face+hands", "hands" or "generic".
+        source: where the samples came from: "face", "hands", "face+hands" or "generic", with
+            "+refined" appended once :func:`refine_skin_model` refitted it to the whole person.
     """
 
     mean: FloatArray
@@ -120,8 +129,8 @@ class SkinModel:
         """Soft skin probability in [0, 1] of (..., 3) YCrCb pixels (OpenCV 8-bit scale).
 
         0.5 at a chroma Mahalanobis distance of 3 (the fit trims its samples, so its spread is a
-        little tight), near 1 inside 2.5, near 0 beyond 3.5; pixels more than 3 luma spreads
-        darker or brighter than the skin seen are damped to 0 by 4.
+        little tight), 0.8 at 2.5, 0.17 at 3.5; pixels more than 3 luma spreads darker or
+        brighter than the skin seen are damped, to 0 at 4 spreads.
         """
         logit = np.minimum((self.mahalanobis_sq(ycrcb) - np.float32(9.0)) * np.float32(0.5), 60)
         p = np.float32(1.0) / (np.float32(1.0) + np.exp(logit, dtype=np.float32))
@@ -180,6 +189,16 @@ def fit_skin_model_to_pixels(ycrcb: FloatArray, source: str) -> SkinModel | None
 _GENERIC_SKIN = SkinModel.generic()
 
 
+def _to_ycrcb(rgb: npt.NDArray[np.uint8]) -> FloatArray:
+    """(N, 3) RGB uint8 pixels → (N, 3) float32 YCrCb (OpenCV 8-bit scale)."""
+    if rgb.shape[0] == 0:
+        return np.zeros((0, 3), np.float32)
+    out: FloatArray = (
+        cv2.cvtColor(rgb.reshape(-1, 1, 3), cv2.COLOR_RGB2YCrCb).reshape(-1, 3).astype(np.float32)
+    )
+    return out
+
+
 def _disk_samples(image: RGBImage, centres: list[Points], radius: float) -> FloatArray:
     """YCrCb values (N, 3) of the image pixels in disks around ``centres`` (inside the image)."""
     h, w = image.shape[:2]
@@ -192,11 +211,7 @@ def _disk_samples(image: RGBImage, centres: list[Points], radius: float) -> Floa
         pts = np.round(c).astype(np.int64) + offsets
         ok = (pts[:, 0] >= 0) & (pts[:, 0] < w) & (pts[:, 1] >= 0) & (pts[:, 1] < h)
         chunks.append(image[pts[ok, 1], pts[ok, 0]])
-    rgb = np.concatenate(chunks) if chunks else np.zeros((0, 3), np.uint8)
-    if rgb.shape[0] == 0:
-        return np.zeros((0, 3), np.float32)
-    ycrcb = cv2.cvtColor(rgb.reshape(-1, 1, 3), cv2.COLOR_RGB2YCrCb).reshape(-1, 3)
-    return ycrcb.astype(np.float32)
+    return _to_ycrcb(np.concatenate(chunks) if chunks else np.zeros((0, 3), np.uint8))
 
 
 def _seen(pose: Pose, *indices: int, shape: tuple[int, int]) -> bool:
@@ -279,7 +294,8 @@ def fit_skin_model(image: RGBImage, pose: Pose, face: Face | None = None) -> Ski
     if face_model is not None and trusted:
         return face_model
     hands = _hand_samples(image, pose)
-    hand_model = fit_skin_model_to_pixels(hands[_GENERIC_SKIN.mahalanobis_sq(hands) < 4.0], "hands")
+    hands = hands[_GENERIC_SKIN.mahalanobis_sq(hands) < 4.0]
+    hand_model = fit_skin_model_to_pixels(hands, "hands")
     if hand_model is None:
         return face_model if face_model is not None else _GENERIC_SKIN
     if face_model is not None and float(hand_model.mahalanobis_sq(face_model.mean)) < 9.0:
@@ -295,6 +311,7 @@ def refine_skin_model(model: SkinModel, ycrcb: FloatArray) -> SkinModel:
     legs, neck) shows the person's full range of shading. The refit is refused (``model`` is
     returned) when fewer than 50 pixels qualify or its mean moves more than 2 spreads away.
     """
+    ycrcb = ycrcb[:: max(1, ycrcb.shape[0] // (2 * _MAX_FIT_SAMPLES))]
     chosen = ycrcb[model.probability(ycrcb) > 0.6]
     if chosen.shape[0] < 50:
         return model
@@ -320,20 +337,7 @@ _RADIUS = {
 #: How far the mask's distance transform may move a limb radius from its prior.
 _RADIUS_RANGE = (0.7, 1.15)
 
-# Front-to-back order for pixels inside several shapes (earlier = in front).
-_FRONT_ORDER: tuple[BodyPart, ...] = (
-    BodyPart.LEFT_HAND,
-    BodyPart.RIGHT_HAND,
-    BodyPart.LEFT_FOREARM,
-    BodyPart.RIGHT_FOREARM,
-    BodyPart.LEFT_UPPER_ARM,
-    BodyPart.RIGHT_UPPER_ARM,
-    BodyPart.HAIR,  # the whole head; split into FACE and HAIR at full resolution
-    BodyPart.NECK,
-    BodyPart.TORSO,
-    BodyPart.LEFT_LEG,
-    BodyPart.RIGHT_LEG,
-)
+# The whole head is labelled HAIR until _refine_head splits it into FACE, HAIR and NECK.
 _HEAD = BodyPart.HAIR
 
 
@@ -401,19 +405,46 @@ def head_geometry(xy: Points) -> HeadGeometry:
     )
 
 
-def _segment_distance(X: FloatArray, Y: FloatArray, a: Points, b: Points) -> FloatArray:
-    """Distance of every grid point to the segment a–b."""
-    ux, uy = np.float32(b[0] - a[0]), np.float32(b[1] - a[1])
-    length_sq = ux * ux + uy * uy
-    dx = X - np.float32(a[0])
-    dy = Y - np.float32(a[1])
-    if length_sq > 1e-6:
-        t = (dx * ux + dy * uy) * (np.float32(1.0) / length_sq)
+def _capsules_sdf(
+    capsules: list[tuple[Points, Points, float]], shape: tuple[int, int], reach: float
+) -> tuple[tuple[slice, slice], FloatArray] | None:
+    """Signed distance to a union of capsules (a, b, radius), on their box grown by ``reach``.
+
+    Rows and columns broadcast, so most operations are on vectors. Returns the box (as slices
+    of the grid) and the distances in it, or None when the box misses the grid.
+    """
+    h, w = shape
+    ends = np.array([p for a, b, _ in capsules for p in (a, b)])
+    grow = reach + max(r for *_, r in capsules)
+    x0 = max(0, math.floor(float(ends[:, 0].min()) - grow))
+    x1 = min(w, math.ceil(float(ends[:, 0].max()) + grow) + 1)
+    y0 = max(0, math.floor(float(ends[:, 1].min()) - grow))
+    y1 = min(h, math.ceil(float(ends[:, 1].max()) + grow) + 1)
+    if x1 <= x0 or y1 <= y0:
+        return None
+    xs = np.arange(x0, x1, dtype=np.float32)
+    ys = np.arange(y0, y1, dtype=np.float32)
+    best: FloatArray | None = None
+    for a, b, radius in capsules:
+        ux, uy = np.float32(b[0] - a[0]), np.float32(b[1] - a[1])
+        inv_length_sq = np.float32(1.0) / max(ux * ux + uy * uy, np.float32(1e-6))
+        dx = xs - np.float32(a[0])
+        dy = ys - np.float32(a[1])
+        t = (dy * (uy * inv_length_sq))[:, None] + (dx * (ux * inv_length_sq))[None, :]
         np.minimum(np.maximum(t, 0.0, out=t), 1.0, out=t)
-        dx -= t * ux
-        dy -= t * uy
-    out: FloatArray = np.sqrt(dx * dx + dy * dy)
-    return out
+        px: FloatArray = (dx[None, :] - t * ux).astype(np.float32, copy=False)
+        py: FloatArray = (dy[:, None] - t * uy).astype(np.float32, copy=False)
+        px *= px
+        py *= py
+        px += py
+        np.sqrt(px, out=px)
+        px -= np.float32(radius)
+        if best is None:
+            best = px
+        else:
+            np.minimum(best, px, out=best)
+    assert best is not None
+    return (slice(y0, y1), slice(x0, x1)), best
 
 
 def _mask_radius(inner: FloatArray, a: Points, b: Points, prior: float) -> float:
@@ -458,103 +489,110 @@ def _polygon_sdf(shape: tuple[int, int], polygon: Points) -> FloatArray:
     return out
 
 
-def part_distances(
-    xy: Points,
-    z: npt.NDArray[np.float64],
-    inner: FloatArray,
-    where: npt.NDArray[np.bool_] | None = None,
-) -> dict[BodyPart, FloatArray]:
-    """Signed distances (grid pixels, negative inside) to every part shape.
+def assign_parts(xy: Points, z: npt.NDArray[np.float64], inner: FloatArray) -> Labels:
+    """Label every grid pixel with a part: the front-most shape containing it, else the shape
+    whose surface is nearest (signed distances in grid pixels).
+
+    Shapes are painted from back to front (legs, torso, neck, head, upper arms, forearms,
+    hands): a pixel inside the new shape takes it; a pixel inside no shape so far takes it when
+    its surface is nearer than the best so far. Limb, hand and neck capsules are evaluated only
+    within 0.6 body sizes of their bones (farther, the torso or another part is nearer anyway).
 
     Args:
         xy: (33, 2) landmarks in grid pixels; z: (33,) depths on the same scale.
         inner: (h, w) float32 distance transform of the person mask on the grid.
-        where: optional (h, w) selection; only those pixels are evaluated (the person's, which
-            saves half the work).
 
     Returns:
-        One array per part in :data:`_FRONT_ORDER` (the whole head is under ``HAIR``): (h, w)
-        maps, or (N,) values at the N selected pixels in row-major order.
+        (h, w) uint8 :class:`BodyPart` labels; the whole head is ``HAIR`` (split later).
     """
     h, w = inner.shape
-    if where is None:
-        Y, X = np.mgrid[0:h, 0:w].astype(np.float32)
-    else:
-        rows, cols = np.nonzero(where)
-        Y, X = rows.astype(np.float32), cols.astype(np.float32)
     size = body_size(xy)
+    reach = 0.6 * size
+    labels = np.zeros((h, w), np.uint8)
+    best = np.full((h, w), np.inf, np.float32)
+    everywhere = (slice(0, h), slice(0, w))
 
-    def capsule(a: Points, b: Points, kind: str) -> FloatArray:
-        prior = _RADIUS[kind] * size
-        radius = _mask_radius(inner, a, b, prior)
-        return _segment_distance(X, Y, a, b) - np.float32(radius)
+    def paint(part: BodyPart, region: tuple[slice, slice], distance: FloatArray) -> None:
+        part_labels, part_best = labels[region], best[region]
+        inside = distance < 0
+        part_labels[inside] = part
+        part_best[inside] = -np.inf
+        nearer = distance < part_best
+        part_labels[nearer] = part
+        np.copyto(part_best, distance, where=nearer)
 
-    out: dict[BodyPart, FloatArray] = {}
-    for side in ("LEFT", "RIGHT"):
-        shoulder, elbow, wrist = (xy[L[f"{side}_{n}"]] for n in ("SHOULDER", "ELBOW", "WRIST"))
-        out[BodyPart[f"{side}_UPPER_ARM"]] = capsule(shoulder, elbow, "upper_arm")
-        out[BodyPart[f"{side}_FOREARM"]] = capsule(elbow, wrist, "forearm")
-        knuckles = (xy[L[f"{side}_INDEX"]] + xy[L[f"{side}_PINKY"]]) / 2
-        palm = float(np.linalg.norm(knuckles - wrist))
-        # Fingers reach about as far past the knuckles again as the knuckles are from the wrist.
-        tip = wrist + 1.8 * (knuckles - wrist)
-        hand_radius = max(0.55 * palm, 0.05 * size)
-        out[BodyPart[f"{side}_HAND"]] = _segment_distance(
-            X, Y, wrist + 0.2 * (knuckles - wrist), tip
-        ) - np.float32(hand_radius)
-        hip, knee, ankle, foot = (
-            xy[L[f"{side}_{n}"]] for n in ("HIP", "KNEE", "ANKLE", "FOOT_INDEX")
-        )
-        out[BodyPart[f"{side}_LEG"]] = np.minimum(
-            np.minimum(capsule(hip, knee, "thigh"), capsule(knee, ankle, "shin")),
-            capsule(ankle, foot, "foot"),
-        )
-    # Torso: shoulders, and hips pushed out to the flanks (hip joints sit inside the pelvis).
-    hip_axis = xy[L.LEFT_HIP] - xy[L.RIGHT_HIP]
+    def limb(a: Points, b: Points, kind: str) -> tuple[Points, Points, float]:
+        return a, b, _mask_radius(inner, a, b, _RADIUS[kind] * size)
+
     torso = np.array(
         [
             xy[L.LEFT_SHOULDER],
             xy[L.RIGHT_SHOULDER],
-            xy[L.RIGHT_HIP] - 0.3 * hip_axis,
-            xy[L.LEFT_HIP] + 0.3 * hip_axis,
+            # Hips pushed out to the flanks (hip joints sit inside the pelvis).
+            xy[L.RIGHT_HIP] - 0.3 * (xy[L.LEFT_HIP] - xy[L.RIGHT_HIP]),
+            xy[L.LEFT_HIP] + 0.3 * (xy[L.LEFT_HIP] - xy[L.RIGHT_HIP]),
         ]
     )
     torso_sdf = _polygon_sdf((h, w), torso)
-    out[BodyPart.TORSO] = torso_sdf if where is None else torso_sdf[where]
     head = head_geometry(xy)
+    shoulder_mid = (xy[L.LEFT_SHOULDER] + xy[L.RIGHT_SHOULDER]) / 2
+    body_up = shoulder_mid - (xy[L.LEFT_HIP] + xy[L.RIGHT_HIP]) / 2
+    body_up /= max(float(np.linalg.norm(body_up)), 1e-6)
+    neck_radius = _RADIUS["neck"] * size
+    # Arms clearly behind the torso in depth (pose z) go behind it in the occlusion order.
+    torso_z = float(np.mean(z[[L.LEFT_SHOULDER, L.RIGHT_SHOULDER, L.LEFT_HIP, L.RIGHT_HIP]]))
+
+    def paint_capsules(part: BodyPart, capsules: list[tuple[Points, Points, float]]) -> None:
+        found = _capsules_sdf(capsules, (h, w), reach)
+        if found is None:
+            return
+        region, distance = found
+        side = part.name.split("_")[0]
+        if side in ("LEFT", "RIGHT") and part not in (BodyPart.LEFT_LEG, BodyPart.RIGHT_LEG):
+            arm_z = float(np.mean(z[[L[f"{side}_ELBOW"], L[f"{side}_WRIST"]]]))
+            if arm_z > torso_z + 0.25 * size:
+                np.maximum(distance, -torso_sdf[region], out=distance)
+        paint(part, region, distance)
+
+    for side in ("LEFT", "RIGHT"):
+        hip, knee, ankle, foot = (
+            xy[L[f"{side}_{n}"]] for n in ("HIP", "KNEE", "ANKLE", "FOOT_INDEX")
+        )
+        paint_capsules(
+            BodyPart[f"{side}_LEG"],
+            [limb(hip, knee, "thigh"), limb(knee, ankle, "shin"), limb(ankle, foot, "foot")],
+        )
+    paint(BodyPart.TORSO, everywhere, torso_sdf)
+    # The neck stops a radius above the shoulder line so its round end stays off the chest.
+    neck_bottom = shoulder_mid + body_up * neck_radius
+    paint_capsules(BodyPart.NECK, [(head.chin, neck_bottom, neck_radius)])
     # The head is the skull (hair included) and the face down to the chin.
-    out[_HEAD] = np.minimum(
+    X = np.arange(w, dtype=np.float32)[None, :]
+    Y = np.arange(h, dtype=np.float32)[:, None]
+    head_sdf = np.minimum(
         ellipse_sdf(X, Y, head.centre, head.up, head.half_width, head.half_height),
         ellipse_sdf(X, Y, head.face_centre, head.up, head.face_half_width, head.face_half_height),
     )
-    shoulder_mid = (xy[L.LEFT_SHOULDER] + xy[L.RIGHT_SHOULDER]) / 2
-    hip_mid = (xy[L.LEFT_HIP] + xy[L.RIGHT_HIP]) / 2
-    body_up = shoulder_mid - hip_mid
-    body_up /= max(float(np.linalg.norm(body_up)), 1e-6)
-    neck_radius = _RADIUS["neck"] * size
-    # The neck stops a radius above the shoulder line so its round end stays off the chest.
-    neck_bottom = shoulder_mid + body_up * neck_radius
-    out[BodyPart.NECK] = _segment_distance(X, Y, head.chin, neck_bottom) - np.float32(neck_radius)
-
-    # Arms clearly behind the torso in depth go behind it in the occlusion order.
-    torso_z = float(np.mean(z[[L.LEFT_SHOULDER, L.RIGHT_SHOULDER, L.LEFT_HIP, L.RIGHT_HIP]]))
-    for side in ("LEFT", "RIGHT"):
-        arm_z = float(np.mean(z[[L[f"{side}_ELBOW"], L[f"{side}_WRIST"]]]))
-        if arm_z > torso_z + 0.25 * size:
-            for part in ("UPPER_ARM", "FOREARM", "HAND"):
-                key = BodyPart[f"{side}_{part}"]
-                out[key] = np.maximum(out[key], -out[BodyPart.TORSO])
-    return out
-
-
-def assign_parts(distances: dict[BodyPart, FloatArray]) -> Labels:
-    """Per pixel: the front-most shape containing it, else the shape with the nearest surface."""
-    parts = [p for p in _FRONT_ORDER if p in distances]
-    stack = np.stack([distances[p] for p in parts])
-    ids = np.array([int(p) for p in parts], np.uint8)
-    inside = stack < 0
-    choice = np.where(inside.any(axis=0), np.argmax(inside, axis=0), np.argmin(stack, axis=0))
-    labels: Labels = ids[choice]
+    paint(_HEAD, everywhere, head_sdf)
+    for segment in ("UPPER_ARM", "FOREARM"):
+        for side in ("RIGHT", "LEFT"):
+            a, b = (
+                (xy[L[f"{side}_SHOULDER"]], xy[L[f"{side}_ELBOW"]])
+                if segment == "UPPER_ARM"
+                else (xy[L[f"{side}_ELBOW"]], xy[L[f"{side}_WRIST"]])
+            )
+            paint_capsules(BodyPart[f"{side}_{segment}"], [limb(a, b, segment.lower())])
+    for side in ("RIGHT", "LEFT"):
+        wrist = xy[L[f"{side}_WRIST"]]
+        knuckles = (xy[L[f"{side}_INDEX"]] + xy[L[f"{side}_PINKY"]]) / 2
+        palm = float(np.linalg.norm(knuckles - wrist))
+        # Fingers reach about as far past the knuckles again as the knuckles are from the wrist.
+        hand = (
+            wrist + 0.2 * (knuckles - wrist),
+            wrist + 1.8 * (knuckles - wrist),
+            max(0.55 * palm, 0.05 * size),
+        )
+        paint_capsules(BodyPart[f"{side}_HAND"], [hand])
     return labels
 
 
@@ -570,16 +608,6 @@ def _fit_gaussian(samples: FloatArray, floor: float) -> tuple[FloatArray, FloatA
     mean = samples.mean(axis=0)
     cov = np.cov(samples.T.astype(np.float64)) + np.eye(samples.shape[1]) * floor**2
     return mean.astype(np.float32), np.linalg.inv(cov).astype(np.float32)
-
-
-def _to_ycrcb(rgb: npt.NDArray[np.uint8]) -> FloatArray:
-    """(N, 3) RGB uint8 pixels → (N, 3) float32 YCrCb (OpenCV 8-bit scale)."""
-    if rgb.shape[0] == 0:
-        return np.zeros((0, 3), np.float32)
-    out: FloatArray = (
-        cv2.cvtColor(rgb.reshape(-1, 1, 3), cv2.COLOR_RGB2YCrCb).reshape(-1, 3).astype(np.float32)
-    )
-    return out
 
 
 _HAIR_CAN_COVER = np.zeros(256, bool)
@@ -689,7 +717,7 @@ def _refine_head(
         return
     colours = _to_ycrcb(image[cy + hy0, cx + x0])
     d = colours - mean
-    hair_like = np.einsum("ni,ij,nj->n", d, inv_cov, d) < 9.0
+    hair_like = ((d @ inv_cov) * d).sum(axis=1) < 9.0
     hair_like &= model.probability(colours) * mask[cy + hy0, cx + x0] < 0.5
     cy, cx = cy[hair_like], cx[hair_like]
     if cy.size == 0:
@@ -718,16 +746,20 @@ def body_parts(
     face: Face | None = None,
     *,
     long_side: int = PARTS_LONG_SIDE,
+    detail_long_side: int = DETAIL_LONG_SIDE,
 ) -> BodyParts:
     """The rough body-part map and soft skin mask of one person.
 
     Args:
         image: RGB uint8 (H, W, 3).
         pose: the person's pose, landmarks in this image's pixels.
-        person_mask: (H, W) soft mask; only pixels above 0.5 get a part.
+        person_mask: (H, W) soft mask; exactly the pixels above 0.5 get a part.
         face: optional face of the same person; its mesh outline (when present) marks the face
             and its keypoints seed the skin model.
         long_side: long side of the grid on which the parts are assigned.
+        detail_long_side: images larger than this are halved until they fit, analysed there
+            (face/hair split, skin edges) and the result upsampled; the boundary with the
+            background always follows the full-resolution mask.
 
     Returns:
         :class:`BodyParts`: labels (H, W) uint8 of :class:`BodyPart` (BACKGROUND outside the
@@ -739,42 +771,120 @@ def body_parts(
     mask = person_mask.mask
     if mask.shape != (H, W):
         raise InputError(f"person mask shape {mask.shape} must match the image's {(H, W)}")
+    inside = cv2.compare(mask, 0.5, cv2.CMP_GT)
+    if cv2.countNonZero(inside) == 0:
+        return BodyParts(labels=np.zeros((H, W), np.uint8), skin=np.zeros((H, W), np.float32))
+    # Large images are halved (Gaussian pyramid: fast and clean) until they fit the detail size
+    # (unless that loses the whole mask, as a few scattered pixels would be).
+    detail_image, detail_mask = image, mask
+    while max(detail_image.shape[:2]) > detail_long_side:
+        detail_image, detail_mask = cv2.pyrDown(detail_image), cv2.pyrDown(detail_mask)
+    if detail_image is not image and cv2.countNonZero(cv2.compare(detail_mask, 0.5, cv2.CMP_GT)):
+        dh, dw = detail_image.shape[:2]
+        sx, sy = dw / W, dh / H
+        labels, skin = _parts_at_detail(
+            detail_image,
+            _scaled_pose(pose, sx, sy),
+            detail_mask,
+            None if face is None else _scaled_face(face, sx, sy),
+            long_side,
+        )
+        labels = cv2.resize(labels, (W, H), interpolation=cv2.INTER_NEAREST)
+        skin = cv2.resize(skin, (W, H), interpolation=cv2.INTER_LINEAR)
+    else:
+        labels, skin = _parts_at_detail(image, pose, mask, face, long_side)
+    cv2.bitwise_and(labels, inside, dst=labels)
+    missing = cv2.countNonZero(inside) - cv2.countNonZero(labels)
+    if missing:
+        # Mask pixels the (coarser) part map did not reach take a neighbour's part.
+        _fill_missing(labels, inside)
+    np.minimum(skin, mask, out=skin)
+    np.copyto(skin, np.float32(0.0), where=labels == BodyPart.HAIR)
+    return BodyParts(labels=labels, skin=skin)
+
+
+def _fill_missing(labels: Labels, inside: Labels) -> None:
+    kernel = np.ones((3, 3), np.uint8)
+    for _ in range(64):
+        missing = (inside > 0) & (labels == BodyPart.BACKGROUND)
+        if not missing.any():
+            return
+        grown = cv2.dilate(labels, kernel)
+        labels[missing] = grown[missing]
+    labels[(inside > 0) & (labels == BodyPart.BACKGROUND)] = BodyPart.TORSO
+
+
+def _scaled_pose(pose: Pose, sx: float, sy: float) -> Pose:
+    landmarks = pose.landmarks.copy()
+    landmarks[:, 0] *= sx
+    landmarks[:, 1] *= sy
+    landmarks[:, 2] *= (sx + sy) / 2
+    roi = RotatedRect(
+        pose.roi.cx * sx,
+        pose.roi.cy * sy,
+        pose.roi.width * sx,
+        pose.roi.height * sy,
+        pose.roi.rotation,
+    )
+    return Pose(landmarks, pose.world_landmarks, pose.score, roi)
+
+
+def _scaled_face(face: Face, sx: float, sy: float) -> Face:
+    x0, y0, x1, y1 = face.box
+    scale = np.array([sx, sy], np.float32)
+    landmarks = None
+    if face.landmarks is not None:
+        landmarks = face.landmarks.copy()
+        landmarks[:, :2] *= scale
+        landmarks[:, 2] *= (sx + sy) / 2
+    return Face(
+        box=(x0 * sx, y0 * sy, x1 * sx, y1 * sy),
+        score=face.score,
+        keypoints=(face.keypoints * scale).astype(np.float32),
+        landmarks=landmarks,
+        expression=face.expression,
+    )
+
+
+def _parts_at_detail(
+    image: RGBImage, pose: Pose, mask: FloatArray, face: Face | None, long_side: int
+) -> tuple[Labels, FloatArray]:
+    """Labels (H, W) near the mask (not yet cut by it) and raw skin probability (H, W)."""
+    H, W = image.shape[:2]
     scale = min(1.0, long_side / max(H, W))
     gw, gh = max(1, round(W * scale)), max(1, round(H * scale))
     sx, sy = gw / W, gh / H
-    # Full-resolution work is confined to the person's box: fresh full-frame float arrays cost
-    # more in page faults than the arithmetic done in them.
-    inside = cv2.compare(mask, 0.5, cv2.CMP_GT)
-    bx, by, bw, bh = cv2.boundingRect(inside)
+    # Work at this resolution is confined to the person's box (grown a little): fresh
+    # full-frame float arrays cost more in page faults than the arithmetic done in them.
+    near = cv2.dilate(cv2.compare(mask, 0.5, cv2.CMP_GT), np.ones((3, 3), np.uint8))
+    bx, by, bw, bh = cv2.boundingRect(near)
     labels_full = np.zeros((H, W), np.uint8)
     skin_full = np.zeros((H, W), np.float32)
     if bw == 0 or bh == 0:
-        return BodyParts(labels=labels_full, skin=skin_full)
+        return labels_full, skin_full
     small_mask = shrink(mask, (gw, gh))
     binary = (small_mask > 0.5).astype(np.uint8)
     small = shrink(image, (gw, gh))
     model = fit_skin_model(image, pose, face)
-    # Every grid cell under the person's box gets a label; the full-resolution mask then
-    # decides which pixels keep one.
-    x0, x1 = max(0, int(bx * sx) - 1), min(gw, int(np.ceil((bx + bw) * sx)) + 1)
-    y0, y1 = max(0, int(by * sy) - 1), min(gh, int(np.ceil((by + bh) * sy)) + 1)
+    x0, x1 = max(0, int(bx * sx) - 1), min(gw, math.ceil((bx + bw) * sx) + 1)
+    y0, y1 = max(0, int(by * sy) - 1), min(gh, math.ceil((by + bh) * sy) + 1)
     inner = cv2.distanceTransform(binary[y0:y1, x0:x1], cv2.DIST_L2, 3)
     # Far off-frame guesses are clipped so fixed-point drawing cannot overflow.
     xy = np.clip(pose.xy.astype(np.float64) * (sx, sy) - (x0, y0), -4 * (gw + gh), 8 * (gw + gh))
     z = pose.landmarks[:, 2].astype(np.float64) * (sx + sy) / 2
-    # Cells the full-resolution mask touches at all, and their neighbours, get a part.
+    # Cells the mask touches at all, and their neighbours, get a part.
     touched = cv2.dilate(
         (small_mask[y0:y1, x0:x1] > 0.01).astype(np.uint8), np.ones((3, 3), np.uint8)
     ).astype(bool)
-    labels = np.zeros(touched.shape, np.uint8)
-    labels[touched] = assign_parts(part_distances(xy, z, inner, touched))
+    labels = assign_parts(xy, z, inner)
+    labels[~touched] = BodyPart.BACKGROUND
     ycrcb = cv2.cvtColor(small[y0:y1, x0:x1], cv2.COLOR_RGB2YCrCb).astype(np.float32)
     # Refit on the parts where skin shows when it shows (not the torso).
     model = refine_skin_model(model, ycrcb[(labels != BodyPart.TORSO) & (binary[y0:y1, x0:x1] > 0)])
     skin_small = np.zeros((gh, gw), np.float32)
     skin_small[y0:y1, x0:x1] = model.probability(ycrcb)
 
-    # Grid → person box at full resolution. Grid pixel centres sit at (i + 0.5) / s - 0.5.
+    # Grid → person box. Grid pixel centres sit at (i + 0.5) / s - 0.5.
     to_grid = np.array([[sx, 0.0, (bx + 0.5) * sx - 0.5], [0.0, sy, (by + 0.5) * sy - 0.5]])
     box = (slice(by, by + bh), slice(bx, bx + bw))
     labels_small = np.zeros((gh, gw), np.uint8)
@@ -786,20 +896,15 @@ def body_parts(
         flags=cv2.INTER_NEAREST | cv2.WARP_INVERSE_MAP,
         borderMode=cv2.BORDER_REPLICATE,
     )
-    cv2.copyTo(box_labels, inside[box], labels_full[box])
+    cv2.copyTo(box_labels, near[box], labels_full[box])
     # Edge-aware upsampling of the skin (a guided filter fitted on the grid, applied with the
-    # full-resolution grey image): thin arms keep their width where a plain resize would blur
-    # them into the neighbouring clothes.
-    grey_small = cv2.cvtColor(small, cv2.COLOR_RGB2GRAY)
-    a, b = guided_filter_coefficients(grey_small, skin_small, 1, 2e-3)
+    # grey image): thin arms keep their width where a plain resize would blur them into the
+    # neighbouring clothes.
+    a, b = guided_filter_coefficients(cv2.cvtColor(small, cv2.COLOR_RGB2GRAY), skin_small, 1, 2e-3)
     warp = cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP
     a = cv2.warpAffine(a, to_grid, (bw, bh), flags=warp, borderMode=cv2.BORDER_REPLICATE)
     b = cv2.warpAffine(b, to_grid, (bw, bh), flags=warp, borderMode=cv2.BORDER_REPLICATE)
     box_skin = apply_guided_coefficients(cv2.cvtColor(image[box], cv2.COLOR_RGB2GRAY), a, b)
-    np.clip(box_skin, 0.0, 1.0, out=box_skin)
-    skin_full[box] = box_skin
+    np.clip(box_skin, 0.0, 1.0, out=skin_full[box])
     _refine_head(image, labels_full, skin_full, mask, pose, face, model)
-    box_skin = skin_full[box]
-    np.minimum(box_skin, mask[box], out=box_skin)
-    box_skin[labels_full[box] == BodyPart.HAIR] = 0.0
-    return BodyParts(labels=labels_full, skin=skin_full)
+    return labels_full, skin_full

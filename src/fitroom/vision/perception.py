@@ -13,12 +13,11 @@ from types import TracebackType
 
 import numpy as np
 
-from fitroom.errors import MultiplePeople, NoPersonFound
 from fitroom.imaging.decode import ensure_rgb
 from fitroom.vision.core import BodyParts, Face, PersonMask, Pose
 from fitroom.vision.face import FaceAnalyzer
 from fitroom.vision.parts import body_parts
-from fitroom.vision.pose import PoseLandmarker
+from fitroom.vision.pose import PoseLandmarker, single_person
 from fitroom.vision.segmentation import PersonSegmenter
 
 
@@ -70,17 +69,7 @@ class Perception:
             NoPersonFound: nobody was found.
             MultiplePeople: more than one person was found.
         """
-        if not self.people:
-            raise NoPersonFound(
-                "no person was found in the photo; use a photo that shows one person from the "
-                "front, head to at least the hips, in good light"
-            )
-        if len(self.people) > 1:
-            raise MultiplePeople(
-                f"{len(self.people)} people were found in the photo; use a photo with only "
-                "yourself in it",
-                count=len(self.people),
-            )
+        single_person([person.pose for person in self.people])
         return self.people[0]
 
 

@@ -6,16 +6,18 @@ long side is a few hundred pixels, and only the last step touches full resolutio
 1. the selfie-segmentation model (general 256×256 or landscape 144×256, chosen by aspect ratio)
    sees the whole image stretched to its input, RGB float32 in [0, 1];
 2. its probability is averaged with the pose landmark model's own mask (``Pose.segmentation``)
-   when the pose has one, and multiplied by a soft *region prior* drawn from the pose skeleton,
-   so that chairs, cups and helmets away from the body are dropped and only the posed people stay;
+   when the pose has one, and multiplied by a soft *region prior* drawn from the pose skeleton;
+   with several people both are unions over them. The selfie model also answers for salient
+   objects (a cup on a table): those away from every posed person are dropped, while objects
+   held against the body (the astronaut's helmet) stay;
 3. on streams, the work-grid probability is smoothed over time (motion-adaptive, see
    :class:`PersonSegmenter.segment_frame`);
 4. a fast guided filter with the image as guide snaps the edges to the photo: its linear
    coefficients are fitted on the work grid and applied to the full-resolution grey image.
 
-Pure functions (:func:`guided_filter`, :func:`guided_filter_coefficients`,
-:func:`pose_region_prior`) hold the maths; :class:`PersonSegmenter` holds the models and the
-stream state.
+Pure functions (:func:`guided_filter` and its two halves, :func:`pose_region_prior`,
+:func:`smooth_in_time`, :func:`shrink`, :func:`body_size`) hold the maths; :class:`PersonSegmenter`
+holds the models and the stream state.
 """
 
 from __future__ import annotations
@@ -391,7 +393,7 @@ class PersonSegmenter:
         *,
         model: ModelChoice = "auto",
         num_threads: int = 2,
-        work_long_side: int = 320,
+        work_long_side: int = 256,
         stream_work_long_side: int = 160,
         guided_radius: int = 4,
         guided_eps: float = 2e-3,
