@@ -32,13 +32,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+
+from _common import shared_data_dir
 
 REPO = Path(__file__).resolve().parents[1]
 COCO_SIGMAS = (
@@ -54,16 +55,6 @@ REFERENCE = {"coco": (0.763, 0.732), "ochuman": (0.628, None)}
 
 #: A predictor takes an RGB crop and returns a list of (33, 4+) landmark arrays in crop pixels.
 Predictor = Callable[[np.ndarray], list[np.ndarray]]
-
-
-def shared_data_dir() -> Path:
-    import os
-
-    env = os.environ.get("FITROOM_SHARED_DATA")
-    path = Path(env) if env else REPO.parent / "shared" / "data"
-    if not (path / "MANIFEST.md").is_file():
-        sys.exit(f"shared research data not found at {path}; set FITROOM_SHARED_DATA")
-    return path
 
 
 def read_rgb(path: Path) -> np.ndarray:

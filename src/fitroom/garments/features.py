@@ -57,6 +57,7 @@ COLOUR_NAMES: dict[str, tuple[int, int, int]] = {
     "light blue": (150, 190, 230),
     "blue": (40, 90, 190),
     "navy": (25, 35, 75),
+    "dark blue": (15, 25, 135),
     "purple": (100, 40, 140),
     "lilac": (190, 160, 220),
 }
@@ -74,8 +75,10 @@ _NAME_LAB = _to_lab(np.array([COLOUR_NAMES[n] for n in _NAME_LIST], np.float32))
 def colour_name(lab: npt.NDArray[np.floating]) -> str:
     """Nearest human colour name of a Lab colour.
 
-    >>> colour_name(_to_lab(np.array([[0, 0, 128]]))[0])
+    >>> colour_name(_to_lab(np.array([[28, 36, 80]]))[0])
     'navy'
+    >>> colour_name(_to_lab(np.array([[0, 0, 128]]))[0])
+    'dark blue'
     """
     d = np.linalg.norm(_NAME_LAB - np.asarray(lab, np.float32)[None, :], axis=1)
     return _NAME_LIST[int(np.argmin(d))]

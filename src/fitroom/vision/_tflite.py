@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 from pathlib import Path
-from types import TracebackType
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 from ai_edge_litert.interpreter import Interpreter
 
+from fitroom._closing import Closeable
 from fitroom.assets import model_path
 
 
-class TFLiteModel:
+class TFLiteModel(Closeable):
     """Loads a shipped model once and runs it; a context manager that frees it on ``close()``.
 
     ``run`` returns the outputs in the model's output order, as copies (the interpreter reuses its
@@ -52,14 +52,3 @@ class TFLiteModel:
     def close(self) -> None:
         """Release the interpreter."""
         self._interpreter = None
-
-    def __enter__(self) -> TFLiteModel:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()

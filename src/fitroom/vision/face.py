@@ -27,12 +27,12 @@ Pure functions hold the maths; :class:`FaceAnalyzer` holds the three models.
 from __future__ import annotations
 
 import time
-from types import TracebackType
 
 import cv2
 import numpy as np
 import numpy.typing as npt
 
+from fitroom._closing import Closeable
 from fitroom.imaging.decode import ensure_rgb
 from fitroom.vision._tflite import TFLiteModel
 from fitroom.vision.core import EXPRESSIONS, Expression, Face, Pose, RotatedRect
@@ -359,7 +359,7 @@ def _letterbox_matrix(box: Letterbox) -> npt.NDArray[np.float64]:
 # ---------------------------------------------------------------------------------------------
 
 
-class FaceAnalyzer:
+class FaceAnalyzer(Closeable):
     """Finds faces and reads their mesh and expression; holds the three face models.
 
     A context manager: ``with FaceAnalyzer() as faces: faces.detect(image)``. Images are RGB
@@ -471,17 +471,6 @@ class FaceAnalyzer:
             if model is not None:
                 model.close()
         self._detector = self._mesh = self._emotion = None
-
-    def __enter__(self) -> FaceAnalyzer:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
     # -- internals ------------------------------------------------------------------------------
 

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from types import TracebackType
 
 import numpy as np
 
+from fitroom._closing import Closeable
 from fitroom.imaging.decode import ensure_rgb
 from fitroom.vision.core import BodyParts, Face, PersonMask, Pose
 from fitroom.vision.face import FaceAnalyzer
@@ -90,7 +90,7 @@ def _person_bbox(pose: Pose, mask: np.ndarray) -> tuple[float, float, float, flo
     return (max(0.0, x0), max(0.0, y0), min(float(w), x1), min(float(h), y1))
 
 
-class Perceiver:
+class Perceiver(Closeable):
     """Holds the perception models; a context manager (``close()`` frees them).
 
     >>> with Perceiver() as perceiver:                      # doctest: +SKIP
@@ -185,17 +185,6 @@ class Perceiver:
         self.segmenter.close()
         if self.face is not None:
             self.face.close()
-
-    def __enter__(self) -> Perceiver:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
 
 def perception_to_dict(perception: Perception) -> dict[str, object]:

@@ -33,12 +33,12 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from types import TracebackType
 
 import cv2
 import numpy as np
 import numpy.typing as npt
 
+from fitroom._closing import Closeable
 from fitroom.errors import InputError, MultiplePeople, NoPersonFound
 from fitroom.vision._tflite import TFLiteModel
 from fitroom.vision.core import Pose, RotatedRect
@@ -470,7 +470,7 @@ class _RoiLandmarks:
     forward: Matrix
 
 
-class PoseLandmarker:
+class PoseLandmarker(Closeable):
     """BlazePose detector + full landmark model; a context manager, ``close()`` frees the models.
 
     Args:
@@ -655,17 +655,6 @@ class PoseLandmarker:
         """Release both models."""
         self._detector.close()
         self._landmarker.close()
-
-    def __enter__(self) -> PoseLandmarker:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
     # ------------------------------------------------------------------ steps
 

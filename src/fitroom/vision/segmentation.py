@@ -25,13 +25,13 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Sequence
-from types import TracebackType
 from typing import Literal, TypeVar
 
 import cv2
 import numpy as np
 import numpy.typing as npt
 
+from fitroom._closing import Closeable
 from fitroom.errors import InputError
 from fitroom.vision._tflite import TFLiteModel
 from fitroom.vision.core import PersonMask, Pose
@@ -363,7 +363,7 @@ def _work_size(width: int, height: int, long_side: int) -> tuple[int, int]:
     return max(1, round(width * s)), max(1, round(height * s))
 
 
-class PersonSegmenter:
+class PersonSegmenter(Closeable):
     """Holds the selfie-segmentation models and the stream state; a context manager.
 
     Args:
@@ -491,17 +491,6 @@ class PersonSegmenter:
         self._scratch = None
         self._closed = True
         self.reset()
-
-    def __enter__(self) -> PersonSegmenter:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
     # -- steps ------------------------------------------------------------------------------
 
