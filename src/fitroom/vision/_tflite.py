@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +16,29 @@ from fitroom._closing import Closeable
 from fitroom.assets import model_path
 
 
+@contextmanager
+def _quiet_native_stderr() -> Iterator[None]:
+    """Silence the native runtime's start-up chatter ("Created TensorFlow Lite XNNPACK delegate").
+
+    The message is written by C++ straight to file descriptor 2, so Python's sys.stderr cannot
+    catch it; the descriptor is pointed at /dev/null only while the interpreter is created.
+    """
+    try:
+        saved = os.dup(2)
+    except OSError:  # no usable stderr (e.g. a daemon): nothing to silence
+        yield
+        return
+    try:
+        with open(os.devnull, "wb") as devnull:
+            os.dup2(devnull.fileno(), 2)
+            try:
+                yield
+            finally:
+                os.dup2(saved, 2)
+    finally:
+        os.close(saved)
+
+
 class TFLiteModel(Closeable):
     """Loads a shipped model once and runs it; a context manager that frees it on ``close()``.
 
@@ -22,11 +48,10 @@ class TFLiteModel(Closeable):
 
     def __init__(self, name: str, *, num_threads: int = 2, path: Path | None = None) -> None:
         self.name = name
-        self._interpreter: Any = Interpreter(
-            model_path=str(path if path is not None else model_path(name)),
-            num_threads=num_threads,
-        )
-        self._interpreter.allocate_tensors()
+        resolved = str(path if path is not None else model_path(name))
+        with _quiet_native_stderr():
+            self._interpreter: Any = Interpreter(model_path=resolved, num_threads=num_threads)
+            self._interpreter.allocate_tensors()
         self._inputs = self._interpreter.get_input_details()
         self._outputs = self._interpreter.get_output_details()
 
