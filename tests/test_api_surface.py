@@ -17,6 +17,7 @@ PUBLIC_MODULES = (
     "fitroom.imaging",
     "fitroom.vision",
     "fitroom.garments",
+    "fitroom.measure",
 )
 SNAPSHOT = Path(__file__).with_name("api_surface.txt")
 

@@ -48,8 +48,30 @@ def test_tshirt_landmarks_on_drawn_tshirts(seed: int) -> None:
     assert garment.category == "upper" and garment.sleeve == "short"
     for name in ("hem_left", "hem_right", "neck_center"):
         assert _error(garment.landmarks[name], drawn.landmarks[name]) <= 5.0, name
+    # The sleeve fit: shoulders, cuff corners and armpits at the drawn polygon's corners.
+    for side in ("left", "right"):
+        for name in (
+            f"shoulder_{side}",
+            f"armpit_{side}",
+            f"cuff_{side}_outer",
+            f"cuff_{side}_inner",
+            f"waist_{side}",
+        ):
+            assert _error(garment.landmarks[name], drawn.landmarks[name]) <= 6.0, name
     # Left is the wearer's left: the image's right side.
     assert garment.landmarks["armpit_left"][0] > garment.landmarks["armpit_right"][0]
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_sleeveless_dress_landmarks_on_drawn_dresses(seed: int) -> None:
+    """Strap tops are the shoulders and the corner where a strap meets the bodice the armpit."""
+    drawn = synth_garment("dress", seed=seed, pattern="solid")
+    garment = ingest_garment(drawn.image)
+    assert garment.category == "full"
+    for side in ("left", "right"):
+        for name in (f"shoulder_{side}", f"armpit_{side}", f"hem_{side}", f"neck_{side}"):
+            assert _error(garment.landmarks[name], drawn.landmarks[name]) <= 7.0, name
+        assert _error(garment.landmarks[f"waist_{side}"], drawn.landmarks[f"waist_{side}"]) <= 12.0
 
 
 @pytest.mark.parametrize(
@@ -116,8 +138,8 @@ def test_real_photos_produce_every_landmark_of_their_category(shared_data: Path)
 def test_landmark_error_on_hand_annotations(shared_data: Path) -> None:
     """Mean error over the hand-annotated photos, normalised by garment width.
 
-    The issue aims at 4 %; the current geometry reaches about 10 % (see the closing report), so
-    this guards against regressions rather than certifying the aim.
+    The issue aims at 4 %; the geometry reaches about 4.6 % on the annotations (definitions in
+    the fixture), so this guards against regressions rather than certifying the aim.
     """
     truth = json.loads(FIXTURE.read_text())["garments"]
     assert len(truth) >= 12
@@ -128,4 +150,17 @@ def test_landmark_error_on_hand_annotations(shared_data: Path) -> None:
         width = float(xs.max() - xs.min() + 1)
         for lm, xy in entry["landmarks"].items():
             errors.append(_error(garment.landmarks[lm], xy) / width)
-    assert float(np.mean(errors)) <= 0.12
+    assert float(np.mean(errors)) <= 0.05
+
+
+@pytest.mark.shared
+def test_sleeve_lying_on_torso_and_legs_together_are_still_split(shared_data: Path) -> None:
+    """A blouse whose right sleeve lies on the body gets it mirrored from the left one; trousers
+    whose leg gap is closed at the hems still get a crotch from the gap above."""
+    blouse = ingest_garment(shared_data / "garments" / "vitonhd_09176_00.jpg")
+    left = int((blouse.parts == GarmentPart.LEFT_SLEEVE).sum())
+    right = int((blouse.parts == GarmentPart.RIGHT_SLEEVE).sum())
+    assert min(left, right) > 0.5 * max(left, right)
+    trousers = ingest_garment(shared_data / "garments" / "dresscode_051988_1.jpg")
+    assert float(trousers.landmarks["crotch"][2]) > 0
+    assert {GarmentPart.LEFT_LEG, GarmentPart.RIGHT_LEG} <= set(np.unique(trousers.parts))

@@ -16,13 +16,15 @@ from fitroom.errors import FitroomError
 
 def build_parser() -> argparse.ArgumentParser:
     """The ``fitroom`` argument parser with every subcommand registered."""
-    from fitroom.cli import analyze, garment
+    from fitroom.cli import analyze, garment, measure, tryon
 
     parser = argparse.ArgumentParser(prog="fitroom", description="Self-hosted virtual fitting room")
     parser.add_argument("--threads", type=int, default=2, help="CPU threads for models (default 2)")
     sub = parser.add_subparsers(dest="command", required=True)
     analyze.register(sub)
     garment.register(sub)
+    measure.register(sub)
+    tryon.register(sub)
     return parser
 
 

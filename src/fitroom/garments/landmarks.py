@@ -1,13 +1,28 @@
 """Named garment landmarks from the outline's geometry.
 
 All measurements are on the :class:`~fitroom.garments.silhouette.Silhouette` (analysis
-resolution) and returned in photo pixels. Image-left is the wearer's RIGHT.
+resolution) and returned in photo pixels. Image-left is the wearer's RIGHT. Every landmark is a
+point of the flat garment's outline; the definitions (shared with the hand annotations in
+``tests/garments/fixtures/landmarks_gt.json``, key "definitions"):
 
-Upper garments: the armpits are the deepest side concavities of the outline; the sleeve is what
-lies outward of the torso line shoulder → armpit → hem corner; the cuff corners are the two
-extreme points, across the sleeve's axis, of the sleeve's far end. Lower garments: the crotch is
-the top of the gap between the legs; leg hems are each leg's bottom corners. Dresses take the
-upper landmarks plus a waist at the narrowest row and the hem corners.
+* neck left/right: where the neckline meets the shoulder line — the top edge's point rising
+  highest above the chord from the centre line to the shoulders; neck centre: the top of the
+  outline midway between them.
+* shoulder: the outer end of the shoulder line — the outline's bend between neck side and outer
+  cuff (the middle of a rounded shoulder); sleeveless: the strap's outer top corner.
+* armpit: where the sleeve's underside meets the body's side edge; sleeveless: the bottom of the
+  armhole, where the armhole curve runs into the side seam — the outline's corner where a strap
+  meets the bodice when it shows one, else estimated from the garment's proportions.
+* cuff outer/inner: the two ends of the sleeve opening's edge (a cuff band's bottom corners),
+  outer on the shoulder side. Sleeves, cuffs and armpits come from one optimal polyline fitted
+  to the outline from the neck side to just past the armpit, so they hold for short, long, cap
+  and puff sleeves alike.
+* waist: the body's side edges on one row — a top's halfway between armpits and hem, a dress's
+  at its narrowest row (its waist seam) near the upper fifth of armpit → hem.
+* hem left/right: the body panel's bottom corners, where the side edge meets the hem.
+* waistband left/right/centre: the waistband's top corners and top centre; crotch: the top of
+  the background gap between the legs (which may slant); leg hem outer/inner: each leg
+  opening's bottom corners.
 """
 
 from __future__ import annotations
@@ -19,9 +34,10 @@ import numpy as np
 import numpy.typing as npt
 
 from fitroom.garments.core import Category, GarmentLandmarks, Subcategory, landmark_names
-from fitroom.garments.silhouette import Silhouette, convexity_defects, leg_gap
+from fitroom.garments.silhouette import Silhouette, convexity_defects
 
 FloatArray = npt.NDArray[np.float32]
+IntArray = npt.NDArray[np.int32]
 Point = tuple[float, float, float]  # x, y, confidence (analysis pixels)
 
 
@@ -50,7 +66,11 @@ def _side_x(sil: Silhouette, y: float, outward: int) -> float:
 
 
 def _armpit(sil: Silhouette, outward: int, body_width: float) -> Point:
-    """Deepest side concavity in the upper 75 %; for a sleeveless armhole, its lower bend."""
+    """Deepest side concavity in the upper 75 %: where a sleeve leaves the body.
+
+    The sleeve fit (:func:`_sleeve`) starts from it and refines it; confidence 0.2 means no
+    concavity was found (a sleeve lying on the torso, or none at all).
+    """
     h = sil.height
     cands = [
         d
@@ -67,40 +87,75 @@ def _armpit(sil: Silhouette, outward: int, body_width: float) -> Point:
     return _side_x(sil, side_y, outward), side_y, 0.2
 
 
-def _armhole_bottom(sil: Silhouette, armpit: Point, outward: int, body_width: float) -> Point:
-    """Slide down the side edge from the armhole's deepest point until it stops widening."""
-    _, y, conf = armpit
-    step = max(2, int(0.02 * sil.height))
-    limit = sil.y0 + 0.7 * sil.height
-    cur_y = y
-    cur_x = _side_x(sil, cur_y, outward)
-    while cur_y + step < limit:
-        nxt_x = _side_x(sil, cur_y + step, outward)
-        if (nxt_x - cur_x) * outward < 0.25 * step:
-            break
-        cur_y += step
-        cur_x = nxt_x
-    return cur_x, cur_y, conf
+def _armhole_bottoms(sil: Silhouette, shoulders: dict[str, Point]) -> dict[str, Point]:
+    """Armpits of a sleeveless garment: a visible armhole corner, else the side edge 0.7
+    shoulder widths below the shoulders.
+
+    The bottom of an armhole often does not show in the outline (the armhole curve runs
+    smoothly into the side seam, and a dress's bodice may have no concavity at all); then its
+    depth comes from the garment's proportions and the side edge at that row gives x.
+    """
+    width = abs(shoulders["left"][0] - shoulders["right"][0])
+    out = {}
+    for name, outward in (("right", -1), ("left", 1)):
+        corner = _armhole_corner(sil, shoulders[name], width, outward)
+        if corner is not None:
+            out[name] = corner
+            continue
+        y = float(min(shoulders[name][1] + 0.7 * width, sil.y0 + 0.6 * sil.height))
+        out[name] = (_side_x(sil, y, outward), y, 0.4)
+    return out
+
+
+def _armhole_corner(sil: Silhouette, shoulder: Point, width: float, outward: int) -> Point | None:
+    """A visible armhole bottom: the side outline's corner sticking outward of the chord from
+    the shoulder to the side edge 2 shoulder widths lower (a strap meeting the bodice), or
+    None when the side runs smoothly (inside that chord)."""
+    y_end = float(min(shoulder[1] + 2.0 * width, sil.y0 + 0.6 * sil.height))
+    end = (_side_x(sil, y_end, outward), y_end, 0.0)
+    top = (sil.center_x, float(sil.y0), 0.0)
+    path = _contour_path(sil, shoulder, end, top).astype(np.float32)
+    if len(path) < 5 or y_end <= shoulder[1] + 2:
+        return None
+    t = np.clip((path[:, 1] - shoulder[1]) / (y_end - shoulder[1]), 0.0, 1.0)
+    chord_x = shoulder[0] + t * (end[0] - shoulder[0])
+    offset = (path[:, 0] - chord_x) * outward
+    i = int(np.argmax(offset))
+    if offset[i] < 0.03 * width:
+        return None
+    return float(path[i, 0]), float(path[i, 1]), 0.6
 
 
 def _neck(sil: Silhouette, body_width: float) -> tuple[Point, Point, Point]:
-    """neck_center, neck_left (image right), neck_right (image left)."""
-    cx = sil.center_x
-    half = 0.4 * body_width
-    xs = np.arange(int(max(sil.x0, cx - half)), int(min(sil.x1 - 1, cx + half)) + 1)
-    tops = sil.top[xs].astype(np.float32)
-    tol = max(2.0, 0.015 * sil.height)
+    """neck_center, neck_left (image right), neck_right (image left).
 
-    def side(sel: npt.NDArray[np.bool_], innermost_first: bool) -> Point:
-        sx, st = xs[sel], tops[sel]
-        if sx.size == 0:
-            return cx, float(sil.y0), 0.2
-        near = np.flatnonzero(st <= st.min() + tol)
-        i = near[-1] if innermost_first else near[0]
-        return float(sx[i]), float(st[i]), 0.8
+    A neck side is where the neckline meets the shoulder line: the point of the top edge that
+    rises highest above the chord from the centre line to half a body width out, or the side's
+    highest point when that stands clearly above it.
+    """
+    cx = round(sil.center_x)
 
-    right = side(xs < cx - 0.05 * body_width, innermost_first=True)  # image-left side
-    left = side(xs > cx + 0.05 * body_width, innermost_first=False)
+    def side(outward: int) -> Point:
+        reach = np.arange(0, int(0.5 * body_width) + 1)
+        cols = np.clip(cx + outward * reach, sil.x0, sil.x1 - 1)
+        # Stop before columns whose top drops below the shoulders (past a strap's end).
+        low = np.flatnonzero(sil.top[cols] > sil.y0 + 0.2 * sil.height)
+        far = int(cols[low[0] - 1] if low.size and low[0] > 0 else cols[-1])
+        xs = np.arange(min(cx, far), max(cx, far) + 1)
+        if xs.size < 3:
+            return float(cx), float(sil.top[cx]), 0.2
+        tops = sil.top[xs].astype(np.float32)
+        t0, t1 = float(sil.top[cx]), float(sil.top[far])
+        chord = t0 + (t1 - t0) * (xs - cx) / float(far - cx)
+        i = int(np.argmax(chord - tops))
+        # A collar standing clearly above a long convex shoulder curve (a cardigan whose
+        # sleeves widen the body) is the neck side, not the middle of that curve.
+        j = int(np.argmin(tops))
+        if tops[i] - tops[j] > 0.03 * sil.height:
+            i = j
+        return float(xs[i]), float(tops[i]), 0.8
+
+    right, left = side(-1), side(1)
     mid = round((right[0] + left[0]) / 2)
     center = (float(mid), float(sil.top[mid]), 0.8)
     return center, left, right
@@ -113,15 +168,16 @@ def _shoulder(
         x = armpit[0] + outward * 0.12 * body_width
         xi = int(np.clip(round(x), sil.x0, sil.x1 - 1))
         return float(xi), float(sil.top[xi]), 0.6
-    # Sleeveless: the outer top corner of the strap / shoulder above the armhole.
-    ys, xs = np.nonzero(sil.mask[: int(armpit[1])])
+    # Sleeveless: the outer top corner of the strap / shoulder above the armhole (or in the
+    # top 15 %, when the concavity found is higher still).
+    ys, xs = np.nonzero(sil.mask[: int(max(armpit[1], sil.y0 + 0.15 * sil.height))])
     if xs.size == 0:
         return neck
     side = (xs - sil.center_x) * outward > 0
     xs, ys = xs[side], ys[side]
     if xs.size == 0:
         return neck
-    score = (xs - sil.center_x) * outward - (ys - sil.y0)
+    score = (xs - sil.center_x) * outward - 0.5 * (ys - sil.y0)
     i = int(np.argmax(score))
     return float(xs[i]), float(ys[i]), 0.7
 
@@ -158,36 +214,6 @@ def _largest_component(mask: npt.NDArray[np.bool_]) -> npt.NDArray[np.bool_]:
     return labels == 1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA]))
 
 
-def _cuffs(
-    sleeve: npt.NDArray[np.bool_], shoulder: Point, armpit: Point
-) -> tuple[Point, Point] | None:
-    """(outer, inner) cuff corners of a sleeve mask, or None when it is too small."""
-    ys, xs = np.nonzero(_largest_component(sleeve))
-    if xs.size < 30:
-        return None
-    root = np.array([(shoulder[0] + armpit[0]) / 2, (shoulder[1] + armpit[1]) / 2], np.float32)
-    pts = np.stack([xs, ys], axis=1).astype(np.float32)
-    rel = pts - root
-    far = pts[int(np.argmax((rel**2).sum(axis=1)))]
-    axis = far - root
-    length = float(np.linalg.norm(axis))
-    if length < 3:
-        return None
-    axis /= length
-    along = rel @ axis
-    end = along >= along.max() - max(2.0, 0.08 * length)
-    normal = np.array([-axis[1], axis[0]], np.float32)
-    # Orient the normal towards the shoulder side (the sleeve's outer edge).
-    towards_shoulder = np.array([shoulder[0] - armpit[0], shoulder[1] - armpit[1]], np.float32)
-    if float(normal @ towards_shoulder) < 0:
-        normal = -normal
-    across = rel[end] @ normal
-    end_pts = pts[end]
-    outer = end_pts[int(np.argmax(across))]
-    inner = end_pts[int(np.argmin(across))]
-    return (float(outer[0]), float(outer[1]), 0.7), (float(inner[0]), float(inner[1]), 0.7)
-
-
 def _hem_corner(
     sil: Silhouette, y_from: float, outward: int, pixels: npt.NDArray[np.bool_] | None = None
 ) -> Point:
@@ -202,6 +228,23 @@ def _hem_corner(
     return float(xs[i]), float(ys[i]), 0.8
 
 
+def _side_corner(sil: Silhouette, start: Point, outward: int) -> Point:
+    """The bottom corner below ``start`` on one side: the outline point furthest outward of the
+    chord from ``start`` to the bottom of the centre line (where the side edge turns into the
+    hem, also on a curved shirt-tail hem whose lowest pixels lie further in)."""
+    cx = round(sil.center_x)
+    bottom = (float(cx), float(sil.bottom[cx]), 0.0)
+    top = (float(cx), float(sil.top[cx]), 0.0)
+    path = _contour_path(sil, start, bottom, top).astype(np.float32)
+    if len(path) < 3:
+        return start
+    a, b = np.array(start[:2], np.float32), np.array(bottom[:2], np.float32)
+    t = np.clip((path[:, 1] - a[1]) / max(1e-6, float(b[1] - a[1])), 0.0, 1.0)
+    offset = (path[:, 0] - (a[0] + t * (b[0] - a[0]))) * outward
+    i = int(np.argmax(offset))
+    return float(path[i, 0]), float(path[i, 1]), 0.8
+
+
 def _torso_pixels(sil: Silhouette, y_from: float) -> npt.NDArray[np.bool_]:
     """Body-run pixels (the run containing the centre) below ``y_from``; excludes sleeves."""
     out = np.zeros_like(sil.mask)
@@ -212,6 +255,203 @@ def _torso_pixels(sil: Silhouette, y_from: float) -> npt.NDArray[np.bool_]:
     return out
 
 
+def _contour_path(
+    sil: Silhouette, start: Point, end: Point, avoid: Point, extend: int = 0
+) -> IntArray:
+    """The outline from ``start`` to ``end`` (nearest contour points), the way not via ``avoid``,
+    continued ``extend`` points past ``end``.
+
+    Returns int32 (k, 2) contour points (x, y) in walking order.
+    """
+    contour = sil.contour
+    n = len(contour)
+
+    def nearest(p: Point) -> int:
+        d = (contour[:, 0] - p[0]) ** 2 + (contour[:, 1] - p[1]) ** 2
+        return int(np.argmin(d))
+
+    i0, i1, iav = nearest(start), nearest(end), nearest(avoid)
+    forward = (i1 - i0) % n
+    if (iav - i0) % n < forward:
+        idx = (i0 - np.arange((i0 - i1) % n + 1 + extend)) % n
+    else:
+        idx = (i0 + np.arange(forward + 1 + extend)) % n
+    return contour[idx]
+
+
+def _cross(a: FloatArray, b: FloatArray) -> FloatArray:
+    """z of the 2-D cross product, broadcasting over leading axes."""
+    return (a[..., 0] * b[..., 1] - a[..., 1] * b[..., 0]).astype(np.float32)
+
+
+def _polyline_corners(path: IntArray, free: int) -> list[int] | None:
+    """Indices of the ``free`` inner vertices of the best-fitting polyline along ``path``.
+
+    The polyline runs from the path's first to its last point through ``free`` path points and
+    minimises the summed squared distance of the path to its segments (optimal polygonal
+    approximation, by dynamic programming). Segment errors come from prefix sums of the
+    coordinates' moments, so all pairs cost O(n²) on the (subsampled) path.
+    """
+    if len(path) < free + 4:
+        return None
+    step = max(1, len(path) // 120)
+    idx = np.unique(np.append(np.arange(0, len(path), step), len(path) - 1))
+    pts = path[idx].astype(np.float64)
+    x, y = pts[:, 0], pts[:, 1]
+    zero = np.zeros(1)
+    sx, sy = np.concatenate([zero, np.cumsum(x)]), np.concatenate([zero, np.cumsum(y)])
+    sxx, syy = np.concatenate([zero, np.cumsum(x * x)]), np.concatenate([zero, np.cumsum(y * y)])
+    sxy = np.concatenate([zero, np.cumsum(x * y)])
+    i, j = np.meshgrid(np.arange(len(pts)), np.arange(len(pts)), indexing="ij")
+    dx, dy = x[j] - x[i], y[j] - y[i]
+    c = x[i] * dy - y[i] * dx
+    count = j - i + 1
+    m1x, m1y = sx[j + 1] - sx[i], sy[j + 1] - sy[i]
+    m2x, m2y, mxy = sxx[j + 1] - sxx[i], syy[j + 1] - syy[i], sxy[j + 1] - sxy[i]
+    err = (
+        dy * dy * m2x + dx * dx * m2y - 2 * dx * dy * mxy - 2 * c * (dy * m1x - dx * m1y)
+    ) + count * c * c
+    err = err / np.maximum(dx * dx + dy * dy, 1e-9)
+    err[j <= i] = np.inf
+    cost = err[0].copy()
+    back = []
+    for _ in range(free):
+        total = cost[:, None] + err
+        back.append(np.argmin(total, axis=0))
+        cost = total.min(axis=0)
+    last = len(pts) - 1
+    if not np.isfinite(cost[last]):
+        return None
+    chain = [last]
+    for b in reversed(back):
+        chain.append(int(b[chain[-1]]))
+    return [int(idx[k]) for k in reversed(chain[1:])]
+
+
+def _bend(path: IntArray) -> int:
+    """Index of the path point furthest outside the chord joining its ends (its corner)."""
+    if len(path) < 3:
+        return 0
+    a, b = path[0].astype(np.float32), path[-1].astype(np.float32)
+    chord = b - a
+    norm = float(np.hypot(chord[0], chord[1]))
+    if norm < 1e-6:
+        return len(path) // 2
+    dist = np.abs(_cross(chord, path.astype(np.float32) - a)) / norm
+    return int(np.argmax(dist))
+
+
+@dataclass(frozen=True)
+class _Sleeve:
+    """Corners of one sleeve's outline (analysis pixels)."""
+
+    shoulder: Point
+    cuff_outer: Point
+    cuff_inner: Point
+    armpit: Point
+
+
+def _sleeve(sil: Silhouette, neck: Point, armpit: Point) -> _Sleeve | None:
+    """Shoulder, cuff corners and armpit from the outline between neck side and armpit.
+
+    A polyline with five free corners is fitted to the outline from the neck side to a little
+    past the (concavity) armpit; its corner nearest the concavity is the armpit and the two
+    before it are the cuff's outer and inner corners (the others absorb collar, neckline and
+    shoulder bends). The shoulder is the outline's bend between neck and outer cuff.
+    """
+    bottom = (sil.center_x, float(sil.y1 - 1), 0.0)
+    # Past the armpit down the side, so the armpit is a corner of the fit like the cuff's.
+    extend = max(4, int(0.03 * sil.height))
+    path = _contour_path(sil, neck, armpit, bottom, extend=extend)
+    found = _polyline_corners(path, 5)
+    if found is None:
+        return None
+    # A rounded corner can take two of the spare vertices: merge near neighbours.
+    corners: list[int] = []
+    group = [found[0]]
+    for c in found[1:]:
+        if c - group[-1] <= max(3, int(0.03 * len(path))):
+            group.append(c)
+        else:
+            corners.append(round(sum(group) / len(group)))
+            group = [c]
+    corners.append(round(sum(group) / len(group)))
+    # The armpit is the (first) corner at the concavity; the two before it are the cuff's (a
+    # spare corner may fall anywhere: past the armpit, or doubling a rounded armpit).
+    gaps = np.abs(np.array(corners) - (len(path) - 1 - extend))
+    near = np.flatnonzero(gaps <= max(2, extend // 3))
+    at = int(near[0]) if near.size else int(np.argmin(gaps))
+    if at < 2:
+        return None
+    i, j, k = corners[at - 2], corners[at - 1], corners[at]
+
+    def point(p: IntArray) -> Point:
+        return float(p[0]), float(p[1]), 0.7
+
+    return _Sleeve(
+        shoulder=point(path[_bend(path[: i + 1])]),
+        cuff_outer=point(path[i]),
+        cuff_inner=point(path[j]),
+        armpit=point(path[k]),
+    )
+
+
+def _waist(sil: Silhouette, pts: dict[str, Point], dress: bool) -> tuple[Point, Point]:
+    """(waist_right, waist_left): the body's side edges at the waist row.
+
+    A top's waist is halfway between armpits and hem; a dress's is its narrowest row between
+    5 % and 45 % of the way from armpits to hem, pulled towards 20 % (a shift dress has no
+    narrowing of its own; an empire line sits just below the armpits).
+    """
+    arm_y = (pts["armpit_left"][1] + pts["armpit_right"][1]) / 2
+    hem_y = (pts["hem_left"][1] + pts["hem_right"][1]) / 2
+    span = max(1.0, hem_y - arm_y)
+    if dress:
+        rows = np.arange(int(arm_y + 0.05 * span), int(arm_y + 0.45 * span) + 1)
+        prior = arm_y + 0.2 * span
+    else:
+        rows = np.array([round((arm_y + hem_y) / 2)])
+        prior = float(rows[0])
+    best: tuple[float, int, tuple[int, int]] | None = None
+    for y in rows:
+        run = sil.run_at(int(y), sil.center_x)
+        if run is None:
+            continue
+        cost = (run[1] - run[0]) + 0.5 * abs(float(y) - prior)
+        if best is None or cost < best[0]:
+            best = (cost, int(y), run)
+    if best is None:
+        return (_side_x(sil, prior, -1), prior, 0.2), (_side_x(sil, prior, 1), prior, 0.2)
+    _, wy, (lx, rx) = best
+    return (float(lx), float(wy), 0.6), (float(rx), float(wy), 0.6)
+
+
+def _snap(sil: Silhouette, p: Point, conf: float) -> Point:
+    """The outline point nearest to ``p``."""
+    d = (sil.contour[:, 0] - p[0]) ** 2 + (sil.contour[:, 1] - p[1]) ** 2
+    x, y = sil.contour[int(np.argmin(d))]
+    return float(x), float(y), conf
+
+
+def _mirrored_side(
+    sil: Silhouette, pts: dict[str, Point], source: str, target: str
+) -> dict[str, Point]:
+    """``target``'s sleeve and side landmarks mirrored from ``source`` across the centre line.
+
+    Outline points (shoulder, cuffs, hem) are snapped to the outline; the armpit and waist stay
+    where the mirror puts them (under a sleeve lying on the torso they are inside the outline).
+    """
+    axis = pts["neck_center"][0]
+    out: dict[str, Point] = {}
+    for key in ("shoulder", "armpit", "hem", "waist", "cuff_{}_outer", "cuff_{}_inner"):
+        src_name = key.format(source) if "{}" in key else f"{key}_{source}"
+        dst_name = key.format(target) if "{}" in key else f"{key}_{target}"
+        x, y, _ = pts[src_name]
+        mirrored = (2.0 * axis - x, y, 0.3)
+        out[dst_name] = mirrored if key in ("armpit", "waist") else _snap(sil, mirrored, 0.3)
+    return out
+
+
 def _upper(
     sil: Silhouette, has_sleeves: bool, body_width: float, dress: bool
 ) -> tuple[dict[str, Point], bool, float]:
@@ -219,64 +459,91 @@ def _upper(
     center, neck_left, neck_right = _neck(sil, body_width)
     pts["neck_center"], pts["neck_left"], pts["neck_right"] = center, neck_left, neck_right
     sides = {"right": -1, "left": 1}  # wearer's side → image direction outward
-    armpits = {}
-    for name, outward in sides.items():
-        a = _armpit(sil, outward, body_width)
-        if not has_sleeves:
-            a = _armhole_bottom(sil, a, outward, body_width)
-        armpits[name] = a
+    armpits = {name: _armpit(sil, outward, body_width) for name, outward in sides.items()}
+    shoulders = {
+        name: _shoulder(sil, pts[f"neck_{name}"], armpits[name], outward, has_sleeves, body_width)
+        for name, outward in sides.items()
+    }
+    if not has_sleeves:
+        armpits = _armhole_bottoms(sil, shoulders)
     arm_y = max(armpits["left"][1], armpits["right"][1])
     torso = _torso_pixels(sil, arm_y)
     sleeve_ratio = 0.0
     found_sleeves = False
+    sleeved: set[str] = set()
     for name, outward in sides.items():
-        neck = pts[f"neck_{name}"]
-        shoulder = _shoulder(sil, neck, armpits[name], outward, has_sleeves, body_width)
+        shoulder = shoulders[name]
         hem = _hem_corner(sil, arm_y, outward, torso)
         pts[f"shoulder_{name}"] = shoulder
         pts[f"armpit_{name}"] = armpits[name]
         pts[f"hem_{name}"] = hem
-        cuffs = None
+        found = None
         if has_sleeves:
             sleeve = sleeve_mask(sil, shoulder, armpits[name], hem, outward)
             if dress:
                 # A dress's skirt flares beyond the torso line: sleeves end above its middle.
                 sleeve[int(arm_y + 0.5 * (hem[1] - arm_y)) :] = False
-            cuffs = _cuffs(sleeve, shoulder, armpits[name])
-        if cuffs is not None:
+            if int(_largest_component(sleeve).sum()) >= 30:
+                found = _sleeve(sil, pts[f"neck_{name}"], armpits[name])
+        if found is not None:
             found_sleeves = True
-            pts[f"cuff_{name}_outer"], pts[f"cuff_{name}_inner"] = cuffs
-            cuff_mid = np.array([(cuffs[0][0] + cuffs[1][0]) / 2, (cuffs[0][1] + cuffs[1][1]) / 2])
-            sleeve_len = float(np.linalg.norm(cuff_mid - np.array(shoulder[:2])))
-            torso_len = max(1.0, hem[1] - shoulder[1])
+            sleeved.add(name)
+            pts[f"shoulder_{name}"] = found.shoulder
+            pts[f"armpit_{name}"] = found.armpit
+            pts[f"cuff_{name}_outer"] = found.cuff_outer
+            pts[f"cuff_{name}_inner"] = found.cuff_inner
+            cuff_mid = (
+                np.array(found.cuff_outer[:2], np.float32) + np.array(found.cuff_inner[:2])
+            ) / 2
+            sleeve_len = float(np.linalg.norm(cuff_mid - np.array(found.shoulder[:2])))
+            torso_len = max(1.0, hem[1] - found.shoulder[1])
             sleeve_ratio = max(sleeve_ratio, sleeve_len / torso_len)
         else:
             # Sleeveless: the armhole's ends stand in for the cuff, with low confidence.
             pts[f"cuff_{name}_outer"] = (shoulder[0], shoulder[1], 0.1)
             pts[f"cuff_{name}_inner"] = (armpits[name][0], armpits[name][1], 0.1)
-    # Waist: the narrowest body row in the upper part of the torso (a dress), or the middle.
-    hem_y = (pts["hem_left"][1] + pts["hem_right"][1]) / 2
-    lo, hi = (0.1, 0.5) if dress else (0.35, 0.65)
-    rows = np.arange(int(arm_y + lo * (hem_y - arm_y)), int(arm_y + hi * (hem_y - arm_y)) + 1)
-    best: tuple[float, int, tuple[int, int]] | None = None
-    mid = (rows[0] + rows[-1]) / 2 if rows.size else arm_y
-    for y in rows:
-        run = sil.run_at(int(y), sil.center_x)
-        if run is None:
-            continue
-        cost = (run[1] - run[0]) + (0.0 if dress else 0.05 * abs(y - mid))
-        if best is None or cost < best[0]:
-            best = (cost, int(y), run)
-    if best is not None:
-        _, wy, (lx, rx) = best
-        pts["waist_right"], pts["waist_left"] = (
-            (float(lx), float(wy), 0.6),
-            (float(rx), float(wy), 0.6),
-        )
-    else:
-        pts["waist_right"] = (_side_x(sil, mid, -1), float(mid), 0.2)
-        pts["waist_left"] = (_side_x(sil, mid, 1), float(mid), 0.2)
+    for name, outward in sides.items():
+        pts[f"hem_{name}"] = _side_corner(sil, pts[f"armpit_{name}"], outward)
+    pts["waist_right"], pts["waist_left"] = _waist(sil, pts, dress)
+    if has_sleeves and found_sleeves:
+        # A sleeve lying against the torso leaves no concavity on its side: mirror the side
+        # that has one (flat garments are photographed close to symmetric).
+        weak = [name for name in sides if armpits[name][2] <= 0.2 or name not in sleeved]
+        if len(weak) == 1:
+            strong = "left" if weak[0] == "right" else "right"
+            if armpits[strong][2] >= 0.5 and strong in sleeved:
+                pts.update(_mirrored_side(sil, pts, strong, weak[0]))
     return pts, found_sleeves, sleeve_ratio
+
+
+def _leg_gap_top(sil: Silhouette) -> tuple[float, float] | None:
+    """Top (x, y) of the background between the legs, or None when the legs do not part.
+
+    The gap is the background component that reaches the bounding box's bottom near the centre
+    without touching its sides (the background beside the legs and under a curved hem does),
+    at least 8 % of the garment's height tall; it may slant, unlike a single column.
+    """
+    inside = ~sil.mask[sil.y0 : sil.y1, sil.x0 : sil.x1]
+    count, labels = cv2.connectedComponents(inside.astype(np.uint8), connectivity=4)
+    if count <= 1:
+        return None
+    h, w = inside.shape
+    cx = round(sil.center_x) - sil.x0
+    half = max(1, int(0.15 * w))
+    bottom = labels[-1, max(0, cx - half) : cx + half + 1]
+    touching = np.zeros(count, bool)
+    touching[np.concatenate([labels[:, 0], labels[:, -1], labels[0]])] = True
+    best: tuple[float, float] | None = None
+    for label in np.unique(bottom[bottom > 0]):
+        if touching[label]:
+            continue
+        ys, xs = np.nonzero(labels == label)
+        top = int(ys.min())
+        if h - top < 0.08 * h:
+            continue
+        if best is None or top + sil.y0 < best[1]:
+            best = (float(xs[ys == top].mean()) + sil.x0, float(top + sil.y0))
+    return best
 
 
 def _crotch_apex(sil: Silhouette, gx: float, gy: float) -> tuple[float, float]:
@@ -323,7 +590,7 @@ def _lower(sil: Silhouette) -> dict[str, Point]:
     pts["waistband_left"] = (float(rx), float(sil.top[max(rx - inset, lx)]), 0.8)
     mid = (lx + rx) // 2
     pts["waistband_center"] = (float(mid), float(sil.top[mid]), 0.8)
-    gap = leg_gap(sil)
+    gap = _leg_gap_top(sil)
     if gap is None:
         # A skirt (or legs lying together): no crotch; the hem corners are the body's.
         cy = sil.y0 + 0.35 * sil.height
@@ -377,11 +644,6 @@ def find_landmarks(
             sil, has_sleeves, body_width, category == "full"
         )
         pts.update(upper)
-        if category == "full":
-            # Dress hem: the corners of the whole lower outline.
-            y_from = sil.y0 + 0.5 * sil.height
-            pts["hem_right"] = _hem_corner(sil, y_from, -1)
-            pts["hem_left"] = _hem_corner(sil, y_from, 1)
     if category == "lower" or subcategory == "jumpsuit":
         lower = _lower(sil)
         if category == "lower":

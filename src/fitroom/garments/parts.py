@@ -66,6 +66,12 @@ def split_parts(
                 # Sleeves end above the middle of a dress's skirt (it flares past the line).
                 armpit_y, hem_y = pts[1][1], pts[2][1]
                 beyond[int(max(0, armpit_y + 0.5 * (hem_y - armpit_y))) :] = False
+            cuffs = [f"cuff_{side}_outer", f"cuff_{side}_inner"]
+            if set(cuffs) <= names and min(float(landmarks[n][2]) for n in cuffs) > 0.1:
+                # Nor does a sleeve reach below its cuff: a skirt or hem bulging past the
+                # torso line there is body.
+                cuff_y = max(float(landmarks[n][1]) for n in cuffs)
+                beyond[int(max(0, cuff_y + 0.02 * h)) :] = False
             parts[mask & beyond] = np.uint8(part)
     if "crotch" in names and float(landmarks["crotch"][2]) > 0:
         cx, cy = float(landmarks["crotch"][0]), float(landmarks["crotch"][1])

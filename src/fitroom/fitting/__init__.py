@@ -1,0 +1,41 @@
+"""Fitting: the geometry that lays a garment onto a person (body anchors, per-part warps)."""
+
+from fitroom.fitting.anchors import BodyAnchors, body_anchors, measure_torso_edges
+from fitroom.fitting.garment_fit import (
+    SIZE_EASE,
+    TORSO_POINTS,
+    FittedGarment,
+    FittedLayer,
+    fit_upper,
+    premultiplied_parts,
+    torso_targets,
+)
+from fitroom.fitting.warp import (
+    ThinPlateSpline,
+    apply_affine,
+    fit_thin_plate_spline,
+    limb_inverse_maps,
+    remap_premultiplied,
+    similarity_from_pairs,
+    tps_inverse_maps,
+)
+
+__all__ = [
+    "SIZE_EASE",
+    "TORSO_POINTS",
+    "BodyAnchors",
+    "FittedGarment",
+    "FittedLayer",
+    "ThinPlateSpline",
+    "apply_affine",
+    "body_anchors",
+    "fit_thin_plate_spline",
+    "fit_upper",
+    "limb_inverse_maps",
+    "measure_torso_edges",
+    "premultiplied_parts",
+    "remap_premultiplied",
+    "similarity_from_pairs",
+    "torso_targets",
+    "tps_inverse_maps",
+]

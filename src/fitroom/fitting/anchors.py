@@ -1,0 +1,178 @@
+"""Body anchors for fitting: where a garment's landmarks should land on this person.
+
+Pure functions of the pose, the person mask and the body-part map. Widths are measured from the
+body-part map's torso rows (which include the current clothes — a new garment must cover those),
+positions from the pose.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+import numpy.typing as npt
+
+from fitroom.vision.core import BodyPart, BodyParts, Pose
+from fitroom.vision.landmarks import PoseLandmark
+
+FloatArray = npt.NDArray[np.float32]
+
+#: How far the shoulder seam sits outside the shoulder joint, as a share of shoulder distance.
+SHOULDER_SEAM_OUT = 0.10
+
+
+@dataclass(frozen=True)
+class BodyAnchors:
+    """Where a garment attaches on one person, in image pixels.
+
+    Attributes:
+        shoulders: (2, 2) float32 shoulder seam points, rows [left, right] (the person's own
+            sides: left is image right for a front-facing person).
+        shoulder_joints, elbows, wrists, hips, knees, ankles: (2, 2) float32, rows [left, right].
+        torso_edges: callable data as (K, 3) float32 rows ``[y, x_left, x_right]`` — the torso's
+            extent (person's left edge, right edge) on sampled rows; NaN where not measured.
+        visibility: (2, 6) float32 visibility of [shoulder, elbow, wrist, hip, knee, ankle] for
+            [left, right].
+        image_size: (width, height).
+    """
+
+    shoulders: FloatArray
+    shoulder_joints: FloatArray
+    elbows: FloatArray
+    wrists: FloatArray
+    hips: FloatArray
+    knees: FloatArray
+    ankles: FloatArray
+    torso_edges: FloatArray
+    visibility: FloatArray
+    image_size: tuple[int, int]
+
+    def __post_init__(self) -> None:
+        for name in ("shoulders", "shoulder_joints", "elbows", "wrists", "hips", "knees", "ankles"):
+            arr = getattr(self, name)
+            if arr.shape != (2, 2) or arr.dtype != np.float32:
+                raise ValueError(f"BodyAnchors.{name}: expected float32 (2, 2), got {arr.shape}")
+        if self.torso_edges.ndim != 2 or self.torso_edges.shape[1] != 3:
+            raise ValueError(
+                f"BodyAnchors.torso_edges: expected (K, 3), got {self.torso_edges.shape}"
+            )
+        if self.visibility.shape != (2, 6):
+            raise ValueError(
+                f"BodyAnchors.visibility: expected (2, 6), got {self.visibility.shape}"
+            )
+
+    @property
+    def shoulder_width(self) -> float:
+        """Distance between the shoulder seam points in pixels."""
+        return float(np.hypot(*(self.shoulders[0] - self.shoulders[1])))
+
+    @property
+    def facing_back(self) -> bool:
+        """True when the person's left shoulder is on the image left: seen from the back."""
+        left, right = self.shoulder_joints
+        return bool(left[0] < right[0] - 0.1 * abs(float(left[0] - right[0])) - 1.0)
+
+    def mirrored(self) -> BodyAnchors:
+        """The same anchors with the person's left and right swapped (rows and torso edges)."""
+        swap = [1, 0]
+        edges = self.torso_edges[:, [0, 2, 1]].copy()
+        return BodyAnchors(
+            shoulders=self.shoulders[swap].copy(),
+            shoulder_joints=self.shoulder_joints[swap].copy(),
+            elbows=self.elbows[swap].copy(),
+            wrists=self.wrists[swap].copy(),
+            hips=self.hips[swap].copy(),
+            knees=self.knees[swap].copy(),
+            ankles=self.ankles[swap].copy(),
+            torso_edges=edges,
+            visibility=self.visibility[swap].copy(),
+            image_size=self.image_size,
+        )
+
+    def torso_edge_at(self, y: float) -> tuple[float, float] | None:
+        """(x_left, x_right) of the torso at row ``y`` (nearest measured row), or None."""
+        rows = self.torso_edges
+        ok = np.isfinite(rows[:, 1]) & np.isfinite(rows[:, 2])
+        if not ok.any() or y < rows[0, 0] - 1 or y > rows[-1, 0] + 1:
+            return None
+        rows = rows[ok]
+        i = int(np.argmin(np.abs(rows[:, 0] - y)))
+        if abs(float(rows[i, 0]) - y) > 12.0:
+            return None
+        return float(rows[i, 1]), float(rows[i, 2])
+
+
+def _pair(xy: FloatArray, left: PoseLandmark, right: PoseLandmark) -> FloatArray:
+    return np.stack([xy[int(left)], xy[int(right)]]).astype(np.float32)
+
+
+def measure_torso_edges(labels: npt.NDArray[np.uint8], step: int = 4) -> FloatArray:
+    """Torso extent per row from a body-part map.
+
+    Args:
+        labels: (H, W) uint8 :class:`BodyPart` ids.
+        step: sample every ``step`` rows.
+
+    Returns:
+        (K, 3) float32 rows ``[y, x_left, x_right]`` where x_left is the *person's* left edge
+        (the larger x for a front-facing person); NaN on rows with no torso pixels. Each row
+        uses the 2nd and 98th percentile of the torso columns over ±2 rows, so a stray pixel
+        does not widen the garment.
+    """
+    torso = ((labels == int(BodyPart.TORSO)) | (labels == int(BodyPart.NECK))).astype(np.uint8)
+    band = cv2.dilate(torso, np.ones((5, 1), np.uint8))[::step]  # each row OR its ±2 rows
+    ys = np.arange(0, labels.shape[0], step, dtype=np.float32)
+    counts = np.cumsum(band, axis=1, dtype=np.int32)
+    total = counts[:, -1].astype(np.float32)
+    # Index of the first column whose cumulative count reaches a share of the row's total.
+    low = (counts < np.maximum(1.0, 0.02 * total)[:, None]).sum(axis=1).astype(np.float32)
+    high = (counts < np.maximum(1.0, 0.98 * total)[:, None]).sum(axis=1).astype(np.float32)
+    out = np.full((ys.size, 3), np.nan, np.float32)
+    out[:, 0] = ys
+    ok = total >= 4
+    out[ok, 1] = high[ok]
+    out[ok, 2] = low[ok]
+    return out
+
+
+def body_anchors(pose: Pose, parts: BodyParts, image_size: tuple[int, int]) -> BodyAnchors:
+    """Anchors of one person from the pose and the body-part map.
+
+    Args:
+        pose: the person's pose (pixel landmarks).
+        parts: the person's body-part map.
+        image_size: (width, height) of the photo.
+    """
+    xy = pose.xy.astype(np.float32)
+    vis = pose.visibility
+    L = PoseLandmark
+    joints = _pair(xy, L.LEFT_SHOULDER, L.RIGHT_SHOULDER)
+    mid = joints.mean(axis=0)
+    seams = (mid + (joints - mid) * (1.0 + 2.0 * SHOULDER_SEAM_OUT)).astype(np.float32)
+    names = [
+        (L.LEFT_SHOULDER, L.RIGHT_SHOULDER),
+        (L.LEFT_ELBOW, L.RIGHT_ELBOW),
+        (L.LEFT_WRIST, L.RIGHT_WRIST),
+        (L.LEFT_HIP, L.RIGHT_HIP),
+        (L.LEFT_KNEE, L.RIGHT_KNEE),
+        (L.LEFT_ANKLE, L.RIGHT_ANKLE),
+    ]
+    visibility = np.array(
+        [[vis[int(a)] for a, _ in names], [vis[int(b)] for _, b in names]], np.float32
+    )
+    return BodyAnchors(
+        shoulders=seams,
+        shoulder_joints=joints,
+        elbows=_pair(xy, L.LEFT_ELBOW, L.RIGHT_ELBOW),
+        wrists=_pair(xy, L.LEFT_WRIST, L.RIGHT_WRIST),
+        hips=_pair(xy, L.LEFT_HIP, L.RIGHT_HIP),
+        knees=_pair(xy, L.LEFT_KNEE, L.RIGHT_KNEE),
+        ankles=_pair(xy, L.LEFT_ANKLE, L.RIGHT_ANKLE),
+        torso_edges=measure_torso_edges(parts.labels),
+        visibility=visibility,
+        image_size=image_size,
+    )
+
+
+__all__ = ["SHOULDER_SEAM_OUT", "BodyAnchors", "body_anchors", "measure_torso_edges"]

@@ -1,0 +1,145 @@
+"""Fit a lower garment (trousers, shorts, skirt) to a person.
+
+One thin-plate spline pins the waistband to the waist, the crotch below the hips, and each leg's
+hem along its leg (hip → knee → ankle) at the garment's own length; a leg reaching past the knee
+gets knee pins so it bends there.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import numpy.typing as npt
+
+from fitroom.errors import UnsupportedGarment
+from fitroom.fitting.anchors import BodyAnchors
+from fitroom.fitting.garment_fit import (
+    FittedGarment,
+    FittedLayer,
+    along_chain,
+    clip_box,
+    prepare_garment,
+)
+from fitroom.fitting.warp import remap_premultiplied, tps_inverse_maps
+from fitroom.garments.core import LOWER_LANDMARKS, Garment, GarmentLandmarks
+
+FloatArray = npt.NDArray[np.float32]
+
+#: Where the waistband sits above the hip joints, as a share of the hip-to-knee length.
+WAIST_ABOVE_HIP = 0.25
+#: Where the crotch sits below the hip joints, as a share of the hip-to-knee length.
+CROTCH_BELOW_HIP = 0.12
+
+
+def _pt(p: npt.ArrayLike) -> tuple[float, float]:
+    a = np.asarray(p, np.float64).reshape(-1)
+    return float(a[0]), float(a[1])
+
+
+def _leg(anchors: BodyAnchors, row: int) -> FloatArray:
+    return np.stack([anchors.hips[row], anchors.knees[row], anchors.ankles[row]]).astype(np.float32)
+
+
+def lower_pins(
+    lm: GarmentLandmarks, anchors: BodyAnchors, ease: float
+) -> tuple[list[tuple[tuple[float, float], tuple[float, float]]], float]:
+    """(body point, garment point) pins of a lower garment and its scale (body px per garment px).
+
+    The waistband's width is the measured torso width at the waist row times ``ease`` (or
+    1.7 × the hip-joint distance where the torso is not measured); its length follows from that
+    scale.
+    """
+    hips = anchors.hips.astype(np.float64)
+    knees = anchors.knees.astype(np.float64)
+    hip_mid = hips.mean(axis=0)
+    thigh = float(np.hypot(*(knees.mean(axis=0) - hip_mid)))
+    waist_y = float(hip_mid[1] - WAIST_ABOVE_HIP * thigh)
+    edges = anchors.torso_edge_at(waist_y)
+    hip_span = float(np.hypot(*(hips[0] - hips[1])))
+    if edges is not None and edges[0] - edges[1] > hip_span:
+        centre, half = 0.5 * (edges[0] + edges[1]), 0.5 * (edges[0] - edges[1]) * ease
+    else:
+        centre, half = float(hip_mid[0]), 0.85 * hip_span * ease
+    g_wl, g_wr = lm["waistband_left"][:2], lm["waistband_right"][:2]
+    g_width = float(np.hypot(*(g_wl - g_wr)))
+    if g_width < 1.0:
+        raise UnsupportedGarment("the garment's waistband landmarks coincide; re-ingest it")
+    scale = 2.0 * half / g_width
+    pins: list[tuple[tuple[float, float], tuple[float, float]]] = [
+        ((centre + half, waist_y), _pt(g_wl)),
+        ((centre - half, waist_y), _pt(g_wr)),
+        ((centre, waist_y), _pt(lm["waistband_center"][:2])),
+        (_pt(hip_mid + np.array([0.0, CROTCH_BELOW_HIP * thigh])), _pt(lm["crotch"][:2])),
+    ]
+    for side, row, g_side in (("left", 0, g_wl), ("right", 1, g_wr)):
+        g_out = lm[f"hem_{side}_outer"][:2].astype(np.float64)
+        g_in = lm[f"hem_{side}_inner"][:2].astype(np.float64)
+        g_top = 0.5 * (g_side + lm["crotch"][:2])
+        chain = _leg(anchors, row)
+        length = scale * float(np.hypot(*(0.5 * (g_out + g_in) - g_top)))
+        hem, direction = along_chain(chain, length)
+        normal = np.array([-direction[1], direction[0]], np.float64)
+        if float(np.dot(normal, chain[0] - hip_mid)) < 0:
+            normal = -normal
+        half_hem = 0.5 * scale * float(np.hypot(*(g_out - g_in)))
+        # Inner pins stop short of the midline between the legs: legs standing close together
+        # would otherwise cross the two inner seams and fold the warp.
+        hem_mid_x = 0.5 * float(along_chain(_leg(anchors, 0), length)[0][0]) + 0.5 * float(
+            along_chain(_leg(anchors, 1), length)[0][0]
+        )
+        inner_hem = min(half_hem, 0.9 * abs(float(hem[0]) - hem_mid_x))
+        pins.append((_pt(hem + normal * half_hem), _pt(g_out)))
+        pins.append((_pt(hem - normal * inner_hem), _pt(g_in)))
+        leg_thigh = float(np.hypot(*(chain[1] - chain[0])))
+        if length > leg_thigh * 1.15:
+            f = leg_thigh / length
+            g_ko = g_side + (g_out - g_side) * f
+            g_ki = lm["crotch"][:2] + (g_in - lm["crotch"][:2]) * f
+            half_knee = 0.5 * scale * float(np.hypot(*(g_ko - g_ki)))
+            along = chain[2] - chain[0]
+            knee_n = np.array([-along[1], along[0]]) / max(1e-6, float(np.hypot(*along)))
+            if float(np.dot(knee_n, normal)) < 0:
+                knee_n = -knee_n
+            knee_mid_x = float(anchors.knees[:, 0].mean())
+            inner_knee = min(half_knee, 0.9 * abs(float(chain[1][0]) - knee_mid_x))
+            pins.append((_pt(chain[1] + knee_n * half_knee), _pt(g_ko)))
+            pins.append((_pt(chain[1] - knee_n * inner_knee), _pt(g_ki)))
+    return pins, scale
+
+
+def fit_lower(
+    garment: Garment,
+    anchors: BodyAnchors,
+    ease: float = 1.04,
+    prepared: Callable[[Garment, float], tuple[dict[str, FloatArray], GarmentLandmarks]]
+    | None = None,
+) -> FittedGarment:
+    """Fit trousers, shorts or a skirt to a person (see the module docstring).
+
+    Raises:
+        UnsupportedGarment: the garment lacks the lower landmark set.
+    """
+    missing = [n for n in LOWER_LANDMARKS if n not in garment.landmarks]
+    if missing:
+        raise UnsupportedGarment(
+            f"garment {garment.name!r} ({garment.category}) has no {', '.join(missing)} "
+            "landmarks; a lower garment package is needed"
+        )
+    _, scale = lower_pins(garment.landmarks, anchors, ease)
+    factor = min(1.0, 0.05 * max(1, round(1.3 * scale / 0.05)))
+    pieces, lm = (prepared or prepare_garment)(garment, factor)
+    pins, _ = lower_pins(lm, anchors, ease)
+    body = np.array([p[0] for p in pins], np.float32)
+    cloth = np.array([p[1] for p in pins], np.float32)
+    names = ["waistband_left", "waistband_right", "waistband_center", "crotch"]
+    targets = {n: pins[i][0] for i, n in enumerate(names)}
+    box = clip_box(body, 0.15 * float(np.ptp(body[:, 0])) + 8, anchors.image_size)
+    layers: tuple[FittedLayer, ...] = ()
+    if box is not None:
+        map_x, map_y = tps_inverse_maps(body, cloth, box, smoothing=1.0)
+        layers = (FittedLayer("lower", box, remap_premultiplied(pieces["torso"], map_x, map_y)),)
+    return FittedGarment(layers=layers, targets=targets, scale=scale, region="lower")
+
+
+__all__ = ["CROTCH_BELOW_HIP", "WAIST_ABOVE_HIP", "fit_lower", "lower_pins"]

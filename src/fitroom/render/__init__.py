@@ -1,0 +1,1 @@
+"""Rendering: old-garment removal, layering and occlusion, shading transfer, compositing."""

@@ -1,0 +1,300 @@
+"""Photo try-on: dress a person's photo in one garment or an outfit.
+
+>>> from fitroom.tryon import TryOn, TryOnOptions      # doctest: +SKIP
+>>> with TryOn() as tryon:                             # doctest: +SKIP
+...     result = tryon.render(photo, [garment], TryOnOptions(size="M"))
+...     result.image, result.visible_masks[0], result.warnings
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from types import TracebackType
+
+import numpy as np
+import numpy.typing as npt
+
+from fitroom.errors import InputError, PersonNotUsable, UnsupportedGarment
+from fitroom.fitting.anchors import BodyAnchors, body_anchors
+from fitroom.fitting.garment_fit import SIZE_EASE, FittedGarment, fit_upper, prepare_garment
+from fitroom.fitting.lower_fit import fit_lower
+from fitroom.garments.core import Garment, GarmentLandmarks
+from fitroom.imaging.decode import ensure_rgb
+from fitroom.render.pipeline import render_fitted
+from fitroom.vision.perception import Perceiver, Perception
+
+FloatArray = npt.NDArray[np.float32]
+ByteArray = npt.NDArray[np.uint8]
+
+#: An arm's radius as a share of the shoulder-seam distance (loose sleeve fabric lies beyond).
+ARM_RADIUS = 0.12
+#: A thigh's radius, as a share of the shoulder-seam distance.
+LEG_RADIUS = 0.2
+
+#: How many prepared garments a :class:`TryOn` keeps.
+PREPARED_CACHE_SIZE = 16
+
+#: A landmark counts as seen when its visibility reaches this and it lies inside the photo.
+MIN_VISIBILITY = 0.5
+
+
+@dataclass(frozen=True)
+class TryOnOptions:
+    """How to dress the person.
+
+    Attributes:
+        size: a size label (XXS … XXL, see :data:`fitroom.fitting.SIZE_EASE`); larger sizes sit
+            looser. None = a regular fit (M).
+        tuck: tuck an upper garment in (hidden below the hip line).
+    """
+
+    size: str | None = None
+    tuck: bool = False
+
+    def __post_init__(self) -> None:
+        if self.size is not None and self.size.upper() not in SIZE_EASE:
+            raise InputError(
+                f"unknown size {self.size!r}; use one of {', '.join(SIZE_EASE)} or leave it unset"
+            )
+
+    @property
+    def ease(self) -> float:
+        """Garment width over the measured body width."""
+        return SIZE_EASE[(self.size or "M").upper()]
+
+
+@dataclass(frozen=True)
+class TryOnResult:
+    """The dressed photo.
+
+    Attributes:
+        image: uint8 (H, W, 3) RGB, the input's size.
+        visible_masks: per garment (input order), float32 (H, W) in [0, 1]: where it shows.
+        warnings: things the caller may want to tell the user (e.g. a low-confidence arm).
+        timings_ms: wall milliseconds per stage and "total".
+        perception: what perception found (for overlays and debugging).
+    """
+
+    image: ByteArray
+    visible_masks: tuple[FloatArray, ...]
+    warnings: tuple[str, ...]
+    timings_ms: dict[str, float] = field(hash=False)
+    perception: Perception = field(repr=False, hash=False)
+
+    def __post_init__(self) -> None:
+        if self.image.dtype != np.uint8 or self.image.ndim != 3 or self.image.shape[2] != 3:
+            raise ValueError(
+                f"TryOnResult.image: expected uint8 (H, W, 3), got {self.image.dtype} "
+                f"{self.image.shape}"
+            )
+        for m in self.visible_masks:
+            if m.shape != self.image.shape[:2] or m.dtype != np.float32:
+                raise ValueError(
+                    f"TryOnResult.visible_masks: expected float32 {self.image.shape[:2]}, "
+                    f"got {m.dtype} {m.shape}"
+                )
+
+    @property
+    def garment_mask(self) -> FloatArray:
+        """float32 (H, W): where any new garment shows."""
+        out = np.zeros(self.image.shape[:2], np.float32)
+        for m in self.visible_masks:
+            out = np.maximum(out, m)
+        return out
+
+
+def _seen(anchors: BodyAnchors, points: FloatArray, vis: FloatArray) -> bool:
+    w, h = anchors.image_size
+    inside = (points[:, 0] >= 0) & (points[:, 0] < w) & (points[:, 1] >= 0) & (points[:, 1] < h)
+    return bool(np.all(inside) and np.all(vis >= MIN_VISIBILITY))
+
+
+def check_person(anchors: BodyAnchors) -> tuple[BodyAnchors, list[str]]:
+    """Check that a person can wear a garment; returns the anchors to fit to and warnings.
+
+    A person whose left shoulder is on the image's left is either seen from the back or the
+    pose swapped their sides (common when the head is cropped, as on shop photos). Refusing
+    would reject many usable front-facing photos, so the sides are swapped, the garment's front
+    is drawn, and a warning says so (documented choice: warn, not refuse).
+
+    Raises:
+        PersonNotUsable: the shoulders are not visible.
+    """
+    warnings: list[str] = []
+    if not _seen(anchors, anchors.shoulder_joints, anchors.visibility[:, 0]):
+        raise PersonNotUsable(
+            "both shoulders must be visible in the photo to fit a garment; use a photo that "
+            "shows the person at least from the head to the chest"
+        )
+    if anchors.facing_back:
+        anchors = anchors.mirrored()
+        warnings.append(
+            "the person may be seen from the back (their left shoulder is on the image's "
+            "left); the garment's front was drawn — use a photo facing the camera"
+        )
+    return anchors, warnings
+
+
+def check_garment(garment: Garment, anchors: BodyAnchors) -> None:
+    """Refuse a garment that cannot be fitted to the body this photo shows.
+
+    Raises:
+        UnsupportedGarment: trousers or a skirt on a photo without hips and knees visible, or
+            a jumpsuit (not fitted yet).
+    """
+    if garment.category == "lower" or garment.subcategory == "jumpsuit":
+        hips = _seen(anchors, anchors.hips, anchors.visibility[:, 3])
+        knees = _seen(anchors, anchors.knees, anchors.visibility[:, 4])
+        if not (hips and knees):
+            raise UnsupportedGarment(
+                f"{garment.subcategory} {garment.name!r} needs the hips and knees visible, but "
+                "this photo shows only the upper body; use a full-body photo or an upper garment"
+            )
+        if garment.subcategory == "jumpsuit":
+            raise UnsupportedGarment(
+                f"jumpsuit {garment.name!r}: jumpsuits are not fitted yet; try a top with "
+                "trousers, or a dress"
+            )
+
+
+class TryOn:
+    """Holds the perception models; a context manager (``close()`` frees them).
+
+    Args:
+        num_threads: CPU threads for the models.
+    """
+
+    def __init__(self, *, num_threads: int = 2) -> None:
+        self._perceiver = Perceiver(num_threads=num_threads, faces=True, parts=True, max_people=2)
+        # Garments prepared for warping (resized, split into premultiplied parts), by identity:
+        # a shop renders the same garment on many photos.
+        self._prepared: dict[
+            tuple[int, float], tuple[Garment, tuple[dict[str, FloatArray], GarmentLandmarks]]
+        ] = {}
+
+    def _prepare(
+        self, garment: Garment, factor: float
+    ) -> tuple[dict[str, FloatArray], GarmentLandmarks]:
+        key = (id(garment), round(factor, 3))
+        hit = self._prepared.get(key)
+        if hit is not None and hit[0] is garment:
+            return hit[1]
+        if len(self._prepared) >= PREPARED_CACHE_SIZE:
+            self._prepared.pop(next(iter(self._prepared)))
+        value = prepare_garment(garment, factor)
+        self._prepared[key] = (garment, value)
+        return value
+
+    def render(
+        self,
+        person_image: npt.NDArray[np.uint8],
+        garments: Sequence[Garment],
+        options: TryOnOptions | None = None,
+    ) -> TryOnResult:
+        """Dress the one person in ``person_image`` (RGB uint8 (H, W, 3)) in ``garments``.
+
+        Garments are layered in the order given (later on top); a dress or top is fitted to the
+        torso and arms.
+
+        Raises:
+            NoPersonFound, MultiplePeople: not exactly one person.
+            PersonNotUsable: shoulders not visible. (A person seen from the back is warned
+                about, see :func:`check_person`.)
+            UnsupportedGarment: a garment that cannot be fitted to the visible body.
+        """
+        options = options or TryOnOptions()
+        if not garments:
+            raise InputError("give at least one garment to try on")
+        image = ensure_rgb(person_image)
+        h, w = image.shape[:2]
+        timings: dict[str, float] = {}
+        t0 = time.perf_counter()
+        perception = self._perceiver.process(image)
+        timings["perception"] = (time.perf_counter() - t0) * 1e3
+        person = perception.single()
+        if person.parts is None:  # pragma: no cover - the perceiver is built with parts=True
+            raise RuntimeError("perception returned no body-part map")
+        t1 = time.perf_counter()
+        anchors = body_anchors(person.pose, person.parts, (w, h))
+        anchors, warnings = check_person(anchors)
+        if person.face is None:
+            warnings.append("no face found: hair and face occlusion may be rough")
+        for side, row in (("left", 0), ("right", 1)):
+            if float(anchors.visibility[row, 1]) < MIN_VISIBILITY:
+                warnings.append(f"the {side} arm is hard to see; its sleeve may be misplaced")
+        for garment in garments:
+            check_garment(garment, anchors)
+        # Layering: trousers and skirts first, tops and dresses over them (a tucked top is cut
+        # at the trousers' waistband, or just above the hips without trousers).
+        order = sorted(range(len(garments)), key=lambda i: garments[i].category != "lower")
+        fitted: dict[int, FittedGarment] = {}
+        for i in order:
+            garment = garments[i]
+            if garment.category == "lower":
+                fitted[i] = fit_lower(garment, anchors, options.ease, self._prepare)
+            else:
+                fitted[i] = fit_upper(garment, anchors, options.ease, self._prepare)
+        waists = [f.targets["waistband_center"][1] for f in fitted.values() if f.region == "lower"]
+        tuck_y = (
+            min(waists) + 0.03 * anchors.shoulder_width
+            if waists
+            else float(anchors.hips[:, 1].mean()) - 0.05 * anchors.shoulder_width
+        )
+        cuts = [tuck_y if options.tuck and garments[i].category == "upper" else None for i in order]
+        timings["fit"] = (time.perf_counter() - t1) * 1e3
+        t2 = time.perf_counter()
+        arm_r = ARM_RADIUS * anchors.shoulder_width
+        leg_r = LEG_RADIUS * anchors.shoulder_width
+        limbs = [
+            (np.stack([anchors.shoulder_joints[i], anchors.elbows[i], anchors.wrists[i]]), arm_r)
+            for i in (0, 1)
+        ] + [
+            (np.stack([anchors.hips[i], anchors.knees[i], anchors.ankles[i]]), leg_r)
+            for i in (0, 1)
+        ]
+        out, ordered_visible = render_fitted(
+            image,
+            [fitted[i] for i in order],
+            person.parts,
+            perception.mask.mask,
+            cut_below_y=cuts,
+            limbs=limbs,
+        )
+        visible = tuple(ordered_visible[order.index(i)] for i in range(len(garments)))
+        timings["render"] = (time.perf_counter() - t2) * 1e3
+        timings["total"] = (time.perf_counter() - t0) * 1e3
+        return TryOnResult(
+            image=out,
+            visible_masks=visible,
+            warnings=tuple(warnings),
+            timings_ms=timings,
+            perception=perception,
+        )
+
+    def close(self) -> None:
+        """Release the models."""
+        self._prepared.clear()
+        self._perceiver.close()
+
+    def __enter__(self) -> TryOn:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+__all__ = [
+    "MIN_VISIBILITY",
+    "TryOn",
+    "TryOnOptions",
+    "TryOnResult",
+    "check_garment",
+    "check_person",
+]

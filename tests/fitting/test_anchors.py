@@ -1,0 +1,86 @@
+"""Body anchors: torso widths from the part map, and the anchors of a real photo."""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from fitroom.fitting.anchors import BodyAnchors, body_anchors, measure_torso_edges
+from fitroom.vision import Perceiver
+from fitroom.vision.core import BodyPart
+
+
+class TestMeasureTorsoEdges:
+    @settings(max_examples=40, deadline=None)
+    @given(st.integers(0, 60), st.integers(5, 60), st.integers(0, 40), st.integers(5, 40))
+    def test_rectangle_edges_exact(self, x0: int, w: int, y0: int, h: int) -> None:
+        labels = np.zeros((100, 140), np.uint8)
+        labels[y0 : y0 + h, x0 : x0 + w] = BodyPart.TORSO
+        edges = measure_torso_edges(labels)
+        inside = (edges[:, 0] >= y0 + 2) & (edges[:, 0] < y0 + h - 2)
+        # The 2nd and 98th percentile columns: within 2% of the width (+1 px) of the edges.
+        tol = 0.02 * w + 1
+        assert np.all(np.abs(edges[inside, 1] - (x0 + w - 1)) <= tol)
+        assert np.all(np.abs(edges[inside, 2] - x0) <= tol)
+        far = (edges[:, 0] < y0 - 2) | (edges[:, 0] > y0 + h + 1)
+        assert np.all(np.isnan(edges[far, 1]))
+
+    def test_stray_pixel_does_not_widen(self) -> None:
+        labels = np.zeros((60, 200), np.uint8)
+        labels[10:50, 50:150] = BodyPart.TORSO
+        labels[30, 195] = BodyPart.TORSO
+        edges = measure_torso_edges(labels)
+        row = edges[edges[:, 0] == 28][0]
+        assert row[1] < 152
+
+
+class TestBodyAnchors:
+    def test_astronaut(self, astronaut: np.ndarray) -> None:
+        with Perceiver(num_threads=1) as perceiver:
+            person = perceiver.process(astronaut).single()
+        assert person.parts is not None
+        anchors = body_anchors(person.pose, person.parts, (512, 512))
+        assert isinstance(anchors, BodyAnchors)
+        assert not anchors.facing_back
+        # Shoulder seams lie outside the joints, on the same line.
+        left, right = anchors.shoulders
+        jl, jr = anchors.shoulder_joints
+        assert left[0] > jl[0] > jr[0] > right[0]
+        assert 100 < anchors.shoulder_width < 400
+        edges = anchors.torso_edge_at(float(anchors.shoulder_joints[:, 1].mean()) + 60)
+        assert edges is not None and edges[0] > edges[1]
+
+
+class TestLowerPins:
+    @settings(max_examples=30, deadline=None)
+    @given(st.floats(2.0, 80.0), st.floats(0.5, 2.0))
+    def test_inner_pins_do_not_cross(self, knee_gap: float, ease: float) -> None:
+        from fitroom.fitting.lower_fit import lower_pins
+        from fitroom.garments.synth import synth_garment
+
+        garment = synth_garment("trousers", seed=10, pattern="solid")
+        c = 300.0
+        hips = np.array([[c + 40, 400], [c - 40, 400]], np.float32)
+        knees = np.array([[c + knee_gap, 600], [c - knee_gap, 600]], np.float32)
+        ankles = np.array([[c + knee_gap, 800], [c - knee_gap, 800]], np.float32)
+        anchors = BodyAnchors(
+            shoulders=np.array([[c + 90, 100], [c - 90, 100]], np.float32),
+            shoulder_joints=np.array([[c + 75, 100], [c - 75, 100]], np.float32),
+            elbows=np.array([[c + 90, 250], [c - 90, 250]], np.float32),
+            wrists=np.array([[c + 90, 380], [c - 90, 380]], np.float32),
+            hips=hips,
+            knees=knees,
+            ankles=ankles,
+            torso_edges=np.zeros((0, 3), np.float32),
+            visibility=np.ones((2, 6), np.float32),
+            image_size=(600, 1000),
+        )
+        pins, scale = lower_pins(garment.landmarks, anchors, ease)
+        assert scale > 0
+        body = np.array([p[0] for p in pins])
+        legs = body[4:]
+        half = len(legs) // 2
+        # Each leg's pins stay on its own side of the midline between the legs.
+        assert np.all(legs[:half, 0] > c), legs
+        assert np.all(legs[half:, 0] < c), legs

@@ -1,0 +1,93 @@
+"""Rendering invariants on synthetic inputs: empty garments change nothing, sizes are kept."""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from fitroom.fitting.garment_fit import FittedGarment, FittedLayer
+from fitroom.render.compose import contact_shadow, low_frequency_shading, skin_colour
+from fitroom.render.pipeline import render_fitted
+from fitroom.vision.core import BodyPart, BodyParts
+
+
+def _scene(h: int, w: int, seed: int) -> tuple[np.ndarray, BodyParts, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    image = rng.integers(0, 256, (h, w, 3), dtype=np.uint8)
+    labels = np.zeros((h, w), np.uint8)
+    labels[h // 4 : 3 * h // 4, w // 4 : 3 * w // 4] = BodyPart.TORSO
+    labels[: h // 4, w // 3 : 2 * w // 3] = BodyPart.FACE
+    skin = (labels == BodyPart.FACE).astype(np.float32)
+    person = (labels > 0).astype(np.float32)
+    return image, BodyParts(labels, skin), person
+
+
+def _layer(h: int, w: int, alpha: float, part: str = "torso") -> FittedLayer:
+    rgba = np.zeros((h // 2, w // 2, 4), np.float32)
+    rgba[..., 3] = alpha
+    rgba[..., :3] = 200.0 * alpha
+    return FittedLayer(part, (w // 4, h // 4, w // 4 + w // 2, h // 4 + h // 2), rgba)
+
+
+class TestRenderFitted:
+    @settings(max_examples=15, deadline=None)
+    @given(st.integers(16, 96), st.integers(16, 96), st.integers(0, 1000))
+    def test_empty_garment_leaves_photo_unchanged(self, h: int, w: int, seed: int) -> None:
+        image, parts, person = _scene(h, w, seed)
+        empty = FittedGarment((_layer(h, w, 0.0),), {"neck_center": (w / 2, h / 4)}, 1.0)
+        out, visible = render_fitted(image, [empty], parts, person)
+        assert np.array_equal(out, image)
+        assert len(visible) == 1 and not visible[0].any()
+
+    @settings(max_examples=15, deadline=None)
+    @given(st.integers(16, 96), st.integers(16, 96), st.integers(0, 1000))
+    def test_output_size_equals_input(self, h: int, w: int, seed: int) -> None:
+        image, parts, person = _scene(h, w, seed)
+        garment = FittedGarment((_layer(h, w, 1.0),), {}, 1.0)
+        out, visible = render_fitted(image, [garment], parts, person)
+        assert out.shape == image.shape and out.dtype == np.uint8
+        assert visible[0].shape == (h, w) and visible[0].dtype == np.float32
+
+    def test_opaque_garment_covers_torso_but_not_face(self) -> None:
+        image, parts, person = _scene(64, 64, 0)
+        garment = FittedGarment((_layer(64, 64, 1.0),), {"neck_center": (32.0, 16.0)}, 1.0)
+        out, visible = render_fitted(image, [garment], parts, person)
+        torso = parts.labels == BodyPart.TORSO
+        inner = np.zeros_like(torso)
+        inner[20:44, 20:44] = True
+        assert np.all(np.abs(out[inner].astype(int) - 200) <= 1)
+        assert visible[0][inner].min() > 0.99
+        face = parts.labels == BodyPart.FACE
+        assert np.array_equal(out[face][:, :], image[face][:, :]) or visible[0][face].max() < 0.01
+
+    def test_later_garment_hides_earlier(self) -> None:
+        image, parts, person = _scene(64, 64, 1)
+        first = FittedGarment((_layer(64, 64, 1.0),), {}, 1.0)
+        second = FittedGarment((_layer(64, 64, 1.0),), {}, 1.0)
+        _, visible = render_fitted(image, [first, second], parts, person)
+        assert visible[0][32, 32] < 0.01 and visible[1][32, 32] > 0.99
+
+
+class TestCompose:
+    def test_skin_colour_from_face(self) -> None:
+        image, parts, _ = _scene(64, 64, 2)
+        image[parts.labels == BodyPart.FACE] = (180, 140, 120)
+        assert skin_colour(image, parts) == (180.0, 140.0, 120.0)
+
+    def test_shading_is_relative_to_median(self) -> None:
+        image = np.full((64, 64, 3), 100, np.uint8)
+        region = np.ones((64, 64), np.float32)
+        light = low_frequency_shading(image, region)
+        assert light.shape == (64, 64)
+        assert np.allclose(light, 1.0, atol=1e-3)
+
+    def test_contact_shadow_only_outside_and_on_person(self) -> None:
+        alpha = np.zeros((40, 40), np.float32)
+        alpha[10:30, 10:30] = 1.0
+        person = np.ones((40, 40), np.float32)
+        person[:, :5] = 0.0
+        factor = contact_shadow(alpha, person, sigma=2.0)
+        assert np.all(factor[alpha == 1.0] == 1.0)
+        assert factor[31, 20] < 1.0
+        assert np.all(factor[:, :5] == 1.0)

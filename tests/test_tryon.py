@@ -1,0 +1,164 @@
+"""Photo try-on end to end on the public-domain astronaut with drawn garments, and its errors."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from fitroom.errors import InputError, NoPersonFound, PersonNotUsable, UnsupportedGarment
+from fitroom.fitting.anchors import BodyAnchors
+from fitroom.garments import Garment, ingest_garment
+from fitroom.garments.synth import synth_garment
+from fitroom.tryon import TryOn, TryOnOptions, TryOnResult, check_person
+from fitroom.vision.core import BodyPart
+
+
+@pytest.fixture(scope="module")
+def tryon() -> Iterator[TryOn]:
+    with TryOn(num_threads=1) as model:
+        yield model
+
+
+@pytest.fixture(scope="module")
+def tee() -> Garment:
+    return ingest_garment(synth_garment("t-shirt", seed=1, pattern="stripes").image)
+
+
+@pytest.fixture(scope="module")
+def dressed(tryon: TryOn, astronaut: np.ndarray, tee: Garment) -> TryOnResult:
+    return tryon.render(astronaut, [tee], TryOnOptions())
+
+
+class TestTryOnAstronaut:
+    def test_output_size_and_type(self, dressed: TryOnResult, astronaut: np.ndarray) -> None:
+        assert dressed.image.shape == astronaut.shape and dressed.image.dtype == np.uint8
+        assert len(dressed.visible_masks) == 1
+        assert {"perception", "fit", "render", "total"} <= set(dressed.timings_ms)
+
+    def test_garment_covers_the_torso(self, dressed: TryOnResult) -> None:
+        parts = dressed.perception.single().parts
+        assert parts is not None
+        torso = parts.labels == BodyPart.TORSO
+        covered = float((dressed.visible_masks[0][torso] > 0.5).mean())
+        assert covered > 0.6, f"only {covered:.0%} of the torso is covered"
+
+    def test_face_unchanged(self, dressed: TryOnResult, astronaut: np.ndarray) -> None:
+        parts = dressed.perception.single().parts
+        assert parts is not None
+        face = parts.labels == BodyPart.FACE
+        diff = np.abs(dressed.image.astype(int) - astronaut.astype(int))[face]
+        assert float(diff.mean()) < 2.0
+        assert float(dressed.visible_masks[0][face].max()) < 0.1
+
+    def test_background_far_from_person_unchanged(
+        self, dressed: TryOnResult, astronaut: np.ndarray
+    ) -> None:
+        import cv2
+
+        person = (dressed.perception.mask.mask > 0.5).astype(np.uint8)
+        near = cv2.dilate(person, np.ones((31, 31), np.uint8)).astype(bool)
+        assert np.array_equal(dressed.image[~near], astronaut[~near])
+
+    def test_garment_colours_kept(self, dressed: TryOnResult, tee: Garment) -> None:
+        shown = dressed.image[dressed.visible_masks[0] > 0.95].astype(float)
+        source = tee.rgb[tee.alpha > 0.95].astype(float)
+        assert shown.shape[0] > 1000
+        assert np.abs(np.median(shown, axis=0) - np.median(source, axis=0)).max() < 40
+
+    def test_size_changes_width(self, tryon: TryOn, astronaut: np.ndarray, tee: Garment) -> None:
+        small = tryon.render(astronaut, [tee], TryOnOptions(size="XS"))
+        large = tryon.render(astronaut, [tee], TryOnOptions(size="XXL"))
+        assert large.visible_masks[0].sum() > small.visible_masks[0].sum()
+
+
+class TestTryOnErrors:
+    def test_no_person(self, tryon: TryOn, coffee: np.ndarray, tee: Garment) -> None:
+        with pytest.raises(NoPersonFound):
+            tryon.render(coffee, [tee])
+
+    def test_trousers_on_upper_body_photo(self, tryon: TryOn, astronaut: np.ndarray) -> None:
+        trousers = ingest_garment(synth_garment("trousers", seed=9, pattern="solid").image)
+        assert trousers.category == "lower"
+        with pytest.raises(UnsupportedGarment, match="hips and knees"):
+            tryon.render(astronaut, [trousers])
+
+    def test_no_garments(self, tryon: TryOn, astronaut: np.ndarray) -> None:
+        with pytest.raises(InputError, match="at least one garment"):
+            tryon.render(astronaut, [])
+
+    def test_unknown_size(self) -> None:
+        with pytest.raises(InputError, match="unknown size"):
+            TryOnOptions(size="huge")
+
+    def test_person_seen_from_the_back_is_warned_and_mirrored(self) -> None:
+        pts = np.array([[100.0, 100.0], [200.0, 100.0]], np.float32)  # left shoulder image-left
+        anchors = BodyAnchors(
+            shoulders=pts,
+            shoulder_joints=pts,
+            elbows=pts + 50,
+            wrists=pts + 100,
+            hips=pts + 150,
+            knees=pts + 200,
+            ankles=pts + 250,
+            torso_edges=np.zeros((0, 3), np.float32),
+            visibility=np.ones((2, 6), np.float32),
+            image_size=(400, 600),
+        )
+        assert anchors.facing_back
+        fitted_to, warnings = check_person(anchors)
+        assert not fitted_to.facing_back
+        assert fitted_to.shoulder_joints[0, 0] > fitted_to.shoulder_joints[1, 0]
+        assert any("back" in w for w in warnings)
+
+    def test_shoulders_out_of_frame_are_refused(self) -> None:
+        pts = np.array([[200.0, -30.0], [100.0, -30.0]], np.float32)
+        anchors = BodyAnchors(
+            shoulders=pts,
+            shoulder_joints=pts,
+            elbows=pts + 50,
+            wrists=pts + 100,
+            hips=pts + 150,
+            knees=pts + 200,
+            ankles=pts + 250,
+            torso_edges=np.zeros((0, 3), np.float32),
+            visibility=np.ones((2, 6), np.float32),
+            image_size=(400, 600),
+        )
+        with pytest.raises(PersonNotUsable, match="shoulders"):
+            check_person(anchors)
+
+
+@pytest.fixture(scope="module")
+def outfit(tryon: TryOn, shared_data: Path, tee: Garment) -> tuple[np.ndarray, TryOnResult]:
+    """A tucked top and trousers on a full-body research photo (shared data, never committed)."""
+    from fitroom.imaging import decode_image
+
+    photo = decode_image(shared_data / "persons" / "dresscode_049205_0.jpg")
+    trousers = ingest_garment(synth_garment("trousers", seed=10, pattern="stripes").image)
+    return photo, tryon.render(photo, [tee, trousers], TryOnOptions(tuck=True))
+
+
+class TestOutfitFullBody:
+    """Trousers and a top on a full-body research photo (shared data, never committed)."""
+
+    def test_masks_in_input_order(self, outfit: tuple[np.ndarray, TryOnResult]) -> None:
+        photo, result = outfit
+        assert result.image.shape == photo.shape
+        top, trousers = result.visible_masks
+        rows = np.arange(photo.shape[0])[:, None]
+        # The top's coverage lies above the trousers' (tucked in), mostly.
+        top_y = float((rows * (top > 0.5)).sum() / max(1, (top > 0.5).sum()))
+        low_y = float((rows * (trousers > 0.5)).sum() / max(1, (trousers > 0.5).sum()))
+        assert top_y < low_y
+        assert (trousers > 0.5).sum() > 20000
+
+    def test_trousers_cover_the_legs(self, outfit: tuple[np.ndarray, TryOnResult]) -> None:
+        _, result = outfit
+        parts = result.perception.single().parts
+        assert parts is not None
+        legs = parts.mask(BodyPart.LEFT_LEG, BodyPart.RIGHT_LEG)
+        covered = float((result.visible_masks[1][legs] > 0.5).mean())
+        assert covered > 0.5, f"only {covered:.0%} of the legs are covered"
