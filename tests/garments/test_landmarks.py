@@ -111,6 +111,36 @@ def test_parts_split_sleeves_and_legs() -> None:
     assert not (trousers.parts[trousers.alpha < 0.5]).any()
 
 
+def _boxy_tee(top_y: int) -> np.ndarray:
+    """A drawn boxy tee whose top edge is level from shoulder to shoulder (no neck cue)."""
+    import cv2
+
+    image = np.full((900, 1000, 3), 245, np.uint8)
+    outline = np.array(
+        [
+            (300, top_y), (700, top_y), (860, 260), (790, 330), (690, 250), (690, 820),
+            (310, 820), (310, 250), (210, 330), (140, 260),
+        ],
+        np.int32,
+    )  # fmt: skip
+    cv2.fillPoly(image, [outline], (40, 90, 160))
+    return image
+
+
+def test_level_top_edge_gets_a_neck_opening_between_the_shoulders() -> None:
+    """With no dip in the top edge the neck sides are not the shoulder corners: the opening is
+    centred, narrower than the shoulders, and its points lie on the top edge."""
+    garment = ingest_garment(_boxy_tee(top_y=110), category_hint="upper")
+    lm = garment.landmarks
+    span = lm["shoulder_left"][0] - lm["shoulder_right"][0]
+    width = lm["neck_left"][0] - lm["neck_right"][0]
+    assert 0.2 * span < width < 0.6 * span
+    assert abs(lm["neck_center"][0] - 500) <= 8
+    assert abs((lm["neck_left"][0] + lm["neck_right"][0]) / 2 - 500) <= 8
+    for name in ("neck_left", "neck_right", "neck_center"):
+        assert abs(lm[name][1] - 110) <= 4, name
+
+
 @settings(max_examples=8, deadline=None)
 @given(seed=st.integers(0, 10_000))
 def test_landmarks_lie_on_or_near_the_garment(seed: int) -> None:
@@ -138,8 +168,8 @@ def test_real_photos_produce_every_landmark_of_their_category(shared_data: Path)
 def test_landmark_error_on_hand_annotations(shared_data: Path) -> None:
     """Mean error over the hand-annotated photos, normalised by garment width.
 
-    The issue aims at 4 %; the geometry reaches about 4.6 % on the annotations (definitions in
-    the fixture), so this guards against regressions rather than certifying the aim.
+    The issue aims at 4 %; the geometry reaches about 3.3 % on the annotations (definitions and
+    corrections in the fixture); the bound sits just above that to catch regressions.
     """
     truth = json.loads(FIXTURE.read_text())["garments"]
     assert len(truth) >= 12
@@ -150,7 +180,7 @@ def test_landmark_error_on_hand_annotations(shared_data: Path) -> None:
         width = float(xs.max() - xs.min() + 1)
         for lm, xy in entry["landmarks"].items():
             errors.append(_error(garment.landmarks[lm], xy) / width)
-    assert float(np.mean(errors)) <= 0.05
+    assert float(np.mean(errors)) <= 0.035
 
 
 @pytest.mark.shared

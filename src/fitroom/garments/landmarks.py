@@ -7,7 +7,9 @@ point of the flat garment's outline; the definitions (shared with the hand annot
 
 * neck left/right: where the neckline meets the shoulder line — the top edge's point rising
   highest above the chord from the centre line to the shoulders; neck centre: the top of the
-  outline midway between them.
+  outline midway between them. A top edge level across most of the shoulders (a back neck
+  seen through a ghost-mannequin shot) gives no cue: the opening is then centred between the
+  shoulders and a fixed share of their span wide (low confidence).
 * shoulder: the outer end of the shoulder line — the outline's bend between neck side and outer
   cuff (the middle of a rounded shoulder); sleeveless: the strap's outer top corner.
 * armpit: where the sleeve's underside meets the body's side edge; sleeveless: the bottom of the
@@ -16,7 +18,8 @@ point of the flat garment's outline; the definitions (shared with the hand annot
 * cuff outer/inner: the two ends of the sleeve opening's edge (a cuff band's bottom corners),
   outer on the shoulder side. Sleeves, cuffs and armpits come from one optimal polyline fitted
   to the outline from the neck side to just past the armpit, so they hold for short, long, cap
-  and puff sleeves alike.
+  and puff sleeves alike (a puff's frilled cuff hanging down ends at the bodice: its inner
+  corner is the armpit, and its shoulder is the middle of the curve above the puff).
 * waist: the body's side edges on one row — a top's halfway between armpits and hem, a dress's
   at its narrowest row (its waist seam) near the upper fifth of armpit → hem.
 * hem left/right: the body panel's bottom corners, where the side edge meets the hem.
@@ -159,6 +162,48 @@ def _neck(sil: Silhouette, body_width: float) -> tuple[Point, Point, Point]:
     mid = round((right[0] + left[0]) / 2)
     center = (float(mid), float(sil.top[mid]), 0.8)
     return center, left, right
+
+
+def _flat_top(sil: Silhouette, shoulder_right_x: float, shoulder_left_x: float) -> bool:
+    """Whether the top edge shows no neck opening: level (within 1 % of the height) with the
+    centre over at least 3/4 of the shoulder span, and the centre not 1 % below its highest
+    point (a ghost-mannequin shot's back neck, a flat yoke). A collar standing above the
+    shoulders, or a wide boat neck, drops away before 3/4 of the span or dips at the centre."""
+    cx = round(sil.center_x)
+    lo, hi = (
+        round(min(shoulder_right_x, shoulder_left_x)),
+        round(max(shoulder_right_x, shoulder_left_x)),
+    )
+    span = hi - lo
+    if span < 3 or not lo <= cx <= hi:
+        return False
+    top = sil.top[lo : hi + 1].astype(np.float32)
+    centre = float(sil.top[cx])
+    if centre - float(top.min()) >= 0.01 * sil.height:
+        return False
+    level = top <= centre + 0.01 * sil.height
+    i = cx - lo
+    a = i - (int(np.argmin(level[i::-1])) if not level[i::-1].all() else i + 1) + 1
+    b = i + (int(np.argmin(level[i:])) if not level[i:].all() else len(level) - i) - 1
+    return (b - a) >= 0.75 * span
+
+
+#: Neck opening width over the shoulder span, about 0.4 on the annotated tops and dresses
+#: (0.30–0.52, boat necks and off-shoulder tops wider).
+_NECK_SHARE = 0.4
+
+
+def _neck_from_shoulders(sil: Silhouette, right: Point, left: Point) -> tuple[Point, Point, Point]:
+    """neck_center, neck_left, neck_right placed by proportion when the outline has no neck cue:
+    centred between the shoulders, the opening a fixed share of their span, on the top edge."""
+    mid = (right[0] + left[0]) / 2
+    half = 0.5 * _NECK_SHARE * abs(left[0] - right[0])
+
+    def on_top(x: float) -> Point:
+        xi = int(np.clip(round(x), sil.x0, sil.x1 - 1))
+        return float(xi), float(sil.top[xi]), 0.4
+
+    return on_top(mid), on_top(mid + half), on_top(mid - half)
 
 
 def _shoulder(
@@ -384,12 +429,27 @@ def _sleeve(sil: Silhouette, neck: Point, armpit: Point) -> _Sleeve | None:
     if at < 2:
         return None
     i, j, k = corners[at - 2], corners[at - 1], corners[at]
+    before = corners[at - 3] if at >= 3 else 0
+
+    def turn(a: int, b: int, c: int) -> float:
+        pa, pb, pc = (path[t].astype(np.float32) for t in (a, b, c))
+        return float(_cross(pb - pa, pc - pb))
+
+    # A cuff's corners turn the outline outward, like the shoulder; the armpit turns it
+    # inward. When the fitted "outer cuff" turns inward too, it is the notch above a frilled
+    # cuff hanging down (a puff sleeve), whose opening ends at the bodice: shift by one.
+    # Such a sleeve bulges below its shoulder: the shoulder is the bend between the neck side
+    # and the puff's outermost corner (the one above the notch), not the bulge itself.
+    shoulder_end = i
+    if turn(before, i, j) * turn(j, k, len(path) - 1) > 0:
+        shoulder_end = before if before > 0 else j
+        i, j = j, k
 
     def point(p: IntArray) -> Point:
         return float(p[0]), float(p[1]), 0.7
 
     return _Sleeve(
-        shoulder=point(path[_bend(path[: i + 1])]),
+        shoulder=point(path[_bend(path[: shoulder_end + 1])]),
         cuff_outer=point(path[i]),
         cuff_inner=point(path[j]),
         armpit=point(path[k]),
@@ -505,6 +565,10 @@ def _upper(
     for name, outward in sides.items():
         pts[f"hem_{name}"] = _side_corner(sil, pts[f"armpit_{name}"], outward)
     pts["waist_right"], pts["waist_left"] = _waist(sil, pts, dress)
+    if _flat_top(sil, pts["shoulder_right"][0], pts["shoulder_left"][0]):
+        pts["neck_center"], pts["neck_left"], pts["neck_right"] = _neck_from_shoulders(
+            sil, pts["shoulder_right"], pts["shoulder_left"]
+        )
     if has_sleeves and found_sleeves:
         # A sleeve lying against the torso leaves no concavity on its side: mirror the side
         # that has one (flat garments are photographed close to symmetric).
