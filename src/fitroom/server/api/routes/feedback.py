@@ -1,0 +1,36 @@
+"""Feedback events: views, try-ons, likes, ratings, comments, add-to-cart."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, HTTPException, status
+
+from fitroom.server import crud
+from fitroom.server.api.deps import Csrf, CurrentUser, SessionDep
+from fitroom.server.api.routes.catalog import visible_garment
+from fitroom.server.schemas import FeedbackCreate, FeedbackPublic
+
+router = APIRouter(prefix="/feedback", tags=["feedback"])
+
+
+@router.post("", status_code=201, dependencies=[Csrf])
+def create_feedback(body: FeedbackCreate, session: SessionDep, user: CurrentUser) -> FeedbackPublic:
+    visible_garment(session, body.garment_id, user)
+    if body.kind == "rating" and body.rating is None:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "a rating needs 1–5 stars")
+    if body.kind == "comment" and not (body.comment or "").strip():
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "a comment needs some text")
+    if (
+        body.look_id is not None
+        and crud.get_own_look(session, look_id=body.look_id, user_id=user.id) is None
+    ):
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "no such look")
+    event = crud.create_feedback(
+        session,
+        user_id=user.id,
+        garment_id=body.garment_id,
+        kind=body.kind,
+        look_id=body.look_id,
+        rating=body.rating,
+        comment=body.comment.strip() if body.comment else None,
+    )
+    return FeedbackPublic.model_validate(event)

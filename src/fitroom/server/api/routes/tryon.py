@@ -1,0 +1,64 @@
+"""``POST /api/v1/tryon``: a photo in, the composited JPEG out; the photo is never stored."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+
+from fastapi import APIRouter, File, Form, Response, UploadFile
+from starlette.concurrency import run_in_threadpool
+
+from fitroom.server import crud
+from fitroom.server.api.deps import Csrf, CurrentUser, ServicesDep, SessionDep
+from fitroom.server.api.routes.catalog import visible_garment
+from fitroom.server.api.uploads import decode_photo, read_upload
+from fitroom.server.core.crypto import encode_jpeg
+from fitroom.server.models import User
+from fitroom.server.services import Services
+from fitroom.tryon import TryOnOptions, TryOnResult
+
+router = APIRouter(prefix="/tryon", tags=["tryon"])
+
+
+async def render_upload(
+    services: Services,
+    session: SessionDep,
+    user: User,
+    photo: UploadFile,
+    garment_id: int,
+    size: str | None,
+    tuck: bool,
+) -> tuple[bytes, TryOnResult]:
+    """Decode and dress an uploaded photo in memory; returns (photo bytes, result)."""
+    garment_row = visible_garment(session, garment_id, user)
+    options = TryOnOptions(size=size or None, tuck=tuck)
+    data = await read_upload(photo, services.settings)
+    pixels = await run_in_threadpool(decode_photo, data, services.settings)
+    garment = await run_in_threadpool(services.garment_model, garment_row.package_key)
+    result = await run_in_threadpool(services.render, pixels, garment, options)
+    return encode_jpeg(pixels), result
+
+
+@router.post("", response_class=Response, dependencies=[Csrf])
+async def try_on(
+    services: ServicesDep,
+    session: SessionDep,
+    user: CurrentUser,
+    photo: Annotated[UploadFile, File(description="a JPEG, PNG or WebP photo of one person")],
+    garment_id: Annotated[int, Form()],
+    size: Annotated[str | None, Form(max_length=8)] = None,
+    tuck: Annotated[bool, Form()] = False,
+) -> Response:
+    """The composited JPEG; warnings and timings come in ``X-Fitroom-*`` headers."""
+    _, result = await render_upload(services, session, user, photo, garment_id, size, tuck)
+    crud.create_feedback(session, user_id=user.id, garment_id=garment_id, kind="tryon")
+    jpeg = await run_in_threadpool(encode_jpeg, result.image)
+    return Response(
+        jpeg,
+        media_type="image/jpeg",
+        headers={
+            "X-Fitroom-Warnings": json.dumps(list(result.warnings)),
+            "X-Fitroom-Timings": json.dumps({k: round(v, 1) for k, v in result.timings_ms.items()}),
+            "Cache-Control": "no-store",
+        },
+    )

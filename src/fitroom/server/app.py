@@ -1,0 +1,122 @@
+"""The app factory: settings in, a FastAPI app out; models load once in ``lifespan``."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI, Request, Response
+from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
+from starlette.concurrency import run_in_threadpool
+
+from fitroom.errors import InputError
+from fitroom.server.api.main import api_router
+from fitroom.server.core.config import Settings
+from fitroom.server.core.crypto import MediaCipher, derive_media_key
+from fitroom.server.core.security import CSRF_COOKIE, LoginRateLimiter, new_token
+from fitroom.server.db import make_engine, make_session_factory, upgrade_database
+from fitroom.server.pages import router as pages_router
+from fitroom.server.seed import seed_demo
+from fitroom.server.services import Services
+from fitroom.server.storage import FileSystemStorage
+from fitroom.tryon import TryOn
+
+log = logging.getLogger(__name__)
+#: Bytes a request may exceed ``max_upload_bytes`` by (form fields, multipart boundaries).
+REQUEST_SLACK_BYTES = 1024 * 1024
+STATIC_DIR = Path(__file__).resolve().parent / "pages" / "static"
+
+
+def build_services(settings: Settings) -> Services:
+    """Open the database (migrated), storage and models; blocking."""
+    url = settings.sqlalchemy_url
+    engine = make_engine(url)  # first: it creates the SQLite file's folder
+    if settings.auto_migrate:
+        upgrade_database(url)
+    tryon = TryOn(num_threads=settings.model_threads)
+    return Services(
+        settings=settings,
+        engine=engine,
+        sessions=make_session_factory(engine),
+        storage=FileSystemStorage(settings.media_root),
+        cipher=MediaCipher(derive_media_key(settings.secret_key)),
+        tryon=tryon,
+        jobs=ThreadPoolExecutor(settings.job_workers, thread_name_prefix="fitroom-job"),
+        login_limiter=LoginRateLimiter(
+            attempts=settings.login_attempts, window_seconds=settings.login_window_seconds
+        ),
+    )
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """The shop app; ``settings`` defaults to ``Settings()`` (development defaults)."""
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        services = await run_in_threadpool(build_services, settings)
+        try:
+            if settings.seed_demo:
+                added = await run_in_threadpool(seed_demo, services)
+                log.info("seeded %d demo garments", added)
+            app.state.services = services
+            yield
+        finally:
+            await run_in_threadpool(services.close)
+
+    app = FastAPI(
+        title="fitroom",
+        summary="A web shop with a virtual fitting room",
+        lifespan=lifespan,
+        openapi_url="/api/v1/openapi.json",
+        docs_url="/api/docs",
+        redoc_url=None,
+    )
+
+    @app.exception_handler(InputError)
+    async def input_error(_request: Request, exc: Exception) -> JSONResponse:
+        # The library's input errors carry their HTTP status (413, 415, 422, 404...).
+        status = getattr(exc, "http_status", 422)
+        return JSONResponse({"detail": str(exc)}, status_code=status)
+
+    @app.middleware("http")
+    async def csrf_cookie(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        # Refuse an oversized body before it is read and spooled to disk (multipart overhead
+        # gets a megabyte of slack; the exact limit is checked per file).
+        declared = request.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > settings.max_upload_bytes + REQUEST_SLACK_BYTES:
+            limit_mb = settings.max_upload_bytes // (1024 * 1024)
+            return JSONResponse(
+                {"detail": f"the request is larger than {limit_mb} MB; send a smaller photo"},
+                status_code=413,
+            )
+        # Every visitor gets a CSRF token cookie; unsafe requests must echo it.
+        existing = request.cookies.get(CSRF_COOKIE)
+        request.state.csrf_token = existing or new_token()
+        response = await call_next(request)
+        already_set = any(
+            value.startswith(f"{CSRF_COOKIE}=") for value in response.headers.getlist("set-cookie")
+        )
+        if existing is None and not already_set:
+            response.set_cookie(
+                CSRF_COOKIE,
+                request.state.csrf_token,
+                httponly=False,
+                samesite="lax",
+                secure=settings.secure_cookies,
+                path="/",
+            )
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        return response
+
+    app.include_router(api_router)
+    app.include_router(pages_router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    return app

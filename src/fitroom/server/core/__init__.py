@@ -1,0 +1,1 @@
+"""Settings, password and session security, and encryption at rest."""

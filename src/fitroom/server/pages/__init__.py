@@ -1,0 +1,238 @@
+"""HTML pages (Jinja2 templates, small plain JavaScript) on the same data as the API."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, HTTPException, Query, Request, status
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+from pydantic import ValidationError
+
+from fitroom.server import crud
+from fitroom.server.api.deps import Csrf, OptionalUser, ServicesDep, SessionDep
+from fitroom.server.api.routes.auth import end_session, login_user, register_user, start_session
+from fitroom.server.api.routes.catalog import euros_to_cents, garment_public, garment_summary
+from fitroom.server.api.routes.looks import look_public
+from fitroom.server.models import User
+from fitroom.server.schemas import UserCreate, UserLogin
+
+TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
+templates = Jinja2Templates(directory=TEMPLATES_DIR)
+
+
+def euros(cents: int) -> str:
+    return f"€{cents / 100:,.2f}"
+
+
+templates.env.filters["euros"] = euros
+
+router = APIRouter(include_in_schema=False)
+
+
+def render(
+    request: Request, name: str, user: User | None, status_code: int = 200, **context: Any
+) -> HTMLResponse:
+    context.update(user=user, csrf_token=request.state.csrf_token)
+    return templates.TemplateResponse(request, name, context, status_code=status_code)
+
+
+def login_redirect(request: Request) -> RedirectResponse:
+    return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+
+
+def safe_next(target: str | None) -> str:
+    # Only same-site paths: an open redirect would help phishing.
+    if target and target.startswith("/") and not target.startswith("//"):
+        return target
+    return "/"
+
+
+@router.get("/", response_class=HTMLResponse)
+def catalog_page(
+    request: Request,
+    session: SessionDep,
+    user: OptionalUser,
+    category: Annotated[str | None, Query(max_length=16)] = None,
+    colour: Annotated[str | None, Query(max_length=40)] = None,
+    size: Annotated[str | None, Query(max_length=8)] = None,
+    min_price: Annotated[str | None, Query(max_length=12)] = None,
+    max_price: Annotated[str | None, Query(max_length=12)] = None,
+    q: Annotated[str | None, Query(max_length=100)] = None,
+) -> HTMLResponse:
+    def price(text: str | None) -> float | None:
+        try:
+            return float(text) if text else None
+        except ValueError:
+            return None
+
+    garments = crud.list_garments(
+        session,
+        category=category or None,
+        colour=colour or None,
+        size=size or None,
+        min_price_cents=euros_to_cents(price(min_price)),
+        max_price_cents=euros_to_cents(price(max_price)),
+        query=q or None,
+    )
+    filters = {
+        "category": category or "",
+        "colour": colour or "",
+        "size": size or "",
+        "min_price": min_price or "",
+        "max_price": max_price or "",
+        "q": q or "",
+    }
+    return render(
+        request,
+        "catalog.html",
+        user,
+        garments=[garment_summary(g) for g in garments],
+        facets=crud.facet_values(session),
+        filters=filters,
+    )
+
+
+@router.get("/products/{garment_id}", response_class=HTMLResponse)
+def product_page(
+    garment_id: int, request: Request, session: SessionDep, user: OptionalUser
+) -> HTMLResponse:
+    garment = crud.get_garment(session, garment_id=garment_id)
+    if garment is None or (
+        garment.status != "active" and (user is None or garment.merchant_id != user.id)
+    ):
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "no such garment")
+    crud.create_feedback(
+        session, user_id=user.id if user else None, garment_id=garment.id, kind="view"
+    )
+    comments = crud.list_comments(session, garment_id=garment.id)
+    public = garment_public(garment)
+    chart_measures = sorted({m for rows in (public.size_chart or {}).values() for m in rows})
+    return render(
+        request,
+        "product.html",
+        user,
+        garment=public,
+        chart_measures=chart_measures,
+        comments=comments,
+        counts=crud.feedback_counts(session, garment_id=garment.id),
+    )
+
+
+@router.get("/looks", response_class=HTMLResponse, response_model=None)
+def looks_page(
+    request: Request, session: SessionDep, user: OptionalUser
+) -> HTMLResponse | RedirectResponse:
+    if user is None:
+        return login_redirect(request)
+    looks = crud.list_looks(session, user_id=user.id)
+    names = {
+        g.id: g.name
+        for g in crud.list_garments(session, statuses=("active", "archived"), limit=100_000)
+    }
+    return render(
+        request,
+        "looks.html",
+        user,
+        looks=[(look_public(lk), names.get(lk.garment_id or -1, "")) for lk in looks],
+    )
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_page(request: Request, user: OptionalUser, next: str | None = None) -> HTMLResponse:
+    return render(request, "login.html", user, next=safe_next(next), error=None)
+
+
+@router.post("/login", response_class=HTMLResponse, response_model=None, dependencies=[Csrf])
+def login_form(
+    request: Request,
+    services: ServicesDep,
+    session: SessionDep,
+    email: Annotated[str, Form()],
+    password: Annotated[str, Form()],
+    next: Annotated[str, Form()] = "/",
+) -> Response:
+    try:
+        body = UserLogin(email=email, password=password)
+        user = login_user(request, services, session, body)
+    except (ValidationError, HTTPException) as exc:
+        message = exc.detail if isinstance(exc, HTTPException) else "enter your e-mail and password"
+        code = exc.status_code if isinstance(exc, HTTPException) else 422
+        return render(
+            request, "login.html", None, code, next=safe_next(next), error=message, email=email
+        )
+    response = RedirectResponse(safe_next(next), status_code=303)
+    end_session(request, response, session)
+    start_session(response, services, session, user)
+    return response
+
+
+@router.get("/register", response_class=HTMLResponse)
+def register_page(request: Request, user: OptionalUser) -> HTMLResponse:
+    return render(request, "register.html", user, error=None)
+
+
+@router.post("/register", response_class=HTMLResponse, response_model=None, dependencies=[Csrf])
+def register_form(
+    request: Request,
+    services: ServicesDep,
+    session: SessionDep,
+    email: Annotated[str, Form()],
+    password: Annotated[str, Form()],
+    display_name: Annotated[str, Form()],
+) -> Response:
+    try:
+        body = UserCreate(email=email, password=password, display_name=display_name)
+        user = register_user(session, body)
+    except ValidationError:
+        message = "use a valid e-mail, a name, and a password of at least 8 characters"
+        return render(request, "register.html", None, 422, error=message, email=email)
+    except HTTPException as exc:
+        return render(request, "register.html", None, exc.status_code, error=exc.detail)
+    response = RedirectResponse("/", status_code=303)
+    start_session(response, services, session, user)
+    return response
+
+
+@router.post("/logout", dependencies=[Csrf])
+def logout_form(request: Request, session: SessionDep) -> RedirectResponse:
+    response = RedirectResponse("/", status_code=303)
+    end_session(request, response, session)
+    return response
+
+
+@router.get("/account", response_class=HTMLResponse, response_model=None)
+def account_page(request: Request, user: OptionalUser) -> HTMLResponse | RedirectResponse:
+    if user is None:
+        return login_redirect(request)
+    return render(request, "account.html", user)
+
+
+@router.get("/merchant", response_class=HTMLResponse, response_model=None)
+def merchant_page(
+    request: Request, session: SessionDep, user: OptionalUser
+) -> HTMLResponse | RedirectResponse:
+    if user is None:
+        return login_redirect(request)
+    if user.role != "merchant":
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "this page is for merchant accounts")
+    garments = crud.list_garments(
+        session,
+        merchant_id=user.id,
+        statuses=("processing", "active", "failed", "archived"),
+        limit=1000,
+    )
+    return render(request, "merchant.html", user, garments=[garment_public(g) for g in garments])
+
+
+@router.get("/merchant/garments/{garment_id}", response_class=HTMLResponse, response_model=None)
+def merchant_edit_page(
+    garment_id: int, request: Request, session: SessionDep, user: OptionalUser
+) -> HTMLResponse | RedirectResponse:
+    if user is None:
+        return login_redirect(request)
+    garment = crud.get_garment(session, garment_id=garment_id)
+    if garment is None or garment.merchant_id != user.id:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "no such garment in your shop")
+    return render(request, "merchant_edit.html", user, garment=garment_public(garment))

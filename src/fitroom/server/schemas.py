@@ -1,0 +1,136 @@
+"""Request and response bodies of the JSON API, one family per resource."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+#: An e-mail address: one @, something either side, no spaces (delivery is not checked).
+Email = Annotated[
+    str,
+    StringConstraints(
+        strip_whitespace=True, to_lower=True, max_length=320, pattern=r"^[^@\s]+@[^@\s]+$"
+    ),
+]
+SizeChartBody = dict[str, dict[str, tuple[float, float]]]
+
+
+class UserCreate(BaseModel):
+    email: Email
+    password: str = Field(min_length=8, max_length=256)
+    display_name: str = Field(min_length=1, max_length=100)
+
+
+class UserLogin(BaseModel):
+    email: Email
+    password: str = Field(min_length=1, max_length=256)
+
+
+class UserPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    email: str
+    display_name: str
+    role: str
+
+
+class VariantPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    colour: str
+    size: str
+    stock: int
+
+
+class GarmentSummary(BaseModel):
+    id: int
+    slug: str
+    name: str
+    category: str
+    subcategory: str
+    price_cents: int
+    currency: str
+    colours: list[str]
+    sizes: list[str]
+    image_url: str | None
+
+
+class GarmentPublic(GarmentSummary):
+    description: str
+    status: str
+    size_chart: dict[str, dict[str, list[float]]] | None
+    image_urls: list[str]
+    variants: list[VariantPublic]
+
+
+class GarmentList(BaseModel):
+    items: list[GarmentSummary]
+    count: int
+
+
+class GarmentUpdate(BaseModel):
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    description: str | None = Field(default=None, max_length=5000)
+    price_cents: int | None = Field(default=None, ge=0, le=10_000_000)
+    sizes: list[str] | None = Field(default=None, min_length=1, max_length=12)
+    colours: list[str] | None = Field(default=None, min_length=1, max_length=12)
+    size_chart: SizeChartBody | None = None
+
+
+class JobPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    kind: str
+    status: str
+    error: str | None
+    garment_id: int | None
+    created_at: datetime
+    finished_at: datetime | None
+
+
+class LookPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    garment_id: int | None
+    size: str | None
+    has_photo: bool
+    image_url: str
+    created_at: datetime
+
+
+FeedbackKind = Literal["view", "tryon", "like", "dislike", "rating", "comment", "add_to_cart"]
+
+
+class FeedbackCreate(BaseModel):
+    garment_id: int
+    kind: FeedbackKind
+    look_id: int | None = None
+    rating: int | None = Field(default=None, ge=1, le=5)
+    comment: str | None = Field(default=None, max_length=2000)
+
+
+class FeedbackPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    garment_id: int
+    kind: str
+    rating: int | None
+    comment: str | None
+    created_at: datetime
+
+
+class CommentPublic(BaseModel):
+    author: str
+    comment: str
+    rating: int | None
+    created_at: datetime
+
+
+class Message(BaseModel):
+    message: str

@@ -1,0 +1,79 @@
+"""What the app holds for its whole life: database, storage, cipher, models, job pool.
+
+Built once in the app's ``lifespan``; routes reach it through ``api.deps``.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+import numpy as np
+import numpy.typing as npt
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from fitroom.errors import GarmentNotFound
+from fitroom.garments import Garment as GarmentModel
+from fitroom.garments import load_garment_bytes
+from fitroom.server.core.config import Settings
+from fitroom.server.core.crypto import MediaCipher
+from fitroom.server.core.security import LoginRateLimiter
+from fitroom.server.storage import MediaStorage
+from fitroom.tryon import TryOn, TryOnOptions, TryOnResult
+
+#: Garment packages kept decoded in memory.
+GARMENT_CACHE_SIZE = 64
+
+
+@dataclass
+class Services:
+    """The long-lived parts of a running shop."""
+
+    settings: Settings
+    engine: Engine
+    sessions: sessionmaker[Session]
+    storage: MediaStorage
+    cipher: MediaCipher
+    tryon: TryOn
+    jobs: ThreadPoolExecutor
+    login_limiter: LoginRateLimiter
+    # TryOn keeps per-call state; one render at a time per process.
+    _tryon_lock: threading.Lock = field(default_factory=threading.Lock)
+    _garments: OrderedDict[str, GarmentModel] = field(default_factory=OrderedDict)
+    _garments_lock: threading.Lock = field(default_factory=threading.Lock)
+    pending: set[Future[None]] = field(default_factory=set)
+
+    def garment_model(self, package_key: str | None) -> GarmentModel:
+        """The try-on-ready garment stored under ``package_key`` (cached)."""
+        if not package_key or not self.storage.exists(package_key):
+            raise GarmentNotFound("this garment has no try-on package yet; wait for ingestion")
+        with self._garments_lock:
+            cached = self._garments.get(package_key)
+            if cached is not None:
+                self._garments.move_to_end(package_key)
+                return cached
+        garment = load_garment_bytes(self.storage.get(package_key))
+        with self._garments_lock:
+            self._garments[package_key] = garment
+            while len(self._garments) > GARMENT_CACHE_SIZE:
+                self._garments.popitem(last=False)
+        return garment
+
+    def forget_garment(self, package_key: str | None) -> None:
+        with self._garments_lock:
+            self._garments.pop(package_key or "", None)
+
+    def render(
+        self, photo: npt.NDArray[np.uint8], garment: GarmentModel, options: TryOnOptions
+    ) -> TryOnResult:
+        """Dress ``photo`` (RGB uint8 (H, W, 3)) in ``garment``; blocking, call from a thread."""
+        with self._tryon_lock:
+            return self.tryon.render(photo, [garment], options)
+
+    def close(self) -> None:
+        self.jobs.shutdown(wait=True, cancel_futures=False)
+        self.tryon.close()
+        self.engine.dispose()
