@@ -20,6 +20,11 @@ if [ -z "${FITROOM_TEST_DATABASE_URL:-}" ]; then
     fi
   fi
 fi
+# The browser tests drive Debian's Chromium (Playwright cannot download a browser here).
+if ! scripts/ensure_chromium.sh >/tmp/fitroom-ensure-chromium.log 2>&1; then
+  echo "warning: Chromium could not be installed (see /tmp/fitroom-ensure-chromium.log);" \
+    "browser tests will skip" >&2
+fi
 echo "== ruff"
 ruff check src tests benchmarks
 ruff format --check src tests benchmarks
