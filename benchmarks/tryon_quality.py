@@ -3,8 +3,14 @@
 People: the photos in ``../shared/data/keypoints/vton_dataset_pose`` that have human-parsing maps
 (VITON-HD ``image-parse-v3``, Dress Code ``label_maps``); garments: the upper garments among
 ``../shared/data/garments`` (ingested on the fly). For every pair both fitroom and the sticker
-baseline are scored from the parsing map of the input photo; medians are printed side by side,
-and contact sheets go to ``out/tryon/`` (ignored by git; never commit them).
+baseline are scored from the parsing map of the input photo; medians (means) are printed side
+by side, overall and per dataset (the sticker never reaches the legs of Dress Code's full-body
+people, so its lower-body change there is ~0; on VITON-HD upper-body photos it is not), and
+contact sheets go to ``out/tryon/`` (ignored by git; never commit them).
+
+Paired similarity (SSIM, PSNR over the upper-garment box, person photographed wearing the very
+garment tried on) is computed for data in the VITON-HD layout under ``pairs/*/`` (``image/``,
+``cloth/``, ``image-parse-v3/``); the shared data has none at the moment, and says so.
 
     python benchmarks/tryon_quality.py [--limit-garments N]
 """
@@ -21,6 +27,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 from PIL import Image
+from skimage.metrics import peak_signal_noise_ratio, structural_similarity
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import REPO, read_rgb, shared_data_dir
@@ -166,6 +173,60 @@ def metrics(
     }
 
 
+def upper_box(upper: np.ndarray, pad: int = 8) -> tuple[int, int, int, int] | None:
+    """(x0, y0, x1, y1) box around the upper-garment pixels, padded; None if there are none."""
+    ys, xs = np.nonzero(upper)
+    if ys.size == 0:
+        return None
+    h, w = upper.shape
+    return (
+        max(0, int(xs.min()) - pad),
+        max(0, int(ys.min()) - pad),
+        min(w, int(xs.max()) + 1 + pad),
+        min(h, int(ys.max()) + 1 + pad),
+    )
+
+
+def paired_similarity(
+    reference: np.ndarray, output: np.ndarray, box: tuple[int, int, int, int]
+) -> tuple[float, float]:
+    """(SSIM, PSNR in dB) between the photo of the person wearing the garment and the try-on
+    output, over the upper-garment box (tryon-metrics.md "paired similarity")."""
+    if output.shape != reference.shape:
+        output = cv2.resize(
+            output, (reference.shape[1], reference.shape[0]), interpolation=cv2.INTER_AREA
+        )
+    x0, y0, x1, y1 = box
+    a, b = reference[y0:y1, x0:x1], output[y0:y1, x0:x1]
+    ssim = float(structural_similarity(a, b, channel_axis=2, data_range=255))
+    psnr = float(peak_signal_noise_ratio(a, b, data_range=255))
+    return ssim, psnr
+
+
+@dataclass(frozen=True)
+class Pair:
+    """A person photographed wearing the very garment whose product photo is given."""
+
+    name: str
+    image: np.ndarray
+    labels: np.ndarray
+    garment_path: Path
+
+
+def load_pairs(root: Path) -> list[Pair]:
+    """Paired data in the VITON-HD layout: ``pairs/*/image/X.jpg`` (the person),
+    ``pairs/*/cloth/X.jpg`` (the garment they wear) and ``pairs/*/image-parse-v3/X.png``."""
+    pairs = []
+    for label_path in sorted(root.glob("pairs/*/image-parse-v3/*.png")):
+        base = label_path.parent.parent
+        image_path = base / "image" / f"{label_path.stem}.jpg"
+        cloth_path = base / "cloth" / f"{label_path.stem}.jpg"
+        if image_path.is_file() and cloth_path.is_file():
+            labels = np.array(Image.open(label_path))
+            pairs.append(Pair(label_path.stem, read_rgb(image_path), labels, cloth_path))
+    return pairs
+
+
 def sticker_cutout(photo: np.ndarray) -> np.ndarray:
     """RGBA: pixels unlike the photo's border colour, largest component (the baseline's way)."""
     border = np.concatenate([photo[0], photo[-1], photo[:, 0], photo[:, -1]]).astype(np.float32)
@@ -215,6 +276,31 @@ def summarise(rows: list[dict[str, float]], key: str) -> tuple[float, float]:
     if not vals:
         return float("nan"), float("nan")
     return statistics.median(vals), statistics.fmean(vals)
+
+
+def evaluate_pairs(
+    data: Path, tryon: TryOn, perceiver: Perceiver
+) -> list[tuple[dict[str, float], dict[str, float]]]:
+    """Paired similarity for people wearing the garment tried on: (fitroom, sticker) per pair."""
+    results = []
+    for pair in load_pairs(data):
+        box = upper_box(pair.labels == 5)
+        if box is None:
+            continue
+        photo = read_rgb(pair.garment_path)
+        try:
+            garment = ingest_garment(pair.garment_path)
+            ours = tryon.render(pair.image, [garment]).image
+        except FitroomError as exc:
+            print(f"paired {pair.name}: refused: {exc}")
+            continue
+        pose = perceiver.process(pair.image).single().pose
+        shoulders = pose.xy[[int(PoseLandmark.LEFT_SHOULDER), int(PoseLandmark.RIGHT_SHOULDER)]]
+        stick = sticker(pair.image, shoulders, sticker_cutout(photo))
+        o_ssim, o_psnr = paired_similarity(pair.image, ours, box)
+        s_ssim, s_psnr = paired_similarity(pair.image, stick, box)
+        results.append(({"ssim": o_ssim, "psnr": o_psnr}, {"ssim": s_ssim, "psnr": s_psnr}))
+    return results
 
 
 #: The spread of shared garments drawn on every shared person for the contact sheet.
@@ -279,6 +365,7 @@ def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     ours: list[dict[str, float]] = []
     base: list[dict[str, float]] = []
+    by_dataset: dict[str, tuple[list[dict[str, float]], list[dict[str, float]]]] = {}
     contrast_ours: list[dict[str, float]] = []
     contrast_base: list[dict[str, float]] = []
     times: list[float] = []
@@ -306,6 +393,9 @@ def main() -> None:
                 m_base = metrics(person.image, stick, g, glab, hip_y)
                 ours.append(m_ours)
                 base.append(m_base)
+                mine, theirs = by_dataset.setdefault(person.dataset, ([], []))
+                mine.append(m_ours)
+                theirs.append(m_base)
                 if old_lab is not None and np.linalg.norm(glab - old_lab) > 20:
                     contrast_ours.append(m_ours)
                     contrast_base.append(m_base)
@@ -322,6 +412,7 @@ def main() -> None:
                 str(OUT / f"sticker_{person.name}.png"),
                 cv2.cvtColor(np.hstack(stickers), cv2.COLOR_RGB2BGR),
             )
+        paired = evaluate_pairs(data, tryon, perceiver)
         if not args.no_sheet:
             persons_sheet(data, tryon)
     print(f"\n{'metric':<22}{'fitroom median (mean)':>26}{'sticker median (mean)':>26}  target")
@@ -336,6 +427,22 @@ def main() -> None:
         om, oa = summarise(ours, key)
         bm, ba = summarise(base, key)
         print(f"{key:<22}{om:>15.3f} ({oa:7.3f}){bm:>16.3f} ({ba:7.3f})  {target}")
+    for dataset, (mine, theirs) in sorted(by_dataset.items()):
+        print(f"  {dataset} ({len(mine)} pairs):")
+        for key in targets:
+            om, oa = summarise(mine, key)
+            bm, ba = summarise(theirs, key)
+            print(f"    {key:<18}{om:>15.3f} ({oa:7.3f}){bm:>16.3f} ({ba:7.3f})")
+    if paired:
+        for key in ("ssim", "psnr"):
+            om, oa = summarise([p[0] for p in paired], key)
+            bm, ba = summarise([p[1] for p in paired], key)
+            print(f"{'paired ' + key:<22}{om:>15.3f} ({oa:7.3f}){bm:>16.3f} ({ba:7.3f})  higher")
+    else:
+        print(
+            f"{'paired ssim/psnr':<22}{'n/a':>15}{'':10}{'n/a':>16}"
+            "   (no pairs/*/{image,cloth,image-parse-v3} in the shared data)"
+        )
     om, _ = summarise(contrast_ours, "residue")
     bm, _ = summarise(contrast_base, "residue")
     print(

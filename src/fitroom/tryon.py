@@ -22,6 +22,7 @@ from fitroom.fitting.garment_fit import SIZE_EASE, FittedGarment, fit_upper, pre
 from fitroom.fitting.lower_fit import fit_lower
 from fitroom.garments.core import Garment, GarmentLandmarks
 from fitroom.imaging.decode import ensure_rgb
+from fitroom.render.compose import waistband_line
 from fitroom.render.pipeline import render_fitted
 from fitroom.vision.perception import Perceiver, Perception
 
@@ -32,6 +33,9 @@ ByteArray = npt.NDArray[np.uint8]
 ARM_RADIUS = 0.12
 #: A thigh's radius, as a share of the shoulder-seam distance.
 LEG_RADIUS = 0.2
+
+#: How far a tucked top reaches over the waistband, as a share of the shoulder-seam distance.
+WAISTBAND_OVERLAP = 0.03
 
 #: How many prepared garments a :class:`TryOn` keeps.
 PREPARED_CACHE_SIZE = 16
@@ -47,11 +51,16 @@ class TryOnOptions:
     Attributes:
         size: a size label (XXS … XXL, see :data:`fitroom.fitting.SIZE_EASE`); larger sizes sit
             looser. None = a regular fit (M).
-        tuck: tuck an upper garment in (hidden below the hip line).
+        tuck: tuck an upper garment in: True hides it below the new trousers' waistband (or
+            just above the hip line); False lets it hang to its full length; None (the default)
+            follows the photo: over the person's own trousers or skirt the top is tucked in at
+            their waistband, as the shop photos that try-on is used on show tops, and the
+            trousers stay as they are; over a dress or bare legs, or with new trousers, it
+            hangs free.
     """
 
     size: str | None = None
-    tuck: bool = False
+    tuck: bool | None = None
 
     def __post_init__(self) -> None:
         if self.size is not None and self.size.upper() not in SIZE_EASE:
@@ -242,7 +251,15 @@ class TryOn:
             if waists
             else float(anchors.hips[:, 1].mean()) - 0.05 * anchors.shoulder_width
         )
-        cuts = [tuck_y if options.tuck and garments[i].category == "upper" else None for i in order]
+        cut: float | FloatArray | None = None
+        if options.tuck:
+            cut = tuck_y
+        elif options.tuck is None and not waists:
+            waistband = waistband_line(person.parts, perception.mask.mask, image)
+            if waistband is not None:
+                # A touch below the waistband's top edge, so no gap opens above it.
+                cut = waistband + np.float32(WAISTBAND_OVERLAP * anchors.shoulder_width)
+        cuts = [cut if garments[i].category == "upper" else None for i in order]
         timings["fit"] = (time.perf_counter() - t1) * 1e3
         t2 = time.perf_counter()
         arm_r = ARM_RADIUS * anchors.shoulder_width

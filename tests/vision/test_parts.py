@@ -21,6 +21,7 @@ from fitroom.vision.landmarks import MIRROR_PAIRS
 from fitroom.vision.landmarks import PoseLandmark as L
 from fitroom.vision.parts import (
     SkinModel,
+    _fill_missing,
     body_parts,
     fit_skin_model,
     fit_skin_model_to_pixels,
@@ -301,3 +302,43 @@ class TestBodyParts:
 def astronaut_pose(landmarker: PoseLandmarker, astronaut: RGB) -> tuple[RGB, Pose]:
     (pose,) = landmarker.process(astronaut)
     return astronaut, pose
+
+
+def _fill_missing_whole_frame(labels: npt.NDArray[np.uint8], inside: npt.NDArray[np.uint8]) -> None:
+    """The plain whole-frame version of the fill, the reference for the boxed one."""
+    kernel = np.ones((3, 3), np.uint8)
+    for _ in range(64):
+        missing = (inside > 0) & (labels == BodyPart.BACKGROUND)
+        if not missing.any():
+            return
+        grown = cv2.dilate(labels, kernel)
+        labels[missing] = grown[missing]
+    labels[(inside > 0) & (labels == BodyPart.BACKGROUND)] = BodyPart.TORSO
+
+
+class TestFillMissing:
+    @settings(max_examples=40, deadline=None)
+    @given(
+        h=st.integers(1, 90),
+        w=st.integers(1, 90),
+        seed=st.integers(0, 2**31 - 1),
+        holes=st.floats(0.0, 1.0),
+    )
+    def test_same_as_whole_frame_fill(self, h: int, w: int, seed: int, holes: float) -> None:
+        rng = np.random.default_rng(seed)
+        labels = rng.integers(0, max(BodyPart) + 1, (h, w)).astype(np.uint8)
+        labels[rng.random((h, w)) < holes] = BodyPart.BACKGROUND
+        inside = np.where(rng.random((h, w)) < 0.7, 255, 0).astype(np.uint8)
+        labels[inside == 0] = BodyPart.BACKGROUND
+        expected = labels.copy()
+        _fill_missing_whole_frame(expected, inside)
+        _fill_missing(labels, inside)
+        np.testing.assert_array_equal(labels, expected)
+
+    def test_far_hole_becomes_torso(self) -> None:
+        labels = np.zeros((200, 200), np.uint8)
+        labels[0, 0] = BodyPart.FACE
+        inside = np.full((200, 200), 255, np.uint8)
+        _fill_missing(labels, inside)
+        assert labels[199, 199] == BodyPart.TORSO
+        assert labels[10, 10] == BodyPart.FACE

@@ -28,7 +28,12 @@ def register(sub: Any) -> None:
     parser.add_argument("garments", nargs="+", help="garment packages (.fitg) or product photos")
     parser.add_argument("-o", "--output", required=True, help="result picture (.png)")
     parser.add_argument("--size", help="garment size label (XXS…XXL); larger sits looser")
-    parser.add_argument("--tuck", action="store_true", help="tuck tops in")
+    parser.add_argument(
+        "--tuck",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="tuck tops in (--no-tuck: let them hang); default: follow the photo",
+    )
     parser.add_argument(
         "--debug-dir", help="write pose/parts overlays, garment_mask.png and timings.json here"
     )

@@ -77,8 +77,196 @@ def old_garment_mask(
             ref = np.median(ref_lab, axis=0)
             alike = np.linalg.norm(lab - ref, axis=2) < 30.0
             hard[middle : bottom + 1, x0:x1] &= alike | ~torso[middle : bottom + 1, x0:x1]
+            hard |= _old_cuffs(parts, person, image, hard, ref)
     soft: FloatArray = cv2.GaussianBlur(hard.astype(np.float32), (0, 0), 1.0)
     return soft
+
+
+def _old_cuffs(
+    parts: BodyParts,
+    person: FloatArray,
+    image: ByteArray,
+    sleeves: npt.NDArray[np.bool_],
+    ref_lab: FloatArray,
+) -> npt.NDArray[np.bool_]:
+    """Sleeve cuffs the part map calls hand: non-skin hand pixels right at a clothed forearm,
+    coloured like the old garment (ΔE76 < 25). A bag held lower in the hand is not touched."""
+    labels = parts.labels
+    hands = _labels_mask(labels, set(HAND_PARTS)) & (parts.skin < 0.5) & (person > 0.5)
+    out = np.zeros(labels.shape, bool)
+    if not hands.any():
+        return out
+    forearms = _labels_mask(labels, {BodyPart.LEFT_FOREARM, BodyPart.RIGHT_FOREARM}) & sleeves
+    if not forearms.any():
+        return out
+    reach = max(3, round(0.02 * max(labels.shape)))
+    k = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * reach + 1, 2 * reach + 1))
+    # Only around the hands (a full-frame dilation by this much is slow).
+    hy, hx = np.nonzero(hands)
+    h, w = labels.shape
+    y0, y1 = max(0, int(hy.min()) - reach), min(h, int(hy.max()) + reach + 1)
+    x0, x1 = max(0, int(hx.min()) - reach), min(w, int(hx.max()) + reach + 1)
+    near_box = cv2.dilate(forearms[y0:y1, x0:x1].astype(np.uint8), k).astype(bool)
+    ys, xs = np.nonzero(near_box & hands[y0:y1, x0:x1])
+    if ys.size == 0:
+        return out
+    ys, xs = ys + y0, xs + x0
+    pixels = image[ys, xs].reshape(-1, 1, 3).astype(np.float32) / 255.0
+    lab = cv2.cvtColor(pixels, cv2.COLOR_RGB2LAB).reshape(-1, 3)
+    alike = np.linalg.norm(lab - ref_lab, axis=1) < 25.0
+    out[ys[alike], xs[alike]] = True
+    return out
+
+
+def _chest_lab(parts: BodyParts, person: FloatArray, image: ByteArray) -> FloatArray | None:
+    """Median Lab colour of the non-skin upper half of the torso (the old garment's chest)."""
+    torso = parts.labels == int(BodyPart.TORSO)
+    rows = np.nonzero(torso.any(axis=1))[0]
+    if rows.size < 4:
+        return None
+    top, bottom = int(rows[0]), int(rows[-1])
+    middle = (top + bottom) // 2
+    # Every other row and column: a median colour does not need every pixel.
+    rows_ = slice(top, middle, 2)
+    chest = torso[rows_, ::2] & (parts.skin[rows_, ::2] < 0.5) & (person[rows_, ::2] > 0.5)
+    if int(chest.sum()) < 12:
+        return None
+    pixels = image[rows_, ::2][chest].reshape(-1, 1, 3).astype(np.float32) / 255.0
+    lab = cv2.cvtColor(pixels, cv2.COLOR_RGB2LAB).reshape(-1, 3)
+    ref: FloatArray = np.median(lab, axis=0).astype(np.float32)
+    return ref
+
+
+def old_garment_continues_below(
+    parts: BodyParts, person: FloatArray, image: ByteArray, share: float = 0.6
+) -> bool:
+    """Whether the old upper garment goes on over the thighs (a dress, a long tunic).
+
+    True when, on each leg seen, at least ``share`` of the non-skin pixels in the upper fifth
+    of the leg is coloured like the old garment's chest (ΔE76 < 30): trousers or a skirt of
+    another colour start at the waist, a dress does not. Colour cannot tell a dress from a top
+    and trousers of one colour (black on black); those count as a dress.
+    """
+    ref = _chest_lab(parts, person, image)
+    if ref is None:
+        return False
+    seen = 0
+    for leg in LEG_PARTS:
+        mask = parts.labels == int(leg)
+        rows = np.nonzero(mask.any(axis=1))[0]
+        if rows.size < 10:
+            continue
+        top = int(rows[0])
+        span = max(4, (int(rows[-1]) - top) // 5)
+        band = mask[top : top + span] & (parts.skin[top : top + span] < 0.5)
+        band &= person[top : top + span] > 0.5
+        if int(band.sum()) < 50:
+            continue
+        pixels = image[top : top + span][band][::2].reshape(-1, 1, 3).astype(np.float32) / 255.0
+        lab = cv2.cvtColor(pixels, cv2.COLOR_RGB2LAB).reshape(-1, 3)
+        if float((np.linalg.norm(lab - ref, axis=1) < 30.0).mean()) < share:
+            return False
+        seen += 1
+    return seen > 0
+
+
+def waistband_line(
+    parts: BodyParts, person: FloatArray, image: ByteArray, min_share: float = 0.25
+) -> FloatArray | None:
+    """Per column, the top row of the trousers or skirt the person wears: float32 (W,).
+
+    Lower-garment pixels are non-skin person pixels on the legs and the lower half of the torso
+    whose colour is unlike the old top's chest (ΔE76 ≥ 30). None when the photo shows no such
+    garment across at least ``min_share`` of the torso's width (bare legs, a dress, a photo
+    cropped at the waist), or when what lies across the waist is not the colour of the clothed
+    legs (a helmet or a bag held in front). The line is close to level (see the code).
+    """
+    labels = parts.labels
+    torso = labels == int(BodyPart.TORSO)
+    rows = np.nonzero(torso.any(axis=1))[0]
+    cols = np.nonzero(torso.any(axis=0))[0]
+    ref = _chest_lab(parts, person, image)
+    if rows.size < 4 or ref is None:
+        return None
+    if old_garment_continues_below(parts, person, image):
+        return None
+    h, w = labels.shape
+    middle = (int(rows[0]) + int(rows[-1])) // 2
+    x0, x1 = int(cols[0]), int(cols[-1]) + 1
+    # Look from the middle of the torso to a torso-height further down.
+    y1 = min(h, int(rows[-1]) + (int(rows[-1]) - int(rows[0])) // 2)
+    # Every other row and column: a waistband is wide and the line is smoothed anyway.
+    sub = slice(middle, y1, 2), slice(x0, x1, 2)
+    region = (torso | _labels_mask(labels, set(LEG_PARTS)))[sub]
+    region &= (parts.skin[sub] < 0.5) & (person[sub] > 0.5)
+    lab = cv2.cvtColor(image[sub].astype(np.float32) / 255.0, cv2.COLOR_RGB2LAB)
+    region &= np.linalg.norm(lab - ref, axis=2) >= 30.0
+    # A column counts once a few pixels in a row are lower garment (not a stray dark fold).
+    # (Anchored at the run's top, so a run's first row is where it starts.)
+    run = cv2.erode(region.astype(np.uint8), np.ones((5, 1), np.uint8), anchor=(0, 0)).astype(bool)
+    has = run.any(axis=0)
+    if float(has.mean()) < min_share:
+        return None
+    # Trousers or a skirt go on down the legs: what was found at the waist must be the colour
+    # of the clothed legs (a helmet or a bag held at the waist is not).
+    # (Every other row and column below the torso's middle: the legs' colour is a median.)
+    below = slice(middle, h, 2), slice(0, w, 2)
+    legs = _labels_mask(labels[below], set(LEG_PARTS))
+    legs &= (parts.skin[below] < 0.5) & (person[below] > 0.5)
+    if int(legs.sum()) < 5 * (x1 - x0) // 4:
+        return None
+    leg_lab = cv2.cvtColor(
+        image[below][legs].reshape(-1, 1, 3).astype(np.float32) / 255.0, cv2.COLOR_RGB2LAB
+    ).reshape(-1, 3)
+    # Only the first rows of each column's run: below them lie the legs themselves.
+    offsets = np.arange(run.shape[0])[:, None]
+    first = np.argmax(run, axis=0)[None, :]
+    waist = run & (offsets >= first) & (offsets < first + 5)
+    waist_lab = lab[waist].reshape(-1, 3)[::2]
+    if float(np.linalg.norm(np.median(leg_lab, axis=0) - np.median(waist_lab, axis=0))) > 25.0:
+        return None
+    top = 2 * np.argmax(run, axis=0).astype(np.float32) + middle
+    xs = 2 * np.nonzero(has)[0].astype(np.float32) + x0
+    ys = top[has]
+    # A waistband seen from the front is close to level, and what breaks it in the part map
+    # (a hand, an arm, a fold) lies lower: take the median row, then the median of the columns
+    # near it, and allow a slight tilt only when a line fitted to those columns is confident.
+    tol = max(4.0, 0.03 * (x1 - x0))
+    level = float(np.median(ys))
+    near = np.abs(ys - level) <= tol
+    if int(near.sum()) >= max(5, xs.size // 3):
+        level = float(np.median(ys[near]))
+        slope, _ = np.polyfit(xs[near] - xs[near].mean(), ys[near], 1)
+        slope = float(np.clip(slope, -0.08, 0.08))
+        centre = float(xs[near].mean())
+    else:
+        slope, centre = 0.0, float(xs.mean())
+    grid = np.clip(np.arange(w, dtype=np.float32), xs.min(), xs.max())
+    line: FloatArray = (level + slope * (grid - centre)).astype(np.float32)
+    return line
+
+
+def below_hem(coverage: FloatArray, region: FloatArray, margin: float) -> FloatArray:
+    """Pixels of ``region`` lower than the new garments' hem, float32 (H, W) in {0, 1}.
+
+    The hem is, per column, the lowest row where ``coverage`` > 0.5 (columns the garments do
+    not reach take the median hem), raised by ``margin`` pixels so the kept old fabric tucks
+    under the new hem rather than leaving a gap.
+    """
+    h, w = coverage.shape
+    covered = coverage > 0.5
+    has = covered.any(axis=0)
+    out = np.zeros((h, w), np.float32)
+    if not has.any():
+        return out
+    lowest = (h - 1 - np.argmax(covered[::-1], axis=0)).astype(np.float32)
+    lowest[~has] = float(np.median(lowest[has]))
+    # A hem is a smooth line: a slit or a hand over the hem must not make a notch in it.
+    lowest = cv2.GaussianBlur(lowest.reshape(1, -1), (0, 0), 6.0).reshape(-1)
+    rows = np.arange(h, dtype=np.float32)[:, None]
+    # (Half a row of slack: the blur leaves a level hem a hair off its row.)
+    out[(rows > lowest[None, :] - margin + 0.5) & (region > 0.0)] = 1.0
+    return out
 
 
 def old_lower_garment_mask(parts: BodyParts, person: FloatArray) -> FloatArray:
@@ -126,6 +314,7 @@ def fill_with_skin(
     exposed: FloatArray,
     skin_rgb: tuple[float, float, float],
     shading: FloatArray,
+    limbs: Sequence[tuple[FloatArray, float]] = (),
 ) -> FloatArray:
     """Repaint ``exposed`` pixels (old garment no longer covered) as shaded skin.
 
@@ -134,13 +323,20 @@ def fill_with_skin(
         exposed: float32 (H, W) in [0, 1], how much of each pixel to repaint.
         skin_rgb: the person's skin colour.
         shading: float32 (H, W) relative light (1 = average).
+        limbs: per arm or leg, (K, 2) joints in pixels and its radius: repainted limbs are
+            shaded round (see :func:`limb_relief`) rather than flat.
     """
     out = base.copy()
     ys, xs = np.nonzero(exposed > 1e-3)
     if ys.size == 0:
         return out
     y0, y1, x0, x1 = int(ys.min()), int(ys.max()) + 1, int(xs.min()), int(xs.max()) + 1
-    light = np.clip(shading[y0:y1, x0:x1], 0.65, 1.2) ** 0.7
+    # The old garment's light is only a hint for skin: on dark fabric small absolute changes
+    # are large relative ones, so it is damped and bounded.
+    light = np.clip(shading[y0:y1, x0:x1], 0.85, 1.15) ** 0.5
+    if limbs:
+        offset = np.array([x0, y0], np.float32)
+        light = light * limb_relief((y1 - y0, x1 - x0), [(c - offset, r) for c, r in limbs])
     skin = np.asarray(skin_rgb, np.float32)[None, None, :] * light[..., None]
     e = exposed[y0:y1, x0:x1, None]
     out[y0:y1, x0:x1] = base[y0:y1, x0:x1] * (1.0 - e) + skin * e
@@ -161,6 +357,42 @@ def limb_mask(shape: tuple[int, int], limbs: Sequence[tuple[FloatArray, float]])
         pts = np.round(chain).astype(np.int32).reshape(-1, 1, 2)
         cv2.polylines(out, [pts], False, 255, thickness, cv2.LINE_AA)
     return out.astype(np.float32) * np.float32(1.0 / 255.0)
+
+
+def limb_relief(
+    shape: tuple[int, int], limbs: Sequence[tuple[FloatArray, float]], depth: float = 0.15
+) -> FloatArray:
+    """Light falling off across round limbs: 1 on each bone, down to ``1 - depth`` at its
+    radius (a cylinder seen from the front, lit from the camera). float32 (H, W); 1 beyond the
+    radius.
+
+    Args:
+        shape: (H, W).
+        limbs: per limb, (K, 2) joint positions in pixels and its radius in pixels.
+    """
+    h, w = shape
+    out = np.ones(shape, np.float32)
+    for chain, radius in limbs:
+        if radius <= 1.0:
+            continue
+        # Only the limb's box (grown by its radius) can change.
+        lo = np.floor(chain.min(axis=0) - radius - 1).astype(int)
+        hi = np.ceil(chain.max(axis=0) + radius + 2).astype(int)
+        x0, y0 = max(0, int(lo[0])), max(0, int(lo[1]))
+        x1, y1 = min(w, int(hi[0])), min(h, int(hi[1]))
+        if x1 <= x0 or y1 <= y0:
+            continue
+        bones = np.full((y1 - y0, x1 - x0), 255, np.uint8)
+        pts = np.round(chain - np.array([x0, y0], np.float32)).astype(np.int32)
+        cv2.polylines(bones, [pts.reshape(-1, 1, 2)], False, 0, 1)
+        dist = cv2.distanceTransform(bones, cv2.DIST_L2, 3)
+        across = np.clip(dist / np.float32(radius), 0.0, 1.0)
+        # Lambert on a cylinder: the surface normal turns away as sqrt(1 - x²) falls.
+        lit = 1.0 - depth * (1.0 - np.sqrt(1.0 - across * across))
+        # Beyond the radius lies the torso (or background), not this limb.
+        lit[dist >= radius] = 1.0
+        np.minimum(out[y0:y1, x0:x1], lit, out=out[y0:y1, x0:x1])
+    return out
 
 
 def fill_with_background(base: FloatArray, region: FloatArray, factor: int = 4) -> FloatArray:
@@ -274,16 +506,20 @@ def occluders(parts: BodyParts, neckline_y: float | None, with_arms: bool) -> Fl
 
 __all__ = [
     "DEFAULT_SKIN_RGB",
+    "below_hem",
     "composite_layer",
     "contact_shadow",
     "fill_with_background",
     "fill_with_skin",
     "grow_mask",
     "limb_mask",
+    "limb_relief",
     "low_frequency_shading",
     "occluders",
+    "old_garment_continues_below",
     "old_garment_mask",
     "old_lower_garment_mask",
     "place_layer",
     "skin_colour",
+    "waistband_line",
 ]

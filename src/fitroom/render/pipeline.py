@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import cv2
 import numpy as np
 import numpy.typing as npt
 
 from fitroom.fitting.garment_fit import FittedGarment, FittedLayer
 from fitroom.render.compose import (
+    below_hem,
     composite_layer,
     contact_shadow,
     fill_with_background,
@@ -17,11 +19,12 @@ from fitroom.render.compose import (
     limb_mask,
     low_frequency_shading,
     occluders,
+    old_garment_continues_below,
     old_garment_mask,
     old_lower_garment_mask,
     skin_colour,
 )
-from fitroom.vision.core import ARM_PARTS, LEG_PARTS, BodyParts
+from fitroom.vision.core import ARM_PARTS, HAND_PARTS, LEG_PARTS, BodyParts
 
 FloatArray = npt.NDArray[np.float32]
 ByteArray = npt.NDArray[np.uint8]
@@ -57,24 +60,42 @@ def _work_box(
     return max(0, x0 - pad), max(0, y0 - pad), min(w, x1 + pad), min(h, y1 + pad)
 
 
+def _crop_cut(
+    cut: float | FloatArray | None, x0: int, x1: int, y0: int
+) -> float | FloatArray | None:
+    if cut is None:
+        return None
+    if isinstance(cut, np.ndarray):
+        return np.ascontiguousarray(cut[x0:x1] - y0, dtype=np.float32)
+    return cut - y0
+
+
 def render_fitted(
     image: ByteArray,
     garments: Sequence[FittedGarment],
     parts: BodyParts,
     person_mask: FloatArray,
     *,
-    cut_below_y: Sequence[float | None] | None = None,
+    cut_below_y: Sequence[float | FloatArray | None] | None = None,
     limbs: Sequence[tuple[FloatArray, float]] = (),
     frame_side: int | None = None,
 ) -> tuple[ByteArray, tuple[FloatArray, ...]]:
     """Dress the photo in fitted garments (first garment lowest).
+
+    Old upper-garment fabric the new garments leave uncovered is repainted: on a limb beyond
+    its radius as background (loose sleeve fabric), elsewhere as the person's skin, shaded
+    round on the limbs. One exception: when the old garment is a dress (it goes on over the
+    thighs, see :func:`~fitroom.render.compose.old_garment_continues_below`), the part below
+    the new top's hem stays, worn under the top like a skirt, rather than a band of painted
+    belly between the new hem and the dress's skirt.
 
     Args:
         image: uint8 (H, W, 3) RGB photo.
         garments: fitted garments in layering order (later ones drawn on top).
         parts: the person's body-part map.
         person_mask: float32 (H, W) person mask in [0, 1].
-        cut_below_y: per garment, a row below which it is hidden (a tucked-in top), or None.
+        cut_below_y: per garment, where its torso panel is tucked in: a row below which it is
+            hidden, or float32 (W,) such rows per column (a waistband's curve), or None.
         limbs: per arm or leg, its (3, 2) joints in pixels (shoulder, elbow, wrist or hip,
             knee, ankle) and its radius in pixels. Old-garment pixels on a limb farther than the
             radius from its bones are loose fabric: the background is painted there, not skin.
@@ -126,7 +147,7 @@ def render_fitted(
             np.ascontiguousarray(person_mask[by0:by1, bx0:bx1]),
             cut_below_y=None
             if cut_below_y is None
-            else [None if c is None else c - by0 for c in cut_below_y],
+            else [_crop_cut(c, bx0, bx1, by0) for c in cut_below_y],
             limbs=[(np.asarray(chain, np.float32) - shift, r) for chain, r in limbs],
             frame_side=max(full_h, full_w),
         )
@@ -145,13 +166,18 @@ def render_fitted(
     support = grow_mask((person > 0.5).astype(np.float32), grow)
     rows = np.arange(h, dtype=np.float32)[:, None]
     coverage: list[list[tuple[int, FloatArray, FloatArray]]] = []  # per garment: (i, keep, hidden)
+    fronts: dict[tuple[float | None, bool], FloatArray] = {}  # occluders, shared by layers
     for gi, fitted in enumerate(garments):
         neck = fitted.targets.get("neck_center")
         items = []
         limit = None if cut_below_y is None else cut_below_y[gi]
         for li, layer in enumerate(fitted.layers):
-            hidden = occluders(parts, None if neck is None else neck[1], layer.part == "torso")
-            if limit is not None:
+            key = (None if neck is None else float(neck[1]), layer.part == "torso")
+            if key not in fronts:
+                fronts[key] = occluders(parts, key[0], key[1])
+            hidden = fronts[key]
+            if limit is not None and layer.part == "torso":
+                # Only the body panel goes into the waistband; sleeves hang free.
                 below = np.clip((rows - limit) / 3.0, 0.0, 1.0)
                 hidden = np.maximum(hidden, np.broadcast_to(below, hidden.shape))
             keep = _layer_keep(layer.box, layer.rgba[..., 3], hidden, support)
@@ -168,10 +194,29 @@ def render_fitted(
     old = np.zeros((h, w), np.float32)
     if "upper" in regions:
         old = np.maximum(old, old_garment_mask(parts, person, image))
+        arms = np.isin(parts.labels, [int(p) for p in ARM_PARTS])
+        for limit in cut_below_y or ():
+            if isinstance(limit, np.ndarray):
+                # Below the waistband found in the photo lie the person's own trousers or
+                # skirt (a leopard print's dark spots may look like a black top): not old top.
+                # Sleeves hanging beside them are.
+                old = old * (arms | (rows < limit[None, :]))
     if "lower" in regions:
         old = np.maximum(old, old_lower_garment_mask(parts, person))
     shading = low_frequency_shading(image, old)
     exposed = old * (1.0 - union)
+    if "upper" in regions and exposed.any() and old_garment_continues_below(parts, person, image):
+        # The old garment is a dress (or a tunic) going on over the thighs: below the new top's
+        # hem it stays, worn under the top like a skirt, instead of a band of painted skin
+        # between the new hem and the old skirt part.
+        # Everything but the arms and hands (old cuffs): the torso and the soft rim of the
+        # old-garment mask on the legs (limiting to the torso label would leave a seam along
+        # the torso/leg boundary).
+        limb_ids = [int(p) for p in (*ARM_PARTS, *HAND_PARTS)]
+        not_arms = (~np.isin(parts.labels, limb_ids)).astype(np.float32)
+        stays = below_hem(union, exposed * not_arms, margin=max(2.0, 0.01 * side))
+        stays = cv2.GaussianBlur(cv2.dilate(stays, np.ones((5, 5), np.uint8)), (0, 0), 1.0)
+        exposed = exposed * (1.0 - stays)
     if exposed.any():
         if limbs:
             limb_ids = [int(p) for p in (*ARM_PARTS, *LEG_PARTS)]
@@ -179,7 +224,8 @@ def render_fitted(
             loose = exposed * limb_labels * (1.0 - limb_mask((h, w), limbs))
             base = fill_with_background(base, loose)
             exposed = exposed - loose
-        base = fill_with_skin(base, exposed, skin_colour(image, parts), shading)
+        # Repainted arms and legs are round: darker towards their sides.
+        base = fill_with_skin(base, exposed, skin_colour(image, parts), shading, limbs)
     # No shadow on the face, hair and neck (whose label often reaches into the chin and hair).
     shade_on = person * (1.0 - occluders(parts, float(h), False))
     shadow = contact_shadow(union, shade_on, sigma=max(2.0, 0.006 * side))

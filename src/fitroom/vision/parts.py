@@ -804,14 +804,30 @@ def body_parts(
 
 
 def _fill_missing(labels: Labels, inside: Labels) -> None:
+    """In place: mask pixels without a part take their neighbours' (largest) part, growing up
+    to 64 pixels; any left over become torso."""
+    missing = ((labels == BodyPart.BACKGROUND) & (inside > 0)).view(np.uint8)
+    x, y, w, h = cv2.boundingRect(missing)
+    if w == 0 or h == 0:
+        return
+    # Only missing pixels change, and each step reads one pixel around them: the work is
+    # confined to their box grown by one pixel, with the same result as on the whole frame.
+    H, W = labels.shape
+    x0, y0, x1, y1 = max(0, x - 1), max(0, y - 1), min(W, x + w + 1), min(H, y + h + 1)
     kernel = np.ones((3, 3), np.uint8)
     for _ in range(64):
-        missing = (inside > 0) & (labels == BodyPart.BACKGROUND)
-        if not missing.any():
+        crop = labels[y0:y1, x0:x1]
+        todo = missing[y0:y1, x0:x1]
+        grown = cv2.dilate(crop, kernel)
+        np.copyto(crop, grown, where=todo > 0)
+        # Still missing: inside and no part yet. The box shrinks to them as they fill.
+        np.logical_and(todo, crop == BodyPart.BACKGROUND, out=todo.view(bool))
+        x, y, w, h = cv2.boundingRect(todo)
+        if w == 0 or h == 0:
             return
-        grown = cv2.dilate(labels, kernel)
-        labels[missing] = grown[missing]
-    labels[(inside > 0) & (labels == BodyPart.BACKGROUND)] = BodyPart.TORSO
+        x, y = x + x0, y + y0
+        x0, y0, x1, y1 = max(0, x - 1), max(0, y - 1), min(W, x + w + 1), min(H, y + h + 1)
+    labels[(missing > 0)] = BodyPart.TORSO
 
 
 def _scaled_pose(pose: Pose, sx: float, sy: float) -> Pose:

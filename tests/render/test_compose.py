@@ -1,0 +1,142 @@
+"""The old-garment decisions and limb shading of fitroom.render.compose on drawn scenes."""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from fitroom.fitting.garment_fit import FittedGarment, FittedLayer
+from fitroom.render.compose import (
+    below_hem,
+    limb_relief,
+    old_garment_continues_below,
+    waistband_line,
+)
+from fitroom.render.pipeline import render_fitted
+from fitroom.vision.core import BodyPart, BodyParts
+
+TOP = (230, 230, 225)  # a white top
+TROUSERS = (40, 60, 140)  # blue trousers
+SKIN = (200, 150, 120)
+
+
+def _dressed(lower_rgb: tuple[int, int, int]) -> tuple[np.ndarray, BodyParts, np.ndarray]:
+    """A 200×120 front view: face, a torso in a white top (rows 40–119), legs (rows 120–199)
+    in ``lower_rgb``; rows 100–119 of the torso already wear the lower garment (its waist)."""
+    h, w = 200, 120
+    image = np.full((h, w, 3), 250, np.uint8)
+    labels = np.zeros((h, w), np.uint8)
+    labels[5:35, 45:75] = BodyPart.FACE
+    labels[35:40, 50:70] = BodyPart.NECK
+    labels[40:120, 30:90] = BodyPart.TORSO
+    labels[120:200, 32:58] = BodyPart.LEFT_LEG
+    labels[120:200, 62:88] = BodyPart.RIGHT_LEG
+    image[labels > 0] = SKIN
+    image[40:100, 30:90] = TOP
+    image[100:120, 30:90] = lower_rgb
+    legs = np.isin(labels, [BodyPart.LEFT_LEG, BodyPart.RIGHT_LEG])
+    image[legs] = lower_rgb
+    skin = np.isin(labels, [BodyPart.FACE, BodyPart.NECK]).astype(np.float32)
+    person = (labels > 0).astype(np.float32)
+    return image, BodyParts(labels, skin), person
+
+
+def _short_top() -> FittedGarment:
+    """An opaque red panel over torso rows 40–69 only (a cropped top)."""
+    rgba = np.zeros((30, 60, 4), np.float32)
+    rgba[..., 3] = 1.0
+    rgba[..., 0] = 200.0
+    return FittedGarment((FittedLayer("torso", (30, 40, 90, 70), rgba),), {}, 1.0)
+
+
+class TestOldGarmentContinuesBelow:
+    def test_dress_continues(self) -> None:
+        image, parts, person = _dressed(TOP)
+        assert old_garment_continues_below(parts, person, image)
+
+    def test_trousers_of_another_colour_do_not(self) -> None:
+        image, parts, person = _dressed(TROUSERS)
+        assert not old_garment_continues_below(parts, person, image)
+
+    def test_bare_legs_do_not(self) -> None:
+        image, parts, person = _dressed(TROUSERS)
+        parts = BodyParts(parts.labels, np.maximum(parts.skin, parts.labels >= BodyPart.LEFT_LEG))
+        assert not old_garment_continues_below(parts, person, image)
+
+
+class TestWaistbandLine:
+    def test_finds_the_top_of_the_trousers(self) -> None:
+        image, parts, person = _dressed(TROUSERS)
+        line = waistband_line(parts, person, image)
+        assert line is not None and line.shape == (120,) and line.dtype == np.float32
+        assert np.all(np.abs(line - 100) <= 3)
+
+    def test_none_for_a_dress(self) -> None:
+        image, parts, person = _dressed(TOP)
+        assert waistband_line(parts, person, image) is None
+
+    def test_none_when_the_waist_is_not_the_legs_colour(self) -> None:
+        # Something dark held at the waist (a helmet, a bag) over legs in other trousers.
+        image, parts, person = _dressed(TROUSERS)
+        image[100:120, 30:90] = (10, 10, 10)
+        assert waistband_line(parts, person, image) is None
+
+
+class TestBelowHem:
+    @settings(max_examples=25, deadline=None)
+    @given(st.integers(8, 60), st.integers(8, 60), st.integers(0, 1000))
+    def test_inside_region_and_below_the_hem(self, h: int, w: int, seed: int) -> None:
+        rng = np.random.default_rng(seed)
+        hem = int(rng.integers(1, h))
+        coverage = np.zeros((h, w), np.float32)
+        coverage[:hem] = 1.0
+        region = (rng.random((h, w)) < 0.5).astype(np.float32)
+        out = below_hem(coverage, region, margin=0.0)
+        assert out.shape == (h, w) and out.dtype == np.float32
+        assert np.all(out <= region)
+        assert not out[:hem].any()
+        assert np.array_equal(out[hem:] > 0, region[hem:] > 0)
+
+    def test_nothing_without_coverage(self) -> None:
+        out = below_hem(np.zeros((10, 10), np.float32), np.ones((10, 10), np.float32), 2.0)
+        assert not out.any()
+
+
+class TestLimbRelief:
+    def test_bright_on_the_bone_darker_to_the_side_and_one_beyond(self) -> None:
+        chain = np.array([[10.0, 50.0], [90.0, 50.0]], np.float32)
+        relief = limb_relief((100, 100), [(chain, 10.0)], depth=0.2)
+        assert relief.shape == (100, 100) and relief.dtype == np.float32
+        assert relief[50, 50] == 1.0
+        assert 0.8 <= relief[58, 50] < relief[54, 50] < 1.0
+        assert relief[70, 50] == 1.0 and relief[5, 5] == 1.0
+        assert relief.min() >= 0.8 - 1e-6
+
+    def test_limb_outside_the_frame_changes_nothing(self) -> None:
+        chain = np.array([[500.0, 500.0], [600.0, 600.0]], np.float32)
+        assert np.all(limb_relief((40, 40), [(chain, 8.0)]) == 1.0)
+
+
+class TestOldGarmentBelowANewHem:
+    def test_a_dress_stays_below_a_cropped_top(self) -> None:
+        image, parts, person = _dressed(TOP)
+        out, _ = render_fitted(image, [_short_top()], parts, person)
+        # Torso rows well below the new hem keep the old dress, unchanged.
+        assert np.array_equal(out[85:118, 40:80], image[85:118, 40:80])
+
+    def test_a_top_over_trousers_is_painted_as_skin_below_a_cropped_top(self) -> None:
+        image, parts, person = _dressed(TROUSERS)
+        out, _ = render_fitted(image, [_short_top()], parts, person)
+        # The old white top between the new hem and the trousers becomes skin-coloured...
+        belly = out[80:95, 40:80].reshape(-1, 3).astype(float)
+        assert np.abs(belly.mean(axis=0) - np.array(SKIN)).max() < 40
+        # ...and the trousers' legs stay as they were.
+        assert np.array_equal(out[150:190, 35:55], image[150:190, 35:55])
+
+    def test_nothing_below_the_photos_waistband_is_old_top(self) -> None:
+        image, parts, person = _dressed(TROUSERS)
+        image[106:112, 40:80] = TOP  # a light print on the trousers, coloured like the top
+        waist = np.full(120, 100.0, np.float32)
+        out, _ = render_fitted(image, [_short_top()], parts, person, cut_below_y=[waist])
+        assert np.array_equal(out[102:120, 35:85], image[102:120, 35:85])
