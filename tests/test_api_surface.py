@@ -18,6 +18,8 @@ PUBLIC_MODULES = (
     "fitroom.vision",
     "fitroom.garments",
     "fitroom.measure",
+    "fitroom.fitting",
+    "fitroom.tryon",
 )
 SNAPSHOT = Path(__file__).with_name("api_surface.txt")
 

@@ -11,11 +11,11 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from types import TracebackType
 
 import numpy as np
 import numpy.typing as npt
 
+from fitroom._closing import Closeable
 from fitroom.errors import InputError, PersonNotUsable, UnsupportedGarment
 from fitroom.fitting.anchors import BodyAnchors, body_anchors
 from fitroom.fitting.garment_fit import SIZE_EASE, FittedGarment, fit_upper, prepare_garment
@@ -168,7 +168,7 @@ def check_garment(garment: Garment, anchors: BodyAnchors) -> None:
             )
 
 
-class TryOn:
+class TryOn(Closeable):
     """Holds the perception models; a context manager (``close()`` frees them).
 
     Args:
@@ -294,17 +294,6 @@ class TryOn:
         """Release the models."""
         self._prepared.clear()
         self._perceiver.close()
-
-    def __enter__(self) -> TryOn:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
 
 __all__ = [

@@ -300,6 +300,9 @@ def prepare_garment(
     return premultiplied_parts(cutout, part_map), garment.landmarks.scaled(factor)
 
 
+#: A (cached) garment preparation: garment and resize factor → premultiplied parts and landmarks.
+PrepareGarment = Callable[[Garment, float], tuple[dict[str, FloatArray], GarmentLandmarks]]
+
 #: Prepared garments are reused at these steps of the resize factor.
 FACTOR_STEP = 0.05
 
@@ -308,8 +311,7 @@ def fit_upper(
     garment: Garment,
     anchors: BodyAnchors,
     ease: float = 1.04,
-    prepared: Callable[[Garment, float], tuple[dict[str, FloatArray], GarmentLandmarks]]
-    | None = None,
+    prepared: PrepareGarment | None = None,
 ) -> FittedGarment:
     """Fit an upper garment (or the top of a dress) to a person.
 

@@ -7,8 +7,6 @@ gets knee pins so it bends there.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import numpy as np
 import numpy.typing as npt
 
@@ -17,6 +15,7 @@ from fitroom.fitting.anchors import BodyAnchors
 from fitroom.fitting.garment_fit import (
     FittedGarment,
     FittedLayer,
+    PrepareGarment,
     along_chain,
     clip_box,
     prepare_garment,
@@ -112,8 +111,7 @@ def fit_lower(
     garment: Garment,
     anchors: BodyAnchors,
     ease: float = 1.04,
-    prepared: Callable[[Garment, float], tuple[dict[str, FloatArray], GarmentLandmarks]]
-    | None = None,
+    prepared: PrepareGarment | None = None,
 ) -> FittedGarment:
     """Fit trousers, shorts or a skirt to a person (see the module docstring).
 

@@ -16,6 +16,7 @@ from fitroom.server.core.security import (
     SESSION_COOKIE,
     csrf_matches,
 )
+from fitroom.server.db import session_scope
 from fitroom.server.models import User
 from fitroom.server.services import Services
 
@@ -29,15 +30,9 @@ ServicesDep = Annotated[Services, Depends(get_services)]
 
 
 def get_db(services: ServicesDep) -> Iterator[Session]:
-    session = services.sessions()
-    try:
+    """One database session per request, committed when the route succeeds."""
+    with session_scope(services.sessions) as session:
         yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()
 
 
 # "function" scope: commit before the response is sent, so a client that got 201 sees the row.
