@@ -20,6 +20,7 @@ PUBLIC_MODULES = (
     "fitroom.measure",
     "fitroom.fitting",
     "fitroom.tryon",
+    "fitroom.live",
 )
 SNAPSHOT = Path(__file__).with_name("api_surface.txt")
 

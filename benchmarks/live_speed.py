@@ -1,0 +1,355 @@
+"""Live try-on speed and stability on real clips (640×480, one drawn top).
+
+    python benchmarks/live_speed.py                # throughput, latency, WebSocket, stability
+    python benchmarks/live_speed.py --memory       # also RSS after 1,000 and 10,000 frames
+
+Measures, for ../shared/data/video/vivid_upper1.mp4 and openpose_video.avi letterboxed to
+640×480 and looped to ≥ 600 frames:
+
+* the threaded pipeline (``LiveSession.run``): sustained throughput, frame-in → dressed-frame-out
+  latency p50/p95 — unpaced (as fast as it goes, a file) and paced at 30 fps (a camera, frames
+  dropped when busy); per-stage medians;
+* the same through the WebSocket on loopback: uvicorn serving ``create_live_app`` on 127.0.0.1
+  in one process, a client in another sending JPEG frames (two in flight);
+* the photo pipeline (``TryOn.render``) per frame, and the live/photo speed ratio;
+* stability: one frame repeated 300 times → RMS motion of the garment's anchor points; the
+  walking clip → frames where the garment was lost while the person was fully visible.
+
+Targets (issue 5): ≥ 30 fps and p95 ≤ 50 ms; WebSocket ≥ 25 fps, p95 round trip ≤ 80 ms;
+anchors ≤ 1.0 px RMS; no lost frames; RSS after 10,000 frames within 5% of after 1,000.
+The machine may be loaded by other work: the load average is printed with the results.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import shared_data_dir
+
+SIZE = (640, 480)
+CLIPS = ("vivid_upper1.mp4", "openpose_video.avi")
+
+
+def load_avg() -> str:
+    return " ".join(f"{v:.2f}" for v in os.getloadavg())
+
+
+def rss_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024.0
+    return float("nan")
+
+
+def garment() -> Any:
+    from fitroom.garments import ingest_garment
+    from fitroom.garments.synth import synth_garment
+
+    return ingest_garment(synth_garment("t-shirt", seed=1, pattern="stripes").image, name="tee")
+
+
+def looped(path: Path, frames: int) -> list[np.ndarray]:
+    from fitroom.live import video_frames
+
+    return [f for f, _ in video_frames(path, size=SIZE, loop_to=frames)]
+
+
+def paced(frames: list[np.ndarray], fps: float | None) -> Any:
+    start = time.perf_counter()
+    for i, frame in enumerate(frames):
+        if fps is not None:
+            delay = start + i / fps - time.perf_counter()
+            if delay > 0:
+                time.sleep(delay)
+        yield frame, round(i * 1000.0 / 30.0)
+
+
+def pipeline(frames: list[np.ndarray], tee: Any, fps: float | None) -> dict[str, float]:
+    from fitroom.live import LiveFrame, LiveSession
+
+    stages: dict[str, list[float]] = {}
+
+    def sink(frame: LiveFrame) -> None:
+        for k, v in frame.timings_ms.items():
+            stages.setdefault(k, []).append(v)
+
+    with LiveSession([tee], num_threads=1) as session:
+        session.process_frame(frames[0], 0)  # warm-up: models and prepared garment
+        session.reset()
+        stats = session.run(paced(frames, fps), sink, realtime=fps is not None)
+    out = {
+        "frames": stats.frames,
+        "dropped": stats.dropped,
+        "lost": stats.lost,
+        "fps": stats.fps,
+        "p50_ms": stats.percentile_ms(50),
+        "p95_ms": stats.percentile_ms(95),
+    }
+    for k, v in stages.items():
+        out[f"stage_{k}_ms"] = statistics.median(v)
+    return out
+
+
+def photo_fps(frames: list[np.ndarray], tee: Any, count: int = 30) -> float:
+    from fitroom.errors import InputError
+    from fitroom.tryon import TryOn
+
+    with TryOn(num_threads=2) as tryon:
+        with contextlib.suppress(InputError):
+            tryon.render(frames[0], [tee])  # warm-up
+        t0 = time.perf_counter()
+        for frame in frames[:count]:
+            # A frame without a usable person costs its perception all the same.
+            with contextlib.suppress(InputError):
+                tryon.render(frame, [tee])
+        return count / (time.perf_counter() - t0)
+
+
+def static_motion(frame: np.ndarray, tee: Any, repeats: int = 300) -> tuple[float, float, int]:
+    """(RMS deviation from the mean, RMS frame-to-frame step) of the anchors after the first
+    second (30 frames, while tracking and the temporal mask settle), frames drawn."""
+    from fitroom.live import LiveSession
+
+    points = []
+    with LiveSession([tee], num_threads=2) as session:
+        for i in range(repeats):
+            result = session.process_frame(frame, i * 33)
+            if result.garment_visible and result.anchor_points.shape[0]:
+                points.append(result.anchor_points)
+    if len(points) < 10:
+        return float("nan"), float("nan"), len(points)
+    arr = np.stack(points[30:])
+    dev = np.sqrt(np.mean(np.sum((arr - arr.mean(axis=0)) ** 2, axis=-1)))
+    step = np.sqrt(np.mean(np.sum(np.diff(arr, axis=0) ** 2, axis=-1)))
+    return float(dev), float(step), len(points)
+
+
+def fully_visible(pose: Any, min_visibility: float = 0.6) -> bool:
+    """Shoulders and hips seen and inside the frame."""
+    from fitroom.vision.landmarks import PoseLandmark as L
+
+    ids = [L.LEFT_SHOULDER, L.RIGHT_SHOULDER, L.LEFT_HIP, L.RIGHT_HIP]
+    lm = pose.landmarks[[int(i) for i in ids]]
+    inside = (lm[:, 0] >= 0) & (lm[:, 0] < SIZE[0]) & (lm[:, 1] >= 0) & (lm[:, 1] < SIZE[1])
+    return bool(np.all(inside) and np.all(lm[:, 3] >= min_visibility))
+
+
+def lost_frames(frames: list[np.ndarray], tee: Any) -> tuple[int, int]:
+    """(frames with the person fully visible, of those the ones without the garment)."""
+    from fitroom.live import LiveSession
+
+    visible = lost = 0
+    with LiveSession([tee], num_threads=2) as session:
+        for i, frame in enumerate(frames):
+            result = session.process_frame(frame, i * 33)
+            if result.pose is not None and fully_visible(result.pose):
+                visible += 1
+                lost += int(not result.garment_visible)
+    return visible, lost
+
+
+def memory(frames: list[np.ndarray], tee: Any, total: int = 10_000) -> tuple[float, float]:
+    from fitroom.live import LiveSession
+
+    at_1000 = float("nan")
+    with LiveSession([tee], num_threads=2) as session:
+        for i in range(total):
+            session.process_frame(frames[i % len(frames)], i * 33)
+            if i + 1 == 1000:
+                at_1000 = rss_mb()
+        return at_1000, rss_mb()
+
+
+# -- WebSocket ---------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+async def ws_client(url: str, clip: Path, count: int, window: int) -> dict[str, float]:
+    import websockets
+
+    from fitroom.imaging.decode import encode_jpeg
+    from fitroom.live.ws import decode_message, encode_message
+
+    jpegs = [encode_jpeg(f, quality=80) for f in looped(clip, min(count, 300))]
+    sent_at: dict[int, float] = {}
+    rtts: list[float] = []
+    errors = 0
+    async with websockets.connect(url, max_size=None) as ws:
+        # Warm-up: the server loads the models for this connection.
+        await ws.send(encode_message({"garment": "striped-tee", "ts": 0}, jpegs[0]))
+        await ws.recv()
+        start = time.perf_counter()
+        next_i = 0
+        in_flight = 0
+        done = 0
+        while done < count:
+            while in_flight < window and next_i < count:
+                ts = 1000 + next_i * 33
+                sent_at[ts] = time.perf_counter()
+                await ws.send(encode_message({"ts": ts}, jpegs[next_i % len(jpegs)]))
+                next_i += 1
+                in_flight += 1
+            message = await ws.recv()
+            in_flight -= 1
+            done += 1
+            if isinstance(message, str):
+                errors += 1
+                continue
+            header, _ = decode_message(message)
+            rtts.append((time.perf_counter() - sent_at[int(header["ts"])]) * 1e3)
+        seconds = time.perf_counter() - start
+        dropped = float(header["dropped"]) if rtts else float("nan")
+    return {
+        "frames": count,
+        "answered": len(rtts),
+        "errors": errors,
+        "dropped": dropped,
+        "fps": len(rtts) / seconds,
+        "p50_ms": float(np.percentile(rtts, 50)),
+        "p95_ms": float(np.percentile(rtts, 95)),
+    }
+
+
+def websocket_run(clip: Path, count: int) -> dict[str, float]:
+    port = free_port()
+    env = dict(os.environ)
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "fitroom.live.ws:create_live_app",
+            "--factory",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+            "--ws",
+            "websockets",
+        ],
+        env=env,
+    )
+    try:
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                    break
+            except OSError:
+                time.sleep(0.2)
+        client = subprocess.run(
+            [
+                sys.executable,
+                __file__,
+                "--ws-client",
+                f"ws://127.0.0.1:{port}/api/v1/live/ws",
+                "--clip",
+                str(clip),
+                "--count",
+                str(count),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=600,
+            check=False,
+        )
+        if client.returncode != 0:
+            raise RuntimeError(f"WebSocket client failed:\n{client.stderr}")
+        result: dict[str, float] = json.loads(client.stdout.strip().splitlines()[-1])
+        return result
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--frames", type=int, default=600, help="frames per clip (≥ 600)")
+    parser.add_argument("--memory", action="store_true", help="RSS after 1,000 vs 10,000 frames")
+    parser.add_argument("--no-ws", action="store_true", help="skip the WebSocket measurement")
+    parser.add_argument("--ws-client", help=argparse.SUPPRESS)
+    parser.add_argument("--clip", help=argparse.SUPPRESS)
+    parser.add_argument("--count", type=int, default=600, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.ws_client:
+        result = asyncio.run(ws_client(args.ws_client, Path(args.clip), args.count, window=2))
+        print(json.dumps(result))
+        return
+    video = shared_data_dir() / "video"
+    tee = garment()
+    print(f"load average at start: {load_avg()}")
+    summary: dict[str, dict[str, float]] = {}
+    for name in CLIPS:
+        frames = looped(video / name, args.frames)
+        for label, fps in (("unpaced", None), ("paced30", 30.0)):
+            r = pipeline(frames, tee, fps)
+            summary[f"{name}:{label}"] = r
+            stages = " ".join(f"{k[6:-3]}={v:.1f}" for k, v in r.items() if k.startswith("stage_"))
+            print(
+                f"{name:20s} {label:8s} frames={r['frames']:.0f} dropped={r['dropped']:.0f} "
+                f"fps={r['fps']:.1f} p50_ms={r['p50_ms']:.1f} p95_ms={r['p95_ms']:.1f} "
+                f"lost={r['lost']:.0f} | stage medians ms: {stages}"
+            )
+        photo = photo_fps(frames, tee)
+        live_fps = summary[f"{name}:unpaced"]["fps"]
+        print(f"{name:20s} photo pipeline {photo:.1f} fps; live/photo = {live_fps / photo:.1f}x")
+        summary[f"{name}:photo"] = {"fps": photo}
+        if not args.no_ws:
+            w = websocket_run(video / name, args.frames)
+            summary[f"{name}:ws"] = w
+            print(
+                f"{name:20s} websocket answered={w['answered']:.0f}/{w['frames']:.0f} "
+                f"dropped={w['dropped']:.0f} errors={w['errors']:.0f} fps={w['fps']:.1f} "
+                f"rtt_p50_ms={w['p50_ms']:.1f} rtt_p95_ms={w['p95_ms']:.1f}"
+            )
+    # A frame where the person faces the camera (the clip opens with her walking in sideways).
+    still = looped(video / "vivid_upper1.mp4", 31)[30]
+    dev, step, drawn = static_motion(still, tee)
+    print(
+        f"static clip (vivid frame 30 × 300): garment drawn on {drawn}; anchor RMS deviation "
+        f"{dev:.2f} px, RMS frame-to-frame step {step:.2f} px"
+    )
+    walking = looped(video / "openpose_video.avi", 205)
+    seen, lost = lost_frames(walking, tee)
+    print(f"walking clip: person fully visible on {seen} frames, garment lost on {lost}")
+    mem = ""
+    if args.memory:
+        at_1k, at_10k = memory(looped(video / "vivid_upper1.mp4", 48), tee)
+        mem = f" rss_1k_mb={at_1k:.0f} rss_10k_mb={at_10k:.0f} growth={at_10k / at_1k - 1:+.1%}"
+        print(f"memory: RSS {at_1k:.0f} MB after 1,000 frames, {at_10k:.0f} MB after 10,000")
+    u = summary["vivid_upper1.mp4:unpaced"]
+    o = summary["openpose_video.avi:unpaced"]
+    ws = summary.get("vivid_upper1.mp4:ws", {})
+    print(f"load average at end: {load_avg()}")
+    print(
+        f"SUMMARY live_fps={u['fps']:.1f}/{o['fps']:.1f} p95_ms={u['p95_ms']:.1f}/"
+        f"{o['p95_ms']:.1f} ws_fps={ws.get('fps', float('nan')):.1f} "
+        f"ws_p95_ms={ws.get('p95_ms', float('nan')):.1f} static_rms_px={dev:.2f} "
+        f"walking_lost={lost}/{seen}{mem} load={load_avg()}"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,161 @@
+"""Temporal smoothing of body anchors, so a garment neither swims nor jitters on a stream.
+
+The pose is already smoothed by the perception stage; what is left noisy frame to frame are the
+torso widths measured from the body-part map and the sub-pixel wobble of a still person. An
+adaptive low-pass (the One-Euro idea: smooth hard when still, follow fast when moving) runs on
+every anchor array; torso-edge rows that are not measured in a frame keep their last value.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import replace
+
+import numpy as np
+import numpy.typing as npt
+
+from fitroom.fitting import BodyAnchors
+
+FloatArray = npt.NDArray[np.float32]
+
+#: Anchor arrays of :class:`BodyAnchors` that are smoothed point by point.
+POINT_FIELDS: tuple[str, ...] = (
+    "shoulders",
+    "shoulder_joints",
+    "elbows",
+    "wrists",
+    "hips",
+    "knees",
+    "ankles",
+)
+
+
+def smoothing_factor(dt_s: float, cutoff_hz: float) -> float:
+    """Weight of the new sample in an exponential low-pass with ``cutoff_hz`` over ``dt_s``.
+
+    >>> round(smoothing_factor(1 / 30, 1.0), 4)
+    0.1732
+    """
+    tau = 1.0 / (2.0 * math.pi * cutoff_hz)
+    return 1.0 / (1.0 + tau / max(dt_s, 1e-6))
+
+
+def adaptive_step(
+    previous: FloatArray,
+    current: FloatArray,
+    dt_s: float,
+    *,
+    min_cutoff_hz: float,
+    beta: float,
+    scale: float,
+    deadband: float = 0.0,
+) -> FloatArray:
+    """One adaptive low-pass step per point: the faster a point moves, the less it is smoothed.
+
+    Args:
+        previous, current: float32 (N, D) last smoothed and newly measured values.
+        dt_s: seconds between the two.
+        min_cutoff_hz: cutoff of a still point (lower = steadier).
+        beta: how much the cutoff grows per (``scale`` units per second) of speed.
+        scale: the length that makes speeds comparable across image sizes (e.g. shoulder width).
+        deadband: movements up to this length (same units as the values) are ignored, longer
+            ones shortened by it: a still body's sub-pixel wander does not move the garment,
+            while the output stays a continuous function of the input.
+
+    Returns:
+        float32 (N, D) smoothed values. NaN in ``current`` keeps the previous value; NaN in
+        ``previous`` takes the current one.
+    """
+    # A point's speed from its measured coordinates only (a NaN one does not make it unknown).
+    measured = current
+    moved = np.nan_to_num(current - previous, nan=0.0)
+    distance = np.linalg.norm(moved, axis=-1, keepdims=True)
+    if deadband > 0:
+        keep = np.clip(1.0 - deadband / np.maximum(distance, 1e-9), 0.0, 1.0)
+        current = (previous + (current - previous) * keep).astype(np.float32)
+        distance = distance * keep
+    speed = distance / max(dt_s, 1e-6)
+    cutoff = min_cutoff_hz + beta * speed / max(scale, 1e-6)
+    tau = 1.0 / (2.0 * np.pi * cutoff)
+    alpha = 1.0 / (1.0 + tau / max(dt_s, 1e-6))
+    out = previous + alpha * (current - previous)
+    out = np.where(np.isnan(current), previous, out)
+    out = np.where(np.isnan(previous), measured, out)
+    return out.astype(np.float32)
+
+
+class AnchorSmoother:
+    """Smooths :class:`BodyAnchors` from frame to frame (state: the last smoothed anchors).
+
+    Args:
+        min_cutoff_hz: cutoff for a still body (lower = steadier, more lag when starting to move).
+        beta: speed sensitivity (higher = less lag on fast moves).
+        edge_alpha: weight of a new torso-edge measurement (the edges come from the part map,
+            whose boundary flickers by a pixel or two).
+        deadband: movements smaller than this share of the shoulder distance are ignored (see
+            :func:`adaptive_step`): the pose of a person standing still wanders by a few pixels.
+    """
+
+    def __init__(
+        self,
+        *,
+        min_cutoff_hz: float = 1.0,
+        beta: float = 2.0,
+        edge_alpha: float = 0.3,
+        deadband: float = 0.04,
+    ) -> None:
+        self.min_cutoff_hz = min_cutoff_hz
+        self.beta = beta
+        self.edge_alpha = edge_alpha
+        self.deadband = deadband
+        self._last: BodyAnchors | None = None
+        self._last_ms: int | None = None
+
+    def reset(self) -> None:
+        """Forget the history (a new person, or the person was lost)."""
+        self._last = None
+        self._last_ms = None
+
+    def __call__(self, anchors: BodyAnchors, timestamp_ms: int) -> BodyAnchors:
+        """The smoothed anchors for a new measurement at ``timestamp_ms`` (increasing)."""
+        last, last_ms = self._last, self._last_ms
+        if (
+            last is None
+            or last_ms is None
+            or timestamp_ms <= last_ms
+            or last.image_size != anchors.image_size
+            or last.torso_edges.shape != anchors.torso_edges.shape
+            or last.facing_back != anchors.facing_back
+        ):
+            self._last, self._last_ms = anchors, timestamp_ms
+            return anchors
+        dt = (timestamp_ms - last_ms) / 1000.0
+        scale = anchors.shoulder_width
+        fields: dict[str, FloatArray] = {}
+        for name in POINT_FIELDS:
+            fields[name] = adaptive_step(
+                getattr(last, name),
+                getattr(anchors, name),
+                dt,
+                min_cutoff_hz=self.min_cutoff_hz,
+                beta=self.beta,
+                scale=scale,
+                deadband=self.deadband * scale,
+            )
+        edges = anchors.torso_edges.copy()
+        old = last.torso_edges[:, 1:]
+        new = anchors.torso_edges[:, 1:]
+        band = self.deadband * scale
+        change = new - old
+        change = np.sign(change) * np.maximum(np.abs(change) - band, 0.0)
+        mixed = old + self.edge_alpha * change
+        # A row measured now but not before takes the new value; a row lost now keeps the old.
+        mixed = np.where(np.isnan(old), new, mixed)
+        mixed = np.where(np.isnan(new), old, mixed)
+        edges[:, 1:] = mixed
+        smoothed = replace(anchors, torso_edges=edges.astype(np.float32), **fields)  # type: ignore[arg-type]
+        self._last, self._last_ms = smoothed, timestamp_ms
+        return smoothed
+
+
+__all__ = ["POINT_FIELDS", "AnchorSmoother", "adaptive_step", "smoothing_factor"]

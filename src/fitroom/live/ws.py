@@ -1,0 +1,421 @@
+"""The live try-on WebSocket: JPEG frames in, dressed JPEG frames out, one session per connection.
+
+Protocol (``/api/v1/live/ws``), every message binary unless noted:
+
+* client → server: ``[4-byte big-endian header length][UTF-8 JSON header][JPEG bytes]``; the
+  header is ``{"garment": id, "options": {"size": "M", "background": "office"}, "ts": ms}``
+  (every key optional; ``garment`` and ``options`` stay in force until changed).
+* server → client: ``[4-byte length][JSON header][JPEG bytes]`` with the header
+  ``{"type": "frame", "ts", "garment", "garment_visible", "person_found", "dropped",
+  "timings_ms"}`` — ``dropped`` counts the frames skipped so far on this connection.
+* server → client, text: ``{"type": "error", "code", "message", "ts"}`` for a frame that could
+  not be used (``corrupt_frame``, ``unknown_garment``, ``bad_options``); the session goes on.
+
+Back-pressure: two frames are worked on at once (one perceived while the previous one is
+dressed, one per core); of the frames that arrive meanwhile only the newest waits (older ones are
+dropped and counted), so a slow link or CPU never grows a queue.
+
+Close codes: 1009 (message too big) for a message over ``max_message_bytes``; 1008 (policy
+violation) for a frame over ``max_pixels`` pixels; 1011 if the session itself fails.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import struct
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+from fastapi import APIRouter, FastAPI, WebSocket, WebSocketDisconnect
+from fastapi.responses import HTMLResponse
+from starlette.concurrency import run_in_threadpool
+
+from fitroom.errors import ImageDecodeError, ImageTooLarge, InputError
+from fitroom.garments import Garment
+from fitroom.imaging.decode import decode_image, encode_jpeg
+from fitroom.live.session import LiveOptions, LiveSession
+from fitroom.vision.perception import Perception
+
+#: Largest message accepted (bytes); a 1280×720 JPEG at quality 90 is about 300 kB.
+MAX_MESSAGE_BYTES = 2_000_000
+#: Largest frame accepted (pixels): 1920×1080.
+MAX_FRAME_PIXELS = 1920 * 1080
+#: Close code for a message over the byte limit (RFC 6455 "message too big").
+CLOSE_TOO_BIG = 1009
+#: Close code for a frame over the pixel limit (RFC 6455 "policy violation").
+CLOSE_POLICY = 1008
+#: Close code when the session itself fails (RFC 6455 "internal error").
+CLOSE_INTERNAL = 1011
+#: Largest header (bytes).
+MAX_HEADER_BYTES = 4096
+
+SessionFactory = Callable[[], LiveSession]
+ByteArray = npt.NDArray[np.uint8]
+
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+
+
+def encode_message(header: dict[str, Any], payload: bytes) -> bytes:
+    """``[4-byte big-endian length][JSON header][payload]``.
+
+    >>> decode_message(encode_message({"ts": 5}, b"jpeg"))
+    ({'ts': 5}, b'jpeg')
+    """
+    text = json.dumps(header, separators=(",", ":")).encode("utf-8")
+    return struct.pack(">I", len(text)) + text + payload
+
+
+def decode_message(data: bytes) -> tuple[dict[str, Any], bytes]:
+    """Split a message into its JSON header (a dict) and payload.
+
+    Raises:
+        ImageDecodeError: the framing or the header is not as the protocol says.
+    """
+    if len(data) < 4:
+        raise ImageDecodeError(
+            f"a live message starts with a 4-byte header length; got {len(data)} bytes"
+        )
+    (size,) = struct.unpack(">I", data[:4])
+    if size > MAX_HEADER_BYTES or 4 + size > len(data):
+        raise ImageDecodeError(
+            f"the header length {size} does not fit the message of {len(data)} bytes "
+            f"(at most {MAX_HEADER_BYTES} header bytes)"
+        )
+    try:
+        header = json.loads(data[4 : 4 + size].decode("utf-8")) if size else {}
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ImageDecodeError(f"the frame header is not UTF-8 JSON: {exc}") from None
+    if not isinstance(header, dict):
+        raise ImageDecodeError("the frame header must be a JSON object")
+    return header, data[4 + size :]
+
+
+@dataclass
+class _Perceived:
+    """A frame between the two stages: decoded and perceived, waiting to be dressed."""
+
+    frame: ByteArray
+    perception: Perception
+    header: dict[str, Any]
+    timestamp_ms: int
+    timings_ms: dict[str, float]
+    started: float
+
+
+class _Connection:
+    """One connection's state: its session, the newest waiting frame, counters.
+
+    Frames go through two stages on worker threads — decode and perceive, then dress and
+    encode — so that two frames are worked on at once (one per core); each stage holds a lock,
+    as the session's perception and rendering each keep their own state.
+    """
+
+    def __init__(self, session: LiveSession) -> None:
+        self.session = session
+        self.ids = {g.name: i for i, g in enumerate(session.garments)}
+        self.waiting: bytes | None = None
+        self.ready = asyncio.Event()
+        self.dropped = 0
+        self.last_ts = -1
+        self.last_shape: tuple[int, ...] | None = None
+        self.options = session.options
+        self.perceive_lock = threading.Lock()
+        self.render_lock = threading.Lock()
+        self.send_lock = asyncio.Lock()
+
+    def perceive(self, jpeg: bytes, header: dict[str, Any], max_pixels: int) -> _Perceived:
+        with self.perceive_lock:
+            t0 = time.perf_counter()
+            frame = decode_image(jpeg, max_pixels=max_pixels, max_bytes=MAX_MESSAGE_BYTES)
+            t1 = time.perf_counter()
+            if frame.shape != self.last_shape:
+                self.session.reset()  # a new camera or resolution: a new stream
+                self.last_shape = frame.shape
+            ts = header.get("ts")
+            ts = int(ts) if isinstance(ts, int | float) else self.last_ts + 33
+            ts = max(ts, self.last_ts + 1)  # the tracker needs increasing timestamps
+            self.last_ts = ts
+            perception = self.session.perceive(frame, ts)
+            t2 = time.perf_counter()
+            timings = {"decode": (t1 - t0) * 1e3, "perception": (t2 - t1) * 1e3}
+            return _Perceived(frame, perception, header, ts, timings, t0)
+
+    def render(self, item: _Perceived) -> tuple[bytes, dict[str, Any]]:
+        with self.render_lock:
+            result = self.session.render(item.frame, item.perception, item.timestamp_ms)
+            t0 = time.perf_counter()
+            body = encode_jpeg(result.image, quality=80)
+            timings = {**item.timings_ms, **result.timings_ms}
+            timings["encode"] = (time.perf_counter() - t0) * 1e3
+            # Decode to encoded reply, including any wait between the two stages.
+            timings["total"] = (time.perf_counter() - item.started) * 1e3
+            reply = {
+                "type": "frame",
+                "ts": item.header.get("ts", item.timestamp_ms),
+                "garment": self.session.garments[self.session.garment_index].name,
+                "garment_visible": result.garment_visible,
+                "person_found": result.person_found,
+                "dropped": self.dropped,
+                "timings_ms": {k: round(v, 2) for k, v in timings.items()},
+            }
+            return body, reply
+
+    async def send(self, ws: WebSocket, message: str | bytes) -> None:
+        async with self.send_lock:
+            if isinstance(message, str):
+                await ws.send_text(message)
+            else:
+                await ws.send_bytes(message)
+
+    def close(self) -> None:
+        with self.perceive_lock, self.render_lock:
+            self.session.close()
+
+
+def _apply_header(conn: _Connection, header: dict[str, Any]) -> None:
+    """Switch garment and options as the header asks (raises InputError with a code)."""
+    garment = header.get("garment")
+    if garment is not None:
+        index = conn.ids.get(str(garment))
+        if index is None:
+            known = ", ".join(sorted(conn.ids))
+            raise _CodedError("unknown_garment", f"unknown garment {garment!r}; use one of {known}")
+        conn.session.select(index)
+    options = header.get("options")
+    if options is not None:
+        if not isinstance(options, dict):
+            raise _CodedError("bad_options", "options must be a JSON object")
+        try:
+            new = LiveOptions(size=options.get("size"), background=options.get("background"))
+            if isinstance(new.background, str):
+                from fitroom.live.scenes import SCENES
+
+                if new.background not in SCENES:
+                    raise InputError(
+                        f"unknown scene {new.background!r}; use one of {', '.join(SCENES)}"
+                    )
+        except InputError as exc:
+            raise _CodedError("bad_options", str(exc)) from None
+        if new != conn.options or new.background != conn.options.background:
+            conn.session.set_options(new)
+            conn.options = new
+
+
+class _CodedError(Exception):
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+async def _perceive_loop(
+    ws: WebSocket, conn: _Connection, handoff: asyncio.Queue[_Perceived], max_pixels: int
+) -> None:
+    """Stage one: take the newest waiting frame, decode and perceive it, hand it on."""
+    while True:
+        await conn.ready.wait()
+        conn.ready.clear()
+        data, conn.waiting = conn.waiting, None
+        if data is None:
+            continue
+        ts: object = None
+        try:
+            header, jpeg = decode_message(data)
+            ts = header.get("ts")
+            _apply_header(conn, header)
+            item = await run_in_threadpool(conn.perceive, jpeg, header, max_pixels)
+        except _CodedError as exc:
+            await conn.send(ws, _error(exc.code, str(exc), ts))
+            continue
+        except ImageTooLarge as exc:
+            async with conn.send_lock:
+                await ws.close(code=CLOSE_POLICY, reason=_reason(str(exc)))
+            return
+        except InputError as exc:  # corrupt or undecodable frame: tell, and go on
+            await conn.send(ws, _error("corrupt_frame", str(exc), ts))
+            continue
+        # Waits while the dressing stage is busy with one frame and another is queued; newer
+        # frames meanwhile replace the waiting one (and are counted as dropped).
+        await handoff.put(item)
+
+
+async def _render_loop(
+    ws: WebSocket, conn: _Connection, handoff: asyncio.Queue[_Perceived]
+) -> None:
+    """Stage two: dress, encode and send each perceived frame in order."""
+    while True:
+        item = await handoff.get()
+        body, reply = await run_in_threadpool(conn.render, item)
+        await conn.send(ws, encode_message(reply, body))
+
+
+def _error(code: str, message: str, ts: object) -> str:
+    return json.dumps({"type": "error", "code": code, "message": message, "ts": ts})
+
+
+def _reason(text: str) -> str:
+    # A close reason must fit in a control frame (123 bytes of UTF-8).
+    return text.encode("utf-8")[:120].decode("utf-8", "ignore")
+
+
+async def _stop(tasks: set[asyncio.Task[None]]) -> None:
+    for task in tasks:
+        task.cancel()
+    for task in tasks:
+        # A stage's own failure is read from the task by the caller, not raised here.
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await task
+
+
+def live_router(
+    session_factory: SessionFactory,
+    *,
+    max_message_bytes: int = MAX_MESSAGE_BYTES,
+    max_pixels: int = MAX_FRAME_PIXELS,
+) -> APIRouter:
+    """The live try-on routes: the WebSocket ``/api/v1/live/ws``.
+
+    Args:
+        session_factory: makes one :class:`LiveSession` per connection (called in a worker
+            thread; the connection closes the session when it ends).
+        max_message_bytes: larger messages close the connection with 1009.
+        max_pixels: larger frames close the connection with 1008.
+    """
+    router = APIRouter(prefix="/api/v1/live", tags=["live"])
+
+    @router.websocket("/ws")
+    async def live_socket(ws: WebSocket) -> None:
+        await ws.accept()
+        session = await run_in_threadpool(session_factory)
+        conn = _Connection(session)
+        handoff: asyncio.Queue[_Perceived] = asyncio.Queue(maxsize=1)
+        worker = asyncio.create_task(_perceive_loop(ws, conn, handoff, max_pixels))
+        renderer = asyncio.create_task(_render_loop(ws, conn, handoff))
+        stages = {worker, renderer}
+        try:
+            while True:
+                receive = asyncio.ensure_future(ws.receive())
+                done, _ = await asyncio.wait(
+                    {receive, *stages}, return_when=asyncio.FIRST_COMPLETED
+                )
+                if receive not in done:
+                    receive.cancel()
+                    break  # a stage ended: it closed the connection, or it failed (below)
+                message = receive.result()
+                if message["type"] == "websocket.disconnect":
+                    break
+                data = message.get("bytes")
+                if data is None:
+                    await conn.send(
+                        ws, _error("corrupt_frame", "send frames as binary messages", None)
+                    )
+                    continue
+                if len(data) > max_message_bytes:
+                    await _stop(stages)
+                    await ws.close(
+                        code=CLOSE_TOO_BIG,
+                        reason=f"message of {len(data)} bytes over {max_message_bytes}",
+                    )
+                    break
+                if conn.waiting is not None:
+                    conn.dropped += 1  # only the newest frame waits
+                conn.waiting = data
+                conn.ready.set()
+            failed = [t for t in stages if t.done() and not t.cancelled() and t.exception()]
+            if failed:
+                await _stop(stages)
+                await ws.close(code=CLOSE_INTERNAL, reason="the live session failed")
+                raise failed[0].exception()  # type: ignore[misc]
+        except WebSocketDisconnect:
+            pass
+        finally:
+            await _stop(stages)
+            await run_in_threadpool(conn.close)
+
+    return router
+
+
+def demo_garments() -> list[Garment]:
+    """A few garments of the drawn demo catalog (no research photo involved)."""
+    from fitroom.garments import ingest_garment
+    from fitroom.garments.synth import DEMO_CATALOG, synth_garment
+
+    chosen = ("striped-tee", "gingham-shirt", "plain-tee", "summer-tank")
+    out = []
+    for name, kind, pattern, seed in DEMO_CATALOG:
+        if name in chosen:
+            drawn = synth_garment(kind, seed=seed, pattern=pattern)
+            out.append(ingest_garment(drawn.image, name=name))
+    return out
+
+
+def create_live_app(
+    garments: Sequence[Garment] | None = None,
+    *,
+    session_factory: SessionFactory | None = None,
+    num_threads: int = 1,
+    max_message_bytes: int = MAX_MESSAGE_BYTES,
+    max_pixels: int = MAX_FRAME_PIXELS,
+) -> FastAPI:
+    """A small standalone app: the live WebSocket, its garment list and a test page at ``/``.
+
+    Args:
+        garments: garments to offer (default: a few drawn demo garments, made on first use).
+        session_factory: overrides how sessions are made (then ``garments`` only feeds the list).
+        num_threads: model threads per session (1: the connection's two stages use a core each).
+    """
+    chosen: list[Garment] = list(garments) if garments is not None else []
+    lock = threading.Lock()
+
+    def offered() -> list[Garment]:
+        with lock:
+            if not chosen:
+                chosen.extend(demo_garments())
+            return chosen
+
+    def make_session() -> LiveSession:
+        return LiveSession(offered(), num_threads=num_threads)
+
+    app = FastAPI(title="fitroom live")
+    app.include_router(
+        live_router(
+            session_factory or make_session,
+            max_message_bytes=max_message_bytes,
+            max_pixels=max_pixels,
+        )
+    )
+
+    @app.get("/api/v1/live/garments")
+    def garment_list() -> dict[str, list[dict[str, str]]]:
+        return {
+            "garments": [
+                {"id": g.name, "category": g.category, "subcategory": g.subcategory}
+                for g in offered()
+            ]
+        }
+
+    @app.get("/", response_class=HTMLResponse)
+    def test_page() -> str:
+        return (STATIC_DIR / "live.html").read_text(encoding="utf-8")
+
+    return app
+
+
+__all__ = [
+    "CLOSE_POLICY",
+    "CLOSE_TOO_BIG",
+    "MAX_FRAME_PIXELS",
+    "MAX_MESSAGE_BYTES",
+    "create_live_app",
+    "decode_message",
+    "demo_garments",
+    "encode_message",
+    "live_router",
+]

@@ -1,0 +1,149 @@
+"""The live session on a real clip: every frame dressed or deliberately dropped, in order."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+
+import numpy as np
+import numpy.typing as npt
+import pytest
+
+from fitroom.errors import InputError
+from fitroom.garments import Garment
+from fitroom.live import LiveFrame, LiveOptions, LiveSession, LiveStats
+
+ByteArray = npt.NDArray[np.uint8]
+
+FRAME_SIZE = (640, 480)
+
+
+@pytest.fixture(scope="module")
+def session(tee: Garment, shirt: Garment) -> Iterator[LiveSession]:
+    with LiveSession([tee, shirt], num_threads=2) as live:
+        yield live
+
+
+def _stream(frames: list[ByteArray], fps: float = 24.0) -> Iterator[tuple[ByteArray, int]]:
+    for i, frame in enumerate(frames):
+        yield frame, round(i * 1000.0 / fps)
+
+
+@pytest.mark.shared
+class TestRunOnClip:
+    def test_every_frame_comes_out_in_order_with_the_input_size(
+        self, session: LiveSession, clip: list[ByteArray]
+    ) -> None:
+        session.reset()
+        out: list[LiveFrame] = []
+        stats = session.run(_stream(clip), out.append)
+        assert isinstance(stats, LiveStats)
+        assert stats.frames == len(clip) == len(out)
+        assert stats.dropped == 0  # a file source waits: nothing is dropped
+        assert [f.timestamp_ms for f in out] == [ts for _, ts in _stream(clip)]
+        for frame in out:
+            assert frame.image.shape == (FRAME_SIZE[1], FRAME_SIZE[0], 3)
+            assert frame.image.dtype == np.uint8
+        dressed = [f for f in out if f.garment_visible]
+        # The person is in every frame of this clip; the garment must be on most of them.
+        assert sum(f.person_found for f in out) == len(clip)
+        assert len(dressed) >= 0.75 * len(clip)
+        changed = [not np.array_equal(f.image, c) for f, c in zip(dressed, clip, strict=False)]
+        assert any(changed)
+        assert len(stats.latencies_ms) == len(clip)
+        assert stats.summary_line().startswith(f"LIVE frames={len(clip)} dropped=0 fps=")
+
+    def test_realtime_source_drops_instead_of_queueing(
+        self, session: LiveSession, clip: list[ByteArray]
+    ) -> None:
+        session.reset()
+        out: list[LiveFrame] = []
+
+        def slow_sink(frame: LiveFrame) -> None:
+            out.append(frame)
+            if not frame.dropped:
+                time.sleep(0.08)  # a display slower than the source
+
+        def camera() -> Iterator[tuple[ByteArray, int]]:
+            for frame, ts in _stream(clip[:30], fps=60.0):
+                time.sleep(1 / 60)
+                yield frame, ts
+
+        stats = session.run(camera(), slow_sink, realtime=True)
+        assert stats.frames == 30 == len(out)
+        assert stats.dropped > 0
+        assert stats.dropped == sum(f.dropped for f in out)
+        assert [f.timestamp_ms for f in out] == sorted(f.timestamp_ms for f in out)
+        # Bounded: each dressed frame waited for at most a few stage times, not for a queue.
+        assert max(stats.latencies_ms) < 2000.0
+        for frame in out:
+            assert frame.image.shape == clip[0].shape
+
+    def test_switching_garment_mid_stream_takes_effect_on_the_next_frame(
+        self, session: LiveSession, clip: list[ByteArray]
+    ) -> None:
+        frames = list(_stream(clip[:14]))
+        session.reset()
+        session.select(0)
+        same = [session.process_frame(f, ts) for f, ts in frames]
+        session.reset()
+        switched = [session.process_frame(f, ts) for f, ts in frames[:7]]
+        session.next_garment()
+        assert session.garment_index == 1
+        switched += [session.process_frame(f, ts) for f, ts in frames[7:]]
+        session.select(0)
+        for a, b in zip(same[:7], switched[:7], strict=True):
+            assert np.abs(a.image.astype(int) - b.image.astype(int)).mean() < 0.5
+        shown = [i for i in range(7, 14) if same[i].garment_visible and switched[i].garment_visible]
+        assert shown
+        for i in shown:
+            diff = np.abs(same[i].image.astype(int) - switched[i].image.astype(int))
+            assert diff.max() > 60  # stripes against checks
+
+    def test_a_source_error_reaches_the_caller(self, session: LiveSession) -> None:
+        def broken() -> Iterator[tuple[ByteArray, int]]:
+            yield np.zeros((4, 4), np.uint8), 0  # not an RGB frame
+
+        with pytest.raises(InputError):
+            session.run(broken(), lambda frame: None)
+        assert not [t for t in threading.enumerate() if t.name.startswith("fitroom-live")]
+
+
+class TestProcessFrame:
+    def test_astronaut_is_dressed_and_sized_as_input(
+        self, session: LiveSession, astronaut: ByteArray
+    ) -> None:
+        session.reset()
+        result = session.process_frame(astronaut, 0)
+        assert result.image.shape == astronaut.shape
+        assert result.person_found and result.garment_visible
+        assert result.anchor_points.shape == (11, 2)
+        assert {"perception", "fit", "render", "total"} <= set(result.timings_ms)
+        assert not np.array_equal(result.image, astronaut)
+
+    def test_no_person_leaves_the_frame_unchanged(
+        self, session: LiveSession, coffee: ByteArray
+    ) -> None:
+        session.reset()
+        result = session.process_frame(coffee, 0)
+        assert not result.garment_visible and not result.person_found
+        assert np.array_equal(result.image, coffee)
+        assert result.anchor_points.shape == (0, 2)
+
+    def test_background_scene_replaces_pixels_away_from_the_person(
+        self, tee: Garment, astronaut: ByteArray
+    ) -> None:
+        with LiveSession([tee], LiveOptions(background="office"), num_threads=1) as live:
+            result = live.process_frame(astronaut, 0)
+        # The astronaut's top-right corner is background (a flag and a grey wall).
+        assert np.abs(result.image[:40, -40:].astype(int) - astronaut[:40, -40:]).mean() > 20
+
+    def test_bad_inputs_raise_typed_errors(self, tee: Garment) -> None:
+        with pytest.raises(InputError):
+            LiveSession([])
+        with pytest.raises(InputError):
+            LiveOptions(size="huge")
+        frame = LiveFrame(image=np.zeros((4, 4, 3), np.uint8), timestamp_ms=0)
+        with pytest.raises(ValueError, match="anchor_points"):
+            LiveFrame(image=frame.image, timestamp_ms=0, anchor_points=np.zeros((3,), np.float32))

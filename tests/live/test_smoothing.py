@@ -1,0 +1,118 @@
+"""Anchor smoothing: a still body stays put, a moving one is followed, missing rows are kept."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+
+from fitroom.fitting import BodyAnchors
+from fitroom.live import AnchorSmoother
+from fitroom.live.smoothing import adaptive_step
+
+
+def _anchors(shift: float = 0.0, edge: float = 40.0) -> BodyAnchors:
+    pair = np.array([[260.0 + shift, 120.0], [180.0 + shift, 120.0]], np.float32)
+    rows = np.array([[y, 220.0 + shift + edge * 0, 200.0 + shift] for y in range(100, 200, 4)])
+    rows[:, 1] = 220.0 + shift + edge
+    rows[:, 2] = 220.0 + shift - edge
+    return BodyAnchors(
+        shoulders=pair,
+        shoulder_joints=pair.copy(),
+        elbows=pair + np.array([0, 60], np.float32),
+        wrists=pair + np.array([0, 120], np.float32),
+        hips=pair + np.array([0, 150], np.float32),
+        knees=pair + np.array([0, 230], np.float32),
+        ankles=pair + np.array([0, 310], np.float32),
+        torso_edges=rows.astype(np.float32),
+        visibility=np.ones((2, 6), np.float32),
+        image_size=(480, 480),
+    )
+
+
+finite = st.floats(-500, 500, allow_nan=False, width=32)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    prev=arrays(np.float32, (5, 2), elements=finite),
+    cur=arrays(np.float32, (5, 2), elements=finite),
+    dt=st.floats(0.001, 1.0),
+)
+def test_step_lies_between_previous_and_current(
+    prev: np.ndarray, cur: np.ndarray, dt: float
+) -> None:
+    out = adaptive_step(prev, cur, dt, min_cutoff_hz=1.0, beta=1.0, scale=100.0)
+    lo, hi = np.minimum(prev, cur), np.maximum(prev, cur)
+    assert np.all(out >= lo - 1e-3) and np.all(out <= hi + 1e-3)
+
+
+@settings(max_examples=30, deadline=None)
+@given(values=arrays(np.float32, (4, 2), elements=finite))
+def test_constant_input_is_a_fixed_point(values: np.ndarray) -> None:
+    out = adaptive_step(values, values, 1 / 30, min_cutoff_hz=1.0, beta=1.0, scale=100.0)
+    np.testing.assert_allclose(out, values, atol=1e-4)
+
+
+def test_nan_previous_takes_the_measurement_even_with_a_dead_band() -> None:
+    prev = np.array([[np.nan, np.nan]], np.float32)
+    cur = np.array([[3.0, 4.0]], np.float32)
+    out = adaptive_step(prev, cur, 1 / 30, min_cutoff_hz=1.0, beta=0.0, scale=1.0, deadband=2.0)
+    np.testing.assert_array_equal(out, cur)
+
+
+def test_nan_keeps_the_previous_value() -> None:
+    prev = np.array([[1.0, 2.0]], np.float32)
+    cur = np.array([[np.nan, 5.0]], np.float32)
+    out = adaptive_step(prev, cur, 1 / 30, min_cutoff_hz=1.0, beta=0.0, scale=1.0)
+    assert out[0, 0] == 1.0 and 2.0 < out[0, 1] < 5.0
+
+
+class TestAnchorSmoother:
+    def test_first_frame_passes_through(self) -> None:
+        a = _anchors()
+        assert AnchorSmoother()(a, 0) is a
+
+    def test_jitter_is_damped_and_a_move_is_followed(self) -> None:
+        smoother = AnchorSmoother()
+        rng = np.random.default_rng(0)
+        outs = [
+            smoother(_anchors(float(rng.normal(0, 1.0)), 40.0 + float(rng.normal(0, 2))), 33 * i)
+            for i in range(60)
+        ]
+        xs = np.array([o.shoulders[0, 0] for o in outs[10:]])
+        assert xs.std() < 0.6  # the input jitters by 1 px
+        widths = np.array([o.torso_edges[5, 1] - o.torso_edges[5, 2] for o in outs[10:]])
+        assert widths.std() < 2.0 and abs(widths.mean() - 80.0) < 2.0
+        # A real move (the person steps 60 px aside) is followed within a few frames, up to
+        # the dead band (a share of the 80 px shoulder distance).
+        moved = [smoother(_anchors(60.0), 33 * (60 + i)) for i in range(8)]
+        band = smoother.deadband * 80.0
+        assert abs(float(moved[-1].shoulders[0, 0]) - 320.0) < band + 1.0
+
+    def test_wander_inside_the_dead_band_does_not_move_the_anchors(self) -> None:
+        smoother = AnchorSmoother()
+        first = smoother(_anchors(), 0)
+        for i in range(1, 30):
+            out = smoother(_anchors(0.9 * smoother.deadband * 80.0 * (-1) ** i), 33 * i)
+        np.testing.assert_array_equal(out.shoulders, first.shoulders)
+
+    def test_unmeasured_edge_rows_keep_their_last_value(self) -> None:
+        smoother = AnchorSmoother()
+        first = _anchors()
+        smoother(first, 0)
+        edges = first.torso_edges.copy()
+        edges[3, 1:] = np.nan
+        out = smoother(replace(first, torso_edges=edges), 33)
+        assert np.isfinite(out.torso_edges[3, 1:]).all()
+
+    @pytest.mark.parametrize("later_ms", [0, -10])
+    def test_non_increasing_timestamps_restart(self, later_ms: int) -> None:
+        smoother = AnchorSmoother()
+        smoother(_anchors(), 0)
+        b = _anchors(30.0)
+        assert smoother(b, later_ms) is b
