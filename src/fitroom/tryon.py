@@ -18,7 +18,7 @@ import numpy.typing as npt
 from fitroom._closing import Closeable
 from fitroom.errors import InputError, PersonNotUsable, UnsupportedGarment
 from fitroom.fitting.anchors import BodyAnchors, body_anchors
-from fitroom.fitting.garment_fit import SIZE_EASE, FittedGarment, fit_upper, prepare_garment
+from fitroom.fitting.garment_fit import FittedGarment, fit_upper, prepare_garment, size_ease
 from fitroom.fitting.lower_fit import fit_lower
 from fitroom.garments.core import Garment, GarmentLandmarks
 from fitroom.imaging.decode import ensure_rgb
@@ -63,15 +63,12 @@ class TryOnOptions:
     tuck: bool | None = None
 
     def __post_init__(self) -> None:
-        if self.size is not None and self.size.upper() not in SIZE_EASE:
-            raise InputError(
-                f"unknown size {self.size!r}; use one of {', '.join(SIZE_EASE)} or leave it unset"
-            )
+        size_ease(self.size)  # refuses an unknown size label now, not at render time
 
     @property
     def ease(self) -> float:
         """Garment width over the measured body width."""
-        return SIZE_EASE[(self.size or "M").upper()]
+        return size_ease(self.size)
 
 
 @dataclass(frozen=True)

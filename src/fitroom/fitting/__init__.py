@@ -8,6 +8,7 @@ from fitroom.fitting.garment_fit import (
     FittedLayer,
     fit_upper,
     premultiplied_parts,
+    size_ease,
     torso_targets,
 )
 from fitroom.fitting.warp import (
@@ -36,6 +37,7 @@ __all__ = [
     "premultiplied_parts",
     "remap_premultiplied",
     "similarity_from_pairs",
+    "size_ease",
     "torso_targets",
     "tps_inverse_maps",
 ]

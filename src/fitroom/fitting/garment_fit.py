@@ -14,7 +14,7 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
-from fitroom.errors import UnsupportedGarment
+from fitroom.errors import InputError, UnsupportedGarment
 from fitroom.fitting.anchors import BodyAnchors
 from fitroom.fitting.warp import (
     apply_affine,
@@ -51,6 +51,23 @@ SIZE_EASE: dict[str, float] = {
     "XL": 1.14,
     "XXL": 1.2,
 }
+
+
+def size_ease(size: str | None) -> float:
+    """Garment width over the measured body width for a size label (None = a regular fit, M).
+
+    >>> size_ease("l"), size_ease(None)
+    (1.09, 1.04)
+
+    Raises:
+        InputError: the label is not one of :data:`SIZE_EASE`.
+    """
+    label = (size or "M").upper()
+    if label not in SIZE_EASE:
+        raise InputError(
+            f"unknown size {size!r}; use one of {', '.join(SIZE_EASE)} or leave it unset"
+        )
+    return SIZE_EASE[label]
 
 
 @dataclass(frozen=True)
@@ -371,6 +388,7 @@ __all__ = [
     "fit_upper",
     "premultiplied_parts",
     "prepare_garment",
+    "size_ease",
     "sleeve_pins",
     "torso_targets",
 ]

@@ -35,7 +35,7 @@ from fitroom.fitting import (
     fit_upper,
     premultiplied_parts,
 )
-from fitroom.fitting.garment_fit import SIZE_EASE
+from fitroom.fitting.garment_fit import size_ease
 from fitroom.fitting.lower_fit import fit_lower
 from fitroom.garments.core import Garment, GarmentLandmarks
 from fitroom.imaging.decode import ensure_rgb
@@ -70,15 +70,12 @@ class LiveOptions:
     background: str | ByteArray | None = field(default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        if self.size is not None and self.size.upper() not in SIZE_EASE:
-            raise InputError(
-                f"unknown size {self.size!r}; use one of {', '.join(SIZE_EASE)} or leave it unset"
-            )
+        size_ease(self.size)  # refuses an unknown size label now, not at render time
 
     @property
     def ease(self) -> float:
         """Garment width over the measured body width."""
-        return SIZE_EASE[(self.size or "M").upper()]
+        return size_ease(self.size)
 
 
 @dataclass(frozen=True)
