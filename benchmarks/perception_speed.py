@@ -72,14 +72,29 @@ def main() -> None:
     parser.add_argument("--frames", type=int, default=200)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--legacy-python", help="python of a side venv with mediapipe==0.10.21")
+    parser.add_argument(
+        "--source",
+        choices=("vivid", "astronaut"),
+        default="vivid",
+        help="stream frames: the shared walking clip (head out of frame, so no face work) or the "
+        "public-domain astronaut letterboxed to 640x480 with small per-frame shifts (face visible)",
+    )
     args = parser.parse_args()
     cv2.setNumThreads(args.threads)
     data = shared_data_dir()
-    clip = [letterbox_640x480(f) for f in video_frames(data / "video" / "vivid_upper1.mp4")]
+    if args.source == "vivid":
+        clip = [letterbox_640x480(f) for f in video_frames(data / "video" / "vivid_upper1.mp4")]
+    else:
+        from skimage import data as skdata
+
+        base = letterbox_640x480(np.ascontiguousarray(skdata.astronaut()))
+        # A few pixels of sway, so tracking and smoothing work as on a live camera.
+        clip = [
+            np.roll(base, (round(3 * np.sin(i / 5)), round(4 * np.cos(i / 7))), (0, 1))
+            for i in range(60)
+        ]
     frames = list(itertools.islice(itertools.cycle(clip + clip[::-1]), args.frames))
-    print(
-        f"stream mode: {len(frames)} frames 640x480 from vivid_upper1.mp4, {args.threads} threads"
-    )
+    print(f"stream mode: {len(frames)} frames 640x480 ({args.source}), {args.threads} threads")
 
     stages: dict[str, list[float]] = {}
     found = 0
