@@ -32,6 +32,22 @@ def dressed(tryon: TryOn, astronaut: np.ndarray, tee: Garment) -> TryOnResult:
     return tryon.render(astronaut, [tee], TryOnOptions())
 
 
+def _straight_anchors(shoulders: np.ndarray) -> BodyAnchors:
+    """Body anchors of a stick figure hanging straight down from two shoulder points."""
+    return BodyAnchors(
+        shoulders=shoulders,
+        shoulder_joints=shoulders,
+        elbows=shoulders + 50,
+        wrists=shoulders + 100,
+        hips=shoulders + 150,
+        knees=shoulders + 200,
+        ankles=shoulders + 250,
+        torso_edges=np.zeros((0, 3), np.float32),
+        visibility=np.ones((2, 6), np.float32),
+        image_size=(400, 600),
+    )
+
+
 class TestTryOnAstronaut:
     def test_output_size_and_type(self, dressed: TryOnResult, astronaut: np.ndarray) -> None:
         assert dressed.image.shape == astronaut.shape and dressed.image.dtype == np.uint8
@@ -95,18 +111,7 @@ class TestTryOnErrors:
 
     def test_person_seen_from_the_back_is_warned_and_mirrored(self) -> None:
         pts = np.array([[100.0, 100.0], [200.0, 100.0]], np.float32)  # left shoulder image-left
-        anchors = BodyAnchors(
-            shoulders=pts,
-            shoulder_joints=pts,
-            elbows=pts + 50,
-            wrists=pts + 100,
-            hips=pts + 150,
-            knees=pts + 200,
-            ankles=pts + 250,
-            torso_edges=np.zeros((0, 3), np.float32),
-            visibility=np.ones((2, 6), np.float32),
-            image_size=(400, 600),
-        )
+        anchors = _straight_anchors(pts)
         assert anchors.facing_back
         fitted_to, warnings = check_person(anchors)
         assert not fitted_to.facing_back
@@ -115,18 +120,7 @@ class TestTryOnErrors:
 
     def test_shoulders_out_of_frame_are_refused(self) -> None:
         pts = np.array([[200.0, -30.0], [100.0, -30.0]], np.float32)
-        anchors = BodyAnchors(
-            shoulders=pts,
-            shoulder_joints=pts,
-            elbows=pts + 50,
-            wrists=pts + 100,
-            hips=pts + 150,
-            knees=pts + 200,
-            ankles=pts + 250,
-            torso_edges=np.zeros((0, 3), np.float32),
-            visibility=np.ones((2, 6), np.float32),
-            image_size=(400, 600),
-        )
+        anchors = _straight_anchors(pts)
         with pytest.raises(PersonNotUsable, match="shoulders"):
             check_person(anchors)
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, get_args
 
 import numpy as np
 import numpy.typing as npt
@@ -44,16 +44,8 @@ MeasurementName = Literal[
     "arm_length",
     "torso_length",
 ]
-MEASUREMENT_NAMES: tuple[MeasurementName, ...] = (
-    "height",
-    "shoulder_width",
-    "chest",
-    "waist",
-    "hip",
-    "inseam",
-    "arm_length",
-    "torso_length",
-)
+#: Every measurement name, in display order (the Literal above is the single source).
+MEASUREMENT_NAMES: tuple[MeasurementName, ...] = get_args(MeasurementName)
 #: The circumferences, for which a side view matters.
 GIRTHS: tuple[MeasurementName, ...] = ("chest", "waist", "hip")
 
