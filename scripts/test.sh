@@ -4,7 +4,7 @@
 # Usage: scripts/test.sh [pytest args]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/setup.sh server,dev
+scripts/setup.sh server,dev,recs
 . .venv/bin/activate
 if [ -z "${FITROOM_TEST_DATABASE_URL:-}" ]; then
   # The server tests run on SQLite always, and on PostgreSQL too when this URL is set.

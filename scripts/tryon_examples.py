@@ -1,8 +1,8 @@
 """Draw the README's try-on picture: docs/images/tryon_examples.png.
 
 Made only from images we may publish: the public-domain astronaut photo (skimage.data) and
-garments the project draws itself (fitroom.garments.synth). Each result shows its product photo
-in the top-left corner.
+garments the project draws itself (fitroom.garments.synth), one of them in a recolour variant.
+Each result shows its product photo (as tried on) in the top-left corner.
 
     python scripts/tryon_examples.py [-o docs/images/tryon_examples.png]
 """
@@ -17,11 +17,16 @@ import numpy as np
 from skimage import data
 
 from fitroom.garments import ingest_garment
+from fitroom.garments.recolour import recolour_garment
 from fitroom.garments.synth import synth_garment
 from fitroom.tryon import TryOn
 
-#: (kind, seed, pattern) of the three drawn garments shown.
-EXAMPLES = (("t-shirt", 2, "dots"), ("t-shirt", 1, "stripes"), ("t-shirt", 11, "print"))
+#: (kind, seed, pattern, recolour RGB or None) of the three drawn garments shown.
+EXAMPLES: tuple[tuple[str, int, str, tuple[int, int, int] | None], ...] = (
+    ("shirt", 3, "checks", None),
+    ("t-shirt", 1, "stripes", None),
+    ("t-shirt", 2, "dots", (40, 110, 180)),
+)
 TILE = 384
 
 
@@ -33,11 +38,17 @@ def main() -> None:
     photo = np.ascontiguousarray(data.astronaut())
     tiles = [photo]
     with TryOn() as tryon:
-        for kind, seed, pattern in EXAMPLES:
+        for kind, seed, pattern, colour in EXAMPLES:
             drawn = synth_garment(kind, seed=seed, pattern=pattern)
-            result = tryon.render(photo, [ingest_garment(drawn.image)])
+            garment = ingest_garment(drawn.image)
+            product = drawn.image
+            if colour is not None:
+                garment = recolour_garment(garment, colour)
+                shown = garment.cutout[..., 3:].astype(np.float32) / 255.0
+                product = (garment.rgb * shown + drawn.image * (1.0 - shown)).astype(np.uint8)
+            result = tryon.render(photo, [garment])
             out = result.image.copy()
-            thumb = cv2.resize(drawn.image, (96, 128), interpolation=cv2.INTER_AREA)
+            thumb = cv2.resize(product, (96, 128), interpolation=cv2.INTER_AREA)
             out[6:138, 6:102] = 255
             out[8:136, 8:100] = thumb[:, 2:94]
             tiles.append(out)

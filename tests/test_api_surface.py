@@ -21,6 +21,8 @@ PUBLIC_MODULES = (
     "fitroom.fitting",
     "fitroom.tryon",
     "fitroom.live",
+    "fitroom.reactions",
+    "fitroom.recommend",
 )
 SNAPSHOT = Path(__file__).with_name("api_surface.txt")
 

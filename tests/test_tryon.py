@@ -89,6 +89,17 @@ class TestTryOnAstronaut:
         large = tryon.render(astronaut, [tee], TryOnOptions(size="XXL"))
         assert large.visible_masks[0].sum() > small.visible_masks[0].sum()
 
+    def test_size_chart_overrides_fit(
+        self, tryon: TryOn, astronaut: np.ndarray, tee: Garment
+    ) -> None:
+        """A size too small (tight, short) covers less than one too large (loose, long).
+
+        (The astronaut's suit is wider than the drawn tee and the photo ends above its hem, so
+        the difference is small here; tests/fitting checks the widths and lengths exactly.)"""
+        tight = tryon.render(astronaut, [tee], TryOnOptions(width_ease=0.92, length_scale=0.9))
+        loose = tryon.render(astronaut, [tee], TryOnOptions(width_ease=1.2, length_scale=1.1))
+        assert loose.visible_masks[0].sum() > 1.02 * tight.visible_masks[0].sum()
+
 
 class TestTryOnErrors:
     def test_no_person(self, tryon: TryOn, coffee: np.ndarray, tee: Garment) -> None:
@@ -108,6 +119,17 @@ class TestTryOnErrors:
     def test_unknown_size(self) -> None:
         with pytest.raises(InputError, match="unknown size"):
             TryOnOptions(size="huge")
+
+    @pytest.mark.parametrize(
+        ("field", "value"), [("width_ease", 0.5), ("width_ease", 2.0), ("length_scale", 0.2)]
+    )
+    def test_unwearable_fit_override(self, field: str, value: float) -> None:
+        with pytest.raises(InputError, match=field):
+            TryOnOptions(**{field: value})  # type: ignore[arg-type]
+
+    def test_fit_override_replaces_size(self) -> None:
+        assert TryOnOptions(size="XS", width_ease=1.2).ease == 1.2
+        assert TryOnOptions().length == 1.0
 
     def test_person_seen_from_the_back_is_warned_and_mirrored(self) -> None:
         pts = np.array([[100.0, 100.0], [200.0, 100.0]], np.float32)  # left shoulder image-left

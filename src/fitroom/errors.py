@@ -76,6 +76,14 @@ class VideoError(InputError):
     """A video that cannot be opened or read."""
 
 
+class InteractionDataError(InputError):
+    """An interaction file or event list that is not "user item item ..." sequences."""
+
+
+class RecommenderModelError(InputError):
+    """A recommender model file that is corrupt, of an unknown version, or not a fitroom model."""
+
+
 class ModelIntegrityError(FitroomError):
     """A shipped model file is missing or its SHA-256 differs from the one listed in NOTICE."""
 
@@ -89,10 +97,12 @@ __all__ = [
     "ImageDecodeError",
     "ImageTooLarge",
     "InputError",
+    "InteractionDataError",
     "ModelIntegrityError",
     "MultiplePeople",
     "NoPersonFound",
     "PersonNotUsable",
+    "RecommenderModelError",
     "UnsupportedGarment",
     "VideoError",
 ]

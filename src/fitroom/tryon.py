@@ -18,7 +18,13 @@ import numpy.typing as npt
 from fitroom._closing import Closeable
 from fitroom.errors import InputError, PersonNotUsable, UnsupportedGarment
 from fitroom.fitting.anchors import BodyAnchors, body_anchors
-from fitroom.fitting.garment_fit import FittedGarment, fit_upper, prepare_garment, size_ease
+from fitroom.fitting.garment_fit import (
+    SIZE_EASE,
+    FittedGarment,
+    fit_upper,
+    prepare_garment,
+    size_ease,
+)
 from fitroom.fitting.lower_fit import fit_lower
 from fitroom.garments.core import Garment, GarmentLandmarks
 from fitroom.imaging.decode import ensure_rgb
@@ -40,6 +46,14 @@ WAISTBAND_OVERLAP = 0.03
 #: How many prepared garments a :class:`TryOn` keeps.
 PREPARED_CACHE_SIZE = 16
 
+#: The ease of a regular fit (size M); looser garments may stand off the body's outline.
+REGULAR_EASE = SIZE_EASE["M"]
+
+#: Accepted :attr:`TryOnOptions.width_ease` values (beyond them a garment is not wearable).
+WIDTH_EASE_RANGE = (0.8, 1.5)
+#: Accepted :attr:`TryOnOptions.length_scale` values.
+LENGTH_SCALE_RANGE = (0.7, 1.4)
+
 #: A landmark counts as seen when its visibility reaches this and it lies inside the photo.
 MIN_VISIBILITY = 0.5
 
@@ -57,18 +71,42 @@ class TryOnOptions:
             their waistband, as the shop photos that try-on is used on show tops, and the
             trousers stay as they are; over a dress or bare legs, or with new trousers, it
             hangs free.
+        width_ease: garment width over the measured body width, overriding ``size`` (e.g.
+            from a size chart and the person's measurements: below 1 sits tight, above 1
+            loose). None = from ``size``.
+        length_scale: the garment's length (body, sleeves, legs) relative to a regular fit on
+            this body: below 1 shorter (a size too small), above 1 longer. None = 1.
     """
 
     size: str | None = None
     tuck: bool | None = None
+    width_ease: float | None = None
+    length_scale: float | None = None
 
     def __post_init__(self) -> None:
         size_ease(self.size)  # refuses an unknown size label now, not at render time
+        lo, hi = WIDTH_EASE_RANGE
+        if self.width_ease is not None and not lo <= self.width_ease <= hi:
+            raise InputError(
+                f"width_ease {self.width_ease!r} is outside {lo}…{hi}; give a garment width "
+                "over body width such as 0.95 (tight) or 1.15 (loose), or leave it unset"
+            )
+        lo, hi = LENGTH_SCALE_RANGE
+        if self.length_scale is not None and not lo <= self.length_scale <= hi:
+            raise InputError(
+                f"length_scale {self.length_scale!r} is outside {lo}…{hi}; give a length "
+                "relative to a regular fit such as 0.95 (short) or 1.05 (long), or leave it unset"
+            )
 
     @property
     def ease(self) -> float:
         """Garment width over the measured body width."""
-        return size_ease(self.size)
+        return size_ease(self.size) if self.width_ease is None else float(self.width_ease)
+
+    @property
+    def length(self) -> float:
+        """Garment length relative to a regular fit (1 = regular)."""
+        return 1.0 if self.length_scale is None else float(self.length_scale)
 
 
 @dataclass(frozen=True)
@@ -239,9 +277,13 @@ class TryOn(Closeable):
         for i in order:
             garment = garments[i]
             if garment.category == "lower":
-                fitted[i] = fit_lower(garment, anchors, options.ease, self._prepare)
+                fitted[i] = fit_lower(
+                    garment, anchors, options.ease, self._prepare, length_scale=options.length
+                )
             else:
-                fitted[i] = fit_upper(garment, anchors, options.ease, self._prepare)
+                fitted[i] = fit_upper(
+                    garment, anchors, options.ease, self._prepare, length_scale=options.length
+                )
         waists = [f.targets["waistband_center"][1] for f in fitted.values() if f.region == "lower"]
         tuck_y = (
             min(waists) + 0.03 * anchors.shoulder_width
@@ -275,6 +317,8 @@ class TryOn(Closeable):
             perception.mask.mask,
             cut_below_y=cuts,
             limbs=limbs,
+            # A garment looser than a regular fit stands off the body by its extra width.
+            reach=max(0.0, options.ease - REGULAR_EASE) * 0.5 * anchors.shoulder_width,
         )
         visible = tuple(ordered_visible[order.index(i)] for i in range(len(garments)))
         timings["render"] = (time.perf_counter() - t2) * 1e3
@@ -294,7 +338,9 @@ class TryOn(Closeable):
 
 
 __all__ = [
+    "LENGTH_SCALE_RANGE",
     "MIN_VISIBILITY",
+    "WIDTH_EASE_RANGE",
     "TryOn",
     "TryOnOptions",
     "TryOnResult",

@@ -122,6 +122,8 @@ def shop_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ShopServer
         FITROOM_SECRET_KEY=secrets.token_urlsafe(48),
         # One model thread: the suite shares a 2-core machine with other jobs.
         FITROOM_MODEL_THREADS="1",
+        # Simulated shopper events, so the merchant dashboard has every chart to draw.
+        FITROOM_DEMO_EVENTS="3000",
     )
     log_path = workdir / "serve.log"
     with log_path.open("wb") as log:
@@ -216,3 +218,21 @@ def snap(artifacts_dir: Path) -> Callable[[Page, str], Path]:
         return path
 
     return save
+
+
+@pytest.fixture(scope="session")
+def launch_chromium(browser: Browser) -> Iterator[Callable[[list[str]], Browser]]:
+    """``launch_chromium(extra_args)``: another headless Chromium with extra command-line flags
+    (e.g. a fake camera), on the same Playwright as ``browser``; closed at the session's end."""
+    launched: list[Browser] = []
+
+    def launch(extra_args: list[str]) -> Browser:
+        other = browser.browser_type.launch(
+            executable_path=str(chromium_path()), headless=True, args=CHROMIUM_ARGS + extra_args
+        )
+        launched.append(other)
+        return other
+
+    yield launch
+    for other in launched:
+        other.close()

@@ -1,7 +1,8 @@
 """The web shop in a real browser: shopper journey, catalog filters, photo try-on, saved looks,
 account deletion (checked on disk), and merchant ingestion (accepted and refused photos).
 
-The live fitting room (camera → WebSocket) is not covered here yet.
+The live fitting room (fake camera → WebSocket) is in ``test_live.py``; measurements and the
+size badge are in ``test_measure.py``.
 """
 
 from __future__ import annotations

@@ -35,6 +35,50 @@ class TestMeasureTorsoEdges:
         assert row[1] < 152
 
 
+def _anchors_with_edges(edges: np.ndarray) -> BodyAnchors:
+    pair = np.array([[60.0, 10.0], [40.0, 10.0]], np.float32)
+    return BodyAnchors(
+        shoulders=pair,
+        shoulder_joints=pair,
+        elbows=pair,
+        wrists=pair,
+        hips=pair,
+        knees=pair,
+        ankles=pair,
+        torso_edges=edges.astype(np.float32),
+        visibility=np.ones((2, 6), np.float32),
+        image_size=(100, 100),
+    )
+
+
+class TestTorsoEdgeAt:
+    @settings(max_examples=40, deadline=None)
+    @given(st.floats(0.0, 1.0), st.floats(-20.0, 20.0), st.floats(-20.0, 20.0))
+    def test_continuous_between_measured_rows(
+        self, t: float, d_left: float, d_right: float
+    ) -> None:
+        # A still person's edges sampled at a row that drifts by a fraction of a pixel must
+        # drift by a fraction of the rows' difference, not jump to the next row's value.
+        edges = np.array([[20.0, 70.0, 30.0], [24.0, 70.0 + d_left, 30.0 + d_right]])
+        anchors = _anchors_with_edges(edges)
+        got = anchors.torso_edge_at(20.0 + 4.0 * t)
+        assert got is not None
+        assert abs(got[0] - (70.0 + t * d_left)) < 1e-3
+        assert abs(got[1] - (30.0 + t * d_right)) < 1e-3
+
+    def test_unmeasured_rows_and_far_rows(self) -> None:
+        nan = float("nan")
+        edges = np.array([[0.0, nan, nan], [4.0, 60.0, 40.0], [8.0, nan, nan], [32.0, 70.0, 30.0]])
+        anchors = _anchors_with_edges(edges)
+        # Next to one measured row: that row's values.
+        assert anchors.torso_edge_at(5.0) == (60.0, 40.0)
+        # Measured rows 28 pixels apart are not interpolated; the middle is too far from both.
+        assert anchors.torso_edge_at(18.0) is None
+        assert anchors.torso_edge_at(31.0) == (70.0, 30.0)
+        assert anchors.torso_edge_at(40.0) is None  # past the last row
+        assert _anchors_with_edges(np.zeros((0, 3))).torso_edge_at(5.0) is None
+
+
 class TestBodyAnchors:
     def test_astronaut(self, astronaut: np.ndarray) -> None:
         with Perceiver(num_threads=1) as perceiver:

@@ -12,6 +12,7 @@ from fitroom.fitting.warp import (
     apply_affine,
     fit_thin_plate_spline,
     limb_inverse_maps,
+    limb_maps,
     remap_premultiplied,
     similarity_from_pairs,
     tps_inverse_maps,
@@ -81,6 +82,27 @@ class TestLimbWarp:
     def test_exception_on_bad_scale(self) -> None:
         with pytest.raises(ValueError, match="scale"):
             limb_inverse_maps([0, 0], [0, 1], [[0, 0], [0, 1], [0, 2]], 0.0, (0, 0, 4, 4))
+        with pytest.raises(ValueError, match="across"):
+            limb_maps([0, 0], [0, 1], [[0, 0], [0, 1], [0, 2]], 1.0, (0, 0, 4, 4), across=0.0)
+
+    @settings(max_examples=30, deadline=None)
+    @given(st.floats(0.4, 1.0), st.floats(0.5, 2.0))
+    def test_across_narrows_only_across_the_bone(self, across: float, scale: float) -> None:
+        # A straight vertical limb: rows map by 1/scale, columns off the axis by 1/(scale·across).
+        joints = [[20.0, 0.0], [20.0, 30.0], [20.0, 60.0]]
+        map_x, map_y, second = limb_maps(
+            [50, 10], [50, 90], joints, scale, (0, 0, 40, 60), step=1, across=across
+        )
+        yy, xx = np.mgrid[:60, :40]
+        assert np.allclose(map_y, 10 + yy / scale, atol=1e-2)
+        assert np.allclose(map_x, 50 + (xx - 20) / (scale * across), atol=1e-2)
+        assert second.min() >= 0.0 and second.max() <= 1.0
+
+    def test_second_bone_share(self) -> None:
+        joints = np.array([[0.0, 0.0], [0.0, 30.0], [30.0, 30.0]])
+        _, _, second = limb_maps([0, 0], [0, 60], joints, 1.0, (0, 0, 40, 40), step=1)
+        assert second[5, 0] == pytest.approx(0.0)  # on the upper arm
+        assert second[30, 28] == pytest.approx(1.0)  # on the forearm, past the blend
 
 
 class TestSimilarity:

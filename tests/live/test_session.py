@@ -5,14 +5,21 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
+import cv2
 import numpy as np
 import numpy.typing as npt
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from fitroom.errors import InputError
 from fitroom.garments import Garment
-from fitroom.live import LiveFrame, LiveOptions, LiveSession, LiveStats
+from fitroom.live import LiveFrame, LiveOptions, LiveSession, LiveStats, video_frames
+from fitroom.live.session import upsample_changes
+from fitroom.vision.landmarks import PoseLandmark as L
+from fitroom.vision.segmentation import shrink
 
 ByteArray = npt.NDArray[np.uint8]
 
@@ -54,6 +61,30 @@ class TestRunOnClip:
         assert len(stats.latencies_ms) == len(clip)
         assert stats.summary_line().startswith(f"LIVE frames={len(clip)} dropped=0 fps=")
 
+    def test_light_top_on_a_light_wall_is_dressed_whole(
+        self, session: LiveSession, clip: list[ByteArray]
+    ) -> None:
+        # A cream top against a white wall: the garment once came out in fragments (the person
+        # mask sat just under 0.5, the part map was nearly empty). The torso between shoulders
+        # and hips must now be covered once tracking has settled.
+        session.reset()
+        session.select(0)
+        covered = []
+        for i, frame in enumerate(clip):
+            result = session.process_frame(frame, 33 * i)
+            if i < 10 or result.pose is None:
+                continue
+            xy = result.pose.xy
+            quad = xy[[L.LEFT_SHOULDER, L.RIGHT_SHOULDER, L.RIGHT_HIP, L.LEFT_HIP]]
+            torso = np.zeros(frame.shape[:2], np.uint8)
+            cv2.fillConvexPoly(torso, np.round(quad).astype(np.int32), 1)
+            changed = np.abs(result.image.astype(np.int16) - frame).max(axis=2) > 12
+            covered.append(float(changed[torso > 0].mean()))
+        assert len(covered) >= 30
+        # (On a couple of frames the pose itself turns her sideways: a narrow garment.)
+        mostly = sum(c > 0.6 for c in covered) >= 0.85 * len(covered)
+        assert mostly and float(np.median(covered)) > 0.8, [round(c, 2) for c in covered]
+
     def test_realtime_source_drops_instead_of_queueing(
         self, session: LiveSession, clip: list[ByteArray]
     ) -> None:
@@ -77,6 +108,8 @@ class TestRunOnClip:
         assert [f.timestamp_ms for f in out] == sorted(f.timestamp_ms for f in out)
         # Bounded: each dressed frame waited for at most a few stage times, not for a queue.
         assert max(stats.latencies_ms) < 2000.0
+        dressed = [f for f in out if not f.dropped]
+        assert all({"wait_in", "wait_mid", "latency"} <= set(f.timings_ms) for f in dressed)
         for frame in out:
             assert frame.image.shape == clip[0].shape
 
@@ -147,3 +180,83 @@ class TestProcessFrame:
         frame = LiveFrame(image=np.zeros((4, 4, 3), np.uint8), timestamp_ms=0)
         with pytest.raises(ValueError, match="anchor_points"):
             LiveFrame(image=frame.image, timestamp_ms=0, anchor_points=np.zeros((3,), np.float32))
+
+
+@pytest.mark.shared
+def test_tucked_top_stops_above_the_hips(tee: Garment, shared_data: Path) -> None:
+    # The walking clip: a jacket over a pink skirt. Tucked in (True: just above the hips) the
+    # top changes fewer pixels below the hip line than hanging free (False).
+    frames = [
+        f
+        for f, _ in video_frames(
+            shared_data / "video" / "openpose_video.avi", size=FRAME_SIZE, loop_to=40
+        )
+    ]
+    below: dict[bool, int] = {}
+    for tuck in (False, True):
+        with LiveSession([tee], LiveOptions(tuck=tuck), num_threads=1) as live:
+            for i, frame in enumerate(frames):
+                result = live.process_frame(frame, 33 * i)
+        assert result.garment_visible and result.pose is not None
+        hip_y = round(float(result.pose.xy[[L.LEFT_HIP, L.RIGHT_HIP], 1].mean()))
+        changed = np.abs(result.image.astype(np.int16) - frames[-1]).max(axis=2) > 12
+        below[tuck] = int(changed[hip_y:].sum())
+    assert below[True] < 0.7 * below[False], below
+
+
+class TestWorkingSize:
+    def test_pixels_away_from_the_person_keep_full_detail(
+        self, tee: Garment, astronaut: ByteArray
+    ) -> None:
+        # 512×512 dressed on a 256-pixel copy: the flag and the wall stay bit for bit.
+        with LiveSession([tee], num_threads=1, work_long_side=256) as live:
+            small = live.process_frame(astronaut, 0)
+        with LiveSession([tee], num_threads=1, work_long_side=None) as live:
+            full = live.process_frame(astronaut, 0)
+        assert small.garment_visible and full.garment_visible
+        assert np.array_equal(small.image[:40, :40], astronaut[:40, :40])
+        # The garment lands in the same place: anchors in full-frame pixels either way.
+        assert np.abs(small.anchor_points - full.anchor_points).max() < 6.0
+        # And looks alike (the small copy is softer, not elsewhere).
+        assert np.abs(small.image.astype(int) - full.image.astype(int)).mean() < 6.0
+
+    def test_too_small_a_working_size_is_refused(self, tee: Garment) -> None:
+        with pytest.raises(InputError, match="work_long_side"):
+            LiveSession([tee], work_long_side=16)
+
+
+class TestUpsampleChanges:
+    @settings(max_examples=25, deadline=None)
+    @given(
+        x=st.integers(0, 200),
+        y=st.integers(0, 200),
+        w=st.integers(1, 50),
+        h=st.integers(1, 50),
+        colour=st.tuples(st.integers(0, 255), st.integers(0, 255), st.integers(0, 255)),
+    )
+    def test_only_the_changed_box_changes(
+        self, astronaut: ByteArray, x: int, y: int, w: int, h: int, colour: tuple[int, ...]
+    ) -> None:
+        work = shrink(astronaut, (256, 256))
+        dressed = work.copy()
+        dressed[y : y + h, x : x + w] = colour
+        out = upsample_changes(astronaut, work, dressed)
+        assert out.shape == astronaut.shape and out.dtype == np.uint8
+        # Two working pixels (four full ones) beyond the change: the full-size frame, exactly.
+        far = np.ones(astronaut.shape[:2], bool)
+        far[max(0, 2 * (y - 2)) : 2 * (y + h + 2), max(0, 2 * (x - 2)) : 2 * (x + w + 2)] = False
+        assert np.array_equal(out[far], astronaut[far])
+        # Well inside a changed block the new colour shows (where it really differs).
+        if w >= 4 and h >= 4:
+            core = dressed[y + 1 : y + h - 1, x + 1 : x + w - 1]
+            seen = out[2 * (y + 1) + 1 : 2 * (y + h - 1) - 1, 2 * (x + 1) + 1 : 2 * (x + w - 1) - 1]
+            differs = (
+                np.abs(core.astype(int) - work[y + 1 : y + h - 1, x + 1 : x + w - 1]).max() > 0
+            )
+            if differs:
+                assert np.abs(seen.astype(int) - np.array(colour)).max() <= 2
+
+    def test_nothing_changed_is_a_copy(self, astronaut: ByteArray) -> None:
+        work = shrink(astronaut, (256, 256))
+        out = upsample_changes(astronaut, work, work.copy())
+        assert np.array_equal(out, astronaut) and out is not astronaut

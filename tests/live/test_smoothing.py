@@ -12,7 +12,7 @@ from hypothesis.extra.numpy import arrays
 
 from fitroom.fitting import BodyAnchors
 from fitroom.live import AnchorSmoother
-from fitroom.live.smoothing import adaptive_step
+from fitroom.live.smoothing import LineSmoother, adaptive_step
 
 
 def _anchors(shift: float = 0.0, edge: float = 40.0) -> BodyAnchors:
@@ -116,3 +116,38 @@ class TestAnchorSmoother:
         smoother(_anchors(), 0)
         b = _anchors(30.0)
         assert smoother(b, later_ms) is b
+
+
+class TestLineSmoother:
+    def test_bridges_short_gaps_and_forgets_long_ones(self) -> None:
+        smoother = LineSmoother(alpha=0.5, hold_ms=100)
+        line = np.full(8, 40.0, np.float32)
+        assert smoother(None, 0) is None
+        first = smoother(line, 0)
+        assert first is not None and np.array_equal(first, line)
+        # Missing for 66 ms: the last line holds (no hem jumping down for one frame).
+        held = smoother(None, 66)
+        assert held is not None and np.array_equal(held, line)
+        # A new measurement moves it half way.
+        moved = smoother(line + 10, 99)
+        assert moved is not None and np.allclose(moved, 45.0)
+        # Missing for longer than hold_ms: gone, and the next one starts afresh.
+        assert smoother(None, 300) is None
+        fresh = smoother(line + 20, 333)
+        assert fresh is not None and np.allclose(fresh, 60.0)
+
+    @settings(max_examples=30, deadline=None)
+    @given(
+        arrays(np.float32, 6, elements=st.floats(0, 500, width=32)),
+        arrays(np.float32, 6, elements=st.floats(0, 500, width=32)),
+        st.floats(0.0, 1.0),
+    )
+    def test_result_lies_between_old_and_new(
+        self, old: np.ndarray, new: np.ndarray, alpha: float
+    ) -> None:
+        smoother = LineSmoother(alpha=alpha)
+        smoother(old, 0)
+        out = smoother(new, 33)
+        assert out is not None
+        low, high = np.minimum(old, new), np.maximum(old, new)
+        assert np.all(out >= low - 1e-3) and np.all(out <= high + 1e-3)

@@ -106,7 +106,12 @@ def test_unknown_garment_and_bad_options_are_errors_not_closes(
         assert error["code"] == "unknown_garment" and "tee" in error["message"]
         ws.send_bytes(encode_message({"options": {"background": "moon"}, "ts": 1}, astronaut_jpeg))
         assert json.loads(ws.receive_text())["code"] == "bad_options"
-        reply = _frame(ws, {"options": {"background": "office"}, "ts": 2}, astronaut_jpeg)
+        ws.send_bytes(encode_message({"options": {"tuck": "maybe"}, "ts": 2}, astronaut_jpeg))
+        error = json.loads(ws.receive_text())
+        assert error["code"] == "bad_options" and "tuck" in error["message"]
+        reply = _frame(
+            ws, {"options": {"background": "office", "tuck": False}, "ts": 3}, astronaut_jpeg
+        )
         assert reply["type"] == "frame"
 
 

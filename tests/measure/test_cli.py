@@ -50,3 +50,17 @@ def test_measure_refuses_a_cropped_head(shared_data: Path) -> None:
     args = parser().parse_args(["measure", str(photo), "--height", "180", "--json"])
     with pytest.raises(PersonNotUsable, match="head"):
         args.run(args)
+
+
+@pytest.mark.shared
+def test_measure_with_head_optional_warns(
+    shared_data: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    photo = shared_data / "persons" / "dresscode_049205_0.jpg"
+    argv = ["measure", str(photo), "--height", "180", "--head-optional", "--json"]
+    args = parser().parse_args(argv)
+    assert args.run(args) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["measurements_cm"]["height"] == 180.0
+    assert doc["scale"]["source"] == "proportions"
+    assert any("proportions" in w for w in doc["warnings"])

@@ -140,3 +140,106 @@ class TestOldGarmentBelowANewHem:
         waist = np.full(120, 100.0, np.float32)
         out, _ = render_fitted(image, [_short_top()], parts, person, cut_below_y=[waist])
         assert np.array_equal(out[102:120, 35:85], image[102:120, 35:85])
+
+
+class TestSmoothEdges:
+    @settings(max_examples=20, deadline=None)
+    @given(st.integers(20, 80), st.integers(20, 80), st.integers(0, 2**31 - 1))
+    def test_staircase_becomes_smooth_and_area_kept(self, h: int, w: int, seed: int) -> None:
+        from fitroom.render.compose import smooth_edges
+
+        rng = np.random.default_rng(seed)
+        # A blob upsampled with nearest neighbours: a staircase outline of 4-pixel steps.
+        small = rng.random((h // 4 + 1, w // 4 + 1)) > 0.5
+        hard = np.kron(small, np.ones((4, 4), bool))[:h, :w]
+        soft = smooth_edges(hard, sigma=2.0)
+        assert soft.shape == hard.shape and soft.dtype == np.float32
+        assert soft.min() >= 0.0 and soft.max() <= 1.0
+        # Deep inside stays in, far outside stays out.
+        assert np.all(soft[_eroded(hard, 6)] == 1.0)
+        assert np.all(soft[~hard & ~_dilated(hard, 6)] == 0.0)
+        if hard.sum() > 200:
+            assert abs(float(soft.sum()) - float(hard.sum())) < 0.15 * float(hard.sum())
+
+    def test_empty_mask(self) -> None:
+        from fitroom.render.compose import smooth_edges
+
+        assert not smooth_edges(np.zeros((10, 12), bool)).any()
+
+
+def _eroded(mask: np.ndarray, px: int) -> np.ndarray:
+    import cv2
+
+    k = np.ones((2 * px + 1, 2 * px + 1), np.uint8)
+    return cv2.erode(mask.astype(np.uint8), k, borderType=cv2.BORDER_REPLICATE).astype(bool)
+
+
+def _dilated(mask: np.ndarray, px: int) -> np.ndarray:
+    import cv2
+
+    k = np.ones((2 * px + 1, 2 * px + 1), np.uint8)
+    return cv2.dilate(mask.astype(np.uint8), k).astype(bool)
+
+
+class TestOldCollar:
+    def _collared(
+        self, hair_rgb: tuple[int, int, int], collar_top: int = 42
+    ) -> tuple[np.ndarray, BodyParts]:
+        """A dark polo: its collar stands up round the neck from ``collar_top`` (labelled neck
+        by the part map; the neck spans rows 35–47)."""
+        h, w = 200, 120
+        dark = (30, 40, 70)
+        image = np.full((h, w, 3), 250, np.uint8)
+        labels = np.zeros((h, w), np.uint8)
+        labels[0:8, 40:80] = BodyPart.HAIR
+        labels[8:35, 45:75] = BodyPart.FACE
+        labels[35:48, 50:70] = BodyPart.NECK
+        labels[48:150, 30:90] = BodyPart.TORSO
+        image[labels > 0] = SKIN
+        image[labels == BodyPart.HAIR] = hair_rgb
+        image[48:150, 30:90] = dark
+        image[collar_top:48, 50:70] = dark  # the collar, on the neck label
+        skin = np.isin(labels, [BodyPart.FACE, BodyPart.NECK]).astype(np.float32)
+        skin[collar_top:48, 50:70] = 0.0
+        return image, BodyParts(labels, skin)
+
+    def test_collar_is_old_garment(self) -> None:
+        from fitroom.render.compose import old_garment_mask
+
+        image, parts = self._collared((200, 170, 90))  # blond hair
+        person = (parts.labels > 0).astype(np.float32)
+        old = old_garment_mask(parts, person, image)
+        assert float(old[43:47, 54:66].min()) > 0.9
+        assert float(old[37, 54:66].max()) < 0.5  # the bare neck above it stays
+        assert float(old[10:30, 50:70].max()) == 0.0  # the face
+
+    def test_collar_kept_when_hair_has_its_colour(self) -> None:
+        from fitroom.render.compose import old_garment_mask
+
+        image, parts = self._collared((30, 40, 70))  # hair as dark as the polo
+        person = (parts.labels > 0).astype(np.float32)
+        old = old_garment_mask(parts, person, image)
+        assert float(old[43:47, 54:66].max()) < 0.5
+
+    def test_turtleneck_is_kept(self) -> None:
+        from fitroom.render.compose import old_garment_mask
+
+        image, parts = self._collared((200, 170, 90), collar_top=35)  # the whole neck
+        person = (parts.labels > 0).astype(np.float32)
+        old = old_garment_mask(parts, person, image)
+        assert float(old[37:45, 54:66].max()) < 0.5
+
+
+class TestLooseOldTop:
+    def test_old_top_beside_a_narrower_new_one_becomes_background(self) -> None:
+        image, parts, person = _dressed(TROUSERS)
+        rgba = np.zeros((60, 30, 4), np.float32)
+        rgba[..., 3] = 1.0
+        rgba[..., 2] = 200.0  # a blue panel over torso columns 45–74, rows 40–99
+        narrow = FittedGarment((FittedLayer("torso", (45, 40, 75, 100), rgba),), {}, 1.0)
+        out, _ = render_fitted(image, [narrow], parts, person)
+        beside = out[60:90, 31:40].reshape(-1, 3).astype(float)
+        # The white top's sides are painted as the light backdrop around the person, not as
+        # skin (the body is no wider than a new top).
+        assert np.abs(np.median(beside, axis=0) - 250.0).max() < 20.0
+        assert np.abs(np.median(beside, axis=0) - np.array(SKIN)).max() > 30.0

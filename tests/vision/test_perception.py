@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -86,6 +87,22 @@ class TestStreamMode:
         capture.release()
         assert frames == 48
         assert found == frames
+
+    def test_overlapped_models_give_the_same_result(self, astronaut: np.ndarray) -> None:
+        # The selfie model on a helper thread while the pose model runs: only faster.
+        frame = cv2.resize(astronaut, (640, 480), interpolation=cv2.INTER_AREA)
+        moved = np.roll(frame, 12, axis=1)
+        with (
+            Perceiver(num_threads=1, faces=False, parts=False) as serial,
+            Perceiver(num_threads=1, faces=False, parts=False, overlap_models=True) as overlap,
+        ):
+            for ts, image in enumerate((frame, moved, frame)):
+                a = serial.process_frame(image, 33 * ts)
+                b = overlap.process_frame(image, 33 * ts)
+                assert len(a.people) == len(b.people) == 1
+                assert np.array_equal(a.people[0].pose.landmarks, b.people[0].pose.landmarks)
+                assert np.array_equal(a.mask.mask, b.mask.mask)
+        assert not [t for t in threading.enumerate() if t.name.startswith("fitroom-selfie")]
 
     def test_bad_frame_is_typed(self, perceiver: Perceiver) -> None:
         from fitroom.errors import ImageDecodeError

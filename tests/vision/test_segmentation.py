@@ -18,7 +18,9 @@ from fitroom.vision.core import Pose
 from fitroom.vision.landmarks import PoseLandmark as L
 from fitroom.vision.pose import PoseLandmarker
 from fitroom.vision.segmentation import (
+    SELFIE_AGREEMENT,
     PersonSegmenter,
+    fusion_pose_weight,
     guided_filter,
     pose_region_prior,
     shrink,
@@ -323,3 +325,52 @@ class TestPersonSegmenter:
         x, y = pose.xy[L.NOSE].astype(int)
         assert with_mask[y, x] > 0.9
         assert without[y, x] < 0.75
+
+
+class TestFusionPoseWeight:
+    @settings(max_examples=40, deadline=None)
+    @given(
+        low=st.floats(0.0, 1.0),
+        high=st.floats(0.0, 1.0),
+        base=st.floats(0.0, 1.0),
+    )
+    def test_rises_from_base_to_one_as_the_selfie_model_misses(
+        self, low: float, high: float, base: float
+    ) -> None:
+        pose = np.zeros((32, 32), np.float32)
+        pose[4:28, 8:24] = 1.0
+        weak, strong = sorted((low, high))
+        w_weak = fusion_pose_weight(np.full_like(pose, weak), pose, base)
+        w_strong = fusion_pose_weight(np.full_like(pose, strong), pose, base)
+        assert base - 1e-9 <= w_strong <= w_weak <= 1.0 + 1e-9
+        if strong >= SELFIE_AGREEMENT:
+            assert w_strong == pytest.approx(base)
+        assert fusion_pose_weight(np.zeros_like(pose), pose, base) == pytest.approx(1.0)
+
+    def test_an_empty_pose_mask_keeps_the_base_weight(self) -> None:
+        empty = np.zeros((32, 32), np.float32)
+        assert fusion_pose_weight(np.zeros_like(empty), empty, 0.5) == 0.5
+
+    @pytest.mark.shared
+    def test_light_clothes_on_a_light_wall_keep_the_person(
+        self, segmenter: PersonSegmenter, landmarker: PoseLandmarker, shared_data: Path
+    ) -> None:
+        # vivid_upper1.mp4: a cream top and a white skirt against a white wall, letterboxed to
+        # 640×480. The selfie model sees nobody there; averaged with the pose model's mask at
+        # its usual weight, every person pixel sat just under 0.5 and the part map was empty.
+        from fitroom.live import video_frames
+
+        clip = video_frames(shared_data / "video" / "vivid_upper1.mp4", size=(640, 480))
+        frame = [f for f, _ in clip][30]
+        poses = landmarker.process(frame)
+        assert len(poses) == 1
+        xy = poses[0].xy
+        quad = np.round(xy[[L.LEFT_SHOULDER, L.RIGHT_SHOULDER, L.RIGHT_HIP, L.LEFT_HIP]]).astype(
+            np.int32
+        )
+        torso = np.zeros(frame.shape[:2], np.uint8)
+        cv2.fillConvexPoly(torso, quad, 1)
+        mask = segmenter.segment(frame, poses).mask
+        assert float((mask[torso > 0] > 0.5).mean()) > 0.9
+        # Still nobody far from the person.
+        assert float(mask[:, :100].max()) < 0.05

@@ -27,6 +27,9 @@ def build_parser() -> argparse.ArgumentParser:
     tryon.register(sub)
     serve.register(sub)
     live.register(sub)
+    from fitroom.cli import recs
+
+    recs.register(sub)
     return parser
 
 

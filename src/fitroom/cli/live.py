@@ -41,6 +41,13 @@ def register(sub: Any) -> None:
         "restaurant) or an image path to replace the background with",
     )
     parser.add_argument("--size", help="garment size label (XXS…XXL)")
+    parser.add_argument(
+        "--tuck",
+        choices=("auto", "yes", "no"),
+        default="auto",
+        help="tuck the top in: auto (at the waistband of the trousers or skirt worn, when one "
+        "is seen), yes (just above the hips), no",
+    )
     parser.add_argument("--width", type=int, default=640, help="frame width (default 640)")
     parser.add_argument("--height", type=int, default=480, help="frame height (default 480)")
     parser.add_argument(
@@ -102,7 +109,8 @@ def run(args: argparse.Namespace) -> int:
     if args.width < 16 or args.height < 16:
         raise InputError(f"frame size must be at least 16×16, got {args.width}×{args.height}")
     garments = load_garments(args.garment)
-    options = LiveOptions(size=args.size, background=_background(args.background))
+    tuck = {"auto": None, "yes": True, "no": False}[args.tuck]
+    options = LiveOptions(size=args.size, background=_background(args.background), tuck=tuck)
     # One core renders while the others run the models (see LiveSession).
     model_threads = max(1, args.threads - 1)
     with LiveSession(garments, options, num_threads=model_threads) as session:

@@ -1,8 +1,9 @@
 """``fitroom measure`` and ``fitroom size``: body measurements from a photo, and size advice.
 
-``fitroom measure PHOTO --height 172 [--side SIDE.jpg] [--weight KG] [--sex female|male] [--json]``
-prints the estimated measurements (cm, ± one standard deviation) and any warnings; ``--json``
-prints ``{"measurements_cm": {...}, "uncertainty_cm": {...}, "warnings": [...], ...}`` instead.
+``fitroom measure PHOTO --height 172 [--side SIDE.jpg] [--weight KG] [--sex female|male]
+[--head-optional] [--json]`` prints the estimated measurements (cm, ± one standard deviation)
+and any warnings; ``--json`` prints ``{"measurements_cm": {...}, "uncertainty_cm": {...},
+"warnings": [...], ...}`` instead.
 
 ``fitroom size PHOTO GARMENT.fitg --height 172 [--fit slim|regular|loose] [--json]`` measures the
 same way and recommends a size from the garment package's size chart (exit code 3 when the
@@ -31,6 +32,12 @@ def _add_measure_options(parser: argparse.ArgumentParser) -> None:
         choices=("female", "male"),
         help="picks the body depth ratios when there is no side photo",
     )
+    parser.add_argument(
+        "--head-optional",
+        action="store_true",
+        help="when the head is cut off but the feet are in view, set the scale from average "
+        "body proportions (less exact; said in a warning) instead of refusing",
+    )
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
 
 
@@ -58,17 +65,19 @@ def register(sub: Any) -> None:
 
 def _measure(args: argparse.Namespace) -> Any:
     from fitroom.imaging import decode_image
-    from fitroom.measure import BodyView, estimate_measurements
-    from fitroom.vision.perception import Perceiver
+    from fitroom.measure.measurer import Measurer
 
-    with Perceiver(num_threads=getattr(args, "threads", 2), faces=False) as perceiver:
-        perception = perceiver.process(decode_image(args.photo))
-        front = BodyView.from_person(perception, perception.single())
-        side = None
-        if args.side:
-            side_perception = perceiver.process(decode_image(args.side))
-            side = BodyView.from_person(side_perception, side_perception.single())
-    return estimate_measurements(front, args.height, side=side, sex=args.sex, weight_kg=args.weight)
+    front = decode_image(args.photo)
+    side = decode_image(args.side) if args.side else None
+    with Measurer(num_threads=getattr(args, "threads", 2)) as measurer:
+        return measurer.measure(
+            front,
+            args.height,
+            side=side,
+            sex=args.sex,
+            weight_kg=args.weight,
+            head_optional=args.head_optional,
+        )
 
 
 def _print_measurements(result: Any) -> None:

@@ -32,6 +32,13 @@ def register(sub: Any) -> None:
         "--workers", type=int, default=1, help="worker processes (each loads the models)"
     )
     parser.add_argument("--no-seed", action="store_true", help="do not create the demo catalog")
+    parser.add_argument(
+        "--demo-events",
+        type=int,
+        default=None,
+        metavar="N",
+        help="also simulate N shopper events for the merchant dashboard (demo only)",
+    )
     parser.add_argument("--log-level", default="info", help="uvicorn log level (default info)")
     parser.set_defaults(run=run)
 
@@ -58,6 +65,15 @@ def prepare(seed: bool, threads: int) -> None:
         if seed and settings.seed_demo:
             added = seed_demo(services)
             print(f"fitroom: demo catalog ready ({added} garments added)")
+            if settings.demo_events:
+                from fitroom.server.demo_events import seed_demo_events
+
+                events = seed_demo_events(
+                    services.sessions,
+                    merchant_email=settings.demo_merchant_email,
+                    count=settings.demo_events,
+                )
+                print(f"fitroom: demo events ready ({events} events added)")
     finally:
         services.close()
 
@@ -69,6 +85,8 @@ def run(args: argparse.Namespace) -> int:
     if args.workers < 1:
         raise SystemExit("fitroom serve: --workers must be at least 1")
     threads = int(getattr(args, "threads", 2))
+    if getattr(args, "demo_events", None):
+        os.environ["FITROOM_DEMO_EVENTS"] = str(args.demo_events)
     prepare(seed=not args.no_seed, threads=threads)
     os.environ.update(_PREPARED_ENV)
     os.environ.setdefault("FITROOM_MODEL_THREADS", str(max(1, threads // args.workers)))

@@ -35,6 +35,14 @@ def register(sub: Any) -> None:
         help="tuck tops in (--no-tuck: let them hang); default: follow the photo",
     )
     parser.add_argument(
+        "--recolour",
+        action="append",
+        metavar="COLOUR",
+        help="try a garment in another colour (#rrggbb or r,g,b), keeping its texture and "
+        "shading; give it once per garment in order ('-' keeps that one's colour); one value "
+        "recolours every garment",
+    )
+    parser.add_argument(
         "--debug-dir", help="write pose/parts overlays, garment_mask.png and timings.json here"
     )
     parser.add_argument("--max-pixels", type=int, default=DEFAULT_MAX_PIXELS)
@@ -49,13 +57,32 @@ def _load(path: str) -> Any:
     return ingest_garment(path)
 
 
+def _recoloured(garments: list[Any], colours: list[str]) -> list[Any]:
+    from fitroom.errors import InputError
+    from fitroom.garments.recolour import parse_rgb, recolour_garment
+
+    if not colours:
+        return garments
+    if len(colours) == 1:
+        colours = colours * len(garments)
+    if len(colours) != len(garments):
+        raise InputError(
+            f"--recolour was given {len(colours)} times for {len(garments)} garments; give it "
+            "once (every garment) or once per garment ('-' keeps a garment's colour)"
+        )
+    return [
+        g if c.strip() == "-" else recolour_garment(g, parse_rgb(c))
+        for g, c in zip(garments, colours, strict=True)
+    ]
+
+
 def run(args: argparse.Namespace) -> int:
     """Run ``fitroom tryon``."""
     from fitroom.tryon import TryOn, TryOnOptions
 
     options = TryOnOptions(size=args.size, tuck=args.tuck)
     person = decode_image(args.person, max_pixels=args.max_pixels)
-    garments = [_load(p) for p in args.garments]
+    garments = _recoloured([_load(p) for p in args.garments], args.recolour or [])
     with TryOn(num_threads=getattr(args, "threads", 2)) as tryon:
         result = tryon.render(person, garments, options)
     Path(args.output).write_bytes(encode_png(result.image))

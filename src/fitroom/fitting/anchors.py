@@ -91,16 +91,29 @@ class BodyAnchors:
         )
 
     def torso_edge_at(self, y: float) -> tuple[float, float] | None:
-        """(x_left, x_right) of the torso at row ``y`` (nearest measured row), or None."""
+        """(x_left, x_right) of the torso at row ``y``, or None when no row within 12 pixels
+        was measured.
+
+        Between two measured rows at most 12 pixels apart the edges are interpolated linearly:
+        taking the nearest row made the edges jump by the rows' difference whenever ``y``
+        crossed the middle between two rows (a garment's hem twitching on a still person).
+        Otherwise the nearest measured row answers.
+        """
         rows = self.torso_edges
         ok = np.isfinite(rows[:, 1]) & np.isfinite(rows[:, 2])
         if not ok.any() or y < rows[0, 0] - 1 or y > rows[-1, 0] + 1:
             return None
         rows = rows[ok]
-        i = int(np.argmin(np.abs(rows[:, 0] - y)))
-        if abs(float(rows[i, 0]) - y) > 12.0:
+        i = int(np.searchsorted(rows[:, 0], y))
+        if 0 < i < len(rows):
+            (y0, l0, r0), (y1, l1, r1) = rows[i - 1].tolist(), rows[i].tolist()
+            if y1 - y0 <= 12.0:
+                t = (y - y0) / max(y1 - y0, 1e-6)
+                return l0 + t * (l1 - l0), r0 + t * (r1 - r0)
+        j = int(np.argmin(np.abs(rows[:, 0] - y)))
+        if abs(float(rows[j, 0]) - y) > 12.0:
             return None
-        return float(rows[i, 1]), float(rows[i, 2])
+        return float(rows[j, 1]), float(rows[j, 2])
 
 
 def _pair(xy: FloatArray, left: PoseLandmark, right: PoseLandmark) -> FloatArray:

@@ -18,6 +18,7 @@ from fitroom.errors import InputError, UnsupportedGarment
 from fitroom.fitting.anchors import BodyAnchors
 from fitroom.fitting.warp import (
     apply_affine,
+    limb_maps,
     remap_premultiplied,
     similarity_from_pairs,
     tps_inverse_maps,
@@ -75,7 +76,8 @@ class FittedLayer:
     """One warped garment part.
 
     Attributes:
-        part: "torso", "left_sleeve" or "right_sleeve".
+        part: "torso", "left_sleeve", "right_sleeve" (upper arm), "left_forearm" or
+            "right_forearm" (a long sleeve past the elbow).
         box: (x0, y0, x1, y1) output pixels the layer covers.
         rgba: float32 (y1 - y0, x1 - x0, 4), premultiplied colour in [0, 255] and alpha in
             [0, 1].
@@ -99,7 +101,8 @@ class FittedGarment:
     """A garment fitted to one person.
 
     Attributes:
-        layers: parts in drawing order (sleeves first, then the torso panel on top).
+        layers: parts in drawing order (sleeves first, then the torso panel, then the
+            forearm parts of long sleeves on top).
         targets: garment landmark name → (x, y) body pixel where it was pinned.
         scale: body pixels per garment pixel.
         region: the body region it clothes, "upper" (tops and dresses) or "lower" (trousers,
@@ -233,6 +236,26 @@ def torso_targets(
     return targets, scale
 
 
+def lengthened(
+    targets: dict[str, tuple[float, float]], anchors: BodyAnchors, length_scale: float
+) -> dict[str, tuple[float, float]]:
+    """Torso targets with waist and hem moved down (``length_scale`` > 1) or up from the
+    shoulder line, along the body's axis (perpendicular to the shoulders)."""
+    left, right = anchors.shoulders.astype(np.float64)
+    across = left - right
+    down = np.array([-across[1], across[0]]) / max(1e-6, float(np.hypot(*across)))
+    if down[1] < 0:
+        down = -down
+    top = 0.5 * (left + right)
+    out = dict(targets)
+    for name in ("waist_left", "waist_right", "hem_left", "hem_right"):
+        p = np.asarray(targets[name], np.float64)
+        depth = float(np.dot(p - top, down))
+        moved = p + down * depth * (length_scale - 1.0)
+        out[name] = (float(moved[0]), float(moved[1]))
+    return out
+
+
 def along_chain(chain: FloatArray, distance: float) -> tuple[FloatArray, FloatArray]:
     """The point ``distance`` pixels along a polyline and the unit direction there."""
     for i in range(len(chain) - 1):
@@ -249,64 +272,158 @@ def along_chain(chain: FloatArray, distance: float) -> tuple[FloatArray, FloatAr
     return chain[-1].astype(np.float32), np.array([0.0, 1.0], np.float32)
 
 
-def sleeve_pins(
+#: A worn sleeve's width at the armhole, at most this share of the shoulder-seam distance (a
+#: flat-lay sleeve is wider than the arm it hangs round).
+SLEEVE_ROOT_WIDTH = 0.5
+#: The narrowest a sleeve is drawn, as a share of its flat-lay width.
+MIN_SLEEVE_ACROSS = 0.6
+
+
+#: How far inward of the sleeve's outer seam the torso panel's armpit may lie, as a share of
+#: the sleeve's width at the armhole (further out, the sleeve would hide under the panel).
+ARMPIT_INSIDE_SLEEVE = 0.6
+
+
+def _clear_of_torso(
+    chain: npt.NDArray[np.float64],
+    outward: npt.NDArray[np.float64],
+    armpit: npt.NDArray[np.float64],
+    width: float,
+) -> npt.NDArray[np.float64]:
+    """The sleeve's seam line (seam, elbow, wrist) turned outwards about the shoulder seam until
+    the torso panel's armpit lies inside the sleeve's armhole.
+
+    A bulky coat or a pose estimate inside the body puts the arm joints within the torso's
+    outline; a sleeve laid along them would hide under the torso panel.
+    """
+    bone = chain[1] - chain[0]
+    length = float(np.hypot(*bone))
+    if length < 1e-6:
+        return chain
+    u = bone / length
+    along = float(np.dot(armpit - chain[0], u))
+    shift = float(np.dot(armpit - chain[0], outward)) + ARMPIT_INSIDE_SLEEVE * width
+    if along < 1.0 or shift <= 0.0:
+        return chain
+    angle = float(np.arctan2(shift, along))
+    c, s = np.cos(angle), np.sin(angle)
+    # The rotation taking u towards the outward normal.
+    turn = c * np.eye(2) + s * (np.outer(outward, u) - np.outer(u, outward))
+    out: npt.NDArray[np.float64] = chain[0] + (chain - chain[0]) @ turn.T
+    return out
+
+
+def fit_sleeve(
+    piece: FloatArray,
     lm: GarmentLandmarks,
     side: str,
     targets: dict[str, tuple[float, float]],
     anchors: BodyAnchors,
     row: int,
     scale: float,
-) -> list[tuple[tuple[float, float], tuple[float, float]]]:
-    """(body point, garment point) pairs pinning one sleeve.
+    length_scale: float = 1.0,
+) -> tuple[list[FittedLayer], list[FittedLayer]]:
+    """Lay one sleeve along its arm: shoulder → elbow → wrist, bending at the elbow.
 
-    The sleeve shares its shoulder and armpit pins with the torso panel (no gap at the seam);
-    its cuff lies along the arm (shoulder → elbow → wrist) at the sleeve's own length × scale,
-    as wide as the garment's cuff × scale; a sleeve reaching past the elbow gets a pair of
-    elbow pins so it bends there.
+    The sleeve is one rigid piece per arm bone (blended at the elbow, see
+    :func:`~fitroom.fitting.warp.limb_maps`): its outer seam starts at the shoulder seam
+    target (where the torso panel is pinned: no gap or step at the shoulder) and runs along
+    the outer side of the arm, bending at the elbow; it is narrowed to at most
+    :data:`SLEEVE_ROOT_WIDTH` across the armhole.
+
+    Args:
+        piece: premultiplied float32 (h, w, 4) sleeve part of the prepared garment.
+        lm: the prepared garment's landmarks.
+        side: "left" or "right" (the person's).
+        targets: the torso targets (shoulder seam points).
+        anchors: the person's anchors; ``row`` 0 = left arm, 1 = right arm.
+        scale: body pixels per prepared-garment pixel.
+        length_scale: sleeve length over its regular length.
+
+    Returns:
+        (upper-arm layers, forearm layers): the forearm part, past the elbow, is drawn after
+        the torso panel (a forearm crossing the body is in front of it).
     """
     g_sh = lm[f"shoulder_{side}"][:2].astype(np.float64)
     g_pit = lm[f"armpit_{side}"][:2].astype(np.float64)
     g_out = lm[f"cuff_{side}_outer"][:2].astype(np.float64)
     g_in = lm[f"cuff_{side}_inner"][:2].astype(np.float64)
-    chain = np.stack(
-        [anchors.shoulder_joints[row], anchors.elbows[row], anchors.wrists[row]]
-    ).astype(np.float32)
-    centre_line = anchors.shoulder_joints.mean(axis=0)
-    # The cuff's distance down the arm: the outer seam runs from the shoulder, the inner seam
-    # from the armpit (which sits well down the upper arm), so a short sleeve still reaches
-    # past the armpit instead of folding up above it.
-    upper = chain[1] - chain[0]
-    upper_len = max(1e-6, float(np.hypot(*upper)))
-    pit = np.asarray(targets[f"armpit_{side}"], np.float32)
-    pit_along = float(np.clip(np.dot(pit - chain[0], upper) / upper_len, 0.0, upper_len))
-    outer_len = scale * float(np.hypot(*(g_out - g_sh)))
-    inner_len = pit_along + scale * float(np.hypot(*(g_in - g_pit)))
-    length = 0.5 * (outer_len + inner_len)
-    # A loose flat-lay cuff would stand off the arm like a wing; a worn sleeve hangs around it.
-    half_cuff = min(0.5 * scale * float(np.hypot(*(g_out - g_in))), 0.17 * anchors.shoulder_width)
-    cuff, direction = along_chain(chain, length)
-    normal = np.array([-direction[1], direction[0]], np.float32)
-    if float(np.dot(normal, chain[0] - centre_line)) < 0:
-        normal = -normal
-    pins = [
-        (targets[f"shoulder_{side}"], (float(g_sh[0]), float(g_sh[1]))),
-        (targets[f"armpit_{side}"], (float(g_pit[0]), float(g_pit[1]))),
-        (tuple(map(float, cuff + normal * half_cuff)), (float(g_out[0]), float(g_out[1]))),
-        (tuple(map(float, cuff - normal * half_cuff)), (float(g_in[0]), float(g_in[1]))),
-    ]
-    if length > upper_len * 1.15:
-        f = upper_len / length
-        g_eo = g_sh + (g_out - g_sh) * f
-        g_ei = g_pit + (g_in - g_pit) * f
-        half = 0.5 * scale * float(np.hypot(*(g_eo - g_ei)))
-        bend = chain[2] - chain[0]
-        bend_n = np.array([-bend[1], bend[0]], np.float32) / max(1e-6, float(np.hypot(*bend)))
-        if float(np.dot(bend_n, normal)) < 0:
-            bend_n = -bend_n
-        elbow = chain[1]
-        pins.append((tuple(map(float, elbow + bend_n * half)), (float(g_eo[0]), float(g_eo[1]))))
-        pins.append((tuple(map(float, elbow - bend_n * half)), (float(g_ei[0]), float(g_ei[1]))))
-    return pins  # type: ignore[return-value]
+    # The sleeve's axis is its outer seam (shoulder point → outer cuff corner): it runs along
+    # the top of the arm. (A flat-lay armhole is slanted to the sleeve's centre line: turning
+    # that line onto the arm would stand the armhole up like a wing.)
+    g_len = float(np.hypot(*(g_out - g_sh)))
+    if g_len < 1.0:
+        return [], []
+    g_dir = (g_out - g_sh) / g_len
+    g_norm = np.array([-g_dir[1], g_dir[0]])
+    # Widths across the seam line, in body pixels.
+    root_w = abs(float(np.dot(g_pit - g_sh, g_norm))) * scale
+    cuff_w = abs(float(np.dot(g_in - g_out, g_norm))) * scale
+    if root_w < 1.0:
+        return [], []
+    across = float(
+        np.clip(SLEEVE_ROOT_WIDTH * anchors.shoulder_width / root_w, MIN_SLEEVE_ACROSS, 1.0)
+    )
+    joint = anchors.shoulder_joints[row].astype(np.float64)
+    elbow = anchors.elbows[row].astype(np.float64)
+    wrist = anchors.wrists[row].astype(np.float64)
+    seam = np.asarray(targets[f"shoulder_{side}"], np.float64)
+    centre = anchors.shoulder_joints.mean(axis=0).astype(np.float64)
+    # The seam runs on the arm's outer side: the elbow and wrist points it passes are the
+    # joints moved outwards by half the sleeve's width (the arm's axis then runs inside it).
+    half = 0.5 * cuff_w * across
+    upper = elbow - joint
+    n1 = np.array([-upper[1], upper[0]]) / max(1e-6, float(np.hypot(*upper)))
+    if float(np.dot(n1, joint - centre)) < 0:
+        n1 = -n1
+    lower = wrist - elbow
+    n2 = np.array([-lower[1], lower[0]]) / max(1e-6, float(np.hypot(*lower)))
+    if float(np.dot(n2, n1)) < 0:  # the same side of the bone as on the upper arm
+        n2 = -n2
+    chain = np.stack([seam, elbow + n1 * half, wrist + n2 * half])
+    chain = _clear_of_torso(chain, n1, np.asarray(targets[f"armpit_{side}"]), root_w * across)
+    length = g_len * scale * length_scale
+    upper_len = float(np.hypot(*(chain[1] - chain[0])))
+    end, _ = along_chain(chain.astype(np.float32), length)
+    reach = max(root_w, cuff_w) * across
+    corners: list[npt.NDArray[np.float64]] = [seam, end.astype(np.float64)]
+    if length > upper_len:
+        corners.append(chain[1])
+    pts = np.stack(corners).astype(np.float32)
+    box = clip_box(pts, reach + 8, anchors.image_size)
+    if box is None:
+        return [], []
+    g_root, g_end = g_sh, g_out
+    # The length scale stretches along the arm only: the width stays scale × across.
+    map_x, map_y, second = limb_maps(
+        g_root,
+        g_end,
+        chain,
+        scale * length_scale,
+        box,
+        blend=0.2,
+        step=4,
+        across=across / length_scale,
+    )
+    rgba = remap_premultiplied(piece, map_x, map_y)
+    # Nothing of the sleeve behind its shoulder seam (across the upper arm's direction): the
+    # armhole's far side would stand up over the neck and hair.
+    bone = chain[1] - chain[0]
+    u = bone / max(1e-6, float(np.hypot(*bone)))
+    x0, y0, x1, y1 = box
+    xs = np.arange(x0, x1, dtype=np.float32) - np.float32(seam[0])
+    ys = np.arange(y0, y1, dtype=np.float32) - np.float32(seam[1])
+    along = ys[:, None] * np.float32(u[1]) + xs[None, :] * np.float32(u[0])
+    rgba *= np.clip((along + 4.0) / 4.0, 0.0, 1.0)[..., None]
+    name = f"{side}_sleeve"
+    if length <= upper_len * 1.05:
+        return [FittedLayer(name, box, rgba)], []
+    # A hard split: both parts come from one warp, so the cut does not show.
+    fore = (second > 0.5).astype(np.float32)[..., None]
+    return (
+        [FittedLayer(name, box, rgba * (1.0 - fore))],
+        [FittedLayer(f"{side}_forearm", box, rgba * fore)],
+    )
 
 
 def prepare_garment(
@@ -329,6 +446,8 @@ def fit_upper(
     anchors: BodyAnchors,
     ease: float = 1.04,
     prepared: PrepareGarment | None = None,
+    *,
+    length_scale: float = 1.0,
 ) -> FittedGarment:
     """Fit an upper garment (or the top of a dress) to a person.
 
@@ -338,6 +457,8 @@ def fit_upper(
         ease: garment width over measured torso width (see :data:`SIZE_EASE`).
         prepared: a (cached) :func:`prepare_garment`; called with the garment and a factor
             that is a multiple of :data:`FACTOR_STEP`.
+        length_scale: garment length over its regular length on this body (a size too small
+            is shorter: < 1); the waist, hem and cuffs move along the body.
 
     Raises:
         UnsupportedGarment: the garment lacks the upper landmarks.
@@ -350,32 +471,34 @@ def fit_upper(
         )
     size = anchors.image_size
     targets, scale = torso_targets(garment, anchors, ease)
+    if length_scale != 1.0:
+        targets = lengthened(targets, anchors, length_scale)
     # Work from a copy of the garment at about the output's resolution: sampling a large photo
     # bilinearly at a quarter of its size aliases stripes and checks, and costs time.
     factor = min(1.0, FACTOR_STEP * max(1, round(1.3 * scale / FACTOR_STEP)))
     pieces, lm = (prepared or prepare_garment)(garment, factor)
     targets_scale = scale
     scale = scale / factor
-    layers: list[FittedLayer] = []
+    sleeves: list[FittedLayer] = []
+    forearms: list[FittedLayer] = []
     for side, row in (("left", 0), ("right", 1)):
         name = f"{side}_sleeve"
         if name not in pieces or garment.sleeve == "none":
             continue
-        pins = sleeve_pins(lm, side, targets, anchors, row, scale)
-        body_pins = np.array([p[0] for p in pins], np.float32)
-        garment_pins = np.array([p[1] for p in pins], np.float32)
-        margin = 0.25 * float(np.hypot(*(body_pins[0] - body_pins[1]))) + 8
-        box = clip_box(body_pins, margin, size)
-        if box is None:
-            continue
-        map_x, map_y = tps_inverse_maps(body_pins, garment_pins, box, smoothing=0.5)
-        layers.append(FittedLayer(name, box, remap_premultiplied(pieces[name], map_x, map_y)))
+        upper, forearm = fit_sleeve(
+            pieces[name], lm, side, targets, anchors, row, scale, length_scale
+        )
+        sleeves.extend(upper)
+        forearms.extend(forearm)
+    layers = sleeves
     body_pts = np.array([targets[n] for n in TORSO_POINTS], np.float32)
     garment_pts = np.array([lm[n][:2] for n in TORSO_POINTS], np.float32)
     box = clip_box(body_pts, 0.12 * anchors.shoulder_width + 8, size)
     if box is not None:
         map_x, map_y = tps_inverse_maps(body_pts, garment_pts, box, smoothing=1.0)
         layers.append(FittedLayer("torso", box, remap_premultiplied(pieces["torso"], map_x, map_y)))
+    # Forearms hang beside or cross in front of the body: drawn over the torso panel.
+    layers.extend(forearms)
     return FittedGarment(layers=tuple(layers), targets=targets, scale=targets_scale)
 
 
@@ -385,10 +508,11 @@ __all__ = [
     "TORSO_POINTS",
     "FittedGarment",
     "FittedLayer",
+    "fit_sleeve",
     "fit_upper",
+    "lengthened",
     "premultiplied_parts",
     "prepare_garment",
     "size_ease",
-    "sleeve_pins",
     "torso_targets",
 ]

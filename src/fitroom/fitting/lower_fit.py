@@ -2,7 +2,8 @@
 
 One thin-plate spline pins the waistband to the waist, the crotch below the hips, and each leg's
 hem along its leg (hip → knee → ankle) at the garment's own length; a leg reaching past the knee
-gets knee pins so it bends there.
+gets knee pins so it bends there. A skirt (no crotch) hangs from the waist down the body's axis
+with its hem as wide as cut, so it flares from the waist and hips.
 """
 
 from __future__ import annotations
@@ -40,14 +41,52 @@ def _leg(anchors: BodyAnchors, row: int) -> FloatArray:
     return np.stack([anchors.hips[row], anchors.knees[row], anchors.ankles[row]]).astype(np.float32)
 
 
+#: A lower garment whose crotch landmark is less confident than this has none: a skirt.
+SKIRT_CROTCH_CONFIDENCE = 0.3
+
+
+def skirt_hem_pins(
+    lm: GarmentLandmarks,
+    anchors: BodyAnchors,
+    waist: tuple[float, float],
+    waist_half: float,
+    scale: float,
+) -> list[tuple[tuple[float, float], tuple[float, float]]]:
+    """Hem pins of a skirt: it hangs from the waist down the body's axis (hips → knees) at its
+    own length, its hem as wide as on the product photo — so it flares from the waist and hips
+    as cut, and never narrower than the hips it goes over.
+    """
+    hips = anchors.hips.astype(np.float64)
+    hip_mid = hips.mean(axis=0)
+    down = anchors.knees.astype(np.float64).mean(axis=0) - hip_mid
+    down /= max(1e-6, float(np.hypot(*down)))
+    if down[1] < 0.3:  # a sitting or lying person: hang straight down
+        down = np.array([0.0, 1.0])
+    across = np.array([-down[1], down[0]])
+    if across[0] < 0:  # the person's left is the image's right for a front view
+        across = -across
+    g_wc = lm["waistband_center"][:2].astype(np.float64)
+    g_lo, g_ro = lm["hem_left_outer"][:2].astype(np.float64), lm["hem_right_outer"][:2]
+    g_hem = 0.5 * (g_lo + g_ro)
+    length = scale * float(np.hypot(*(g_hem - g_wc)))
+    hem_mid = np.asarray(waist, np.float64) + down * length
+    hip_half = 0.5 * float(np.hypot(*(hips[0] - hips[1])))
+    half = max(0.5 * scale * float(np.hypot(*(g_lo - g_ro))), 1.6 * hip_half, waist_half)
+    return [
+        (_pt(hem_mid + across * half), _pt(g_lo)),
+        (_pt(hem_mid - across * half), _pt(g_ro)),
+        (_pt(hem_mid), _pt(g_hem)),
+    ]
+
+
 def lower_pins(
-    lm: GarmentLandmarks, anchors: BodyAnchors, ease: float
+    lm: GarmentLandmarks, anchors: BodyAnchors, ease: float, length_scale: float = 1.0
 ) -> tuple[list[tuple[tuple[float, float], tuple[float, float]]], float]:
     """(body point, garment point) pins of a lower garment and its scale (body px per garment px).
 
     The waistband's width is the measured torso width at the waist row times ``ease`` (or
     1.7 × the hip-joint distance where the torso is not measured); its length follows from that
-    scale.
+    scale, times ``length_scale`` (< 1 shorter, > 1 longer).
     """
     hips = anchors.hips.astype(np.float64)
     knees = anchors.knees.astype(np.float64)
@@ -71,12 +110,16 @@ def lower_pins(
         ((centre, waist_y), _pt(lm["waistband_center"][:2])),
         (_pt(hip_mid + np.array([0.0, CROTCH_BELOW_HIP * thigh])), _pt(lm["crotch"][:2])),
     ]
+    if float(lm["crotch"][2]) < SKIRT_CROTCH_CONFIDENCE:
+        return pins[:3] + skirt_hem_pins(
+            lm, anchors, (centre, waist_y), half, scale * length_scale
+        ), scale
     for side, row, g_side in (("left", 0, g_wl), ("right", 1, g_wr)):
         g_out = lm[f"hem_{side}_outer"][:2].astype(np.float64)
         g_in = lm[f"hem_{side}_inner"][:2].astype(np.float64)
         g_top = 0.5 * (g_side + lm["crotch"][:2])
         chain = _leg(anchors, row)
-        length = scale * float(np.hypot(*(0.5 * (g_out + g_in) - g_top)))
+        length = scale * length_scale * float(np.hypot(*(0.5 * (g_out + g_in) - g_top)))
         hem, direction = along_chain(chain, length)
         normal = np.array([-direction[1], direction[0]], np.float64)
         if float(np.dot(normal, chain[0] - hip_mid)) < 0:
@@ -104,6 +147,22 @@ def lower_pins(
             inner_knee = min(half_knee, 0.9 * abs(float(chain[1][0]) - knee_mid_x))
             pins.append((_pt(chain[1] + knee_n * half_knee), _pt(g_ko)))
             pins.append((_pt(chain[1] - knee_n * inner_knee), _pt(g_ki)))
+            # Halfway down the shin too: with pins only at knee and hem, the spline swings
+            # the lower leg out in an S between them.
+            shin = leg_thigh + 0.5 * (length - leg_thigh)
+            f = shin / length
+            g_so = g_side + (g_out - g_side) * f
+            g_si = lm["crotch"][:2] + (g_in - lm["crotch"][:2]) * f
+            half_shin = 0.5 * scale * float(np.hypot(*(g_so - g_si)))
+            point, shin_dir = along_chain(chain, shin)
+            shin_n = np.array([-shin_dir[1], shin_dir[0]], np.float64)
+            if float(np.dot(shin_n, normal)) < 0:
+                shin_n = -shin_n
+            other = along_chain(_leg(anchors, 1 - row), shin)[0]
+            mid_x = 0.5 * (float(point[0]) + float(other[0]))
+            inner_shin = min(half_shin, 0.9 * abs(float(point[0]) - mid_x))
+            pins.append((_pt(point + shin_n * half_shin), _pt(g_so)))
+            pins.append((_pt(point - shin_n * inner_shin), _pt(g_si)))
     return pins, scale
 
 
@@ -112,8 +171,12 @@ def fit_lower(
     anchors: BodyAnchors,
     ease: float = 1.04,
     prepared: PrepareGarment | None = None,
+    *,
+    length_scale: float = 1.0,
 ) -> FittedGarment:
     """Fit trousers, shorts or a skirt to a person (see the module docstring).
+
+    ``length_scale`` (< 1 shorter, > 1 longer) scales the legs' length along the body.
 
     Raises:
         UnsupportedGarment: the garment lacks the lower landmark set.
@@ -124,14 +187,14 @@ def fit_lower(
             f"garment {garment.name!r} ({garment.category}) has no {', '.join(missing)} "
             "landmarks; a lower garment package is needed"
         )
-    _, scale = lower_pins(garment.landmarks, anchors, ease)
+    _, scale = lower_pins(garment.landmarks, anchors, ease, length_scale)
     factor = min(1.0, 0.05 * max(1, round(1.3 * scale / 0.05)))
     pieces, lm = (prepared or prepare_garment)(garment, factor)
-    pins, _ = lower_pins(lm, anchors, ease)
+    pins, _ = lower_pins(lm, anchors, ease, length_scale)
     body = np.array([p[0] for p in pins], np.float32)
     cloth = np.array([p[1] for p in pins], np.float32)
     names = ["waistband_left", "waistband_right", "waistband_center", "crotch"]
-    targets = {n: pins[i][0] for i, n in enumerate(names)}
+    targets = {n: pins[i][0] for i, n in enumerate(names[: len(pins)])}
     box = clip_box(body, 0.15 * float(np.ptp(body[:, 0])) + 8, anchors.image_size)
     layers: tuple[FittedLayer, ...] = ()
     if box is not None:
@@ -140,4 +203,11 @@ def fit_lower(
     return FittedGarment(layers=layers, targets=targets, scale=scale, region="lower")
 
 
-__all__ = ["CROTCH_BELOW_HIP", "WAIST_ABOVE_HIP", "fit_lower", "lower_pins"]
+__all__ = [
+    "CROTCH_BELOW_HIP",
+    "SKIRT_CROTCH_CONFIDENCE",
+    "WAIST_ABOVE_HIP",
+    "fit_lower",
+    "lower_pins",
+    "skirt_hem_pins",
+]

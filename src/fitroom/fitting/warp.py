@@ -133,6 +133,24 @@ def _upsample_grid(mapped: FloatArray, step: int, w: int, h: int) -> tuple[Float
     return np.ascontiguousarray(big[..., 0]), np.ascontiguousarray(big[..., 1])
 
 
+def _upsample_grid3(
+    mapped: FloatArray, step: int, w: int, h: int
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    scale = np.array([[1.0 / step, 0, 0], [0, 1.0 / step, 0]], np.float32)
+    big = cv2.warpAffine(
+        mapped,
+        scale,
+        (w, h),
+        flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
+        borderMode=cv2.BORDER_REPLICATE,
+    )
+    return (
+        np.ascontiguousarray(big[..., 0]),
+        np.ascontiguousarray(big[..., 1]),
+        np.ascontiguousarray(big[..., 2]),
+    )
+
+
 def _rotation(angle: float) -> Float64Array:
     c, s = np.cos(angle), np.sin(angle)
     return np.array([[c, -s], [s, c]], np.float64)
@@ -158,6 +176,22 @@ def limb_inverse_maps(
     blend: float = 0.25,
     step: int = 4,
 ) -> tuple[FloatArray, FloatArray]:
+    """Remap tables for a sleeve or trouser leg laid along a two-bone body limb: the first two
+    maps of :func:`limb_maps`, full width (``across`` = 1)."""
+    map_x, map_y, _ = limb_maps(garment_root, garment_end, body_joints, scale, box, blend, step)
+    return map_x, map_y
+
+
+def limb_maps(
+    garment_root: npt.ArrayLike,
+    garment_end: npt.ArrayLike,
+    body_joints: npt.ArrayLike,
+    scale: float,
+    box: tuple[int, int, int, int],
+    blend: float = 0.25,
+    step: int = 4,
+    across: float = 1.0,
+) -> tuple[FloatArray, FloatArray, FloatArray]:
     """Remap tables for a sleeve or trouser leg laid along a two-bone body limb.
 
     The garment part is straight from ``garment_root`` to ``garment_end`` (garment-photo
@@ -165,20 +199,24 @@ def limb_inverse_maps(
     scaled by ``scale`` (body pixels per garment pixel) and its length laid along the limb from
     the root; where it reaches past the bend, the part bends there: each bone carries a rigid
     transform and pixels about equally near both bones blend the two (linear blend skinning)
-    over a band of ``blend`` × the first bone's length, so the bend has no seam.
+    over a band of ``blend`` × the first bone's length, so the bend has no seam. ``across``
+    scales the part's width (across its bone) on top of ``scale``: a flat-lay sleeve is wider
+    than the arm it hangs round.
 
     Returns:
-        ``(map_x, map_y)`` float32 (y1 - y0, x1 - x0) over the output ``box``.
+        ``(map_x, map_y, second)``, each float32 (y1 - y0, x1 - x0) over the output ``box``:
+        garment-photo coordinates to sample, and the second bone's share in [0, 1] (0 on the
+        first bone, 1 on the second: e.g. the forearm).
     """
     g0 = np.asarray(garment_root, np.float64).reshape(2)
     g_end = np.asarray(garment_end, np.float64).reshape(2)
     joints = np.asarray(body_joints, np.float64).reshape(3, 2)
-    if scale <= 0:
-        raise ValueError(f"limb_inverse_maps: scale must be positive, got {scale}")
+    if scale <= 0 or across <= 0:
+        raise ValueError(f"limb_maps: scale and across must be positive, got {scale}, {across}")
     x0, y0, x1, y1 = box
     w, h = x1 - x0, y1 - y0
     if w <= 0 or h <= 0:
-        raise ValueError(f"limb_inverse_maps: empty box {box}")
+        raise ValueError(f"limb_maps: empty box {box}")
     g_axis = g_end - g0
     g_len = float(np.hypot(*g_axis))
     g_dir = g_axis / max(g_len, 1e-6)
@@ -196,17 +234,28 @@ def limb_inverse_maps(
     gx = x0 + np.arange(gw, dtype=np.float64) * step
     gy = y0 + np.arange(gh, dtype=np.float64) * step
     p = np.stack(np.meshgrid(gx, gy), axis=-1).reshape(-1, 2)
-    src1 = g0 + ((p - b0) / scale) @ rot1.T
-    src2 = g1 + ((p - b1) / scale) @ rot2.T
+    src1 = g0 + (_squeeze(p - b0, upper, across) / scale) @ rot1.T
+    src2 = g1 + (_squeeze(p - b1, lower, across) / scale) @ rot2.T
     # Weight by which bone is nearer: both transforms agree at the bend, so the blend is seamless.
     d1 = _segment_distance(p, b0, b1)
     d2 = _segment_distance(p, b1, b2)
     w1 = np.clip(0.5 + (d2 - d1) / (2.0 * blend * upper_len), 0.0, 1.0)[:, None]
     if g_len * scale <= upper_len:
         w1 = np.ones_like(w1)  # a short part never reaches the bend: one rigid bone
-    src = w1 * src1 + (1.0 - w1) * src2
-    mapped = src.reshape(gh, gw, 2).astype(np.float32)
-    return _upsample_grid(mapped, step, w, h)
+    src = np.hstack([w1 * src1 + (1.0 - w1) * src2, 1.0 - w1])
+    mapped = src.reshape(gh, gw, 3).astype(np.float32)
+    return _upsample_grid3(mapped, step, w, h)
+
+
+def _squeeze(v: Float64Array, bone: Float64Array, across: float) -> Float64Array:
+    """Body offsets ``v`` (N, 2) with their component across ``bone`` divided by ``across``
+    (so the garment, sampled there, appears ``across`` times as wide)."""
+    if across == 1.0:
+        return v
+    u = bone / max(float(np.hypot(*bone)), 1e-12)
+    n = np.array([-u[1], u[0]])
+    out: Float64Array = np.outer(v @ u, u) + np.outer((v @ n) / across, n)
+    return out
 
 
 def remap_premultiplied(rgba: FloatArray, map_x: FloatArray, map_y: FloatArray) -> FloatArray:
@@ -254,6 +303,7 @@ __all__ = [
     "apply_affine",
     "fit_thin_plate_spline",
     "limb_inverse_maps",
+    "limb_maps",
     "remap_premultiplied",
     "similarity_from_pairs",
     "tps_inverse_maps",

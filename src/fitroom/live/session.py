@@ -5,17 +5,19 @@
 perception thread tracks the person (the models release the GIL), and the calling thread fits,
 renders and hands each frame to the sink. Every hand-over holds at most one frame, so latency
 stays bounded; with ``realtime=True`` (a camera) a frame that arrives while the previous one is
-still waiting is dropped — reported, never queued.
+still waiting — for perception, or perceived and waiting to be dressed — is dropped (reported,
+never queued), and perception starts on the newest frame only once the dressing stage took the
+previous one.
 
 What does not change between frames is prepared once per garment (the resized, premultiplied
 part textures at a few scales); per frame only the thin-plate warps are evaluated on a coarse
-grid and upsampled for ``cv2.remap``.
+grid and upsampled for ``cv2.remap``. The part map, fit and render run on a copy of the frame
+scaled to :data:`WORK_LONG_SIDE` (the perception models see the whole frame), and only the
+pixels they changed are scaled back into the full frame.
 """
 
 from __future__ import annotations
 
-import contextlib
-import queue
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -40,12 +42,14 @@ from fitroom.fitting.lower_fit import fit_lower
 from fitroom.garments.core import Garment, GarmentLandmarks
 from fitroom.imaging.decode import ensure_rgb
 from fitroom.live.scenes import fit_background, replace_background, scene_image
-from fitroom.live.smoothing import AnchorSmoother
+from fitroom.live.smoothing import AnchorSmoother, LineSmoother
+from fitroom.render.compose import waistband_line
 from fitroom.render.pipeline import render_fitted
-from fitroom.tryon import check_person
+from fitroom.tryon import WAISTBAND_OVERLAP, check_person
 from fitroom.vision import body_parts
-from fitroom.vision.core import Pose
-from fitroom.vision.perception import Perceiver, Perception
+from fitroom.vision.core import BodyParts, PersonMask, Pose
+from fitroom.vision.perception import Perceiver, Perception, PersonAnalysis
+from fitroom.vision.segmentation import shrink
 
 FloatArray = npt.NDArray[np.float32]
 ByteArray = npt.NDArray[np.uint8]
@@ -54,6 +58,8 @@ ByteArray = npt.NDArray[np.uint8]
 ARM_RADIUS = 0.12
 #: A thigh's radius as a share of the shoulder-seam distance.
 LEG_RADIUS = 0.2
+#: Long side (pixels) of the copy of a frame that is dressed (see :meth:`LiveSession.render`).
+WORK_LONG_SIDE = 400
 
 
 @dataclass(frozen=True)
@@ -64,10 +70,14 @@ class LiveOptions:
         size: garment size label (XXS … XXL), None = M.
         background: None (keep the camera's), a scene name from :data:`fitroom.live.SCENES`,
             or an RGB uint8 (H, W, 3) image (scaled to cover the frame).
+        tuck: as in photo mode (:class:`fitroom.tryon.TryOnOptions`): None tucks a top in at
+            the waistband of the trousers or skirt the person wears when one is seen (the line
+            is smoothed over the stream), True just above the hips, False never.
     """
 
     size: str | None = None
     background: str | ByteArray | None = field(default=None, repr=False, compare=False)
+    tuck: bool | None = None
 
     def __post_init__(self) -> None:
         size_ease(self.size)  # refuses an unknown size label now, not at render time
@@ -165,9 +175,8 @@ class _Item:
     dropped_before: list[tuple[ByteArray, int]]
     perception: Perception | None = None
     perceive_ms: float = 0.0
-
-
-_END = object()
+    queued_ms: float = 0.0
+    t_perceived: float = 0.0
 
 
 class LiveSession(Closeable):
@@ -181,8 +190,11 @@ class LiveSession(Closeable):
             on the other (two model threads made run() slower here: 26–31 against 35–36 fps
             on the OpenPose clip under load, 44 against 49 fps on a quieter machine).
         perceiver: an existing stream-mode perceiver to use (it is not closed by the session);
-            None loads one (pose and mask; the body-part map is made while dressing; no face
-            analysis).
+            None loads one (pose and mask, the two models overlapped; the body-part map is
+            made while dressing; no face analysis).
+        work_long_side: frames whose long side is larger are dressed on a copy scaled to it
+            and only the changed pixels are scaled back (:func:`upsample_changes`); None
+            dresses at full size. The perception always sees the full frame.
 
     >>> with LiveSession([garment]) as session:               # doctest: +SKIP
     ...     out = session.process_frame(frame, timestamp_ms=0)
@@ -195,6 +207,7 @@ class LiveSession(Closeable):
         *,
         num_threads: int = 1,
         perceiver: Perceiver | None = None,
+        work_long_side: int | None = WORK_LONG_SIDE,
     ) -> None:
         if not garments:
             raise InputError("give at least one garment for the live session")
@@ -205,9 +218,13 @@ class LiveSession(Closeable):
         # The body-part map is made in the dressing stage (see render): it balances the two
         # stages of run(), the models' ~20 ms against the dressing's ~10 ms.
         self._perceiver = perceiver or Perceiver(
-            num_threads=num_threads, faces=False, parts=False, max_people=1
+            num_threads=num_threads, faces=False, parts=False, max_people=1, overlap_models=True
         )
+        if work_long_side is not None and work_long_side < 64:
+            raise InputError(f"work_long_side must be at least 64 pixels, got {work_long_side}")
+        self.work_long_side = work_long_side
         self._smoother = AnchorSmoother()
+        self._waist = LineSmoother()
         self._prepared: dict[tuple[int, float], tuple[dict[str, FloatArray], GarmentLandmarks]] = {}
         self._background_key: tuple[int, int] | None = None
         self._background: ByteArray | None = None
@@ -270,7 +287,13 @@ class LiveSession(Closeable):
         return self._perceiver.process_frame(frame, timestamp_ms)
 
     def render(self, frame: ByteArray, perception: Perception, timestamp_ms: int) -> LiveFrame:
-        """Dress ``frame`` given its perception (the second half of :meth:`process_frame`)."""
+        """Dress ``frame`` given its perception (the second half of :meth:`process_frame`).
+
+        The body-part map, the fit and the render run on the frame scaled to the working size
+        (``work_long_side``); only what they changed is scaled back up and blended into the
+        full-resolution frame, so the rest of the picture (face, hands, background) keeps its
+        full detail.
+        """
         with self._lock:
             garment = self._garments[self._index]
             options = self.options
@@ -283,38 +306,47 @@ class LiveSession(Closeable):
         person = perception.people[0] if perception.people else None
         pose = None if person is None else person.pose
         visible = False
-        parts = None
         if person is not None:
-            parts = person.parts
-            if parts is None:
-                parts = body_parts(frame, person.pose, perception.mask, person.face)
-                timings["parts"] = (time.perf_counter() - t0) * 1e3
-        if person is not None and parts is not None:
+            work, work_mask, parts, sx, sy = self._working_view(frame, perception.mask, person)
+            timings["parts"] = (time.perf_counter() - t0) * 1e3
+            wh, ww = work.shape[:2]
             try:
-                anchors = body_anchors(person.pose, parts, (w, h))
+                anchors = body_anchors(person.pose.scaled(sx, sy), parts, (ww, wh))
                 anchors, _ = check_person(anchors)
                 anchors = self._smoother(anchors, timestamp_ms)
                 fitted = self._fit(garment, anchors, options.ease)
             except (PersonNotUsable, UnsupportedGarment):
                 self._smoother.reset()
+                self._waist.reset()
                 fitted = None
-            timings["fit"] = (time.perf_counter() - t0) * 1e3 - timings.get("parts", 0.0)
+            timings["fit"] = (time.perf_counter() - t0) * 1e3 - timings["parts"]
             if fitted is not None and fitted.layers:
                 t1 = time.perf_counter()
-                out, masks = render_fitted(
-                    frame,
+                cut = self._tuck_line(
+                    options, fitted, anchors, parts, work, work_mask, timestamp_ms
+                )
+                dressed, masks = render_fitted(
+                    work,
                     [fitted],
                     parts,
-                    perception.mask.mask,
+                    work_mask,
+                    cut_below_y=[cut],
                     limbs=_limbs(anchors),
                 )
-                timings["render"] = (time.perf_counter() - t1) * 1e3
-                visible = bool(masks[0].max() > 0.5)
                 alpha = masks[0]
+                visible = bool(alpha.max() > 0.5)
+                if work is not frame:
+                    out = upsample_changes(frame, work, dressed)
+                    alpha = cv2.resize(alpha, (w, h), interpolation=cv2.INTER_LINEAR)
+                else:
+                    out = dressed
+                timings["render"] = (time.perf_counter() - t1) * 1e3
                 names = [n for n in TORSO_POINTS if n in fitted.targets]
                 points = np.array([fitted.targets[n] for n in names], np.float32).reshape(-1, 2)
+                points /= np.array([sx, sy], np.float32)
         else:
             self._smoother.reset()
+            self._waist.reset()
         if options.background is not None:
             t2 = time.perf_counter()
             person_alpha = perception.mask.mask
@@ -335,6 +367,51 @@ class LiveSession(Closeable):
             timings_ms=timings,
             pose=pose,
         )
+
+    def _tuck_line(
+        self,
+        options: LiveOptions,
+        fitted: FittedGarment,
+        anchors: BodyAnchors,
+        parts: BodyParts,
+        work: ByteArray,
+        work_mask: FloatArray,
+        timestamp_ms: int,
+    ) -> float | FloatArray | None:
+        """Where the top is tucked in (a row, rows per column, or None), as in photo mode."""
+        if fitted.region != "upper" or options.tuck is False:
+            self._waist.reset()
+            return None
+        if options.tuck:
+            return float(anchors.hips[:, 1].mean()) - 0.05 * anchors.shoulder_width
+        line = self._waist(waistband_line(parts, work_mask, work), timestamp_ms)
+        if line is None:
+            return None
+        # A touch below the waistband's top edge, so no gap opens above it.
+        return line + np.float32(WAISTBAND_OVERLAP * anchors.shoulder_width)
+
+    def _working_view(
+        self, frame: ByteArray, mask: PersonMask, person: PersonAnalysis
+    ) -> tuple[ByteArray, FloatArray, BodyParts, float, float]:
+        """(frame, person mask, body parts) at the working size, and the x, y scale to it."""
+        h, w = frame.shape[:2]
+        scale = 1.0 if self.work_long_side is None else self.work_long_side / max(h, w)
+        if scale >= 1.0:
+            parts = person.parts or body_parts(frame, person.pose, mask, person.face)
+            return frame, mask.mask, parts, 1.0, 1.0
+        size = (max(2, round(w * scale)), max(2, round(h * scale)))
+        sx, sy = size[0] / w, size[1] / h
+        # (A Gaussian pyramid and a bilinear step: INTER_AREA is slow at non-integer ratios.)
+        work = shrink(frame, size)
+        work_mask = shrink(mask.mask, size)
+        if person.parts is not None:
+            parts = BodyParts(
+                cv2.resize(person.parts.labels, size, interpolation=cv2.INTER_NEAREST),
+                shrink(person.parts.skin, size),
+            )
+        else:
+            parts = body_parts(work, person.pose.scaled(sx, sy), PersonMask(work_mask))
+        return work, work_mask, parts, sx, sy
 
     def _fit(self, garment: Garment, anchors: BodyAnchors, ease: float) -> FittedGarment:
         if garment.category == "lower":
@@ -373,6 +450,7 @@ class LiveSession(Closeable):
         """Forget the tracked person and the smoothing history (a new stream starts)."""
         self._perceiver.reset()
         self._smoother.reset()
+        self._waist.reset()
         self._last_output = None
 
     # -- a whole stream ---------------------------------------------------------------------------
@@ -391,11 +469,17 @@ class LiveSession(Closeable):
             source: frames (RGB uint8 (H, W, 3)) with increasing timestamps.
             sink: called once per source frame, in order.
             realtime: the source does not wait (a camera): a frame arriving while the previous
-                one is still waiting for perception replaces it and is dropped. False (a file):
+                one is still waiting for perception replaces it and is dropped, and so does a
+                perceived frame still waiting when a newer one is perceived. False (a file):
                 the reader waits, nothing is dropped.
+
+        ``timings_ms`` of a dressed frame add ``wait_in`` (before perception), ``wait_mid``
+        (between perception and dressing) and ``latency`` (frame in → dressed frame out).
         """
-        inbox: _LatestSlot = _LatestSlot(realtime)
-        middle: queue.Queue[object] = queue.Queue(maxsize=1)
+        inbox = _LatestSlot(realtime)
+        # Realtime: a perceived frame still waiting when a newer one is perceived is stale and
+        # dropped too, so a frame never waits for more than the dressing of the one before.
+        middle = _LatestSlot(realtime)
         errors: list[BaseException] = []
         stop = threading.Event()
 
@@ -413,18 +497,25 @@ class LiveSession(Closeable):
         def perceive() -> None:
             try:
                 while True:
+                    if realtime:
+                        # Perceiving a frame that will be replaced before it is dressed wastes
+                        # the core the dressing needs: start once the previous one was taken.
+                        middle.wait_empty()
                     item = inbox.get()
                     if item is None:
                         break
                     t0 = time.perf_counter()
+                    item.queued_ms = (t0 - item.t_in) * 1e3
                     item.perception = self.perceive(item.frame, item.timestamp_ms)
-                    item.perceive_ms = (time.perf_counter() - t0) * 1e3
-                    _put(middle, item, stop)
+                    item.t_perceived = time.perf_counter()
+                    item.perceive_ms = (item.t_perceived - t0) * 1e3
+                    middle.put(item)
             except BaseException as exc:
                 errors.append(exc)
             finally:
-                _put(middle, _END, stop)
+                inbox.close()
                 inbox.drain()
+                middle.close()
 
         reader = threading.Thread(target=read, name="fitroom-live-read", daemon=True)
         perceiver = threading.Thread(target=perceive, name="fitroom-live-perceive", daemon=True)
@@ -436,31 +527,36 @@ class LiveSession(Closeable):
         try:
             while True:
                 got = middle.get()
-                if got is _END:
+                if got is None:
                     break
-                assert isinstance(got, _Item) and got.perception is not None
+                assert got.perception is not None
                 for frame, ts in got.dropped_before:
                     frames += 1
                     dropped += 1
                     sink(self.dropped_frame(frame, ts))
+                handed_ms = (time.perf_counter() - got.t_perceived) * 1e3
                 result = self.render(got.frame, got.perception, got.timestamp_ms)
                 latency = (time.perf_counter() - got.t_in) * 1e3
                 result.timings_ms["perception"] = got.perceive_ms
+                # Waits before perception and between the stages: latency not spent working.
+                result.timings_ms["wait_in"] = got.queued_ms
+                result.timings_ms["wait_mid"] = handed_ms
                 result.timings_ms["latency"] = latency
                 latencies.append(latency)
                 frames += 1
                 lost += int(result.person_found and not result.garment_visible)
                 sink(result)
-            for frame, ts in inbox.leftover():
+            perceiver.join()
+            middle.drain()
+            for frame, ts in [*middle.leftover(), *inbox.leftover()]:
                 frames += 1
                 dropped += 1
                 sink(self.dropped_frame(frame, ts))
         finally:
             stop.set()
             inbox.close()
-            while perceiver.is_alive():
-                with contextlib.suppress(queue.Empty):
-                    middle.get(timeout=0.05)
+            middle.close()
+            perceiver.join(timeout=10.0)
             reader.join(timeout=5.0)
         if errors:
             raise errors[0]
@@ -479,6 +575,40 @@ class LiveSession(Closeable):
             self._perceiver.close()
 
 
+def upsample_changes(frame: ByteArray, work: ByteArray, dressed: ByteArray) -> ByteArray:
+    """Blend what dressing changed on a downscaled copy back into the full-size frame.
+
+    Args:
+        frame: uint8 (H, W, 3), the full-size frame.
+        work: uint8 (h, w, 3), ``frame`` scaled down.
+        dressed: uint8 (h, w, 3), ``work`` after dressing.
+
+    Returns:
+        uint8 (H, W, 3): ``dressed`` scaled up where it differs from ``work`` (with a soft edge
+        of about one working pixel), ``frame`` untouched elsewhere.
+    """
+    h, w = frame.shape[:2]
+    # (OpenCV's per-channel max: NumPy's reduction over the last axis is ~20x slower here.)
+    b, g, r = cv2.split(cv2.absdiff(dressed, work))
+    changed = cv2.max(cv2.max(b, g), r)
+    x, y, bw, bh = cv2.boundingRect(changed)
+    if bw == 0 or bh == 0:
+        return frame.copy()
+    weight = cv2.dilate(cv2.compare(changed, 0, cv2.CMP_GT), np.ones((3, 3), np.uint8))
+    weight = weight.astype(np.float32) * np.float32(1.0 / 255.0)
+    sx, sy = w / work.shape[1], h / work.shape[0]
+    # The full-size box of the changed pixels, grown by the dilation and the upsampling ramp.
+    x0, y0 = max(0, int((x - 2) * sx)), max(0, int((y - 2) * sy))
+    x1, y1 = min(w, int(np.ceil((x + bw + 2) * sx))), min(h, int(np.ceil((y + bh + 2) * sy)))
+    up = cv2.resize(dressed, (w, h), interpolation=cv2.INTER_LINEAR)
+    up_weight = cv2.resize(weight, (w, h), interpolation=cv2.INTER_LINEAR)
+    out = frame.copy()
+    box = (slice(y0, y1), slice(x0, x1))
+    wb = np.ascontiguousarray(up_weight[box])
+    out[box] = cv2.blendLinear(up[box], frame[box], wb, np.float32(1.0) - wb)
+    return out
+
+
 def _limbs(anchors: BodyAnchors) -> list[tuple[FloatArray, float]]:
     arm_r = ARM_RADIUS * anchors.shoulder_width
     leg_r = LEG_RADIUS * anchors.shoulder_width
@@ -490,15 +620,6 @@ def _limbs(anchors: BodyAnchors) -> list[tuple[FloatArray, float]]:
         (np.stack([anchors.hips[i], anchors.knees[i], anchors.ankles[i]]), leg_r) for i in (0, 1)
     ]
     return arms + legs
-
-
-def _put(q: queue.Queue[object], value: object, stop: threading.Event) -> None:
-    while not stop.is_set():
-        try:
-            q.put(value, timeout=0.05)
-            return
-        except queue.Full:
-            continue
 
 
 class _LatestSlot:
@@ -517,7 +638,11 @@ class _LatestSlot:
             if self._realtime:
                 if self._item is not None:
                     old = self._item
-                    item.dropped_before = [*old.dropped_before, (old.frame, old.timestamp_ms)]
+                    item.dropped_before = [
+                        *old.dropped_before,
+                        (old.frame, old.timestamp_ms),
+                        *item.dropped_before,
+                    ]
             else:
                 while self._item is not None and not self._closed:
                     self._cond.wait(0.05)
@@ -536,6 +661,12 @@ class _LatestSlot:
             item, self._item = self._item, None
             self._cond.notify_all()
             return item
+
+    def wait_empty(self) -> None:
+        """Wait until the waiting frame was taken (or the slot closed)."""
+        with self._cond:
+            while self._item is not None and not self._closed:
+                self._cond.wait(0.05)
 
     def close(self) -> None:
         with self._cond:

@@ -158,4 +158,41 @@ class AnchorSmoother:
         return smoothed
 
 
-__all__ = ["POINT_FIELDS", "AnchorSmoother", "adaptive_step", "smoothing_factor"]
+class LineSmoother:
+    """Smooths a per-column row line (a waistband) over a stream and bridges short gaps.
+
+    A waistband is found on most frames but not all (a hand in front, a fold): switching the
+    tuck off for one frame would make the hem jump down and back. A line missing for up to
+    ``hold_ms`` keeps its last value; a new measurement moves it by ``alpha`` of the way.
+
+    Args:
+        alpha: weight of a new measurement.
+        hold_ms: how long a missing line is bridged.
+    """
+
+    def __init__(self, *, alpha: float = 0.3, hold_ms: float = 500.0) -> None:
+        self.alpha = alpha
+        self.hold_ms = hold_ms
+        self._line: FloatArray | None = None
+        self._seen_ms: int | None = None
+
+    def reset(self) -> None:
+        """Forget the line."""
+        self._line = None
+        self._seen_ms = None
+
+    def __call__(self, line: FloatArray | None, timestamp_ms: int) -> FloatArray | None:
+        """The smoothed line after a measurement (float32 (W,), or None: not found)."""
+        last, seen = self._line, self._seen_ms
+        if line is None:
+            if last is None or seen is None or not 0 <= timestamp_ms - seen <= self.hold_ms:
+                self.reset()
+                return None
+            return last
+        if last is not None and last.shape == line.shape and seen is not None:
+            line = (last + np.float32(self.alpha) * (line - last)).astype(np.float32)
+        self._line, self._seen_ms = line, timestamp_ms
+        return line
+
+
+__all__ = ["POINT_FIELDS", "AnchorSmoother", "LineSmoother", "adaptive_step", "smoothing_factor"]

@@ -3,7 +3,8 @@
 Protocol (``/api/v1/live/ws``), every message binary unless noted:
 
 * client → server: ``[4-byte big-endian header length][UTF-8 JSON header][JPEG bytes]``; the
-  header is ``{"garment": id, "options": {"size": "M", "background": "office"}, "ts": ms}``
+  header is ``{"garment": id, "options": {"size": "M", "background": "office", "tuck": null},
+  "ts": ms}``
   (every key optional; ``garment`` and ``options`` stay in force until changed).
 * server → client: ``[4-byte length][JSON header][JPEG bytes]`` with the header
   ``{"type": "frame", "ts", "garment", "garment_visible", "person_found", "dropped",
@@ -194,7 +195,12 @@ def _apply_header(conn: _Connection, header: dict[str, Any]) -> None:
         if not isinstance(options, dict):
             raise _CodedError("bad_options", "options must be a JSON object")
         try:
-            new = LiveOptions(size=options.get("size"), background=options.get("background"))
+            tuck = options.get("tuck")
+            if tuck is not None and not isinstance(tuck, bool):
+                raise InputError(f"tuck must be true, false or null, got {tuck!r}")
+            new = LiveOptions(
+                size=options.get("size"), background=options.get("background"), tuck=tuck
+            )
             if isinstance(new.background, str):
                 from fitroom.live.scenes import SCENES
 
@@ -274,13 +280,76 @@ async def _stop(tasks: set[asyncio.Task[None]]) -> None:
             await task
 
 
+async def serve_live_socket(
+    ws: WebSocket,
+    session_factory: SessionFactory,
+    *,
+    max_message_bytes: int = MAX_MESSAGE_BYTES,
+    max_pixels: int = MAX_FRAME_PIXELS,
+) -> None:
+    """Speak the live protocol on one WebSocket until it closes (see the module docstring).
+
+    Hosts that check something first (a login, the page's origin) call this after their checks;
+    :func:`live_router` is the unguarded route around it.
+
+    Args:
+        ws: a connection not accepted yet.
+        session_factory: makes the connection's :class:`LiveSession` (called in a worker
+            thread; closed when the connection ends).
+        max_message_bytes: larger messages close the connection with 1009.
+        max_pixels: larger frames close the connection with 1008.
+    """
+    await ws.accept()
+    session = await run_in_threadpool(session_factory)
+    conn = _Connection(session)
+    handoff: asyncio.Queue[_Perceived] = asyncio.Queue(maxsize=1)
+    worker = asyncio.create_task(_perceive_loop(ws, conn, handoff, max_pixels))
+    renderer = asyncio.create_task(_render_loop(ws, conn, handoff))
+    stages = {worker, renderer}
+    try:
+        while True:
+            receive = asyncio.ensure_future(ws.receive())
+            done, _ = await asyncio.wait({receive, *stages}, return_when=asyncio.FIRST_COMPLETED)
+            if receive not in done:
+                receive.cancel()
+                break  # a stage ended: it closed the connection, or it failed (below)
+            message = receive.result()
+            if message["type"] == "websocket.disconnect":
+                break
+            data = message.get("bytes")
+            if data is None:
+                await conn.send(ws, _error("corrupt_frame", "send frames as binary messages", None))
+                continue
+            if len(data) > max_message_bytes:
+                await _stop(stages)
+                await ws.close(
+                    code=CLOSE_TOO_BIG,
+                    reason=f"message of {len(data)} bytes over {max_message_bytes}",
+                )
+                break
+            if conn.waiting is not None:
+                conn.dropped += 1  # only the newest frame waits
+            conn.waiting = data
+            conn.ready.set()
+        failed = [t for t in stages if t.done() and not t.cancelled() and t.exception()]
+        if failed:
+            await _stop(stages)
+            await ws.close(code=CLOSE_INTERNAL, reason="the live session failed")
+            raise failed[0].exception()  # type: ignore[misc]
+    except WebSocketDisconnect:
+        pass
+    finally:
+        await _stop(stages)
+        await run_in_threadpool(conn.close)
+
+
 def live_router(
     session_factory: SessionFactory,
     *,
     max_message_bytes: int = MAX_MESSAGE_BYTES,
     max_pixels: int = MAX_FRAME_PIXELS,
 ) -> APIRouter:
-    """The live try-on routes: the WebSocket ``/api/v1/live/ws``.
+    """The live try-on routes: the WebSocket ``/api/v1/live/ws`` (:func:`serve_live_socket`).
 
     Args:
         session_factory: makes one :class:`LiveSession` per connection (called in a worker
@@ -292,52 +361,9 @@ def live_router(
 
     @router.websocket("/ws")
     async def live_socket(ws: WebSocket) -> None:
-        await ws.accept()
-        session = await run_in_threadpool(session_factory)
-        conn = _Connection(session)
-        handoff: asyncio.Queue[_Perceived] = asyncio.Queue(maxsize=1)
-        worker = asyncio.create_task(_perceive_loop(ws, conn, handoff, max_pixels))
-        renderer = asyncio.create_task(_render_loop(ws, conn, handoff))
-        stages = {worker, renderer}
-        try:
-            while True:
-                receive = asyncio.ensure_future(ws.receive())
-                done, _ = await asyncio.wait(
-                    {receive, *stages}, return_when=asyncio.FIRST_COMPLETED
-                )
-                if receive not in done:
-                    receive.cancel()
-                    break  # a stage ended: it closed the connection, or it failed (below)
-                message = receive.result()
-                if message["type"] == "websocket.disconnect":
-                    break
-                data = message.get("bytes")
-                if data is None:
-                    await conn.send(
-                        ws, _error("corrupt_frame", "send frames as binary messages", None)
-                    )
-                    continue
-                if len(data) > max_message_bytes:
-                    await _stop(stages)
-                    await ws.close(
-                        code=CLOSE_TOO_BIG,
-                        reason=f"message of {len(data)} bytes over {max_message_bytes}",
-                    )
-                    break
-                if conn.waiting is not None:
-                    conn.dropped += 1  # only the newest frame waits
-                conn.waiting = data
-                conn.ready.set()
-            failed = [t for t in stages if t.done() and not t.cancelled() and t.exception()]
-            if failed:
-                await _stop(stages)
-                await ws.close(code=CLOSE_INTERNAL, reason="the live session failed")
-                raise failed[0].exception()  # type: ignore[misc]
-        except WebSocketDisconnect:
-            pass
-        finally:
-            await _stop(stages)
-            await run_in_threadpool(conn.close)
+        await serve_live_socket(
+            ws, session_factory, max_message_bytes=max_message_bytes, max_pixels=max_pixels
+        )
 
     return router
 
@@ -418,4 +444,5 @@ __all__ = [
     "demo_garments",
     "encode_message",
     "live_router",
+    "serve_live_socket",
 ]

@@ -24,15 +24,26 @@ neighbouring sizes.
 
 No chart, or no chart column the body has → ``recommended`` is None and ``message`` says why:
 fitroom never guesses a size.
+
+Two kinds of chart are understood. A chart of BODY ranges is the :class:`SizeChart` itself. A
+chart of GARMENT measurements (the finished garment's chest, waist... circumferences) plus the
+ease a body needs inside it becomes one through :func:`garment_size_chart`: the body range of a
+size is ``garment − max ease … garment − min ease``.
+
+:func:`picture_fit` turns the same chart numbers into how the try-on picture draws a size on
+this body (garment width over body width, and a length scale), so the picture and the advice
+never disagree.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
 from fitroom.errors import InputError
+from fitroom.fitting.garment_fit import size_ease
 from fitroom.garments.core import SizeChart, SizeRange
 from fitroom.measure.core import BodyMeasurements
 
@@ -306,14 +317,186 @@ def recommend_size(
     return SizeAdvice(best, runner_up, zone_fits, confidence, preference, scores, ignored, message)
 
 
+#: Ease (garment minus body, cm) a regular fit leaves per body measurement: (least, most).
+#: Typical allowances of ready-to-wear blocks; lengths may sit a little either side.
+DEFAULT_EASE_CM: dict[str, tuple[float, float]] = {
+    "chest": (4.0, 12.0),
+    "waist": (2.0, 8.0),
+    "hip": (4.0, 10.0),
+    "shoulder_width": (0.0, 3.0),
+    "arm_length": (-2.0, 2.0),
+    "inseam": (-2.0, 2.0),
+    "torso_length": (-3.0, 3.0),
+}
+
+
+def garment_size_chart(
+    garment_cm: Mapping[str, Mapping[str, float]],
+    ease_cm: Mapping[str, tuple[float, float]] | None = None,
+) -> SizeChart:
+    """A body size chart from the finished garment's measurements plus ease.
+
+    The body a size is made for has ``garment − most ease ≤ body ≤ garment − least ease``.
+
+    Args:
+        garment_cm: size → column → the garment's measurement in cm, in chart order; columns
+            are named as in body charts (``chest``, ``waist``, ``hips``, ``sleeve``...,
+            see :data:`CHART_ALIASES`); circumferences, not flat half-widths.
+        ease_cm: body measurement name (``chest``, ``hip``...) → (least, most) ease in cm;
+            missing names fall back to :data:`DEFAULT_EASE_CM`.
+
+    Returns:
+        The chart of body ranges, with the garment's column names.
+
+    Raises:
+        InputError: an unknown column, a measurement without any ease known, a non-positive
+            measurement or an ease whose least exceeds its most.
+
+    >>> chart = garment_size_chart({"M": {"chest": 104.0}}, {"chest": (6.0, 10.0)})
+    >>> chart.measurements["M"]["chest"]
+    SizeRange(low=94.0, high=98.0)
+    """
+    ease = {**DEFAULT_EASE_CM, **(ease_cm or {})}
+    for name, (least, most) in ease.items():
+        if not (math.isfinite(least) and math.isfinite(most) and least <= most):
+            raise InputError(
+                f"ease of {name} must be (least, most) in cm with least ≤ most, got {(least, most)}"
+            )
+    rows: dict[str, dict[str, SizeRange]] = {}
+    for size, columns in garment_cm.items():
+        row: dict[str, SizeRange] = {}
+        for column, value in columns.items():
+            key = column.lower().removesuffix("_cm")
+            body = CHART_ALIASES.get(key)
+            if body is None or body not in ease:
+                known = ", ".join(sorted(k for k, v in CHART_ALIASES.items() if v in ease))
+                raise InputError(
+                    f"garment measurement {column!r} of size {size!r} is not one fitroom can "
+                    f"turn into a body range; use one of {known}"
+                )
+            if not (math.isfinite(value) and value > 0):
+                raise InputError(
+                    f"garment measurement {column!r} of size {size!r} must be a positive "
+                    f"number of cm, got {value}"
+                )
+            least, most = ease[body]
+            row[key] = SizeRange(float(value) - most, float(value) - least)
+        rows[size] = row
+    return SizeChart(tuple(garment_cm), rows)
+
+
+#: Garment width over body width the picture may be given (inside TryOnOptions' own limits).
+PICTURE_WIDTH_RANGE = (0.85, 1.4)
+#: Length scale the picture may be given.
+PICTURE_LENGTH_RANGE = (0.85, 1.15)
+#: Length follows the girth ratio to this power when the chart has no length column: grading
+#: adds about 1.5-2 cm of length per 4 cm of chest (about 0.6 of the relative change).
+LENGTH_EXPONENT = 0.6
+_LENGTHS = ("torso_length", "arm_length", "inseam")
+
+
+@dataclass(frozen=True)
+class PictureFit:
+    """How the try-on picture draws one size of a garment on one body.
+
+    Attributes:
+        size: the size drawn.
+        width_ease: garment width over body width (below 1 tight, 1.04 a regular fit); for
+            ``TryOnOptions.width_ease``.
+        length_scale: length relative to a regular fit on this body (below 1 shorter); for
+            ``TryOnOptions.length_scale``.
+        basis: the body measurements the numbers came from.
+    """
+
+    size: str
+    width_ease: float
+    length_scale: float
+    basis: tuple[str, ...]
+
+    def __post_init__(self) -> None:
+        for name, value, (lo, hi) in (
+            ("width_ease", self.width_ease, PICTURE_WIDTH_RANGE),
+            ("length_scale", self.length_scale, PICTURE_LENGTH_RANGE),
+        ):
+            if not (math.isfinite(value) and lo <= value <= hi):
+                raise InputError(f"PictureFit.{name} must be in {lo}…{hi}, got {value}")
+
+
+def _middle(rng: SizeRange) -> float:
+    return 0.5 * (rng.low + rng.high)
+
+
+def picture_fit(
+    chart: SizeChart | None, size: str, measurements: BodyMeasurements
+) -> PictureFit | None:
+    """How a size sits on this body in the picture, from the same chart numbers as the advice.
+
+    A size made for bodies around ``m`` cm, worn by a body of ``b`` cm, is drawn ``m / b`` times
+    as wide as a regular fit (1.04, :func:`fitroom.fitting.garment_fit.size_ease`), averaged over
+    the chart's circumferences the body has. Its length is the chart's length column over the
+    body's (torso, sleeve or inseam) when both exist, else the width ratio to the power
+    :data:`LENGTH_EXPONENT`. Both are clamped to :data:`PICTURE_WIDTH_RANGE` and
+    :data:`PICTURE_LENGTH_RANGE`.
+
+    Args:
+        chart: the garment's size chart (body ranges).
+        size: one of the chart's sizes.
+        measurements: the shopper's measurements.
+
+    Returns:
+        The fit, or None when there is no chart or it shares no circumference with the body
+        (the picture then falls back to the size label).
+
+    Raises:
+        InputError: ``size`` is not in the chart.
+
+    >>> from fitroom.garments import SizeChart, SizeRange
+    >>> chart = SizeChart(("S", "M"), {"S": {"chest": SizeRange(86, 92)},
+    ...                                "M": {"chest": SizeRange(92, 100)}})
+    >>> body = BodyMeasurements.typed({"chest": 96})
+    >>> picture_fit(chart, "M", body).width_ease, round(picture_fit(chart, "S", body).width_ease, 3)
+    (1.04, 0.964)
+    """
+    if chart is None or not chart.sizes:
+        return None
+    if size not in chart.measurements:
+        raise InputError(f"size {size!r} is not in the size chart; use one of {chart.sizes}")
+    row = chart.measurements[size]
+    ratios: list[float] = []
+    basis: list[str] = []
+    lengths: list[float] = []
+    for column, rng in row.items():
+        body = CHART_ALIASES.get(column)
+        value = measurements.get(body) if body is not None else None
+        if body is None or value is None:
+            continue
+        if body in _GIRTHS:
+            ratios.append(_middle(rng) / value)
+            basis.append(body)
+        elif body in _LENGTHS:
+            lengths.append(_middle(rng) / value)
+            basis.append(body)
+    if not ratios:
+        return None
+    girth_ratio = sum(ratios) / len(ratios)
+    length_ratio = sum(lengths) / len(lengths) if lengths else girth_ratio**LENGTH_EXPONENT
+    width = min(max(size_ease(None) * girth_ratio, PICTURE_WIDTH_RANGE[0]), PICTURE_WIDTH_RANGE[1])
+    length = min(max(length_ratio, PICTURE_LENGTH_RANGE[0]), PICTURE_LENGTH_RANGE[1])
+    return PictureFit(size, round(width, 4), round(length, 4), tuple(basis))
+
+
 __all__ = [
     "CHART_ALIASES",
+    "DEFAULT_EASE_CM",
     "PREFERENCES",
     "PREFERENCE_SHIFT_CM",
     "Fit",
+    "PictureFit",
     "Preference",
     "SizeAdvice",
     "ZoneFit",
+    "garment_size_chart",
     "no_chart_advice",
+    "picture_fit",
     "recommend_size",
 ]

@@ -6,7 +6,7 @@ can be chained without rounding. Masks are float32 (H, W) in [0, 1].
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 import cv2
 import numpy as np
@@ -22,10 +22,43 @@ ByteArray = npt.NDArray[np.uint8]
 DEFAULT_SKIN_RGB = (196, 150, 125)
 
 
-def _labels_mask(
-    labels: ByteArray, parts: frozenset[BodyPart] | set[BodyPart]
-) -> npt.NDArray[np.bool_]:
-    return np.isin(labels, np.array([int(p) for p in parts], np.uint8))
+def labels_mask(labels: ByteArray, parts: Iterable[BodyPart]) -> npt.NDArray[np.bool_]:
+    """Where the body-part map holds any of ``parts``: (H, W) bool."""
+    # A 256-entry lookup table: several times faster than np.isin on a uint8 label map.
+    table = np.zeros(256, np.bool_)
+    table[[int(p) for p in parts]] = True
+    return table[labels]
+
+
+#: Edge smoothing of part-map masks, as a share of the map's longer side (the map is upsampled
+#: from the model's grid with nearest neighbours: its edges are staircases of that step).
+EDGE_SMOOTHING = 0.003
+
+
+def smooth_edges(hard: npt.NDArray[np.bool_], sigma: float | None = None) -> FloatArray:
+    """A hard mask with rounded, anti-aliased edges: float32 (H, W) in [0, 1].
+
+    Blurred by ``sigma`` (default :data:`EDGE_SMOOTHING` × the longer side, at least one pixel)
+    and steepened again around 0.5, so staircase edges become smooth curves with a soft rim
+    about a pixel or two wide, while the mask's area stays about the same.
+    """
+    if sigma is None:
+        sigma = max(1.0, EDGE_SMOOTHING * max(hard.shape))
+    out = np.zeros(hard.shape, np.float32)
+    rows = np.flatnonzero(hard.any(axis=1))
+    if rows.size == 0:
+        return out
+    cols = np.flatnonzero(hard.any(axis=0))
+    # Only the mask's box (grown by the blur's reach) can change.
+    pad = int(np.ceil(3.0 * sigma)) + 1
+    h, w = hard.shape
+    y0, y1 = max(0, int(rows[0]) - pad), min(h, int(rows[-1]) + pad + 1)
+    x0, x1 = max(0, int(cols[0]) - pad), min(w, int(cols[-1]) + pad + 1)
+    crop = hard[y0:y1, x0:x1].astype(np.float32)
+    blurred = cv2.GaussianBlur(crop, (0, 0), sigma, borderType=cv2.BORDER_REPLICATE)
+    gain = np.float32(0.5 * sigma + 1.0)
+    out[y0:y1, x0:x1] = np.clip((blurred - np.float32(0.5)) * gain + np.float32(0.5), 0.0, 1.0)
+    return out
 
 
 def skin_colour(image: ByteArray, parts: BodyParts) -> tuple[float, float, float]:
@@ -35,7 +68,7 @@ def skin_colour(image: ByteArray, parts: BodyParts) -> tuple[float, float, float
         image: uint8 (H, W, 3) RGB photo.
         parts: its body-part map.
     """
-    where = _labels_mask(parts.labels, {BodyPart.FACE, BodyPart.NECK, *HAND_PARTS})
+    where = labels_mask(parts.labels, {BodyPart.FACE, BodyPart.NECK, *HAND_PARTS})
     where &= parts.skin > 0.6
     if int(where.sum()) < 50:
         where = parts.skin > 0.8
@@ -50,15 +83,16 @@ def old_garment_mask(
 ) -> FloatArray:
     """Where the person's current upper garment is: float32 (H, W) in [0, 1].
 
-    Torso and arm pixels that are not skin, inside the person. The neck is left alone: the
-    body-part map's neck often reaches into the chin and hair, which must not change. With
+    Torso and arm pixels that are not skin, inside the person. The neck is left alone (the
+    body-part map's neck often reaches into the chin and hair, which must not change) except
+    for an old collar: non-skin neck pixels below the face coloured like the garment's chest. With
     ``image`` given, torso pixels in the lower half of the torso must also be coloured like the
     garment's chest (ΔE76 < 30): the part map's torso reaches into the waistband of trousers or
     a skirt, which must not be repainted.
     """
     labels = parts.labels
     torso = labels == int(BodyPart.TORSO)
-    region = torso | _labels_mask(labels, set(ARM_PARTS))
+    region = torso | labels_mask(labels, set(ARM_PARTS))
     hard = region & (parts.skin < 0.5) & (person > 0.5)
     if image is not None and torso.any():
         rows = np.nonzero(torso.any(axis=1))[0]
@@ -78,8 +112,8 @@ def old_garment_mask(
             alike = np.linalg.norm(lab - ref, axis=2) < 30.0
             hard[middle : bottom + 1, x0:x1] &= alike | ~torso[middle : bottom + 1, x0:x1]
             hard |= _old_cuffs(parts, person, image, hard, ref)
-    soft: FloatArray = cv2.GaussianBlur(hard.astype(np.float32), (0, 0), 1.0)
-    return soft
+            hard |= _old_collar(parts, person, image, ref)
+    return smooth_edges(hard)
 
 
 def _old_cuffs(
@@ -92,11 +126,11 @@ def _old_cuffs(
     """Sleeve cuffs the part map calls hand: non-skin hand pixels right at a clothed forearm,
     coloured like the old garment (ΔE76 < 25). A bag held lower in the hand is not touched."""
     labels = parts.labels
-    hands = _labels_mask(labels, set(HAND_PARTS)) & (parts.skin < 0.5) & (person > 0.5)
+    hands = labels_mask(labels, set(HAND_PARTS)) & (parts.skin < 0.5) & (person > 0.5)
     out = np.zeros(labels.shape, bool)
     if not hands.any():
         return out
-    forearms = _labels_mask(labels, {BodyPart.LEFT_FOREARM, BodyPart.RIGHT_FOREARM}) & sleeves
+    forearms = labels_mask(labels, {BodyPart.LEFT_FOREARM, BodyPart.RIGHT_FOREARM}) & sleeves
     if not forearms.any():
         return out
     reach = max(3, round(0.02 * max(labels.shape)))
@@ -114,6 +148,50 @@ def _old_cuffs(
     pixels = image[ys, xs].reshape(-1, 1, 3).astype(np.float32) / 255.0
     lab = cv2.cvtColor(pixels, cv2.COLOR_RGB2LAB).reshape(-1, 3)
     alike = np.linalg.norm(lab - ref_lab, axis=1) < 25.0
+    out[ys[alike], xs[alike]] = True
+    return out
+
+
+#: An old collar is repainted only when it covers at most this share of the neck below the face.
+OLD_COLLAR_MAX_SHARE = 0.5
+
+
+def _old_collar(
+    parts: BodyParts, person: FloatArray, image: ByteArray, ref_lab: FloatArray
+) -> npt.NDArray[np.bool_]:
+    """An old collar or high neckline the part map calls neck: non-skin neck pixels below the
+    face, coloured like the old garment's chest (ΔE76 < 25). Hair and the chin lie above the
+    face's lowest row, or are skin, so they are not touched."""
+    labels = parts.labels
+    out = np.zeros(labels.shape, bool)
+    whole_neck = labels == int(BodyPart.NECK)
+    neck = whole_neck & (parts.skin < 0.5) & (person > 0.5)
+    face_rows = np.nonzero((labels == int(BodyPart.FACE)).any(axis=1))[0]
+    if not neck.any() or face_rows.size == 0:
+        return out
+    below_face = int(face_rows[-1]) + 1
+    neck[:below_face] = False
+    neck_size = int(whole_neck[below_face:].sum())
+    ys, xs = np.nonzero(neck)
+    if ys.size == 0:
+        return out
+    hair = labels == int(BodyPart.HAIR)
+    if int(hair.sum()) > 50:
+        # Hair falling over the neck is often labelled neck: when it is coloured like the
+        # garment, the two cannot be told apart here, and the hair must not change.
+        # (Every 7th hair pixel: the median needs no more.)
+        hair_lab = cv2.cvtColor(
+            image[hair][::7].reshape(-1, 1, 3).astype(np.float32) / 255.0, cv2.COLOR_RGB2LAB
+        ).reshape(-1, 3)
+        if float(np.linalg.norm(np.median(hair_lab, axis=0) - ref_lab)) < 30.0:
+            return out
+    pixels = image[ys, xs].reshape(-1, 1, 3).astype(np.float32) / 255.0
+    lab = cv2.cvtColor(pixels, cv2.COLOR_RGB2LAB).reshape(-1, 3)
+    alike = np.linalg.norm(lab - ref_lab, axis=1) < 25.0
+    if int(alike.sum()) > OLD_COLLAR_MAX_SHARE * neck_size:
+        # A turtleneck or a scarf fills the neck: painting it as skin would leave a flat
+        # block where the throat's shading should be; it stays, worn under the new garment.
+        return out
     out[ys[alike], xs[alike]] = True
     return out
 
@@ -197,7 +275,7 @@ def waistband_line(
     y1 = min(h, int(rows[-1]) + (int(rows[-1]) - int(rows[0])) // 2)
     # Every other row and column: a waistband is wide and the line is smoothed anyway.
     sub = slice(middle, y1, 2), slice(x0, x1, 2)
-    region = (torso | _labels_mask(labels, set(LEG_PARTS)))[sub]
+    region = (torso | labels_mask(labels, set(LEG_PARTS)))[sub]
     region &= (parts.skin[sub] < 0.5) & (person[sub] > 0.5)
     lab = cv2.cvtColor(image[sub].astype(np.float32) / 255.0, cv2.COLOR_RGB2LAB)
     region &= np.linalg.norm(lab - ref, axis=2) >= 30.0
@@ -211,7 +289,7 @@ def waistband_line(
     # of the clothed legs (a helmet or a bag held at the waist is not).
     # (Every other row and column below the torso's middle: the legs' colour is a median.)
     below = slice(middle, h, 2), slice(0, w, 2)
-    legs = _labels_mask(labels[below], set(LEG_PARTS))
+    legs = labels_mask(labels[below], set(LEG_PARTS))
     legs &= (parts.skin[below] < 0.5) & (person[below] > 0.5)
     if int(legs.sum()) < 5 * (x1 - x0) // 4:
         return None
@@ -272,7 +350,7 @@ def below_hem(coverage: FloatArray, region: FloatArray, margin: float) -> FloatA
 def old_lower_garment_mask(parts: BodyParts, person: FloatArray) -> FloatArray:
     """Where the person's current trousers or skirt are: leg pixels that are not skin, inside the
     person. float32 (H, W) in [0, 1]."""
-    hard = _labels_mask(parts.labels, set(LEG_PARTS)) & (parts.skin < 0.5) & (person > 0.5)
+    hard = labels_mask(parts.labels, set(LEG_PARTS)) & (parts.skin < 0.5) & (person > 0.5)
     soft: FloatArray = cv2.GaussianBlur(hard.astype(np.float32), (0, 0), 1.0)
     return soft
 
@@ -395,9 +473,15 @@ def limb_relief(
     return out
 
 
-def fill_with_background(base: FloatArray, region: FloatArray, factor: int = 4) -> FloatArray:
+def fill_with_background(
+    base: FloatArray, region: FloatArray, factor: int = 4, avoid: FloatArray | None = None
+) -> FloatArray:
     """Repaint ``region`` (float32 (H, W) in [0, 1]) from its surroundings (inpainting at
-    1/``factor`` resolution; the fill is smooth, as a background behind a person is)."""
+    1/``factor`` resolution; the fill is smooth, as a background behind a person is).
+
+    Pixels where ``avoid`` (float32 (H, W)) exceeds 0.1 are not used as sources: the person
+    (and the rest of their old garment) is not what lies behind loose fabric.
+    """
     out = base.copy()
     hard = region > 0.05
     ys, xs = np.nonzero(hard)
@@ -413,6 +497,9 @@ def fill_with_background(base: FloatArray, region: FloatArray, factor: int = 4) 
     # Area-average then any coverage counts, so thin regions survive the downscale.
     coverage = cv2.resize(hard[y0:y1, x0:x1].astype(np.float32), size, interpolation=cv2.INTER_AREA)
     small_mask = cv2.dilate((coverage > 0).astype(np.uint8), np.ones((3, 3), np.uint8))
+    if avoid is not None:
+        skip = cv2.resize(avoid[y0:y1, x0:x1], size, interpolation=cv2.INTER_AREA) > 0.1
+        small_mask |= skip.astype(np.uint8)
     filled = cv2.inpaint(small, small_mask, 3, cv2.INPAINT_TELEA)
     big = cv2.resize(filled, (x1 - x0, y1 - y0), interpolation=cv2.INTER_LINEAR).astype(np.float32)
     e = region[y0:y1, x0:x1, None]
@@ -491,16 +578,19 @@ def occluders(parts: BodyParts, neckline_y: float | None, with_arms: bool) -> Fl
     """What stays in front of a garment layer: hair, face, hands, the neck above the neckline,
     and (for the torso panel) the bare arms. float32 (H, W) in [0, 1], edges softened."""
     labels = parts.labels
-    front = _labels_mask(labels, {BodyPart.HAIR, BodyPart.FACE, *HAND_PARTS})
+    front = labels_mask(labels, {BodyPart.HAIR, BodyPart.FACE, *HAND_PARTS})
     if with_arms:
         # Bare arms are in front of the torso; arms in old sleeves are not protected (the new
         # garment or the skin fill replaces those sleeves).
-        front |= _labels_mask(labels, set(ARM_PARTS)) & (parts.skin > 0.5)
+        front |= labels_mask(labels, set(ARM_PARTS)) & (parts.skin > 0.5)
+    # A plain one-pixel softening: smoothing the outline would drop thin strands of hair.
+    soft: FloatArray = cv2.GaussianBlur(front.astype(np.float32), (0, 0), 0.8)
     if neckline_y is not None:
         neck = labels == int(BodyPart.NECK)
         rows = np.arange(labels.shape[0])[:, None] < neckline_y
-        front |= neck & rows
-    soft: FloatArray = cv2.GaussianBlur(front.astype(np.float32), (0, 0), 0.8)
+        # The neck's outline is the part map's staircase, and it draws the new neckline's
+        # sides: smoothed, so the neckline is a clean curve.
+        np.maximum(soft, smooth_edges(neck & rows), out=soft)
     return soft
 
 
@@ -512,6 +602,7 @@ __all__ = [
     "fill_with_background",
     "fill_with_skin",
     "grow_mask",
+    "labels_mask",
     "limb_mask",
     "limb_relief",
     "low_frequency_shading",
@@ -521,5 +612,6 @@ __all__ = [
     "old_lower_garment_mask",
     "place_layer",
     "skin_colour",
+    "smooth_edges",
     "waistband_line",
 ]

@@ -16,6 +16,7 @@ from fitroom.render.compose import (
     fill_with_background,
     fill_with_skin,
     grow_mask,
+    labels_mask,
     limb_mask,
     low_frequency_shading,
     occluders,
@@ -24,7 +25,7 @@ from fitroom.render.compose import (
     old_lower_garment_mask,
     skin_colour,
 )
-from fitroom.vision.core import ARM_PARTS, HAND_PARTS, LEG_PARTS, BodyParts
+from fitroom.vision.core import ARM_PARTS, HAND_PARTS, LEG_PARTS, BodyPart, BodyParts
 
 FloatArray = npt.NDArray[np.float32]
 ByteArray = npt.NDArray[np.uint8]
@@ -48,16 +49,43 @@ def _work_box(
     boxes = [layer.box for fitted in garments for layer in fitted.layers]
     if not boxes:
         return None
-    ys, xs = np.nonzero(person_mask > 0.5)
     x0 = min(b[0] for b in boxes)
     y0 = min(b[1] for b in boxes)
     x1 = max(b[2] for b in boxes)
     y1 = max(b[3] for b in boxes)
-    if xs.size:
-        x0, y0 = min(x0, int(xs.min())), min(y0, int(ys.min()))
-        x1, y1 = max(x1, int(xs.max()) + 1), max(y1, int(ys.max()) + 1)
+    # The person's bounding box (cv2.boundingRect: (x, y, w, h); all zero for an empty mask).
+    px, py, pw, ph = cv2.boundingRect((person_mask > 0.5).view(np.uint8))
+    if pw and ph:
+        x0, y0 = min(x0, px), min(y0, py)
+        x1, y1 = max(x1, px + pw), max(y1, py + ph)
     pad = max(16, round(0.04 * side))
     return max(0, x0 - pad), max(0, y0 - pad), min(w, x1 + pad), min(h, y1 + pad)
+
+
+def _beside_body(union: FloatArray, parts: BodyParts) -> FloatArray:
+    """Torso pixels beside the new garment's body rows, float32 (H, W) in {0, 1}.
+
+    On rows where the new garment is near its full width (its body, not its straps or
+    shoulders), an old top reaching further out to the side is loose fabric: a new garment
+    is at least as wide as the body (see :func:`~fitroom.fitting.garment_fit.torso_targets`),
+    so what lies beyond it is what was behind the old top, not skin.
+    """
+    covered = union > 0.5
+    h, w = covered.shape
+    out = np.zeros((h, w), np.float32)
+    has = covered.any(axis=1)
+    if not has.any():
+        return out
+    left = np.argmax(covered, axis=1)
+    right = w - 1 - np.argmax(covered[:, ::-1], axis=1)
+    width = np.where(has, right - left + 1, 0)
+    body_rows = width >= 0.8 * float(width.max())
+    margin = max(2, round(0.01 * max(h, w)))
+    cols = np.arange(w)[None, :]
+    beside = (cols < (left - margin)[:, None]) | (cols > (right + margin)[:, None])
+    torso = parts.labels == int(BodyPart.TORSO)
+    out[beside & body_rows[:, None] & torso] = 1.0
+    return out
 
 
 def _crop_cut(
@@ -79,6 +107,7 @@ def render_fitted(
     cut_below_y: Sequence[float | FloatArray | None] | None = None,
     limbs: Sequence[tuple[FloatArray, float]] = (),
     frame_side: int | None = None,
+    reach: float = 0.0,
 ) -> tuple[ByteArray, tuple[FloatArray, ...]]:
     """Dress the photo in fitted garments (first garment lowest).
 
@@ -101,6 +130,8 @@ def render_fitted(
             radius from its bones are loose fabric: the background is painted there, not skin.
         frame_side: the longer side of the whole photo when ``image`` is a crop of it (sizes
             of soft edges and shadows follow the photo, not the crop).
+        reach: how many pixels beyond the person's outline a garment may show, on top of a
+            1% margin of the photo's longer side (a loose size stands off the body).
 
     Returns:
         (uint8 (H, W, 3) result, per garment float32 (H, W) visible coverage in [0, 1]).
@@ -150,6 +181,7 @@ def render_fitted(
             else [_crop_cut(c, bx0, bx1, by0) for c in cut_below_y],
             limbs=[(np.asarray(chain, np.float32) - shift, r) for chain, r in limbs],
             frame_side=max(full_h, full_w),
+            reach=reach,
         )
         out_full = image.copy()
         out_full[by0:by1, bx0:bx1] = crop_out
@@ -162,7 +194,7 @@ def render_fitted(
     h, w = full_h, full_w
     side = frame_side or max(h, w)
     person = person_mask.astype(np.float32)
-    grow = max(3, round(0.01 * side))
+    grow = max(3, round(0.01 * side + max(0.0, reach)))
     support = grow_mask((person > 0.5).astype(np.float32), grow)
     rows = np.arange(h, dtype=np.float32)[:, None]
     coverage: list[list[tuple[int, FloatArray, FloatArray]]] = []  # per garment: (i, keep, hidden)
@@ -194,7 +226,7 @@ def render_fitted(
     old = np.zeros((h, w), np.float32)
     if "upper" in regions:
         old = np.maximum(old, old_garment_mask(parts, person, image))
-        arms = np.isin(parts.labels, [int(p) for p in ARM_PARTS])
+        arms = labels_mask(parts.labels, ARM_PARTS)
         for limit in cut_below_y or ():
             if isinstance(limit, np.ndarray):
                 # Below the waistband found in the photo lie the person's own trousers or
@@ -212,17 +244,18 @@ def render_fitted(
         # Everything but the arms and hands (old cuffs): the torso and the soft rim of the
         # old-garment mask on the legs (limiting to the torso label would leave a seam along
         # the torso/leg boundary).
-        limb_ids = [int(p) for p in (*ARM_PARTS, *HAND_PARTS)]
-        not_arms = (~np.isin(parts.labels, limb_ids)).astype(np.float32)
+        not_arms = (~labels_mask(parts.labels, (*ARM_PARTS, *HAND_PARTS))).astype(np.float32)
         stays = below_hem(union, exposed * not_arms, margin=max(2.0, 0.01 * side))
         stays = cv2.GaussianBlur(cv2.dilate(stays, np.ones((5, 5), np.uint8)), (0, 0), 1.0)
         exposed = exposed * (1.0 - stays)
     if exposed.any():
+        loose = exposed * _beside_body(union, parts)
         if limbs:
-            limb_ids = [int(p) for p in (*ARM_PARTS, *LEG_PARTS)]
-            limb_labels = np.isin(parts.labels, limb_ids).astype(np.float32)
-            loose = exposed * limb_labels * (1.0 - limb_mask((h, w), limbs))
-            base = fill_with_background(base, loose)
+            limb_labels = labels_mask(parts.labels, (*ARM_PARTS, *LEG_PARTS)).astype(np.float32)
+            not_limbs = 1.0 - limb_mask((h, w), limbs)
+            loose = np.maximum(loose * not_limbs, exposed * limb_labels * not_limbs)
+        if loose.any():
+            base = fill_with_background(base, loose, avoid=np.maximum(person, old))
             exposed = exposed - loose
         # Repainted arms and legs are round: darker towards their sides.
         base = fill_with_skin(base, exposed, skin_colour(image, parts), shading, limbs)

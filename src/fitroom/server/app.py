@@ -6,6 +6,7 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
+from functools import partial
 from pathlib import Path
 
 from fastapi import FastAPI, Request, Response
@@ -15,10 +16,12 @@ from starlette.concurrency import run_in_threadpool
 
 from fitroom.errors import InputError
 from fitroom.server.api.main import api_router
+from fitroom.server.api.routes.measurements import close_measurer
 from fitroom.server.core.config import Settings
 from fitroom.server.core.crypto import MediaCipher, derive_media_key
 from fitroom.server.core.security import CSRF_COOKIE, LoginRateLimiter, new_token
 from fitroom.server.db import make_engine, make_session_factory, upgrade_database
+from fitroom.server.demo_events import seed_demo_events
 from fitroom.server.pages import router as pages_router
 from fitroom.server.seed import seed_demo
 from fitroom.server.services import Services
@@ -63,9 +66,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             if settings.seed_demo:
                 added = await run_in_threadpool(seed_demo, services)
                 log.info("seeded %d demo garments", added)
+                if settings.demo_events:
+                    events = await run_in_threadpool(
+                        partial(
+                            seed_demo_events,
+                            services.sessions,
+                            merchant_email=settings.demo_merchant_email,
+                            count=settings.demo_events,
+                        )
+                    )
+                    log.info("seeded %d demo events", events)
             app.state.services = services
             yield
         finally:
+            await run_in_threadpool(close_measurer, app.state)
             await run_in_threadpool(services.close)
 
     app = FastAPI(

@@ -284,6 +284,7 @@ def create_feedback(
     look_id: int | None = None,
     rating: int | None = None,
     comment: str | None = None,
+    size: str | None = None,
 ) -> FeedbackEvent:
     event = FeedbackEvent(
         user_id=user_id,
@@ -292,6 +293,7 @@ def create_feedback(
         look_id=look_id,
         rating=rating,
         comment=comment,
+        size=size,
     )
     session.add(event)
     session.flush()

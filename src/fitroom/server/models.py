@@ -5,12 +5,25 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 ROLES = ("shopper", "merchant")
 GARMENT_STATUSES = ("processing", "active", "failed", "archived")
 FEEDBACK_KINDS = ("view", "tryon", "like", "dislike", "rating", "comment", "add_to_cart")
+#: Events the shop records itself (not posted through /feedback).
+RECORDED_KINDS = ("reaction", "size_advice")
 JOB_STATUSES = ("queued", "running", "done", "failed")
 
 
@@ -30,6 +43,8 @@ class User(Base):
     display_name: Mapped[str] = mapped_column(String(100))
     password_hash: Mapped[str] = mapped_column(String(255))
     role: Mapped[str] = mapped_column(String(16), default="shopper")
+    # Reactions (expression summaries) are stored only when this is on or a try-on asks for it.
+    reactions_consent: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
@@ -135,6 +150,8 @@ class FeedbackEvent(Base):
     kind: Mapped[str] = mapped_column(String(16), index=True)
     rating: Mapped[int | None] = mapped_column(Integer)
     comment: Mapped[str | None] = mapped_column(Text)
+    # The size carted (add_to_cart) or advised (size_advice).
+    size: Mapped[str | None] = mapped_column(String(8))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
@@ -151,3 +168,49 @@ class Job(Base):
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class MeasurementProfile(Base):
+    """A shopper's body measurements, kept only with their consent and encrypted at rest.
+
+    ``sealed`` is the AES-GCM blob of the measurements' JSON (``BodyMeasurements.as_dict`` plus
+    the fit preference), bound to the user id, so the numbers never sit in the clear in the
+    database.
+    """
+
+    __tablename__ = "measurement_profiles"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), unique=True, index=True
+    )
+    source: Mapped[str] = mapped_column(String(16))
+    sealed: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class ReactionRecord(Base):
+    """A try-on's reaction summary, stored only with the shopper's consent.
+
+    Only numbers: never an image, a face crop or landmarks. ``mean`` maps each expression class
+    to its mean probability.
+    """
+
+    __tablename__ = "reaction_records"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(
+        ForeignKey("feedback_events.id", ondelete="CASCADE"), unique=True
+    )
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    garment_id: Mapped[int] = mapped_column(
+        ForeignKey("garments.id", ondelete="CASCADE"), index=True
+    )
+    source: Mapped[str] = mapped_column(String(8))
+    frames: Mapped[int] = mapped_column(Integer)
+    smile_share: Mapped[float] = mapped_column(Float)
+    peak_surprise: Mapped[float] = mapped_column(Float)
+    dominant: Mapped[str] = mapped_column(String(16))
+    mean: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -112,6 +112,7 @@ class FeedbackCreate(BaseModel):
     look_id: int | None = None
     rating: int | None = Field(default=None, ge=1, le=5)
     comment: str | None = Field(default=None, max_length=2000)
+    size: str | None = Field(default=None, max_length=8, description="the size carted")
 
 
 class FeedbackPublic(BaseModel):

@@ -93,6 +93,22 @@ class Pose:
         x1, y1 = pts.max(axis=0)
         return float(x0), float(y0), float(x1), float(y1)
 
+    def scaled(self, sx: float, sy: float) -> Pose:
+        """The same pose on the image resized by ``sx`` × ``sy`` (depth by their mean); the
+        landmark model's own mask is left out (it has the old image's size)."""
+        landmarks = self.landmarks.copy()
+        landmarks[:, 0] *= sx
+        landmarks[:, 1] *= sy
+        landmarks[:, 2] *= (sx + sy) / 2
+        roi = RotatedRect(
+            self.roi.cx * sx,
+            self.roi.cy * sy,
+            self.roi.width * sx,
+            self.roi.height * sy,
+            self.roi.rotation,
+        )
+        return Pose(landmarks, self.world_landmarks, self.score, roi)
+
 
 @dataclass(frozen=True)
 class PersonMask:

@@ -43,7 +43,7 @@ import numpy as np
 import numpy.typing as npt
 
 from fitroom.errors import InputError
-from fitroom.vision.core import BodyPart, BodyParts, Face, PersonMask, Pose, RotatedRect
+from fitroom.vision.core import BodyPart, BodyParts, Face, PersonMask, Pose
 from fitroom.vision.landmarks import PoseLandmark as L
 from fitroom.vision.segmentation import (
     apply_guided_coefficients,
@@ -784,7 +784,7 @@ def body_parts(
         sx, sy = dw / W, dh / H
         labels, skin = _parts_at_detail(
             detail_image,
-            _scaled_pose(pose, sx, sy),
+            pose.scaled(sx, sy),
             detail_mask,
             None if face is None else _scaled_face(face, sx, sy),
             long_side,
@@ -828,21 +828,6 @@ def _fill_missing(labels: Labels, inside: Labels) -> None:
         x, y = x + x0, y + y0
         x0, y0, x1, y1 = max(0, x - 1), max(0, y - 1), min(W, x + w + 1), min(H, y + h + 1)
     labels[(missing > 0)] = BodyPart.TORSO
-
-
-def _scaled_pose(pose: Pose, sx: float, sy: float) -> Pose:
-    landmarks = pose.landmarks.copy()
-    landmarks[:, 0] *= sx
-    landmarks[:, 1] *= sy
-    landmarks[:, 2] *= (sx + sy) / 2
-    roi = RotatedRect(
-        pose.roi.cx * sx,
-        pose.roi.cy * sy,
-        pose.roi.width * sx,
-        pose.roi.height * sy,
-        pose.roi.rotation,
-    )
-    return Pose(landmarks, pose.world_landmarks, pose.score, roi)
 
 
 def _scaled_face(face: Face, sx: float, sy: float) -> Face:

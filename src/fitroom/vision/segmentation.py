@@ -315,6 +315,41 @@ def pose_region_prior(
     return prior
 
 
+#: Mean selfie probability over the pose mask's person pixels from which the two models are
+#: taken to agree (below it the pose mask's weight rises, to 1 when the selfie model saw nobody).
+SELFIE_AGREEMENT = 0.5
+
+
+def fusion_pose_weight(selfie: FloatArray, pose_prob: FloatArray, base: float) -> float:
+    """Weight of the pose model's mask in its average with the selfie model's probability.
+
+    The selfie model can miss a whole person the pose model segments well: a small full-body
+    figure in a letterboxed portrait video, cream clothes against a white wall. Averaged at the
+    usual weight, every pixel of that person would then sit just under 0.5 and the body-part map
+    (which keeps the pixels above 0.5) would come out empty. So the weight rises continuously
+    from ``base`` — when the selfie model's mean probability over the pose mask's person pixels
+    (> 0.5) reaches :data:`SELFIE_AGREEMENT` — to 1 when it is 0.
+
+    Args:
+        selfie, pose_prob: (h, w) float32 probabilities on the same grid.
+        base: the weight when the two agree, in [0, 1].
+
+    Returns:
+        The weight in [base, 1]; ``base`` when the pose mask holds fewer than 16 person pixels.
+
+    >>> pose = np.zeros((8, 8), np.float32); pose[2:7, 2:7] = 1.0
+    >>> fusion_pose_weight(np.zeros_like(pose), pose, 0.5), fusion_pose_weight(pose, pose, 0.5)
+    (1.0, 0.5)
+    """
+    person = pose_prob > 0.5
+    count = int(np.count_nonzero(person))
+    if count < 16:
+        return base
+    agreement = float(selfie[person].mean())
+    shortfall = min(max(1.0 - agreement / SELFIE_AGREEMENT, 0.0), 1.0)
+    return base + (1.0 - base) * shortfall
+
+
 def smooth_in_time(
     previous: FloatArray, current: FloatArray, elapsed_ms: float, tau_ms: float
 ) -> FloatArray:
@@ -451,7 +486,13 @@ class PersonSegmenter(Closeable):
         self.last_timings_ms = timings
         return PersonMask(mask)
 
-    def segment_frame(self, frame: RGBImage, pose: Pose | None, timestamp_ms: int) -> PersonMask:
+    def segment_frame(
+        self,
+        frame: RGBImage,
+        pose: Pose | None,
+        timestamp_ms: int,
+        selfie: FloatArray | None = None,
+    ) -> PersonMask:
         """Stream mode: like :meth:`segment` for one tracked person, smoothed over time.
 
         ``pose`` None (tracking lost for this frame) falls back to the selfie model alone, so the
@@ -464,12 +505,16 @@ class PersonSegmenter(Closeable):
             frame: RGB uint8 (H, W, 3).
             pose: the tracked person, or None.
             timestamp_ms: the frame's time in milliseconds (increasing).
+            selfie: this frame's :meth:`selfie_probability` when already run (e.g. on another
+                thread while the pose model ran); None runs it now.
         """
         self._check_image(frame)
         timings: dict[str, float] = {}
         t0 = time.perf_counter()
         poses = None if pose is None else [pose]
-        work = self._fused_probability(frame, poses, self.stream_work_long_side, timings)
+        work = self._fused_probability(
+            frame, poses, self.stream_work_long_side, timings, selfie=selfie
+        )
         t1 = time.perf_counter()
         work = self._smooth_in_time(work, timestamp_ms)
         timings["temporal"] = (time.perf_counter() - t1) * 1e3
@@ -518,8 +563,12 @@ class PersonSegmenter(Closeable):
         if image.shape[0] < 2 or image.shape[1] < 2:
             raise InputError(f"image too small to segment: {image.shape[1]}×{image.shape[0]}")
 
-    def _selfie_probability(self, image: RGBImage) -> FloatArray:
-        """The selfie model's person probability, (h, w) at its output resolution."""
+    def selfie_probability(self, image: RGBImage) -> FloatArray:
+        """The selfie model's person probability, (h, w) float32 at its output resolution.
+
+        Thread-safe against the pose models (it uses only this segmenter's interpreters), so a
+        stream can run it while the pose landmarks are found.
+        """
         h, w = image.shape[:2]
         model = self._model(self._kind_for(w, h))
         _, in_h, in_w, _ = model.input_shape
@@ -537,11 +586,13 @@ class PersonSegmenter(Closeable):
         poses: Sequence[Pose] | None,
         long_side: int,
         timings: dict[str, float],
+        selfie: FloatArray | None = None,
     ) -> FloatArray:
         h, w = image.shape[:2]
         ww, wh = _work_size(w, h, long_side)
         t0 = time.perf_counter()
-        selfie = self._selfie_probability(image)
+        if selfie is None:
+            selfie = self.selfie_probability(image)
         t1 = time.perf_counter()
         timings["model"] = (t1 - t0) * 1e3
         prob: FloatArray = cv2.resize(selfie, (ww, wh), interpolation=cv2.INTER_LINEAR)
@@ -552,7 +603,7 @@ class PersonSegmenter(Closeable):
                 pose_prob = shrink(own[0], (ww, wh))
                 for seg in own[1:]:
                     pose_prob = np.maximum(pose_prob, shrink(seg, (ww, wh)))
-                k = self.pose_mask_weight
+                k = fusion_pose_weight(prob, pose_prob, self.pose_mask_weight)
                 prob = cv2.addWeighted(prob, 1.0 - k, pose_prob, k, 0.0)
             cv2.multiply(prob, pose_region_prior(poses, (wh, ww), ww / w), dst=prob)
         np.clip(prob, 0.0, 1.0, out=prob)

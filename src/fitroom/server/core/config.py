@@ -36,8 +36,13 @@ class Settings(BaseSettings):
         auto_migrate: apply Alembic migrations at start-up.
         seed_demo: create the demo catalog and demo merchant at start-up.
         seed_limit: only the first N demo garments (None = all).
+        demo_events: simulated shopper events to add with the demo seed (0 = none), so the
+            merchant dashboard has data (``fitroom serve --demo-events N``).
         demo_merchant_email / demo_merchant_password: the demo merchant account.
         model_threads: CPU threads for the try-on models.
+        recs_model_path: a trained sequential recommender (``SequentialRecommender.save``, item
+            ids = the shop's garment ids) for "Recommended for you"; None = content and
+            popularity only.
         job_workers: background ingestion threads.
     """
 
@@ -57,9 +62,11 @@ class Settings(BaseSettings):
     auto_migrate: bool = True
     seed_demo: bool = True
     seed_limit: int | None = None
+    demo_events: int = 0
     demo_merchant_email: str = "merchant@example.com"
     demo_merchant_password: str = "demo-merchant-password"
     model_threads: int = 2
+    recs_model_path: Path | None = None
     job_workers: int = 1
 
     @model_validator(mode="after")

@@ -236,3 +236,14 @@ def merchant_edit_page(
     if garment is None or garment.merchant_id != user.id:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "no such garment in your shop")
     return render(request, "merchant_edit.html", user, garment=garment_public(garment))
+
+
+# Pages in their own modules (they import ``render`` from here, so they come last).
+from fitroom.server.pages import analytics as _analytics_pages  # noqa: E402
+
+router.include_router(_analytics_pages.router)
+from fitroom.server.pages import live as _live_pages  # noqa: E402
+from fitroom.server.pages import measurements as _measurement_pages  # noqa: E402
+
+router.include_router(_live_pages.router)
+router.include_router(_measurement_pages.router)

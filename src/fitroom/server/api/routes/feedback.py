@@ -32,5 +32,6 @@ def create_feedback(body: FeedbackCreate, session: SessionDep, user: CurrentUser
         look_id=body.look_id,
         rating=body.rating,
         comment=body.comment.strip() if body.comment else None,
+        size=body.size.strip().upper() if body.size and body.size.strip() else None,
     )
     return FeedbackPublic.model_validate(event)

@@ -11,11 +11,13 @@ from starlette.concurrency import run_in_threadpool
 from fitroom.server import crud
 from fitroom.server.api.deps import Csrf, CurrentUser, ServicesDep, SessionDep
 from fitroom.server.api.routes.catalog import visible_garment
+from fitroom.server.api.routes.measurements import fitted_options
+from fitroom.server.api.routes.reactions import record_reaction, summary_dict
 from fitroom.server.api.uploads import decode_photo, read_upload
 from fitroom.server.core.crypto import encode_jpeg
 from fitroom.server.models import User
 from fitroom.server.services import Services
-from fitroom.tryon import TryOnOptions, TryOnResult
+from fitroom.tryon import TryOnResult
 
 router = APIRouter(prefix="/tryon", tags=["tryon"])
 
@@ -31,7 +33,8 @@ async def render_upload(
 ) -> tuple[bytes, TryOnResult]:
     """Decode and dress an uploaded photo in memory; returns (photo bytes, result)."""
     garment_row = visible_garment(session, garment_id, user)
-    options = TryOnOptions(size=size or None, tuck=tuck)
+    # With stored measurements and a size chart the size is drawn from the chart's numbers.
+    options = fitted_options(services, session, user, garment_row, size, tuck)
     data = await read_upload(photo, services.settings)
     pixels = await run_in_threadpool(decode_photo, data, services.settings)
     garment = await run_in_threadpool(services.garment_model, garment_row.package_key)
@@ -48,17 +51,29 @@ async def try_on(
     garment_id: Annotated[int, Form()],
     size: Annotated[str | None, Form(max_length=8)] = None,
     tuck: Annotated[bool, Form()] = False,
+    share_reaction: Annotated[
+        bool, Form(description="store this try-on's expression summary (numbers only)")
+    ] = False,
 ) -> Response:
     """The composited JPEG; warnings and timings come in ``X-Fitroom-*`` headers."""
     _, result = await render_upload(services, session, user, photo, garment_id, size, tuck)
     crud.create_feedback(session, user_id=user.id, garment_id=garment_id, kind="tryon")
+    headers = {
+        "X-Fitroom-Warnings": json.dumps(list(result.warnings)),
+        "X-Fitroom-Timings": json.dumps({k: round(v, 1) for k, v in result.timings_ms.items()}),
+        "Cache-Control": "no-store",
+    }
+    # The face was analysed by perception already; only its expression numbers are kept.
+    face = result.perception.single().face
+    if face is not None and face.expression is not None:
+        summary, stored = record_reaction(
+            session,
+            user=user,
+            garment_id=garment_id,
+            frames=[face.expression],
+            source="photo",
+            consent=share_reaction,
+        )
+        headers["X-Fitroom-Reaction"] = json.dumps({**summary_dict(summary), "stored": stored})
     jpeg = await run_in_threadpool(encode_jpeg, result.image)
-    return Response(
-        jpeg,
-        media_type="image/jpeg",
-        headers={
-            "X-Fitroom-Warnings": json.dumps(list(result.warnings)),
-            "X-Fitroom-Timings": json.dumps({k: round(v, 1) for k, v in result.timings_ms.items()}),
-            "Cache-Control": "no-store",
-        },
-    )
+    return Response(jpeg, media_type="image/jpeg", headers=headers)

@@ -38,7 +38,7 @@ function setupProduct() {
 
   const cart = document.getElementById("add-to-cart");
   if (cart) cart.addEventListener("click", async () => {
-    await feedback("add_to_cart");
+    await feedback("add_to_cart", { size: selectedSize() || null });
     cart.textContent = `Added (${selectedSize()})`;
   });
 

@@ -1,0 +1,188 @@
+"""Reactions: expression summaries of try-ons, stored only with the shopper's consent.
+
+``POST /api/v1/reactions`` takes a live session's per-frame expression probabilities (numbers
+only: the page never sends a face) and stores their summary when the shopper consented;
+``GET /api/v1/reactions/mine`` lists the stored summaries and the favourite; ``PUT
+/api/v1/reactions/consent`` switches the account setting. The photo try-on route records its
+one-frame summary through :func:`record_reaction`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Annotated, Literal
+
+import numpy as np
+from fastapi import APIRouter, Response
+from pydantic import BaseModel, Field
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from fitroom.reactions import MAX_FRAMES, ReactionSummary, favourite, summarize_reactions
+from fitroom.server import crud
+from fitroom.server.api.deps import Csrf, CurrentUser, SessionDep
+from fitroom.server.api.routes.catalog import visible_garment
+from fitroom.server.models import FeedbackEvent, Garment, ReactionRecord, User
+from fitroom.vision.core import EXPRESSIONS, Expression
+
+router = APIRouter(prefix="/reactions", tags=["reactions"])
+
+ReactionSource = Literal["photo", "live"]
+
+
+class ReactionCreate(BaseModel):
+    """A live try-on's expression probabilities, one row of 7 per analysed frame."""
+
+    garment_id: int
+    frames: Annotated[
+        list[Annotated[list[float], Field(min_length=7, max_length=7)]],
+        Field(min_length=1, max_length=MAX_FRAMES),
+    ]
+    consent: bool = Field(
+        default=False, description="store this summary even if the account setting is off"
+    )
+
+
+class ReactionPublic(BaseModel):
+    garment_id: int
+    garment_name: str
+    source: str
+    frames: int
+    smile_share: float
+    peak_surprise: float
+    dominant: str
+    mean: dict[str, float]
+    created_at: datetime
+
+
+class ReactionStored(BaseModel):
+    stored: bool
+    summary: dict[str, float | int | str]
+
+
+class ReactionList(BaseModel):
+    consent: bool
+    items: list[ReactionPublic]
+    favourite_garment_id: int | None
+    favourite_garment_name: str | None
+
+
+class ConsentUpdate(BaseModel):
+    consent: bool
+
+
+def summary_dict(summary: ReactionSummary) -> dict[str, float | int | str]:
+    return {
+        "frames": summary.frames,
+        "smile_share": round(summary.smile_share, 4),
+        "peak_surprise": round(summary.peak_surprise, 4),
+        "dominant": summary.dominant,
+    }
+
+
+def record_reaction(
+    session: Session,
+    *,
+    user: User,
+    garment_id: int,
+    frames: Sequence[Expression] | Sequence[Sequence[float]],
+    source: ReactionSource,
+    consent: bool,
+) -> tuple[ReactionSummary, bool]:
+    """Summarise ``frames``; store the summary (numbers only) when the shopper consented.
+
+    Consent is the request's flag or the account setting. Returns (summary, stored).
+    """
+    summary = summarize_reactions(frames)
+    if not (consent or user.reactions_consent):
+        return summary, False
+    event = crud.create_feedback(session, user_id=user.id, garment_id=garment_id, kind="reaction")
+    session.add(
+        ReactionRecord(
+            event_id=event.id,
+            user_id=user.id,
+            garment_id=garment_id,
+            source=source,
+            frames=summary.frames,
+            smile_share=summary.smile_share,
+            peak_surprise=summary.peak_surprise,
+            dominant=summary.dominant,
+            mean={k: round(v, 5) for k, v in summary.mean_by_class().items()},
+        )
+    )
+    session.flush()
+    return summary, True
+
+
+def to_summary(row: ReactionRecord) -> ReactionSummary:
+    return ReactionSummary(
+        frames=row.frames,
+        smile_share=row.smile_share,
+        peak_surprise=row.peak_surprise,
+        mean=np.array([float(row.mean.get(k, 0.0)) for k in EXPRESSIONS], np.float32),
+        dominant=row.dominant,
+    )
+
+
+@router.post("", dependencies=[Csrf])
+def post_reaction(
+    body: ReactionCreate, response: Response, session: SessionDep, user: CurrentUser
+) -> ReactionStored:
+    """Summarise a live try-on; 201 when stored, 200 (``stored: false``) without consent."""
+    visible_garment(session, body.garment_id, user)
+    summary, stored = record_reaction(
+        session,
+        user=user,
+        garment_id=body.garment_id,
+        frames=body.frames,
+        source="live",
+        consent=body.consent,
+    )
+    response.status_code = 201 if stored else 200
+    return ReactionStored(stored=stored, summary=summary_dict(summary))
+
+
+@router.get("/mine")
+def my_reactions(session: SessionDep, user: CurrentUser) -> ReactionList:
+    rows = session.execute(
+        select(ReactionRecord, Garment.name)
+        .join(Garment, Garment.id == ReactionRecord.garment_id)
+        .where(ReactionRecord.user_id == user.id)
+        .order_by(ReactionRecord.id.desc())
+        .limit(200)
+    ).all()
+    items = [
+        ReactionPublic(
+            garment_id=row.garment_id,
+            garment_name=name,
+            source=row.source,
+            frames=row.frames,
+            smile_share=row.smile_share,
+            peak_surprise=row.peak_surprise,
+            dominant=row.dominant,
+            mean=dict(row.mean),
+            created_at=row.created_at,
+        )
+        for row, name in rows
+    ]
+    best = favourite([(row.garment_id, to_summary(row)) for row, _ in rows])
+    names = {row.garment_id: name for row, name in rows}
+    return ReactionList(
+        consent=user.reactions_consent,
+        items=items,
+        favourite_garment_id=best,
+        favourite_garment_name=names.get(best) if best is not None else None,
+    )
+
+
+@router.put("/consent", dependencies=[Csrf])
+def set_consent(body: ConsentUpdate, session: SessionDep, user: CurrentUser) -> ConsentUpdate:
+    """Switch the account's reaction consent; switching it off deletes the stored summaries."""
+    user.reactions_consent = body.consent
+    if not body.consent:
+        event_ids = select(ReactionRecord.event_id).where(ReactionRecord.user_id == user.id)
+        ids = list(session.scalars(event_ids))
+        session.execute(delete(ReactionRecord).where(ReactionRecord.user_id == user.id))
+        session.execute(delete(FeedbackEvent).where(FeedbackEvent.id.in_(ids)))
+    return ConsentUpdate(consent=user.reactions_consent)

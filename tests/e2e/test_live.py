@@ -1,0 +1,179 @@
+"""The live fitting room in a real browser with a fake camera.
+
+Chromium's fake capture device plays a motion-JPEG file (concatenated JPEG frames) made at test
+time from ``../shared/data/video/vivid_upper1.mp4`` into a temporary folder — never into the
+repository. The page must show dressed frames that differ from the camera's, switch the garment
+named in the frames' headers, take a snapshot, and refuse the socket without a login.
+"""
+
+from __future__ import annotations
+
+import base64
+import secrets
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import cv2
+import numpy as np
+import numpy.typing as npt
+import pytest
+
+from fitroom.imaging import decode_image
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, Page
+
+SnapFn = Callable[["Page", str], Path]
+PASSWORD = "correct horse battery"
+#: Frames the page must have shown before the checks (the clip loops).
+MIN_FRAMES = 8
+#: A loaded 2-core machine loads the session's models and dresses a few frames a second.
+LIVE_TIMEOUT_MS = 180_000
+#: Share of pixels that must differ clearly between the camera frame and the shown frame.
+MIN_CHANGED_SHARE = 0.02
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="session")
+def camera_file(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """vivid_upper1.mp4 as a motion-JPEG file for Chromium's fake camera (in a temp folder)."""
+    path = tmp_path_factory.mktemp("camera") / "vivid_upper1.mjpeg"
+    capture = cv2.VideoCapture(str(shared_data / "video" / "vivid_upper1.mp4"))
+    frames = 0
+    with path.open("wb") as out:
+        while True:
+            ok, frame = capture.read()
+            if not ok:
+                break
+            encoded, jpeg = cv2.imencode(".jpg", frame, [cv2.IMWRITE_JPEG_QUALITY, 90])
+            assert encoded
+            out.write(jpeg.tobytes())
+            frames += 1
+    capture.release()
+    assert frames > 10, "the clip should have decoded"
+    return path
+
+
+@pytest.fixture
+def camera_page(
+    launch_chromium: Callable[[list[str]], Browser], camera_file: Path, shop_server: Any
+) -> Iterator[Page]:
+    """A page in a Chromium whose camera plays ``camera_file`` (permission granted)."""
+    chromium = launch_chromium(
+        [
+            "--use-fake-device-for-media-stream",
+            "--use-fake-ui-for-media-stream",
+            f"--use-file-for-fake-video-capture={camera_file}",
+        ]
+    )
+    log_start = len(shop_server.log_text())
+    context = chromium.new_context(
+        base_url=shop_server.base_url, viewport={"width": 1280, "height": 900}
+    )
+    context.set_default_timeout(60_000)
+    errors: list[str] = []
+    page = context.new_page()
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    try:
+        yield page
+    finally:
+        context.close()
+    assert not errors, f"JavaScript errors on the page: {errors}"
+    server_log = shop_server.log_text()[log_start:]
+    assert "Traceback" not in server_log, f"the server logged an error:\n{server_log[-4000:]}"
+
+
+def register(page: Page, email: str) -> None:
+    page.goto("/register")
+    page.get_by_label("Name").fill("Live Tester")
+    page.get_by_label("E-mail").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Create account").click()
+    page.wait_for_url("**/")
+
+
+def shown_and_camera(page: Page) -> tuple[npt.NDArray[np.uint8], npt.NDArray[np.uint8]]:
+    """The dressed frame on show and the camera's current frame, at the same size."""
+    urls: list[str] = page.evaluate(
+        """() => {
+            const img = document.getElementById('live-output');
+            const video = document.getElementById('live-camera');
+            const draw = (source, w, h) => {
+                const c = document.createElement('canvas');
+                c.width = w; c.height = h;
+                c.getContext('2d').drawImage(source, 0, 0, w, h);
+                return c.toDataURL('image/png');
+            };
+            const w = img.naturalWidth, h = img.naturalHeight;
+            return [draw(img, w, h), draw(video, w, h)];
+        }"""
+    )
+    shown, camera = (decode_image(base64.b64decode(u.split(",", 1)[1])) for u in urls)
+    return shown, camera
+
+
+def test_live_fitting_room_with_a_fake_camera(
+    camera_page: Page, shop_server: Any, snap: SnapFn
+) -> None:
+    page = camera_page
+    register(page, f"live-{secrets.token_hex(4)}@example.com")
+    garments = page.request.get("/api/v1/live/garments").json()
+    uppers = [g for g in garments if g["category"] == "upper"]
+    assert len(uppers) >= 2
+    first, second = uppers[0], uppers[1]
+
+    # From the product page's link to the fitting room, with that garment chosen.
+    page.goto(f"/products/{first['garment_id']}")
+    page.get_by_role("link", name="try it on live with your camera").click()
+    page.wait_for_url(f"**/live?garment={first['garment_id']}")
+    live = page.locator("#live")
+    assert live.get_attribute("data-chosen") == first["id"]
+    assert page.locator(".garment-pick").count() == len(garments)
+    snap(page, "live-01-ready")
+
+    page.get_by_role("button", name="Start camera").click()
+    page.wait_for_function(
+        f"() => Number(document.getElementById('live').dataset.frames || 0) >= {MIN_FRAMES}",
+        timeout=LIVE_TIMEOUT_MS,
+    )
+    assert live.get_attribute("data-garment") == first["id"]
+    assert page.locator("#live-error").is_hidden()
+    shown, camera = shown_and_camera(page)
+    assert shown.shape == camera.shape
+    changed = np.abs(shown.astype(np.int16) - camera.astype(np.int16)).max(axis=2) > 40
+    assert changed.mean() > MIN_CHANGED_SHARE, f"{changed.mean():.1%} of the pixels changed"
+    snap(page, "live-02-dressed")
+
+    # Switching garment: the frames' headers name the new one.
+    page.locator(f".garment-pick[data-garment='{second['id']}']").click()
+    page.wait_for_function(
+        f"() => document.getElementById('live').dataset.garment === {second['id']!r}",
+        timeout=LIVE_TIMEOUT_MS,
+    )
+    frames = int(live.get_attribute("data-frames") or 0)
+    page.wait_for_function(
+        f"() => Number(document.getElementById('live').dataset.frames) >= {frames + 3}",
+        timeout=LIVE_TIMEOUT_MS,
+    )
+    assert live.get_attribute("data-garment") == second["id"]
+
+    page.get_by_role("button", name="Snapshot").click()
+    assert page.locator("#live-snapshots img").count() == 1
+    snap(page, "live-03-switched")
+    page.get_by_role("button", name="Stop").click()
+    assert page.get_by_role("button", name="Start camera").is_enabled()
+
+
+def test_live_socket_refuses_without_login(page: Page, shop_server: Any) -> None:
+    page.goto("/live")
+    page.wait_for_url("**/login?next=/live")
+    code_and_reason = page.evaluate(
+        """() => new Promise((resolve) => {
+            const ws = new WebSocket(`ws://${location.host}/api/v1/live/ws`);
+            ws.onclose = (event) => resolve([event.code, event.reason]);
+        })"""
+    )
+    assert code_and_reason[0] == 4401
+    assert "log in" in code_and_reason[1]
