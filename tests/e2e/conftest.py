@@ -23,6 +23,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -177,11 +178,11 @@ def browser() -> Iterator[Browser]:
             chromium.close()
 
 
-@pytest.fixture
-def page(browser: Browser, shop_server: ShopServer) -> Iterator[Page]:
+@contextmanager
+def checked_page(browser: Browser, shop_server: ShopServer) -> Iterator[Page]:
     """A fresh browser context (no cookies) and page on the shop.
 
-    The test fails when the page raised a JavaScript error or the server logged a traceback.
+    Fails the test when the page raised a JavaScript error or the server logged a traceback.
     """
     log_start = len(shop_server.log_text())
     context = browser.new_context(
@@ -198,6 +199,19 @@ def page(browser: Browser, shop_server: ShopServer) -> Iterator[Page]:
     assert not errors, f"JavaScript errors on the page: {errors}"
     server_log = shop_server.log_text()[log_start:]
     assert "Traceback" not in server_log, f"the server logged an error:\n{server_log[-4000:]}"
+
+
+@pytest.fixture
+def page_on(shop_server: ShopServer) -> Callable[[Browser], AbstractContextManager[Page]]:
+    """:func:`checked_page` for another browser (e.g. one launched with a fake camera)."""
+    return lambda browser: checked_page(browser, shop_server)
+
+
+@pytest.fixture
+def page(browser: Browser, shop_server: ShopServer) -> Iterator[Page]:
+    """A fresh page on the shop, checked as :func:`checked_page` does."""
+    with checked_page(browser, shop_server) as pg:
+        yield pg
 
 
 @pytest.fixture(scope="session")

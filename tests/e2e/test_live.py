@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import secrets
 from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -58,7 +59,9 @@ def camera_file(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> 
 
 @pytest.fixture
 def camera_page(
-    launch_chromium: Callable[[list[str]], Browser], camera_file: Path, shop_server: Any
+    launch_chromium: Callable[[list[str]], Browser],
+    camera_file: Path,
+    page_on: Callable[[Browser], AbstractContextManager[Page]],
 ) -> Iterator[Page]:
     """A page in a Chromium whose camera plays ``camera_file`` (permission granted)."""
     chromium = launch_chromium(
@@ -68,21 +71,8 @@ def camera_page(
             f"--use-file-for-fake-video-capture={camera_file}",
         ]
     )
-    log_start = len(shop_server.log_text())
-    context = chromium.new_context(
-        base_url=shop_server.base_url, viewport={"width": 1280, "height": 900}
-    )
-    context.set_default_timeout(60_000)
-    errors: list[str] = []
-    page = context.new_page()
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    try:
+    with page_on(chromium) as page:
         yield page
-    finally:
-        context.close()
-    assert not errors, f"JavaScript errors on the page: {errors}"
-    server_log = shop_server.log_text()[log_start:]
-    assert "Traceback" not in server_log, f"the server logged an error:\n{server_log[-4000:]}"
 
 
 def register(page: Page, email: str) -> None:

@@ -17,7 +17,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -45,7 +45,7 @@ from fitroom.server.api.deps import (
     SessionDep,
 )
 from fitroom.server.api.routes.catalog import garment_summary, visible_garment
-from fitroom.server.models import FeedbackEvent, Garment, ReactionRecord
+from fitroom.server.models import FeedbackEvent, Garment, ReactionRecord, User
 from fitroom.server.schemas import GarmentSummary
 from fitroom.server.services import Services
 
@@ -319,6 +319,28 @@ def for_me(
     return to_list(strategy, recs, catalog.rows)
 
 
+def content_list(
+    strategy: str,
+    rank: Callable[[GarmentProfile, list[GarmentProfile], int], list[Recommendation]],
+    garment_id: int,
+    request: Request,
+    services: Services,
+    session: Session,
+    user: User | None,
+    k: int,
+    size: str | None,
+) -> RecommendationList:
+    """A content ranking around one garment, over the in-stock garments not already carted."""
+    row = visible_garment(session, garment_id, user)
+    catalog = load_catalog(request, services, session, size)
+    target = profile_cache(request).profile(services, row)
+    if target is None:
+        return RecommendationList(strategy=strategy, items=[])
+    exclude = carted_ids(session, user.id if user else None)
+    pool = [p for g, p in catalog.profiles.items() if g not in exclude]
+    return to_list(strategy, rank(target, pool, k), catalog.rows)
+
+
 @router.get("/garments/{garment_id}/similar")
 def similar(
     garment_id: int,
@@ -330,14 +352,9 @@ def similar(
     size: SizeFilter = None,
 ) -> RecommendationList:
     """Garments that look and read like this one (content only)."""
-    row = visible_garment(session, garment_id, user)
-    catalog = load_catalog(request, services, session, size)
-    target = profile_cache(request).profile(services, row)
-    if target is None:
-        return RecommendationList(strategy="content", items=[])
-    exclude = carted_ids(session, user.id if user else None)
-    pool = [p for g, p in catalog.profiles.items() if g not in exclude]
-    return to_list("content", similar_garments(target, pool, k), catalog.rows)
+    return content_list(
+        "content", similar_garments, garment_id, request, services, session, user, k, size
+    )
 
 
 @router.get("/garments/{garment_id}/complete-the-look")
@@ -351,14 +368,9 @@ def complete_look(
     size: SizeFilter = None,
 ) -> RecommendationList:
     """Garments of the other category whose colours go with this one (a bottom for a top)."""
-    row = visible_garment(session, garment_id, user)
-    catalog = load_catalog(request, services, session, size)
-    target = profile_cache(request).profile(services, row)
-    if target is None:
-        return RecommendationList(strategy="outfit", items=[])
-    exclude = carted_ids(session, user.id if user else None)
-    pool = [p for g, p in catalog.profiles.items() if g not in exclude]
-    return to_list("outfit", complete_the_look(target, pool, k), catalog.rows)
+    return content_list(
+        "outfit", complete_the_look, garment_id, request, services, session, user, k, size
+    )
 
 
 @router.get("/recommendations/training-sequences", response_class=PlainTextResponse)
