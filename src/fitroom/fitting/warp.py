@@ -117,10 +117,12 @@ def tps_inverse_maps(
     gy = y0 + np.arange(gh, dtype=np.float64) * step
     grid = np.stack(np.meshgrid(gx, gy), axis=-1).reshape(-1, 2)
     mapped = tps(grid).reshape(gh, gw, 2).astype(np.float32)
-    return _upsample_grid(mapped, step, w, h)
+    map_x, map_y = _upsample_grid(mapped, step, w, h)
+    return map_x, map_y
 
 
-def _upsample_grid(mapped: FloatArray, step: int, w: int, h: int) -> tuple[FloatArray, FloatArray]:
+def _upsample_grid(mapped: FloatArray, step: int, w: int, h: int) -> list[FloatArray]:
+    """Each channel of a coarse (gh, gw, C) grid, bilinearly upsampled to (h, w)."""
     # Grid node j sits at output pixel j*step: output pixel x samples the grid at x / step.
     scale = np.array([[1.0 / step, 0, 0], [0, 1.0 / step, 0]], np.float32)
     big = cv2.warpAffine(
@@ -130,25 +132,7 @@ def _upsample_grid(mapped: FloatArray, step: int, w: int, h: int) -> tuple[Float
         flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
         borderMode=cv2.BORDER_REPLICATE,
     )
-    return np.ascontiguousarray(big[..., 0]), np.ascontiguousarray(big[..., 1])
-
-
-def _upsample_grid3(
-    mapped: FloatArray, step: int, w: int, h: int
-) -> tuple[FloatArray, FloatArray, FloatArray]:
-    scale = np.array([[1.0 / step, 0, 0], [0, 1.0 / step, 0]], np.float32)
-    big = cv2.warpAffine(
-        mapped,
-        scale,
-        (w, h),
-        flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
-        borderMode=cv2.BORDER_REPLICATE,
-    )
-    return (
-        np.ascontiguousarray(big[..., 0]),
-        np.ascontiguousarray(big[..., 1]),
-        np.ascontiguousarray(big[..., 2]),
-    )
+    return [np.ascontiguousarray(big[..., c]) for c in range(mapped.shape[2])]
 
 
 def _rotation(angle: float) -> Float64Array:
@@ -244,7 +228,8 @@ def limb_maps(
         w1 = np.ones_like(w1)  # a short part never reaches the bend: one rigid bone
     src = np.hstack([w1 * src1 + (1.0 - w1) * src2, 1.0 - w1])
     mapped = src.reshape(gh, gw, 3).astype(np.float32)
-    return _upsample_grid3(mapped, step, w, h)
+    map_x, map_y, second_bone_share = _upsample_grid(mapped, step, w, h)
+    return map_x, map_y, second_bone_share
 
 
 def _squeeze(v: Float64Array, bone: Float64Array, across: float) -> Float64Array:
