@@ -86,8 +86,10 @@ def register(page: Page, email: str) -> None:
 
 def shown_and_camera(page: Page) -> tuple[npt.NDArray[np.uint8], npt.NDArray[np.uint8]]:
     """The dressed frame on show and the camera's current frame, at the same size."""
+    # The page swaps the <img> to each new frame; caught mid-swap it has no size yet (and the
+    # canvas copy is empty), so wait for a loaded frame and copy both in the same task.
     urls: list[str] = page.evaluate(
-        """() => {
+        """async () => {
             const img = document.getElementById('live-output');
             const video = document.getElementById('live-camera');
             const draw = (source, w, h) => {
@@ -96,10 +98,17 @@ def shown_and_camera(page: Page) -> tuple[npt.NDArray[np.uint8], npt.NDArray[np.
                 c.getContext('2d').drawImage(source, 0, 0, w, h);
                 return c.toDataURL('image/png');
             };
-            const w = img.naturalWidth, h = img.naturalHeight;
-            return [draw(img, w, h), draw(video, w, h)];
+            for (let tries = 0; tries < 100; tries++) {
+                if (img.complete && img.naturalWidth > 0 && video.videoWidth > 0) {
+                    const w = img.naturalWidth, h = img.naturalHeight;
+                    return [draw(img, w, h), draw(video, w, h)];
+                }
+                await new Promise((resolve) => setTimeout(resolve, 50));
+            }
+            return ["data:,", "data:,"];
         }"""
     )
+    assert all(u.split(",", 1)[1] for u in urls), "no loaded dressed frame on the page within 5 s"
     shown, camera = (decode_image(base64.b64decode(u.split(",", 1)[1])) for u in urls)
     return shown, camera
 
