@@ -45,7 +45,7 @@ from fitroom.live.scenes import fit_background, replace_background, scene_image
 from fitroom.live.smoothing import AnchorSmoother, LineSmoother
 from fitroom.render.compose import waistband_line
 from fitroom.render.pipeline import render_fitted
-from fitroom.tryon import WAISTBAND_OVERLAP, check_person
+from fitroom.tryon import ARM_RADIUS, LEG_RADIUS, WAISTBAND_OVERLAP, check_person
 from fitroom.vision import body_parts
 from fitroom.vision.core import BodyParts, PersonMask, Pose
 from fitroom.vision.perception import Perceiver, Perception, PersonAnalysis
@@ -54,10 +54,6 @@ from fitroom.vision.segmentation import shrink
 FloatArray = npt.NDArray[np.float32]
 ByteArray = npt.NDArray[np.uint8]
 
-#: An arm's radius as a share of the shoulder-seam distance (as the photo mode uses).
-ARM_RADIUS = 0.12
-#: A thigh's radius as a share of the shoulder-seam distance.
-LEG_RADIUS = 0.2
 #: Long side (pixels) of the copy of a frame that is dressed (see :meth:`LiveSession.render`).
 WORK_LONG_SIDE = 400
 
