@@ -12,7 +12,14 @@ from fitroom.errors import InputError, NoPersonFound, PersonNotUsable, Unsupport
 from fitroom.fitting.anchors import BodyAnchors
 from fitroom.garments import Garment, ingest_garment
 from fitroom.garments.synth import synth_garment
-from fitroom.tryon import TryOn, TryOnOptions, TryOnResult, check_person
+from fitroom.tryon import (
+    TryOn,
+    TryOnOptions,
+    TryOnResult,
+    check_person,
+    check_pose_outline,
+    outline_over_shoulders,
+)
 from fitroom.vision.core import BodyPart
 
 
@@ -145,6 +152,20 @@ class TestTryOnErrors:
         anchors = _straight_anchors(pts)
         with pytest.raises(PersonNotUsable, match="shoulders"):
             check_person(anchors)
+
+    def test_shoulders_inside_a_wide_outline_are_refused(self) -> None:
+        # The person's outline is 300 px wide under the shoulders; a pose that puts the
+        # shoulders 100 px apart with sides swapped (a lost upper body) is not fitted to.
+        mask = np.zeros((600, 400), np.float32)
+        mask[80:500, 50:350] = 1.0
+        swapped = _straight_anchors(np.array([[150.0, 100.0], [250.0, 100.0]], np.float32))
+        assert outline_over_shoulders(swapped, mask) == pytest.approx(3.0)
+        with pytest.raises(PersonNotUsable, match="pose is unreliable"):
+            check_pose_outline(swapped, mask)
+        # Shoulders 200 px apart on the same outline are a plausible body.
+        wide = _straight_anchors(np.array([[300.0, 100.0], [100.0, 100.0]], np.float32))
+        assert outline_over_shoulders(wide, mask) == pytest.approx(1.5)
+        check_pose_outline(wide, mask)
 
 
 @pytest.fixture(scope="module")

@@ -39,6 +39,9 @@ ByteArray = npt.NDArray[np.uint8]
 ARM_RADIUS = 0.12
 #: A thigh's radius, as a share of the shoulder-seam distance.
 LEG_RADIUS = 0.2
+#: A shin's radius, as a share of the shoulder-seam distance (old trousers wider than the shin
+#: below the knee are loose fabric, painted as what lies behind).
+SHIN_RADIUS = 0.12
 
 #: How far a tucked top reaches over the waistband, as a share of the shoulder-seam distance.
 WAISTBAND_OVERLAP = 0.03
@@ -181,6 +184,75 @@ def check_person(anchors: BodyAnchors) -> tuple[BodyAnchors, list[str]]:
     return anchors, warnings
 
 
+#: A body outline wider than this many shoulder-joint distances, a little below the shoulders,
+#: means the pose's shoulders are not where the body is (a real torso with its arms beside it
+#: is 1.1-1.9 times as wide; checked on the shared photos and the astronaut's bulky suit).
+MAX_OUTLINE_OVER_SHOULDERS = 2.0
+#: Beyond this the pose is refused even when its sides are not swapped.
+MAX_OUTLINE_OVER_SHOULDERS_ALWAYS = 2.4
+
+
+def outline_over_shoulders(anchors: BodyAnchors, person_mask: FloatArray) -> float:
+    """How many shoulder-joint distances wide the person's outline is, a little below the
+    shoulders: the smallest width over three rows (a quarter, a half and three quarters of a
+    joint distance lower), each the run of person pixels under the joints' midpoint.
+    0 when the midpoint is not on the person or the rows leave the photo."""
+    mask = person_mask > 0.5
+    h, w = mask.shape
+    joints = anchors.shoulder_joints
+    width = float(np.hypot(*(joints[0] - joints[1])))
+    if width < 1.0:
+        return 0.0
+    mid = anchors.shoulder_joints.mean(axis=0)
+    x = round(float(mid[0]))
+    ratios = []
+    for share in (0.25, 0.5, 0.75):
+        y = round(float(mid[1]) + share * width)
+        if not (0 <= y < h and 0 <= x < w) or not mask[y, x]:
+            return 0.0
+        row = mask[y]
+        gaps_left = np.flatnonzero(~row[:x])
+        gaps_right = np.flatnonzero(~row[x:])
+        left = int(gaps_left[-1]) + 1 if gaps_left.size else 0
+        right = x + int(gaps_right[0]) if gaps_right.size else w
+        ratios.append((right - left) / width)
+    return float(min(ratios))
+
+
+def check_pose_outline(anchors: BodyAnchors, person_mask: FloatArray) -> None:
+    """Refuse a pose whose shoulders lie well inside the body's outline (the pose model lost
+    the upper body, common when the head is cropped): a garment fitted to them would be drawn
+    a fraction of the body's size.
+
+    Raises:
+        PersonNotUsable: the outline is wider than :data:`MAX_OUTLINE_OVER_SHOULDERS` shoulder
+            distances and the sides look swapped, or wider than
+            :data:`MAX_OUTLINE_OVER_SHOULDERS_ALWAYS`.
+    """
+    ratio = outline_over_shoulders(anchors, person_mask)
+    limit = MAX_OUTLINE_OVER_SHOULDERS if anchors.facing_back else MAX_OUTLINE_OVER_SHOULDERS_ALWAYS
+    if ratio > limit:
+        raise PersonNotUsable(
+            f"the shoulders found in this photo lie well inside the body (its outline is "
+            f"{ratio:.1f} shoulder widths wide): the pose is unreliable, so the garment would "
+            "be drawn at the wrong size; use a photo that shows the head and both shoulders"
+        )
+
+
+def limb_capsules(anchors: BodyAnchors) -> list[tuple[FloatArray, float]]:
+    """The arms and legs as bone chains with a radius in pixels, for the renderer's occlusion
+    and old-garment passes: shoulder-elbow-wrist at :data:`ARM_RADIUS`, hip-knee at
+    :data:`LEG_RADIUS` and, narrower, knee-ankle at :data:`SHIN_RADIUS` (shoulder-seam shares)."""
+    scale = anchors.shoulder_width
+    arms = [
+        (np.stack([anchors.shoulder_joints[i], anchors.elbows[i], anchors.wrists[i]]), ARM_RADIUS)
+        for i in (0, 1)
+    ]
+    thighs = [(np.stack([anchors.hips[i], anchors.knees[i]]), LEG_RADIUS) for i in (0, 1)]
+    shins = [(np.stack([anchors.knees[i], anchors.ankles[i]]), SHIN_RADIUS) for i in (0, 1)]
+    return [(bones, share * scale) for bones, share in arms + thighs + shins]
+
+
 def check_garment(garment: Garment, anchors: BodyAnchors) -> None:
     """Refuse a garment that cannot be fitted to the body this photo shows.
 
@@ -244,8 +316,9 @@ class TryOn(Closeable):
 
         Raises:
             NoPersonFound, MultiplePeople: not exactly one person.
-            PersonNotUsable: shoulders not visible. (A person seen from the back is warned
-                about, see :func:`check_person`.)
+            PersonNotUsable: shoulders not visible, or the pose's shoulders lie well inside
+                the body's outline (see :func:`check_pose_outline`). (A person seen from the
+                back is warned about, see :func:`check_person`.)
             UnsupportedGarment: a garment that cannot be fitted to the visible body.
         """
         options = options or TryOnOptions()
@@ -262,6 +335,7 @@ class TryOn(Closeable):
             raise RuntimeError("perception returned no body-part map")
         t1 = time.perf_counter()
         anchors = body_anchors(person.pose, person.parts, (w, h))
+        check_pose_outline(anchors, perception.mask.mask)
         anchors, warnings = check_person(anchors)
         if person.face is None:
             warnings.append("no face found: hair and face occlusion may be rough")
@@ -301,15 +375,7 @@ class TryOn(Closeable):
         cuts = [cut if garments[i].category == "upper" else None for i in order]
         timings["fit"] = (time.perf_counter() - t1) * 1e3
         t2 = time.perf_counter()
-        arm_r = ARM_RADIUS * anchors.shoulder_width
-        leg_r = LEG_RADIUS * anchors.shoulder_width
-        limbs = [
-            (np.stack([anchors.shoulder_joints[i], anchors.elbows[i], anchors.wrists[i]]), arm_r)
-            for i in (0, 1)
-        ] + [
-            (np.stack([anchors.hips[i], anchors.knees[i], anchors.ankles[i]]), leg_r)
-            for i in (0, 1)
-        ]
+        limbs = limb_capsules(anchors)
         out, ordered_visible = render_fitted(
             image,
             [fitted[i] for i in order],
@@ -339,6 +405,8 @@ class TryOn(Closeable):
 
 __all__ = [
     "LENGTH_SCALE_RANGE",
+    "MAX_OUTLINE_OVER_SHOULDERS",
+    "MAX_OUTLINE_OVER_SHOULDERS_ALWAYS",
     "MIN_VISIBILITY",
     "WIDTH_EASE_RANGE",
     "TryOn",
@@ -346,4 +414,7 @@ __all__ = [
     "TryOnResult",
     "check_garment",
     "check_person",
+    "check_pose_outline",
+    "limb_capsules",
+    "outline_over_shoulders",
 ]

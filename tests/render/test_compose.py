@@ -109,9 +109,11 @@ class TestLimbRelief:
         relief = limb_relief((100, 100), [(chain, 10.0)], depth=0.2)
         assert relief.shape == (100, 100) and relief.dtype == np.float32
         assert relief[50, 50] == 1.0
-        assert 0.8 <= relief[58, 50] < relief[54, 50] < 1.0
+        assert 0.8 <= relief[57, 50] < relief[54, 50] < 1.0
         assert relief[70, 50] == 1.0 and relief[5, 5] == 1.0
         assert relief.min() >= 0.8 - 1e-6
+        # No seam at the radius: the light comes back up towards it.
+        assert relief[58, 50] < relief[59, 50] < relief[60, 50] and relief[60, 50] > 0.98
 
     def test_limb_outside_the_frame_changes_nothing(self) -> None:
         chain = np.array([[500.0, 500.0], [600.0, 600.0]], np.float32)
@@ -243,3 +245,157 @@ class TestLooseOldTop:
         # skin (the body is no wider than a new top).
         assert np.abs(np.median(beside, axis=0) - 250.0).max() < 20.0
         assert np.abs(np.median(beside, axis=0) - np.array(SKIN)).max() > 30.0
+
+
+def _two_tone_skin() -> tuple[np.ndarray, BodyParts, np.ndarray]:
+    """A 200×120 figure whose neck and chest skin is light and whose arms are darker, in a white
+    top over the torso (rows 60–119)."""
+    h, w = 200, 120
+    image = np.full((h, w, 3), 250, np.uint8)
+    labels = np.zeros((h, w), np.uint8)
+    labels[5:35, 45:75] = BodyPart.FACE
+    labels[35:60, 45:75] = BodyPart.NECK
+    labels[60:120, 30:90] = BodyPart.TORSO
+    labels[60:160, 10:28] = BodyPart.RIGHT_UPPER_ARM
+    labels[60:160, 92:110] = BodyPart.LEFT_UPPER_ARM
+    image[labels > 0] = (225, 180, 150)  # light skin
+    arms = np.isin(labels, [BodyPart.LEFT_UPPER_ARM, BodyPart.RIGHT_UPPER_ARM])
+    image[arms] = (150, 100, 70)  # darker, tanned arms
+    image[60:120, 30:90] = TOP
+    skin = ((labels > 0) & (labels != BodyPart.TORSO)).astype(np.float32)
+    person = (labels > 0).astype(np.float32)
+    return image, BodyParts(labels, skin), person
+
+
+class TestSkinFill:
+    def test_field_takes_the_nearest_skin(self) -> None:
+        from fitroom.render.compose import skin_field
+
+        image, parts, person = _two_tone_skin()
+        field = skin_field(image, parts, person)
+        assert field.shape == (200, 120, 3)
+        assert np.isfinite(field).all()
+        # Below the light neck the chest is light; beside the dark arms it is dark.
+        chest = field[64, 60]
+        side = field[100, 24]
+        assert chest[0] > side[0] + 30.0
+        assert np.abs(field[45, 60] - np.array([225.0, 180.0, 150.0])).max() < 15.0
+        assert np.abs(field[120, 100] - np.array([150.0, 100.0, 70.0])).max() < 15.0
+
+    def test_field_box_matches_the_whole_field(self) -> None:
+        from fitroom.render.compose import skin_field
+
+        image, parts, person = _two_tone_skin()
+        whole = skin_field(image, parts, person)
+        part = skin_field(image, parts, person, (20, 50, 100, 130))
+        assert np.abs(part[50:130, 20:100] - whole[50:130, 20:100]).max() < 1.0
+        assert float(np.abs(part[:50]).max()) == 0.0
+
+    def test_skin_already_tells_skin_from_the_old_top(self) -> None:
+        from fitroom.render.compose import skin_already
+
+        field = np.full((1, 3, 3), (200.0, 150.0, 120.0), np.float32)
+        pixels = np.array([[(196, 148, 121), (230, 230, 225), (60, 60, 200)]], np.float32)
+        top_lab = np.array([91.0, -0.5, 2.5], np.float32)  # the white top
+        already = skin_already(pixels, field, top_lab)
+        assert already[0, 0] > 0.9
+        assert already[0, 1] == 0.0
+        assert already[0, 2] == 0.0
+
+    def test_fill_repaints_the_top_and_keeps_skin_it_covers(self) -> None:
+        from fitroom.render.compose import fill_with_skin, old_garment_lab, skin_field
+
+        image, parts, person = _two_tone_skin()
+        # The part map's torso is wider than the old top: its rim (columns 30-35), next to the
+        # arm, is the arm's own skin.
+        image[60:120, 30:36] = (150, 100, 70)
+        base = image.astype(np.float32)
+        exposed = np.zeros((200, 120), np.float32)
+        exposed[60:120, 30:90] = 1.0
+        field = skin_field(image, parts, person)
+        lab = old_garment_lab(parts, person, image)
+        out = fill_with_skin(base, exposed, field, np.ones_like(exposed), garment_lab=lab)
+        # The white top is gone, painted in the skin around it: light just below the light
+        # neck, between the neck's and the arms' tones further down.
+        light, dark = np.array([225.0, 180.0, 150.0]), np.array([150.0, 100.0, 70.0])
+        assert np.abs(out[62, 60] - light).max() < 20.0
+        chest = np.median(out[70:110, 45:75].reshape(-1, 3), axis=0)
+        assert np.all(chest > dark - 5.0) and np.all(chest < light + 5.0)
+        assert np.abs(chest - np.array(TOP)).min() > 40.0
+        # The skin that was already there is the photo's own.
+        assert np.abs(out[70:110, 30:34] - base[70:110, 30:34]).max() < 1.0
+
+    def test_grain_makes_the_fill_as_textured_as_the_skin(self) -> None:
+        from fitroom.render.compose import fill_with_skin
+
+        base = np.full((64, 64, 3), 128.0, np.float32)
+        exposed = np.ones((64, 64), np.float32)
+        flat = fill_with_skin(base, exposed, (200.0, 150.0, 120.0), np.ones_like(exposed))
+        grainy = fill_with_skin(
+            base, exposed, (200.0, 150.0, 120.0), np.ones_like(exposed), grain=2.0
+        )
+        assert float(flat[..., 0].std()) < 0.01
+        assert 1.0 < float(grainy[..., 0].std()) < 3.0
+
+
+class TestStripedOldTop:
+    def test_every_colour_of_a_striped_top_is_old_garment(self) -> None:
+        from fitroom.render.compose import old_garment_mask
+
+        image, parts, person = _dressed(TROUSERS)
+        # Red and white stripes, 8 rows each, over the whole top (rows 40–99).
+        for y in range(40, 100, 16):
+            image[y : y + 8, 30:90] = (190, 30, 40)
+        old = old_garment_mask(parts, person, image)
+        # The lower half's red stripes are old top like the white ones, not trousers.
+        assert float(old[82:86, 40:80].min()) > 0.9
+        assert float(old[74:78, 40:80].min()) > 0.9
+        # The trousers' waist (rows 100–119, another blue) stays.
+        assert float(old[104:116, 40:80].max()) < 0.5
+
+
+class TestNarrowerTrousers:
+    def _render(self) -> tuple[np.ndarray, np.ndarray]:
+        image, parts, person = _dressed(TROUSERS)
+        rgba = np.zeros((70, 50, 4), np.float32)
+        rgba[:, 2:16, 3] = 1.0  # two new legs, columns 38-51 and 68-81, rows 110-179
+        rgba[:, 32:46, 3] = 1.0
+        rgba[..., 0] = 220.0 * rgba[..., 3]
+        lower = FittedGarment((FittedLayer("lower", (36, 110, 86, 180), rgba),), {}, 1.0, "lower")
+        arm_r, thigh_r, shin_r = 6.0, 10.0, 6.0
+        limbs = [
+            (np.array([[80.0, 45.0], [95.0, 80.0], [98.0, 110.0]], np.float32), arm_r),
+            (np.array([[40.0, 45.0], [25.0, 80.0], [22.0, 110.0]], np.float32), arm_r),
+            (np.array([[75.0, 120.0], [75.0, 155.0]], np.float32), thigh_r),
+            (np.array([[45.0, 120.0], [45.0, 155.0]], np.float32), thigh_r),
+            (np.array([[75.0, 155.0], [75.0, 185.0]], np.float32), shin_r),
+            (np.array([[45.0, 155.0], [45.0, 185.0]], np.float32), shin_r),
+        ]
+        out, _ = render_fitted(image, [lower], parts, person, limbs=limbs)
+        return image, out
+
+    def test_old_trousers_between_the_new_legs_become_background(self) -> None:
+        _, out = self._render()
+        gap = out[130:170, 53:57].reshape(-1, 3).astype(float)
+        assert np.abs(np.median(gap, axis=0) - 250.0).max() < 20.0
+
+    def test_shoes_below_the_ankles_stay(self) -> None:
+        image, out = self._render()
+        assert np.array_equal(out[192:200, 32:58], image[192:200, 32:58])
+
+
+class TestHairOnTheShoulders:
+    def test_hair_lying_on_the_old_top_is_not_old_garment(self) -> None:
+        from fitroom.render.compose import old_garment_mask
+
+        image, parts, person = _dressed(TROUSERS)
+        labels = parts.labels.copy()
+        labels[0:40, 30:45] = BodyPart.HAIR  # long brown hair beside the face
+        labels[0:40, 75:90] = BodyPart.HAIR
+        image[0:40, 30:45] = (90, 55, 25)
+        image[0:40, 75:90] = (90, 55, 25)
+        image[40:60, 32:42] = (90, 55, 25)  # its tips on the white top's shoulder
+        person = (labels > 0).astype(np.float32)
+        old = old_garment_mask(BodyParts(labels, parts.skin), person, image)
+        assert float(old[42:58, 34:40].max()) < 0.5
+        assert float(old[45:60, 50:80].min()) > 0.9

@@ -101,7 +101,7 @@ class FittedGarment:
     """A garment fitted to one person.
 
     Attributes:
-        layers: parts in drawing order (sleeves first, then the torso panel, then the
+        layers: parts in drawing order (the torso panel first, then the sleeves, then the
             forearm parts of long sleeves on top).
         targets: garment landmark name → (x, y) body pixel where it was pinned.
         scale: body pixels per garment pixel.
@@ -128,14 +128,14 @@ def premultiplied_parts(
         cutout: uint8 (H, W, 4) RGBA garment cutout.
         parts: uint8 (H, W) :class:`GarmentPart` map.
 
-    Sleeves are grown a few pixels into the torso so that the seam under the torso panel has no
-    gap; the torso panel excludes the sleeves' soft edges so no sleeve outline travels with it.
+    The torso panel reaches a few pixels into each sleeve's root so that the seam under the
+    sleeves (drawn over the panel, as a sleeve hangs over the body's side) has no gap; the
+    sleeves get a one-pixel soft edge so their outline on the panel is anti-aliased.
     """
     alpha = cutout[..., 3].astype(np.float32) * np.float32(1.0 / 255.0)
     rgb = cutout[..., :3].astype(np.float32)
     out: dict[str, FloatArray] = {}
     kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (21, 21))
-    small = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (3, 3))
     sleeves = np.zeros(parts.shape, np.uint8)
     sides = (("left_sleeve", GarmentPart.LEFT_SLEEVE), ("right_sleeve", GarmentPart.RIGHT_SLEEVE))
     for name, code in sides:
@@ -143,8 +143,13 @@ def premultiplied_parts(
         if int(hard.sum()) < 16:
             continue
         sleeves |= hard
-        out[name] = _premultiply(rgb, cv2.dilate(hard, kernel).astype(np.float32) * alpha)
-    body_weight = (1.0 - cv2.dilate(sleeves, small).astype(np.float32)) * alpha
+        soft = cv2.GaussianBlur(hard.astype(np.float32), (0, 0), 0.8)
+        out[name] = _premultiply(rgb, np.maximum(soft, hard.astype(np.float32)) * alpha)
+    body = (parts == int(GarmentPart.BODY)).astype(np.uint8)
+    # The sleeves' roots next to the body (not their outer edges, which would travel with
+    # the panel's warp and show beside it).
+    under_sleeves = sleeves & cv2.dilate(body, kernel)
+    body_weight = np.maximum(1 - sleeves, under_sleeves).astype(np.float32) * alpha
     out["torso"] = _premultiply(rgb, body_weight)
     return out
 
@@ -279,40 +284,6 @@ SLEEVE_ROOT_WIDTH = 0.5
 MIN_SLEEVE_ACROSS = 0.6
 
 
-#: How far inward of the sleeve's outer seam the torso panel's armpit may lie, as a share of
-#: the sleeve's width at the armhole (further out, the sleeve would hide under the panel).
-ARMPIT_INSIDE_SLEEVE = 0.6
-
-
-def _clear_of_torso(
-    chain: npt.NDArray[np.float64],
-    outward: npt.NDArray[np.float64],
-    armpit: npt.NDArray[np.float64],
-    width: float,
-) -> npt.NDArray[np.float64]:
-    """The sleeve's seam line (seam, elbow, wrist) turned outwards about the shoulder seam until
-    the torso panel's armpit lies inside the sleeve's armhole.
-
-    A bulky coat or a pose estimate inside the body puts the arm joints within the torso's
-    outline; a sleeve laid along them would hide under the torso panel.
-    """
-    bone = chain[1] - chain[0]
-    length = float(np.hypot(*bone))
-    if length < 1e-6:
-        return chain
-    u = bone / length
-    along = float(np.dot(armpit - chain[0], u))
-    shift = float(np.dot(armpit - chain[0], outward)) + ARMPIT_INSIDE_SLEEVE * width
-    if along < 1.0 or shift <= 0.0:
-        return chain
-    angle = float(np.arctan2(shift, along))
-    c, s = np.cos(angle), np.sin(angle)
-    # The rotation taking u towards the outward normal.
-    turn = c * np.eye(2) + s * (np.outer(outward, u) - np.outer(u, outward))
-    out: npt.NDArray[np.float64] = chain[0] + (chain - chain[0]) @ turn.T
-    return out
-
-
 def fit_sleeve(
     piece: FloatArray,
     lm: GarmentLandmarks,
@@ -341,8 +312,8 @@ def fit_sleeve(
         length_scale: sleeve length over its regular length.
 
     Returns:
-        (upper-arm layers, forearm layers): the forearm part, past the elbow, is drawn after
-        the torso panel (a forearm crossing the body is in front of it).
+        (upper-arm layers, forearm layers): both are drawn after the torso panel, the forearm
+        part (past the elbow) last (a forearm crossing the body is in front of it).
     """
     g_sh = lm[f"shoulder_{side}"][:2].astype(np.float64)
     g_pit = lm[f"armpit_{side}"][:2].astype(np.float64)
@@ -381,7 +352,6 @@ def fit_sleeve(
     if float(np.dot(n2, n1)) < 0:  # the same side of the bone as on the upper arm
         n2 = -n2
     chain = np.stack([seam, elbow + n1 * half, wrist + n2 * half])
-    chain = _clear_of_torso(chain, n1, np.asarray(targets[f"armpit_{side}"]), root_w * across)
     length = g_len * scale * length_scale
     upper_len = float(np.hypot(*(chain[1] - chain[0])))
     end, _ = along_chain(chain.astype(np.float32), length)
@@ -490,14 +460,17 @@ def fit_upper(
         )
         sleeves.extend(upper)
         forearms.extend(forearm)
-    layers = sleeves
+    layers: list[FittedLayer] = []
     body_pts = np.array([targets[n] for n in TORSO_POINTS], np.float32)
     garment_pts = np.array([lm[n][:2] for n in TORSO_POINTS], np.float32)
     box = clip_box(body_pts, 0.12 * anchors.shoulder_width + 8, size)
     if box is not None:
         map_x, map_y = tps_inverse_maps(body_pts, garment_pts, box, smoothing=1.0)
         layers.append(FittedLayer("torso", box, remap_premultiplied(pieces["torso"], map_x, map_y)))
-    # Forearms hang beside or cross in front of the body: drawn over the torso panel.
+    # Sleeves hang over the body's sides (on a bulky coat the arms lie within the torso's
+    # outline: under the panel they would vanish), forearms beside or across the body: both
+    # are drawn over the torso panel.
+    layers.extend(sleeves)
     layers.extend(forearms)
     return FittedGarment(layers=tuple(layers), targets=targets, scale=targets_scale)
 

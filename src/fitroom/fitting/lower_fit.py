@@ -131,7 +131,9 @@ def lower_pins(
             along_chain(_leg(anchors, 1), length)[0][0]
         )
         inner_hem = min(half_hem, 0.9 * abs(float(hem[0]) - hem_mid_x))
-        pins.append((_pt(hem + normal * half_hem), _pt(g_out)))
+        # A squeezed inner side moves the whole hem outwards rather than narrowing it: a hem
+        # narrower on one side than the other twists the leg above it.
+        pins.append((_pt(hem + normal * (2.0 * half_hem - inner_hem)), _pt(g_out)))
         pins.append((_pt(hem - normal * inner_hem), _pt(g_in)))
         leg_thigh = float(np.hypot(*(chain[1] - chain[0])))
         if length > leg_thigh * 1.15:
@@ -145,7 +147,7 @@ def lower_pins(
                 knee_n = -knee_n
             knee_mid_x = float(anchors.knees[:, 0].mean())
             inner_knee = min(half_knee, 0.9 * abs(float(chain[1][0]) - knee_mid_x))
-            pins.append((_pt(chain[1] + knee_n * half_knee), _pt(g_ko)))
+            pins.append((_pt(chain[1] + knee_n * (2.0 * half_knee - inner_knee)), _pt(g_ko)))
             pins.append((_pt(chain[1] - knee_n * inner_knee), _pt(g_ki)))
             # Halfway down the shin too: with pins only at knee and hem, the spline swings
             # the lower leg out in an S between them.
@@ -161,7 +163,7 @@ def lower_pins(
             other = along_chain(_leg(anchors, 1 - row), shin)[0]
             mid_x = 0.5 * (float(point[0]) + float(other[0]))
             inner_shin = min(half_shin, 0.9 * abs(float(point[0]) - mid_x))
-            pins.append((_pt(point + shin_n * half_shin), _pt(g_so)))
+            pins.append((_pt(point + shin_n * (2.0 * half_shin - inner_shin)), _pt(g_so)))
             pins.append((_pt(point - shin_n * inner_shin), _pt(g_si)))
     return pins, scale
 

@@ -55,7 +55,14 @@ def smooth_edges(hard: npt.NDArray[np.bool_], sigma: float | None = None) -> Flo
     y0, y1 = max(0, int(rows[0]) - pad), min(h, int(rows[-1]) + pad + 1)
     x0, x1 = max(0, int(cols[0]) - pad), min(w, int(cols[-1]) + pad + 1)
     crop = hard[y0:y1, x0:x1].astype(np.float32)
-    blurred = cv2.GaussianBlur(crop, (0, 0), sigma, borderType=cv2.BORDER_REPLICATE)
+    if sigma > 4.0 and min(crop.shape) >= 8:
+        # A wide blur at half resolution (a quarter of the work; the result is smooth anyway).
+        ch, cw = crop.shape
+        half = cv2.resize(crop, ((cw + 1) // 2, (ch + 1) // 2), interpolation=cv2.INTER_AREA)
+        half = cv2.GaussianBlur(half, (0, 0), 0.5 * sigma, borderType=cv2.BORDER_REPLICATE)
+        blurred = cv2.resize(half, (cw, ch), interpolation=cv2.INTER_LINEAR)
+    else:
+        blurred = cv2.GaussianBlur(crop, (0, 0), sigma, borderType=cv2.BORDER_REPLICATE)
     gain = np.float32(0.5 * sigma + 1.0)
     out[y0:y1, x0:x1] = np.clip((blurred - np.float32(0.5)) * gain + np.float32(0.5), 0.0, 1.0)
     return out
@@ -76,6 +83,10 @@ def skin_colour(image: ByteArray, parts: BodyParts) -> tuple[float, float, float
         return tuple(float(c) for c in DEFAULT_SKIN_RGB)  # type: ignore[return-value]
     med = np.median(image[where].reshape(-1, 3), axis=0)
     return float(med[0]), float(med[1]), float(med[2])
+
+
+#: Edge smoothing of the old-garment mask, as a share of the map's longer side.
+OLD_GARMENT_EDGE_SMOOTHING = 0.005
 
 
 def old_garment_mask(
@@ -109,11 +120,101 @@ def old_garment_mask(
                 cv2.COLOR_RGB2LAB,
             ).reshape(-1, 3)
             ref = np.median(ref_lab, axis=0)
-            alike = np.linalg.norm(lab - ref, axis=2) < 30.0
-            hard[middle : bottom + 1, x0:x1] &= alike | ~torso[middle : bottom + 1, x0:x1]
+            # Against each of the chest's main colours: a striped or patchwork top has several,
+            # and each goes on below the chest.
+            palette = np.vstack([ref[None, :], _main_colours(ref_lab)])
+            # (Only the candidate pixels: the torso's old fabric in the box.)
+            lower_hard = hard[middle : bottom + 1, x0:x1]
+            ys, xs = np.nonzero(lower_hard & torso[middle : bottom + 1, x0:x1])
+            near = np.full(ys.size, np.inf, np.float32)
+            for colour in palette:
+                np.minimum(near, np.linalg.norm(lab[ys, xs] - colour, axis=1), out=near)
+            lower_hard[ys[near >= 30.0], xs[near >= 30.0]] = False
+            _spare_hair(parts, image, hard, palette, middle)
             hard |= _old_cuffs(parts, person, image, hard, ref)
-            hard |= _old_collar(parts, person, image, ref)
-    return smooth_edges(hard)
+            hard |= _old_collar(parts, person, image, palette)
+    if hard.any():
+        # Skin showing through an open knit or lace, and specks the skin model took for skin,
+        # are holes in the old garment: closed, or they would stay as dots in the skin fill.
+        bx, by, bw, bh = cv2.boundingRect(hard.view(np.uint8))
+        r = max(2, round(0.004 * max(hard.shape)))
+        h, w = hard.shape
+        y0, y1 = max(0, by - r), min(h, by + bh + r)
+        x0, x1 = max(0, bx - r), min(w, bx + bw + r)
+        k = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * r + 1, 2 * r + 1))
+        box = hard[y0:y1, x0:x1].view(np.uint8)
+        closed = cv2.morphologyEx(box, cv2.MORPH_CLOSE, k).astype(bool)
+        closed &= region[y0:y1, x0:x1] & (person[y0:y1, x0:x1] > 0.5)
+        hard[y0:y1, x0:x1] |= closed
+    # Rounder than a plain part-map edge: the mask's outline comes from the part map's coarse
+    # grid, and the skin painted inside it would show the grid's steps.
+    return smooth_edges(hard, max(1.0, OLD_GARMENT_EDGE_SMOOTHING * max(hard.shape)))
+
+
+#: How many main colours of an old top's chest are told apart (see :func:`old_garment_mask`).
+OLD_TOP_COLOURS = 3
+
+
+def _main_colours(lab: FloatArray) -> FloatArray:
+    """Up to :data:`OLD_TOP_COLOURS` main colours of (N, 3) Lab pixels, each covering at least
+    a tenth of them: (K, 3) float32."""
+    sample = np.ascontiguousarray(lab[:: max(1, lab.shape[0] // 1500)], np.float32)
+    if sample.shape[0] < 10 * OLD_TOP_COLOURS:
+        return np.zeros((0, 3), np.float32)
+    criteria = (cv2.TERM_CRITERIA_EPS + cv2.TERM_CRITERIA_MAX_ITER, 10, 1.0)
+    # A fixed start (the kmeans++ seeding draws from OpenCV's global random state).
+    cv2.setRNGSeed(0)
+    _, labels, centres = cv2.kmeans(
+        sample, OLD_TOP_COLOURS, None, criteria, 1, cv2.KMEANS_PP_CENTERS
+    )
+    counts = np.bincount(labels.reshape(-1), minlength=OLD_TOP_COLOURS)
+    keep: FloatArray = centres[counts >= 0.1 * sample.shape[0]].astype(np.float32)
+    return keep
+
+
+def _spare_hair(
+    parts: BodyParts,
+    image: ByteArray,
+    hard: npt.NDArray[np.bool_],
+    palette: FloatArray,
+    middle: int,
+) -> None:
+    """Take long hair lying on the shoulders and chest out of ``hard`` (in place): pixels
+    above row ``middle`` (the torso's middle) coloured like the hair (ΔE76 < 20) and clearly
+    unlike every colour of the old garment (``palette``, Lab). The part map often calls their
+    tips torso or arm."""
+    # (Found on every other row and column, then applied to the 2×2 blocks: the mask is
+    # smoothed afterwards, and hair tips need no finer outline.)
+    hy, hx = np.nonzero(parts.labels[:middle:2, ::2] == int(BodyPart.HAIR))
+    if hy.size < 12:
+        return
+    hy, hx = 2 * hy, 2 * hx
+    # (Every other hair pixel found: the median needs no more.)
+    sample = image[hy[::2], hx[::2]].reshape(-1, 1, 3)
+    hair_lab = cv2.cvtColor(sample.astype(np.float32) / 255.0, cv2.COLOR_RGB2LAB).reshape(-1, 3)
+    hair_ref = np.median(hair_lab, axis=0)
+    hair_rgb = np.median(sample.reshape(-1, 3), axis=0).astype(np.int16)
+    # Hair tips lie next to the hair, in its colour: a cheap RGB test first (a ΔE76 of 20 is
+    # well inside 45 grey levels per channel), the Lab test only for what passes.
+    reach = round(0.15 * max(hard.shape))
+    y1 = min(middle, int(hy.max()) + reach)
+    x0, x1 = max(0, int(hx.min()) - reach), min(hard.shape[1], int(hx.max()) + reach + 1)
+    ys, xs = np.nonzero(hard[:y1:2, x0:x1:2])
+    ys, xs = 2 * ys, 2 * xs + x0
+    near = np.abs(image[ys, xs].astype(np.int16) - hair_rgb).max(axis=1) < 45
+    ys, xs = ys[near], xs[near]
+    if ys.size == 0:
+        return
+    lab = cv2.cvtColor(
+        image[ys, xs].reshape(-1, 1, 3).astype(np.float32) / 255.0, cv2.COLOR_RGB2LAB
+    ).reshape(-1, 3)
+    to_hair = np.linalg.norm(lab - hair_ref, axis=1)
+    to_garment = np.linalg.norm(lab[:, None, :] - palette[None, :, :], axis=2).min(axis=1)
+    spare = (to_hair < 20.0) & (to_garment > to_hair + 10.0)
+    h, w = hard.shape
+    for dy in (0, 1):
+        for dx in (0, 1):
+            hard[np.minimum(ys[spare] + dy, h - 1), np.minimum(xs[spare] + dx, w - 1)] = False
 
 
 def _old_cuffs(
@@ -157,11 +258,13 @@ OLD_COLLAR_MAX_SHARE = 0.5
 
 
 def _old_collar(
-    parts: BodyParts, person: FloatArray, image: ByteArray, ref_lab: FloatArray
+    parts: BodyParts, person: FloatArray, image: ByteArray, palette: FloatArray
 ) -> npt.NDArray[np.bool_]:
     """An old collar or high neckline the part map calls neck: non-skin neck pixels below the
-    face, coloured like the old garment's chest (ΔE76 < 25). Hair and the chin lie above the
-    face's lowest row, or are skin, so they are not touched."""
+    face, coloured like one of the old garment's chest colours ``palette`` ((K, 3) Lab, the
+    median first; ΔE76 < 25) and not like the hair. Hair and the chin lie above the face's
+    lowest row, or are skin, so they are not touched."""
+    ref_lab = palette[0]
     labels = parts.labels
     out = np.zeros(labels.shape, bool)
     whole_neck = labels == int(BodyPart.NECK)
@@ -183,11 +286,14 @@ def _old_collar(
         hair_lab = cv2.cvtColor(
             image[hair][::7].reshape(-1, 1, 3).astype(np.float32) / 255.0, cv2.COLOR_RGB2LAB
         ).reshape(-1, 3)
-        if float(np.linalg.norm(np.median(hair_lab, axis=0) - ref_lab)) < 30.0:
+        hair_ref = np.median(hair_lab, axis=0)
+        if float(np.linalg.norm(hair_ref - ref_lab)) < 30.0:
             return out
+        # The garment's other colours count only where they are unlike the hair.
+        palette = palette[np.linalg.norm(palette - hair_ref, axis=1) >= 30.0]
     pixels = image[ys, xs].reshape(-1, 1, 3).astype(np.float32) / 255.0
     lab = cv2.cvtColor(pixels, cv2.COLOR_RGB2LAB).reshape(-1, 3)
-    alike = np.linalg.norm(lab - ref_lab, axis=1) < 25.0
+    alike = np.linalg.norm(lab[:, None, :] - palette[None, :, :], axis=2).min(axis=1) < 25.0
     if int(alike.sum()) > OLD_COLLAR_MAX_SHARE * neck_size:
         # A turtleneck or a scarf fills the neck: painting it as skin would leave a flat
         # block where the throat's shading should be; it stays, worn under the new garment.
@@ -196,7 +302,7 @@ def _old_collar(
     return out
 
 
-def _chest_lab(parts: BodyParts, person: FloatArray, image: ByteArray) -> FloatArray | None:
+def old_garment_lab(parts: BodyParts, person: FloatArray, image: ByteArray) -> FloatArray | None:
     """Median Lab colour of the non-skin upper half of the torso (the old garment's chest)."""
     torso = parts.labels == int(BodyPart.TORSO)
     rows = np.nonzero(torso.any(axis=1))[0]
@@ -225,7 +331,7 @@ def old_garment_continues_below(
     another colour start at the waist, a dress does not. Colour cannot tell a dress from a top
     and trousers of one colour (black on black); those count as a dress.
     """
-    ref = _chest_lab(parts, person, image)
+    ref = old_garment_lab(parts, person, image)
     if ref is None:
         return False
     seen = 0
@@ -263,7 +369,7 @@ def waistband_line(
     torso = labels == int(BodyPart.TORSO)
     rows = np.nonzero(torso.any(axis=1))[0]
     cols = np.nonzero(torso.any(axis=0))[0]
-    ref = _chest_lab(parts, person, image)
+    ref = old_garment_lab(parts, person, image)
     if rows.size < 4 or ref is None:
         return None
     if old_garment_continues_below(parts, person, image):
@@ -387,22 +493,167 @@ def low_frequency_shading(image: ByteArray, region: FloatArray, sigma: float = 2
     return big
 
 
+def _push_pull(num: FloatArray, den: FloatArray, fallback: FloatArray) -> FloatArray:
+    """Fill a sparse weighted average everywhere: where ``den`` (coverage in [0, 1]) is low, the
+    value comes from ever coarser averages (a pull-push pyramid). ``num`` (h, w, 3) holds the
+    weighted sums; ``fallback`` (3,) is used when nothing at all is covered."""
+    h, w = den.shape
+    if h <= 2 and w <= 2:
+        total = float(den.sum())
+        mean = num.reshape(-1, 3).sum(axis=0) / total if total > 1e-3 else fallback
+        return np.broadcast_to(mean.astype(np.float32), (h, w, 3)).copy()
+    size = (max(1, (w + 1) // 2), max(1, (h + 1) // 2))
+    coarse = _push_pull(
+        cv2.resize(num, size, interpolation=cv2.INTER_AREA),
+        cv2.resize(den, size, interpolation=cv2.INTER_AREA),
+        fallback,
+    )
+    up = cv2.resize(coarse, (w, h), interpolation=cv2.INTER_LINEAR)
+    weight = np.clip(den * np.float32(4.0), 0.0, 1.0)[..., None]
+    own = num / np.maximum(den, np.float32(1e-6))[..., None]
+    out: FloatArray = (own * weight + up * (1.0 - weight)).astype(np.float32)
+    return out
+
+
+#: The skin colour field is estimated on a grid this many times coarser than the photo.
+SKIN_FIELD_FACTOR = 8
+
+
+def skin_field(
+    image: ByteArray,
+    parts: BodyParts,
+    person: FloatArray,
+    box: tuple[int, int, int, int] | None = None,
+) -> FloatArray:
+    """The person's skin colour at every pixel, from the nearest skin the photo shows.
+
+    Confident skin on the neck, chest, arms, hands and legs (the face only when there is too
+    little of those: make-up and features make it a poor match for the body) is averaged on a
+    coarse grid and spread into the gaps by a pull-push pyramid, so a repainted chest takes the
+    colour and light of the neck and shoulders next to it, a repainted arm that of the hand.
+
+    Args:
+        box: (x0, y0, x1, y1): only this part of the field is wanted (the rest is left 0).
+
+    Returns:
+        float32 (H, W, 3) RGB in [0, 255], smooth.
+    """
+    h, w = parts.labels.shape
+    f = SKIN_FIELD_FACTOR
+    size = (max(1, w // f), max(1, h // f))
+    # (Every other row and column: the grid's cells average many pixels anyway.)
+    half = slice(None, None, 2), slice(None, None, 2)
+    sure = (parts.skin[half] > 0.7) & (person[half] > 0.5)
+    body = sure & ~labels_mask(parts.labels[half], {BodyPart.FACE, BodyPart.HAIR})
+    sources = body if int(body.sum()) >= 10 * f * f else sure
+    weight = cv2.resize(sources.astype(np.float32), size, interpolation=cv2.INTER_AREA)
+    sub = np.ascontiguousarray(image[half])
+    masked = cv2.bitwise_and(sub, sub, mask=sources.view(np.uint8))
+    # (Averaged in 8 bits: a cell's mean need not be finer than a grey level.)
+    num = cv2.resize(masked, size, interpolation=cv2.INTER_AREA).astype(np.float32)
+    total = float(weight.sum())
+    # (The person's overall skin colour only matters when no skin is seen at all.)
+    fallback = (
+        num.reshape(-1, 3).sum(axis=0) / np.float32(total)
+        if total > 1e-3
+        else np.asarray(skin_colour(image, parts), np.float32)
+    )
+    small = _push_pull(num, weight, fallback)
+    # A light blur: the coarse cells' averages would otherwise show as soft blocks.
+    small = cv2.GaussianBlur(small, (0, 0), 1.0)
+    x0, y0, x1, y1 = box if box is not None else (0, 0, w, h)
+    field = np.zeros((h, w, 3), np.float32)
+    if x1 <= x0 or y1 <= y0:
+        return field
+    # Upsampled (as cv2.resize would, pixel centres aligned) only inside the box.
+    fx, fy = w / size[0], h / size[1]
+    to_small = np.array(
+        [[1.0 / fx, 0.0, (x0 + 0.5) / fx - 0.5], [0.0, 1.0 / fy, (y0 + 0.5) / fy - 0.5]]
+    )
+    field[y0:y1, x0:x1] = cv2.warpAffine(
+        small,
+        to_small,
+        (x1 - x0, y1 - y0),
+        flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
+        borderMode=cv2.BORDER_REPLICATE,
+    )
+    return field
+
+
+def _lab(rgb: FloatArray) -> FloatArray:
+    lab: FloatArray = cv2.cvtColor(
+        np.clip(rgb, 0, 255) * np.float32(1.0 / 255.0), cv2.COLOR_RGB2LAB
+    )
+    return lab
+
+
+def skin_already(
+    image: FloatArray, field: FloatArray, garment_lab: FloatArray | None
+) -> FloatArray:
+    """How surely each pixel already shows skin (so need not be repainted): float32 (h, w) in
+    [0, 1]. A pixel counts as skin when its colour is near the local skin colour ``field`` and
+    nearer to it than to the old garment's colour ``garment_lab`` (Lab; lightness counts half:
+    shading changes it). The part map's skin mask is coarse at the edges of arms; without this,
+    bare skin there would be repainted with a flatter copy of itself.
+
+    Args:
+        image: float32 (h, w, 3) RGB in [0, 255].
+        field: float32 (h, w, 3) RGB skin colour (see :func:`skin_field`).
+        garment_lab: (3,) Lab colour of the old garment, or None if unknown.
+    """
+    weights = np.array([0.7, 1.0, 1.0], np.float32)
+    lab = _lab(image)
+    d_skin = np.linalg.norm((lab - _lab(field)) * weights, axis=2)
+    near = np.clip((22.0 - d_skin) / 8.0, 0.0, 1.0)
+    if garment_lab is None:
+        out: FloatArray = near.astype(np.float32)
+        return out
+    d_garment = np.linalg.norm((lab - garment_lab.astype(np.float32)) * weights, axis=2)
+    nearer = np.clip((d_garment - d_skin - 4.0) / 8.0, 0.0, 1.0)
+    out = (near * nearer).astype(np.float32)
+    return out
+
+
+_GRAIN: FloatArray | None = None
+
+
+def _grain(h: int, w: int) -> FloatArray:
+    """Unit-variance fine noise (a fixed seed, a tile repeated): the grain a camera puts on skin."""
+    global _GRAIN
+    if _GRAIN is None:
+        noise = np.random.default_rng(7).standard_normal((128, 128)).astype(np.float32)
+        # Blurred on a wrapped copy, so the tile repeats without seams.
+        wrapped = np.pad(noise, 4, mode="wrap")
+        noise = cv2.GaussianBlur(wrapped, (0, 0), 0.7)[4:-4, 4:-4]
+        _GRAIN = (noise / np.float32(noise.std())).astype(np.float32)
+    reps = (-(-h // 128), -(-w // 128))
+    tiled: FloatArray = np.tile(_GRAIN, reps)[:h, :w]
+    return tiled
+
+
 def fill_with_skin(
     base: FloatArray,
     exposed: FloatArray,
-    skin_rgb: tuple[float, float, float],
+    skin_rgb: tuple[float, float, float] | FloatArray,
     shading: FloatArray,
     limbs: Sequence[tuple[FloatArray, float]] = (),
+    *,
+    garment_lab: FloatArray | None = None,
+    grain: float = 0.0,
 ) -> FloatArray:
     """Repaint ``exposed`` pixels (old garment no longer covered) as shaded skin.
 
     Args:
         base: float32 (H, W, 3) image being rendered.
         exposed: float32 (H, W) in [0, 1], how much of each pixel to repaint.
-        skin_rgb: the person's skin colour.
+        skin_rgb: the person's skin colour, or float32 (H, W, 3) a colour per pixel (see
+            :func:`skin_field`); with a field, pixels that already look like skin there (see
+            :func:`skin_already`) keep the photo.
         shading: float32 (H, W) relative light (1 = average).
         limbs: per arm or leg, (K, 2) joints in pixels and its radius: repainted limbs are
             shaded round (see :func:`limb_relief`) rather than flat.
+        garment_lab: the old garment's Lab colour, to tell skin from a skin-coloured garment.
+        grain: standard deviation (0-255) of the fine grain added to the repainted skin.
     """
     out = base.copy()
     ys, xs = np.nonzero(exposed > 1e-3)
@@ -415,10 +666,50 @@ def fill_with_skin(
     if limbs:
         offset = np.array([x0, y0], np.float32)
         light = light * limb_relief((y1 - y0, x1 - x0), [(c - offset, r) for c, r in limbs])
-    skin = np.asarray(skin_rgb, np.float32)[None, None, :] * light[..., None]
-    e = exposed[y0:y1, x0:x1, None]
-    out[y0:y1, x0:x1] = base[y0:y1, x0:x1] * (1.0 - e) + skin * e
+    e = exposed[y0:y1, x0:x1]
+    crop = base[y0:y1, x0:x1]
+    if isinstance(skin_rgb, np.ndarray):
+        colour = skin_rgb[y0:y1, x0:x1]
+        # Only where something is to be repainted (the box is mostly other things).
+        already = np.zeros(e.shape, np.float32)
+        ys_e, xs_e = np.nonzero(e > 1e-3)
+        already[ys_e, xs_e] = skin_already(
+            crop[ys_e, xs_e][:, None, :], colour[ys_e, xs_e][:, None, :], garment_lab
+        )[:, 0]
+        # Only skin in coherent patches (an arm's edge) stays: specks of skin seen through an
+        # open knit would stay as dots in the fill.
+        r = max(2, round(0.004 * max(exposed.shape)))
+        k = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * r + 1, 2 * r + 1))
+        patches = cv2.morphologyEx((already > 0.5).view(np.uint8), cv2.MORPH_OPEN, k)
+        e = e * (1.0 - already * patches.astype(np.float32))
+        # The field already holds the brightness of the skin nearby: the light only varies it
+        # (a patch in a sleeve's shade is darker than the lit arm beside it, but the patch as
+        # a whole is as bright as that arm).
+        total = float(e.sum())
+        if total > 1.0:
+            light = light / np.float32(max(0.5, float((light * e).sum()) / total))
+    else:
+        colour = np.asarray(skin_rgb, np.float32)[None, None, :]
+    skin = colour * light[..., None]
+    if grain > 0.0:
+        skin = skin + (np.float32(grain) * _grain(y1 - y0, x1 - x0))[..., None]
+    out[y0:y1, x0:x1] = crop * (1.0 - e[..., None]) + skin * e[..., None]
     return out
+
+
+def skin_grain(image: ByteArray, parts: BodyParts) -> float:
+    """The fine grain (standard deviation, 0-255) on the person's confident skin: what a
+    repainted patch needs so it does not look smoother than the skin around it."""
+    # (Every third row and column: a median needs no more, and the grain is finer than that.)
+    sure = parts.skin[::3, ::3] > 0.8
+    if int(sure.sum()) < 100:
+        return 0.0
+    grey = cv2.cvtColor(np.ascontiguousarray(image[::3, ::3]), cv2.COLOR_RGB2GRAY)
+    grey = grey.astype(np.float32)
+    fine = grey - cv2.GaussianBlur(grey, (0, 0), 1.0)
+    # The median absolute deviation: edges of features (eyes, nails) are outliers.
+    mad = float(np.median(np.abs(fine[sure])))
+    return float(min(3.0, 0.8 * 1.4826 * mad))
 
 
 def limb_mask(shape: tuple[int, int], limbs: Sequence[tuple[FloatArray, float]]) -> FloatArray:
@@ -440,9 +731,9 @@ def limb_mask(shape: tuple[int, int], limbs: Sequence[tuple[FloatArray, float]])
 def limb_relief(
     shape: tuple[int, int], limbs: Sequence[tuple[FloatArray, float]], depth: float = 0.15
 ) -> FloatArray:
-    """Light falling off across round limbs: 1 on each bone, down to ``1 - depth`` at its
-    radius (a cylinder seen from the front, lit from the camera). float32 (H, W); 1 beyond the
-    radius.
+    """Light falling off across round limbs: 1 on each bone, darker towards its sides (a
+    cylinder seen from the front, lit from the camera, at most ``depth`` darker), back to 1 at
+    the radius without a step. float32 (H, W); 1 beyond the radius.
 
     Args:
         shape: (H, W).
@@ -465,8 +756,12 @@ def limb_relief(
         cv2.polylines(bones, [pts.reshape(-1, 1, 2)], False, 0, 1)
         dist = cv2.distanceTransform(bones, cv2.DIST_L2, 3)
         across = np.clip(dist / np.float32(radius), 0.0, 1.0)
-        # Lambert on a cylinder: the surface normal turns away as sqrt(1 - x²) falls.
-        lit = 1.0 - depth * (1.0 - np.sqrt(1.0 - across * across))
+        # Lambert on a cylinder: the surface normal turns away as sqrt(1 - x²) falls; faded
+        # back to 1 over the outer quarter of the radius, so where the repainted skin goes on
+        # beyond the limb (a belly beside the thighs) there is no dark seam at the radius.
+        fade = np.clip((1.0 - across) / 0.25, 0.0, 1.0)
+        fade = fade * fade * (3.0 - 2.0 * fade)
+        lit = 1.0 - depth * (1.0 - np.sqrt(1.0 - across * across)) * fade
         # Beyond the radius lies the torso (or background), not this limb.
         lit[dist >= radius] = 1.0
         np.minimum(out[y0:y1, x0:x1], lit, out=out[y0:y1, x0:x1])
@@ -576,13 +871,16 @@ def grow_mask(mask: FloatArray, radius: int) -> FloatArray:
 
 def occluders(parts: BodyParts, neckline_y: float | None, with_arms: bool) -> FloatArray:
     """What stays in front of a garment layer: hair, face, hands, the neck above the neckline,
-    and (for the torso panel) the bare arms. float32 (H, W) in [0, 1], edges softened."""
+    and (for the torso panel) the bare forearms. float32 (H, W) in [0, 1], edges softened."""
     labels = parts.labels
     front = labels_mask(labels, {BodyPart.HAIR, BodyPart.FACE, *HAND_PARTS})
     if with_arms:
-        # Bare arms are in front of the torso; arms in old sleeves are not protected (the new
-        # garment or the skin fill replaces those sleeves).
-        front |= labels_mask(labels, set(ARM_PARTS)) & (parts.skin > 0.5)
+        # Bare forearms cross in front of the torso; arms in old sleeves are not protected (the
+        # new garment or the skin fill replaces those sleeves). Upper arms hang beside the
+        # body, under the new sleeves (drawn over the panel): cutting the panel along them
+        # would open a wedge of bare arm between sleeve and body.
+        forearms = {BodyPart.LEFT_FOREARM, BodyPart.RIGHT_FOREARM}
+        front |= labels_mask(labels, forearms) & (parts.skin > 0.5)
     # A plain one-pixel softening: smoothing the outline would drop thin strands of hair.
     soft: FloatArray = cv2.GaussianBlur(front.astype(np.float32), (0, 0), 0.8)
     if neckline_y is not None:
@@ -608,10 +906,14 @@ __all__ = [
     "low_frequency_shading",
     "occluders",
     "old_garment_continues_below",
+    "old_garment_lab",
     "old_garment_mask",
     "old_lower_garment_mask",
     "place_layer",
+    "skin_already",
     "skin_colour",
+    "skin_field",
+    "skin_grain",
     "smooth_edges",
     "waistband_line",
 ]

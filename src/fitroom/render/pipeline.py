@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 
 import cv2
@@ -21,14 +22,20 @@ from fitroom.render.compose import (
     low_frequency_shading,
     occluders,
     old_garment_continues_below,
+    old_garment_lab,
     old_garment_mask,
     old_lower_garment_mask,
-    skin_colour,
+    skin_field,
+    skin_grain,
+    smooth_edges,
 )
 from fitroom.vision.core import ARM_PARTS, HAND_PARTS, LEG_PARTS, BodyPart, BodyParts
 
 FloatArray = npt.NDArray[np.float32]
 ByteArray = npt.NDArray[np.uint8]
+
+#: The part of the third and fourth limbs given to :func:`render_fitted` (the legs).
+LEG_ORDER = (BodyPart.LEFT_LEG, BodyPart.RIGHT_LEG)
 
 
 def _layer_keep(
@@ -79,12 +86,111 @@ def _beside_body(union: FloatArray, parts: BodyParts) -> FloatArray:
     left = np.argmax(covered, axis=1)
     right = w - 1 - np.argmax(covered[:, ::-1], axis=1)
     width = np.where(has, right - left + 1, 0)
-    body_rows = width >= 0.8 * float(width.max())
+    rows = np.flatnonzero(width >= 0.8 * float(width.max()))
     margin = max(2, round(0.01 * max(h, w)))
     cols = np.arange(w)[None, :]
-    beside = (cols < (left - margin)[:, None]) | (cols > (right + margin)[:, None])
-    torso = parts.labels == int(BodyPart.TORSO)
-    out[beside & body_rows[:, None] & torso] = 1.0
+    beside = (cols < (left[rows] - margin)[:, None]) | (cols > (right[rows] + margin)[:, None])
+    out[rows] = beside & (parts.labels[rows] == int(BodyPart.TORSO))
+    return out
+
+
+def _box_of(mask: FloatArray) -> tuple[int, int, int, int]:
+    """(x0, y0, x1, y1) around the mask's non-zero pixels ((0, 0, 0, 0) if none)."""
+    x, y, w, h = cv2.boundingRect((mask > 1e-3).view(np.uint8))
+    return x, y, x + w, y + h
+
+
+def _grown_in_box(mask: FloatArray, radius: int) -> FloatArray:
+    """:func:`~fitroom.render.compose.grow_mask` computed only around the mask's pixels."""
+    out = np.zeros(mask.shape, np.float32)
+    bx, by, bw, bh = cv2.boundingRect((mask > 1e-3).view(np.uint8))
+    if bw == 0 or bh == 0:
+        return out
+    h, w = mask.shape
+    pad = radius + 4
+    y0, y1 = max(0, by - pad), min(h, by + bh + pad)
+    x0, x1 = max(0, bx - pad), min(w, bx + bw + pad)
+    crop = mask[y0:y1, x0:x1]
+    ch, cw = crop.shape
+    if radius >= 4 and min(ch, cw) >= 8:
+        # At half resolution: a quarter of the work for a rim that need not be exact.
+        half = cv2.resize(crop, ((cw + 1) // 2, (ch + 1) // 2), interpolation=cv2.INTER_AREA)
+        grown = grow_mask(half, (radius + 1) // 2)
+        out[y0:y1, x0:x1] = cv2.resize(grown, (cw, ch), interpolation=cv2.INTER_LINEAR)
+    else:
+        out[y0:y1, x0:x1] = grow_mask(crop, radius)
+    return out
+
+
+def _bare_stretches(
+    limbs: Sequence[tuple[FloatArray, float]], coverage: FloatArray
+) -> list[tuple[FloatArray, float]]:
+    """The stretches of each limb's bones that no new garment covers (coverage ≤ 0.5 there),
+    as limbs of their own: float32 (K, 2) points every few pixels, and the limb's radius."""
+    h, w = coverage.shape
+    out: list[tuple[FloatArray, float]] = []
+    for chain, radius in limbs:
+        points = []
+        for a, b in itertools.pairwise(chain):
+            steps = max(2, int(np.hypot(*(b - a)) / max(2.0, radius / 3.0)))
+            t = np.linspace(0.0, 1.0, steps + 1, dtype=np.float32)[:, None]
+            points.append(a[None, :] + t * (b - a)[None, :])
+        pts = np.concatenate(points).astype(np.float32)
+        xs = np.clip(np.round(pts[:, 0]).astype(int), 0, w - 1)
+        ys = np.clip(np.round(pts[:, 1]).astype(int), 0, h - 1)
+        bare = coverage[ys, xs] <= 0.5
+        # Each run of bare points is a limb of its own.
+        edges = np.flatnonzero(np.diff(np.concatenate([[0], bare.astype(np.int8), [0]])))
+        for start, stop in zip(edges[::2], edges[1::2], strict=True):
+            run = pts[start:stop]
+            out.append((run if len(run) > 1 else np.repeat(run, 2, axis=0), radius))
+    return out
+
+
+def _between_columns(coverage: FloatArray) -> FloatArray:
+    """Pixels not covered but with covered pixels to their left and right on the same row (the
+    gap between two trouser legs), float32 (H, W) in {0, 1}."""
+    covered = coverage > 0.5
+    left = np.maximum.accumulate(covered, axis=1)
+    right = np.maximum.accumulate(covered[:, ::-1], axis=1)[:, ::-1]
+    out: FloatArray = (left & right & ~covered).astype(np.float32)
+    return out
+
+
+def _shoulder_line(limbs: Sequence[tuple[FloatArray, float]]) -> list[tuple[FloatArray, float]]:
+    """The line between the shoulders as one more limb (a capsule of the arms' radius): the top
+    of the chest and the shoulders are round, not the part map's steps. The first two limbs are
+    the arms (shoulder joint first); none without them."""
+    if len(limbs) < 2:
+        return []
+    (left, radius), (right, _) = limbs[0], limbs[1]
+    return [(np.stack([left[0], right[0]]).astype(np.float32), radius)]
+
+
+def _torso_line(limbs: Sequence[tuple[FloatArray, float]]) -> list[tuple[FloatArray, float]]:
+    """The torso as one more limb, for shading: from between the shoulders to between the hips,
+    as wide as the shoulders. Limbs 0-1 are the arms, 2-3 the legs (hip joint first)."""
+    if len(limbs) < 4:
+        return []
+    shoulders = np.stack([limbs[0][0][0], limbs[1][0][0]]).astype(np.float32)
+    hips = np.stack([limbs[2][0][0], limbs[3][0][0]]).astype(np.float32)
+    radius = 0.55 * float(np.hypot(*(shoulders[0] - shoulders[1])))
+    return [(np.stack([shoulders.mean(axis=0), hips.mean(axis=0)]), radius)]
+
+
+def _above_shoulders(parts: BodyParts, limbs: Sequence[tuple[FloatArray, float]]) -> FloatArray:
+    """Torso-labelled pixels above the line through the shoulder joints, float32 (H, W)."""
+    h, w = parts.labels.shape
+    out = np.zeros((h, w), np.float32)
+    if len(limbs) < 2:
+        return out
+    (lx, ly), (rx, ry) = limbs[0][0][0], limbs[1][0][0]
+    if abs(float(lx - rx)) < 1.0:
+        return out
+    cols = np.arange(w, dtype=np.float32)
+    line = ly + (cols - lx) * np.float32((ry - ly) / (rx - lx))
+    rows = np.arange(h, dtype=np.float32)[:, None]
+    out[(rows < line[None, :]) & (parts.labels == int(BodyPart.TORSO))] = 1.0
     return out
 
 
@@ -128,6 +234,9 @@ def render_fitted(
         limbs: per arm or leg, its (3, 2) joints in pixels (shoulder, elbow, wrist or hip,
             knee, ankle) and its radius in pixels. Old-garment pixels on a limb farther than the
             radius from its bones are loose fabric: the background is painted there, not skin.
+            Given in the order left arm, right arm, left leg, right leg (more may follow, e.g.
+            the shins apart): the shoulders' and the torso's round shapes are taken from the
+            arms' and legs' first joints, and the shoes below each leg's last joint stay.
         frame_side: the longer side of the whole photo when ``image`` is a crop of it (sizes
             of soft edges and shadows follow the photo, not the crop).
         reach: how many pixels beyond the person's outline a garment may show, on top of a
@@ -216,14 +325,18 @@ def render_fitted(
             items.append((li, keep, hidden))
         coverage.append(items)
     union = np.zeros((h, w), np.float32)
-    for items in coverage:
-        for _, keep, _ in items:
+    panels = np.zeros((h, w), np.float32)  # the torso panels alone
+    for fitted, items in zip(garments, coverage, strict=True):
+        for li, keep, _ in items:
             union = (1.0 - (1.0 - union) * (1.0 - keep)).astype(np.float32)
+            if fitted.layers[li].part == "torso":
+                np.maximum(panels, keep, out=panels)
     if not union.any():
         return image.copy(), tuple(np.zeros((h, w), np.float32) for _ in garments)
     base = image.astype(np.float32)
     regions = {fitted.region for fitted in garments}
     old = np.zeros((h, w), np.float32)
+    lower_old = np.zeros((h, w), np.float32)
     if "upper" in regions:
         old = np.maximum(old, old_garment_mask(parts, person, image))
         arms = labels_mask(parts.labels, ARM_PARTS)
@@ -234,7 +347,15 @@ def render_fitted(
                 # Sleeves hanging beside them are.
                 old = old * (arms | (rows < limit[None, :]))
     if "lower" in regions:
-        old = np.maximum(old, old_lower_garment_mask(parts, person))
+        lower_old = old_lower_garment_mask(parts, person)
+        if len(limbs) >= 4:
+            # The shoes below the ankles are not trousers: they stay.
+            for i, leg in enumerate(LEG_ORDER):
+                # (The leg's chain, or its thigh and shin when given apart: limbs 4 and 5.)
+                pieces = [limbs[j] for j in (2 + i, 4 + i) if j < len(limbs)]
+                ankle_y = max(float(c[-1][1]) + 0.5 * r for c, r in pieces)
+                lower_old = lower_old * ~((rows > ankle_y) & (parts.labels == int(leg)))
+        old = np.maximum(old, lower_old)
     shading = low_frequency_shading(image, old)
     exposed = old * (1.0 - union)
     if "upper" in regions and exposed.any() and old_garment_continues_below(parts, person, image):
@@ -249,16 +370,45 @@ def render_fitted(
         stays = cv2.GaussianBlur(cv2.dilate(stays, np.ones((5, 5), np.uint8)), (0, 0), 1.0)
         exposed = exposed * (1.0 - stays)
     if exposed.any():
-        loose = exposed * _beside_body(union, parts)
+        # (Beside the torso panels: between a panel and a long sleeve lies no body either.)
+        loose = exposed * _beside_body(panels if panels.any() else union, parts)
         if limbs:
             limb_labels = labels_mask(parts.labels, (*ARM_PARTS, *LEG_PARTS)).astype(np.float32)
-            not_limbs = 1.0 - limb_mask((h, w), limbs)
+            # Only the bare stretches of the limbs: where a new sleeve or trouser leg covers
+            # the bone, the limb is inside it, and old fabric left beside it is loose.
+            bare = _bare_stretches(limbs, union)
+            not_limbs = 1.0 - limb_mask((h, w), [*bare, *_shoulder_line(limbs)])
             loose = np.maximum(loose * not_limbs, exposed * limb_labels * not_limbs)
+            # Above the shoulders' round tops lies what was behind a wide collar or a puffed
+            # sleeve head, not skin (the part map's torso reaches up there in steps).
+            loose = np.maximum(loose, exposed * _above_shoulders(parts, limbs) * not_limbs)
+            # The split between skin and what lay behind follows the part map's staircase
+            # outlines: rounded, so the repainted limbs and shoulders have smooth edges.
+            loose = smooth_edges(loose > 0.5, max(1.5, 0.005 * side)) * exposed
+        if lower_old.any():
+            # Between the new trouser legs lies what was between the old ones: the background
+            # (the legs are inside the new trousers), not skin.
+            loose = np.maximum(loose, exposed * lower_old * _between_columns(union))
         if loose.any():
-            base = fill_with_background(base, loose, avoid=np.maximum(person, old))
+            # The old fabric's dark outline lies on the soft rim of the masks (or just outside
+            # the person mask): the background fill reaches a few pixels further out, so no
+            # ghost of the old sleeve or trouser leg stays.
+            reach_out = max(2, round(0.01 * side))
+            # (Not onto the person's kept parts: skin, hair, hands, the shoes.)
+            kept = person * (1.0 - old) >= 0.6
+            rim = _grown_in_box(loose, reach_out) * ~kept * (1.0 - union)
+            base = fill_with_background(base, np.maximum(loose, rim), avoid=np.maximum(person, old))
             exposed = exposed - loose
-        # Repainted arms and legs are round: darker towards their sides.
-        base = fill_with_skin(base, exposed, skin_colour(image, parts), shading, limbs)
+        # Repainted arms, legs and the chest are round: darker towards their sides.
+        base = fill_with_skin(
+            base,
+            exposed,
+            skin_field(image, parts, person, _box_of(exposed)),
+            shading,
+            [*limbs, *_torso_line(limbs)],
+            garment_lab=old_garment_lab(parts, person, image),
+            grain=skin_grain(image, parts),
+        )
     # No shadow on the face, hair and neck (whose label often reaches into the chin and hair).
     shade_on = person * (1.0 - occluders(parts, float(h), False))
     shadow = contact_shadow(union, shade_on, sigma=max(2.0, 0.006 * side))
