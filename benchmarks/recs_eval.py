@@ -1,7 +1,7 @@
 """Sequential recommendation on the real Amazon sequences in ../shared/data/recsys.
 
     python benchmarks/recs_eval.py --dataset Clothing|Beauty|all [--epochs N] [--threads 2]
-        [--max-minutes 28] [--negatives 2048] [--full-softmax] [--model-dir out/recs/run1]
+        [--max-minutes 28] [--negatives 2048] [--full-softmax] [--model-dir DIR] [--load]
 
 Protocol (the one of the published all-item numbers, see recsys/MANIFEST.md): leave-one-out
 (train = all but the last two items, validation = second-to-last, test = last), the target ranked
@@ -9,18 +9,21 @@ against ALL items with the user's earlier items masked, HR@K and NDCG@K for K = 
 averaged over all users. Models: popularity (counted over all interactions as S3-Rec did — the
 protocol check against the published PopRec row — and over the training part only), item-kNN
 (cosine co-occurrence; plain, and weighted toward the most recent items), and fitroom's SASRec
-model trained here with early stopping on the validation item (or loaded with --model-dir), alone
+model trained here with early stopping on the validation item (or read with --load), alone
 and blended with the recency-weighted item-kNN (blend weight picked on the validation users, then
-applied once to the test users). Prints the published figures
-beside ours, the training wall time with the load average, the top-10 latency for one user, and
-one ``RECS dataset=D model=M hr10=F ndcg10=F`` line per model at the end.
+applied once to the test users). The blend is saved as DIR/<dataset>.pt, the one model file the
+server loads (``Settings.recs_model_path``): ``sasrec_knn`` is the served model, evaluated through
+the same ``score`` and timed through the same ``top_k`` as "for me" calls. Prints the published
+figures beside ours, the training wall time with the load average, the top-10 latency for one
+user, and one ``RECS dataset=D model=M hr10=F ndcg10=F`` line per model at the end.
 
-The data is read in place; the trained models go to out/recs/ (ignored by git).
+The data is read in place; the models go to --model-dir (default out/recs/, ignored by git).
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import os
 import statistics
 import sys
@@ -31,18 +34,19 @@ import numpy as np
 
 from _common import REPO, shared_data_dir
 from fitroom.recommend import (
-    BlendedScorer,
     ItemKNN,
     Popularity,
     RankingMetrics,
     SASRecConfig,
     SequentialRecommender,
     TrainingOptions,
+    choose_knn_weight,
     evaluate_ranking,
     leave_one_out,
     load_sequences,
     train_sequential,
 )
+from fitroom.recommend.hybrid import KNN_NEIGHBOURS, KNN_RECENCY
 from fitroom.recommend.sequential import EpochLog
 
 KS = (5, 10, 20)
@@ -101,9 +105,9 @@ def run_dataset(name: str, args: argparse.Namespace) -> list[tuple[str, RankingM
     print(f"popularity: {time.perf_counter() - t0:.1f} s", flush=True)
 
     t0 = time.perf_counter()
-    knn = ItemKNN.fit(split.train, neighbours=100)
+    knn = ItemKNN.fit(split.train, neighbours=KNN_NEIGHBOURS)
     results.append(("itemknn", evaluate_ranking(knn, split.test, KS)))
-    recent = ItemKNN(knn.similarity, recency=0.5)
+    recent = ItemKNN(knn.similarity, recency=KNN_RECENCY)
     results.append(("itemknn_recent", evaluate_ranking(recent, split.test, KS)))
     print(f"item-kNN (fit + 2 evaluations): {time.perf_counter() - t0:.1f} s", flush=True)
 
@@ -122,6 +126,8 @@ def run_dataset(name: str, args: argparse.Namespace) -> list[tuple[str, RankingM
         negatives=None if args.full_softmax else args.negatives,
         seed=args.seed,
         threads=args.threads,
+        warmup_steps=args.warmup_steps,
+        cosine=not args.no_cosine,
     )
     print(f"SASRec: {config}\n        {options}\n        start: {load_text()}", flush=True)
 
@@ -133,12 +139,14 @@ def run_dataset(name: str, args: argparse.Namespace) -> list[tuple[str, RankingM
         )
 
     valid = split.valid.sample(args.valid_users, seed=args.seed)
-    out_dir = REPO / "out" / "recs"
+    out_dir: Path = args.model_dir
     out_dir.mkdir(parents=True, exist_ok=True)
+    model_path = out_dir / f"{name}.pt"
     training_minutes: float | None = None
-    if args.model_dir is not None:
-        model = SequentialRecommender.load(args.model_dir / f"{name}.pt", threads=args.threads)
-        print(f"SASRec: loaded {args.model_dir / f'{name}.pt'} (not trained in this run)")
+    if args.load:
+        loaded = SequentialRecommender.load(model_path, threads=args.threads)
+        print(f"SASRec: loaded {model_path} (not trained in this run)")
+        model = loaded.with_knn(None, 0.0)
     else:
         print(f"        early stopping on the validation items of {len(valid)} users", flush=True)
         model, report = train_sequential(split.train, valid, config, options, on_epoch=progress)
@@ -149,27 +157,45 @@ def run_dataset(name: str, args: argparse.Namespace) -> list[tuple[str, RankingM
             f"end: {load_text()}",
             flush=True,
         )
-        model.save(out_dir / f"{name}.pt")
-        size = (out_dir / f"{name}.pt").stat().st_size
-        print(f"model saved to {out_dir / f'{name}.pt'} ({size} B)")
     t0 = time.perf_counter()
     results.append(("sasrec", evaluate_ranking(model, split.test, KS)))
     print(f"SASRec test evaluation: {time.perf_counter() - t0:.1f} s", flush=True)
 
-    # The blend weight is chosen on the validation users, then applied once to the test users.
-    weights = (0.5, 1.0, 2.0, 4.0, 8.0, 16.0)
-    valid_ndcg = {
-        w: evaluate_ranking(BlendedScorer(model, recent, w), valid, (10,)).ndcg[10] for w in weights
-    }
-    best_weight = max(weights, key=lambda w: valid_ndcg[w])
-    print(
-        "SASRec + item-kNN blend, validation NDCG@10 by kNN weight: "
-        + ", ".join(f"{w}: {v:.4f}" for w, v in valid_ndcg.items())
-        + f" → weight {best_weight}",
-        flush=True,
-    )
-    blended = BlendedScorer(model, recent, best_weight)
-    results.append(("sasrec_knn", evaluate_ranking(blended, split.test, KS)))
+    if args.load and loaded.knn is not None and not args.retune:
+        served, recent, best_weight = loaded, loaded.knn, loaded.knn_weight
+        print(f"SASRec + item-kNN blend as saved: weight {best_weight}", flush=True)
+    else:
+        # The kNN recency and blend weight are chosen on all validation users, then applied
+        # once to the test users.
+        best_ndcg = -1.0
+        similarities = {
+            n: knn.similarity
+            if n == KNN_NEIGHBOURS
+            else ItemKNN.fit(split.train, neighbours=n).similarity
+            for n in args.knn_neighbours
+        }
+        for (neighbours, similarity), recency in itertools.product(
+            similarities.items(), args.knn_recency
+        ):
+            candidate = ItemKNN(similarity, recency=recency)
+            weight, valid_ndcg = choose_knn_weight(model, candidate, split.valid)
+            print(
+                f"SASRec + item-kNN ({neighbours} neighbours, recency {recency:g}) blend, "
+                "validation NDCG@10 by kNN weight: "
+                + ", ".join(f"{w:g}: {v:.4f}" for w, v in valid_ndcg.items())
+                + f" → weight {weight:g}",
+                flush=True,
+            )
+            if valid_ndcg[weight] > best_ndcg:
+                best_ndcg, best_weight, recent = valid_ndcg[weight], weight, candidate
+                chosen = f"{neighbours} neighbours, recency {recency:g}, weight {weight:g}"
+        print(f"chosen on validation: {chosen}", flush=True)
+        served = model.with_knn(recent if best_weight > 0 else None, best_weight)
+        served.save(model_path)
+        size = model_path.stat().st_size
+        print(f"served model (network + item-kNN + weight) saved to {model_path} ({size} B)")
+    # The served model's own score: the figure below is what "for me" ranks with.
+    results.append(("sasrec_knn", evaluate_ranking(served, split.test, KS)))
 
     # Top-10 latency for one user, as a shop would call it: histories of real test users.
     rng = np.random.default_rng(0)
@@ -178,11 +204,11 @@ def run_dataset(name: str, args: argparse.Namespace) -> list[tuple[str, RankingM
         [sequences.item_ids[i - 1] for i in split.test.histories.sequence(int(u))] for u in users
     ]
     for history in histories[:20]:
-        model.top_k(history, k=10)
+        served.top_k(history, k=10)
     times = []
     for history in histories:
         t0 = time.perf_counter()
-        model.top_k(history, k=10)
+        served.top_k(history, k=10)
         times.append((time.perf_counter() - t0) * 1e3)
     print(
         f"top-10 latency for one user: median {statistics.median(times):.2f} ms, "
@@ -205,7 +231,7 @@ def run_dataset(name: str, args: argparse.Namespace) -> list[tuple[str, RankingM
         "itemknn_recent": "item-kNN, recency-weighted (0.5)",
         "sasrec": "fitroom SASRec, "
         + ("full CE" if args.full_softmax else f"CE vs {args.negatives} sampled items"),
-        "sasrec_knn": f"fitroom SASRec + item-kNN ({best_weight})",
+        "sasrec_knn": f"SASRec + kNN ({recent.recency:g}; ×{best_weight:g}), served",
     }
     for key, metrics in results:
         print(row(labels[key], metric_values(metrics)))
@@ -220,6 +246,7 @@ def run_dataset(name: str, args: argparse.Namespace) -> list[tuple[str, RankingM
         print(f"  {key}: target HR@10 ≥ {TARGET_HR10[name]}: {verdict} ({hr10:.5f})")
     print(f"  SASRec training wall time: {trained} (target ≤ 30 min)")
     model.close()
+    served.close()
     return results
 
 
@@ -244,10 +271,37 @@ def main() -> None:
     parser.add_argument("--full-softmax", action="store_true", help="CE over all items instead")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument(
+        "--knn-recency",
+        type=lambda text: tuple(float(v) for v in text.split(",")),
+        default=(0.3, 0.5, 0.7),
+        help="item-kNN recency factors tried for the blend on validation (comma-separated)",
+    )
+    parser.add_argument(
+        "--knn-neighbours",
+        type=lambda text: tuple(int(v) for v in text.split(",")),
+        default=(KNN_NEIGHBOURS,),
+        help="item-kNN neighbour counts tried for the blend on validation (comma-separated)",
+    )
+    parser.add_argument(
+        "--retune",
+        action="store_true",
+        help="with --load: pick the item-kNN part and weight on validation again, and save back",
+    )
+    parser.add_argument("--warmup-steps", type=int, default=100, help="learning-rate warm-up")
+    parser.add_argument(
+        "--no-cosine", action="store_true", help="constant learning rate after the warm-up"
+    )
+    parser.add_argument(
         "--model-dir",
         type=Path,
-        default=None,
-        help="evaluate the models DIR/<dataset>.pt saved by an earlier run instead of training",
+        default=REPO / "out" / "recs",
+        help="where the served model DIR/<dataset>.pt is written (default out/recs)",
+    )
+    parser.add_argument(
+        "--load",
+        action="store_true",
+        help="evaluate DIR/<dataset>.pt from an earlier run instead of training; a file without "
+        "the item-kNN part gets one (weight picked on validation) and is saved back",
     )
     parser.add_argument(
         "--valid-users", type=int, default=5000, help="validation users for early stopping"

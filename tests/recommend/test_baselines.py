@@ -59,3 +59,13 @@ def test_bad_parameters_raise(planted: InteractionSequences) -> None:
         cooccurrence_cosine(planted, neighbours=0)
     with pytest.raises(InputError, match="recency"):
         ItemKNN.fit(planted, recency=0.0)
+
+
+def test_score_history_equals_the_batch_score(planted: InteractionSequences) -> None:
+    knn = ItemKNN.fit(planted, neighbours=10, recency=0.5)
+    history = planted.rows(3, 4)
+    single = knn.score_history(history.sequence(0))
+    np.testing.assert_allclose(single, knn.score(history)[0], rtol=1e-6)
+    assert not knn.score_history(np.zeros(0, dtype=np.int64)).any()
+    with pytest.raises(InputError, match="dense indices"):
+        knn.score_history(np.array([planted.num_items + 1]))

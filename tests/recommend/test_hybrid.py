@@ -54,3 +54,22 @@ def test_bad_inputs_raise() -> None:
         blend_scores(np.zeros((1, 3), np.float32), np.zeros((1, 4), np.float32), 1.0)
     with pytest.raises(InputError, match="knn_weight"):
         blend_scores(np.zeros((1, 3), np.float32), np.zeros((1, 3), np.float32), -1.0)
+
+
+def test_choose_knn_weight_picks_the_best_validation_blend(planted: InteractionSequences) -> None:
+    from fitroom.recommend.hybrid import choose_knn_weight
+    from fitroom.recommend.metrics import evaluate_ranking
+    from fitroom.recommend.sequences import hold_out_last
+
+    train, valid = hold_out_last(planted)
+    popularity, knn = Popularity.fit(train), ItemKNN.fit(train)
+    weight, ndcg = choose_knn_weight(popularity, knn, valid, weights=(0.0, 1.0, 4.0))
+    assert set(ndcg) == {0.0, 1.0, 4.0}
+    assert ndcg[weight] == max(ndcg.values())
+    # Popularity alone cannot tell "2" (after "1") from "4"; kNN can, so some kNN must win.
+    assert weight > 0 and ndcg[weight] > ndcg[0.0]
+    # Each weight's figure is what evaluating that blend on its own gives.
+    alone = evaluate_ranking(BlendedScorer(popularity, knn, 4.0), valid, (10,)).ndcg[10]
+    assert ndcg[4.0] == pytest.approx(alone)
+    with pytest.raises(InputError, match="weights"):
+        choose_knn_weight(popularity, knn, valid, weights=())

@@ -9,6 +9,7 @@ import pytest
 import torch
 
 from fitroom.errors import InputError, RecommenderModelError
+from fitroom.recommend.baselines import ItemKNN
 from fitroom.recommend.sequences import InteractionSequences, hold_out_last
 from fitroom.recommend.sequential import (
     SASRecConfig,
@@ -156,3 +157,74 @@ def test_closed_model_refuses_to_serve(trained: SequentialRecommender, tmp_path:
         assert model.top_k(["1"], k=1).item_ids == ("2",)
     with pytest.raises(RecommenderModelError, match="closed"):
         model.top_k(["1"], k=1)
+
+
+def test_blended_model_serves_what_it_scores_and_saves_its_knn_part(
+    trained: SequentialRecommender, planted: InteractionSequences, tmp_path: Path
+) -> None:
+    knn = ItemKNN.fit(planted, neighbours=10, recency=0.5)
+    blended = trained.with_knn(knn, 2.0)
+    history = InteractionSequences.from_mapping({"x": ["7", "3"]}, item_ids=planted.item_ids)
+    scores = blended.score(history)
+    # Not the network's scores any more: the kNN evidence moved them.
+    assert not np.allclose(scores, trained.score(history))
+    recs = blended.top_k(["7", "3"], k=3)
+    assert recs.item_ids[0] == "4"
+    expected = np.delete(scores[0], [0, 3, 7])
+    np.testing.assert_allclose(recs.scores, np.sort(expected)[::-1][:3], rtol=1e-5)
+    path = tmp_path / "blend.pt"
+    blended.save(path)
+    with SequentialRecommender.load(path, threads=1) as loaded:
+        assert loaded.knn is not None and loaded.knn_weight == 2.0
+        assert loaded.knn.recency == 0.5
+        assert (loaded.knn.similarity != knn.similarity).nnz == 0
+        np.testing.assert_allclose(loaded.score(history), scores, rtol=1e-5)
+        assert loaded.top_k(["7", "3"], k=3).item_ids == recs.item_ids
+    with pytest.raises(InputError, match="item-kNN similarity"):
+        trained.with_knn(ItemKNN(knn.similarity[:5, :5]), 1.0)
+
+
+def test_version_1_files_without_knn_still_load(
+    trained: SequentialRecommender, tmp_path: Path
+) -> None:
+    path = tmp_path / "v1.pt"
+    trained.save(path)
+    payload = torch.load(path, weights_only=True)
+    payload["version"] = 1
+    del payload["knn"], payload["knn_weight"]
+    torch.save(payload, path)
+    with SequentialRecommender.load(path, threads=1) as loaded:
+        assert loaded.knn is None
+        assert loaded.top_k(["1"], k=1).item_ids == ("2",)
+
+
+def test_damaged_knn_part_is_a_typed_error(
+    trained: SequentialRecommender, planted: InteractionSequences, tmp_path: Path
+) -> None:
+    path = tmp_path / "model.pt"
+    trained.with_knn(ItemKNN.fit(planted), 1.0).save(path)
+    payload = torch.load(path, weights_only=True)
+    payload["knn"]["indices"] = payload["knn"]["indices"] + 1000
+    torch.save(payload, path)
+    with pytest.raises(RecommenderModelError, match="damaged"):
+        SequentialRecommender.load(path)
+
+
+def test_full_softmax_loss_has_the_cross_entropy_value_and_gradients() -> None:
+    from torch.nn import functional
+
+    from fitroom.recommend.sequential import _FullSoftmaxCrossEntropy
+
+    generator = torch.Generator().manual_seed(0)
+    states = torch.randn(37, 8, generator=generator)
+    weight = torch.randn(51, 8, generator=generator)
+    targets = torch.randint(1, 51, (37,), generator=generator)
+    fused_states, fused_weight = states.clone().requires_grad_(), weight.clone().requires_grad_()
+    fused = _FullSoftmaxCrossEntropy.apply(fused_states, fused_weight, targets)
+    (2.0 * fused).backward()
+    plain_states, plain_weight = states.clone().requires_grad_(), weight.clone().requires_grad_()
+    plain = functional.cross_entropy(plain_states @ plain_weight.T, targets)
+    (2.0 * plain).backward()
+    assert fused.item() == pytest.approx(plain.item(), rel=1e-5)
+    torch.testing.assert_close(fused_states.grad, plain_states.grad, rtol=1e-4, atol=1e-6)
+    torch.testing.assert_close(fused_weight.grad, plain_weight.grad, rtol=1e-4, atol=1e-6)

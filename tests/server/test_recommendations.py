@@ -150,7 +150,7 @@ def test_for_me_uses_the_configured_sequential_model(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from fitroom.recommend import parse_sequences
+    from fitroom.recommend import ItemKNN, parse_sequences
     from fitroom.recommend.sequential import SASRecConfig, TrainingOptions, train_sequential
 
     a, b, c = (str(g) for g in sorted(upper_ids(shopper))[:3])
@@ -159,27 +159,52 @@ def test_for_me_uses_the_configured_sequential_model(
     config = SASRecConfig(
         num_items=sequences.num_items, max_length=10, hidden=16, blocks=1, heads=1, dropout=0.1
     )
-    model, _ = train_sequential(
+    network, _ = train_sequential(
         sequences,
         None,
         config,
         TrainingOptions(max_epochs=200, learning_rate=0.01, threads=1, seed=0),
     )
+    # The served file is the blend as evaluated: network, item-kNN part and its weight.
     path = tmp_path / "recs.pt"
-    model.save(path)
+    network.with_knn(ItemKNN.fit(sequences, recency=0.5), 1.0).save(path)
     monkeypatch.setattr(services.settings, "recs_model_path", path)
     monkeypatch.delattr(app.state, "recs_model", raising=False)
+
+    def send(kind: str, gid: str, **extra: object) -> None:
+        body = {"garment_id": int(gid), "kind": kind, **extra}
+        response = shopper.post("/api/v1/feedback", json=body, headers=csrf(shopper))
+        assert response.status_code == 201, response.text
+
+    def set_stock(gid: str, stock: int) -> None:
+        with session_scope(services.sessions) as session:
+            row = crud.get_garment(session, garment_id=int(gid))
+            assert row is not None
+            for variant in row.variants:
+                variant.stock = stock
+
     try:
         cold = shopper.get("/api/v1/recommendations/for-me").json()
         assert cold["strategy"] == "popularity"  # no history: the model has nothing to go on
-        response = shopper.post(
-            "/api/v1/feedback", json={"garment_id": int(a), "kind": "like"}, headers=csrf(shopper)
-        )
-        assert response.status_code == 201
+        send("like", a)
         warm = shopper.get("/api/v1/recommendations/for-me", params={"k": 2}).json()
+        assert app.state.recs_model.knn is not None and app.state.recs_model.knn_weight == 1.0
         assert warm["strategy"] == "sequential"
         assert ids(warm)[0] == int(b)
+        assert int(a) not in ids(warm)  # the shopper's own recent garment, as evaluated
         assert len(ids(warm)) == 2
+        # Out of stock: the model's favourite gives way to the next one.
+        set_stock(b, 0)
+        try:
+            restocked = shopper.get("/api/v1/recommendations/for-me", params={"k": 1}).json()
+            assert ids(restocked) == [int(c)]
+        finally:
+            set_stock(b, 10)
+        # Already carted: never offered again.
+        send("add_to_cart", b, size="M")
+        carted = shopper.get("/api/v1/recommendations/for-me", params={"k": 2}).json()
+        assert carted["strategy"] == "sequential"
+        assert int(b) not in ids(carted) and ids(carted)[0] == int(c)
     finally:
         if hasattr(app.state, "recs_model"):
             del app.state.recs_model

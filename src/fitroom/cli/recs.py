@@ -2,12 +2,15 @@
 
 ``fitroom recs train EVENTS --out MODEL [--epochs N] [--max-minutes M] [--no-holdout]`` reads
 EVENTS (one shopper per line, ``user item item ...``, oldest first), trains the SASRec model and
-writes MODEL (a small torch file: weights, config, item ids, popularity for cold start).
+writes MODEL, one torch file with everything the server's "for me" uses: the network's weights
+and config, item ids, popularity for cold start, and the recency-weighted item-kNN part with the
+weight it is blended at (:mod:`fitroom.recommend.hybrid`).
 
 By default each shopper's last item is held out to choose the number of epochs (early stopping
-on NDCG@10) and the model keeps the best epoch; ``--no-holdout`` trains on everything for
-``--epochs`` epochs instead. Offline evaluation against published figures is
-``benchmarks/recs_eval.py``, not this command.
+on NDCG@10; the model keeps the best epoch) and the kNN blend weight (best NDCG@10 on the same
+held-out items); ``--no-holdout`` trains on everything for ``--epochs`` epochs instead and blends
+at ``--knn-weight`` (default 0: the network alone). Offline evaluation against published
+figures is ``benchmarks/recs_eval.py``, not this command.
 """
 
 from __future__ import annotations
@@ -51,6 +54,13 @@ def register(sub: Any) -> None:
     )
     train.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     train.add_argument(
+        "--knn-weight",
+        type=float,
+        default=None,
+        help="blend weight of item-kNN (default: chosen on the held-out items; 0 with "
+        "--no-holdout)",
+    )
+    train.add_argument(
         "--no-holdout",
         action="store_true",
         help="train on every item for --epochs epochs, without a held-out last item",
@@ -61,6 +71,8 @@ def register(sub: Any) -> None:
 
 def run_train(args: argparse.Namespace) -> int:
     """Train and save; prints one progress line per epoch to stderr and a summary to stdout."""
+    from fitroom.recommend.baselines import ItemKNN
+    from fitroom.recommend.hybrid import KNN_NEIGHBOURS, KNN_RECENCY, choose_knn_weight
     from fitroom.recommend.sequences import hold_out_last, load_sequences
     from fitroom.recommend.sequential import (
         EpochLog,
@@ -95,11 +107,20 @@ def run_train(args: argparse.Namespace) -> int:
             line += f", held-out NDCG@10 {log.valid_ndcg10:.4f} HR@10 {log.valid_hr10:.4f}"
         print(line, file=sys.stderr, flush=True)
 
-    with train_sequential(train, valid, config, options, on_epoch=progress)[0] as model:
-        model.save(args.out)
+    with train_sequential(train, valid, config, options, on_epoch=progress)[0] as network:
+        knn = ItemKNN.fit(train, neighbours=KNN_NEIGHBOURS, recency=KNN_RECENCY)
+        weight = args.knn_weight
+        if weight is None and valid is not None:
+            weight, ndcg = choose_knn_weight(network, knn, valid)
+            if not args.quiet:
+                tried = ", ".join(f"{w:g}: {v:.4f}" for w, v in ndcg.items())
+                print(f"held-out NDCG@10 by kNN weight: {tried}", file=sys.stderr, flush=True)
+        weight = weight or 0.0
+        with network.with_knn(knn if weight > 0 else None, weight) as model:
+            model.save(args.out)
     print(
         f"trained on {len(sequences)} shoppers, {sequences.num_items} items; "
-        f"model written to {args.out}"
+        f"item-kNN blend weight {weight:g}; model written to {args.out}"
     )
     return 0
 

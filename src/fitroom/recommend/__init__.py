@@ -9,7 +9,8 @@
 - :mod:`~fitroom.recommend.sequential` — a SASRec-style transformer (PyTorch CPU, the ``recs``
   extra) trained with softmax cross-entropy over all (or sampled) items, served top-k with
   filters.
-- :mod:`~fitroom.recommend.hybrid` — the model's scores blended with item-kNN.
+- :mod:`~fitroom.recommend.hybrid` — the model's scores blended with item-kNN, the blend weight
+  chosen on held-out users (the served model carries both parts, one file).
 
 The sequential model needs torch; it is imported lazily so that the rest works without it.
 """
@@ -36,7 +37,7 @@ from fitroom.recommend.content import (
     similarity,
     text_vector,
 )
-from fitroom.recommend.hybrid import BlendedScorer, blend_scores
+from fitroom.recommend.hybrid import BlendedScorer, blend_scores, choose_knn_weight
 from fitroom.recommend.metrics import (
     DEFAULT_KS,
     RankingMetrics,
@@ -111,6 +112,7 @@ __all__ = [
     "TrainingReport",
     "blend_scores",
     "centroid_scores",
+    "choose_knn_weight",
     "colour_relation",
     "complete_the_look",
     "cooccurrence_cosine",

@@ -128,5 +128,20 @@ class ItemKNN:
         history = sp.csr_matrix((weights, (user_of, histories.items)), shape=(len(histories), size))
         return np.asarray((history @ self.similarity).todense(), dtype=np.float32)
 
+    def score_history(self, items: npt.NDArray[np.int64]) -> npt.NDArray[np.float32]:
+        """(I + 1,) float32 scores for one user's dense item indices, oldest first.
+
+        The same as :meth:`score` on a one-user batch, without building one (serving path).
+        """
+        size = self.similarity.shape[0]
+        if items.ndim != 1 or (len(items) and (items.min() < 0 or items.max() >= size)):
+            raise InputError(f"items must be 1-D dense indices in 0..{size - 1}")
+        scores = np.zeros(size, dtype=np.float32)
+        if not len(items):
+            return scores
+        weights = np.power(self.recency, np.arange(len(items))[::-1]).astype(np.float32)
+        rows = self.similarity[items]
+        return np.asarray(rows.T @ weights, dtype=np.float32).ravel()
+
 
 __all__ = ["ItemKNN", "Popularity", "cooccurrence_cosine", "item_counts"]

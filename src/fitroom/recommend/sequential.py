@@ -3,10 +3,15 @@
 The recipe follows SASRec (Kang & McAuley 2018) with the full-softmax cross-entropy loss over all
 items at every position that Klenitskiy & Vasilev (RecSys 2023, "SASRec+CE") showed beats the
 original one-negative BCE loss: item embeddings shared with the output layer, learned positions
-counted from the most recent item, pre-norm blocks with causal self-attention, dropout, and early
-stopping on the validation target. On large catalogues ``TrainingOptions.negatives`` swaps the
-full softmax for one against a few thousand uniformly sampled items, several times cheaper per
-epoch (what ``benchmarks/recs_eval.py`` uses on this 2-core machine).
+counted from the most recent item, pre-norm blocks with causal self-attention, dropout, a linear
+learning-rate warm-up then a cosine decay over the training budget (epochs or wall time), and
+early stopping on the validation target. The full softmax reuses one logits buffer for the
+forward and backward pass, which keeps it affordable on a 12k–23k item catalogue on this 2-core
+CPU (what ``benchmarks/recs_eval.py`` trains with); ``TrainingOptions.negatives`` swaps it for a
+softmax against a few thousand uniformly sampled items on larger catalogues.
+
+The served model is this network blended with item-kNN (:meth:`SequentialRecommender.with_knn`,
+saved in the same file), so what is evaluated is what "for me" serves.
 
 Torch's thread count is process-wide; :func:`train_sequential` and
 :meth:`SequentialRecommender.load` set it from their ``threads`` argument (never from the
@@ -21,7 +26,7 @@ import time
 from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -31,12 +36,15 @@ from torch.nn import functional
 
 from fitroom._closing import Closeable
 from fitroom.errors import InputError, RecommenderModelError
-from fitroom.recommend.baselines import item_counts
+from fitroom.recommend.baselines import ItemKNN, item_counts
+from fitroom.recommend.hybrid import blend_scores
 from fitroom.recommend.metrics import evaluate_ranking
 from fitroom.recommend.sequences import InteractionSequences, RankingTask
 
 MODEL_FORMAT = "fitroom.recommend.sasrec"
-MODEL_VERSION = 1
+MODEL_VERSION = 2
+#: Versions :meth:`SequentialRecommender.load` reads (1: the network alone, without item-kNN).
+READABLE_VERSIONS = (1, 2)
 
 
 @dataclass(frozen=True)
@@ -85,6 +93,10 @@ class TrainingOptions:
             costs a fraction of the full one on large catalogues.
         seed: seeds torch and the batch order, so a run is repeatable on one machine.
         threads: torch CPU threads.
+        warmup_steps: optimisation steps over which the learning rate rises linearly from 0.
+        cosine: decay the learning rate along a half cosine to 0 at the end of training, the
+            end being whichever of ``max_epochs`` and ``max_seconds`` comes first (so a run
+            cut by its wall-time budget still ends on a small step size).
     """
 
     max_epochs: int = 200
@@ -97,8 +109,12 @@ class TrainingOptions:
     negatives: int | None = None
     seed: int = 0
     threads: int = 2
+    warmup_steps: int = 100
+    cosine: bool = True
 
     def __post_init__(self) -> None:
+        if self.warmup_steps < 0:
+            raise InputError(f"warmup_steps must be ≥ 0, got {self.warmup_steps}")
         if min(self.max_epochs, self.batch_size, self.patience, self.eval_every, self.threads) < 1:
             raise InputError(
                 f"max_epochs, batch_size, patience, eval_every and threads must be ≥ 1: {self}"
@@ -138,7 +154,8 @@ class Recommendations:
     Attributes:
         item_ids: (k,) external item ids, best first (fewer than k when filters leave fewer).
         scores: (k,) float32 the model's scores (logits, or counts for popularity), descending.
-        source: "sequential" when the model ranked, "popularity" for the cold-start fallback.
+        source: "sequential" when the model ranked (blended with item-kNN when the model
+            carries it), "popularity" for the cold-start fallback.
     """
 
     item_ids: tuple[str, ...]
@@ -325,6 +342,60 @@ def _sampled_softmax_loss(
     return functional.cross_entropy(logits, torch.zeros(len(targets), dtype=torch.long))
 
 
+class _FullSoftmaxCrossEntropy(torch.autograd.Function):
+    """Mean cross-entropy of each state's target against every item, logits = states @ weightᵀ.
+
+    The same value and gradients as ``cross_entropy(states @ weight.T, targets)``, but the
+    (N, I + 1) logits buffer is turned into the softmax in place and reused for the backward
+    pass, instead of autograd keeping logits, log-softmax and their gradients apart: about a
+    quarter less time per step on a 12k-item catalogue on this CPU.
+    """
+
+    @staticmethod
+    def forward(
+        ctx: Any, states: torch.Tensor, weight: torch.Tensor, targets: torch.Tensor
+    ) -> torch.Tensor:
+        probabilities = states @ weight.T
+        probabilities.sub_(probabilities.max(dim=1, keepdim=True).values).exp_()
+        probabilities.div_(probabilities.sum(dim=1, keepdim=True))
+        rows = torch.arange(len(targets))
+        loss = -probabilities[rows, targets].clamp_min(1e-30).log().mean()
+        ctx.save_for_backward(states, weight, probabilities, targets)
+        return loss
+
+    @staticmethod
+    def backward(ctx: Any, grad_loss: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, None]:
+        states, weight, probabilities, targets = ctx.saved_tensors
+        # d loss / d logits = (softmax - one-hot) / N, built in the saved buffer.
+        gradient = probabilities
+        gradient[torch.arange(len(targets)), targets] -= 1.0
+        gradient.mul_(grad_loss / len(targets))
+        return gradient @ weight, gradient.T @ states, None
+
+
+def _full_softmax_loss(
+    net: _SASRecNet, states: torch.Tensor, targets: torch.Tensor
+) -> torch.Tensor:
+    """Cross-entropy of each target against all items (N, H → scalar)."""
+    loss: torch.Tensor = _FullSoftmaxCrossEntropy.apply(states, net.item_embedding.weight, targets)
+    return loss
+
+
+def _learning_rate_factor(step: int, progress: float, options: TrainingOptions) -> float:
+    """Multiplier of the peak learning rate: linear warm-up, then a half cosine to 0.
+
+    ``progress`` is the share of the training budget used, in [0, 1].
+
+    >>> options = TrainingOptions(warmup_steps=10)
+    >>> _learning_rate_factor(4, 0.0, options), _learning_rate_factor(10, 0.5, options)
+    (0.5, 0.5)
+    """
+    warm = min(1.0, (step + 1) / options.warmup_steps) if options.warmup_steps else 1.0
+    if not options.cosine:
+        return warm
+    return warm * 0.5 * (1.0 + math.cos(math.pi * min(1.0, max(0.0, progress))))
+
+
 def train_sequential(
     train: InteractionSequences,
     valid: RankingTask | None,
@@ -344,7 +415,8 @@ def train_sequential(
         on_epoch: called after each epoch with its log (progress output).
 
     Returns:
-        The recommender (cold-start popularity counted on ``train``) and the training report.
+        The recommender (cold-start popularity counted on ``train``; the network alone, see
+        :meth:`SequentialRecommender.with_knn` for the blend) and the training report.
     """
     config = config or SASRecConfig(num_items=train.num_items)
     options = options or TrainingOptions()
@@ -369,6 +441,7 @@ def train_sequential(
     best_epoch = 0
     evaluations_since_best = 0
     stopped: Literal["patience", "max_epochs", "max_seconds"] = "max_epochs"
+    step = 0
     for epoch in range(1, options.max_epochs + 1):
         epoch_start = time.perf_counter()
         net.train()
@@ -376,10 +449,18 @@ def train_sequential(
         for inputs, lengths, targets in _training_batches(
             train, config.max_length, options.batch_size, rng
         ):
+            progress = max(
+                (epoch - 1) / options.max_epochs,
+                (time.perf_counter() - started) / options.max_seconds,
+            )
+            factor = _learning_rate_factor(step, progress, options)
+            for group in optimiser.param_groups:
+                group["lr"] = options.learning_rate * factor
+            step += 1
             real = targets > 0
             states = net(inputs, lengths)[real]
             if options.negatives is None:
-                loss = functional.cross_entropy(net.logits(states), targets[real])
+                loss = _full_softmax_loss(net, states, targets[real])
             else:
                 loss = _sampled_softmax_loss(
                     net, states, targets[real], options.negatives, config.num_items
@@ -429,11 +510,36 @@ def train_sequential(
     return recommender, report
 
 
-class SequentialRecommender(Closeable):
-    """A trained SASRec model with its item id map, serving top-k for one user.
+def _load_knn(stored: dict[str, Any] | None, size: int) -> ItemKNN | None:
+    """The item-kNN part of a saved model (None when it has none); bad arrays raise."""
+    if stored is None:
+        return None
+    import scipy.sparse as sp
 
-    Build one with :func:`train_sequential` or :meth:`load`. ``top_k`` falls back to popularity
-    (counted on the training data) when the user has no history the model knows.
+    similarity = sp.csr_matrix(
+        (
+            stored["data"].numpy().astype(np.float32),
+            stored["indices"].numpy().astype(np.int64),
+            stored["indptr"].numpy().astype(np.int64),
+        ),
+        shape=(size, size),
+    )
+    similarity.check_format(full_check=True)
+    return ItemKNN(similarity, recency=float(stored["recency"]))
+
+
+class SequentialRecommender(Closeable):
+    """A trained SASRec model with its item id map, optionally blended with item-kNN.
+
+    Build one with :func:`train_sequential` or :meth:`load`; :meth:`with_knn` attaches the
+    item-kNN part and its blend weight (:func:`~fitroom.recommend.hybrid.blend_scores`), and
+    :meth:`save` writes all of it to one file, so the model that was evaluated is the model
+    that is served. ``score`` and ``top_k`` use the blend when there is one; ``top_k`` falls back
+    to popularity (counted on the training data) when the user has no history the model knows.
+
+    Attributes:
+        knn: the item-kNN part, or None for the network alone.
+        knn_weight: weight of the max-scaled kNN scores against the standardised network scores.
     """
 
     def __init__(
@@ -444,6 +550,8 @@ class SequentialRecommender(Closeable):
         item_ids: tuple[str, ...],
         popularity: npt.NDArray[np.float32],
         threads: int = 2,
+        knn: ItemKNN | None = None,
+        knn_weight: float = 0.0,
     ) -> None:
         if len(item_ids) != config.num_items or popularity.shape != (config.num_items + 1,):
             raise InputError(
@@ -452,13 +560,39 @@ class SequentialRecommender(Closeable):
             )
         if not isinstance(net, _SASRecNet):
             raise InputError("net must be the network built by train_sequential or load")
+        if knn is not None and knn.similarity.shape[0] != config.num_items + 1:
+            raise InputError(
+                f"the item-kNN similarity is {knn.similarity.shape}, the model has "
+                f"{config.num_items} items (+1 for padding)"
+            )
+        if not knn_weight >= 0.0 or (knn is None and knn_weight):
+            raise InputError(f"knn_weight must be ≥ 0 and needs a knn part, got {knn_weight}")
         torch.set_num_threads(threads)
         self._net = net.eval()
+        self._threads = threads
         self.config = config
         self.item_ids = item_ids
         self.popularity = popularity.astype(np.float32)
+        self.knn = knn
+        self.knn_weight = float(knn_weight)
         self._index = {item: n + 1 for n, item in enumerate(item_ids)}
         self._closed = False
+
+    def with_knn(self, knn: ItemKNN | None, knn_weight: float) -> SequentialRecommender:
+        """The same network blended with ``knn`` at ``knn_weight`` (None, 0: the network alone).
+
+        The network is shared, not copied.
+        """
+        self._check_open()
+        return SequentialRecommender(
+            net=self._net,
+            config=self.config,
+            item_ids=self.item_ids,
+            popularity=self.popularity,
+            threads=self._threads,
+            knn=knn,
+            knn_weight=knn_weight if knn is not None else 0.0,
+        )
 
     @property
     def num_items(self) -> int:
@@ -468,12 +602,16 @@ class SequentialRecommender(Closeable):
     def score(self, histories: InteractionSequences) -> npt.NDArray[np.float32]:
         """(U, I + 1) float32 next-item scores for a batch of users (the :class:`Scorer` API).
 
+        The blend with item-kNN when the model has one, else the network's logits.
         ``histories`` must use this model's vocabulary (same ``item_ids``).
         """
         self._check_open()
         if histories.item_ids != self.item_ids:
             raise InputError("histories use another item vocabulary than the model was trained on")
-        return _score_histories(self._net, histories, self.config.max_length)
+        scores = _score_histories(self._net, histories, self.config.max_length)
+        if self.knn is None:
+            return scores
+        return blend_scores(scores, self.knn.score(histories), self.knn_weight)
 
     def top_k(
         self,
@@ -508,6 +646,9 @@ class SequentialRecommender(Closeable):
             with torch.inference_mode():
                 state = _last_states(self._net, items, np.array([items.shape[1]]))
                 scores = self._net.logits(state)[0].numpy().copy()
+            if self.knn is not None:
+                knn_scores = self.knn.score_history(np.asarray(known, dtype=np.int64))
+                scores = blend_scores(scores[None, :], knn_scores[None, :], self.knn_weight)[0]
             source: Literal["sequential", "popularity"] = "sequential"
         else:
             scores = self.popularity.copy()
@@ -533,7 +674,18 @@ class SequentialRecommender(Closeable):
         )
 
     def save(self, path: str | Path) -> None:
-        """Write the model (weights, config, item ids, popularity) as one small torch file."""
+        """Write the model (weights, config, item ids, popularity, item-kNN part and blend
+        weight) as one torch file."""
+        self._check_open()
+        knn: dict[str, Any] | None = None
+        if self.knn is not None:
+            similarity = self.knn.similarity.tocsr()
+            knn = {
+                "indptr": torch.from_numpy(similarity.indptr.astype(np.int64)),
+                "indices": torch.from_numpy(similarity.indices.astype(np.int32)),
+                "data": torch.from_numpy(similarity.data.astype(np.float32)),
+                "recency": self.knn.recency,
+            }
         payload = {
             "format": MODEL_FORMAT,
             "version": MODEL_VERSION,
@@ -541,6 +693,8 @@ class SequentialRecommender(Closeable):
             "item_ids": list(self.item_ids),
             "popularity": torch.from_numpy(self.popularity),
             "state_dict": self._net.state_dict(),
+            "knn": knn,
+            "knn_weight": self.knn_weight,
         }
         buffer = io.BytesIO()
         torch.save(payload, buffer)
@@ -567,7 +721,7 @@ class SequentialRecommender(Closeable):
             raise RecommenderModelError(
                 f"{path} is not a fitroom recommender model; train one with 'fitroom recs train'"
             )
-        if payload.get("version") != MODEL_VERSION:
+        if payload.get("version") not in READABLE_VERSIONS:
             raise RecommenderModelError(
                 f"{path} has model format version {payload.get('version')}, this fitroom reads "
                 f"version {MODEL_VERSION}; retrain it with 'fitroom recs train'"
@@ -578,14 +732,25 @@ class SequentialRecommender(Closeable):
             net.load_state_dict(payload["state_dict"])
             item_ids = tuple(str(i) for i in payload["item_ids"])
             popularity = payload["popularity"].numpy().astype(np.float32)
+            knn = _load_knn(payload.get("knn"), config.num_items + 1)
             return cls(
                 net=net,
                 config=config,
                 item_ids=item_ids,
                 popularity=popularity,
                 threads=threads,
+                knn=knn,
+                knn_weight=float(payload.get("knn_weight", 0.0)) if knn is not None else 0.0,
             )
-        except (KeyError, TypeError, RuntimeError, AttributeError, InputError) as exc:
+        except (
+            KeyError,
+            TypeError,
+            ValueError,
+            IndexError,
+            RuntimeError,
+            AttributeError,
+            InputError,
+        ) as exc:
             raise RecommenderModelError(
                 f"{path} is a damaged recommender model ({exc}); retrain it with "
                 "'fitroom recs train'"

@@ -5,7 +5,10 @@
 Content recommendations come from :mod:`fitroom.recommend.content` on profiles built from each
 garment's ingested features (cached per app by garment). "For
 me" ranks with the sequential model when one is configured (``Settings.recs_model_path``, item
-ids = garment ids) and it knows the shopper's recent garments; otherwise it uses the shopper's
+ids = garment ids) and it knows the shopper's recent garments. That file is the model as
+evaluated (``fitroom recs train``, ``benchmarks/recs_eval.py``): the SASRec network blended with
+its recency-weighted item-kNN part at the weight chosen on held-out shoppers, and it ranks as
+evaluated — the shopper's own recent garments are left out. Otherwise "for me" uses the shopper's
 events as feedback — a cart weighs most, then a like, a smile during a
 try-on, a try-on, a view; a dislike excludes the garment — blended with popularity; a shopper
 with no history gets popularity alone (cold start). Every list keeps only garments in stock (in
@@ -300,12 +303,13 @@ def for_me(
     recs = [Recommendation(g, round(scores[g], 6), reason) for g in order]
     model = sequential_model(request, services)
     if model is not None:
+        # The served model's blended top-k over the in-stock garments, without what the shopper
+        # carted, disliked or has on screen, nor their own recent garments (as evaluated).
         ranked = model.top_k(
             event_sequence(session, user.id),
             k,
             exclude=[str(g) for g in exclude],
             allowed=[str(p.garment_id) for p in candidates],
-            exclude_history=False,
         )
         if ranked.source == "sequential" and ranked.item_ids:
             picked = [
