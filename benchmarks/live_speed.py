@@ -8,7 +8,10 @@ Measures, for ../shared/data/video/vivid_upper1.mp4 and openpose_video.avi lette
 
 * the threaded pipeline (``LiveSession.run``): sustained throughput, frame-in → dressed-frame-out
   latency p50/p95 — unpaced (as fast as it goes, a file) and paced at 30 fps (a camera, frames
-  dropped when busy); per-stage medians;
+  dropped when busy); per-stage medians; where the tail comes from: the share of frames over
+  50 ms and 33 ms, and for the slowest 5% the per-stage medians (waits, wall and CPU time of
+  each stage: wall far above CPU is time spent waiting for a core), how many ran the person
+  detector, and the garbage collections during the run;
 * the same through the WebSocket on loopback: uvicorn serving ``create_live_app`` on 127.0.0.1
   in one process, a client in another sending JPEG frames (two in flight);
 * the photo pipeline (``TryOn.render``) per frame, and the live/photo speed ratio;
@@ -85,23 +88,31 @@ def pipeline(
     fps: float | None,
     model_threads: int = 1,
     work_long_side: int | None = None,
+    work_person_pixels: int | None = -1,
 ) -> dict[str, float]:
     from fitroom.live import LiveFrame, LiveSession
 
     stages: dict[str, list[float]] = {}
+    dressed: list[dict[str, float]] = []
 
     def sink(frame: LiveFrame) -> None:
         for k, v in frame.timings_ms.items():
             stages.setdefault(k, []).append(v)
+        if not frame.dropped:
+            dressed.append(frame.timings_ms)
 
-    from fitroom.live.session import WORK_LONG_SIDE
+    from fitroom.live.session import WORK_LONG_SIDE, WORK_PERSON_PIXELS
 
     with LiveSession(
-        [tee], num_threads=model_threads, work_long_side=work_long_side or WORK_LONG_SIDE
+        [tee],
+        num_threads=model_threads,
+        work_long_side=work_long_side or WORK_LONG_SIDE,
+        work_person_pixels=WORK_PERSON_PIXELS if work_person_pixels == -1 else work_person_pixels,
     ) as session:
         session.process_frame(frames[0], 0)  # warm-up: models and prepared garment
         session.reset()
-        stats = session.run(paced(frames, fps), sink, realtime=fps is not None)
+        with gc_pauses() as pauses:
+            stats = session.run(paced(frames, fps), sink, realtime=fps is not None)
     out = {
         "frames": stats.frames,
         "dropped": stats.dropped,
@@ -112,7 +123,64 @@ def pipeline(
     }
     for k, v in stages.items():
         out[f"stage_{k}_ms"] = statistics.median(v)
+    out.update(tail(dressed))
+    out["gc_collections"] = len(pauses)
+    out["gc_max_ms"] = max(pauses, default=0.0)
     return out
+
+
+#: Stages shown for the slowest frames: where their latency went.
+TAIL_STAGES = (
+    "wait_in",
+    "perception",
+    "perception_cpu",
+    "wait_mid",
+    "dress",
+    "dress_cpu",
+    "parts",
+    "fit",
+    "render",
+)
+
+
+def tail(dressed: list[dict[str, float]], share: float = 0.05) -> dict[str, float]:
+    """Where the slowest ``share`` of the dressed frames spent their latency: per-stage
+    medians over those frames, the share of frames over the 50 ms and 33 ms budgets, and how
+    many of the slow frames ran the person detector."""
+    if not dressed:
+        return {}
+    latency = np.array([t["latency"] for t in dressed])
+    slow = [t for t in dressed if t["latency"] >= np.quantile(latency, 1.0 - share)]
+    out = {
+        "over_50_share": float(np.mean(latency > 50.0)),
+        "over_33_share": float(np.mean(latency > 1000.0 / 30.0)),
+        "tail_frames": float(len(slow)),
+        "tail_detect_frames": float(sum(t.get("pose_detect", 0.0) > 0.0 for t in slow)),
+    }
+    for k in ("latency", *TAIL_STAGES):
+        out[f"tail_{k}_ms"] = float(np.median([t.get(k, 0.0) for t in slow]))
+    return out
+
+
+@contextlib.contextmanager
+def gc_pauses() -> Any:
+    """Collects the duration (ms) of every garbage collection while the block runs."""
+    import gc
+
+    pauses: list[float] = []
+    started: list[float] = []
+
+    def callback(phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            started.append(time.perf_counter())
+        elif started:
+            pauses.append((time.perf_counter() - started.pop()) * 1e3)
+
+    gc.callbacks.append(callback)
+    try:
+        yield pauses
+    finally:
+        gc.callbacks.remove(callback)
 
 
 def photo_fps(frames: list[np.ndarray], tee: Any, count: int = 30) -> float:
@@ -312,6 +380,13 @@ def main() -> None:
         help="long side the frames are dressed at (default: LiveSession's)",
     )
     parser.add_argument(
+        "--work-person-pixels",
+        type=int,
+        default=-1,
+        help="pixel budget of the person's box on the working copy (0: none; default: "
+        "LiveSession's)",
+    )
+    parser.add_argument(
         "--only-pipeline", action="store_true", help="just the threaded pipeline runs"
     )
     parser.add_argument("--ws-client", help=argparse.SUPPRESS)
@@ -329,13 +404,28 @@ def main() -> None:
     for name in CLIPS:
         frames = looped(video / name, args.frames)
         for label, fps in (("unpaced", None), ("paced30", 30.0)):
-            r = pipeline(frames, tee, fps, args.model_threads, args.work_long_side)
+            r = pipeline(
+                frames,
+                tee,
+                fps,
+                args.model_threads,
+                args.work_long_side,
+                None if args.work_person_pixels == 0 else args.work_person_pixels,
+            )
             summary[f"{name}:{label}"] = r
             stages = " ".join(f"{k[6:-3]}={v:.1f}" for k, v in r.items() if k.startswith("stage_"))
             print(
                 f"{name:20s} {label:8s} frames={r['frames']:.0f} dropped={r['dropped']:.0f} "
                 f"fps={r['fps']:.1f} p50_ms={r['p50_ms']:.1f} p95_ms={r['p95_ms']:.1f} "
                 f"lost={r['lost']:.0f} | stage medians ms: {stages}"
+            )
+            slowest = " ".join(f"{k}={r[f'tail_{k}_ms']:.1f}" for k in ("latency", *TAIL_STAGES))
+            print(
+                f"{'':29s} over_50ms={r['over_50_share']:.1%} "
+                f"over_33ms={r['over_33_share']:.1%} | slowest 5% "
+                f"({r['tail_frames']:.0f} frames, {r['tail_detect_frames']:.0f} ran the "
+                f"detector) medians ms: {slowest} | gc: {r['gc_collections']:.0f} "
+                f"collections, longest {r['gc_max_ms']:.1f} ms"
             )
         if args.only_pipeline:
             continue

@@ -176,3 +176,74 @@ def test_live_socket_refuses_without_login(page: Page, shop_server: Any) -> None
     )
     assert code_and_reason[0] == 4401
     assert "log in" in code_and_reason[1]
+
+
+@pytest.fixture(scope="session")
+def astronaut_camera_file(
+    astronaut: npt.NDArray[np.uint8], tmp_path_factory: pytest.TempPathFactory
+) -> Path:
+    """The public-domain astronaut as a still motion-JPEG camera: a smiling face to read."""
+    from fitroom.imaging.decode import encode_jpeg
+
+    path = tmp_path_factory.mktemp("camera") / "astronaut.mjpeg"
+    path.write_bytes(encode_jpeg(astronaut, quality=90) * 30)
+    return path
+
+
+def test_live_reactions_are_posted_only_while_consented(
+    launch_chromium: Callable[[list[str]], Browser],
+    astronaut_camera_file: Path,
+    page_on: Callable[[Browser], AbstractContextManager[Page]],
+    shop_server: Any,
+    snap: SnapFn,
+) -> None:
+    chromium = launch_chromium(
+        [
+            "--use-fake-device-for-media-stream",
+            "--use-fake-ui-for-media-stream",
+            f"--use-file-for-fake-video-capture={astronaut_camera_file}",
+        ]
+    )
+    with page_on(chromium) as page:
+        register(page, f"reactions-{secrets.token_hex(4)}@example.com")
+        uppers = [
+            g for g in page.request.get("/api/v1/live/garments").json() if g["category"] == "upper"
+        ]
+        first, second = uppers[0], uppers[1]
+        page.goto(f"/live?garment={first['garment_id']}")
+        live = page.locator("#live")
+        consent = page.get_by_label("Share my reactions")
+        assert not consent.is_checked()
+        page.get_by_role("button", name="Start camera").click()
+        page.wait_for_function(
+            "() => Number(document.getElementById('live').dataset.frames || 0) >= 6",
+            timeout=LIVE_TIMEOUT_MS,
+        )
+        assert int(live.get_attribute("data-readings") or 0) == 0  # not asked without consent
+
+        # Consent: readings arrive; switching garment posts the first garment's summary.
+        consent.check()
+        page.wait_for_function(
+            "() => Number(document.getElementById('live').dataset.readings || 0) >= 2",
+            timeout=LIVE_TIMEOUT_MS,
+        )
+        page.locator(f".garment-pick[data-garment='{second['id']}']").click()
+        page.wait_for_function(
+            "() => document.getElementById('live').dataset.reactionsSent === '1'",
+            timeout=LIVE_TIMEOUT_MS,
+        )
+        snap(page, "live-04-reactions")
+        # Consent withdrawn: what was read for the second garment is dropped, nothing is posted.
+        page.wait_for_function(
+            "() => Number(document.getElementById('live').dataset.readings || 0) >= 1",
+            timeout=LIVE_TIMEOUT_MS,
+        )
+        consent.uncheck()
+        page.get_by_role("button", name="Stop").click()
+        page.wait_for_timeout(500)
+        assert live.get_attribute("data-reactions-sent") == "1"
+
+        mine = page.request.get("/api/v1/reactions/mine").json()
+        (item,) = mine["items"]
+        assert (item["garment_id"], item["source"]) == (first["garment_id"], "live")
+        assert item["frames"] >= 2 and item["dominant"] == "happy"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import threading
 import time
 from collections.abc import Iterator
@@ -17,7 +18,13 @@ from hypothesis import strategies as st
 from fitroom.errors import InputError
 from fitroom.garments import Garment
 from fitroom.live import LiveFrame, LiveOptions, LiveSession, LiveStats, video_frames
-from fitroom.live.session import upsample_changes
+from fitroom.live.session import (
+    MIN_WORK_LONG_SIDE,
+    WORK_PERSON_PIXELS,
+    WORK_SIDE_STEP,
+    upsample_changes,
+    working_side,
+)
 from fitroom.vision.landmarks import PoseLandmark as L
 from fitroom.vision.segmentation import shrink
 
@@ -223,6 +230,75 @@ class TestWorkingSize:
     def test_too_small_a_working_size_is_refused(self, tee: Garment) -> None:
         with pytest.raises(InputError, match="work_long_side"):
             LiveSession([tee], work_long_side=16)
+        with pytest.raises(InputError, match="work_person_pixels"):
+            LiveSession([tee], work_person_pixels=100)
+
+    @settings(max_examples=200, deadline=None)
+    @given(
+        long_side=st.integers(200, 2000),
+        area=st.floats(1.0, 4e6),
+        budget=st.integers(4096, 100_000),
+        cap=st.integers(64, 1000),
+        now=st.none() | st.integers(64, 1000),
+    )
+    def test_working_side_stays_in_bounds_on_the_step_grid(
+        self, long_side: int, area: float, budget: int, cap: int, now: int | None
+    ) -> None:
+        side = working_side(long_side, area, budget, cap=cap, now=now)
+        assert min(MIN_WORK_LONG_SIDE, cap) <= side <= cap
+        assert side in (cap, now) or side % WORK_SIDE_STEP == 0
+        # The person's box fits the budget on the copy unless the floor forbids it.
+        scale = side / long_side
+        assert area * scale**2 <= budget * 1.0001 or side == min(MIN_WORK_LONG_SIDE, cap)
+
+    @settings(max_examples=200, deadline=None)
+    @given(
+        area=st.floats(2_000.0, 300_000.0),
+        breathing=st.floats(1.0, 1.1),
+        cap=st.integers(256, 512),
+    )
+    def test_a_breathing_person_switches_size_at_most_once(
+        self, area: float, breathing: float, cap: int
+    ) -> None:
+        sides = []
+        now = None
+        for i in range(20):
+            now = working_side(640, area * (breathing if i % 2 else 1.0), 20_000, cap=cap, now=now)
+            sides.append(now)
+        assert sum(a != b for a, b in itertools.pairwise(sides)) <= 1
+
+    @pytest.mark.shared
+    def test_a_close_person_is_dressed_smaller_and_looks_alike(
+        self, tee: Garment, clip: list[ByteArray]
+    ) -> None:
+        frames = clip[:36]
+        results = {}
+        for budget in (WORK_PERSON_PIXELS, None):
+            with LiveSession([tee], num_threads=1, work_person_pixels=budget) as live:
+                for i, frame in enumerate(frames):
+                    perception = live.perceive(frame, 33 * i)
+                    results[budget] = live.render(frame, perception, 33 * i)
+        # The clip's person is close enough for the budget to pick a smaller copy...
+        x0, y0, x1, y1 = perception.people[0].bbox
+        assert working_side(640, (x1 - x0) * (y1 - y0), WORK_PERSON_PIXELS, cap=400) < 400
+        small, full = results[WORK_PERSON_PIXELS], results[None]
+        assert small.garment_visible and full.garment_visible
+        # ...and the garment lands in the same place and looks alike (a little softer).
+        assert np.abs(small.anchor_points - full.anchor_points).max() < 4.0
+        assert np.abs(small.image.astype(int) - full.image.astype(int)).mean() < 3.0
+
+    @pytest.mark.shared
+    def test_switching_size_mid_stream_does_not_move_the_garment(
+        self, tee: Garment, clip: list[ByteArray]
+    ) -> None:
+        still = clip[30]
+        with LiveSession([tee], num_threads=1) as live:
+            for i in range(20):
+                before = live.process_frame(still, 33 * i)
+            live.work_person_pixels = None  # back to the 400-pixel copy from the next frame
+            after = live.process_frame(still, 33 * 20)
+        assert before.garment_visible and after.garment_visible
+        assert np.abs(after.anchor_points - before.anchor_points).max() < 1.5
 
 
 class TestUpsampleChanges:

@@ -151,3 +151,68 @@ class TestLineSmoother:
         assert out is not None
         low, high = np.minimum(old, new), np.maximum(old, new)
         assert np.all(out >= low - 1e-3) and np.all(out <= high + 1e-3)
+
+
+class TestRescale:
+    """A stream whose frames start being dressed at another size keeps its smoothing."""
+
+    def _measurements(self, count: int, seed: int) -> list[BodyAnchors]:
+        rng = np.random.default_rng(seed)
+        return [_anchors(shift=float(rng.normal(0.0, 3.0))) for _ in range(count)]
+
+    @pytest.mark.parametrize("ratio", [0.5, 0.8, 1.25])
+    def test_history_carries_over_to_the_new_size(self, ratio: float) -> None:
+        measured = self._measurements(12, seed=3)
+        whole, switched = AnchorSmoother(), AnchorSmoother()
+        size = (round(480 * ratio), round(480 * ratio))
+        for i, anchors in enumerate(measured):
+            expected = whole(anchors, 33 * i)
+            if i < 6:
+                switched(anchors, 33 * i)
+                continue
+            if i == 6:
+                switched.rescale(size)
+            scaled = _scaled(anchors, ratio, size)
+            out = switched(scaled, 33 * i)
+            # As if the whole stream had been at the new size: damped, not restarted.
+            np.testing.assert_allclose(out.shoulders, expected.shoulders * ratio, atol=0.05)
+            np.testing.assert_allclose(out.hips, expected.hips * ratio, atol=0.05)
+
+    def test_edges_land_on_the_rows_measured_at_the_new_size(self) -> None:
+        smoother = AnchorSmoother()
+        smoother(_anchors(), 0)
+        smoother.rescale((240, 240))
+        # Only the rows 50..98 are measured again (the old rows 100..196, halved), wider.
+        out = smoother(_scaled(_anchors(edge=60.0), 0.5, (240, 240)), 33)
+        rows = out.torso_edges
+        np.testing.assert_array_equal(rows[:, 0], np.arange(0, 240, 4, dtype=np.float32))
+        measured = ~np.isnan(rows[:, 1])
+        assert rows[measured, 0].min() >= 48 and rows[measured, 0].max() <= 100
+        # Each edge moves part of the way from the carried-over 130 (260 × 0.5) to 140.
+        assert np.all((rows[measured, 1] > 130.5) & (rows[measured, 1] < 135.0))
+
+    def test_line_carries_over(self) -> None:
+        line = LineSmoother(alpha=0.5)
+        line(np.full(100, 80.0, np.float32), 0)
+        line.rescale(50, 0.5)
+        out = line(np.full(50, 50.0, np.float32), 33)
+        assert out is not None and out.shape == (50,)
+        # Mixed with the carried-over 40 (80 × 0.5), not restarted at 50.
+        np.testing.assert_allclose(out, 45.0)
+
+
+def _scaled(anchors: BodyAnchors, ratio: float, size: tuple[int, int]) -> BodyAnchors:
+    """The same anchors measured on the image scaled by ``ratio`` (edge rows every 4 pixels)."""
+    points = {
+        name: (getattr(anchors, name) * np.float32(ratio)).astype(np.float32)
+        for name in ("shoulders", "shoulder_joints", "elbows", "wrists", "hips", "knees", "ankles")
+    }
+    ys = np.arange(0, size[1], 4, dtype=np.float32)
+    edges = np.full((ys.size, 3), np.nan, np.float32)
+    edges[:, 0] = ys
+    old = anchors.torso_edges
+    for k, y in enumerate(ys):
+        near = np.abs(old[:, 0] * ratio - y) <= 2.0 * ratio
+        if near.any():
+            edges[k, 1:] = old[near][0, 1:] * ratio
+    return replace(anchors, image_size=size, torso_edges=edges, **points)

@@ -157,3 +157,31 @@ def test_frames_sent_faster_than_served_are_dropped_not_queued(
     assert len(replies) + replies[-1]["dropped"] == sent
     assert replies[-1]["dropped"] >= 1
     assert [r["ts"] for r in replies] == sorted(r["ts"] for r in replies)
+
+
+def test_expression_readings_only_when_the_frame_asks(
+    client: TestClient, astronaut_jpeg: bytes
+) -> None:
+    from fitroom.live.reactions import EXPRESSION_EVERY
+    from fitroom.vision.core import EXPRESSIONS
+
+    asked = EXPRESSION_EVERY + 1
+    with client.websocket_connect("/api/v1/live/ws") as ws:
+        plain = [_frame(ws, {"ts": 33 * i}, astronaut_jpeg) for i in range(2)]
+        consented = [
+            _frame(ws, {"ts": 33 * (i + 2), "reactions": True}, astronaut_jpeg)
+            for i in range(asked)
+        ]
+        after = _frame(ws, {"ts": 33 * (asked + 2), "reactions": False}, astronaut_jpeg)
+    for reply in [*plain, after]:
+        assert "expression" not in reply and "expression" not in reply["timings_ms"]
+    # The first frame asking is read, then one in EXPRESSION_EVERY.
+    read = [i for i, reply in enumerate(consented) if "expression" in reply]
+    assert read == [0, EXPRESSION_EVERY]
+    for i in read:
+        probabilities = consented[i]["expression"]
+        assert len(probabilities) == len(EXPRESSIONS)
+        assert sum(probabilities) == pytest.approx(1.0, abs=1e-3)
+        # Eileen Collins smiles in the astronaut photo.
+        assert EXPRESSIONS[int(np.argmax(probabilities))] == "happy"
+        assert consented[i]["timings_ms"]["expression"] > 0

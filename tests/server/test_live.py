@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import json
+import re
+from collections.abc import Callable
 
 import numpy as np
 import numpy.typing as npt
@@ -81,3 +83,60 @@ def test_socket_dresses_frames_and_switches_garments(
         ws.send_bytes(frame_message(astronaut_jpeg, 80, garment="no-such-garment"))
         error = json.loads(ws.receive_text())
         assert error["code"] == "unknown_garment" and first in error["message"]
+
+
+def test_live_reactions_are_read_on_request_and_stored_only_with_consent(
+    shopper: TestClient, astronaut_jpeg: bytes, csrf: Callable[[TestClient], dict[str, str]]
+) -> None:
+    """The page's flow: frames ask for readings, their probabilities go to POST /reactions."""
+    from fitroom.live.reactions import EXPRESSION_EVERY
+    from fitroom.vision.core import EXPRESSIONS
+
+    garment = next(
+        g for g in shopper.get("/api/v1/live/garments").json() if g["category"] == "upper"
+    )
+    readings: list[list[float]] = []
+    with shopper.websocket_connect(WS, headers={"Origin": "http://testserver"}) as ws:
+        ws.send_bytes(frame_message(astronaut_jpeg, 0, garment=garment["id"]))
+        header, _ = receive_frame(ws)
+        assert "expression" not in header  # not asked: nothing read
+        for i in range(EXPRESSION_EVERY + 1):
+            ws.send_bytes(frame_message(astronaut_jpeg, 40 * (i + 1), reactions=True))
+            header, _ = receive_frame(ws)
+            if "expression" in header:
+                readings.append(header["expression"])  # type: ignore[arg-type]
+    assert len(readings) == 2
+
+    body = {"garment_id": garment["garment_id"], "frames": readings}
+    refused = shopper.post("/api/v1/reactions", json=body, headers=csrf(shopper))
+    assert refused.status_code == 200 and refused.json()["stored"] is False
+    mine = shopper.get("/api/v1/reactions/mine").json()
+    assert mine["items"] == []
+    stored = shopper.post(
+        "/api/v1/reactions", json={**body, "consent": True}, headers=csrf(shopper)
+    )
+    assert stored.status_code == 201, stored.text
+    assert stored.json()["summary"] == {
+        "frames": 2,
+        "smile_share": 1.0,
+        "peak_surprise": pytest.approx(
+            max(r[EXPRESSIONS.index("surprise")] for r in readings), abs=1e-4
+        ),
+        "dominant": "happy",
+    }
+    (item,) = shopper.get("/api/v1/reactions/mine").json()["items"]
+    assert (item["garment_id"], item["source"], item["frames"]) == (
+        garment["garment_id"],
+        "live",
+        2,
+    )
+
+
+def test_live_page_asks_consent_before_reading_reactions(shopper: TestClient) -> None:
+    page = shopper.get("/live").text
+    box = re.search(r'<input type="checkbox" id="live-reactions"[^>]*>', page)
+    assert box is not None and "checked" not in box.group(0)  # unticked until the shopper ticks
+    assert "never a picture" in page
+    garments = shopper.get("/api/v1/live/garments").json()
+    for garment in garments:
+        assert f'data-garment="{garment["id"]}" data-garment-id="{garment["garment_id"]}"' in page

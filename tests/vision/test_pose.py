@@ -435,6 +435,25 @@ class TestStreamMode:
             after = [model.process_frame(empty, timestamp_ms=(48 + i) * 42) for i in range(8)]
             assert all(pose is None for pose in after[3:]), [p is not None for p in after]
 
+    @pytest.mark.shared
+    def test_cut_to_the_same_person_recovers_without_the_detector(self, shared_data: Path) -> None:
+        """A jump within the clip (a looped clip's seam, a stutter) loses the track; the person
+        is found again in the whole frame where they were, on the same frame, without the
+        detector and the second try (in a live stream a frame of ~40 ms more). At 640×480 the
+        seams of this clip lose the track (before this rule the detector ran at each)."""
+        from fitroom.live import video_frames
+
+        clip = shared_data / "video" / "vivid_upper1.mp4"
+        frames = [f for f, _ in video_frames(clip, size=(640, 480), loop_to=150)]
+        with PoseLandmarker(num_threads=1) as model:
+            detector_frames = []
+            for i, frame in enumerate(frames):
+                pose = model.process_frame(frame, timestamp_ms=i * 33)
+                assert pose is not None, f"frame {i}: person lost"
+                if model.last_timings_ms["pose_detect"] > 0:
+                    detector_frames.append(i)
+            assert detector_frames == [0], detector_frames
+
     def test_smoothing_reduces_jitter(self, astronaut: Image) -> None:
         rng = np.random.default_rng(0)
         frames = [

@@ -13,11 +13,15 @@ What does not change between frames is prepared once per garment (the resized, p
 part textures at a few scales); per frame only the thin-plate warps are evaluated on a coarse
 grid and upsampled for ``cv2.remap``. The part map, fit and render run on a copy of the frame
 scaled to :data:`WORK_LONG_SIDE` (the perception models see the whole frame), and only the
-pixels they changed are scaled back into the full frame.
+pixels they changed are scaled back into the full frame. A person close to the camera is dressed
+on a smaller copy (:data:`WORK_PERSON_PIXELS`), so the dressing costs about the same at any
+distance and the two stages stay balanced.
 """
 
 from __future__ import annotations
 
+import gc
+import math
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -45,7 +49,7 @@ from fitroom.live.scenes import fit_background, replace_background, scene_image
 from fitroom.live.smoothing import AnchorSmoother, LineSmoother
 from fitroom.render.compose import waistband_line
 from fitroom.render.pipeline import render_fitted
-from fitroom.tryon import ARM_RADIUS, LEG_RADIUS, WAISTBAND_OVERLAP, check_person
+from fitroom.tryon import WAISTBAND_OVERLAP, check_person, limb_capsules
 from fitroom.vision import body_parts
 from fitroom.vision.core import BodyParts, PersonMask, Pose
 from fitroom.vision.perception import Perceiver, Perception, PersonAnalysis
@@ -56,6 +60,19 @@ ByteArray = npt.NDArray[np.uint8]
 
 #: Long side (pixels) of the copy of a frame that is dressed (see :meth:`LiveSession.render`).
 WORK_LONG_SIDE = 400
+#: Most pixels the person's box covers on that copy: a person nearer the camera is dressed on
+#: a smaller copy, so a frame's dressing costs about the same however close they stand (the
+#: render's time grows with the person's area: on a 400-pixel copy 10 ms for a box of 26,000
+#: pixels, 4.6 ms for one of 5,000). Their garment is scaled up more, but it also covers more
+#: of the picture.
+WORK_PERSON_PIXELS = 24_000
+#: The copy's long side never goes below this (nor above ``work_long_side``).
+MIN_WORK_LONG_SIDE = 256
+#: The copy's long side moves in steps of this many pixels, with a step of hysteresis, so a
+#: person's box that breathes by a few percent does not switch sizes back and forth.
+WORK_SIDE_STEP = 32
+#: Weight of a new frame's person box in the smoothed box area that picks the copy's size.
+WORK_AREA_ALPHA = 0.1
 
 
 @dataclass(frozen=True)
@@ -171,6 +188,8 @@ class _Item:
     dropped_before: list[tuple[ByteArray, int]]
     perception: Perception | None = None
     perceive_ms: float = 0.0
+    perceive_cpu_ms: float = 0.0
+    detect_ms: float = 0.0
     queued_ms: float = 0.0
     t_perceived: float = 0.0
 
@@ -191,6 +210,9 @@ class LiveSession(Closeable):
         work_long_side: frames whose long side is larger are dressed on a copy scaled to it
             and only the changed pixels are scaled back (:func:`upsample_changes`); None
             dresses at full size. The perception always sees the full frame.
+        work_person_pixels: the copy is made smaller still (to no less than
+            :data:`MIN_WORK_LONG_SIDE`, in steps of :data:`WORK_SIDE_STEP`) when the person's
+            box would cover more pixels than this on it; None keeps ``work_long_side``.
 
     >>> with LiveSession([garment]) as session:               # doctest: +SKIP
     ...     out = session.process_frame(frame, timestamp_ms=0)
@@ -204,6 +226,7 @@ class LiveSession(Closeable):
         num_threads: int = 1,
         perceiver: Perceiver | None = None,
         work_long_side: int | None = WORK_LONG_SIDE,
+        work_person_pixels: int | None = WORK_PERSON_PIXELS,
     ) -> None:
         if not garments:
             raise InputError("give at least one garment for the live session")
@@ -219,6 +242,14 @@ class LiveSession(Closeable):
         if work_long_side is not None and work_long_side < 64:
             raise InputError(f"work_long_side must be at least 64 pixels, got {work_long_side}")
         self.work_long_side = work_long_side
+        if work_person_pixels is not None and work_person_pixels < 64 * 64:
+            raise InputError(
+                f"work_person_pixels must be at least {64 * 64}, got {work_person_pixels}"
+            )
+        self.work_person_pixels = work_person_pixels
+        self._work_side: int | None = None  # the copy's long side now (see _working_side)
+        self._person_area: float | None = None  # the person's box area (px), smoothed
+        self._work_size: tuple[int, int] | None = None  # the last copy's (width, height)
         self._smoother = AnchorSmoother()
         self._waist = LineSmoother()
         self._prepared: dict[tuple[int, float], tuple[dict[str, FloatArray], GarmentLandmarks]] = {}
@@ -306,6 +337,11 @@ class LiveSession(Closeable):
             work, work_mask, parts, sx, sy = self._working_view(frame, perception.mask, person)
             timings["parts"] = (time.perf_counter() - t0) * 1e3
             wh, ww = work.shape[:2]
+            if self._work_size is not None and self._work_size != (ww, wh):
+                # The same view on a copy of another size: keep the smoothing (no jump).
+                self._smoother.rescale((ww, wh))
+                self._waist.rescale(ww, wh / self._work_size[1])
+            self._work_size = (ww, wh)
             try:
                 anchors = body_anchors(person.pose.scaled(sx, sy), parts, (ww, wh))
                 anchors, _ = check_person(anchors)
@@ -327,13 +363,15 @@ class LiveSession(Closeable):
                     parts,
                     work_mask,
                     cut_below_y=[cut],
-                    limbs=_limbs(anchors),
+                    limbs=limb_capsules(anchors),
                 )
                 alpha = masks[0]
                 visible = bool(alpha.max() > 0.5)
                 if work is not frame:
                     out = upsample_changes(frame, work, dressed)
-                    alpha = cv2.resize(alpha, (w, h), interpolation=cv2.INTER_LINEAR)
+                    if options.background is not None:
+                        # (Only the background replacement needs the coverage at full size.)
+                        alpha = cv2.resize(alpha, (w, h), interpolation=cv2.INTER_LINEAR)
                 else:
                     out = dressed
                 timings["render"] = (time.perf_counter() - t1) * 1e3
@@ -391,7 +429,8 @@ class LiveSession(Closeable):
     ) -> tuple[ByteArray, FloatArray, BodyParts, float, float]:
         """(frame, person mask, body parts) at the working size, and the x, y scale to it."""
         h, w = frame.shape[:2]
-        scale = 1.0 if self.work_long_side is None else self.work_long_side / max(h, w)
+        side = self._working_side(max(h, w), person.bbox)
+        scale = 1.0 if side is None else side / max(h, w)
         if scale >= 1.0:
             parts = person.parts or body_parts(frame, person.pose, mask, person.face)
             return frame, mask.mask, parts, 1.0, 1.0
@@ -408,6 +447,22 @@ class LiveSession(Closeable):
         else:
             parts = body_parts(work, person.pose.scaled(sx, sy), PersonMask(work_mask))
         return work, work_mask, parts, sx, sy
+
+    def _working_side(self, long_side: int, bbox: tuple[float, float, float, float]) -> int | None:
+        """The working copy's long side for a frame with this long side and person box."""
+        cap = self.work_long_side
+        if cap is None or self.work_person_pixels is None:
+            return cap
+        x0, y0, x1, y1 = bbox
+        area = max(1.0, (x1 - x0) * (y1 - y0))
+        # The box's area, smoothed: arms swinging out and back do not resize the copy.
+        last = self._person_area
+        area = area if last is None else last + WORK_AREA_ALPHA * (area - last)
+        self._person_area = area
+        self._work_side = working_side(
+            long_side, area, self.work_person_pixels, cap=cap, now=self._work_side
+        )
+        return self._work_side
 
     def _fit(self, garment: Garment, anchors: BodyAnchors, ease: float) -> FittedGarment:
         if garment.category == "lower":
@@ -448,6 +503,9 @@ class LiveSession(Closeable):
         self._smoother.reset()
         self._waist.reset()
         self._last_output = None
+        self._work_side = None
+        self._work_size = None
+        self._person_area = None
 
     # -- a whole stream ---------------------------------------------------------------------------
 
@@ -470,7 +528,15 @@ class LiveSession(Closeable):
                 the reader waits, nothing is dropped.
 
         ``timings_ms`` of a dressed frame add ``wait_in`` (before perception), ``wait_mid``
-        (between perception and dressing) and ``latency`` (frame in → dressed frame out).
+        (between perception and dressing), ``latency`` (frame in → dressed frame out),
+        ``perception_cpu`` and ``dress_cpu`` (CPU time of the stage's own thread: wall time far
+        above it is time the stage waited for a core), and ``pose_detect`` (the person detector's
+        time, 0 on a frame that was tracked).
+
+        What is alive when the stream starts (models, prepared garments, imported modules) is
+        moved out of the garbage collector's sight for the stream (``gc.freeze``): a full
+        collection then walks only the objects made since, not tens of thousands of old ones
+        (a pause of tens of milliseconds, once every few hundred frames).
         """
         inbox = _LatestSlot(realtime)
         # Realtime: a perceived frame still waiting when a newer one is perceived is stale and
@@ -500,11 +566,13 @@ class LiveSession(Closeable):
                     item = inbox.get()
                     if item is None:
                         break
-                    t0 = time.perf_counter()
+                    t0, cpu0 = time.perf_counter(), time.thread_time()
                     item.queued_ms = (t0 - item.t_in) * 1e3
                     item.perception = self.perceive(item.frame, item.timestamp_ms)
                     item.t_perceived = time.perf_counter()
                     item.perceive_ms = (item.t_perceived - t0) * 1e3
+                    item.perceive_cpu_ms = (time.thread_time() - cpu0) * 1e3
+                    item.detect_ms = self._perceiver.pose.last_timings_ms.get("pose_detect", 0.0)
                     middle.put(item)
             except BaseException as exc:
                 errors.append(exc)
@@ -517,6 +585,7 @@ class LiveSession(Closeable):
         perceiver = threading.Thread(target=perceive, name="fitroom-live-perceive", daemon=True)
         frames = dropped = lost = 0
         latencies: list[float] = []
+        gc.freeze()
         start = time.perf_counter()
         reader.start()
         perceiver.start()
@@ -531,9 +600,13 @@ class LiveSession(Closeable):
                     dropped += 1
                     sink(self.dropped_frame(frame, ts))
                 handed_ms = (time.perf_counter() - got.t_perceived) * 1e3
+                cpu0 = time.thread_time()
                 result = self.render(got.frame, got.perception, got.timestamp_ms)
                 latency = (time.perf_counter() - got.t_in) * 1e3
+                result.timings_ms["dress_cpu"] = (time.thread_time() - cpu0) * 1e3
                 result.timings_ms["perception"] = got.perceive_ms
+                result.timings_ms["perception_cpu"] = got.perceive_cpu_ms
+                result.timings_ms["pose_detect"] = got.detect_ms
                 # Waits before perception and between the stages: latency not spent working.
                 result.timings_ms["wait_in"] = got.queued_ms
                 result.timings_ms["wait_mid"] = handed_ms
@@ -554,6 +627,7 @@ class LiveSession(Closeable):
             middle.close()
             perceiver.join(timeout=10.0)
             reader.join(timeout=5.0)
+            gc.unfreeze()
         if errors:
             raise errors[0]
         return LiveStats(
@@ -569,6 +643,41 @@ class LiveSession(Closeable):
         self._prepared.clear()
         if self._own_perceiver:
             self._perceiver.close()
+
+
+def working_side(
+    long_side: int, person_area: float, budget: int, *, cap: int, now: int | None = None
+) -> int:
+    """The long side of the working copy on which a person's box covers about ``budget`` pixels.
+
+    Args:
+        long_side: the frame's long side (pixels).
+        person_area: the person's box area in frame pixels.
+        budget: most pixels the box may cover on the copy.
+        cap: the largest long side (``work_long_side``).
+        now: the long side in use: kept while the box fits the budget on it and would not
+            fit on one two steps larger (hysteresis), so a box that breathes does not switch
+            sizes back and forth.
+
+    Returns:
+        A multiple of :data:`WORK_SIDE_STEP` (or ``cap``) between ``min(MIN_WORK_LONG_SIDE,
+        cap)`` and ``cap``.
+
+    >>> working_side(640, 100_000.0, 20_000, cap=400)
+    256
+    >>> working_side(640, 5_000.0, 20_000, cap=400)
+    400
+    """
+    # The long side at which the person's box covers exactly the budget.
+    fits = long_side * math.sqrt(budget / max(person_area, 1.0))
+    step = WORK_SIDE_STEP
+    floor = min(MIN_WORK_LONG_SIDE, cap)
+    if now is not None and floor <= now <= min(fits, cap) and fits < now + 2 * step:
+        return now
+    # Down as soon as the box outgrows the budget; up only with a step to spare.
+    target = fits if now is None or fits < now else fits - step
+    side = int(target // step) * step
+    return max(floor, min(cap, side))
 
 
 def upsample_changes(frame: ByteArray, work: ByteArray, dressed: ByteArray) -> ByteArray:
@@ -603,19 +712,6 @@ def upsample_changes(frame: ByteArray, work: ByteArray, dressed: ByteArray) -> B
     wb = np.ascontiguousarray(up_weight[box])
     out[box] = cv2.blendLinear(up[box], frame[box], wb, np.float32(1.0) - wb)
     return out
-
-
-def _limbs(anchors: BodyAnchors) -> list[tuple[FloatArray, float]]:
-    arm_r = ARM_RADIUS * anchors.shoulder_width
-    leg_r = LEG_RADIUS * anchors.shoulder_width
-    arms = [
-        (np.stack([anchors.shoulder_joints[i], anchors.elbows[i], anchors.wrists[i]]), arm_r)
-        for i in (0, 1)
-    ]
-    legs = [
-        (np.stack([anchors.hips[i], anchors.knees[i], anchors.ankles[i]]), leg_r) for i in (0, 1)
-    ]
-    return arms + legs
 
 
 class _LatestSlot:

@@ -116,6 +116,23 @@ class AnchorSmoother:
         self._last = None
         self._last_ms = None
 
+    def rescale(self, image_size: tuple[int, int]) -> None:
+        """Carry the history over to the same view at another size (width, height).
+
+        A stream whose frames start being dressed on a copy of another size keeps its smoothing
+        (a reset would let the garment jump once): the points scale with the image, the torso
+        edges move to the rows measured at the new size.
+        """
+        last = self._last
+        if last is None or last.image_size == image_size:
+            return
+        rx = image_size[0] / last.image_size[0]
+        ry = image_size[1] / last.image_size[1]
+        ratio = np.array([rx, ry], np.float32)
+        points = {name: (getattr(last, name) * ratio).astype(np.float32) for name in POINT_FIELDS}
+        edges = rescaled_edges(last.torso_edges, rx, ry, image_size[1])
+        self._last = replace(last, image_size=image_size, torso_edges=edges, **points)
+
     def __call__(self, anchors: BodyAnchors, timestamp_ms: int) -> BodyAnchors:
         """The smoothed anchors for a new measurement at ``timestamp_ms`` (increasing)."""
         last, last_ms = self._last, self._last_ms
@@ -181,6 +198,14 @@ class LineSmoother:
         self._line = None
         self._seen_ms = None
 
+    def rescale(self, width: int, ry: float) -> None:
+        """Carry the line over to the same view at another size: ``width`` columns, rows
+        scaled by ``ry`` (each new column takes the nearest old column's row)."""
+        line = self._line
+        if line is None or line.shape[0] == width:
+            return
+        self._line = (line[nearest_index(width, line.shape[0])] * np.float32(ry)).astype(np.float32)
+
     def __call__(self, line: FloatArray | None, timestamp_ms: int) -> FloatArray | None:
         """The smoothed line after a measurement (float32 (W,), or None: not found)."""
         last, seen = self._line, self._seen_ms
@@ -195,4 +220,42 @@ class LineSmoother:
         return line
 
 
-__all__ = ["POINT_FIELDS", "AnchorSmoother", "LineSmoother", "adaptive_step", "smoothing_factor"]
+def nearest_index(new_count: int, old_count: int) -> npt.NDArray[np.intp]:
+    """For each of ``new_count`` samples spread like ``old_count`` ones over the same extent
+    (pixel centres), the index of the nearest old sample.
+
+    >>> nearest_index(4, 2).tolist()
+    [0, 0, 1, 1]
+    """
+    centres = (np.arange(new_count) + 0.5) * (old_count / new_count) - 0.5
+    return np.clip(np.rint(centres), 0, old_count - 1).astype(np.intp)
+
+
+def rescaled_edges(edges: FloatArray, rx: float, ry: float, height: int) -> FloatArray:
+    """Torso edges (K, 3) rows ``[y, x_left, x_right]`` of an image scaled by (rx, ry) to
+    ``height`` rows: the rows are sampled at the same spacing as before (from 0), each taking
+    the nearest old row's edges (NaN stays NaN: not measured)."""
+    if edges.shape[0] == 0:
+        return edges.copy()
+    step = max(float(edges[1, 0] - edges[0, 0]) if edges.shape[0] > 1 else 4.0, 1.0)
+    ys = np.arange(0.0, float(height), step, dtype=np.float32)
+    position = np.rint((ys / ry - edges[0, 0]) / step)
+    # Rows beyond the old ones (more than half a step) were not measured.
+    outside = (position < 0) | (position > edges.shape[0] - 1)
+    old_rows = np.clip(position, 0, edges.shape[0] - 1).astype(np.intp)
+    out = np.empty((ys.size, 3), np.float32)
+    out[:, 0] = ys
+    out[:, 1:] = edges[old_rows, 1:] * np.float32(rx)
+    out[outside, 1:] = np.nan
+    return out
+
+
+__all__ = [
+    "POINT_FIELDS",
+    "AnchorSmoother",
+    "LineSmoother",
+    "adaptive_step",
+    "nearest_index",
+    "rescaled_edges",
+    "smoothing_factor",
+]

@@ -6,9 +6,13 @@ Protocol (``/api/v1/live/ws``), every message binary unless noted:
   header is ``{"garment": id, "options": {"size": "M", "background": "office", "tuck": null},
   "ts": ms}``
   (every key optional; ``garment`` and ``options`` stay in force until changed).
+  ``"reactions": true`` (sent only when the shopper consented) asks for expression readings.
 * server → client: ``[4-byte length][JSON header][JPEG bytes]`` with the header
   ``{"type": "frame", "ts", "garment", "garment_visible", "person_found", "dropped",
-  "timings_ms"}`` — ``dropped`` counts the frames skipped so far on this connection.
+  "timings_ms"}`` — ``dropped`` counts the frames skipped so far on this connection. A frame
+  whose header asked for reactions that is read (one in five, with a face seen; see
+  :mod:`fitroom.live.reactions`) also has ``"expression"``: the seven probabilities of
+  :data:`~fitroom.vision.core.EXPRESSIONS` (numbers only, never a face).
 * server → client, text: ``{"type": "error", "code", "message", "ts"}`` for a frame that could
   not be used (``corrupt_frame``, ``unknown_garment``, ``bad_options``); the session goes on.
 
@@ -42,6 +46,7 @@ from starlette.concurrency import run_in_threadpool
 from fitroom.errors import ImageDecodeError, ImageTooLarge, InputError
 from fitroom.garments import Garment
 from fitroom.imaging.decode import decode_image, encode_jpeg
+from fitroom.live.reactions import LiveExpressions
 from fitroom.live.session import LiveOptions, LiveSession
 from fitroom.vision.perception import Perception
 
@@ -131,6 +136,8 @@ class _Connection:
         self.perceive_lock = threading.Lock()
         self.render_lock = threading.Lock()
         self.send_lock = asyncio.Lock()
+        # Loads its model only when a frame first asks for reactions.
+        self.expressions = LiveExpressions()
 
     def perceive(self, jpeg: bytes, header: dict[str, Any], max_pixels: int) -> _Perceived:
         with self.perceive_lock:
@@ -167,6 +174,13 @@ class _Connection:
                 "dropped": self.dropped,
                 "timings_ms": {k: round(v, 2) for k, v in timings.items()},
             }
+            if item.header.get("reactions") is True:
+                expression = self.expressions.read(item.frame, item.perception)
+                if expression is not None:
+                    reply["expression"] = [round(float(p), 5) for p in expression.probabilities]
+                spent = self.expressions.last_ms
+                reply["timings_ms"]["expression"] = round(spent, 2)
+                reply["timings_ms"]["total"] = round(timings["total"] + spent, 2)
             return body, reply
 
     async def send(self, ws: WebSocket, message: str | bytes) -> None:
@@ -179,6 +193,7 @@ class _Connection:
     def close(self) -> None:
         with self.perceive_lock, self.render_lock:
             self.session.close()
+            self.expressions.close()
 
 
 def _apply_header(conn: _Connection, header: dict[str, Any]) -> None:

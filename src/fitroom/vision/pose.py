@@ -593,6 +593,8 @@ class PoseLandmarker(Closeable):
         landmark model finds them in the whole frame. As the landmark model alone also "finds"
         people in empty scenes, the whole frame is only trusted when the detector saw someone,
         or when the answer is where the person was last seen (less than ``REACQUIRE_MS`` ago).
+        After a lost track the whole frame is tried first, and a person it finds where they
+        were is taken without running the detector (a stutter costs one landmark run).
 
         Args:
             frame: RGB uint8 (H, W, 3).
@@ -709,14 +711,26 @@ class PoseLandmarker(Closeable):
     ) -> _RoiLandmarks | None:
         """Find the person again after tracking failed (or on the first frame); None if nobody."""
         h, w = frame.shape[:2]
+        whole = whole_image_roi(w, h)
+        first: _RoiLandmarks | None = None
+        if tracked is not None:
+            # Still tracking a moment ago: the whole frame first. When it finds the person
+            # where they were, the detector and the second try are not needed: a lost track
+            # then costs one landmark run instead of three and the detector (in a live stream,
+            # a frame of 40 ms more that also delays the frames behind it).
+            first = self._run_landmarks(frame, whole, timings)
+            if first.score >= self.min_presence and _same_place(
+                _next_roi(first.landmarks), tracked
+            ):
+                return first
         detections = self._detect(frame, timings)
         if not detections and tracked is None:
             return None
-        rois = [whole_image_roi(w, h)]
+        tries = [first if first is not None else self._run_landmarks(frame, whole, timings)]
         if detections:
             best = detections[0]
-            rois.append(roi_from_alignment_points(best.keypoints[0], best.keypoints[1]))
-        tries = [self._run_landmarks(frame, roi, timings) for roi in rois]
+            roi = roi_from_alignment_points(best.keypoints[0], best.keypoints[1])
+            tries.append(self._run_landmarks(frame, roi, timings))
         if not detections and tracked is not None:
             tries = [t for t in tries if _same_place(_next_roi(t.landmarks), tracked)]
         return max(tries, key=lambda t: t.score, default=None)

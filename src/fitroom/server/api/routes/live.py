@@ -10,7 +10,9 @@ with an application close code and a reason the page shows:
 * :data:`CLOSE_NO_GARMENTS` (4404): the shop has no try-on-ready garment yet.
 
 Garments are named by their catalog slug on the socket (unique, unlike display names), and
-``GET /api/v1/live/garments`` lists them.
+``GET /api/v1/live/garments`` lists them. A frame header with ``"reactions": true`` (the page
+sends it only while the shopper's consent box is ticked) gets expression probabilities on some
+replies, which the page posts to ``/api/v1/reactions``; nothing of the face is kept here.
 """
 
 from __future__ import annotations

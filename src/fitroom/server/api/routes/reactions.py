@@ -1,7 +1,11 @@
 """Reactions: expression summaries of try-ons, stored only with the shopper's consent.
 
 ``POST /api/v1/reactions`` takes a live session's per-frame expression probabilities (numbers
-only: the page never sends a face) and stores their summary when the shopper consented;
+only: the page never sends a face) and stores their summary when the shopper consented. The live
+page gets them from the live socket, which reads them only on frames whose header asks for them
+(``"reactions": true``, sent only while the page's consent box is ticked; see
+:mod:`fitroom.live.reactions`), and posts one garment's readings, with ``consent: true``, when the
+shopper switches garment or stops the camera;
 ``GET /api/v1/reactions/mine`` lists the stored summaries and the favourite; ``PUT
 /api/v1/reactions/consent`` switches the account setting. The photo try-on route records its
 one-frame summary through :func:`record_reaction`.

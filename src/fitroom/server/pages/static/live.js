@@ -1,5 +1,8 @@
 // fitroom live fitting room: camera frames → /api/v1/live/ws → dressed frames, garment switcher,
 // snapshot. Protocol: [4-byte big-endian header length][JSON header][JPEG], both directions.
+// Reactions: only while the shopper's consent box is ticked, frames ask for expression readings
+// ("reactions": true); the replies' probabilities (numbers only) are collected per garment and
+// posted to /api/v1/reactions when the garment changes or the camera stops.
 "use strict";
 
 (function () {
@@ -13,6 +16,7 @@
   const stats = document.getElementById("live-stats");
   const error = document.getElementById("live-error");
   const hint = document.getElementById("live-hint");
+  const consentBox = document.getElementById("live-reactions");
   const canvas = document.createElement("canvas");
   const encoder = new TextEncoder();
   const decoder = new TextDecoder();
@@ -21,12 +25,53 @@
   /** Widest frame sent: the server's work grows with the pixels. */
   const MAX_WIDTH = 640;
   const STALL_MS = 2000;
+  /** Most readings one POST carries (the server's limit). */
+  const MAX_READINGS = 6000;
+  const KEEPALIVE_BYTES = 60000;
 
   let socket = null;
   let stream = null;
   let garment = root.dataset.chosen || null;
   let sent = 0, received = 0, dropped = 0, errors = 0, encoding = false;
   let lastReply = 0, firstReply = 0, lastUrl = null, lastBlob = null, timer = null;
+  let readings = [], readingGarment = null, reactionsSent = 0;
+
+  const consented = () => Boolean(consentBox && consentBox.checked);
+
+  function garmentId(slug) {
+    const button = document.querySelector(`.garment-pick[data-garment="${CSS.escape(slug)}"]`);
+    return button ? Number(button.dataset.garmentId) : NaN;
+  }
+
+  function sendReactions() {
+    // Posts the readings of the garment worn until now; nothing is sent without consent.
+    const frames = readings.slice(-MAX_READINGS);
+    const id = readingGarment ? garmentId(readingGarment) : NaN;
+    readings = [];
+    if (!frames.length || !consented() || !Number.isInteger(id)) return;
+    const body = JSON.stringify({ garment_id: id, frames, consent: true });
+    fetch("/api/v1/reactions", {
+      method: "POST",
+      credentials: "same-origin",
+      // keepalive lets the POST outlive a closed page, but browsers refuse it above 64 kB.
+      keepalive: body.length < KEEPALIVE_BYTES,
+      headers: { "Content-Type": "application/json", "X-CSRF-Token": csrfToken() },
+      body,
+    }).then((response) => {
+      if (!response.ok) return;
+      reactionsSent += 1;
+      root.dataset.reactionsSent = String(reactionsSent);
+    }).catch(() => { /* a lost summary is not worth an error on screen */ });
+  }
+
+  function collectReading(header) {
+    if (header.garment !== readingGarment) {
+      sendReactions();
+      readingGarment = header.garment;
+    }
+    if (Array.isArray(header.expression) && consented()) readings.push(header.expression);
+    root.dataset.readings = String(readings.length);
+  }
 
   const outstanding = () => sent - received - dropped - errors;
 
@@ -47,7 +92,9 @@
     canvas.toBlob(async (blob) => {
       encoding = false;
       if (!blob || !socket || socket.readyState !== WebSocket.OPEN) return;
-      const header = encoder.encode(JSON.stringify({ ts: Math.round(performance.now()), garment }));
+      const fields = { ts: Math.round(performance.now()), garment };
+      if (consented()) fields.reactions = true;
+      const header = encoder.encode(JSON.stringify(fields));
       const jpeg = new Uint8Array(await blob.arrayBuffer());
       const message = new Uint8Array(4 + header.length + jpeg.length);
       new DataView(message.buffer).setUint32(0, header.length);
@@ -89,6 +136,7 @@
     root.dataset.frames = String(received);
     root.dataset.garment = header.garment;
     root.dataset.personFound = String(header.person_found);
+    collectReading(header);
     snapButton.disabled = false;
     if (!header.person_found) hint.textContent = "Step into the picture, facing the camera.";
     hint.hidden = header.person_found;
@@ -124,6 +172,7 @@
   }
 
   function stop() {
+    sendReactions();
     if (timer) clearInterval(timer);
     timer = null;
     if (socket && socket.readyState === WebSocket.OPEN) socket.close(1000);
@@ -154,6 +203,9 @@
       b.setAttribute("aria-checked", b === button ? "true" : "false");
     });
   }));
+  if (consentBox) consentBox.addEventListener("change", () => {
+    if (!consentBox.checked) { readings = []; root.dataset.readings = "0"; }
+  });
   startButton.addEventListener("click", start);
   stopButton.addEventListener("click", stop);
   snapButton.addEventListener("click", snapshot);
