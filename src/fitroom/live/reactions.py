@@ -26,7 +26,7 @@ import numpy.typing as npt
 from fitroom._closing import Closeable
 from fitroom.errors import InputError
 from fitroom.vision.core import Expression, Pose
-from fitroom.vision.face import Box, FaceAnalyzer
+from fitroom.vision.face import Box, FaceAnalyzer, landmarks_seen
 from fitroom.vision.landmarks import PoseLandmark
 from fitroom.vision.perception import Perception
 
@@ -67,12 +67,9 @@ def face_box_from_pose(pose: Pose, image_shape: tuple[int, ...]) -> Box | None:
     None when the nose, an eye or a mouth corner is unseen or outside the image (a head turned
     away or cropped), or when the face would be smaller than :data:`MIN_FACE_SIDE`.
     """
-    height, width = image_shape[:2]
+    if not landmarks_seen(pose, _REQUIRED, image_shape, MIN_VISIBILITY):
+        return None
     lms = pose.landmarks
-    for index in _REQUIRED:
-        x, y, _, visibility, _ = lms[index]
-        if visibility < MIN_VISIBILITY or not (0 <= x < width and 0 <= y < height):
-            return None
     eyes = (lms[PoseLandmark.LEFT_EYE, :2] + lms[PoseLandmark.RIGHT_EYE, :2]) / 2
     mouth = (lms[PoseLandmark.MOUTH_LEFT, :2] + lms[PoseLandmark.MOUTH_RIGHT, :2]) / 2
     estimates = [

@@ -27,6 +27,7 @@ Pure functions hold the maths; :class:`FaceAnalyzer` holds the three models.
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 
 import cv2
 import numpy as np
@@ -307,6 +308,22 @@ def _crop_replicate(image: ByteArray, roi: RotatedRect, size: int) -> ByteArray:
     return np.asarray(crop, dtype=np.uint8)
 
 
+def landmarks_seen(
+    pose: Pose,
+    indices: Sequence[int],
+    image_shape: tuple[int, ...],
+    min_visibility: float = MIN_HEAD_VISIBILITY,
+) -> bool:
+    """Whether each of these pose landmarks is visible (at least ``min_visibility``) and lies
+    inside an image of this shape."""
+    height, width = image_shape[:2]
+    for index in indices:
+        x, y, _, visibility, _ = pose.landmarks[index]
+        if visibility < min_visibility or not (0 <= x < width and 0 <= y < height):
+            return False
+    return True
+
+
 def head_region(pose: Pose, image_shape: tuple[int, ...]) -> Box | None:
     """Square region (pixels, may extend past the image) where a pose's face should be.
 
@@ -314,12 +331,9 @@ def head_region(pose: Pose, image_shape: tuple[int, ...]) -> Box | None:
     extent's long side × :data:`HEAD_REGION_SCALE`, centred on them. None when the nose or either
     eye is not visible or lies outside the image (e.g. a photo cropped at the eyes).
     """
-    height, width = image_shape[:2]
+    if not landmarks_seen(pose, _REQUIRED_HEAD_LANDMARKS, image_shape):
+        return None
     lms = pose.landmarks
-    for index in _REQUIRED_HEAD_LANDMARKS:
-        x, y, _, visibility, _ = lms[index]
-        if visibility < MIN_HEAD_VISIBILITY or not (0 <= x < width and 0 <= y < height):
-            return None
     seen = [i for i in _HEAD_LANDMARKS if lms[i, 3] >= MIN_HEAD_VISIBILITY]
     pts = lms[seen, :2].astype(np.float64)
     x0, y0 = pts.min(axis=0)
@@ -577,6 +591,7 @@ __all__ = [
     "expression_roi",
     "eye_rotation",
     "head_region",
+    "landmarks_seen",
     "mesh_roi",
     "mirror_average",
     "normalize_probabilities",
