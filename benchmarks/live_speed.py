@@ -94,12 +94,14 @@ def pipeline(
 
     stages: dict[str, list[float]] = {}
     dressed: list[dict[str, float]] = []
+    threads: list[int] = []
 
     def sink(frame: LiveFrame) -> None:
         for k, v in frame.timings_ms.items():
             stages.setdefault(k, []).append(v)
         if not frame.dropped:
             dressed.append(frame.timings_ms)
+            threads.append(frame.pose_threads)
 
     from fitroom.live.session import WORK_LONG_SIDE, WORK_PERSON_PIXELS
 
@@ -124,6 +126,8 @@ def pipeline(
     for k, v in stages.items():
         out[f"stage_{k}_ms"] = statistics.median(v)
     out.update(tail(dressed))
+    # Frames whose pose model had both cores (no other frame was being dressed).
+    out["burst_share"] = float(np.mean(np.asarray(threads) > model_threads)) if threads else 0.0
     out["gc_collections"] = len(pauses)
     out["gc_max_ms"] = max(pauses, default=0.0)
     return out
@@ -417,7 +421,8 @@ def main() -> None:
             print(
                 f"{name:20s} {label:8s} frames={r['frames']:.0f} dropped={r['dropped']:.0f} "
                 f"fps={r['fps']:.1f} p50_ms={r['p50_ms']:.1f} p95_ms={r['p95_ms']:.1f} "
-                f"lost={r['lost']:.0f} | stage medians ms: {stages}"
+                f"lost={r['lost']:.0f} pose_on_both_cores={r['burst_share']:.0%} | stage medians "
+                f"ms: {stages}"
             )
             slowest = " ".join(f"{k}={r[f'tail_{k}_ms']:.1f}" for k in ("latency", *TAIL_STAGES))
             print(

@@ -120,6 +120,27 @@ class TestRunOnClip:
         for frame in out:
             assert frame.image.shape == clip[0].shape
 
+    def test_pose_model_takes_both_cores_only_while_nothing_is_dressed(
+        self, tee: Garment, clip: list[ByteArray]
+    ) -> None:
+        def camera() -> Iterator[tuple[ByteArray, int]]:
+            for frame, ts in _stream(clip[:6]):
+                time.sleep(0.15)  # slower than a frame's work: each arrives to idle cores
+                yield frame, ts
+
+        with LiveSession([tee]) as live:
+            slow: list[LiveFrame] = []
+            live.run(camera(), slow.append, realtime=True)
+            live.reset()
+            fast: list[LiveFrame] = []
+            live.run(_stream(clip[:24]), fast.append)
+        assert [f.pose_threads for f in slow] == [2] * 6
+        # A file keeps both stages busy: a frame is perceived on one core while the one
+        # before is dressed on the other.
+        threads = [f.pose_threads for f in fast]
+        assert threads.count(1) >= len(threads) // 2
+        assert set(threads) <= {1, 2}
+
     def test_switching_garment_mid_stream_takes_effect_on_the_next_frame(
         self, session: LiveSession, clip: list[ByteArray]
     ) -> None:

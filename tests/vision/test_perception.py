@@ -104,6 +104,30 @@ class TestStreamMode:
                 assert np.array_equal(a.mask.mask, b.mask.mask)
         assert not [t for t in threading.enumerate() if t.name.startswith("fitroom-selfie")]
 
+    def test_burst_on_a_spare_core_gives_the_same_result(self, astronaut: np.ndarray) -> None:
+        # The pose and selfie models on two threads (or the selfie model run beforehand by
+        # the caller) while the other core is idle: only faster.
+        frame = cv2.resize(astronaut, (640, 480), interpolation=cv2.INTER_AREA)
+        moved = np.roll(frame, 12, axis=1)
+        with (
+            Perceiver(num_threads=1, faces=False, parts=False) as serial,
+            Perceiver(
+                num_threads=1, faces=False, parts=False, overlap_models=True, burst_threads=2
+            ) as burst,
+        ):
+            for ts, image in enumerate((frame, moved, frame, moved)):
+                spare = ts % 2 == 0
+                given = None if ts < 2 else burst.segmenter.selfie_probability(image)
+                a = serial.process_frame(image, 33 * ts)
+                b = burst.process_frame(image, 33 * ts, spare_core=spare, selfie=given)
+                assert burst.last_pose_threads == (2 if spare else 1)
+                assert serial.last_pose_threads == 1
+                assert len(a.people) == len(b.people) == 1
+                np.testing.assert_allclose(
+                    a.people[0].pose.landmarks, b.people[0].pose.landmarks, atol=1e-3
+                )
+                assert np.abs(a.mask.mask - b.mask.mask).max() < 1e-3
+
     def test_bad_frame_is_typed(self, perceiver: Perceiver) -> None:
         from fitroom.errors import ImageDecodeError
 

@@ -44,16 +44,41 @@ class TFLiteModel(Closeable):
 
     ``run`` returns the outputs in the model's output order, as copies (the interpreter reuses its
     buffers on the next call).
+
+    Args:
+        name: the shipped model's name (:func:`fitroom.assets.model_path`).
+        num_threads: CPU threads of a run.
+        path: a model file to load instead of the shipped one.
+        burst_threads: also keep an interpreter with this many threads, used by
+            ``run(..., burst=True)`` when the caller knows other cores are idle (a live stream
+            between frames); None: no second interpreter.
     """
 
-    def __init__(self, name: str, *, num_threads: int = 2, path: Path | None = None) -> None:
+    def __init__(
+        self,
+        name: str,
+        *,
+        num_threads: int = 2,
+        path: Path | None = None,
+        burst_threads: int | None = None,
+    ) -> None:
         self.name = name
         resolved = str(path if path is not None else model_path(name))
-        with _quiet_native_stderr():
-            self._interpreter: Any = Interpreter(model_path=resolved, num_threads=num_threads)
-            self._interpreter.allocate_tensors()
+        self._interpreter: Any = self._load(resolved, num_threads)
+        # Thread count is fixed when an interpreter is made: a second one is the only way to
+        # run the same model on more cores at times (its packed weights cost a few MB).
+        self._burst: Any = None
+        if burst_threads is not None and burst_threads != num_threads:
+            self._burst = self._load(resolved, burst_threads)
         self._inputs = self._interpreter.get_input_details()
         self._outputs = self._interpreter.get_output_details()
+
+    @staticmethod
+    def _load(path: str, num_threads: int) -> Any:
+        with _quiet_native_stderr():
+            interpreter = Interpreter(model_path=path, num_threads=num_threads)
+            interpreter.allocate_tensors()
+        return interpreter
 
     @property
     def input_shape(self) -> tuple[int, ...]:
@@ -65,15 +90,22 @@ class TFLiteModel(Closeable):
         """Shapes of the output tensors, in output order."""
         return [tuple(int(v) for v in d["shape"]) for d in self._outputs]
 
-    def run(self, *inputs: npt.NDArray[np.float32]) -> list[npt.NDArray[np.float32]]:
-        """Run the model on float32 inputs shaped like ``input_shape``."""
-        if self._interpreter is None:
+    def run(
+        self, *inputs: npt.NDArray[np.float32], burst: bool = False
+    ) -> list[npt.NDArray[np.float32]]:
+        """Run the model on float32 inputs shaped like ``input_shape``.
+
+        With ``burst`` (and ``burst_threads`` given), on the interpreter with more threads.
+        """
+        interpreter = self._burst if burst and self._burst is not None else self._interpreter
+        if interpreter is None:
             raise RuntimeError(f"model {self.name} was closed")
         for detail, value in zip(self._inputs, inputs, strict=True):
-            self._interpreter.set_tensor(detail["index"], value)
-        self._interpreter.invoke()
-        return [self._interpreter.get_tensor(d["index"]) for d in self._outputs]
+            interpreter.set_tensor(detail["index"], value)
+        interpreter.invoke()
+        return [interpreter.get_tensor(d["index"]) for d in self._outputs]
 
     def close(self) -> None:
-        """Release the interpreter."""
+        """Release the interpreters."""
         self._interpreter = None
+        self._burst = None

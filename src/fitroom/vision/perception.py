@@ -116,16 +116,23 @@ class Perceiver(Closeable):
         parts: bool = True,
         max_people: int = 4,
         overlap_models: bool = False,
+        burst_threads: int | None = None,
     ) -> None:
         self.with_faces = faces
         self.with_parts = parts
+        self._burst_threads = burst_threads
+        self.num_threads = num_threads
+        #: Threads the pose model ran on in the last :meth:`process_frame`.
+        self.last_pose_threads = num_threads
         # Stream mode: the selfie model on a second thread while the pose model runs (both
         # release the GIL), so a frame's perception takes about the pose model's time alone.
         self._helper = (
             ThreadPoolExecutor(1, thread_name_prefix="fitroom-selfie") if overlap_models else None
         )
-        self.pose = PoseLandmarker(num_threads=num_threads, max_people=max_people)
-        self.segmenter = PersonSegmenter(num_threads=num_threads)
+        self.pose = PoseLandmarker(
+            num_threads=num_threads, max_people=max_people, burst_threads=burst_threads
+        )
+        self.segmenter = PersonSegmenter(num_threads=num_threads, burst_threads=burst_threads)
         self.face = FaceAnalyzer(num_threads=num_threads) if faces else None
 
     def process(self, image: np.ndarray) -> Perception:
@@ -137,19 +144,44 @@ class Perceiver(Closeable):
         timings["pose"] = (time.perf_counter() - t0) * 1e3
         return self._finish(image, poses, timings, stream_timestamp_ms=None)
 
-    def process_frame(self, frame: np.ndarray, timestamp_ms: int) -> Perception:
-        """Stream mode: track one person across frames (timestamps must increase)."""
+    def process_frame(
+        self,
+        frame: np.ndarray,
+        timestamp_ms: int,
+        *,
+        spare_core: bool = False,
+        selfie: np.ndarray | None = None,
+    ) -> Perception:
+        """Stream mode: track one person across frames (timestamps must increase).
+
+        Args:
+            frame: RGB uint8 (H, W, 3).
+            timestamp_ms: the frame's time, increasing.
+            spare_core: the caller knows the other cores are idle for now: with
+                ``burst_threads`` given, the pose model runs on that many threads, then the
+                selfie model (after it rather than beside it). Same result.
+            selfie: this frame's :meth:`PersonSegmenter.selfie_probability`, when the caller
+                already ran it (e.g. on a core that was waiting anyway).
+        """
         frame = ensure_rgb(frame, "frame")
         timings: dict[str, float] = {}
         t0 = time.perf_counter()
-        selfie = None
-        if self._helper is not None:
-            selfie = self._helper.submit(self.segmenter.selfie_probability, frame)
+        burst = spare_core and self._burst_threads is not None
+        pending = None
+        # A burst's pose model has both cores: the selfie model beside it would only make one
+        # of its threads wait (after it, the two take 1-2 ms less on the OpenPose clip).
+        if selfie is None and self._helper is not None and not burst:
+            pending = self._helper.submit(self.segmenter.selfie_probability, frame)
         try:
-            pose = self.pose.process_frame(frame, timestamp_ms)
+            pose = self.pose.process_frame(frame, timestamp_ms, burst=burst)
         finally:
-            ready = None if selfie is None else selfie.result()
+            ready = selfie if pending is None else pending.result()
+        if ready is None and burst:
+            ready = self.segmenter.selfie_probability(frame, burst=True)
         timings["pose"] = (time.perf_counter() - t0) * 1e3
+        self.last_pose_threads = (
+            self._burst_threads if burst and self._burst_threads else self.num_threads
+        )
         return self._finish(
             frame, [] if pose is None else [pose], timings, timestamp_ms, selfie=ready
         )

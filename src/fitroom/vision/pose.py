@@ -475,6 +475,9 @@ class PoseLandmarker(Closeable):
 
     Args:
         num_threads: CPU threads for each model.
+        burst_threads: also keep the landmark model ready to run on this many threads, for
+            :meth:`process_frame` calls with ``burst=True`` (a live stream's frame while the
+            other core is idle); None: no second copy of the model.
         min_detection_score: detector confidence needed to look at a region.
         min_presence: pose-presence probability needed to report a pose (and to keep tracking).
         max_people: most poses :meth:`process` returns.
@@ -507,6 +510,7 @@ class PoseLandmarker(Closeable):
         smoothing: bool = True,
         refine_photo_roi: bool = True,
         detection_tiles: bool = True,
+        burst_threads: int | None = None,
     ) -> None:
         if max_people < 1:
             raise ValueError(f"PoseLandmarker: max_people must be >= 1, got {max_people}")
@@ -518,7 +522,9 @@ class PoseLandmarker(Closeable):
         self.refine_photo_roi = refine_photo_roi
         self.detection_tiles = detection_tiles
         self._detector = TFLiteModel("pose_detection", num_threads=num_threads)
-        self._landmarker = TFLiteModel("pose_landmark_full", num_threads=num_threads)
+        self._landmarker = TFLiteModel(
+            "pose_landmark_full", num_threads=num_threads, burst_threads=burst_threads
+        )
         self._anchors = ssd_anchors(DETECTOR_SIZE, DETECTOR_STRIDES)
         self.last_timings_ms: dict[str, float] = {}
         # Stream state.
@@ -582,7 +588,9 @@ class PoseLandmarker(Closeable):
         self.last_timings_ms = timings
         return poses
 
-    def process_frame(self, frame: ImageArray, timestamp_ms: int) -> Pose | None:
+    def process_frame(
+        self, frame: ImageArray, timestamp_ms: int, *, burst: bool = False
+    ) -> Pose | None:
         """Stream mode for one person: track the ROI from frame to frame and smooth landmarks.
 
         The landmark model looks at the ROI implied by the previous frame's landmarks. On the
@@ -599,6 +607,8 @@ class PoseLandmarker(Closeable):
         Args:
             frame: RGB uint8 (H, W, 3).
             timestamp_ms: capture time of the frame in milliseconds, increasing.
+            burst: run the landmark model on ``burst_threads`` threads (the caller knows the
+                other cores are idle); same result.
 
         Returns:
             The pose, or None when nobody is found in this frame.
@@ -625,9 +635,9 @@ class PoseLandmarker(Closeable):
                 tracked = roi
         found: _RoiLandmarks | None = None
         if tracked is not None:
-            found = self._run_landmarks(frame, tracked, timings)
+            found = self._run_landmarks(frame, tracked, timings, burst=burst)
         if found is None or found.score < self.min_presence:
-            found = self._recover(frame, tracked, timings)
+            found = self._recover(frame, tracked, timings, burst=burst)
         if found is None or found.score < self.min_presence:
             if self._roi is not None:
                 self._lost = (self._roi, timestamp_ms)
@@ -690,11 +700,16 @@ class PoseLandmarker(Closeable):
         return in_image
 
     def _run_landmarks(
-        self, image: ImageArray, roi: RotatedRect, timings: dict[str, float]
+        self,
+        image: ImageArray,
+        roi: RotatedRect,
+        timings: dict[str, float],
+        *,
+        burst: bool = False,
     ) -> _RoiLandmarks:
         start = time.perf_counter()
         tensor, forward = landmark_input(image, roi)
-        raw, presence, segmentation, heatmap, world = self._landmarker.run(tensor)
+        raw, presence, segmentation, heatmap, world = self._landmarker.run(tensor, burst=burst)
         result = _RoiLandmarks(
             landmarks=decode_landmarks(raw.reshape(MODEL_LANDMARKS, 5), heatmap[0], forward, roi),
             world=decode_world_landmarks(world.reshape(MODEL_LANDMARKS, 3), roi),
@@ -707,7 +722,12 @@ class PoseLandmarker(Closeable):
         return result
 
     def _recover(
-        self, frame: ImageArray, tracked: RotatedRect | None, timings: dict[str, float]
+        self,
+        frame: ImageArray,
+        tracked: RotatedRect | None,
+        timings: dict[str, float],
+        *,
+        burst: bool = False,
     ) -> _RoiLandmarks | None:
         """Find the person again after tracking failed (or on the first frame); None if nobody."""
         h, w = frame.shape[:2]
@@ -718,7 +738,7 @@ class PoseLandmarker(Closeable):
             # where they were, the detector and the second try are not needed: a lost track
             # then costs one landmark run instead of three and the detector (in a live stream,
             # a frame of 40 ms more that also delays the frames behind it).
-            first = self._run_landmarks(frame, whole, timings)
+            first = self._run_landmarks(frame, whole, timings, burst=burst)
             if first.score >= self.min_presence and _same_place(
                 _next_roi(first.landmarks), tracked
             ):
@@ -726,11 +746,13 @@ class PoseLandmarker(Closeable):
         detections = self._detect(frame, timings)
         if not detections and tracked is None:
             return None
-        tries = [first if first is not None else self._run_landmarks(frame, whole, timings)]
+        tries = [
+            first if first is not None else self._run_landmarks(frame, whole, timings, burst=burst)
+        ]
         if detections:
             best = detections[0]
             roi = roi_from_alignment_points(best.keypoints[0], best.keypoints[1])
-            tries.append(self._run_landmarks(frame, roi, timings))
+            tries.append(self._run_landmarks(frame, roi, timings, burst=burst))
         if not detections and tracked is not None:
             tries = [t for t in tries if _same_place(_next_roi(t.landmarks), tracked)]
         return max(tries, key=lambda t: t.score, default=None)

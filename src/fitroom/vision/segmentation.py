@@ -414,6 +414,8 @@ class PersonSegmenter(Closeable):
         pose_mask_weight: weight of the pose model's own mask in the average with the selfie
             model (0 ignores it).
         temporal_tau_ms: time constant of the stream smoothing; 0 turns it off.
+        burst_threads: also keep the selfie models ready to run on this many threads, for
+            ``selfie_probability(..., burst=True)``; None: no second copy.
 
     After each call, :attr:`last_timings_ms` holds the milliseconds per step (``model``,
     ``fusion``, ``temporal`` in streams, ``refine``, ``total``) and :attr:`last_model` the selfie
@@ -434,6 +436,7 @@ class PersonSegmenter(Closeable):
         guided_eps: float = 2e-3,
         pose_mask_weight: float = 0.5,
         temporal_tau_ms: float = 50.0,
+        burst_threads: int | None = None,
     ) -> None:
         if model not in ("auto", "general", "landscape"):
             raise InputError(f"model must be 'auto', 'general' or 'landscape', got {model!r}")
@@ -441,6 +444,7 @@ class PersonSegmenter(Closeable):
             raise InputError(f"pose_mask_weight must be in [0, 1], got {pose_mask_weight}")
         self.model_choice: ModelChoice = model
         self.num_threads = num_threads
+        self.burst_threads = burst_threads
         self.work_long_side = work_long_side
         self.stream_work_long_side = stream_work_long_side
         self.guided_radius = guided_radius
@@ -544,7 +548,9 @@ class PersonSegmenter(Closeable):
             raise RuntimeError("PersonSegmenter was closed; create a new one")
         model = self._models.get(kind)
         if model is None:
-            model = TFLiteModel(_MODEL_NAMES[kind], num_threads=self.num_threads)
+            model = TFLiteModel(
+                _MODEL_NAMES[kind], num_threads=self.num_threads, burst_threads=self.burst_threads
+            )
             self._models[kind] = model
         return model
 
@@ -563,11 +569,12 @@ class PersonSegmenter(Closeable):
         if image.shape[0] < 2 or image.shape[1] < 2:
             raise InputError(f"image too small to segment: {image.shape[1]}×{image.shape[0]}")
 
-    def selfie_probability(self, image: RGBImage) -> FloatArray:
+    def selfie_probability(self, image: RGBImage, *, burst: bool = False) -> FloatArray:
         """The selfie model's person probability, (h, w) float32 at its output resolution.
 
         Thread-safe against the pose models (it uses only this segmenter's interpreters), so a
-        stream can run it while the pose landmarks are found.
+        stream can run it while the pose landmarks are found. ``burst``: on ``burst_threads``
+        threads (the caller knows the other cores are idle).
         """
         h, w = image.shape[:2]
         model = self._model(self._kind_for(w, h))
@@ -577,7 +584,7 @@ class PersonSegmenter(Closeable):
         x = shrink(image, (in_w, in_h))
         tensor = x.astype(np.float32)[None]
         tensor *= np.float32(1.0 / 255.0)
-        out = model.run(tensor)[0]
+        out = model.run(tensor, burst=burst)[0]
         return np.ascontiguousarray(out[0, :, :, 0])
 
     def _fused_probability(
