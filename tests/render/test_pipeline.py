@@ -68,6 +68,32 @@ class TestRenderFitted:
         _, visible = render_fitted(image, [first, second], parts, person)
         assert visible[0][32, 32] < 0.01 and visible[1][32, 32] > 0.99
 
+    def test_keep_old_leaves_the_old_top_beside_a_narrow_garment(self) -> None:
+        # A blue top on the torso, a narrow new panel down its middle: the blue beside the
+        # panel is repainted, unless told to keep the old garment (an unreliable pose).
+        h = w = 96
+        image = np.full((h, w, 3), 235, np.uint8)
+        labels = np.zeros((h, w), np.uint8)
+        labels[24:80, 24:72] = BodyPart.TORSO
+        labels[4:24, 36:60] = BodyPart.FACE
+        image[labels == BodyPart.TORSO] = (40, 60, 160)
+        image[labels == BodyPart.FACE] = (200, 150, 120)
+        parts = BodyParts(labels, (labels == BodyPart.FACE).astype(np.float32))
+        person = (labels > 0).astype(np.float32)
+        rgba = np.zeros((40, 16, 4), np.float32)
+        rgba[..., 3] = 1.0
+        rgba[..., :3] = 200.0
+        panel = FittedGarment(
+            (FittedLayer("torso", (40, 30, 56, 70), rgba),), {"neck_center": (48.0, 24.0)}, 1.0
+        )
+        repainted, _ = render_fitted(image, [panel], parts, person)
+        kept, visible = render_fitted(image, [panel], parts, person, keep_old=True)
+        beside = np.zeros((h, w), bool)
+        beside[24:80, 24:32] = True
+        assert np.abs(repainted[beside].astype(int) - image[beside]).mean() > 50
+        assert np.array_equal(kept[beside], image[beside])
+        assert visible[0][40:60, 44:52].min() > 0.99
+
 
 class TestCompose:
     def test_skin_colour_from_face(self) -> None:

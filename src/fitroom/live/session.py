@@ -57,7 +57,13 @@ from fitroom.live.scenes import fit_background, replace_background, scene_image
 from fitroom.live.smoothing import AnchorSmoother, LineSmoother
 from fitroom.render.compose import waistband_line
 from fitroom.render.pipeline import render_fitted
-from fitroom.tryon import WAISTBAND_OVERLAP, check_person, limb_capsules
+from fitroom.tryon import (
+    MAX_OUTLINE_OVER_SHOULDERS_ALWAYS,
+    WAISTBAND_OVERLAP,
+    check_person,
+    limb_capsules,
+    outline_over_shoulders,
+)
 from fitroom.vision import body_parts
 from fitroom.vision.core import BodyParts, PersonMask, Pose
 from fitroom.vision.perception import Perceiver, Perception, PersonAnalysis
@@ -83,6 +89,9 @@ BURST_THREADS = 2
 BURST_WAIT_MS = 10.0
 #: ... and up to this much longer than expected.
 BURST_WAIT_SLACK_S = 0.002
+#: After a frame whose pose photo mode would refuse, the old garment is left as it is for this
+#: many milliseconds (see :meth:`LiveSession._pose_unsure`).
+KEEP_OLD_HOLD_MS = 500
 #: Weight of a new frame's dressing time in the smoothed one.
 DRESS_MS_ALPHA = 0.2
 #: The copy's long side never goes below this (nor above ``work_long_side``).
@@ -286,6 +295,7 @@ class LiveSession(Closeable):
         self._work_size: tuple[int, int] | None = None  # the last copy's (width, height)
         self._smoother = AnchorSmoother()
         self._waist = LineSmoother()
+        self._unsure_ms: int | None = None  # when the pose last looked unreliable
         self._prepared: dict[tuple[int, float], tuple[dict[str, FloatArray], GarmentLandmarks]] = {}
         self._background_key: tuple[int, int] | None = None
         self._background: ByteArray | None = None
@@ -410,6 +420,7 @@ class LiveSession(Closeable):
             self._work_size = (ww, wh)
             try:
                 anchors = body_anchors(person.pose.scaled(sx, sy), parts, (ww, wh))
+                keep_old = self._pose_unsure(anchors, work_mask, timestamp_ms)
                 anchors, _ = check_person(anchors)
                 anchors = self._smoother(anchors, timestamp_ms)
                 fitted = self._fit(garment, anchors, options.ease)
@@ -430,6 +441,7 @@ class LiveSession(Closeable):
                     work_mask,
                     cut_below_y=[cut],
                     limbs=limb_capsules(anchors),
+                    keep_old=keep_old,
                 )
                 alpha = masks[0]
                 visible = bool(alpha.max() > 0.5)
@@ -467,6 +479,21 @@ class LiveSession(Closeable):
             timings_ms=timings,
             pose=pose,
         )
+
+    def _pose_unsure(self, anchors: BodyAnchors, mask: FloatArray, timestamp_ms: int) -> bool:
+        """Whether the old garment should be left as it is on this frame.
+
+        A pose that photo mode would refuse (:func:`fitroom.tryon.check_pose_outline`: the
+        shoulders well inside the body's outline — a person turned sideways, or the pose model
+        losing a head-cropped upper body) still gets the garment in a stream, so it does not
+        blink out, but repainting the old garment around it from that pose paints skin bands
+        where no arm is. Held for :data:`KEEP_OLD_HOLD_MS` after the last such frame, so the
+        old garment does not flicker in and out.
+        """
+        if outline_over_shoulders(anchors, mask) > MAX_OUTLINE_OVER_SHOULDERS_ALWAYS:
+            self._unsure_ms = timestamp_ms
+        last = self._unsure_ms
+        return last is not None and timestamp_ms - last <= KEEP_OLD_HOLD_MS
 
     def _tuck_line(
         self,
@@ -568,6 +595,7 @@ class LiveSession(Closeable):
         self._perceiver.reset()
         self._smoother.reset()
         self._waist.reset()
+        self._unsure_ms = None
         self._last_output = None
         self._work_side = None
         self._work_size = None

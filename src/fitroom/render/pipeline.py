@@ -214,6 +214,7 @@ def render_fitted(
     limbs: Sequence[tuple[FloatArray, float]] = (),
     frame_side: int | None = None,
     reach: float = 0.0,
+    keep_old: bool = False,
 ) -> tuple[ByteArray, tuple[FloatArray, ...]]:
     """Dress the photo in fitted garments (first garment lowest).
 
@@ -241,6 +242,8 @@ def render_fitted(
             of soft edges and shadows follow the photo, not the crop).
         reach: how many pixels beyond the person's outline a garment may show, on top of a
             1% margin of the photo's longer side (a loose size stands off the body).
+        keep_old: leave the old garment as it is where the new ones do not cover it (no skin
+            or background repainted): for a pose too unreliable to say where the body is.
 
     Returns:
         (uint8 (H, W, 3) result, per garment float32 (H, W) visible coverage in [0, 1]).
@@ -291,6 +294,7 @@ def render_fitted(
             limbs=[(np.asarray(chain, np.float32) - shift, r) for chain, r in limbs],
             frame_side=max(full_h, full_w),
             reach=reach,
+            keep_old=keep_old,
         )
         out_full = image.copy()
         out_full[by0:by1, bx0:bx1] = crop_out
@@ -357,7 +361,7 @@ def render_fitted(
                 lower_old = lower_old * ~((rows > ankle_y) & (parts.labels == int(leg)))
         old = np.maximum(old, lower_old)
     shading = low_frequency_shading(image, old)
-    exposed = old * (1.0 - union)
+    exposed = old * (1.0 - union) if not keep_old else np.zeros((h, w), np.float32)
     if "upper" in regions and exposed.any() and old_garment_continues_below(parts, person, image):
         # The old garment is a dress (or a tunic) going on over the thighs: below the new top's
         # hem it stays, worn under the top like a skirt, instead of a band of painted skin
