@@ -21,7 +21,10 @@ Measures, for ../shared/data/video/vivid_upper1.mp4 and openpose_video.avi lette
 Targets (issue 5): ≥ 30 fps and p95 ≤ 50 ms (camera-paced); WebSocket ≥ 25 fps, p95 round
 trip ≤ 80 ms; anchors ≤ 1.0 px RMS; no lost frames; RSS after 10,000 frames within 5% of after
 1,000.
-The machine may be loaded by other work: the load average is printed with the results.
+The machine may be loaded by other work: the load average is printed with the results, and
+before each pipeline run ``alone_ms``: perceiving and dressing one fixed frame alone on one
+thread, medians (about 18 and 15 ms on this machine when quiet; the shared host's other load
+shows as higher figures, the dressing's more than the perception's).
 """
 
 from __future__ import annotations
@@ -57,6 +60,26 @@ def rss_mb() -> float:
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024.0
     return float("nan")
+
+
+def machine_reference_ms(frame: np.ndarray, tee: Any, runs: int = 30) -> tuple[float, float]:
+    """How fast the machine is right now, alone on one thread: medians of the pose model's run
+    and of dressing one fixed frame (vivid frame 30; quiet: about 18 and 15 ms). The dressing
+    is memory-bound NumPy and slows more than the model when the shared host is busy."""
+    from fitroom.live import LiveSession
+
+    with LiveSession([tee], burst_threads=None) as session:
+        perception = session.perceive(frame, 0)
+        session.render(frame, perception, 0)
+        pose, dress = [], []
+        for i in range(runs):
+            t0 = time.perf_counter()
+            perception = session.perceive(frame, i + 1)
+            t1 = time.perf_counter()
+            session.render(frame, perception, i + 1)
+            pose.append((t1 - t0) * 1e3)
+            dress.append((time.perf_counter() - t1) * 1e3)
+    return statistics.median(pose), statistics.median(dress)
 
 
 def garment() -> Any:
@@ -408,6 +431,7 @@ def main() -> None:
     for name in CLIPS:
         frames = looped(video / name, args.frames)
         for label, fps in (("unpaced", None), ("paced30", 30.0)):
+            ref_perceive, ref_dress = machine_reference_ms(frames[30], tee)
             r = pipeline(
                 frames,
                 tee,
@@ -421,8 +445,8 @@ def main() -> None:
             print(
                 f"{name:20s} {label:8s} frames={r['frames']:.0f} dropped={r['dropped']:.0f} "
                 f"fps={r['fps']:.1f} p50_ms={r['p50_ms']:.1f} p95_ms={r['p95_ms']:.1f} "
-                f"lost={r['lost']:.0f} pose_on_both_cores={r['burst_share']:.0%} | stage medians "
-                f"ms: {stages}"
+                f"lost={r['lost']:.0f} pose_on_both_cores={r['burst_share']:.0%} "
+                f"alone_ms={ref_perceive:.1f}/{ref_dress:.1f} | stage medians ms: {stages}"
             )
             slowest = " ".join(f"{k}={r[f'tail_{k}_ms']:.1f}" for k in ("latency", *TAIL_STAGES))
             print(
