@@ -128,3 +128,24 @@ class TestLowerPins:
         # Each leg's pins stay on its own side of the midline between the legs.
         assert np.all(legs[:half, 0] > c), legs
         assert np.all(legs[half:, 0] < c), legs
+
+
+class TestRaiseToShoulderTops:
+    def test_seams_go_up_to_the_body_outline_within_reach(self) -> None:
+        from fitroom.fitting.anchors import SHOULDER_TOP_MAX, raise_to_shoulder_tops
+        from fitroom.vision.core import BodyPart
+
+        labels = np.zeros((200, 200), np.uint8)
+        labels[60:200, 40:160] = int(BodyPart.TORSO)
+        joints = np.array([[140.0, 80.0], [60.0, 80.0]], np.float32)
+        seams = np.array([[150.0, 80.0], [50.0, 80.0]], np.float32)
+        raised = raise_to_shoulder_tops(seams, joints, labels)
+        assert np.allclose(raised[:, 1], 80.0 - SHOULDER_TOP_MAX * 80.0, atol=1.0)
+        assert np.allclose(raised[:, 0], seams[:, 0])
+        labels[:] = 0
+        labels[75:200, 40:160] = int(BodyPart.TORSO)
+        raised = raise_to_shoulder_tops(seams, joints, labels)
+        assert np.allclose(raised[:, 1], 75.0)
+        # Hair above the shoulder is not body: nothing there raises the seam further.
+        labels[40:75, 40:160] = int(BodyPart.HAIR)
+        assert np.allclose(raise_to_shoulder_tops(seams, joints, labels)[:, 1], 75.0)

@@ -149,6 +149,51 @@ def measure_torso_edges(labels: npt.NDArray[np.uint8], step: int = 4) -> FloatAr
     return out
 
 
+#: How far above the shoulder joint the top of the shoulder may be, as a share of the distance
+#: between the joints (the pose model's shoulder is the joint inside the body; a garment's
+#: shoulder seam lies on top of it).
+SHOULDER_TOP_MAX = 0.22
+
+
+def raise_to_shoulder_tops(
+    seams: FloatArray, joints: FloatArray, labels: npt.NDArray[np.uint8]
+) -> FloatArray:
+    """Seam points moved up from the joints' height to the top of the shoulders.
+
+    Per side, the highest torso or upper-arm pixel of the body-part map in the seam's column,
+    at most :data:`SHOULDER_TOP_MAX` of the joints' distance above the joint (hair on the
+    shoulder is not body; a raised arm's outline is not looked for farther up).
+
+    Args:
+        seams: (2, 2) float32 seam points [left, right] at the joints' height.
+        joints: (2, 2) float32 shoulder joints.
+        labels: (H, W) uint8 body-part ids.
+
+    Returns:
+        (2, 2) float32 seams, each y at most its input y.
+    """
+    out = seams.astype(np.float32).copy()
+    h, w = labels.shape
+    reach = SHOULDER_TOP_MAX * float(np.hypot(*(joints[0] - joints[1])))
+    body = (labels == int(BodyPart.TORSO)) | (labels == int(BodyPart.LEFT_UPPER_ARM))
+    body |= labels == int(BodyPart.RIGHT_UPPER_ARM)
+    for i in range(2):
+        x = round(float(seams[i, 0]))
+        y_joint = float(seams[i, 1])
+        if not (0 <= x < w) or not np.isfinite(y_joint):
+            continue
+        y0 = max(0, round(y_joint - reach))
+        y1 = min(h, round(y_joint) + 1)
+        if y1 <= y0:
+            continue
+        # (Three columns, so one stray column of the coarse map does not decide.)
+        column = body[y0:y1, max(0, x - 1) : x + 2].any(axis=1)
+        rows = np.nonzero(column)[0]
+        if rows.size:
+            out[i, 1] = min(y_joint, float(y0 + rows[0]))
+    return out
+
+
 def body_anchors(pose: Pose, parts: BodyParts, image_size: tuple[int, int]) -> BodyAnchors:
     """Anchors of one person from the pose and the body-part map.
 
@@ -163,6 +208,7 @@ def body_anchors(pose: Pose, parts: BodyParts, image_size: tuple[int, int]) -> B
     joints = _pair(xy, L.LEFT_SHOULDER, L.RIGHT_SHOULDER)
     mid = joints.mean(axis=0)
     seams = (mid + (joints - mid) * (1.0 + 2.0 * SHOULDER_SEAM_OUT)).astype(np.float32)
+    seams = raise_to_shoulder_tops(seams, joints, parts.labels)
     names = [
         (L.LEFT_SHOULDER, L.RIGHT_SHOULDER),
         (L.LEFT_ELBOW, L.RIGHT_ELBOW),
@@ -188,4 +234,11 @@ def body_anchors(pose: Pose, parts: BodyParts, image_size: tuple[int, int]) -> B
     )
 
 
-__all__ = ["SHOULDER_SEAM_OUT", "BodyAnchors", "body_anchors", "measure_torso_edges"]
+__all__ = [
+    "SHOULDER_SEAM_OUT",
+    "SHOULDER_TOP_MAX",
+    "BodyAnchors",
+    "body_anchors",
+    "measure_torso_edges",
+    "raise_to_shoulder_tops",
+]

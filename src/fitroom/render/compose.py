@@ -850,7 +850,7 @@ def composite_layer(
     alpha = layer.rgba[..., 3] * keep
     if not alpha.any():
         return visible
-    light = np.clip(shading[y0:y1, x0:x1], 0.7, 1.25) ** 0.6
+    light = np.clip(shading[y0:y1, x0:x1], 0.5, 1.4)
     colour = layer.rgba[..., :3] * (keep * light)[..., None]
     crop = base[y0:y1, x0:x1]
     crop *= 1.0 - alpha[..., None]

@@ -29,6 +29,8 @@ from fitroom.render.compose import (
     skin_grain,
     smooth_edges,
 )
+from fitroom.render.drape import drape_band, extend_fabric
+from fitroom.render.shading import fold_shading
 from fitroom.vision.core import ARM_PARTS, HAND_PARTS, LEG_PARTS, BodyPart, BodyParts
 
 FloatArray = npt.NDArray[np.float32]
@@ -373,6 +375,18 @@ def render_fitted(
         stays = below_hem(union, exposed * not_arms, margin=max(2.0, 0.01 * side))
         stays = cv2.GaussianBlur(cv2.dilate(stays, np.ones((5, 5), np.uint8)), (0, 0), 1.0)
         exposed = exposed * (1.0 - stays)
+    drape = np.zeros((h, w), np.float32)
+    if "upper" in regions and exposed.any():
+        # Where the old top reaches only a little beyond the new one (shoulders, sides, under
+        # the arms), the new fabric is carried out to the old outline (drawn after the layers).
+        allowed = labels_mask(
+            parts.labels, (BodyPart.TORSO, BodyPart.LEFT_UPPER_ARM, BodyPart.RIGHT_UPPER_ARM)
+        ).astype(np.float32)
+        for limit in cut_below_y or ():
+            if limit is not None:
+                allowed *= rows < np.asarray(limit)[None] if np.ndim(limit) else rows < limit
+        drape = drape_band(exposed, union, allowed, side)
+        exposed = exposed * (1.0 - drape)
     if exposed.any():
         # (Beside the torso panels: between a panel and a long sleeve lies no body either.)
         loose = exposed * _beside_body(panels if panels.any() else union, parts)
@@ -416,16 +430,21 @@ def render_fitted(
     # No shadow on the face, hair and neck (whose label often reaches into the chin and hair).
     shade_on = person * (1.0 - occluders(parts, float(h), False))
     shadow = contact_shadow(union, shade_on, sigma=max(2.0, 0.006 * side))
+    folds = fold_shading(image, np.maximum(old, shade_on) * union, side)
     base *= shadow[..., None]
     visible: list[FloatArray] = []
     for fitted, items in zip(garments, coverage, strict=True):
         seen = np.zeros((h, w), np.float32)
         for li, _keep, hidden in items:
-            alpha = composite_layer(base, fitted.layers[li], hidden, shading, support)
+            alpha = composite_layer(base, fitted.layers[li], hidden, shading * folds, support)
             seen = (1.0 - (1.0 - seen) * (1.0 - alpha)).astype(np.float32)
         for j in range(len(visible)):
             visible[j] *= 1.0 - seen
         visible.append(seen)
+    if drape.any() and visible:
+        extend_fabric(base, drape, union, folds)
+        # (The carried fabric belongs to the top layer of the upper garments: the last one.)
+        visible[-1] = np.maximum(visible[-1], drape)
     out = np.clip(base + 0.5, 0, 255).astype(np.uint8)
     return out, tuple(visible)
 

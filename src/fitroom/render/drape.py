@@ -1,0 +1,112 @@
+"""The new garment's edge laid onto the old garment's outline where the two nearly meet.
+
+A garment fitted from a few landmarks ends a little short of, or beside, the outline of what the
+person wears: at the shoulders, under the arms, along the sides. Painting that rim as skin or
+background leaves a thin band of body around the new garment that no photo shows. Fabric drapes:
+where the old garment reaches at most a few pixels beyond the new one, the new fabric is carried
+out to the old outline, with the photo's own folds on it.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import numpy.typing as npt
+
+FloatArray = npt.NDArray[np.float32]
+
+#: How far the new garment may be carried out, as a share of the photo's longer side.
+DRAPE_REACH = 0.022
+
+
+def drape_band(
+    exposed: FloatArray, union: FloatArray, allowed: FloatArray, side: int
+) -> FloatArray:
+    """Old-garment pixels next to the new garment that it should cover: float32 (H, W) in [0, 1].
+
+    Args:
+        exposed: float32 (H, W): old garment the new ones leave uncovered.
+        union: float32 (H, W): the new garments' coverage.
+        allowed: float32 (H, W) in [0, 1]: where the new fabric may go (e.g. the torso and upper
+            arms above a tuck line).
+        side: the photo's longer side in pixels.
+
+    Returns:
+        The uncovered old garment within :data:`DRAPE_REACH` of the new garment, not below its
+        nearest new-garment pixel (a hem stays where it is), softened at its far edge.
+    """
+    h, w = union.shape
+    cand = (exposed > 0.5) & (allowed > 0.5)
+    if not cand.any() or not (union > 0.5).any():
+        return np.zeros((h, w), np.float32)
+    reach = max(2.0, DRAPE_REACH * side)
+    outside = (union <= 0.5).view(np.uint8)
+    dist, nearest = cv2.distanceTransformWithLabels(
+        outside, cv2.DIST_L2, 5, labelType=cv2.DIST_LABEL_PIXEL
+    )
+    ys, xs = np.nonzero(union > 0.5)
+    src_y = np.zeros(int(nearest.max()) + 1, np.float32)
+    src_y[nearest[ys, xs]] = ys
+    below = np.arange(h, dtype=np.float32)[:, None] > src_y[nearest] + 2.0
+    band = cand & (dist <= reach) & ~below
+    # Only the rim that touches the new garment: an island of old fabric farther out stays old.
+    n, comp = cv2.connectedComponents((band | (union > 0.5)).view(np.uint8), connectivity=8)
+    if n > 2:
+        touching = np.unique(comp[union > 0.5])
+        band &= np.isin(comp, touching)
+    soft: FloatArray = cv2.GaussianBlur(band.astype(np.float32), (0, 0), 0.8)
+    out: FloatArray = (soft * exposed).astype(np.float32)
+    return out
+
+
+def extend_fabric(base: FloatArray, band: FloatArray, union: FloatArray, folds: FloatArray) -> None:
+    """Paint ``band`` in place with the colour of the nearest new-garment pixel of ``base``.
+
+    The colour is taken without that pixel's folds and given the band's own (``folds``, as
+    from :func:`~fitroom.render.shading.fold_shading`), so the carried fabric is lit like the
+    photo there rather than a streak of one pixel's shade.
+
+    Args:
+        base: float32 (H, W, 3) image with the new garments drawn, modified in place.
+        band: float32 (H, W) in [0, 1] from :func:`drape_band`.
+        union: float32 (H, W): the new garments' coverage.
+        folds: float32 (H, W) shading factors (1 = none).
+    """
+    if not band.any():
+        return
+    # A few pixels inside the garment's edge: its anti-aliased rim still holds the product
+    # photo's background and would be drawn out in streaks.
+    inset = max(2, round(0.004 * max(union.shape)))
+    k = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * inset + 1, 2 * inset + 1))
+    solid = cv2.erode((union > 0.9).view(np.uint8), k).astype(bool)
+    if not solid.any():
+        return
+    _, nearest = cv2.distanceTransformWithLabels(
+        (~solid).view(np.uint8), cv2.DIST_L2, 5, labelType=cv2.DIST_LABEL_PIXEL
+    )
+    ys, xs = np.nonzero(solid)
+    size = int(nearest.max()) + 1
+    src = np.zeros((size, 3), np.float32)
+    src_fold = np.ones(size, np.float32)
+    src[nearest[ys, xs]] = base[ys, xs]
+    src_fold[nearest[ys, xs]] = folds[ys, xs]
+    y0, y1 = np.nonzero(band.any(axis=1))[0][[0, -1]]
+    x0, x1 = np.nonzero(band.any(axis=0))[0][[0, -1]]
+    pad = 8
+    y0, x0 = max(0, int(y0) - pad), max(0, int(x0) - pad)
+    y1, x1 = min(band.shape[0], int(y1) + pad + 1), min(band.shape[1], int(x1) + pad + 1)
+    near = nearest[y0:y1, x0:x1]
+    flat = src[near] / np.maximum(src_fold[near], 1e-3)[..., None]
+    # Nearest-pixel colours make streaks across the band (one per edge pixel): averaged
+    # along the band, weighted to the band, they become the garment's even colour.
+    inband = (band[y0:y1, x0:x1] > 0).astype(np.float32)
+    num = cv2.GaussianBlur(flat * inband[..., None], (0, 0), 3.0)
+    den = cv2.GaussianBlur(inband, (0, 0), 3.0)[..., None]
+    colour = np.where(den > 1e-3, num / np.maximum(den, 1e-3), flat)
+    colour = colour * folds[y0:y1, x0:x1, None]
+    a = band[y0:y1, x0:x1, None]
+    crop = base[y0:y1, x0:x1]
+    crop[:] = crop * (1.0 - a) + colour * a
+
+
+__all__ = ["DRAPE_REACH", "drape_band", "extend_fabric"]
