@@ -399,3 +399,21 @@ class TestHairOnTheShoulders:
         old = old_garment_mask(BodyParts(labels, parts.skin), person, image)
         assert float(old[42:58, 34:40].max()) < 0.5
         assert float(old[45:60, 50:80].min()) > 0.9
+
+
+def test_neck_opening_hides_the_inside_of_the_back() -> None:
+    """A product photo shows the inside of the back through the neck opening; worn, that is
+    where the neck and chest are: the torso panel is hidden there, and only there."""
+    from fitroom.render.compose import NECK_OPENING_DEPTH, occluders
+    from fitroom.vision.core import BodyPart, BodyParts
+
+    labels = np.full((200, 200), int(BodyPart.TORSO), np.uint8)
+    labels[:40] = int(BodyPart.BACKGROUND)
+    parts = BodyParts(labels, np.zeros((200, 200), np.float32))
+    plain = occluders(parts, 40.0, True)
+    opened = occluders(parts, 40.0, True, neck_span=(80.0, 120.0))
+    deepest = 40 + NECK_OPENING_DEPTH * 40
+    assert plain[50, 100] < 0.1
+    assert opened[50, 100] > 0.9  # inside the opening
+    assert opened[round(deepest) + 4, 100] < 0.1  # below it
+    assert opened[50, 70] < 0.1 and opened[50, 130] < 0.1  # beside it

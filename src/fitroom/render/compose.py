@@ -869,9 +869,25 @@ def grow_mask(mask: FloatArray, radius: int) -> FloatArray:
     return out
 
 
-def occluders(parts: BodyParts, neckline_y: float | None, with_arms: bool) -> FloatArray:
+#: Below the back of the collar, how far down the neck opening reaches, as a share of its width.
+#: A product photo shows the inside of the back through the opening (often with the labels);
+#: worn, the person's own neck and chest are in front of it.
+NECK_OPENING_DEPTH = 0.45
+
+
+def occluders(
+    parts: BodyParts,
+    neckline_y: float | None,
+    with_arms: bool,
+    neck_span: tuple[float, float] | None = None,
+) -> FloatArray:
     """What stays in front of a garment layer: hair, face, hands, the neck above the neckline,
-    and (for the torso panel) the bare forearms. float32 (H, W) in [0, 1], edges softened."""
+    and (for the torso panel) the bare forearms. float32 (H, W) in [0, 1], edges softened.
+
+    With ``neck_span`` (the x of the garment's two neck points), the garment's neck opening
+    (:data:`NECK_OPENING_DEPTH`) is hidden too: what a product photo shows there is the inside
+    of the garment's back, and worn, the person's neck and chest are in front of it (old
+    fabric there is repainted as skin like any other the new garment leaves)."""
     labels = parts.labels
     front = labels_mask(labels, {BodyPart.HAIR, BodyPart.FACE, *HAND_PARTS})
     if with_arms:
@@ -889,11 +905,23 @@ def occluders(parts: BodyParts, neckline_y: float | None, with_arms: bool) -> Fl
         # The neck's outline is the part map's staircase, and it draws the new neckline's
         # sides: smoothed, so the neckline is a clean curve.
         np.maximum(soft, smooth_edges(neck & rows), out=soft)
+        if neck_span is not None:
+            x0, x1 = sorted(neck_span)
+            depth = NECK_OPENING_DEPTH * (x1 - x0)
+            h, w = labels.shape
+            ys = np.arange(h, dtype=np.float32)[:, None]
+            xs = np.arange(w, dtype=np.float32)[None, :]
+            # The opening is rounded: deepest in the middle, at the collar's height at its ends.
+            half = max(1.0, 0.5 * (x1 - x0))
+            t = np.clip(1.0 - ((xs - 0.5 * (x0 + x1)) / half) ** 2, 0.0, 1.0)
+            opening = (ys < neckline_y + depth * np.sqrt(t)) & (xs >= x0) & (xs <= x1)
+            np.maximum(soft, smooth_edges(opening), out=soft)
     return soft
 
 
 __all__ = [
     "DEFAULT_SKIN_RGB",
+    "NECK_OPENING_DEPTH",
     "below_hem",
     "composite_layer",
     "contact_shadow",

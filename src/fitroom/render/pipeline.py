@@ -313,15 +313,23 @@ def render_fitted(
     support = grow_mask((person > 0.5).astype(np.float32), grow)
     rows = np.arange(h, dtype=np.float32)[:, None]
     coverage: list[list[tuple[int, FloatArray, FloatArray]]] = []  # per garment: (i, keep, hidden)
-    fronts: dict[tuple[float | None, bool], FloatArray] = {}  # occluders, shared by layers
+    fronts: dict[
+        tuple[float | None, bool, tuple[float, float] | None], FloatArray
+    ] = {}  # occluders, shared by layers
     for gi, fitted in enumerate(garments):
         neck = fitted.targets.get("neck_center")
         items = []
         limit = None if cut_below_y is None else cut_below_y[gi]
         for li, layer in enumerate(fitted.layers):
-            key = (None if neck is None else float(neck[1]), layer.part == "torso")
+            span = None
+            if layer.part == "torso" and "neck_left" in fitted.targets:
+                span = (
+                    float(fitted.targets["neck_left"][0]),
+                    float(fitted.targets["neck_right"][0]),
+                )
+            key = (None if neck is None else float(neck[1]), layer.part == "torso", span)
             if key not in fronts:
-                fronts[key] = occluders(parts, key[0], key[1])
+                fronts[key] = occluders(parts, key[0], key[1], key[2])
             hidden = fronts[key]
             if limit is not None and layer.part == "torso":
                 # Only the body panel goes into the waistband; sleeves hang free.
