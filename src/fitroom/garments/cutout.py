@@ -273,7 +273,7 @@ def _segment(small: ByteArray) -> tuple[npt.NDArray[np.bool_], FloatArray, Float
         cv2.grabCut(crop, crop_seeds, None, bgd_model, fgd_model, 2, cv2.GC_INIT_WITH_MASK)
         seeds[y0:y1, x0:x1] = crop_seeds
     fg = (seeds == cv2.GC_FGD) | (seeds == cv2.GC_PR_FGD)
-    fg = _clean(fg, dist, hole_distance=min(_HOLE_DISTANCE, maybe_threshold / 3.0))
+    fg = _clean(fg, dist, hole_distance=min(_HOLE_DISTANCE, max(0.4, maybe_threshold / 3.0)))
     return fg, bg, lab
 
 
@@ -303,13 +303,17 @@ def _clean(
     count, labels, stats, _ = cv2.connectedComponentsWithStats(bg8, connectivity=4)
     edge_ids = set(np.unique(np.concatenate([labels[0], labels[-1], labels[:, 0], labels[:, -1]])))
     min_hole = max(12, int(fg.sum() * 0.0015))
+    # Judge a hole by its inside: the one-pixel rim is blended with the garment around it (a
+    # narrow gap between a hanging sleeve and the body is mostly rim).
+    core = cv2.erode(bg8, np.ones((3, 3), np.uint8)) > 0
     for i in range(1, count):
         if i in edge_ids:
             continue
         region = labels == i
         area = int(stats[i, cv2.CC_STAT_AREA])
         if area >= min_hole:
-            inside = dist[region]
+            inner = region & core
+            inside = dist[inner] if inner.sum() >= 0.3 * area else dist[region]
             if float(np.median(inside)) < hole_distance and float(np.percentile(inside, 90)) < 2.0:
                 continue  # backdrop seen through the garment: keep the hole
         fg = fg | region
