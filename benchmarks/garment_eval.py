@@ -1,10 +1,13 @@
 """Garment ingestion: accuracy and speed on ../shared/data (research photos; outputs stay in out/).
 
     python benchmarks/garment_eval.py [--shared ../shared/data] [--out out/garments]
+    python benchmarks/garment_eval.py --categories-only   # category accuracy and refusals only
 
 Measures
 * cutout IoU against the 4 ground-truth masks in video/vivid_cloth_mask (aim ≥ 0.97 each);
-* category accuracy over garments/ (28) + video/vivid_cloth (4) against MANIFEST.md (aim ≥ 90 %);
+* category accuracy over garments/ (28) + video/vivid_cloth (4) against MANIFEST.md (aim ≥ 90 %),
+  and over the true pairs' cloths in pairs/cloth (25) against pairs/MANIFEST.md (upper, lower,
+  dress → full), with every refusal counted as wrong and listed;
 * landmark error normalised by garment width on the hand annotations in
   tests/garments/fixtures/landmarks_gt.json (aim ≤ 4 %);
 * speed: median ingest time per garment at 1024 px long side on ONE core (aim ≤ 300 ms), and a
@@ -51,13 +54,64 @@ def manifest_categories(shared: Path) -> dict[str, str]:
     return out
 
 
+def pairs_categories(shared: Path) -> dict[str, str]:
+    """pairs/cloth file → upper/lower/full from the category column of pairs/MANIFEST.md."""
+    out: dict[str, str] = {}
+    manifest = shared / "pairs" / "MANIFEST.md"
+    if not manifest.is_file():
+        return out
+    for line in manifest.read_text().splitlines():
+        cells = [c.strip() for c in line.split("|")]
+        if len(cells) > 8 and cells[1].startswith("cloth/"):
+            out["pairs/" + cells[1]] = {"dress": "full"}.get(cells[8], cells[8])
+    return out
+
+
+def category_accuracy(shared: Path, truth: dict[str, str], label: str) -> tuple[int, int, int]:
+    """Ingest every photo of ``truth``; print what reads wrong; return (right, total, refused)."""
+    from fitroom.errors import FitroomError
+    from fitroom.garments import ingest_garment
+
+    right = refused = 0
+    for rel, expected in sorted(truth.items()):
+        try:
+            garment = ingest_garment(shared / rel)
+        except FitroomError as exc:
+            refused += 1
+            print(f"  {label} refused: {rel}: {type(exc).__name__}: {str(exc)[:90]}")
+            continue
+        if garment.category == expected:
+            right += 1
+        else:
+            read = f"{garment.category}/{garment.subcategory}"
+            print(f"  {label} wrong: {rel}: {read} (true: {expected})")
+    total = len(truth)
+    share = right / max(total, 1)
+    print(f"{label} category accuracy: {share:.1%} ({right}/{total}), {refused} refused")
+    return right, total, refused
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--shared", type=Path, default=REPO.parent / "shared" / "data")
     parser.add_argument("--out", type=Path, default=REPO / "out" / "garments")
+    parser.add_argument(
+        "--categories-only",
+        action="store_true",
+        help="only category accuracy and refusals over garments/ and pairs/cloth",
+    )
     args = parser.parse_args()
+    if args.categories_only:
+        g = category_accuracy(args.shared, manifest_categories(args.shared), "garments")
+        p = category_accuracy(args.shared, pairs_categories(args.shared), "pairs")
+        print(
+            f"SUMMARY category_garments={g[0] / max(g[1], 1):.1%} refused_garments={g[2]} "
+            f"category_pairs={p[0] / max(p[1], 1):.1%} refused_pairs={p[2]}"
+        )
+        return 0
     cv2.setNumThreads(1)  # one core: the speed aim is per core
 
+    from fitroom.errors import FitroomError
     from fitroom.garments import cut_out, ingest_garment
     from fitroom.garments.annotate import draw_landmarks, draw_parts
     from fitroom.imaging import decode_image
@@ -88,10 +142,14 @@ def main() -> int:
             image, (round(w * scale), round(h * scale)), interpolation=cv2.INTER_AREA
         )
         runs = []
-        for _ in range(2):
-            t0 = time.perf_counter()
-            garment = ingest_garment(image, source_name=photo.name)
-            runs.append(time.perf_counter() - t0)
+        try:
+            for _ in range(2):
+                t0 = time.perf_counter()
+                garment = ingest_garment(image, source_name=photo.name)
+                runs.append(time.perf_counter() - t0)
+        except FitroomError as exc:
+            wrong.append(f"{rel}: refused, {type(exc).__name__} (manifest: {expected})")
+            continue
         times.append(min(runs))
         ok = garment.category == expected
         if not ok:
@@ -117,6 +175,10 @@ def main() -> int:
     print(f"category accuracy: {accuracy:.1%} ({len(truth_cat) - len(wrong)}/{len(truth_cat)})")
     for line in wrong:
         print(f"  wrong: {line}")
+    pairs_right, pairs_total, pairs_refused = category_accuracy(
+        shared, pairs_categories(shared), "pairs"
+    )
+    pairs_accuracy = pairs_right / max(pairs_total, 1)
     cols = 8
     rows = [
         np.hstack(
@@ -186,6 +248,7 @@ def main() -> int:
     )
     print(
         f"SUMMARY iou_min={min(ious.values()):.4f} category={accuracy:.1%} "
+        f"category_pairs={pairs_accuracy:.1%} refused_pairs={pairs_refused} "
         f"landmark_err={mean_error:.1%} median_ms={median_ms:.0f} folder28_s={folder_time:.1f}"
     )
     return 0

@@ -1,9 +1,12 @@
 """Perception speed per stage at 640×480 (stream mode) and on a 768×1024 photo (photo mode).
 
     python benchmarks/perception_speed.py [--frames 200] [--threads 2]
+        [--photo-model heavy] [--stream-model full]
 
 Targets (issue 2, 2-core machine): pose in tracking mode ≤ 12 ms, person mask ≤ 4 ms, full
-perception (pose + mask + parts + face) ≤ 25 ms per 640×480 frame; photo mode ≤ 60 ms on 768×1024.
+perception (pose + mask + parts + face) ≤ 25 ms per 640×480 frame; photo mode (pose + mask +
+parts + face) ≤ 90 ms on 768×1024 with the heavy pose model (issue 14; it was 60 ms with the full
+model, issue 2).
 Frames come from ../shared/data/video/vivid_upper1.mp4 (letterboxed to 640×480, looped).
 
 With ``--legacy-python PY`` (a side venv with ``mediapipe==0.10.21``, never a dependency of
@@ -79,6 +82,9 @@ def main() -> None:
         help="stream frames: the shared walking clip (head out of frame, so no face work) or the "
         "public-domain astronaut letterboxed to 640x480 with small per-frame shifts (face visible)",
     )
+    models = ("lite", "full", "heavy")
+    parser.add_argument("--photo-model", choices=models, default="heavy")
+    parser.add_argument("--stream-model", choices=models, default="full")
     args = parser.parse_args()
     cv2.setNumThreads(args.threads)
     data = shared_data_dir()
@@ -94,11 +100,18 @@ def main() -> None:
             for i in range(60)
         ]
     frames = list(itertools.islice(itertools.cycle(clip + clip[::-1]), args.frames))
-    print(f"stream mode: {len(frames)} frames 640x480 ({args.source}), {args.threads} threads")
+    print(
+        f"stream mode: {len(frames)} frames 640x480 ({args.source}), {args.threads} threads, "
+        f"pose models: photo {args.photo_model}, stream {args.stream_model}"
+    )
 
     stages: dict[str, list[float]] = {}
     found = 0
-    with Perceiver(num_threads=args.threads) as perceiver:
+    with Perceiver(
+        num_threads=args.threads,
+        photo_pose_model=args.photo_model,
+        stream_pose_model=args.stream_model,
+    ) as perceiver:
         for i, frame in enumerate(frames[:10]):  # warm-up
             perceiver.process_frame(frame, i * 33)
         perceiver.reset()
@@ -127,7 +140,7 @@ def main() -> None:
         med = statistics.median(photo_times)
         print(
             f"photo mode on {photo_path.name} {photo.shape[1]}x{photo.shape[0]}: "
-            f"{summary(photo_times)}  target ≤ 60 ms: {'PASS' if med <= 60 else 'FAIL'}"
+            f"{summary(photo_times)}  target ≤ 90 ms: {'PASS' if med <= 90 else 'FAIL'}"
         )
         last = perceiver.process(photo)
         print("  photo stages: " + ", ".join(f"{k} {v:.1f}" for k, v in last.timings_ms.items()))

@@ -1,6 +1,8 @@
 """Pose accuracy on COCO-format keypoint ground truth: PCK@0.2 (torso) and mean OKS, 17 keypoints.
 
-    python benchmarks/pose_accuracy.py                      # fitroom's PoseLandmarker
+    python benchmarks/pose_accuracy.py                      # fitroom's PoseLandmarker, photo mode
+    python benchmarks/pose_accuracy.py --photo-model full   # photo mode with another model
+    python benchmarks/pose_accuracy.py --stream --stream-model lite   # stream-like use
     /tmp/mpvenv/bin/python benchmarks/pose_accuracy.py --backend mediapipe   # reference, side venv
 
 Data: ../shared/data/keypoints/coco/test_coco.json and ochuman/test_ochuman.json (COCO format).
@@ -26,6 +28,12 @@ Protocol (the same for both backends):
   figures (COCO 0.763, OCHuman 0.628, OKS 0.732). The pooled PCK and a PCK with the torso taken
   as left shoulder ↔ right hip (a common alternative, more lenient) are printed for information.
 * OKS: COCO's formula and sigmas, area = the annotation's ``area``; mean over people.
+* ``all``: PCK and OKS averaged over the 17 people of both sets (issue 14's figure: 0.713 with
+  the full model, target ≥ 0.76).
+* ``--stream``: stream-like use instead of photo mode. Each crop is fed as ``STREAM_FRAMES``
+  frames of a stream (smoothing off, so only the model and the tracking count): the first frame
+  finds the person (detector and whole frame), the next ones track the ROI from the previous
+  frame's landmarks, as a live camera does; the last frame is scored.
 """
 
 from __future__ import annotations
@@ -52,6 +60,8 @@ COCO17_FROM_BLAZEPOSE = (0, 2, 5, 7, 8, 11, 12, 13, 14, 15, 16, 23, 24, 25, 26, 
 L_SHOULDER, R_SHOULDER, L_HIP, R_HIP = 5, 6, 11, 12
 DATASETS = {"coco": "coco/test_coco.json", "ochuman": "ochuman/test_ochuman.json"}
 REFERENCE = {"coco": (0.763, 0.732), "ochuman": (0.628, None)}
+#: Frames of one crop in ``--stream`` mode (one to find the person, then tracking).
+STREAM_FRAMES = 3
 
 #: A predictor takes an RGB crop and returns a list of (33, 4+) landmark arrays in crop pixels.
 Predictor = Callable[[np.ndarray], list[np.ndarray]]
@@ -193,21 +203,35 @@ def evaluate(name: str, predict: Predictor, data: Path, verbose: bool) -> Score:
     return score
 
 
-def fitroom_predictor(threads: int) -> tuple[Predictor, Callable[[], None]]:
+def fitroom_predictor(args: argparse.Namespace) -> tuple[Predictor, Callable[[], None]]:
     from fitroom.vision.pose import PoseLandmarker
 
-    landmarker = PoseLandmarker(num_threads=threads, with_segmentation=False)
+    landmarker = PoseLandmarker(
+        num_threads=args.threads,
+        with_segmentation=False,
+        smoothing=False,
+        refine_photo_roi=not args.no_refine,
+        photo_model=args.photo_model,
+        photo_roi_model=args.roi_model,
+        stream_model=args.stream_model,
+    )
 
     def predict(crop: np.ndarray) -> list[np.ndarray]:
-        return [p.landmarks for p in landmarker.process(crop)]
+        if not args.stream:
+            return [p.landmarks for p in landmarker.process(crop)]
+        landmarker.reset()
+        pose = None
+        for i in range(STREAM_FRAMES):
+            pose = landmarker.process_frame(crop, timestamp_ms=i * 33)
+        return [] if pose is None else [pose.landmarks]
 
     return predict, landmarker.close
 
 
-def mediapipe_predictor(threads: int) -> tuple[Predictor, Callable[[], None]]:
+def mediapipe_predictor(args: argparse.Namespace) -> tuple[Predictor, Callable[[], None]]:
     import mediapipe as mp  # type: ignore[import-not-found]  # side venv only, never a dependency
 
-    del threads  # the legacy API has no thread option
+    del args  # the legacy API has no thread option
     solution = mp.solutions.pose.Pose(static_image_mode=True, model_complexity=1)
 
     def predict(crop: np.ndarray) -> list[np.ndarray]:
@@ -230,10 +254,16 @@ def main() -> None:
     parser.add_argument("--backend", choices=("fitroom", "mediapipe"), default="fitroom")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("-v", "--verbose", action="store_true", help="print every person")
+    models = ("lite", "full", "heavy")
+    parser.add_argument("--photo-model", choices=models, default="heavy")
+    parser.add_argument("--roi-model", choices=models, default="lite", help="photo mode's 1st pass")
+    parser.add_argument("--no-refine", action="store_true", help="photo mode: one pass only")
+    parser.add_argument("--stream", action="store_true", help="stream-like use (see the doc)")
+    parser.add_argument("--stream-model", choices=models, default="full")
     args = parser.parse_args()
     data = shared_data_dir()
     make = fitroom_predictor if args.backend == "fitroom" else mediapipe_predictor
-    predict, close = make(args.threads)
+    predict, close = make(args)
     start = time.perf_counter()
     results: dict[str, Score] = {}
     try:
@@ -254,9 +284,21 @@ def main() -> None:
             f"(pooled PCK {r.pooled_pck:.3f}; PCK with torso = l.shoulder-r.hip "
             f"{r.diagonal_pck:.3f})"
         )
+    pck_all = float(np.mean([v for r in results.values() for v in r.pck_per_person]))
+    oks_all = float(np.mean([v for r in results.values() for v in r.oks_per_person]))
+    people = sum(r.people for r in results.values())
+    print(f"all      people {people:2d}  PCK@0.2 {pck_all:.3f}  OKS {oks_all:.3f}")
     summary = "  ".join(f"{n} PCK@0.2 {r.pck:.3f} OKS {r.oks:.3f}" for n, r in results.items())
+    if args.backend == "mediapipe":
+        setup = "legacy solution"
+    elif args.stream:
+        setup = f"stream {args.stream_model}"
+    else:
+        first = "" if args.no_refine else f"{args.roi_model}->"
+        setup = f"photo {first}{args.photo_model}"
     print(
-        f"SUMMARY pose_accuracy backend={args.backend}: {summary}  "
+        f"SUMMARY pose_accuracy backend={args.backend} ({setup}): all PCK@0.2 {pck_all:.3f} "
+        f"OKS {oks_all:.3f}  {summary}  "
         f"({'meets' if all(verdicts) else 'BELOW'} reference - 0.02; {elapsed:.1f} s)"
     )
 

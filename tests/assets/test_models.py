@@ -73,3 +73,18 @@ def test_tampered_model_is_refused(tmp_path: Path) -> None:
 def test_unknown_model_is_refused() -> None:
     with pytest.raises(ModelIntegrityError, match="unknown model"):
         model_path("does_not_exist")
+
+
+def test_pose_landmark_models_share_one_interface() -> None:
+    """lite, full and heavy take the same input and give the same outputs, so one pre- and
+    post-processing (fitroom.vision.pose) serves all three; they differ in size and accuracy."""
+    shapes = {}
+    for name in ("pose_landmark_lite", "pose_landmark_full", "pose_landmark_heavy"):
+        with TFLiteModel(name, num_threads=1) as model:
+            shapes[name] = (model.input_shape, tuple(model.output_shapes))
+    assert len(set(shapes.values())) == 1
+    input_shape, outputs = shapes["pose_landmark_full"]
+    assert input_shape == (1, 256, 256, 3)
+    assert outputs == ((1, 195), (1, 1), (1, 256, 256, 1), (1, 64, 64, 39), (1, 117))
+    sizes = [model_catalog()[name].path.stat().st_size for name in shapes]
+    assert sizes == sorted(sizes) and len(set(sizes)) == 3

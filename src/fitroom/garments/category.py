@@ -30,6 +30,10 @@ class ShapeFeatures:
         top_ratio: width 2 % below the top edge over the widest row (a waistband is as wide as
             the garment; a collar is not).
         flare: width at 90 % of the height over width at 50 %.
+        top_fill: share of the extent 2 % below the top edge that is garment (a waistband is
+            filled across; a camisole's two straps or a collar's two sides are not).
+        height_over_body: garment height over :attr:`body_width` (a dress or a long coat is
+            well over 2.8 body widths long, a top is not, however far its sleeves reach).
         body_width: width of the body run below the sleeves (analysis pixels).
     """
 
@@ -40,6 +44,8 @@ class ShapeFeatures:
     top_ratio: float
     flare: float
     body_width: float
+    top_fill: float = 1.0
+    height_over_body: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -55,6 +61,12 @@ class CategoryGuess:
 def _extent(sil: Silhouette, frac: float) -> int:
     cols = np.flatnonzero(sil.mask[sil.y0 + int(frac * (sil.height - 1))])
     return int(cols[-1] - cols[0] + 1) if cols.size else 0
+
+
+def _fill(sil: Silhouette, frac: float) -> float:
+    row = sil.mask[sil.y0 + int(frac * (sil.height - 1))]
+    cols = np.flatnonzero(row)
+    return float(cols.size / (cols[-1] - cols[0] + 1)) if cols.size else 0.0
 
 
 def shape_features(sil: Silhouette) -> ShapeFeatures:
@@ -89,6 +101,8 @@ def shape_features(sil: Silhouette) -> ShapeFeatures:
         top_ratio=_extent(sil, 0.02) / max(widest, 1),
         flare=_extent(sil, 0.9) / max(_extent(sil, 0.5), 1),
         body_width=body_width,
+        top_fill=_fill(sil, 0.02),
+        height_over_body=h / max(body_width, 1.0),
     )
 
 
@@ -118,19 +132,33 @@ def classify(features: ShapeFeatures, hint: str | None = None) -> CategoryGuess:
     f = features
     has_legs = f.leg_gap >= 0.3
     sleeved = f.sleeve_reach >= 0.14 or f.armpit_depth >= 0.25
+    # A waistband: the top edge filled across (a camisole's straps, a collar's sides are not).
+    waistband = f.top_fill >= 0.9
+    # Shorts: a waistband as wide as the hips and a short gap between the legs; no armholes.
+    shorts = waistband and f.leg_gap >= 0.08 and f.top_ratio >= 0.6 and f.armpit_depth < 0.15
     # Trousers lying with the legs together: waistband as wide as the garment, straight, long.
-    closed_legs = f.top_ratio >= 0.85 and f.flare <= 1.1 and f.length_ratio >= 2.2
+    closed_legs = waistband and f.top_ratio >= 0.85 and f.flare <= 1.1 and f.length_ratio >= 2.2
     # A skirt: waistband filled across, flaring, no sleeves, not long.
-    skirt = f.top_ratio >= 0.55 and f.flare >= 1.15 and f.length_ratio < 1.9 and not sleeved
+    skirt = (
+        waistband
+        and f.top_ratio >= 0.55
+        and f.flare >= 1.15
+        and f.length_ratio < 1.9
+        and not sleeved
+    )
     if hint_category is not None:
         category, confidence = hint_category, 1.0
     elif has_legs and f.top_ratio >= 0.6:
         category, confidence = "lower", min(1.0, 0.5 + f.leg_gap)
     elif has_legs:
         category, confidence = "full", 0.6  # legs below a bodice: a jumpsuit
-    elif closed_legs or skirt:
+    elif shorts or closed_legs or skirt:
         category, confidence = "lower", 0.6
-    elif (f.length_ratio >= 1.9 and f.flare >= 1.15) or f.length_ratio >= 2.6:
+    elif (
+        (f.length_ratio >= 1.9 and f.flare >= 1.15)
+        or f.length_ratio >= 2.6
+        or f.height_over_body >= 2.9
+    ):
         category, confidence = "full", min(1.0, 0.5 + (f.length_ratio - 1.9))
     else:
         category, confidence = "upper", min(1.0, 0.5 + (1.9 - f.length_ratio))
@@ -139,7 +167,7 @@ def classify(features: ShapeFeatures, hint: str | None = None) -> CategoryGuess:
     if hint_sub is not None:
         sub = hint_sub
     elif category == "lower":
-        if has_legs or closed_legs:
+        if has_legs or closed_legs or shorts:
             sub = "trousers" if f.length_ratio >= 1.6 else "shorts"
         else:
             sub = "skirt"

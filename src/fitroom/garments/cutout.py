@@ -32,15 +32,24 @@ from fitroom.errors import GarmentNotFound, GarmentPhotoRejected, InputError
 
 FloatArray = npt.NDArray[np.float32]
 ByteArray = npt.NDArray[np.uint8]
+BoolArray = npt.NDArray[np.bool_]
 
 #: Long side of the working image for segmentation (pixels).
 DEFAULT_WORK_SIDE = 400
 #: Colour distance (ΔE-like) above which a pixel surely differs from the backdrop.
 _SURE_FOREGROUND = 12.0
-#: Colour distance above which a pixel probably differs from the backdrop.
+#: Colour distance above which a pixel probably differs from the backdrop (at most; a
+#: noiseless backdrop lowers it, see :func:`_maybe_threshold`).
 _MAYBE_FOREGROUND = 2.5
 #: Colour distance below which an enclosed region is treated as backdrop showing through.
 _HOLE_DISTANCE = 0.8
+#: Colour tolerance (ΔE) of the backdrop flood on a vignetted or gradient backdrop.
+_LOOSE_TOLERANCE = 6.0
+#: Half-width (working pixels) from which a region the loose flood alone reached can be a
+#: garment's inside rather than a rim or a narrow gap.
+_WIDE_RADIUS = 8
+#: Smallest colour change per pixel (ΔE) that counts as an edge stopping the backdrop flood.
+_EDGE_STEP = 0.3
 
 
 @dataclass(frozen=True)
@@ -126,6 +135,63 @@ def background_model(lab: FloatArray, known: npt.NDArray[np.bool_]) -> FloatArra
     return cv2.resize(model, (w, h), interpolation=cv2.INTER_LINEAR)
 
 
+def _flood_from_border(open_pixels: BoolArray, border: BoolArray) -> BoolArray:
+    """The pixels of ``open_pixels`` 4-connected to the border band."""
+    open8 = open_pixels.astype(np.uint8)
+    _, labels = cv2.connectedComponents(open8, connectivity=4)
+    border_ids = np.unique(labels[border & open_pixels])
+    reached: BoolArray = np.isin(labels, border_ids[border_ids > 0])
+    return reached
+
+
+def backdrop_seen_from_border(lab: FloatArray, border: BoolArray) -> BoolArray:
+    """Pixels surely backdrop: near the border's colour and reached from the border.
+
+    A white garment on a white or light-grey backdrop is within a few ΔE of it, so the loose
+    colour tolerance a vignette needs floods the backdrop into the garment (and the backdrop
+    model then takes the garment for backdrop). On a flat backdrop (a studio's retouched
+    white, its border varying by well under a ΔE) the flood is therefore also run tightly,
+    stopping at edges (a white garment's outline is a step of a fraction of a ΔE per pixel,
+    where studio paper changes by far less). What only the loose flood reaches is taken back
+    where it is wide (holds a disc ``_WIDE_RADIUS`` across) and mostly not the backdrop's own
+    colour — the inside of a white garment — and kept where it is thin or plain: the outline's
+    anti-aliased rim, a shadowed gap between trouser legs or between a sleeve and the body.
+
+    Args:
+        lab: float32 (H, W, 3) Lab image at working resolution.
+        border: bool (H, W), the frame's border band.
+
+    Returns:
+        bool (H, W), True on backdrop pixels connected to the border.
+    """
+    median = np.median(lab[border], axis=0)
+    deviation = np.linalg.norm(lab - median, axis=2)
+    loose = _flood_from_border(deviation < _LOOSE_TOLERANCE, border)
+    tolerance = 0.35 + 3.0 * float(np.percentile(deviation[border], 90))
+    if tolerance >= _LOOSE_TOLERANCE:
+        return loose  # a vignette or gradient backdrop: colour alone, with the wide tolerance
+    smooth = cv2.GaussianBlur(lab, (0, 0), 0.8)
+    gx = cv2.Sobel(smooth, cv2.CV_32F, 1, 0, ksize=3) / 8.0
+    gy = cv2.Sobel(smooth, cv2.CV_32F, 0, 1, ksize=3) / 8.0
+    gradient = np.sqrt((gx**2 + gy**2).sum(axis=2))
+    edge = gradient > max(_EDGE_STEP, 6.0 * float(np.median(gradient[border])))
+    strict = _flood_from_border((deviation < tolerance) & ~edge, border)
+    leak = (loose & ~strict).astype(np.uint8)
+    disc = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * _WIDE_RADIUS + 1,) * 2)
+    wide = cv2.morphologyEx(leak, cv2.MORPH_OPEN, disc)
+    count, labels = cv2.connectedComponents(wide, connectivity=4)
+    if count <= 1:
+        return loose
+    inside = wide > 0
+    ids = labels[inside]
+    size = np.bincount(ids, minlength=count)
+    plain = np.bincount(ids, weights=deviation[inside] < tolerance, minlength=count)
+    garment_like = plain < 0.5 * np.maximum(size, 1)
+    garment_like[0] = False
+    known: BoolArray = loose & ~garment_like[labels]
+    return known
+
+
 def colour_distance(lab: FloatArray, background: FloatArray) -> FloatArray:
     """Distance of each pixel to the backdrop model; darkening counts half (soft shadows).
 
@@ -164,16 +230,15 @@ def _segment(small: ByteArray) -> tuple[npt.NDArray[np.bool_], FloatArray, Float
     lab = _lab(small)
     h, w = lab.shape[:2]
     border = _border_mask(h, w, max(2, round(max(h, w) / 130)))
-    median = np.median(lab[border], axis=0)
-    near_border_colour = (np.linalg.norm(lab - median, axis=2) < 6.0).astype(np.uint8)
-    _, labels = cv2.connectedComponents(near_border_colour, connectivity=4)
-    border_ids = np.unique(labels[border & (near_border_colour > 0)])
-    known = np.isin(labels, border_ids[border_ids > 0])
+    known = backdrop_seen_from_border(lab, border)
     bg = background_model(lab, known)
     dist = colour_distance(lab, bg)
 
-    _check_background(dist, known, border)
-    maybe = dist > _MAYBE_FOREGROUND
+    noise = _check_background(dist, known, border)
+    maybe_threshold = _maybe_threshold(noise)
+    # The low threshold of a noiseless backdrop only where the flood from the border did not
+    # reach: inside narrow gaps (between legs, sleeve and body) the backdrop's own edges blur.
+    maybe = (dist > _MAYBE_FOREGROUND) | (~known & (dist > maybe_threshold))
     if not maybe.any():
         raise GarmentNotFound(
             "no garment found: the photo is a plain backdrop; give a product photo showing "
@@ -184,7 +249,11 @@ def _segment(small: ByteArray) -> tuple[npt.NDArray[np.bool_], FloatArray, Float
     sure = cv2.erode((dist > _SURE_FOREGROUND).astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
     seeds[sure] = cv2.GC_FGD
     far = cv2.distanceTransform((~maybe).astype(np.uint8), cv2.DIST_L2, 3) > 10
-    seeds[far & ~maybe & (dist < 1.5)] = cv2.GC_BGD
+    # Sure backdrop away from anything "maybe"; where the flood from the border did not reach,
+    # only the backdrop's exact colour (the inside of a white garment can be as far from
+    # anything "maybe" as a gap between trouser legs is).
+    plain = (dist < 1.5) & (known | (dist < maybe_threshold / 3.0))
+    seeds[far & ~maybe & plain] = cv2.GC_BGD
     seeds[border & ~maybe] = cv2.GC_BGD
 
     # GrabCut only where it has something to decide: the box around the uncertain pixels.
@@ -204,11 +273,22 @@ def _segment(small: ByteArray) -> tuple[npt.NDArray[np.bool_], FloatArray, Float
         cv2.grabCut(crop, crop_seeds, None, bgd_model, fgd_model, 2, cv2.GC_INIT_WITH_MASK)
         seeds[y0:y1, x0:x1] = crop_seeds
     fg = (seeds == cv2.GC_FGD) | (seeds == cv2.GC_PR_FGD)
-    fg = _clean(fg, dist)
+    fg = _clean(fg, dist, hole_distance=min(_HOLE_DISTANCE, max(0.4, maybe_threshold / 3.0)))
     return fg, bg, lab
 
 
-def _clean(fg: npt.NDArray[np.bool_], dist: FloatArray) -> npt.NDArray[np.bool_]:
+def _maybe_threshold(noise: float) -> float:
+    """Colour distance above which a pixel may be garment, given the backdrop's noise level.
+
+    On a noiseless backdrop (retouched studio white or grey) a white garment differs by well
+    under 2.5 ΔE yet far more than the backdrop's own variation.
+    """
+    return float(np.clip(0.3 + 3.0 * noise, 0.45, _MAYBE_FOREGROUND))
+
+
+def _clean(
+    fg: npt.NDArray[np.bool_], dist: FloatArray, hole_distance: float = _HOLE_DISTANCE
+) -> npt.NDArray[np.bool_]:
     """Drop specks, fill enclosed holes unless the backdrop clearly shows through them."""
     fg8 = fg.astype(np.uint8)
     count, labels, stats, _ = cv2.connectedComponentsWithStats(fg8, connectivity=8)
@@ -223,14 +303,18 @@ def _clean(fg: npt.NDArray[np.bool_], dist: FloatArray) -> npt.NDArray[np.bool_]
     count, labels, stats, _ = cv2.connectedComponentsWithStats(bg8, connectivity=4)
     edge_ids = set(np.unique(np.concatenate([labels[0], labels[-1], labels[:, 0], labels[:, -1]])))
     min_hole = max(12, int(fg.sum() * 0.0015))
+    # Judge a hole by its inside: the one-pixel rim is blended with the garment around it (a
+    # narrow gap between a hanging sleeve and the body is mostly rim).
+    core = cv2.erode(bg8, np.ones((3, 3), np.uint8)) > 0
     for i in range(1, count):
         if i in edge_ids:
             continue
         region = labels == i
         area = int(stats[i, cv2.CC_STAT_AREA])
         if area >= min_hole:
-            inside = dist[region]
-            if float(np.median(inside)) < _HOLE_DISTANCE and float(np.percentile(inside, 90)) < 2.0:
+            inner = region & core
+            inside = dist[inner] if inner.sum() >= 0.3 * area else dist[region]
+            if float(np.median(inside)) < hole_distance and float(np.percentile(inside, 90)) < 2.0:
                 continue  # backdrop seen through the garment: keep the hole
         fg = fg | region
     return fg

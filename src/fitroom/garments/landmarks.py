@@ -37,7 +37,7 @@ import numpy as np
 import numpy.typing as npt
 
 from fitroom.garments.core import Category, GarmentLandmarks, Subcategory, landmark_names
-from fitroom.garments.silhouette import Silhouette, convexity_defects
+from fitroom.garments.silhouette import Silhouette, convexity_defects, leg_gap
 
 FloatArray = npt.NDArray[np.float32]
 IntArray = npt.NDArray[np.int32]
@@ -580,36 +580,6 @@ def _upper(
     return pts, found_sleeves, sleeve_ratio
 
 
-def _leg_gap_top(sil: Silhouette) -> tuple[float, float] | None:
-    """Top (x, y) of the background between the legs, or None when the legs do not part.
-
-    The gap is the background component that reaches the bounding box's bottom near the centre
-    without touching its sides (the background beside the legs and under a curved hem does),
-    at least 8 % of the garment's height tall; it may slant, unlike a single column.
-    """
-    inside = ~sil.mask[sil.y0 : sil.y1, sil.x0 : sil.x1]
-    count, labels = cv2.connectedComponents(inside.astype(np.uint8), connectivity=4)
-    if count <= 1:
-        return None
-    h, w = inside.shape
-    cx = round(sil.center_x) - sil.x0
-    half = max(1, int(0.15 * w))
-    bottom = labels[-1, max(0, cx - half) : cx + half + 1]
-    touching = np.zeros(count, bool)
-    touching[np.concatenate([labels[:, 0], labels[:, -1], labels[0]])] = True
-    best: tuple[float, float] | None = None
-    for label in np.unique(bottom[bottom > 0]):
-        if touching[label]:
-            continue
-        ys, xs = np.nonzero(labels == label)
-        top = int(ys.min())
-        if h - top < 0.08 * h:
-            continue
-        if best is None or top + sil.y0 < best[1]:
-            best = (float(xs[ys == top].mean()) + sil.x0, float(top + sil.y0))
-    return best
-
-
 def _crotch_apex(sil: Silhouette, gx: float, gy: float) -> tuple[float, float]:
     """Extend the leg gap's two inner edges upwards to where they meet.
 
@@ -654,7 +624,7 @@ def _lower(sil: Silhouette) -> dict[str, Point]:
     pts["waistband_left"] = (float(rx), float(sil.top[max(rx - inset, lx)]), 0.8)
     mid = (lx + rx) // 2
     pts["waistband_center"] = (float(mid), float(sil.top[mid]), 0.8)
-    gap = _leg_gap_top(sil)
+    gap = leg_gap(sil)
     if gap is None:
         # A skirt (or legs lying together): no crotch; the hem corners are the body's.
         cy = sil.y0 + 0.35 * sil.height

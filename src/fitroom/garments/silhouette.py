@@ -148,37 +148,54 @@ def convexity_defects(sil: Silhouette, min_depth: float) -> list[tuple[int, int,
     return out
 
 
-def leg_gap(sil: Silhouette) -> tuple[int, float, float] | None:
-    """The gap between two legs: (crotch x, crotch y, gap height / garment height), or None.
+def leg_gap(sil: Silhouette) -> tuple[float, float, float] | None:
+    """The background between two legs: (x, y) of its top and its height over the garment's.
 
-    A column near the centre whose background reaches from the bottom of the bounding box up
-    to some row; the highest such row is the crotch.
+    Near the centre, a column that starts at the waistband (within the top 15 %, so a belt loop
+    or a curved top edge does not hide it), runs down as one piece of garment and then shows
+    background to the bounding box's bottom has the gap below; the highest such background is
+    the crotch. The gap must be at least 8 % of the garment's height and narrow a quarter of
+    the way down from its top (a leg gap is a wedge; the background under a cropped top's hem
+    between two hanging sleeves is as wide as the body). Shorts part their legs for a tenth of
+    their height or more, trousers for most of it; the legs' hems need not be level.
+
+    Returns:
+        (x, y, gap height / garment height) in analysis pixels, or None.
     """
     mask = sil.mask
-    cx = sil.center_x
-    half = 0.22 * sil.width
-    lo, hi = int(max(sil.x0, cx - half)), int(min(sil.x1 - 1, cx + half))
-    best: tuple[int, float] | None = None
+    h = sil.height
+    half = 0.15 * sil.width
+    lo, hi = int(max(sil.x0, sil.center_x - half)), int(min(sil.x1 - 1, sil.center_x + half))
+    best: tuple[int, int] | None = None
     for x in range(lo, hi + 1):
         col = mask[sil.y0 : sil.y1, x]
-        if not col[0]:
-            continue  # the gap must be below garment (not a notch in the waistband)
         filled = np.flatnonzero(col)
-        last = int(filled[-1])
-        # Background from the end of the first garment run to the bottom?
-        first_gap = int(np.argmin(col)) if not col.all() else len(col)
-        if first_gap <= last:
-            continue  # more garment below the gap: not a leg gap
-        y = sil.y0 + first_gap
-        if best is None or y < best[1]:
-            best = (x, float(y))
+        if filled.size == 0 or filled[0] > 0.15 * h:
+            continue
+        first = int(filled[0])
+        rest = col[first:]
+        if rest.all():
+            continue
+        end = first + int(np.argmin(rest))  # first background row below the top run
+        if col[end:].any():
+            continue  # more garment below: a hole or a notch, not a gap between legs
+        if best is None or end < best[1]:
+            best = (x, end)
     if best is None:
         return None
-    gap = (sil.y1 - best[1]) / max(1, sil.height)
+    x, end = best
+    gap = (h - end) / max(1, h)
     if gap < 0.08:
         return None
-    # Centre of the columns whose gap starts within 2 px of the best one.
-    return best[0], best[1], float(gap)
+    probe = sil.y0 + end + int(0.25 * (h - end))
+    row = mask[probe]
+    left = np.flatnonzero(row[: x + 1])
+    right = np.flatnonzero(row[x:])
+    if left.size == 0 or right.size == 0:
+        return None  # open to one side: background beside the garment, not between legs
+    if (x + int(right[0])) - int(left[-1]) > 0.35 * sil.width:
+        return None
+    return float(x), float(sil.y0 + end), float(gap)
 
 
 __all__ = ["ANALYSIS_SIDE", "Silhouette", "convexity_defects", "leg_gap", "silhouette"]

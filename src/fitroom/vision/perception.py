@@ -18,7 +18,7 @@ from fitroom.imaging.decode import ensure_rgb
 from fitroom.vision.core import BodyParts, Face, PersonMask, Pose
 from fitroom.vision.face import FaceAnalyzer
 from fitroom.vision.parts import body_parts
-from fitroom.vision.pose import PoseLandmarker, single_person
+from fitroom.vision.pose import PoseLandmarker, PoseModel, single_person
 from fitroom.vision.segmentation import PersonSegmenter
 
 
@@ -102,6 +102,10 @@ class Perceiver(Closeable):
         overlap_models: in stream mode, run the selfie-segmentation model on a helper thread
             while the pose model runs (the models release the GIL): a frame's perception then
             takes about the pose model's time, on a core that would otherwise wait. Same result.
+        photo_pose_model: the pose landmark model of :meth:`process` (``"heavy"``: most
+            accurate; see :class:`PoseLandmarker`).
+        stream_pose_model: the pose landmark model of :meth:`process_frame` (``"full"``: fits a
+            live frame's budget; see :class:`PoseLandmarker`).
 
     >>> with Perceiver() as perceiver:                      # doctest: +SKIP
     ...     result = perceiver.process(rgb_photo)
@@ -117,6 +121,8 @@ class Perceiver(Closeable):
         max_people: int = 4,
         overlap_models: bool = False,
         burst_threads: int | None = None,
+        photo_pose_model: PoseModel = "heavy",
+        stream_pose_model: PoseModel = "full",
     ) -> None:
         self.with_faces = faces
         self.with_parts = parts
@@ -130,7 +136,11 @@ class Perceiver(Closeable):
             ThreadPoolExecutor(1, thread_name_prefix="fitroom-selfie") if overlap_models else None
         )
         self.pose = PoseLandmarker(
-            num_threads=num_threads, max_people=max_people, burst_threads=burst_threads
+            num_threads=num_threads,
+            max_people=max_people,
+            burst_threads=burst_threads,
+            photo_model=photo_pose_model,
+            stream_model=stream_pose_model,
         )
         self.segmenter = PersonSegmenter(num_threads=num_threads, burst_threads=burst_threads)
         self.face = FaceAnalyzer(num_threads=num_threads) if faces else None

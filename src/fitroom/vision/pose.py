@@ -1,11 +1,12 @@
 """BlazePose body landmarks: MediaPipe's pose models with our own pre- and post-processing.
 
-Two models run with ai-edge-litert:
+The models run with ai-edge-litert:
 
 * ``pose_detection`` (224×224, RGB in [-1, 1], letterboxed with black) finds people. Each detection
   carries four keypoints; the first two are the hip centre and a point whose distance from it gives
   the full-body size and whose direction gives the body's rotation.
-* ``pose_landmark_full`` (256×256, RGB in [0, 1]) looks at a rotated square around one person
+* a landmark model, ``pose_landmark_lite``, ``_full`` or ``_heavy`` (one graph interface, three
+  sizes: 2.8, 6.4 and 27.7 MB), (256×256, RGB in [0, 1]) looks at a rotated square around one person
   (the region of interest, ROI) and returns 39 landmarks in crop pixels ``[x, y, z, visibility,
   presence]`` (the last two as logits), a pose-presence probability, 256×256 segmentation logits,
   a 64×64×39 heatmap used to refine x and y, and 39×3 world landmarks in metres. Landmarks 33 and
@@ -20,12 +21,13 @@ heatmap refinement with a 7×7 window. With them, our landmarks agree with the l
 Two running modes, as in MediaPipe's tasks API:
 
 * :meth:`PoseLandmarker.process` for photos: detector on the photo (plus square tiles of elongated
-  photos, to find smaller people), landmarks for every detection, run twice (the second time on
-  the ROI the first answer implies, which is more accurate than the detector's), then duplicates
-  and poses found on another person's body are dropped.
+  photos, to find smaller people), landmarks for every detection, run twice (a quick model places
+  the ROI, which is more accurate than the detector's, and the heavy model reads the landmarks in
+  it), then duplicates and poses found on another person's body are dropped.
 * :meth:`PoseLandmarker.process_frame` for a stream of frames of one person: the ROI is tracked
   from the previous frame's alignment landmarks, the detector runs only when tracking is lost, and
-  landmarks are smoothed by One-Euro filters driven by the frame timestamps.
+  landmarks are smoothed by One-Euro filters driven by the frame timestamps. The full model:
+  at a stream's pace the heavy one is too slow, and the lite one too inaccurate.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from typing import Literal, get_args
 
 import cv2
 import numpy as np
@@ -59,6 +62,14 @@ from fitroom.vision.landmarks import NUM_LANDMARKS
 FloatArray = npt.NDArray[np.float32]
 ImageArray = npt.NDArray[np.uint8]
 Matrix = npt.NDArray[np.float64]
+
+#: The BlazePose landmark models, smallest first (same inputs and outputs, see the module doc).
+PoseModel = Literal["lite", "full", "heavy"]
+_LANDMARK_MODEL_NAMES: dict[str, str] = {
+    "lite": "pose_landmark_lite",
+    "full": "pose_landmark_full",
+    "heavy": "pose_landmark_heavy",
+}
 
 DETECTOR_SIZE = 224
 LANDMARK_SIZE = 256
@@ -471,7 +482,7 @@ class _RoiLandmarks:
 
 
 class PoseLandmarker(Closeable):
-    """BlazePose detector + full landmark model; a context manager, ``close()`` frees the models.
+    """BlazePose detector + landmark models; a context manager, ``close()`` frees the models.
 
     Args:
         num_threads: CPU threads for each model.
@@ -484,11 +495,23 @@ class PoseLandmarker(Closeable):
         with_segmentation: fill :attr:`Pose.segmentation` with the model's person mask at image
             size (costs one warp of the mask per person).
         smoothing: in :meth:`process_frame`, smooth landmarks over time with One-Euro filters.
-        refine_photo_roi: in :meth:`process`, run the landmark model a second time on the ROI
-            its first answer implies (as tracking does on the next frame). The detector's ROI is
-            coarse; the second pass costs one more landmark run per person and raised COCO
-            PCK@0.2 from 0.732 to 0.749 and OKS from 0.706 to 0.732 (OCHuman unchanged at
-            0.63 / 0.74; benchmarks/pose_accuracy.py).
+        refine_photo_roi: in :meth:`process`, run ``photo_roi_model`` on the detector's ROI
+            first and ``photo_model`` on the ROI its answer implies (as tracking does on the
+            next frame); without it, ``photo_model`` runs once on the detector's ROI. The
+            detector's ROI is coarse: the second pass costs one more (small) landmark run per
+            person, and with the heavy model raised PCK@0.2 over the 17 people of
+            benchmarks/pose_accuracy.py from 0.737 to 0.770 (with the full model twice: 0.701
+            to 0.713).
+        photo_model: landmark model of :meth:`process`. ``"heavy"`` (the default) reads photos
+            best: PCK@0.2 0.770 and OKS 0.764 against 0.713 / 0.734 for the full model, for
+            about 30 ms more per person on two cores.
+        photo_roi_model: the model whose landmarks place the ROI of ``photo_model`` when
+            ``refine_photo_roi``. The lite one places it as well as the full or heavy ones
+            (PCK@0.2 0.770, 0.770, 0.776 with the heavy model after it) in half the full
+            one's time.
+        stream_model: landmark model of :meth:`process_frame`. ``"full"`` (the default): the
+            heavy one does not fit a live frame's budget, and the lite one, ~40 % faster, loses
+            too much accuracy (PCK@0.2 0.627 against 0.713 on benchmarks/pose_accuracy.py).
         detection_tiles: in :meth:`process`, also run the detector on square tiles of elongated
             photos (see :func:`detection_tiles`), so that smaller people are found too; costs one
             detector run per tile (two for a 3:2 photo). People found in a tile are only
@@ -511,9 +534,26 @@ class PoseLandmarker(Closeable):
         refine_photo_roi: bool = True,
         detection_tiles: bool = True,
         burst_threads: int | None = None,
+        photo_model: PoseModel = "heavy",
+        photo_roi_model: PoseModel = "lite",
+        stream_model: PoseModel = "full",
     ) -> None:
         if max_people < 1:
             raise ValueError(f"PoseLandmarker: max_people must be >= 1, got {max_people}")
+        for option, value in (
+            ("photo_model", photo_model),
+            ("photo_roi_model", photo_roi_model),
+            ("stream_model", stream_model),
+        ):
+            if value not in _LANDMARK_MODEL_NAMES:
+                raise ValueError(
+                    f"PoseLandmarker: {option} must be one of {get_args(PoseModel)}, got {value!r}"
+                )
+        self.photo_model: PoseModel = photo_model
+        self.photo_roi_model: PoseModel = photo_roi_model
+        self.stream_model: PoseModel = stream_model
+        self.num_threads = num_threads
+        self.burst_threads = burst_threads
         self.min_detection_score = min_detection_score
         self.min_presence = min_presence
         self.max_people = max_people
@@ -522,9 +562,10 @@ class PoseLandmarker(Closeable):
         self.refine_photo_roi = refine_photo_roi
         self.detection_tiles = detection_tiles
         self._detector = TFLiteModel("pose_detection", num_threads=num_threads)
-        self._landmarker = TFLiteModel(
-            "pose_landmark_full", num_threads=num_threads, burst_threads=burst_threads
-        )
+        # Landmark models load when a mode first needs them: a photo-only user never loads the
+        # stream model, a live session never the heavy one (64 MB once unpacked).
+        self._landmark_models: dict[str, TFLiteModel] = {}
+        self._closed = False
         self._anchors = ssd_anchors(DETECTOR_SIZE, DETECTOR_STRIDES)
         self.last_timings_ms: dict[str, float] = {}
         # Stream state.
@@ -635,7 +676,9 @@ class PoseLandmarker(Closeable):
                 tracked = roi
         found: _RoiLandmarks | None = None
         if tracked is not None:
-            found = self._run_landmarks(frame, tracked, timings, burst=burst)
+            found = self._run_landmarks(
+                frame, tracked, timings, model=self.stream_model, burst=burst
+            )
         if found is None or found.score < self.min_presence:
             found = self._recover(frame, tracked, timings, burst=burst)
         if found is None or found.score < self.min_presence:
@@ -664,9 +707,12 @@ class PoseLandmarker(Closeable):
         self._last_timestamp_ms = None
 
     def close(self) -> None:
-        """Release both models."""
+        """Release the models."""
         self._detector.close()
-        self._landmarker.close()
+        for model in self._landmark_models.values():
+            model.close()
+        self._landmark_models.clear()
+        self._closed = True
 
     # ------------------------------------------------------------------ steps
 
@@ -699,17 +745,32 @@ class PoseLandmarker(Closeable):
         timings["pose_detect"] += (time.perf_counter() - start) * 1000.0
         return in_image
 
+    def _landmark_model(self, kind: PoseModel) -> TFLiteModel:
+        if self._closed:
+            raise RuntimeError("PoseLandmarker was closed; create a new one")
+        model = self._landmark_models.get(kind)
+        if model is None:
+            # Only the stream runs in bursts; a second copy of the photo models would be unused.
+            burst = self.burst_threads if kind == self.stream_model else None
+            model = TFLiteModel(
+                _LANDMARK_MODEL_NAMES[kind], num_threads=self.num_threads, burst_threads=burst
+            )
+            self._landmark_models[kind] = model
+        return model
+
     def _run_landmarks(
         self,
         image: ImageArray,
         roi: RotatedRect,
         timings: dict[str, float],
         *,
+        model: PoseModel,
         burst: bool = False,
     ) -> _RoiLandmarks:
+        landmarker = self._landmark_model(model)
         start = time.perf_counter()
         tensor, forward = landmark_input(image, roi)
-        raw, presence, segmentation, heatmap, world = self._landmarker.run(tensor, burst=burst)
+        raw, presence, segmentation, heatmap, world = landmarker.run(tensor, burst=burst)
         result = _RoiLandmarks(
             landmarks=decode_landmarks(raw.reshape(MODEL_LANDMARKS, 5), heatmap[0], forward, roi),
             world=decode_world_landmarks(world.reshape(MODEL_LANDMARKS, 3), roi),
@@ -738,7 +799,7 @@ class PoseLandmarker(Closeable):
             # where they were, the detector and the second try are not needed: a lost track
             # then costs one landmark run instead of three and the detector (in a live stream,
             # a frame of 40 ms more that also delays the frames behind it).
-            first = self._run_landmarks(frame, whole, timings, burst=burst)
+            first = self._run_landmarks(frame, whole, timings, model=self.stream_model, burst=burst)
             if first.score >= self.min_presence and _same_place(
                 _next_roi(first.landmarks), tracked
             ):
@@ -747,12 +808,16 @@ class PoseLandmarker(Closeable):
         if not detections and tracked is None:
             return None
         tries = [
-            first if first is not None else self._run_landmarks(frame, whole, timings, burst=burst)
+            first
+            if first is not None
+            else self._run_landmarks(frame, whole, timings, model=self.stream_model, burst=burst)
         ]
         if detections:
             best = detections[0]
             roi = roi_from_alignment_points(best.keypoints[0], best.keypoints[1])
-            tries.append(self._run_landmarks(frame, roi, timings, burst=burst))
+            tries.append(
+                self._run_landmarks(frame, roi, timings, model=self.stream_model, burst=burst)
+            )
         if not detections and tracked is not None:
             tries = [t for t in tries if _same_place(_next_roi(t.landmarks), tracked)]
         return max(tries, key=lambda t: t.score, default=None)
@@ -761,11 +826,14 @@ class PoseLandmarker(Closeable):
         self, image: ImageArray, roi: RotatedRect, timings: dict[str, float]
     ) -> _RoiLandmarks | None:
         """Landmarks in ``roi`` (re-run once on the ROI they imply), or None below min_presence."""
-        found = self._run_landmarks(image, roi, timings)
+        first = self.photo_roi_model if self.refine_photo_roi else self.photo_model
+        found = self._run_landmarks(image, roi, timings, model=first)
         if found.score < self.min_presence:
             return None
         if self.refine_photo_roi:
-            again = self._run_landmarks(image, _next_roi(found.landmarks), timings)
+            again = self._run_landmarks(
+                image, _next_roi(found.landmarks), timings, model=self.photo_model
+            )
             if again.score >= self.min_presence:
                 return again
         return found
@@ -817,6 +885,7 @@ __all__ = [
     "DETECTOR_SIZE",
     "LANDMARK_SIZE",
     "PoseLandmarker",
+    "PoseModel",
     "add_new_detections",
     "body_size",
     "decode_landmarks",
