@@ -197,3 +197,32 @@ class TestTrouserLegs:
         for p in left:
             near = min(_distance_to_segment(p, hip, knee), _distance_to_segment(p, knee, ankle))
             assert near < reach, (p, near, reach)
+
+
+class TestTrouserOutline:
+    def test_outer_seams_cover_the_measured_legs(self) -> None:
+        """Trousers narrower than the hips-and-legs outline are carried out to it at the hem
+        and knee (as a top covers the torso); without an outline the pins are the garment's."""
+        from fitroom.fitting.lower_fit import lower_pins
+
+        trousers = ingest_garment(synth_garment("trousers", seed=9, pattern="solid").image)
+        anchors = _figure()
+        plain, _ = lower_pins(trousers.landmarks, anchors, 1.04)
+        rows = np.arange(0, 900, 4, dtype=np.float32)
+        wide = np.full((rows.size, 3), np.nan, np.float32)
+        wide[:, 0] = rows
+        legs = (rows >= 540) & (rows <= 890)
+        wide[legs, 1] = 300 + 170.0  # the person's left outline (image right)
+        wide[legs, 2] = 300 - 170.0
+        outlined, _ = lower_pins(
+            trousers.landmarks, BodyAnchors(**{**anchors.__dict__, "lower_edges": wide}), 1.04
+        )
+        assert len(plain) == len(outlined)
+        outer_x = np.array([p[0][0] for p in outlined[4:]])
+        plain_x = np.array([p[0][0] for p in plain[4:]])
+        # The outermost pins on each side reach the outline (times the ease), not beyond.
+        assert outer_x.max() >= 300 + 170.0 * 0.99 and outer_x.max() <= 300 + 1.04 * 170 + 30
+        assert outer_x.min() <= 300 - 170.0 * 0.99
+        assert plain_x.max() < outer_x.max()
+        # The waistband stays where it was.
+        assert np.allclose([p[0] for p in plain[:4]], [p[0] for p in outlined[:4]])

@@ -35,6 +35,9 @@ class BodyAnchors:
         visibility: (2, 6) float32 visibility of [shoulder, elbow, wrist, hip, knee, ankle] for
             [left, right].
         image_size: (width, height).
+        lower_edges: (K, 3) float32 rows like ``torso_edges`` for the torso and both legs
+            together (the outer outline of the hips and legs with what is worn on them), or
+            None where not measured.
     """
 
     shoulders: FloatArray
@@ -47,6 +50,7 @@ class BodyAnchors:
     torso_edges: FloatArray
     visibility: FloatArray
     image_size: tuple[int, int]
+    lower_edges: FloatArray | None = None
 
     def __post_init__(self) -> None:
         for name in ("shoulders", "shoulder_joints", "elbows", "wrists", "hips", "knees", "ankles"):
@@ -56,6 +60,12 @@ class BodyAnchors:
         if self.torso_edges.ndim != 2 or self.torso_edges.shape[1] != 3:
             raise ValueError(
                 f"BodyAnchors.torso_edges: expected (K, 3), got {self.torso_edges.shape}"
+            )
+        if self.lower_edges is not None and (
+            self.lower_edges.ndim != 2 or self.lower_edges.shape[1] != 3
+        ):
+            raise ValueError(
+                f"BodyAnchors.lower_edges: expected (K, 3), got {self.lower_edges.shape}"
             )
         if self.visibility.shape != (2, 6):
             raise ValueError(
@@ -88,44 +98,66 @@ class BodyAnchors:
             torso_edges=edges,
             visibility=self.visibility[swap].copy(),
             image_size=self.image_size,
+            lower_edges=None if self.lower_edges is None else self.lower_edges[:, [0, 2, 1]].copy(),
         )
 
     def torso_edge_at(self, y: float) -> tuple[float, float] | None:
         """(x_left, x_right) of the torso at row ``y``, or None when no row within 12 pixels
-        was measured.
+        was measured (see :func:`edge_at`)."""
+        return edge_at(self.torso_edges, y)
 
-        Between two measured rows at most 12 pixels apart the edges are interpolated linearly:
-        taking the nearest row made the edges jump by the rows' difference whenever ``y``
-        crossed the middle between two rows (a garment's hem twitching on a still person).
-        Otherwise the nearest measured row answers.
-        """
-        rows = self.torso_edges
-        ok = np.isfinite(rows[:, 1]) & np.isfinite(rows[:, 2])
-        if not ok.any() or y < rows[0, 0] - 1 or y > rows[-1, 0] + 1:
-            return None
-        rows = rows[ok]
-        i = int(np.searchsorted(rows[:, 0], y))
-        if 0 < i < len(rows):
-            (y0, l0, r0), (y1, l1, r1) = rows[i - 1].tolist(), rows[i].tolist()
-            if y1 - y0 <= 12.0:
-                t = (y - y0) / max(y1 - y0, 1e-6)
-                return l0 + t * (l1 - l0), r0 + t * (r1 - r0)
-        j = int(np.argmin(np.abs(rows[:, 0] - y)))
-        if abs(float(rows[j, 0]) - y) > 12.0:
-            return None
-        return float(rows[j, 1]), float(rows[j, 2])
+    def lower_edge_at(self, y: float) -> tuple[float, float] | None:
+        """(x_left, x_right) of the hips and legs together at row ``y`` (see :func:`edge_at`),
+        or None where not measured."""
+        return None if self.lower_edges is None else edge_at(self.lower_edges, y)
+
+
+def edge_at(rows: FloatArray, y: float) -> tuple[float, float] | None:
+    """(x_left, x_right) at row ``y`` from sampled ``[y, x_left, x_right]`` rows, or None when
+    no row within 12 pixels was measured.
+
+    Between two measured rows at most 12 pixels apart the edges are interpolated linearly:
+    taking the nearest row made the edges jump by the rows' difference whenever ``y`` crossed
+    the middle between two rows (a garment's hem twitching on a still person). Otherwise the
+    nearest measured row answers.
+    """
+    ok = np.isfinite(rows[:, 1]) & np.isfinite(rows[:, 2])
+    if not ok.any() or y < rows[0, 0] - 1 or y > rows[-1, 0] + 1:
+        return None
+    rows = rows[ok]
+    i = int(np.searchsorted(rows[:, 0], y))
+    if 0 < i < len(rows):
+        (y0, l0, r0), (y1, l1, r1) = rows[i - 1].tolist(), rows[i].tolist()
+        if y1 - y0 <= 12.0:
+            t = (y - y0) / max(y1 - y0, 1e-6)
+            return l0 + t * (l1 - l0), r0 + t * (r1 - r0)
+    j = int(np.argmin(np.abs(rows[:, 0] - y)))
+    if abs(float(rows[j, 0]) - y) > 12.0:
+        return None
+    return float(rows[j, 1]), float(rows[j, 2])
 
 
 def _pair(xy: FloatArray, left: PoseLandmark, right: PoseLandmark) -> FloatArray:
     return np.stack([xy[int(left)], xy[int(right)]]).astype(np.float32)
 
 
-def measure_torso_edges(labels: npt.NDArray[np.uint8], step: int = 4) -> FloatArray:
-    """Torso extent per row from a body-part map.
+#: The body parts whose outline :func:`measure_torso_edges` measures by default.
+TORSO_OUTLINE = (BodyPart.TORSO, BodyPart.NECK)
+#: The hips and legs together: what a lower garment goes over (see ``BodyAnchors.lower_edges``).
+LOWER_OUTLINE = (BodyPart.TORSO, BodyPart.LEFT_LEG, BodyPart.RIGHT_LEG)
+
+
+def measure_torso_edges(
+    labels: npt.NDArray[np.uint8],
+    step: int = 4,
+    parts: tuple[BodyPart, ...] = TORSO_OUTLINE,
+) -> FloatArray:
+    """Torso extent (or that of other ``parts`` together) per row from a body-part map.
 
     Args:
         labels: (H, W) uint8 :class:`BodyPart` ids.
         step: sample every ``step`` rows.
+        parts: the parts whose outline is measured.
 
     Returns:
         (K, 3) float32 rows ``[y, x_left, x_right]`` where x_left is the *person's* left edge
@@ -133,7 +165,7 @@ def measure_torso_edges(labels: npt.NDArray[np.uint8], step: int = 4) -> FloatAr
         uses the 2nd and 98th percentile of the torso columns over ±2 rows, so a stray pixel
         does not widen the garment.
     """
-    torso = ((labels == int(BodyPart.TORSO)) | (labels == int(BodyPart.NECK))).astype(np.uint8)
+    torso = np.isin(labels, [int(p) for p in parts]).astype(np.uint8)
     band = cv2.dilate(torso, np.ones((5, 1), np.uint8))[::step]  # each row OR its ±2 rows
     ys = np.arange(0, labels.shape[0], step, dtype=np.float32)
     counts = np.cumsum(band, axis=1, dtype=np.int32)
@@ -231,14 +263,18 @@ def body_anchors(pose: Pose, parts: BodyParts, image_size: tuple[int, int]) -> B
         torso_edges=measure_torso_edges(parts.labels),
         visibility=visibility,
         image_size=image_size,
+        lower_edges=measure_torso_edges(parts.labels, parts=LOWER_OUTLINE),
     )
 
 
 __all__ = [
+    "LOWER_OUTLINE",
     "SHOULDER_SEAM_OUT",
     "SHOULDER_TOP_MAX",
+    "TORSO_OUTLINE",
     "BodyAnchors",
     "body_anchors",
+    "edge_at",
     "measure_torso_edges",
     "raise_to_shoulder_tops",
 ]

@@ -79,6 +79,22 @@ def skirt_hem_pins(
     ]
 
 
+def _outline_reach(
+    anchors: BodyAnchors, point: npt.ArrayLike, normal: npt.ArrayLike, ease: float
+) -> float:
+    """How far out along ``normal`` from ``point`` the hips-and-legs outline lies at its row,
+    times ``ease`` (0 where the outline is not measured or lies the other way)."""
+    p = np.asarray(point, np.float64).reshape(-1)
+    n = np.asarray(normal, np.float64).reshape(-1)
+    edges = anchors.lower_edge_at(float(p[1]))
+    if edges is None or abs(float(n[0])) < 0.3:
+        return 0.0
+    # The normal points out of the leg: to the image right, the person's left edge.
+    edge_x = edges[0] if n[0] > 0 else edges[1]
+    reach = (edge_x - float(p[0])) / float(n[0])
+    return max(0.0, reach * ease)
+
+
 def lower_pins(
     lm: GarmentLandmarks, anchors: BodyAnchors, ease: float, length_scale: float = 1.0
 ) -> tuple[list[tuple[tuple[float, float], tuple[float, float]]], float]:
@@ -133,7 +149,11 @@ def lower_pins(
         inner_hem = min(half_hem, 0.9 * abs(float(hem[0]) - hem_mid_x))
         # A squeezed inner side moves the whole hem outwards rather than narrowing it: a hem
         # narrower on one side than the other twists the leg above it.
-        pins.append((_pt(hem + normal * (2.0 * half_hem - inner_hem)), _pt(g_out)))
+        outer = 2.0 * half_hem - inner_hem
+        # The outer seam covers the leg's outline (and the trousers already on it), as a top
+        # covers the torso: a hem inside it leaves a band of old fabric to repaint.
+        outer = max(outer, _outline_reach(anchors, hem, normal, ease))
+        pins.append((_pt(hem + normal * outer), _pt(g_out)))
         pins.append((_pt(hem - normal * inner_hem), _pt(g_in)))
         leg_thigh = float(np.hypot(*(chain[1] - chain[0])))
         if length > leg_thigh * 1.15:
@@ -147,7 +167,10 @@ def lower_pins(
                 knee_n = -knee_n
             knee_mid_x = float(anchors.knees[:, 0].mean())
             inner_knee = min(half_knee, 0.9 * abs(float(chain[1][0]) - knee_mid_x))
-            pins.append((_pt(chain[1] + knee_n * (2.0 * half_knee - inner_knee)), _pt(g_ko)))
+            knee_out = max(
+                2.0 * half_knee - inner_knee, _outline_reach(anchors, chain[1], knee_n, ease)
+            )
+            pins.append((_pt(chain[1] + knee_n * knee_out), _pt(g_ko)))
             pins.append((_pt(chain[1] - knee_n * inner_knee), _pt(g_ki)))
             # Halfway down the shin too: with pins only at knee and hem, the spline swings
             # the lower leg out in an S between them.
