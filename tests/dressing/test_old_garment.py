@@ -1,4 +1,4 @@
-"""The old-garment decisions and limb shading of fitroom.render.compose on drawn scenes."""
+"""The old-garment decisions of fitroom.dressing on drawn scenes."""
 
 from __future__ import annotations
 
@@ -6,14 +6,12 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from fitroom.dressing.limbs import Limb, Limbs
+from fitroom.dressing.old_garment import below_hem, old_garment_continues_below
+from fitroom.dressing.render import render_fitted
+from fitroom.dressing.shading import limb_relief
+from fitroom.dressing.waistband import waistband_line
 from fitroom.fitting.garment_fit import FittedGarment, FittedLayer
-from fitroom.render.compose import (
-    below_hem,
-    limb_relief,
-    old_garment_continues_below,
-    waistband_line,
-)
-from fitroom.render.pipeline import render_fitted
 from fitroom.vision.core import BodyPart, BodyParts
 
 TOP = (230, 230, 225)  # a white top
@@ -106,7 +104,7 @@ class TestBelowHem:
 class TestLimbRelief:
     def test_bright_on_the_bone_darker_to_the_side_and_one_beyond(self) -> None:
         chain = np.array([[10.0, 50.0], [90.0, 50.0]], np.float32)
-        relief = limb_relief((100, 100), [(chain, 10.0)], depth=0.2)
+        relief = limb_relief((100, 100), [Limb(chain, 10.0)], depth=0.2)
         assert relief.shape == (100, 100) and relief.dtype == np.float32
         assert relief[50, 50] == 1.0
         assert 0.8 <= relief[57, 50] < relief[54, 50] < 1.0
@@ -117,7 +115,7 @@ class TestLimbRelief:
 
     def test_limb_outside_the_frame_changes_nothing(self) -> None:
         chain = np.array([[500.0, 500.0], [600.0, 600.0]], np.float32)
-        assert np.all(limb_relief((40, 40), [(chain, 8.0)]) == 1.0)
+        assert np.all(limb_relief((40, 40), [Limb(chain, 8.0)]) == 1.0)
 
 
 class TestOldGarmentBelowANewHem:
@@ -148,7 +146,7 @@ class TestSmoothEdges:
     @settings(max_examples=20, deadline=None)
     @given(st.integers(20, 80), st.integers(20, 80), st.integers(0, 2**31 - 1))
     def test_staircase_becomes_smooth_and_area_kept(self, h: int, w: int, seed: int) -> None:
-        from fitroom.render.compose import smooth_edges
+        from fitroom.dressing.masks import smooth_edges
 
         rng = np.random.default_rng(seed)
         # A blob upsampled with nearest neighbours: a staircase outline of 4-pixel steps.
@@ -164,7 +162,7 @@ class TestSmoothEdges:
             assert abs(float(soft.sum()) - float(hard.sum())) < 0.15 * float(hard.sum())
 
     def test_empty_mask(self) -> None:
-        from fitroom.render.compose import smooth_edges
+        from fitroom.dressing.masks import smooth_edges
 
         assert not smooth_edges(np.zeros((10, 12), bool)).any()
 
@@ -206,7 +204,7 @@ class TestOldCollar:
         return image, BodyParts(labels, skin)
 
     def test_collar_is_old_garment(self) -> None:
-        from fitroom.render.compose import old_garment_mask
+        from fitroom.dressing.old_garment import old_garment_mask
 
         image, parts = self._collared((200, 170, 90))  # blond hair
         person = (parts.labels > 0).astype(np.float32)
@@ -216,7 +214,7 @@ class TestOldCollar:
         assert float(old[10:30, 50:70].max()) == 0.0  # the face
 
     def test_collar_kept_when_hair_has_its_colour(self) -> None:
-        from fitroom.render.compose import old_garment_mask
+        from fitroom.dressing.old_garment import old_garment_mask
 
         image, parts = self._collared((30, 40, 70))  # hair as dark as the polo
         person = (parts.labels > 0).astype(np.float32)
@@ -224,7 +222,7 @@ class TestOldCollar:
         assert float(old[43:47, 54:66].max()) < 0.5
 
     def test_turtleneck_is_kept(self) -> None:
-        from fitroom.render.compose import old_garment_mask
+        from fitroom.dressing.old_garment import old_garment_mask
 
         image, parts = self._collared((200, 170, 90), collar_top=35)  # the whole neck
         person = (parts.labels > 0).astype(np.float32)
@@ -269,7 +267,7 @@ def _two_tone_skin() -> tuple[np.ndarray, BodyParts, np.ndarray]:
 
 class TestSkinFill:
     def test_field_takes_the_nearest_skin(self) -> None:
-        from fitroom.render.compose import skin_field
+        from fitroom.dressing.skin import skin_field
 
         image, parts, person = _two_tone_skin()
         field = skin_field(image, parts, person)
@@ -283,7 +281,7 @@ class TestSkinFill:
         assert np.abs(field[120, 100] - np.array([150.0, 100.0, 70.0])).max() < 15.0
 
     def test_field_box_matches_the_whole_field(self) -> None:
-        from fitroom.render.compose import skin_field
+        from fitroom.dressing.skin import skin_field
 
         image, parts, person = _two_tone_skin()
         whole = skin_field(image, parts, person)
@@ -292,7 +290,7 @@ class TestSkinFill:
         assert float(np.abs(part[:50]).max()) == 0.0
 
     def test_skin_already_tells_skin_from_the_old_top(self) -> None:
-        from fitroom.render.compose import skin_already
+        from fitroom.dressing.skin import skin_already
 
         field = np.full((1, 3, 3), (200.0, 150.0, 120.0), np.float32)
         pixels = np.array([[(196, 148, 121), (230, 230, 225), (60, 60, 200)]], np.float32)
@@ -303,7 +301,8 @@ class TestSkinFill:
         assert already[0, 2] == 0.0
 
     def test_fill_repaints_the_top_and_keeps_skin_it_covers(self) -> None:
-        from fitroom.render.compose import fill_with_skin, old_garment_lab, skin_field
+        from fitroom.dressing.old_garment import old_garment_lab
+        from fitroom.dressing.skin import fill_with_skin, skin_field
 
         image, parts, person = _two_tone_skin()
         # The part map's torso is wider than the old top: its rim (columns 30-35), next to the
@@ -326,7 +325,7 @@ class TestSkinFill:
         assert np.abs(out[70:110, 30:34] - base[70:110, 30:34]).max() < 1.0
 
     def test_grain_makes_the_fill_as_textured_as_the_skin(self) -> None:
-        from fitroom.render.compose import fill_with_skin
+        from fitroom.dressing.skin import fill_with_skin
 
         base = np.full((64, 64, 3), 128.0, np.float32)
         exposed = np.ones((64, 64), np.float32)
@@ -340,7 +339,7 @@ class TestSkinFill:
 
 class TestStripedOldTop:
     def test_every_colour_of_a_striped_top_is_old_garment(self) -> None:
-        from fitroom.render.compose import old_garment_mask
+        from fitroom.dressing.old_garment import old_garment_mask
 
         image, parts, person = _dressed(TROUSERS)
         # Red and white stripes, 8 rows each, over the whole top (rows 40–99).
@@ -363,14 +362,18 @@ class TestNarrowerTrousers:
         rgba[..., 0] = 220.0 * rgba[..., 3]
         lower = FittedGarment((FittedLayer("lower", (36, 110, 86, 180), rgba),), {}, 1.0, "lower")
         arm_r, thigh_r, shin_r = 6.0, 10.0, 6.0
-        limbs = [
-            (np.array([[80.0, 45.0], [95.0, 80.0], [98.0, 110.0]], np.float32), arm_r),
-            (np.array([[40.0, 45.0], [25.0, 80.0], [22.0, 110.0]], np.float32), arm_r),
-            (np.array([[75.0, 120.0], [75.0, 155.0]], np.float32), thigh_r),
-            (np.array([[45.0, 120.0], [45.0, 155.0]], np.float32), thigh_r),
-            (np.array([[75.0, 155.0], [75.0, 185.0]], np.float32), shin_r),
-            (np.array([[45.0, 155.0], [45.0, 185.0]], np.float32), shin_r),
-        ]
+
+        def limb(points: list[list[float]], radius: float) -> Limb:
+            return Limb(np.array(points, np.float32), radius)
+
+        limbs = Limbs(
+            left_arm=limb([[80.0, 45.0], [95.0, 80.0], [98.0, 110.0]], arm_r),
+            right_arm=limb([[40.0, 45.0], [25.0, 80.0], [22.0, 110.0]], arm_r),
+            left_thigh=limb([[75.0, 120.0], [75.0, 155.0]], thigh_r),
+            right_thigh=limb([[45.0, 120.0], [45.0, 155.0]], thigh_r),
+            left_shin=limb([[75.0, 155.0], [75.0, 185.0]], shin_r),
+            right_shin=limb([[45.0, 155.0], [45.0, 185.0]], shin_r),
+        )
         out, _ = render_fitted(image, [lower], parts, person, limbs=limbs)
         return image, out
 
@@ -386,7 +389,7 @@ class TestNarrowerTrousers:
 
 class TestHairOnTheShoulders:
     def test_hair_lying_on_the_old_top_is_not_old_garment(self) -> None:
-        from fitroom.render.compose import old_garment_mask
+        from fitroom.dressing.old_garment import old_garment_mask
 
         image, parts, person = _dressed(TROUSERS)
         labels = parts.labels.copy()
