@@ -19,6 +19,7 @@ PUBLIC_MODULES = (
     "fitroom.garments",
     "fitroom.measure",
     "fitroom.fitting",
+    "fitroom.dressing",
     "fitroom.tryon",
     "fitroom.live",
     "fitroom.reactions",

@@ -192,9 +192,10 @@ def raise_to_shoulder_tops(
 ) -> FloatArray:
     """Seam points moved up from the joints' height to the top of the shoulders.
 
-    Per side, the highest torso or upper-arm pixel of the body-part map in the seam's column,
-    at most :data:`SHOULDER_TOP_MAX` of the joints' distance above the joint (hair on the
-    shoulder is not body; a raised arm's outline is not looked for farther up).
+    Per side, the median over the columns from halfway between joint and seam out to the seam of the highest torso
+    or upper-arm pixel of the body-part map, at most :data:`SHOULDER_TOP_MAX` of the joints'
+    distance above the joint (hair on the shoulder is not body; a raised arm's outline is not
+    looked for farther up).
 
     Args:
         seams: (2, 2) float32 seam points [left, right] at the joints' height.
@@ -210,19 +211,25 @@ def raise_to_shoulder_tops(
     body = (labels == int(BodyPart.TORSO)) | (labels == int(BodyPart.LEFT_UPPER_ARM))
     body |= labels == int(BodyPart.RIGHT_UPPER_ARM)
     for i in range(2):
-        x = round(float(seams[i, 0]))
         y_joint = float(seams[i, 1])
-        if not (0 <= x < w) or not np.isfinite(y_joint):
+        if not np.isfinite(y_joint) or not np.isfinite(seams[i]).all():
             continue
+        # Every column from the joint out to the seam: the median of their tops does not jump
+        # by a row of the coarse part map when the person moves by a pixel.
+        # (The outer half: nearer the neck the shoulder rises above the seam's height.)
+        inner_x = 0.5 * (float(joints[i, 0]) + float(seams[i, 0]))
+        xa, xb = sorted((round(inner_x), round(float(seams[i, 0]))))
+        xa, xb = max(0, xa), min(w - 1, xb)
         y0 = max(0, round(y_joint - reach))
         y1 = min(h, round(y_joint) + 1)
-        if y1 <= y0:
+        if y1 <= y0 or xb < xa:
             continue
-        # (Three columns, so one stray column of the coarse map does not decide.)
-        column = body[y0:y1, max(0, x - 1) : x + 2].any(axis=1)
-        rows = np.nonzero(column)[0]
-        if rows.size:
-            out[i, 1] = min(y_joint, float(y0 + rows[0]))
+        window = body[y0:y1, xa : xb + 1]
+        has = window.any(axis=0)
+        if not has.any():
+            continue
+        tops = y0 + np.argmax(window[:, has], axis=0).astype(np.float32)
+        out[i, 1] = min(y_joint, float(np.median(tops)))
     return out
 
 

@@ -40,30 +40,15 @@ import numpy as np
 import numpy.typing as npt
 
 from fitroom._closing import Closeable
+from fitroom.dressing.core import DressOptions, dress
+from fitroom.dressing.fit import PreparedGarments
 from fitroom.errors import InputError, PersonNotUsable, UnsupportedGarment
-from fitroom.fitting import (
-    TORSO_POINTS,
-    BodyAnchors,
-    FittedGarment,
-    body_anchors,
-    fit_upper,
-    premultiplied_parts,
-)
+from fitroom.fitting import TORSO_POINTS, BodyAnchors
 from fitroom.fitting.garment_fit import size_ease
-from fitroom.fitting.lower_fit import fit_lower
-from fitroom.garments.core import Garment, GarmentLandmarks
+from fitroom.garments.core import Garment
 from fitroom.imaging.decode import ensure_rgb
 from fitroom.live.scenes import fit_background, replace_background, scene_image
 from fitroom.live.smoothing import AnchorSmoother, LineSmoother
-from fitroom.render.compose import waistband_line
-from fitroom.render.pipeline import render_fitted
-from fitroom.tryon import (
-    MAX_OUTLINE_OVER_SHOULDERS_ALWAYS,
-    WAISTBAND_OVERLAP,
-    check_person,
-    limb_capsules,
-    outline_over_shoulders,
-)
 from fitroom.vision import body_parts
 from fitroom.vision.core import BodyParts, PersonMask, Pose
 from fitroom.vision.perception import Perceiver, Perception, PersonAnalysis
@@ -296,7 +281,8 @@ class LiveSession(Closeable):
         self._smoother = AnchorSmoother()
         self._waist = LineSmoother()
         self._unsure_ms: int | None = None  # when the pose last looked unreliable
-        self._prepared: dict[tuple[int, float], tuple[dict[str, FloatArray], GarmentLandmarks]] = {}
+        # Every garment of the session stays prepared (switching back costs nothing).
+        self._prepared = PreparedGarments(capacity=None)
         self._background_key: tuple[int, int] | None = None
         self._background: ByteArray | None = None
         self._last_output: ByteArray | None = None
@@ -333,23 +319,6 @@ class LiveSession(Closeable):
         with self._lock:
             self.options = options
             self._background_key = None
-
-    def _prepare(
-        self, garment: Garment, factor: float
-    ) -> tuple[dict[str, FloatArray], GarmentLandmarks]:
-        """Resized, premultiplied part textures of a garment at ``factor``, made once."""
-        key = (id(garment), round(factor, 3))
-        hit = self._prepared.get(key)
-        if hit is None:
-            cutout, part_map = garment.cutout, garment.parts
-            if factor < 0.999:
-                w, h = garment.size
-                size = (max(2, round(w * factor)), max(2, round(h * factor)))
-                cutout = cv2.resize(cutout, size, interpolation=cv2.INTER_AREA)
-                part_map = cv2.resize(part_map, size, interpolation=cv2.INTER_NEAREST)
-            hit = (premultiplied_parts(cutout, part_map), garment.landmarks.scaled(factor))
-            self._prepared[key] = hit
-        return hit
 
     # -- one frame ------------------------------------------------------------------------------
 
@@ -419,40 +388,33 @@ class LiveSession(Closeable):
                 self._waist.rescale(ww, wh / self._work_size[1])
             self._work_size = (ww, wh)
             try:
-                anchors = body_anchors(person.pose.scaled(sx, sy), parts, (ww, wh))
-                keep_old = self._pose_unsure(anchors, work_mask, timestamp_ms)
-                anchors, _ = check_person(anchors)
-                anchors = self._smoother(anchors, timestamp_ms)
-                fitted = self._fit(garment, anchors, options.ease)
+                dressed = dress(
+                    work,
+                    person.pose.scaled(sx, sy),
+                    parts,
+                    work_mask,
+                    [garment],
+                    DressOptions(ease=options.ease, tuck=options.tuck),
+                    self._prepared,
+                    stream=_FrameSmoothing(self, timestamp_ms),
+                )
             except (PersonNotUsable, UnsupportedGarment):
                 self._smoother.reset()
                 self._waist.reset()
-                fitted = None
+                dressed = None
             timings["fit"] = (time.perf_counter() - t0) * 1e3 - timings["parts"]
-            if fitted is not None and fitted.layers:
-                t1 = time.perf_counter()
-                cut = self._tuck_line(
-                    options, fitted, anchors, parts, work, work_mask, timestamp_ms
-                )
-                dressed, masks = render_fitted(
-                    work,
-                    [fitted],
-                    parts,
-                    work_mask,
-                    cut_below_y=[cut],
-                    limbs=limb_capsules(anchors),
-                    keep_old=keep_old,
-                )
-                alpha = masks[0]
+            if dressed is not None and dressed.fitted[0].layers:
+                fitted = dressed.fitted[0]
+                timings.update(dressed.timings_ms)
+                alpha = dressed.visible_masks[0]
                 visible = bool(alpha.max() > 0.5)
                 if work is not frame:
-                    out = upsample_changes(frame, work, dressed)
+                    out = upsample_changes(frame, work, dressed.image)
                     if options.background is not None:
                         # (Only the background replacement needs the coverage at full size.)
                         alpha = cv2.resize(alpha, (w, h), interpolation=cv2.INTER_LINEAR)
                 else:
-                    out = dressed
-                timings["render"] = (time.perf_counter() - t1) * 1e3
+                    out = dressed.image
                 names = [n for n in TORSO_POINTS if n in fitted.targets]
                 points = np.array([fitted.targets[n] for n in names], np.float32).reshape(-1, 2)
                 points /= np.array([sx, sy], np.float32)
@@ -480,7 +442,7 @@ class LiveSession(Closeable):
             pose=pose,
         )
 
-    def _pose_unsure(self, anchors: BodyAnchors, mask: FloatArray, timestamp_ms: int) -> bool:
+    def _keep_old(self, unreliable_pose: bool, timestamp_ms: int) -> bool:
         """Whether the old garment should be left as it is on this frame.
 
         A pose that photo mode would refuse (:func:`fitroom.tryon.check_pose_outline`: the
@@ -490,32 +452,10 @@ class LiveSession(Closeable):
         where no arm is. Held for :data:`KEEP_OLD_HOLD_MS` after the last such frame, so the
         old garment does not flicker in and out.
         """
-        if outline_over_shoulders(anchors, mask) > MAX_OUTLINE_OVER_SHOULDERS_ALWAYS:
+        if unreliable_pose:
             self._unsure_ms = timestamp_ms
         last = self._unsure_ms
         return last is not None and timestamp_ms - last <= KEEP_OLD_HOLD_MS
-
-    def _tuck_line(
-        self,
-        options: LiveOptions,
-        fitted: FittedGarment,
-        anchors: BodyAnchors,
-        parts: BodyParts,
-        work: ByteArray,
-        work_mask: FloatArray,
-        timestamp_ms: int,
-    ) -> float | FloatArray | None:
-        """Where the top is tucked in (a row, rows per column, or None), as in photo mode."""
-        if fitted.region != "upper" or options.tuck is False:
-            self._waist.reset()
-            return None
-        if options.tuck:
-            return float(anchors.hips[:, 1].mean()) - 0.05 * anchors.shoulder_width
-        line = self._waist(waistband_line(parts, work_mask, work), timestamp_ms)
-        if line is None:
-            return None
-        # A touch below the waistband's top edge, so no gap opens above it.
-        return line + np.float32(WAISTBAND_OVERLAP * anchors.shoulder_width)
 
     def _working_view(
         self, frame: ByteArray, mask: PersonMask, person: PersonAnalysis
@@ -556,11 +496,6 @@ class LiveSession(Closeable):
             long_side, area, self.work_person_pixels, cap=cap, now=self._work_side
         )
         return self._work_side
-
-    def _fit(self, garment: Garment, anchors: BodyAnchors, ease: float) -> FittedGarment:
-        if garment.category == "lower":
-            return fit_lower(garment, anchors, ease, self._prepare)
-        return fit_upper(garment, anchors, ease, self._prepare)
 
     def _background_for(self, options: LiveOptions, size: tuple[int, int]) -> ByteArray:
         if self._background is None or self._background_key != size:
@@ -814,6 +749,27 @@ def upsample_changes(frame: ByteArray, work: ByteArray, dressed: ByteArray) -> B
     wb = np.ascontiguousarray(up_weight[box])
     out[box] = cv2.blendLinear(up[box], frame[box], wb, np.float32(1.0) - wb)
     return out
+
+
+class _FrameSmoothing:
+    """A session's smoothing over time for one frame (a
+    :class:`~fitroom.dressing.core.DressingStream`)."""
+
+    def __init__(self, session: LiveSession, timestamp_ms: int) -> None:
+        self._session = session
+        self._timestamp_ms = timestamp_ms
+
+    def keep_old_garment(self, unreliable_pose: bool) -> bool:
+        return self._session._keep_old(unreliable_pose, self._timestamp_ms)
+
+    def smooth_anchors(self, anchors: BodyAnchors) -> BodyAnchors:
+        return self._session._smoother(anchors, self._timestamp_ms)
+
+    def smooth_waistband(self, line: FloatArray | None) -> FloatArray | None:
+        return self._session._waist(line, self._timestamp_ms)
+
+    def waistband_unused(self) -> None:
+        self._session._waist.reset()
 
 
 class _LatestSlot:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from fitroom.render.drape import DRAPE_REACH, drape_band, extend_fabric
+from fitroom.dressing.drape import DRAPE_REACH, drape_band, extend_fabric
 
 
 def _masks() -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -6,9 +6,10 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from fitroom.dressing.render import render_fitted
+from fitroom.dressing.shading import contact_shadow, low_frequency_shading
+from fitroom.dressing.skin import skin_colour
 from fitroom.fitting.garment_fit import FittedGarment, FittedLayer
-from fitroom.render.compose import contact_shadow, low_frequency_shading, skin_colour
-from fitroom.render.pipeline import render_fitted
 from fitroom.vision.core import BodyPart, BodyParts
 
 

@@ -11,7 +11,7 @@ Two kinds of golden, both under ``tests/goldens/tryon/``:
 Regenerate every golden after an intended change of the renderer (the shared-person numbers only
 when the shared data is present; look at the images before committing them):
 
-    FITROOM_REGEN_GOLDENS=1 python -m pytest tests/render/test_golden.py
+    FITROOM_REGEN_GOLDENS=1 python -m pytest tests/dressing/test_golden.py
 
 A missing golden fails (it does not skip) unless regenerating. On a mismatch the actual image, the
 golden and an amplified difference are written to ``artifacts/goldens/`` (git-ignored) and the
@@ -45,7 +45,7 @@ REPO = Path(__file__).resolve().parents[2]
 GOLDENS = REPO / "tests" / "goldens" / "tryon"
 ARTIFACTS = REPO / "artifacts" / "goldens"
 SHARED_GOLDEN = GOLDENS / "shared_persons.json"
-REGEN_COMMAND = "FITROOM_REGEN_GOLDENS=1 python -m pytest tests/render/test_golden.py"
+REGEN_COMMAND = "FITROOM_REGEN_GOLDENS=1 python -m pytest tests/dressing/test_golden.py"
 
 
 def regenerating() -> bool:

@@ -9,14 +9,35 @@ out to the old outline, with the photo's own folds on it.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import cv2
 import numpy as np
 import numpy.typing as npt
+
+from fitroom.dressing.composite import TuckLine
+from fitroom.dressing.masks import labels_mask
+from fitroom.vision.core import BodyPart, BodyParts
 
 FloatArray = npt.NDArray[np.float32]
 
 #: How far the new garment may be carried out, as a share of the photo's longer side.
 DRAPE_REACH = 0.022
+
+
+def drape_allowed(parts: BodyParts, cut_below_y: Sequence[TuckLine] | None) -> FloatArray:
+    """Where a top's fabric may be carried out: the torso and upper arms, above every tuck line.
+    float32 (H, W) in {0, 1}."""
+    labels = parts.labels
+    allowed = labels_mask(
+        labels, (BodyPart.TORSO, BodyPart.LEFT_UPPER_ARM, BodyPart.RIGHT_UPPER_ARM)
+    ).astype(np.float32)
+    rows = np.arange(labels.shape[0], dtype=np.float32)[:, None]
+    for limit in cut_below_y or ():
+        if limit is not None:
+            below = rows >= (np.asarray(limit, np.float32)[None, :] if np.ndim(limit) else limit)
+            allowed *= ~below
+    return allowed
 
 
 def drape_band(
@@ -63,7 +84,7 @@ def extend_fabric(base: FloatArray, band: FloatArray, union: FloatArray, folds: 
     """Paint ``band`` in place with the colour of the nearest new-garment pixel of ``base``.
 
     The colour is taken without that pixel's folds and given the band's own (``folds``, as
-    from :func:`~fitroom.render.shading.fold_shading`), so the carried fabric is lit like the
+    from :func:`~fitroom.dressing.shading.fold_shading`), so the carried fabric is lit like the
     photo there rather than a streak of one pixel's shade.
 
     Args:
@@ -109,4 +130,4 @@ def extend_fabric(base: FloatArray, band: FloatArray, union: FloatArray, folds: 
     crop[:] = crop * (1.0 - a) + colour * a
 
 
-__all__ = ["DRAPE_REACH", "drape_band", "extend_fabric"]
+__all__ = ["DRAPE_REACH", "drape_allowed", "drape_band", "extend_fabric"]

@@ -1,0 +1,222 @@
+"""Compositing: what stays in front of each garment layer, and drawing the layers over the photo.
+
+Images are float32 (H, W, 3) RGB in [0, 255] while being rendered; masks float32 (H, W) in [0, 1].
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+import numpy.typing as npt
+
+from fitroom.dressing.masks import labels_mask, smooth_edges
+from fitroom.fitting.garment_fit import FittedGarment, FittedLayer
+from fitroom.vision.core import HAND_PARTS, BodyPart, BodyParts
+
+FloatArray = npt.NDArray[np.float32]
+ByteArray = npt.NDArray[np.uint8]
+
+#: A tuck line: a row, or float32 (W,) rows per column; None = not tucked.
+TuckLine = float | FloatArray | None
+
+
+#: Below the back of the collar, how far down the neck opening reaches, as a share of its width.
+#: A product photo shows the inside of the back through the opening (often with the labels);
+#: worn, the person's own neck and chest are in front of it.
+NECK_OPENING_DEPTH = 0.45
+
+
+def occluders(
+    parts: BodyParts,
+    neckline_y: float | None,
+    with_arms: bool,
+    neck_span: tuple[float, float] | None = None,
+) -> FloatArray:
+    """What stays in front of a garment layer: hair, face, hands, the neck above the neckline,
+    and (for the torso panel) the bare forearms. float32 (H, W) in [0, 1], edges softened.
+
+    With ``neck_span`` (the x of the garment's two neck points), the garment's neck opening
+    (:data:`NECK_OPENING_DEPTH`) is hidden too: what a product photo shows there is the inside
+    of the garment's back, and worn, the person's neck and chest are in front of it (old
+    fabric there is repainted as skin like any other the new garment leaves)."""
+    labels = parts.labels
+    front = labels_mask(labels, {BodyPart.HAIR, BodyPart.FACE, *HAND_PARTS})
+    if with_arms:
+        # Bare forearms cross in front of the torso; arms in old sleeves are not protected (the
+        # new garment or the skin fill replaces those sleeves). Upper arms hang beside the
+        # body, under the new sleeves (drawn over the panel): cutting the panel along them
+        # would open a wedge of bare arm between sleeve and body.
+        forearms = {BodyPart.LEFT_FOREARM, BodyPart.RIGHT_FOREARM}
+        front |= labels_mask(labels, forearms) & (parts.skin > 0.5)
+    # A plain one-pixel softening: smoothing the outline would drop thin strands of hair.
+    soft: FloatArray = cv2.GaussianBlur(front.astype(np.float32), (0, 0), 0.8)
+    if neckline_y is not None:
+        neck = labels == int(BodyPart.NECK)
+        rows = np.arange(labels.shape[0])[:, None] < neckline_y
+        # The neck's outline is the part map's staircase, and it draws the new neckline's
+        # sides: smoothed, so the neckline is a clean curve.
+        np.maximum(soft, smooth_edges(neck & rows), out=soft)
+        if neck_span is not None:
+            x0, x1 = sorted(neck_span)
+            depth = NECK_OPENING_DEPTH * (x1 - x0)
+            h, w = labels.shape
+            ys = np.arange(h, dtype=np.float32)[:, None]
+            xs = np.arange(w, dtype=np.float32)[None, :]
+            # The opening is rounded: deepest in the middle, at the collar's height at its ends.
+            half = max(1.0, 0.5 * (x1 - x0))
+            t = np.clip(1.0 - ((xs - 0.5 * (x0 + x1)) / half) ** 2, 0.0, 1.0)
+            opening = (ys < neckline_y + depth * np.sqrt(t)) & (xs >= x0) & (xs <= x1)
+            np.maximum(soft, smooth_edges(opening), out=soft)
+    return soft
+
+
+def layer_keep(
+    box: tuple[int, int, int, int], alpha: FloatArray, hidden: FloatArray, support: FloatArray
+) -> FloatArray:
+    """A layer's alpha (float32 (h, w), placed at ``box``) where nothing ``hidden`` lies in
+    front of it and a garment may appear (``support``): float32 (H, W) in [0, 1]."""
+    x0, y0, x1, y1 = box
+    h, w = hidden.shape
+    out = np.zeros((h, w), np.float32)
+    out[y0:y1, x0:x1] = alpha * (1.0 - hidden[y0:y1, x0:x1]) * support[y0:y1, x0:x1]
+    return out
+
+
+@dataclass(frozen=True)
+class LayerCoverage:
+    """Where one fitted layer may show.
+
+    Attributes:
+        index: the layer's index in its garment's ``layers``.
+        keep: float32 (H, W) in [0, 1]: the layer's alpha where nothing hides it.
+        hidden: float32 (H, W) in [0, 1]: what lies in front of it (and, for a tucked torso
+            panel, everything below the tuck line).
+    """
+
+    index: int
+    keep: FloatArray
+    hidden: FloatArray
+
+
+def layer_coverage(
+    garments: Sequence[FittedGarment],
+    parts: BodyParts,
+    support: FloatArray,
+    cut_below_y: Sequence[TuckLine] | None,
+) -> list[list[LayerCoverage]]:
+    """Per garment, per layer: where it may show (see :class:`LayerCoverage`).
+
+    Args:
+        garments: fitted garments in layering order.
+        parts: the person's body-part map.
+        support: float32 (H, W): where a garment may appear (the person, slightly grown).
+        cut_below_y: per garment, where its torso panel is tucked in (or None).
+    """
+    h = support.shape[0]
+    rows = np.arange(h, dtype=np.float32)[:, None]
+    coverage: list[list[LayerCoverage]] = []
+    # Occluders, shared by layers: (neckline row, torso panel?, neck opening's span).
+    fronts: dict[tuple[float | None, bool, tuple[float, float] | None], FloatArray] = {}
+    for gi, fitted in enumerate(garments):
+        neck = fitted.targets.get("neck_center")
+        items = []
+        limit = None if cut_below_y is None else cut_below_y[gi]
+        for li, layer in enumerate(fitted.layers):
+            span = None
+            if layer.part == "torso" and "neck_left" in fitted.targets:
+                span = (
+                    float(fitted.targets["neck_left"][0]),
+                    float(fitted.targets["neck_right"][0]),
+                )
+            key = (None if neck is None else float(neck[1]), layer.part == "torso", span)
+            if key not in fronts:
+                fronts[key] = occluders(parts, key[0], key[1], key[2])
+            hidden = fronts[key]
+            if limit is not None and layer.part == "torso":
+                # Only the body panel goes into the waistband; sleeves hang free.
+                below = np.clip((rows - limit) / 3.0, 0.0, 1.0)
+                hidden = np.maximum(hidden, np.broadcast_to(below, hidden.shape))
+            keep = layer_keep(layer.box, layer.rgba[..., 3], hidden, support)
+            items.append(LayerCoverage(li, keep, hidden))
+        coverage.append(items)
+    return coverage
+
+
+def place_layer(layer: FittedLayer, size: tuple[int, int]) -> FloatArray:
+    """A layer's alpha placed in a full float32 (H, W) frame of ``size`` (width, height)."""
+    w, h = size
+    out = np.zeros((h, w), np.float32)
+    x0, y0, x1, y1 = layer.box
+    out[y0:y1, x0:x1] = layer.rgba[..., 3]
+    return out
+
+
+def composite_layer(
+    base: FloatArray,
+    layer: FittedLayer,
+    hidden: FloatArray,
+    shading: FloatArray,
+    support: FloatArray,
+) -> FloatArray:
+    """Draw one premultiplied layer over ``base`` in place; returns its visible alpha (H, W).
+
+    Args:
+        base: float32 (H, W, 3) image, modified in place.
+        layer: the warped garment part.
+        hidden: float32 (H, W) in [0, 1]: what lies in front of this layer (hair, hands, ...).
+        shading: float32 (H, W) relative light and folds from the photo (1 = average; see
+            :mod:`fitroom.dressing.shading`).
+        support: float32 (H, W) in [0, 1]: where garment may appear (the person, slightly grown).
+    """
+    h, w = base.shape[:2]
+    x0, y0, x1, y1 = layer.box
+    visible = np.zeros((h, w), np.float32)
+    keep = (1.0 - hidden[y0:y1, x0:x1]) * support[y0:y1, x0:x1]
+    alpha = layer.rgba[..., 3] * keep
+    if not alpha.any():
+        return visible
+    light = np.clip(shading[y0:y1, x0:x1], 0.5, 1.4)
+    colour = layer.rgba[..., :3] * (keep * light)[..., None]
+    crop = base[y0:y1, x0:x1]
+    crop *= 1.0 - alpha[..., None]
+    crop += colour
+    visible[y0:y1, x0:x1] = alpha
+    return visible
+
+
+def composite_garments(
+    base: FloatArray,
+    garments: Sequence[FittedGarment],
+    coverage: Sequence[Sequence[LayerCoverage]],
+    shading: FloatArray,
+    support: FloatArray,
+) -> list[FloatArray]:
+    """Draw every layer over ``base`` (in place), first garment lowest; returns per garment its
+    visible alpha, float32 (H, W) in [0, 1], less what later garments cover."""
+    h, w = base.shape[:2]
+    visible: list[FloatArray] = []
+    for fitted, items in zip(garments, coverage, strict=True):
+        seen = np.zeros((h, w), np.float32)
+        for item in items:
+            alpha = composite_layer(base, fitted.layers[item.index], item.hidden, shading, support)
+            seen = (1.0 - (1.0 - seen) * (1.0 - alpha)).astype(np.float32)
+        for j in range(len(visible)):
+            visible[j] *= 1.0 - seen
+        visible.append(seen)
+    return visible
+
+
+__all__ = [
+    "NECK_OPENING_DEPTH",
+    "LayerCoverage",
+    "TuckLine",
+    "composite_garments",
+    "composite_layer",
+    "layer_coverage",
+    "layer_keep",
+    "occluders",
+    "place_layer",
+]

@@ -1,0 +1,228 @@
+"""Dressing a person: the one sequence photo try-on and live try-on both run.
+
+:func:`dress` takes a picture, what perception found on it (pose, body-part map, person mask)
+and the garments, and runs the steps in order:
+
+1. anchors and checks (:mod:`~fitroom.dressing.person_checks`): body anchors from the pose;
+   a person or garment that cannot be fitted is refused;
+2. fit (:mod:`~fitroom.dressing.fit`, geometry in :mod:`fitroom.fitting`): each garment laid on
+   the body, lower garments first;
+3. old garment (:mod:`~fitroom.dressing.old_garment`): analysed once, passed to every step;
+4. tuck (:mod:`~fitroom.dressing.waistband`): where a top goes into a waistband;
+5. limbs (:mod:`~fitroom.dressing.limbs`) and render (:mod:`~fitroom.dressing.render`): the old
+   garment removed (:mod:`~fitroom.dressing.old_garment_removal`, :mod:`~fitroom.dressing.skin`,
+   :mod:`~fitroom.dressing.background`), light (:mod:`~fitroom.dressing.shading`) and the
+   layers drawn (:mod:`~fitroom.dressing.composite`).
+
+Photo try-on (:class:`fitroom.tryon.TryOn`) calls it on the whole photo. Live try-on
+(:class:`fitroom.live.LiveSession`) calls it on a smaller working copy of each frame and passes a
+:class:`DressingStream`: the stream smooths anchors and the waistband over time, and where
+photo mode refuses an unreliable pose the stream draws the garment but keeps the old one.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+import numpy as np
+import numpy.typing as npt
+
+from fitroom.dressing.fit import PreparedGarments, fit_garment, layering_order
+from fitroom.dressing.limbs import Limbs
+from fitroom.dressing.old_garment import analyse_old_garment
+from fitroom.dressing.person_checks import (
+    arm_warnings,
+    check_garment,
+    check_person,
+    check_pose_outline,
+    pose_outline_unreliable,
+)
+from fitroom.dressing.render import render_fitted
+from fitroom.dressing.waistband import tuck_lines, waistband_line
+from fitroom.fitting.anchors import BodyAnchors, body_anchors
+from fitroom.fitting.garment_fit import SIZE_EASE, FittedGarment
+from fitroom.garments.core import Garment
+from fitroom.vision.core import BodyParts, Pose
+
+FloatArray = npt.NDArray[np.float32]
+ByteArray = npt.NDArray[np.uint8]
+
+#: The ease of a regular fit (size M); looser garments may stand off the body's outline.
+REGULAR_EASE = SIZE_EASE["M"]
+
+
+@dataclass(frozen=True)
+class DressOptions:
+    """How to dress the person (plain values; the public option types build these).
+
+    Attributes:
+        ease: garment width over the measured body width (see
+            :data:`fitroom.fitting.SIZE_EASE`).
+        length: garment length relative to a regular fit (1 = regular).
+        tuck: True tucks a top in, False never, None follows the photo (see
+            :func:`~fitroom.dressing.waistband.tuck_lines`).
+    """
+
+    ease: float = REGULAR_EASE
+    length: float = 1.0
+    tuck: bool | None = None
+
+    def reach(self, anchors: BodyAnchors) -> float:
+        """Pixels a garment looser than a regular fit stands off the body by (its extra width)."""
+        return max(0.0, self.ease - REGULAR_EASE) * 0.5 * anchors.shoulder_width
+
+
+class DressingStream(Protocol):
+    """What a stream of frames adds to :func:`dress`: smoothing over time (the frame's
+    timestamp is the stream's to know)."""
+
+    def keep_old_garment(self, unreliable_pose: bool) -> bool:
+        """Whether to leave the old garment as it is on this frame, given whether its pose is
+        one photo mode would refuse."""
+        ...
+
+    def smooth_anchors(self, anchors: BodyAnchors) -> BodyAnchors:
+        """The frame's body anchors smoothed with the frames before."""
+        ...
+
+    def smooth_waistband(self, line: FloatArray | None) -> FloatArray | None:
+        """The frame's waistband line smoothed with the frames before."""
+        ...
+
+    def waistband_unused(self) -> None:
+        """This frame needed no waistband: forget its history."""
+        ...
+
+
+@dataclass(frozen=True)
+class Dressed:
+    """A dressed picture.
+
+    Attributes:
+        image: uint8 (H, W, 3) RGB, the input's size.
+        visible_masks: per garment (input order), float32 (H, W) in [0, 1]: where it shows.
+        fitted: per garment (input order), its fit (body-pixel targets and warped layers).
+        warnings: things the caller may want to tell the user.
+        timings_ms: wall milliseconds of ``fit`` (anchors, checks, fit) and ``render`` (old
+            garment, tuck, render).
+    """
+
+    image: ByteArray
+    visible_masks: tuple[FloatArray, ...]
+    fitted: tuple[FittedGarment, ...]
+    warnings: tuple[str, ...]
+    timings_ms: dict[str, float] = field(default_factory=dict, hash=False)
+
+    def __post_init__(self) -> None:
+        if self.image.dtype != np.uint8 or self.image.ndim != 3 or self.image.shape[2] != 3:
+            raise ValueError(
+                f"Dressed.image: expected uint8 (H, W, 3), got {self.image.dtype} "
+                f"{self.image.shape}"
+            )
+        if len(self.visible_masks) != len(self.fitted):
+            raise ValueError(
+                f"Dressed: {len(self.visible_masks)} visible masks for {len(self.fitted)} garments"
+            )
+
+
+def dress(
+    image: ByteArray,
+    pose: Pose,
+    parts: BodyParts,
+    person_mask: FloatArray,
+    garments: Sequence[Garment],
+    options: DressOptions,
+    prepared: PreparedGarments,
+    *,
+    stream: DressingStream | None = None,
+    face_seen: bool = True,
+) -> Dressed:
+    """Dress the person in ``image`` in ``garments`` (see the module docstring).
+
+    Args:
+        image: uint8 (H, W, 3) RGB picture.
+        pose: the person's pose in ``image``'s pixels.
+        parts: the person's body-part map, ``image``'s size.
+        person_mask: float32 (H, W) in [0, 1].
+        garments: layered in the order given (later on top; trousers and skirts go under tops).
+        options: size, length and tuck.
+        prepared: the cache of prepared garments to fit from.
+        stream: None for a photo; a stream's smoothing for a live frame.
+        face_seen: perception found the face (a photo without one gets a warning).
+
+    Raises:
+        PersonNotUsable: shoulders not visible; in a photo also a pose whose shoulders lie well
+            inside the body's outline (see
+            :func:`~fitroom.dressing.person_checks.check_pose_outline`).
+        UnsupportedGarment: a garment without its landmarks; in a photo also one that cannot
+            be fitted to the visible body (see
+            :func:`~fitroom.dressing.person_checks.check_garment`).
+    """
+    h, w = image.shape[:2]
+    t0 = time.perf_counter()
+    anchors = body_anchors(pose, parts, (w, h))
+    keep_old = False
+    if stream is None:
+        check_pose_outline(anchors, person_mask)
+    else:
+        # A stream does not blink out on such a frame: the garment is drawn, the old one kept.
+        keep_old = stream.keep_old_garment(pose_outline_unreliable(anchors, person_mask))
+    anchors, warnings = check_person(anchors)
+    if not face_seen:
+        warnings.append("no face found: hair and face occlusion may be rough")
+    warnings.extend(arm_warnings(anchors))
+    if stream is None:
+        for garment in garments:
+            check_garment(garment, anchors)
+    else:
+        anchors = stream.smooth_anchors(anchors)
+    order = layering_order(garments)
+    fitted = {
+        i: fit_garment(garments[i], anchors, options.ease, prepared, options.length) for i in order
+    }
+    t1 = time.perf_counter()
+    timings = {"fit": (t1 - t0) * 1e3}
+    ordered = [fitted[i] for i in order]
+    if not any(f.layers for f in ordered):
+        # Nothing to draw (the garment fell outside the picture).
+        zeros = tuple(np.zeros((h, w), np.float32) for _ in garments)
+        timings["render"] = 0.0
+        every = tuple(fitted[i] for i in range(len(garments)))
+        return Dressed(image.copy(), zeros, every, tuple(warnings), timings)
+    old = analyse_old_garment(parts, person_mask, image)
+    waistband_read = False
+
+    def find_waistband() -> FloatArray | None:
+        nonlocal waistband_read
+        waistband_read = True
+        line = waistband_line(parts, person_mask, image, old=old)
+        return line if stream is None else stream.smooth_waistband(line)
+
+    cuts = tuck_lines([garments[i] for i in order], ordered, anchors, options.tuck, find_waistband)
+    if stream is not None and not waistband_read:
+        stream.waistband_unused()
+    out, ordered_visible = render_fitted(
+        image,
+        ordered,
+        parts,
+        person_mask,
+        cut_below_y=cuts,
+        limbs=Limbs.from_anchors(anchors),
+        reach=options.reach(anchors),
+        keep_old=keep_old,
+        old=old,
+    )
+    timings["render"] = (time.perf_counter() - t1) * 1e3
+    return Dressed(
+        image=out,
+        visible_masks=tuple(ordered_visible[order.index(i)] for i in range(len(garments))),
+        fitted=tuple(fitted[i] for i in range(len(garments))),
+        warnings=tuple(warnings),
+        timings_ms=timings,
+    )
+
+
+__all__ = ["REGULAR_EASE", "DressOptions", "Dressed", "DressingStream", "dress"]

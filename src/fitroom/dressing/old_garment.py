@@ -1,0 +1,409 @@
+"""The old garment: what the person wears now, analysed once per dressing call, and its masks.
+
+:func:`analyse_old_garment` reads the old top's colours once (:class:`OldGarment`); the masks of
+the old upper garment (:func:`old_garment_mask`: torso and sleeves, old collars and cuffs, hair
+spared) and of the old trousers or skirt (:func:`old_lower_garment_mask`) say what is to be
+removed. Where the uncovered old fabric is repainted is :mod:`fitroom.dressing.old_garment_removal`.
+
+Images are uint8 (H, W, 3) RGB; masks float32 (H, W) in [0, 1]; colours Lab (OpenCV float).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+import numpy.typing as npt
+
+from fitroom.dressing.masks import labels_mask, smooth_edges
+from fitroom.vision.core import ARM_PARTS, HAND_PARTS, LEG_PARTS, BodyPart, BodyParts
+
+FloatArray = npt.NDArray[np.float32]
+ByteArray = npt.NDArray[np.uint8]
+
+
+@dataclass(frozen=True)
+class OldGarment:
+    """What the person's current upper garment looks like, worked out once per dressing call.
+
+    Attributes:
+        chest_lab: float32 (3,) median Lab colour of the old top's chest (the non-skin upper
+            half of the torso, every other pixel; see :func:`old_garment_lab`), or None when
+            the photo shows too little of it.
+        palette: float32 (K, 3) Lab: the chest's median over all its pixels first, then up to
+            :data:`OLD_TOP_COLOURS` main colours (a striped top has several); (0, 3) when the
+            chest shows too little fabric (50 pixels or fewer).
+        continues_below: the old garment goes on over the thighs (a dress, a long tunic; see
+            :func:`old_garment_continues_below`).
+    """
+
+    chest_lab: FloatArray | None
+    palette: FloatArray
+    continues_below: bool
+
+    def __post_init__(self) -> None:
+        if self.chest_lab is not None and self.chest_lab.shape != (3,):
+            raise ValueError(f"OldGarment.chest_lab: expected (3,), got {self.chest_lab.shape}")
+        if self.palette.ndim != 2 or self.palette.shape[1] != 3:
+            raise ValueError(f"OldGarment.palette: expected (K, 3), got {self.palette.shape}")
+
+
+def analyse_old_garment(parts: BodyParts, person: FloatArray, image: ByteArray) -> OldGarment:
+    """The old upper garment's colours and whether it goes on below the waist (see
+    :class:`OldGarment`), from the photo, its body-part map and person mask."""
+    chest_lab = old_garment_lab(parts, person, image)
+    return OldGarment(
+        chest_lab=chest_lab,
+        palette=chest_palette(parts, person, image),
+        continues_below=chest_lab is not None and _continues_below(parts, person, image, chest_lab),
+    )
+
+
+def _candidates(
+    parts: BodyParts, person: FloatArray
+) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
+    """(torso, torso or arms, old-garment candidates): (H, W) bool each. Candidates are torso
+    and arm pixels that are not skin, inside the person."""
+    labels = parts.labels
+    torso = labels == int(BodyPart.TORSO)
+    region = torso | labels_mask(labels, set(ARM_PARTS))
+    return torso, region, region & (parts.skin < 0.5) & (person > 0.5)
+
+
+def chest_palette(parts: BodyParts, person: FloatArray, image: ByteArray) -> FloatArray:
+    """The old top's chest colours: float32 (K, 3) Lab, the median of all its non-skin pixels in
+    the torso's upper half first, then its main colours; (0, 3) with 50 such pixels or fewer."""
+    torso = parts.labels == int(BodyPart.TORSO)
+    rows = np.nonzero(torso.any(axis=1))[0]
+    if rows.size == 0:
+        return np.zeros((0, 3), np.float32)
+    top, bottom = int(rows[0]), int(rows[-1])
+    middle = (top + bottom) // 2
+    # (The old-garment candidates of :func:`old_garment_mask` on the torso's upper half.)
+    band = slice(top, middle)
+    chest = torso[band] & (parts.skin[band] < 0.5) & (person[band] > 0.5)
+    if int(chest.sum()) <= 50:
+        return np.zeros((0, 3), np.float32)
+    ref_lab = cv2.cvtColor(
+        image[top:middle][chest].reshape(-1, 1, 3).astype(np.float32) / 255.0,
+        cv2.COLOR_RGB2LAB,
+    ).reshape(-1, 3)
+    ref = np.median(ref_lab, axis=0)
+    # Each of the chest's main colours: a striped or patchwork top has several, and each goes
+    # on below the chest.
+    palette: FloatArray = np.vstack([ref[None, :], _main_colours(ref_lab)]).astype(np.float32)
+    return palette
+
+
+#: Edge smoothing of the old-garment mask, as a share of the map's longer side.
+OLD_GARMENT_EDGE_SMOOTHING = 0.005
+
+
+def old_garment_mask(
+    parts: BodyParts,
+    person: FloatArray,
+    image: ByteArray | None = None,
+    old: OldGarment | None = None,
+) -> FloatArray:
+    """Where the person's current upper garment is: float32 (H, W) in [0, 1].
+
+    Torso and arm pixels that are not skin, inside the person. The neck is left alone (the
+    body-part map's neck often reaches into the chin and hair, which must not change) except
+    for an old collar: non-skin neck pixels below the face coloured like the garment's chest. With
+    ``image`` given, torso pixels in the lower half of the torso must also be coloured like the
+    garment's chest (ΔE76 < 30): the part map's torso reaches into the waistband of trousers or
+    a skirt, which must not be repainted. ``old`` is the photo's :class:`OldGarment` (worked
+    out here when not given).
+    """
+    torso, region, hard = _candidates(parts, person)
+    if image is not None and torso.any():
+        palette = (old or analyse_old_garment(parts, person, image)).palette
+        rows = np.nonzero(torso.any(axis=1))[0]
+        top, bottom = int(rows[0]), int(rows[-1])
+        middle = (top + bottom) // 2
+        cols = np.nonzero(torso.any(axis=0))[0]
+        x0, x1 = int(cols[0]), int(cols[-1]) + 1
+        if palette.shape[0] > 0:
+            lower = image[middle : bottom + 1, x0:x1].astype(np.float32) / 255.0
+            lab = cv2.cvtColor(lower, cv2.COLOR_RGB2LAB)
+            # (Only the candidate pixels: the torso's old fabric in the box.)
+            lower_hard = hard[middle : bottom + 1, x0:x1]
+            ys, xs = np.nonzero(lower_hard & torso[middle : bottom + 1, x0:x1])
+            near = np.full(ys.size, np.inf, np.float32)
+            for colour in palette:
+                np.minimum(near, np.linalg.norm(lab[ys, xs] - colour, axis=1), out=near)
+            lower_hard[ys[near >= 30.0], xs[near >= 30.0]] = False
+            _spare_hair(parts, image, hard, palette, middle)
+            hard |= _old_cuffs(parts, person, image, hard, palette[0])
+            hard |= _old_collar(parts, person, image, palette)
+    if hard.any():
+        # Skin showing through an open knit or lace, and specks the skin model took for skin,
+        # are holes in the old garment: closed, or they would stay as dots in the skin fill.
+        bx, by, bw, bh = cv2.boundingRect(hard.view(np.uint8))
+        r = max(2, round(0.004 * max(hard.shape)))
+        h, w = hard.shape
+        y0, y1 = max(0, by - r), min(h, by + bh + r)
+        x0, x1 = max(0, bx - r), min(w, bx + bw + r)
+        k = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * r + 1, 2 * r + 1))
+        box = hard[y0:y1, x0:x1].view(np.uint8)
+        closed = cv2.morphologyEx(box, cv2.MORPH_CLOSE, k).astype(bool)
+        closed &= region[y0:y1, x0:x1] & (person[y0:y1, x0:x1] > 0.5)
+        hard[y0:y1, x0:x1] |= closed
+    # Rounder than a plain part-map edge: the mask's outline comes from the part map's coarse
+    # grid, and the skin painted inside it would show the grid's steps.
+    return smooth_edges(hard, max(1.0, OLD_GARMENT_EDGE_SMOOTHING * max(hard.shape)))
+
+
+#: How many main colours of an old top's chest are told apart (see :func:`old_garment_mask`).
+OLD_TOP_COLOURS = 3
+
+
+def _main_colours(lab: FloatArray) -> FloatArray:
+    """Up to :data:`OLD_TOP_COLOURS` main colours of (N, 3) Lab pixels, each covering at least
+    a tenth of them: (K, 3) float32."""
+    sample = np.ascontiguousarray(lab[:: max(1, lab.shape[0] // 1500)], np.float32)
+    if sample.shape[0] < 10 * OLD_TOP_COLOURS:
+        return np.zeros((0, 3), np.float32)
+    criteria = (cv2.TERM_CRITERIA_EPS + cv2.TERM_CRITERIA_MAX_ITER, 10, 1.0)
+    # A fixed start (the kmeans++ seeding draws from OpenCV's global random state).
+    cv2.setRNGSeed(0)
+    _, labels, centres = cv2.kmeans(
+        sample, OLD_TOP_COLOURS, None, criteria, 1, cv2.KMEANS_PP_CENTERS
+    )
+    counts = np.bincount(labels.reshape(-1), minlength=OLD_TOP_COLOURS)
+    keep: FloatArray = centres[counts >= 0.1 * sample.shape[0]].astype(np.float32)
+    return keep
+
+
+def _spare_hair(
+    parts: BodyParts,
+    image: ByteArray,
+    hard: npt.NDArray[np.bool_],
+    palette: FloatArray,
+    middle: int,
+) -> None:
+    """Take long hair lying on the shoulders and chest out of ``hard`` (in place): pixels
+    above row ``middle`` (the torso's middle) coloured like the hair (ΔE76 < 20) and clearly
+    unlike every colour of the old garment (``palette``, Lab). The part map often calls their
+    tips torso or arm."""
+    # (Found on every other row and column, then applied to the 2×2 blocks: the mask is
+    # smoothed afterwards, and hair tips need no finer outline.)
+    hy, hx = np.nonzero(parts.labels[:middle:2, ::2] == int(BodyPart.HAIR))
+    if hy.size < 12:
+        return
+    hy, hx = 2 * hy, 2 * hx
+    # (Every other hair pixel found: the median needs no more.)
+    sample = image[hy[::2], hx[::2]].reshape(-1, 1, 3)
+    hair_lab = cv2.cvtColor(sample.astype(np.float32) / 255.0, cv2.COLOR_RGB2LAB).reshape(-1, 3)
+    hair_ref = np.median(hair_lab, axis=0)
+    hair_rgb = np.median(sample.reshape(-1, 3), axis=0).astype(np.int16)
+    # Hair tips lie next to the hair, in its colour: a cheap RGB test first (a ΔE76 of 20 is
+    # well inside 45 grey levels per channel), the Lab test only for what passes.
+    reach = round(0.15 * max(hard.shape))
+    y1 = min(middle, int(hy.max()) + reach)
+    x0, x1 = max(0, int(hx.min()) - reach), min(hard.shape[1], int(hx.max()) + reach + 1)
+    ys, xs = np.nonzero(hard[:y1:2, x0:x1:2])
+    ys, xs = 2 * ys, 2 * xs + x0
+    near = np.abs(image[ys, xs].astype(np.int16) - hair_rgb).max(axis=1) < 45
+    ys, xs = ys[near], xs[near]
+    if ys.size == 0:
+        return
+    lab = cv2.cvtColor(
+        image[ys, xs].reshape(-1, 1, 3).astype(np.float32) / 255.0, cv2.COLOR_RGB2LAB
+    ).reshape(-1, 3)
+    to_hair = np.linalg.norm(lab - hair_ref, axis=1)
+    to_garment = np.linalg.norm(lab[:, None, :] - palette[None, :, :], axis=2).min(axis=1)
+    spare = (to_hair < 20.0) & (to_garment > to_hair + 10.0)
+    h, w = hard.shape
+    for dy in (0, 1):
+        for dx in (0, 1):
+            hard[np.minimum(ys[spare] + dy, h - 1), np.minimum(xs[spare] + dx, w - 1)] = False
+
+
+def _old_cuffs(
+    parts: BodyParts,
+    person: FloatArray,
+    image: ByteArray,
+    sleeves: npt.NDArray[np.bool_],
+    ref_lab: FloatArray,
+) -> npt.NDArray[np.bool_]:
+    """Sleeve cuffs the part map calls hand: non-skin hand pixels right at a clothed forearm,
+    coloured like the old garment (ΔE76 < 25). A bag held lower in the hand is not touched."""
+    labels = parts.labels
+    hands = labels_mask(labels, set(HAND_PARTS)) & (parts.skin < 0.5) & (person > 0.5)
+    out = np.zeros(labels.shape, bool)
+    if not hands.any():
+        return out
+    forearms = labels_mask(labels, {BodyPart.LEFT_FOREARM, BodyPart.RIGHT_FOREARM}) & sleeves
+    if not forearms.any():
+        return out
+    reach = max(3, round(0.02 * max(labels.shape)))
+    k = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * reach + 1, 2 * reach + 1))
+    # Only around the hands (a full-frame dilation by this much is slow).
+    hy, hx = np.nonzero(hands)
+    h, w = labels.shape
+    y0, y1 = max(0, int(hy.min()) - reach), min(h, int(hy.max()) + reach + 1)
+    x0, x1 = max(0, int(hx.min()) - reach), min(w, int(hx.max()) + reach + 1)
+    near_box = cv2.dilate(forearms[y0:y1, x0:x1].astype(np.uint8), k).astype(bool)
+    ys, xs = np.nonzero(near_box & hands[y0:y1, x0:x1])
+    if ys.size == 0:
+        return out
+    ys, xs = ys + y0, xs + x0
+    pixels = image[ys, xs].reshape(-1, 1, 3).astype(np.float32) / 255.0
+    lab = cv2.cvtColor(pixels, cv2.COLOR_RGB2LAB).reshape(-1, 3)
+    alike = np.linalg.norm(lab - ref_lab, axis=1) < 25.0
+    out[ys[alike], xs[alike]] = True
+    return out
+
+
+#: An old collar is repainted only when it covers at most this share of the neck below the face.
+OLD_COLLAR_MAX_SHARE = 0.5
+
+
+def _old_collar(
+    parts: BodyParts, person: FloatArray, image: ByteArray, palette: FloatArray
+) -> npt.NDArray[np.bool_]:
+    """An old collar or high neckline the part map calls neck: non-skin neck pixels below the
+    face, coloured like one of the old garment's chest colours ``palette`` ((K, 3) Lab, the
+    median first; ΔE76 < 25) and not like the hair. Hair and the chin lie above the face's
+    lowest row, or are skin, so they are not touched."""
+    ref_lab = palette[0]
+    labels = parts.labels
+    out = np.zeros(labels.shape, bool)
+    whole_neck = labels == int(BodyPart.NECK)
+    neck = whole_neck & (parts.skin < 0.5) & (person > 0.5)
+    face_rows = np.nonzero((labels == int(BodyPart.FACE)).any(axis=1))[0]
+    if not neck.any() or face_rows.size == 0:
+        return out
+    below_face = int(face_rows[-1]) + 1
+    neck[:below_face] = False
+    neck_size = int(whole_neck[below_face:].sum())
+    ys, xs = np.nonzero(neck)
+    if ys.size == 0:
+        return out
+    hair = labels == int(BodyPart.HAIR)
+    if int(hair.sum()) > 50:
+        # Hair falling over the neck is often labelled neck: when it is coloured like the
+        # garment, the two cannot be told apart here, and the hair must not change.
+        # (Every 7th hair pixel: the median needs no more.)
+        hair_lab = cv2.cvtColor(
+            image[hair][::7].reshape(-1, 1, 3).astype(np.float32) / 255.0, cv2.COLOR_RGB2LAB
+        ).reshape(-1, 3)
+        hair_ref = np.median(hair_lab, axis=0)
+        if float(np.linalg.norm(hair_ref - ref_lab)) < 30.0:
+            return out
+        # The garment's other colours count only where they are unlike the hair.
+        palette = palette[np.linalg.norm(palette - hair_ref, axis=1) >= 30.0]
+    pixels = image[ys, xs].reshape(-1, 1, 3).astype(np.float32) / 255.0
+    lab = cv2.cvtColor(pixels, cv2.COLOR_RGB2LAB).reshape(-1, 3)
+    alike = np.linalg.norm(lab[:, None, :] - palette[None, :, :], axis=2).min(axis=1) < 25.0
+    if int(alike.sum()) > OLD_COLLAR_MAX_SHARE * neck_size:
+        # A turtleneck or a scarf fills the neck: painting it as skin would leave a flat
+        # block where the throat's shading should be; it stays, worn under the new garment.
+        return out
+    out[ys[alike], xs[alike]] = True
+    return out
+
+
+def old_garment_lab(parts: BodyParts, person: FloatArray, image: ByteArray) -> FloatArray | None:
+    """Median Lab colour of the non-skin upper half of the torso (the old garment's chest)."""
+    torso = parts.labels == int(BodyPart.TORSO)
+    rows = np.nonzero(torso.any(axis=1))[0]
+    if rows.size < 4:
+        return None
+    top, bottom = int(rows[0]), int(rows[-1])
+    middle = (top + bottom) // 2
+    # Every other row and column: a median colour does not need every pixel.
+    rows_ = slice(top, middle, 2)
+    chest = torso[rows_, ::2] & (parts.skin[rows_, ::2] < 0.5) & (person[rows_, ::2] > 0.5)
+    if int(chest.sum()) < 12:
+        return None
+    pixels = image[rows_, ::2][chest].reshape(-1, 1, 3).astype(np.float32) / 255.0
+    lab = cv2.cvtColor(pixels, cv2.COLOR_RGB2LAB).reshape(-1, 3)
+    ref: FloatArray = np.median(lab, axis=0).astype(np.float32)
+    return ref
+
+
+def old_garment_continues_below(
+    parts: BodyParts, person: FloatArray, image: ByteArray, share: float = 0.6
+) -> bool:
+    """Whether the old upper garment goes on over the thighs (a dress, a long tunic).
+
+    True when, on each leg seen, at least ``share`` of the non-skin pixels in the upper fifth
+    of the leg is coloured like the old garment's chest (ΔE76 < 30): trousers or a skirt of
+    another colour start at the waist, a dress does not. Colour cannot tell a dress from a top
+    and trousers of one colour (black on black); those count as a dress.
+    """
+    ref = old_garment_lab(parts, person, image)
+    return ref is not None and _continues_below(parts, person, image, ref, share)
+
+
+def _continues_below(
+    parts: BodyParts, person: FloatArray, image: ByteArray, ref: FloatArray, share: float = 0.6
+) -> bool:
+    """:func:`old_garment_continues_below` given the old garment's chest colour ``ref`` (Lab)."""
+    seen = 0
+    for leg in LEG_PARTS:
+        mask = parts.labels == int(leg)
+        rows = np.nonzero(mask.any(axis=1))[0]
+        if rows.size < 10:
+            continue
+        top = int(rows[0])
+        span = max(4, (int(rows[-1]) - top) // 5)
+        band = mask[top : top + span] & (parts.skin[top : top + span] < 0.5)
+        band &= person[top : top + span] > 0.5
+        if int(band.sum()) < 50:
+            continue
+        pixels = image[top : top + span][band][::2].reshape(-1, 1, 3).astype(np.float32) / 255.0
+        lab = cv2.cvtColor(pixels, cv2.COLOR_RGB2LAB).reshape(-1, 3)
+        if float((np.linalg.norm(lab - ref, axis=1) < 30.0).mean()) < share:
+            return False
+        seen += 1
+    return seen > 0
+
+
+def below_hem(coverage: FloatArray, region: FloatArray, margin: float) -> FloatArray:
+    """Pixels of ``region`` lower than the new garments' hem, float32 (H, W) in {0, 1}.
+
+    The hem is, per column, the lowest row where ``coverage`` > 0.5 (columns the garments do
+    not reach take the median hem), raised by ``margin`` pixels so the kept old fabric tucks
+    under the new hem rather than leaving a gap.
+    """
+    h, w = coverage.shape
+    covered = coverage > 0.5
+    has = covered.any(axis=0)
+    out = np.zeros((h, w), np.float32)
+    if not has.any():
+        return out
+    lowest = (h - 1 - np.argmax(covered[::-1], axis=0)).astype(np.float32)
+    lowest[~has] = float(np.median(lowest[has]))
+    # A hem is a smooth line: a slit or a hand over the hem must not make a notch in it.
+    lowest = cv2.GaussianBlur(lowest.reshape(1, -1), (0, 0), 6.0).reshape(-1)
+    rows = np.arange(h, dtype=np.float32)[:, None]
+    # (Half a row of slack: the blur leaves a level hem a hair off its row.)
+    out[(rows > lowest[None, :] - margin + 0.5) & (region > 0.0)] = 1.0
+    return out
+
+
+def old_lower_garment_mask(parts: BodyParts, person: FloatArray) -> FloatArray:
+    """Where the person's current trousers or skirt are: leg pixels that are not skin, inside the
+    person. float32 (H, W) in [0, 1]."""
+    hard = labels_mask(parts.labels, set(LEG_PARTS)) & (parts.skin < 0.5) & (person > 0.5)
+    soft: FloatArray = cv2.GaussianBlur(hard.astype(np.float32), (0, 0), 1.0)
+    return soft
+
+
+__all__ = [
+    "OLD_COLLAR_MAX_SHARE",
+    "OLD_GARMENT_EDGE_SMOOTHING",
+    "OLD_TOP_COLOURS",
+    "OldGarment",
+    "analyse_old_garment",
+    "below_hem",
+    "chest_palette",
+    "old_garment_continues_below",
+    "old_garment_lab",
+    "old_garment_mask",
+    "old_lower_garment_mask",
+]

@@ -1,0 +1,202 @@
+"""Where the old garment is removed: old fabric the new garments leave uncovered is repainted.
+
+On a limb beyond its radius, beside the new garment's body, above the shoulders' round tops
+and between new trouser legs it is loose fabric: what lay behind it (the background) is painted
+there. Elsewhere it is the person's skin, shaded round on the limbs. An old dress goes on under
+a new top below its hem, like a skirt.
+
+Images are float32 (H, W, 3) RGB in [0, 255] while being rendered (uint8 for the photo itself);
+masks float32 (H, W) in [0, 1].
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import cv2
+import numpy as np
+import numpy.typing as npt
+
+from fitroom.dressing.background import fill_with_background
+from fitroom.dressing.composite import TuckLine
+from fitroom.dressing.limbs import Limbs, bare_stretches, limb_mask
+from fitroom.dressing.masks import box_of, grown_in_box, labels_mask, smooth_edges
+from fitroom.dressing.old_garment import (
+    OldGarment,
+    below_hem,
+    old_garment_mask,
+    old_lower_garment_mask,
+)
+from fitroom.dressing.skin import fill_with_skin, skin_field, skin_grain
+from fitroom.vision.core import ARM_PARTS, HAND_PARTS, LEG_PARTS, BodyPart, BodyParts
+
+FloatArray = npt.NDArray[np.float32]
+ByteArray = npt.NDArray[np.uint8]
+
+#: The legs' part labels, left then right (their shoes lie below :meth:`Limbs.ankle_row`).
+LEG_ORDER = (BodyPart.LEFT_LEG, BodyPart.RIGHT_LEG)
+
+
+def old_garment_to_remove(
+    image: ByteArray,
+    parts: BodyParts,
+    person: FloatArray,
+    *,
+    upper: bool,
+    lower: bool,
+    cut_below_y: Sequence[TuckLine] | None,
+    limbs: Limbs | None,
+    old: OldGarment,
+) -> tuple[FloatArray, FloatArray]:
+    """(all old fabric the new garments replace, the old trousers or skirt alone), float32
+    (H, W) each: the old top when a new ``upper`` garment is worn, the old trousers or skirt
+    when a new ``lower`` one is (not the shoes below the ankles)."""
+    h, w = person.shape
+    rows = np.arange(h, dtype=np.float32)[:, None]
+    old_mask = np.zeros((h, w), np.float32)
+    lower_old = np.zeros((h, w), np.float32)
+    if upper:
+        old_mask = np.maximum(old_mask, old_garment_mask(parts, person, image, old))
+        arms = labels_mask(parts.labels, ARM_PARTS)
+        for limit in cut_below_y or ():
+            if isinstance(limit, np.ndarray):
+                # Below the waistband found in the photo lie the person's own trousers or
+                # skirt (a leopard print's dark spots may look like a black top): not old top.
+                # Sleeves hanging beside them are.
+                old_mask = old_mask * (arms | (rows < limit[None, :]))
+    if lower:
+        lower_old = old_lower_garment_mask(parts, person)
+        if limbs is not None:
+            # The shoes below the ankles are not trousers: they stay.
+            for i, leg in enumerate(LEG_ORDER):
+                ankle_y = limbs.ankle_row(i)
+                lower_old = lower_old * ~((rows > ankle_y) & (parts.labels == int(leg)))
+        old_mask = np.maximum(old_mask, lower_old)
+    return old_mask, lower_old
+
+
+def remove_old_garment(
+    base: FloatArray,
+    image: ByteArray,
+    parts: BodyParts,
+    person: FloatArray,
+    *,
+    old_mask: FloatArray,
+    lower_old: FloatArray,
+    union: FloatArray,
+    panels: FloatArray,
+    shading: FloatArray,
+    limbs: Limbs | None,
+    old: OldGarment,
+    upper: bool,
+    side: int,
+) -> FloatArray:
+    """Repaint the old fabric the new garments leave uncovered (see the module docstring).
+
+    Args:
+        base: float32 (H, W, 3) the photo being rendered; a repainted copy is returned.
+        image: uint8 (H, W, 3) the photo.
+        parts, person: its body-part map and person mask.
+        old_mask, lower_old: see :func:`old_garment_to_remove`.
+        union: float32 (H, W): where any new garment shows.
+        panels: float32 (H, W): where the new torso panels show.
+        shading: float32 (H, W): the old garment's light (1 = median).
+        limbs: the arms and legs (None: no limb-aware repainting).
+        old: the old garment's analysis.
+        upper: a new upper garment is worn.
+        side: the whole photo's longer side (soft edges follow it).
+    """
+    h, w = person.shape
+    exposed = old_mask * (1.0 - union)
+    if upper and exposed.any() and old.continues_below:
+        # The old garment is a dress (or a tunic) going on over the thighs: below the new top's
+        # hem it stays, worn under the top like a skirt, instead of a band of painted skin
+        # between the new hem and the old skirt part.
+        # Everything but the arms and hands (old cuffs): the torso and the soft rim of the
+        # old-garment mask on the legs (limiting to the torso label would leave a seam along
+        # the torso/leg boundary).
+        not_arms = (~labels_mask(parts.labels, (*ARM_PARTS, *HAND_PARTS))).astype(np.float32)
+        stays = below_hem(union, exposed * not_arms, margin=max(2.0, 0.01 * side))
+        stays = cv2.GaussianBlur(cv2.dilate(stays, np.ones((5, 5), np.uint8)), (0, 0), 1.0)
+        exposed = exposed * (1.0 - stays)
+    if not exposed.any():
+        return base
+    # (Beside the torso panels: between a panel and a long sleeve lies no body either.)
+    loose = exposed * beside_body(panels if panels.any() else union, parts)
+    if limbs is not None:
+        limb_labels = labels_mask(parts.labels, (*ARM_PARTS, *LEG_PARTS)).astype(np.float32)
+        # Only the bare stretches of the limbs: where a new sleeve or trouser leg covers
+        # the bone, the limb is inside it, and old fabric left beside it is loose.
+        bare = bare_stretches(limbs.all, union)
+        not_limbs = 1.0 - limb_mask((h, w), [*bare, limbs.shoulder_line()])
+        loose = np.maximum(loose * not_limbs, exposed * limb_labels * not_limbs)
+        # Above the shoulders' round tops lies what was behind a wide collar or a puffed
+        # sleeve head, not skin (the part map's torso reaches up there in steps).
+        loose = np.maximum(loose, exposed * limbs.above_shoulders(parts) * not_limbs)
+        # The split between skin and what lay behind follows the part map's staircase
+        # outlines: rounded, so the repainted limbs and shoulders have smooth edges.
+        loose = smooth_edges(loose > 0.5, max(1.5, 0.005 * side)) * exposed
+    if lower_old.any():
+        # Between the new trouser legs lies what was between the old ones: the background
+        # (the legs are inside the new trousers), not skin.
+        loose = np.maximum(loose, exposed * lower_old * between_columns(union))
+    if loose.any():
+        # The old fabric's dark outline lies on the soft rim of the masks (or just outside
+        # the person mask): the background fill reaches a few pixels further out, so no
+        # ghost of the old sleeve or trouser leg stays.
+        reach_out = max(2, round(0.01 * side))
+        # (Not onto the person's kept parts: skin, hair, hands, the shoes.)
+        kept = person * (1.0 - old_mask) >= 0.6
+        rim = grown_in_box(loose, reach_out) * ~kept * (1.0 - union)
+        base = fill_with_background(
+            base, np.maximum(loose, rim), avoid=np.maximum(person, old_mask)
+        )
+        exposed = exposed - loose
+    # Repainted arms, legs and the chest are round: darker towards their sides.
+    return fill_with_skin(
+        base,
+        exposed,
+        skin_field(image, parts, person, box_of(exposed)),
+        shading,
+        [] if limbs is None else [*limbs.all, limbs.torso_line()],
+        garment_lab=old.chest_lab,
+        grain=skin_grain(image, parts),
+    )
+
+
+def beside_body(union: FloatArray, parts: BodyParts) -> FloatArray:
+    """Torso pixels beside the new garment's body rows, float32 (H, W) in {0, 1}.
+
+    On rows where the new garment is near its full width (its body, not its straps or
+    shoulders), an old top reaching further out to the side is loose fabric: a new garment
+    is at least as wide as the body (see :func:`~fitroom.fitting.garment_fit.torso_targets`),
+    so what lies beyond it is what was behind the old top, not skin.
+    """
+    covered = union > 0.5
+    h, w = covered.shape
+    out = np.zeros((h, w), np.float32)
+    has = covered.any(axis=1)
+    if not has.any():
+        return out
+    left = np.argmax(covered, axis=1)
+    right = w - 1 - np.argmax(covered[:, ::-1], axis=1)
+    width = np.where(has, right - left + 1, 0)
+    rows = np.flatnonzero(width >= 0.8 * float(width.max()))
+    margin = max(2, round(0.01 * max(h, w)))
+    cols = np.arange(w)[None, :]
+    beside = (cols < (left[rows] - margin)[:, None]) | (cols > (right[rows] + margin)[:, None])
+    out[rows] = beside & (parts.labels[rows] == int(BodyPart.TORSO))
+    return out
+
+
+def between_columns(coverage: FloatArray) -> FloatArray:
+    """Pixels not covered but with covered pixels to their left and right on the same row (the
+    gap between two trouser legs), float32 (H, W) in {0, 1}."""
+    covered = coverage > 0.5
+    left = np.maximum.accumulate(covered, axis=1)
+    right = np.maximum.accumulate(covered[:, ::-1], axis=1)[:, ::-1]
+    out: FloatArray = (left & right & ~covered).astype(np.float32)
+    return out
+
+
+__all__ = ["beside_body", "between_columns", "old_garment_to_remove", "remove_old_garment"]

@@ -1,0 +1,227 @@
+"""Render fitted garments into a photo: remove the old garment, shade, layer, composite.
+
+The steps are modules of their own (old_garment, old_garment_removal, drape, skin, background,
+shading, composite); :func:`render_fitted` runs them in order on the box around the person.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import cv2
+import numpy as np
+import numpy.typing as npt
+
+from fitroom.dressing.composite import (
+    TuckLine,
+    composite_garments,
+    layer_coverage,
+    occluders,
+)
+from fitroom.dressing.drape import drape_allowed, drape_band, extend_fabric
+from fitroom.dressing.limbs import Limbs
+from fitroom.dressing.masks import grow_mask
+from fitroom.dressing.old_garment import OldGarment, analyse_old_garment
+from fitroom.dressing.old_garment_removal import old_garment_to_remove, remove_old_garment
+from fitroom.dressing.shading import contact_shadow, fold_shading, low_frequency_shading
+from fitroom.fitting.garment_fit import FittedGarment, FittedLayer
+from fitroom.vision.core import BodyParts
+
+FloatArray = npt.NDArray[np.float32]
+ByteArray = npt.NDArray[np.uint8]
+
+
+def _work_box(
+    garments: Sequence[FittedGarment], person_mask: FloatArray, side: int
+) -> tuple[int, int, int, int] | None:
+    """The box holding the person and every garment layer, padded; None if nothing to draw."""
+    h, w = person_mask.shape
+    boxes = [layer.box for fitted in garments for layer in fitted.layers]
+    if not boxes:
+        return None
+    x0 = min(b[0] for b in boxes)
+    y0 = min(b[1] for b in boxes)
+    x1 = max(b[2] for b in boxes)
+    y1 = max(b[3] for b in boxes)
+    # The person's bounding box (cv2.boundingRect: (x, y, w, h); all zero for an empty mask).
+    px, py, pw, ph = cv2.boundingRect((person_mask > 0.5).view(np.uint8))
+    if pw and ph:
+        x0, y0 = min(x0, px), min(y0, py)
+        x1, y1 = max(x1, px + pw), max(y1, py + ph)
+    pad = max(16, round(0.04 * side))
+    return max(0, x0 - pad), max(0, y0 - pad), min(w, x1 + pad), min(h, y1 + pad)
+
+
+def _crop_cut(
+    cut: float | FloatArray | None, x0: int, x1: int, y0: int
+) -> float | FloatArray | None:
+    if cut is None:
+        return None
+    if isinstance(cut, np.ndarray):
+        return np.ascontiguousarray(cut[x0:x1] - y0, dtype=np.float32)
+    return cut - y0
+
+
+def _cropped(fitted: FittedGarment, x0: int, y0: int) -> FittedGarment:
+    """A fitted garment in the coordinates of a crop starting at (x0, y0)."""
+    return FittedGarment(
+        layers=tuple(
+            FittedLayer(
+                layer.part,
+                (layer.box[0] - x0, layer.box[1] - y0, layer.box[2] - x0, layer.box[3] - y0),
+                layer.rgba,
+            )
+            for layer in fitted.layers
+        ),
+        targets={k: (v[0] - x0, v[1] - y0) for k, v in fitted.targets.items()},
+        scale=fitted.scale,
+        region=fitted.region,
+    )
+
+
+def render_fitted(
+    image: ByteArray,
+    garments: Sequence[FittedGarment],
+    parts: BodyParts,
+    person_mask: FloatArray,
+    *,
+    cut_below_y: Sequence[TuckLine] | None = None,
+    limbs: Limbs | None = None,
+    frame_side: int | None = None,
+    reach: float = 0.0,
+    keep_old: bool = False,
+    old: OldGarment | None = None,
+) -> tuple[ByteArray, tuple[FloatArray, ...]]:
+    """Dress the photo in fitted garments (first garment lowest).
+
+    Old fabric the new garments leave uncovered is repainted (see
+    :mod:`fitroom.dressing.old_garment_removal`): on a limb beyond its radius as background
+    (loose sleeve fabric), elsewhere as the person's skin, shaded round on the limbs; an old
+    dress stays below a new top's hem.
+
+    Args:
+        image: uint8 (H, W, 3) RGB photo.
+        garments: fitted garments in layering order (later ones drawn on top).
+        parts: the person's body-part map.
+        person_mask: float32 (H, W) person mask in [0, 1].
+        cut_below_y: per garment, where its torso panel is tucked in: a row below which it is
+            hidden, or float32 (W,) such rows per column (a waistband's curve), or None.
+        limbs: the person's arms and legs. Old-garment pixels on a limb farther than its radius
+            from its bones are loose fabric: the background is painted there, not skin; the
+            shoulders' and the torso's round shapes come from the limbs' first joints, and the
+            shoes below each leg's ankle stay. None: no limb-aware repainting.
+        frame_side: the longer side of the whole photo when ``image`` is a crop of it (sizes
+            of soft edges and shadows follow the photo, not the crop).
+        reach: how many pixels beyond the person's outline a garment may show, on top of a
+            1% margin of the photo's longer side (a loose size stands off the body).
+        keep_old: leave the old garment as it is where the new ones do not cover it (no skin
+            or background repainted): for a pose too unreliable to say where the body is.
+        old: the photo's :class:`~fitroom.dressing.old_garment.OldGarment` (worked out here
+            when not given).
+
+    Returns:
+        (uint8 (H, W, 3) result, per garment float32 (H, W) visible coverage in [0, 1]).
+        Garments that cover nothing leave the photo unchanged.
+    """
+    full_h, full_w = image.shape[:2]
+    box = _work_box(garments, person_mask, frame_side or max(full_h, full_w))
+    if box is None:
+        return image.copy(), tuple(np.zeros((full_h, full_w), np.float32) for _ in garments)
+    bx0, by0, bx1, by1 = box
+    if (bx0, by0, bx1, by1) != (0, 0, full_w, full_h):
+        # Everything below happens inside the box around the person and the garments; the
+        # photo outside it does not change. (The old garment is read on the whole photo.)
+        old = old or analyse_old_garment(parts, person_mask, image)
+        crop_parts = BodyParts(
+            np.ascontiguousarray(parts.labels[by0:by1, bx0:bx1]),
+            np.ascontiguousarray(parts.skin[by0:by1, bx0:bx1]),
+        )
+        crop_out, crop_visible = render_fitted(
+            np.ascontiguousarray(image[by0:by1, bx0:bx1]),
+            [_cropped(fitted, bx0, by0) for fitted in garments],
+            crop_parts,
+            np.ascontiguousarray(person_mask[by0:by1, bx0:bx1]),
+            cut_below_y=None
+            if cut_below_y is None
+            else [_crop_cut(c, bx0, bx1, by0) for c in cut_below_y],
+            limbs=None if limbs is None else limbs.shifted(np.array([bx0, by0], np.float32)),
+            frame_side=max(full_h, full_w),
+            reach=reach,
+            keep_old=keep_old,
+            old=old,
+        )
+        out_full = image.copy()
+        out_full[by0:by1, bx0:bx1] = crop_out
+        visible_full = []
+        for v in crop_visible:
+            frame = np.zeros((full_h, full_w), np.float32)
+            frame[by0:by1, bx0:bx1] = v
+            visible_full.append(frame)
+        return out_full, tuple(visible_full)
+    h, w = full_h, full_w
+    side = frame_side or max(h, w)
+    person = person_mask.astype(np.float32)
+    grow = max(3, round(0.01 * side + max(0.0, reach)))
+    support = grow_mask((person > 0.5).astype(np.float32), grow)
+    coverage = layer_coverage(garments, parts, support, cut_below_y)
+    union = np.zeros((h, w), np.float32)
+    panels = np.zeros((h, w), np.float32)  # the torso panels alone
+    for fitted, items in zip(garments, coverage, strict=True):
+        for item in items:
+            union = (1.0 - (1.0 - union) * (1.0 - item.keep)).astype(np.float32)
+            if fitted.layers[item.index].part == "torso":
+                np.maximum(panels, item.keep, out=panels)
+    if not union.any():
+        return image.copy(), tuple(np.zeros((h, w), np.float32) for _ in garments)
+    old = old or analyse_old_garment(parts, person, image)
+    base = image.astype(np.float32)
+    regions = {fitted.region for fitted in garments}
+    old_mask, lower_old = old_garment_to_remove(
+        image,
+        parts,
+        person,
+        upper="upper" in regions,
+        lower="lower" in regions,
+        cut_below_y=cut_below_y,
+        limbs=limbs,
+        old=old,
+    )
+    shading = low_frequency_shading(image, old_mask)
+    drape = np.zeros((h, w), np.float32)
+    if not keep_old and "upper" in regions:
+        # Where the old top reaches only a little beyond the new one (shoulders, sides, under
+        # the arms), the new fabric is carried out to the old outline (drawn after the layers,
+        # and not repainted as skin or background before).
+        drape = drape_band(old_mask * (1.0 - union), union, drape_allowed(parts, cut_below_y), side)
+    if not keep_old:
+        base = remove_old_garment(
+            base,
+            image,
+            parts,
+            person,
+            old_mask=old_mask,
+            lower_old=lower_old,
+            union=np.maximum(union, drape),
+            panels=panels,
+            shading=shading,
+            limbs=limbs,
+            old=old,
+            upper="upper" in regions,
+            side=side,
+        )
+    # No shadow on the face, hair and neck (whose label often reaches into the chin and hair).
+    shade_on = person * (1.0 - occluders(parts, float(h), False))
+    shadow = contact_shadow(union, shade_on, sigma=max(2.0, 0.006 * side))
+    base *= shadow[..., None]
+    # The photo's folds on the new fabric, read from what the person wore and their body there.
+    folds = fold_shading(image, np.maximum(old_mask, shade_on) * union, side)
+    visible = composite_garments(base, garments, coverage, shading * folds, support)
+    if drape.any() and visible:
+        extend_fabric(base, drape, union, folds)
+        # (The carried fabric belongs to the top layer: the last garment.)
+        visible[-1] = np.maximum(visible[-1], drape)
+    out = np.clip(base + 0.5, 0, 255).astype(np.uint8)
+    return out, tuple(visible)
+
+
+__all__ = ["render_fitted"]

@@ -1,1 +1,0 @@
-"""Rendering: old-garment removal, layering and occlusion, shading transfer, compositing."""

@@ -1,0 +1,54 @@
+"""Drawn scenes shared by the dressing tests: a front view in a white top, a cropped new top."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import pytest
+
+from fitroom.fitting.garment_fit import FittedGarment, FittedLayer
+from fitroom.vision.core import BodyPart, BodyParts
+
+#: The drawn person's white top and skin.
+TOP = (230, 230, 225)
+SKIN = (200, 150, 120)
+
+Scene = tuple[np.ndarray, BodyParts, np.ndarray]
+
+
+def _drawn_person(lower_rgb: tuple[int, int, int]) -> Scene:
+    """A 200×120 front view: face, a torso in a white top (rows 40–119), legs (rows 120–199)
+    in ``lower_rgb``; rows 100–119 of the torso already wear the lower garment (its waist).
+    Returns (image, body parts, person mask)."""
+    h, w = 200, 120
+    image = np.full((h, w, 3), 250, np.uint8)
+    labels = np.zeros((h, w), np.uint8)
+    labels[5:35, 45:75] = BodyPart.FACE
+    labels[35:40, 50:70] = BodyPart.NECK
+    labels[40:120, 30:90] = BodyPart.TORSO
+    labels[120:200, 32:58] = BodyPart.LEFT_LEG
+    labels[120:200, 62:88] = BodyPart.RIGHT_LEG
+    image[labels > 0] = SKIN
+    image[40:100, 30:90] = TOP
+    image[100:120, 30:90] = lower_rgb
+    legs = np.isin(labels, [BodyPart.LEFT_LEG, BodyPart.RIGHT_LEG])
+    image[legs] = lower_rgb
+    skin = np.isin(labels, [BodyPart.FACE, BodyPart.NECK]).astype(np.float32)
+    person = (labels > 0).astype(np.float32)
+    return image, BodyParts(labels, skin), person
+
+
+@pytest.fixture
+def drawn_person() -> Callable[[tuple[int, int, int]], Scene]:
+    """Draws the front view of :func:`_drawn_person` with trousers (or a dress) of a colour."""
+    return _drawn_person
+
+
+@pytest.fixture
+def short_top() -> FittedGarment:
+    """An opaque red panel over torso rows 40–69 only (a cropped top)."""
+    rgba = np.zeros((30, 60, 4), np.float32)
+    rgba[..., 3] = 1.0
+    rgba[..., 0] = 200.0
+    return FittedGarment((FittedLayer("torso", (30, 40, 90, 70), rgba),), {}, 1.0)

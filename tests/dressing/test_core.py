@@ -1,0 +1,163 @@
+"""One dressing for photo and live (fitroom.dressing.core): the same function, the same pixels."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+import pytest
+
+from fitroom.dressing.core import DressOptions, dress
+from fitroom.dressing.fit import PreparedGarments
+from fitroom.fitting.anchors import BodyAnchors
+from fitroom.garments import Garment, ingest_garment
+from fitroom.garments.synth import synth_garment
+from fitroom.imaging import decode_image
+from fitroom.live import LiveOptions, LiveSession
+from fitroom.tryon import TryOn, TryOnOptions, TryOnResult
+
+FloatArray = npt.NDArray[np.float32]
+
+
+@pytest.fixture(scope="module")
+def tryon() -> Iterator[TryOn]:
+    with TryOn(num_threads=1) as model:
+        yield model
+
+
+@pytest.fixture(scope="module")
+def tee() -> Garment:
+    return ingest_garment(synth_garment("t-shirt", seed=1, pattern="stripes").image, name="tee")
+
+
+@pytest.fixture(scope="module")
+def shirt() -> Garment:
+    return ingest_garment(synth_garment("shirt", seed=4, pattern="checks").image, name="shirt")
+
+
+def _live_render(
+    garment: Garment, photo: np.ndarray, result: TryOnResult, options: LiveOptions
+) -> np.ndarray:
+    """The frame a live session dresses from the photo's own perception, at the photo's size
+    (no working copy: ``work_long_side=None``), as the first frame of a stream."""
+    with LiveSession([garment], options, work_long_side=None) as live:
+        frame = live.render(photo, result.perception, timestamp_ms=0)
+    assert frame.garment_visible
+    return frame.image
+
+
+class TestLiveEqualsPhoto:
+    """A frame dressed by live equals the photo path's render at the same size and pose."""
+
+    @pytest.mark.parametrize("size", ["M", "XL"])
+    def test_astronaut(
+        self, tryon: TryOn, astronaut: np.ndarray, tee: Garment, shirt: Garment, size: str
+    ) -> None:
+        garment = tee if size == "M" else shirt
+        photo = tryon.render(astronaut, [garment], TryOnOptions(size=size))
+        live = _live_render(garment, astronaut, photo, LiveOptions(size=size))
+        assert not np.array_equal(photo.image, astronaut)
+        assert np.array_equal(live, photo.image)
+
+    @pytest.mark.parametrize("tuck", [None, True])
+    def test_full_body_photo_with_own_trousers(
+        self, tryon: TryOn, shared_data: Path, tee: Garment, tuck: bool | None
+    ) -> None:
+        """On a research photo of a person in trousers (old top removed, the waistband found
+        or the tuck above the hips): the same pixels too."""
+        picture = decode_image(shared_data / "persons" / "dresscode_049205_0.jpg")
+        photo = tryon.render(picture, [tee], TryOnOptions(tuck=tuck))
+        live = _live_render(tee, picture, photo, LiveOptions(tuck=tuck))
+        assert np.array_equal(live, photo.image)
+
+
+class _Recorder:
+    """A stream that smooths nothing and records what the dressing asked of it."""
+
+    def __init__(self, keep_old: bool = False) -> None:
+        self.keep_old = keep_old
+        self.calls: list[str] = []
+
+    def keep_old_garment(self, unreliable_pose: bool) -> bool:
+        self.calls.append(f"keep_old({unreliable_pose})")
+        return self.keep_old
+
+    def smooth_anchors(self, anchors: BodyAnchors) -> BodyAnchors:
+        self.calls.append("anchors")
+        return anchors
+
+    def smooth_waistband(self, line: FloatArray | None) -> FloatArray | None:
+        self.calls.append("waistband")
+        return line
+
+    def waistband_unused(self) -> None:
+        self.calls.append("waistband_unused")
+
+
+class TestDress:
+    def test_a_stream_is_asked_for_its_smoothing_in_order(
+        self, tryon: TryOn, astronaut: np.ndarray, tee: Garment
+    ) -> None:
+        photo = tryon.render(astronaut, [tee])
+        person = photo.perception.single()
+        assert person.parts is not None
+        stream = _Recorder()
+        dressed = dress(
+            astronaut,
+            person.pose,
+            person.parts,
+            photo.perception.mask.mask,
+            [tee],
+            DressOptions(),
+            PreparedGarments(),
+            stream=stream,
+        )
+        assert stream.calls == ["keep_old(False)", "anchors", "waistband"]
+        assert np.array_equal(dressed.image, photo.image)
+        tucked = _Recorder()
+        dress(
+            astronaut,
+            person.pose,
+            person.parts,
+            photo.perception.mask.mask,
+            [tee],
+            DressOptions(tuck=True),
+            PreparedGarments(),
+            stream=tucked,
+        )
+        assert tucked.calls == ["keep_old(False)", "anchors", "waistband_unused"]
+
+    def test_keeping_the_old_garment_draws_the_same_garment(
+        self, tryon: TryOn, astronaut: np.ndarray, shirt: Garment
+    ) -> None:
+        photo = tryon.render(astronaut, [shirt])
+        person = photo.perception.single()
+        assert person.parts is not None
+        kept = dress(
+            astronaut,
+            person.pose,
+            person.parts,
+            photo.perception.mask.mask,
+            [shirt],
+            DressOptions(),
+            PreparedGarments(),
+            stream=_Recorder(keep_old=True),
+        )
+        # The same garment, less the rim carried out to the old outline (the old garment stays
+        # there instead: see fitroom.dressing.drape).
+        assert np.all(kept.visible_masks[0] <= photo.visible_masks[0] + 1e-6)
+        drawn = photo.visible_masks[0] > 0.5
+        same = np.abs(kept.visible_masks[0] - photo.visible_masks[0]) < 1e-6
+        assert float(same[drawn].mean()) > 0.85
+        # The garment looks the same (only its soft edges let what lies under them show).
+        shows = (photo.visible_masks[0] > 0.99) & (kept.visible_masks[0] > 0.99)
+        diff = np.abs(kept.image[shows].astype(int) - photo.image[shows])
+        assert float(diff.mean()) < 1.0
+        # Beside the new garment the old one stays as the photo has it.
+        outside = photo.visible_masks[0] < 0.01
+        assert (
+            np.abs(kept.image[outside].astype(int) - astronaut[outside]).mean()
+            < np.abs(photo.image[outside].astype(int) - astronaut[outside]).mean()
+        )

@@ -1,0 +1,136 @@
+"""The old-garment analysis and masks of fitroom.dressing.old_garment on drawn scenes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from fitroom.dressing.old_garment import below_hem, old_garment_continues_below
+from fitroom.vision.core import BodyPart, BodyParts
+
+TOP = (230, 230, 225)  # a white top
+TROUSERS = (40, 60, 140)  # blue trousers
+SKIN = (200, 150, 120)
+
+#: The ``drawn_person`` fixture (tests/dressing/conftest.py).
+DrawnPerson = Callable[[tuple[int, int, int]], tuple[np.ndarray, BodyParts, np.ndarray]]
+
+
+class TestOldGarmentContinuesBelow:
+    def test_dress_continues(self, drawn_person: DrawnPerson) -> None:
+        image, parts, person = drawn_person(TOP)
+        assert old_garment_continues_below(parts, person, image)
+
+    def test_trousers_of_another_colour_do_not(self, drawn_person: DrawnPerson) -> None:
+        image, parts, person = drawn_person(TROUSERS)
+        assert not old_garment_continues_below(parts, person, image)
+
+    def test_bare_legs_do_not(self, drawn_person: DrawnPerson) -> None:
+        image, parts, person = drawn_person(TROUSERS)
+        parts = BodyParts(parts.labels, np.maximum(parts.skin, parts.labels >= BodyPart.LEFT_LEG))
+        assert not old_garment_continues_below(parts, person, image)
+
+
+class TestBelowHem:
+    @settings(max_examples=25, deadline=None)
+    @given(st.integers(8, 60), st.integers(8, 60), st.integers(0, 1000))
+    def test_inside_region_and_below_the_hem(self, h: int, w: int, seed: int) -> None:
+        rng = np.random.default_rng(seed)
+        hem = int(rng.integers(1, h))
+        coverage = np.zeros((h, w), np.float32)
+        coverage[:hem] = 1.0
+        region = (rng.random((h, w)) < 0.5).astype(np.float32)
+        out = below_hem(coverage, region, margin=0.0)
+        assert out.shape == (h, w) and out.dtype == np.float32
+        assert np.all(out <= region)
+        assert not out[:hem].any()
+        assert np.array_equal(out[hem:] > 0, region[hem:] > 0)
+
+    def test_nothing_without_coverage(self) -> None:
+        out = below_hem(np.zeros((10, 10), np.float32), np.ones((10, 10), np.float32), 2.0)
+        assert not out.any()
+
+
+class TestOldCollar:
+    def _collared(
+        self, hair_rgb: tuple[int, int, int], collar_top: int = 42
+    ) -> tuple[np.ndarray, BodyParts]:
+        """A dark polo: its collar stands up round the neck from ``collar_top`` (labelled neck
+        by the part map; the neck spans rows 35–47)."""
+        h, w = 200, 120
+        dark = (30, 40, 70)
+        image = np.full((h, w, 3), 250, np.uint8)
+        labels = np.zeros((h, w), np.uint8)
+        labels[0:8, 40:80] = BodyPart.HAIR
+        labels[8:35, 45:75] = BodyPart.FACE
+        labels[35:48, 50:70] = BodyPart.NECK
+        labels[48:150, 30:90] = BodyPart.TORSO
+        image[labels > 0] = SKIN
+        image[labels == BodyPart.HAIR] = hair_rgb
+        image[48:150, 30:90] = dark
+        image[collar_top:48, 50:70] = dark  # the collar, on the neck label
+        skin = np.isin(labels, [BodyPart.FACE, BodyPart.NECK]).astype(np.float32)
+        skin[collar_top:48, 50:70] = 0.0
+        return image, BodyParts(labels, skin)
+
+    def test_collar_is_old_garment(self) -> None:
+        from fitroom.dressing.old_garment import old_garment_mask
+
+        image, parts = self._collared((200, 170, 90))  # blond hair
+        person = (parts.labels > 0).astype(np.float32)
+        old = old_garment_mask(parts, person, image)
+        assert float(old[43:47, 54:66].min()) > 0.9
+        assert float(old[37, 54:66].max()) < 0.5  # the bare neck above it stays
+        assert float(old[10:30, 50:70].max()) == 0.0  # the face
+
+    def test_collar_kept_when_hair_has_its_colour(self) -> None:
+        from fitroom.dressing.old_garment import old_garment_mask
+
+        image, parts = self._collared((30, 40, 70))  # hair as dark as the polo
+        person = (parts.labels > 0).astype(np.float32)
+        old = old_garment_mask(parts, person, image)
+        assert float(old[43:47, 54:66].max()) < 0.5
+
+    def test_turtleneck_is_kept(self) -> None:
+        from fitroom.dressing.old_garment import old_garment_mask
+
+        image, parts = self._collared((200, 170, 90), collar_top=35)  # the whole neck
+        person = (parts.labels > 0).astype(np.float32)
+        old = old_garment_mask(parts, person, image)
+        assert float(old[37:45, 54:66].max()) < 0.5
+
+
+class TestStripedOldTop:
+    def test_every_colour_of_a_striped_top_is_old_garment(self, drawn_person: DrawnPerson) -> None:
+        from fitroom.dressing.old_garment import old_garment_mask
+
+        image, parts, person = drawn_person(TROUSERS)
+        # Red and white stripes, 8 rows each, over the whole top (rows 40–99).
+        for y in range(40, 100, 16):
+            image[y : y + 8, 30:90] = (190, 30, 40)
+        old = old_garment_mask(parts, person, image)
+        # The lower half's red stripes are old top like the white ones, not trousers.
+        assert float(old[82:86, 40:80].min()) > 0.9
+        assert float(old[74:78, 40:80].min()) > 0.9
+        # The trousers' waist (rows 100–119, another blue) stays.
+        assert float(old[104:116, 40:80].max()) < 0.5
+
+
+class TestHairOnTheShoulders:
+    def test_hair_lying_on_the_old_top_is_not_old_garment(self, drawn_person: DrawnPerson) -> None:
+        from fitroom.dressing.old_garment import old_garment_mask
+
+        image, parts, person = drawn_person(TROUSERS)
+        labels = parts.labels.copy()
+        labels[0:40, 30:45] = BodyPart.HAIR  # long brown hair beside the face
+        labels[0:40, 75:90] = BodyPart.HAIR
+        image[0:40, 30:45] = (90, 55, 25)
+        image[0:40, 75:90] = (90, 55, 25)
+        image[40:60, 32:42] = (90, 55, 25)  # its tips on the white top's shoulder
+        person = (labels > 0).astype(np.float32)
+        old = old_garment_mask(BodyParts(labels, parts.skin), person, image)
+        assert float(old[42:58, 34:40].max()) < 0.5
+        assert float(old[45:60, 50:80].min()) > 0.9
