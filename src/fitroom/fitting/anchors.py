@@ -192,10 +192,10 @@ def raise_to_shoulder_tops(
 ) -> FloatArray:
     """Seam points moved up from the joints' height to the top of the shoulders.
 
-    Per side, the median over the columns from halfway between joint and seam out to the seam of the highest torso
-    or upper-arm pixel of the body-part map, at most :data:`SHOULDER_TOP_MAX` of the joints'
-    distance above the joint (hair on the shoulder is not body; a raised arm's outline is not
-    looked for farther up).
+    Per side, the median over the columns from halfway between joint and seam out to the seam
+    of the highest torso or upper-arm pixel of the body-part map, at most
+    :data:`SHOULDER_TOP_MAX` of the joints' distance above the joint (hair on the shoulder is
+    not body; a raised arm's outline is not looked for farther up).
 
     Args:
         seams: (2, 2) float32 seam points [left, right] at the joints' height.
