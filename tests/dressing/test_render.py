@@ -56,8 +56,11 @@ class TestRenderFitted:
         out, visible = render_fitted(image, [garment], parts, person)
         torso = parts.labels == BodyPart.TORSO
         inner = np.zeros_like(torso)
-        inner[20:44, 20:44] = True
-        assert np.all(np.abs(out[inner].astype(int) - 200) <= 1)
+        # (A few rows below the face: its outline is snapped to the photo's edges, see
+        # fitroom.dressing.masks.snap_to_edges, which on this noise scene spreads it a little.)
+        inner[22:44, 20:44] = True
+        # (The scene's faint texture comes through as folds: a level or two, no more.)
+        assert np.all(np.abs(out[inner].astype(int) - 200) <= 3)
         assert visible[0][inner].min() > 0.99
         face = parts.labels == BodyPart.FACE
         assert np.array_equal(out[face][:, :], image[face][:, :]) or visible[0][face].max() < 0.01

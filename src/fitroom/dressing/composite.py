@@ -12,7 +12,7 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
-from fitroom.dressing.masks import labels_mask, smooth_edges
+from fitroom.dressing.masks import labels_mask, smooth_edges, snap_to_edges
 from fitroom.fitting.garment_fit import FittedGarment, FittedLayer
 from fitroom.vision.core import HAND_PARTS, BodyPart, BodyParts
 
@@ -22,6 +22,10 @@ ByteArray = npt.NDArray[np.uint8]
 #: A tuck line: a row, or float32 (W,) rows per column; None = not tucked.
 TuckLine = float | FloatArray | None
 
+
+#: Window of the edge snapping of what stays in front, as a share of the photo's longer side
+#: (about the body-part map's staircase step).
+SNAP_RADIUS = 0.005
 
 #: Below the back of the collar, how far down the neck opening reaches, as a share of its width.
 #: A product photo shows the inside of the back through the opening (often with the labels);
@@ -34,6 +38,7 @@ def occluders(
     neckline_y: float | None,
     with_arms: bool,
     neck_span: tuple[float, float] | None = None,
+    image: ByteArray | None = None,
 ) -> FloatArray:
     """What stays in front of a garment layer: hair, face, hands, the neck above the neckline,
     and (for the torso panel) the bare forearms. float32 (H, W) in [0, 1], edges softened.
@@ -41,7 +46,11 @@ def occluders(
     With ``neck_span`` (the x of the garment's two neck points), the garment's neck opening
     (:data:`NECK_OPENING_DEPTH`) is hidden too: what a product photo shows there is the inside
     of the garment's back, and worn, the person's neck and chest are in front of it (old
-    fabric there is repainted as skin like any other the new garment leaves)."""
+    fabric there is repainted as skin like any other the new garment leaves).
+
+    With ``image`` (the photo), the outline of what stays in front follows the photo's edges
+    (:func:`~fitroom.dressing.masks.snap_to_edges`) rather than the part map's staircase: a
+    hand on the new garment keeps its fingers' shape."""
     labels = parts.labels
     front = labels_mask(labels, {BodyPart.HAIR, BodyPart.FACE, *HAND_PARTS})
     if with_arms:
@@ -53,6 +62,9 @@ def occluders(
         front |= labels_mask(labels, forearms) & (parts.skin > 0.5)
     # A plain one-pixel softening: smoothing the outline would drop thin strands of hair.
     soft: FloatArray = cv2.GaussianBlur(front.astype(np.float32), (0, 0), 0.8)
+    if image is not None and front.any():
+        step = max(2, round(SNAP_RADIUS * max(labels.shape)))
+        soft = snap_to_edges(soft, image, step)
     if neckline_y is not None:
         neck = labels == int(BodyPart.NECK)
         rows = np.arange(labels.shape[0])[:, None] < neckline_y
@@ -106,6 +118,7 @@ def layer_coverage(
     parts: BodyParts,
     support: FloatArray,
     cut_below_y: Sequence[TuckLine] | None,
+    image: ByteArray | None = None,
 ) -> list[list[LayerCoverage]]:
     """Per garment, per layer: where it may show (see :class:`LayerCoverage`).
 
@@ -114,6 +127,7 @@ def layer_coverage(
         parts: the person's body-part map.
         support: float32 (H, W): where a garment may appear (the person, slightly grown).
         cut_below_y: per garment, where its torso panel is tucked in (or None).
+        image: the photo, to snap what stays in front to its edges (see :func:`occluders`).
     """
     h = support.shape[0]
     rows = np.arange(h, dtype=np.float32)[:, None]
@@ -133,7 +147,7 @@ def layer_coverage(
                 )
             key = (None if neck is None else float(neck[1]), layer.part == "torso", span)
             if key not in fronts:
-                fronts[key] = occluders(parts, key[0], key[1], key[2])
+                fronts[key] = occluders(parts, key[0], key[1], key[2], image)
             hidden = fronts[key]
             if limit is not None and layer.part == "torso":
                 # Only the body panel goes into the waistband; sleeves hang free.
@@ -211,6 +225,7 @@ def composite_garments(
 
 __all__ = [
     "NECK_OPENING_DEPTH",
+    "SNAP_RADIUS",
     "LayerCoverage",
     "TuckLine",
     "composite_garments",

@@ -63,6 +63,49 @@ def smooth_edges(hard: npt.NDArray[np.bool_], sigma: float | None = None) -> Flo
     return out
 
 
+def snap_to_edges(mask: FloatArray, image: ByteArray, radius: int, eps: float = 1e-3) -> FloatArray:
+    """A coarse mask whose edges follow the photo's own edges (a guided filter, He et al. 2010).
+
+    The body-part map comes from a small grid: a hand or an arm in front of the new garment
+    has a staircase outline several pixels off the real one. Filtered with the photo's
+    luminance as the guide, the mask keeps its inside and outside but its rim moves onto the
+    edge the photo shows there.
+
+    Args:
+        mask: float32 (H, W) in [0, 1].
+        image: uint8 (H, W, 3) RGB photo, the guide.
+        radius: window radius in pixels (about the staircase step).
+        eps: regularisation on the guide's [0, 1] scale: larger keeps the mask smoother.
+
+    Returns:
+        float32 (H, W) in [0, 1].
+
+    >>> m = np.zeros((20, 20), np.float32); m[:, :10] = 1.0
+    >>> g = np.zeros((20, 20, 3), np.uint8); g[:, :10] = 255
+    >>> out = snap_to_edges(m, g, 2)
+    >>> bool(out[:, :9].min() > 0.95 and out[:, 11:].max() < 0.05)
+    True
+    """
+    if not mask.any():
+        return mask.astype(np.float32)
+    guide = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY).astype(np.float32) / 255.0
+    p = mask.astype(np.float32)
+    size = (2 * radius + 1, 2 * radius + 1)
+
+    def mean(x: FloatArray) -> FloatArray:
+        out: FloatArray = cv2.boxFilter(x, -1, size, borderType=cv2.BORDER_REFLECT)
+        return out
+
+    mean_i, mean_p = mean(guide), mean(p)
+    cov_ip = mean(guide * p) - mean_i * mean_p
+    var_i = mean(guide * guide) - mean_i * mean_i
+    a = (cov_ip / (var_i + np.float32(eps))).astype(np.float32)
+    b = (mean_p - a * mean_i).astype(np.float32)
+    q = mean(a) * guide + mean(b)
+    out: FloatArray = np.clip(q, 0.0, 1.0).astype(np.float32)
+    return out
+
+
 def grow_mask(mask: FloatArray, radius: int) -> FloatArray:
     """A float mask dilated by ``radius`` pixels and softened by a one-pixel blur."""
     if radius <= 0:
@@ -101,4 +144,12 @@ def grown_in_box(mask: FloatArray, radius: int) -> FloatArray:
     return out
 
 
-__all__ = ["EDGE_SMOOTHING", "box_of", "grow_mask", "grown_in_box", "labels_mask", "smooth_edges"]
+__all__ = [
+    "EDGE_SMOOTHING",
+    "box_of",
+    "grow_mask",
+    "grown_in_box",
+    "labels_mask",
+    "smooth_edges",
+    "snap_to_edges",
+]

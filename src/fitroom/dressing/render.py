@@ -163,7 +163,7 @@ def render_fitted(
     person = person_mask.astype(np.float32)
     grow = max(3, round(0.01 * side + max(0.0, reach)))
     support = grow_mask((person > 0.5).astype(np.float32), grow)
-    coverage = layer_coverage(garments, parts, support, cut_below_y)
+    coverage = layer_coverage(garments, parts, support, cut_below_y, image)
     union = np.zeros((h, w), np.float32)
     panels = np.zeros((h, w), np.float32)  # the torso panels alone
     for fitted, items in zip(garments, coverage, strict=True):
