@@ -44,3 +44,24 @@ class TestSmoothEdges:
         from fitroom.dressing.masks import smooth_edges
 
         assert not smooth_edges(np.zeros((10, 12), bool)).any()
+
+
+def test_snap_to_edges_moves_a_staircase_rim_onto_the_photo_edge() -> None:
+    """A part-map mask whose edge is a staircase of 8-pixel steps beside a straight edge in
+    the photo: after snapping, the mask's rim follows the photo's edge."""
+    from fitroom.dressing.masks import snap_to_edges
+
+    h = w = 96
+    guide = np.full((h, w, 3), 40, np.uint8)
+    guide[:, 48:] = 220  # the real edge: column 48
+    coarse = np.zeros((h, w), np.float32)
+    for y in range(0, h, 8):
+        coarse[y : y + 8, : 44 + 8 * ((y // 8) % 2)] = 1.0  # steps at columns 44 and 52
+    # (The dark side is the mask's: 1 left of the edge.)
+    coarse[:, :44] = 1.0
+    snapped = snap_to_edges(coarse, guide, 6)
+    rows = slice(16, 80)
+    before = np.abs((coarse[rows] > 0.5).sum(axis=1) - 48).mean()
+    after = np.abs((snapped[rows] > 0.5).sum(axis=1) - 48).mean()
+    assert before >= 3.5
+    assert after <= 1.0
