@@ -16,22 +16,27 @@ import numpy as np
 import numpy.typing as npt
 
 from fitroom.dressing.composite import TuckLine
-from fitroom.dressing.masks import labels_mask
+from fitroom.dressing.masks import labels_mask, smooth_edges
 from fitroom.vision.core import BodyPart, BodyParts
 
 FloatArray = npt.NDArray[np.float32]
 
 #: How far the new garment may be carried out, as a share of the photo's longer side.
 DRAPE_REACH = 0.022
+#: Rounding of the part map's outline where the carried fabric may go (share of the longer side).
+ALLOWED_SMOOTHING = 0.008
 
 
 def drape_allowed(parts: BodyParts, cut_below_y: Sequence[TuckLine] | None) -> FloatArray:
     """Where a top's fabric may be carried out: the torso and upper arms, above every tuck line.
     float32 (H, W) in {0, 1}."""
     labels = parts.labels
-    allowed = labels_mask(
-        labels, (BodyPart.TORSO, BodyPart.LEFT_UPPER_ARM, BodyPart.RIGHT_UPPER_ARM)
-    ).astype(np.float32)
+    # Rounded: the part map's outline is a staircase, and the carried fabric's edge would
+    # show its steps where it ends on the map's edge (between an arm and the torso).
+    allowed = smooth_edges(
+        labels_mask(labels, (BodyPart.TORSO, BodyPart.LEFT_UPPER_ARM, BodyPart.RIGHT_UPPER_ARM)),
+        max(1.5, ALLOWED_SMOOTHING * max(labels.shape)),
+    )
     rows = np.arange(labels.shape[0], dtype=np.float32)[:, None]
     for limit in cut_below_y or ():
         if limit is not None:
@@ -76,7 +81,7 @@ def drape_band(
         touching = np.unique(comp[union > 0.5])
         band &= np.isin(comp, touching)
     soft: FloatArray = cv2.GaussianBlur(band.astype(np.float32), (0, 0), 0.8)
-    out: FloatArray = (soft * exposed).astype(np.float32)
+    out: FloatArray = (soft * exposed * np.clip(allowed * 2.0, 0.0, 1.0)).astype(np.float32)
     return out
 
 

@@ -20,7 +20,14 @@ import numpy.typing as npt
 from fitroom.dressing.background import fill_with_background
 from fitroom.dressing.composite import TuckLine
 from fitroom.dressing.limbs import Limbs, bare_stretches, limb_mask
-from fitroom.dressing.masks import box_of, grown_in_box, labels_mask, smooth_edges
+from fitroom.dressing.masks import (
+    box_of,
+    grow_mask,
+    grown_in_box,
+    labels_mask,
+    smooth_edges,
+    snap_to_edges,
+)
 from fitroom.dressing.old_garment import (
     OldGarment,
     below_hem,
@@ -32,6 +39,10 @@ from fitroom.vision.core import ARM_PARTS, HAND_PARTS, LEG_PARTS, BodyPart, Body
 
 FloatArray = npt.NDArray[np.float32]
 ByteArray = npt.NDArray[np.uint8]
+
+#: Window of the old top's edge snapping, as a share of the photo's longer side (about the
+#: body-part map's staircase step).
+OLD_EDGE_SNAP = 0.012
 
 #: The legs' part labels, left then right (their shoes lie below :meth:`Limbs.ankle_row`).
 LEG_ORDER = (BodyPart.LEFT_LEG, BodyPart.RIGHT_LEG)
@@ -56,7 +67,16 @@ def old_garment_to_remove(
     old_mask = np.zeros((h, w), np.float32)
     lower_old = np.zeros((h, w), np.float32)
     if upper:
-        old_mask = np.maximum(old_mask, old_garment_mask(parts, person, image, old))
+        top = old_garment_mask(parts, person, image, old)
+        if top.any():
+            # The part map's outline of a sleeve is a staircase a few pixels off the sleeve's
+            # real edge: what it leaves outside stays as a coloured rim beside the repainted
+            # arm. Snapped to the photo's edges it reaches the sleeve's own outline (only
+            # outwards: what the old mask holds stays), near the person.
+            step = max(2, round(OLD_EDGE_SNAP * max(h, w)))
+            near = grow_mask((person > 0.5).astype(np.float32), step)
+            top = np.maximum(top, snap_to_edges(top, image, step) * near)
+        old_mask = np.maximum(old_mask, top)
         arms = labels_mask(parts.labels, ARM_PARTS)
         for limit in cut_below_y or ():
             if isinstance(limit, np.ndarray):
@@ -199,4 +219,10 @@ def between_columns(coverage: FloatArray) -> FloatArray:
     return out
 
 
-__all__ = ["beside_body", "between_columns", "old_garment_to_remove", "remove_old_garment"]
+__all__ = [
+    "OLD_EDGE_SNAP",
+    "beside_body",
+    "between_columns",
+    "old_garment_to_remove",
+    "remove_old_garment",
+]
