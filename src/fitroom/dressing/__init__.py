@@ -7,7 +7,7 @@ arms in :mod:`fitroom.fitting.sleeves`) → ``old_garment`` (what the person wea
 garment is removed) with ``skin`` and ``background``, ``shading``, ``composite``.
 
 >>> from fitroom.dressing import DressOptions, PreparedGarments, dress   # doctest: +SKIP
->>> dressed = dress(image, pose, parts, mask, [garment], DressOptions(), PreparedGarments())
+>>> dressed = dress(image, pose, parts, mask, [garment], DressOptions(), PreparedGarments())  # doctest: +SKIP
 """
 
 from fitroom.dressing.core import REGULAR_EASE, Dressed, DressingStream, DressOptions, dress
