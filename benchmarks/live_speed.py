@@ -126,7 +126,7 @@ def pipeline(
             dressed.append(frame.timings_ms)
             threads.append(frame.pose_threads)
 
-    from fitroom.live.session import WORK_LONG_SIDE, WORK_PERSON_PIXELS
+    from fitroom.live.working_copy import WORK_LONG_SIDE, WORK_PERSON_PIXELS
 
     with LiveSession(
         [tee],
