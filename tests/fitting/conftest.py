@@ -8,6 +8,8 @@ import numpy as np
 import pytest
 
 from fitroom.fitting.anchors import BodyAnchors
+from fitroom.garments import Garment, ingest_garment
+from fitroom.garments.synth import synth_garment
 
 
 def _figure(tilt: float = 0.0, elbow_out: float = 0.0, torso_half: float = 80.0) -> BodyAnchors:
@@ -52,3 +54,15 @@ def _distance_to_segment(p: np.ndarray, a: np.ndarray, b: np.ndarray) -> float:
 def segment_distance() -> Callable[[np.ndarray, np.ndarray, np.ndarray], float]:
     """The distance of a point ``p`` from the segment ``a``–``b`` (pixels)."""
     return _distance_to_segment
+
+
+@pytest.fixture(scope="module")
+def tee() -> Garment:
+    """A drawn solid tee (these tests' own: seed 3)."""
+    return ingest_garment(synth_garment("t-shirt", seed=3, pattern="solid").image)
+
+
+@pytest.fixture(scope="module")
+def shirt() -> Garment:
+    """A long-sleeved drawn shirt (solid)."""
+    return ingest_garment(synth_garment("shirt", seed=4, pattern="solid").image)

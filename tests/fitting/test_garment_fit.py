@@ -5,29 +5,16 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import numpy as np
-import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from fitroom.fitting.anchors import BodyAnchors
 from fitroom.fitting.fitted import FittedLayer
 from fitroom.fitting.garment_fit import fit_upper, lengthened, torso_targets
-from fitroom.garments import Garment, ingest_garment
-from fitroom.garments.synth import synth_garment
+from fitroom.garments import Garment
 
 #: The ``stick_figure`` fixture (tests/fitting/conftest.py).
 StickFigure = Callable[..., BodyAnchors]
-
-
-@pytest.fixture(scope="module")
-def tee() -> Garment:
-    return ingest_garment(synth_garment("t-shirt", seed=3, pattern="solid").image)
-
-
-@pytest.fixture(scope="module")
-def shirt() -> Garment:
-    """A long-sleeved drawn shirt."""
-    return ingest_garment(synth_garment("shirt", seed=4, pattern="solid").image)
 
 
 class TestLengthened:

@@ -6,30 +6,17 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import numpy as np
-import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from fitroom.fitting.anchors import BodyAnchors
 from fitroom.fitting.fitted import FittedLayer
 from fitroom.fitting.garment_fit import fit_upper
-from fitroom.garments import Garment, ingest_garment
-from fitroom.garments.synth import synth_garment
+from fitroom.garments import Garment
 
 #: The ``stick_figure`` and ``segment_distance`` fixtures (tests/fitting/conftest.py).
 StickFigure = Callable[..., BodyAnchors]
 SegmentDistance = Callable[[np.ndarray, np.ndarray, np.ndarray], float]
-
-
-@pytest.fixture(scope="module")
-def tee() -> Garment:
-    return ingest_garment(synth_garment("t-shirt", seed=3, pattern="solid").image)
-
-
-@pytest.fixture(scope="module")
-def shirt() -> Garment:
-    """A long-sleeved drawn shirt."""
-    return ingest_garment(synth_garment("shirt", seed=4, pattern="solid").image)
 
 
 def _centroid(layer: FittedLayer) -> np.ndarray:

@@ -11,23 +11,12 @@ import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 
-from fitroom.garments import Garment, ingest_garment
-from fitroom.garments.synth import synth_garment
+from fitroom.garments import Garment
 from fitroom.imaging import decode_image
 from fitroom.imaging.decode import encode_jpeg
 from fitroom.live.protocol import decode_message, encode_message
 from fitroom.server.live_app import create_live_app
 from fitroom.server.live_socket import CLOSE_POLICY, CLOSE_TOO_BIG
-
-
-@pytest.fixture(scope="module")
-def tee() -> Garment:
-    return ingest_garment(synth_garment("t-shirt", seed=1, pattern="stripes").image, name="tee")
-
-
-@pytest.fixture(scope="module")
-def shirt() -> Garment:
-    return ingest_garment(synth_garment("shirt", seed=4, pattern="checks").image, name="shirt")
 
 
 @pytest.fixture(scope="module")
