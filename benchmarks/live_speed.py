@@ -126,7 +126,7 @@ def pipeline(
             dressed.append(frame.timings_ms)
             threads.append(frame.pose_threads)
 
-    from fitroom.live.session import WORK_LONG_SIDE, WORK_PERSON_PIXELS
+    from fitroom.live.working_copy import WORK_LONG_SIDE, WORK_PERSON_PIXELS
 
     with LiveSession(
         [tee],
@@ -294,7 +294,7 @@ async def ws_client(url: str, clip: Path, count: int, window: int) -> dict[str, 
     import websockets
 
     from fitroom.imaging.decode import encode_jpeg
-    from fitroom.live.ws import decode_message, encode_message
+    from fitroom.live.protocol import decode_message, encode_message
 
     jpegs = [encode_jpeg(f, quality=80) for f in looped(clip, min(count, 300))]
     sent_at: dict[int, float] = {}
@@ -344,7 +344,7 @@ def websocket_run(clip: Path, count: int) -> dict[str, float]:
             sys.executable,
             "-m",
             "uvicorn",
-            "fitroom.live.ws:create_live_app",
+            "fitroom.server.live_app:create_live_app",
             "--factory",
             "--host",
             "127.0.0.1",

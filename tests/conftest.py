@@ -1,4 +1,5 @@
-"""Shared fixtures: the research-licence data in ../shared/data, and public-domain photos.
+"""Shared fixtures: the research-licence data in ../shared/data, public-domain photos, and two
+garments fitroom draws itself (a striped tee and a checked shirt).
 
 Tests that need ../shared/data take the ``shared_data`` fixture: it skips with a reason when the
 folder is absent, and fails instead when FITROOM_REQUIRE_SHARED=1 (as CI sets it).
@@ -12,6 +13,9 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 import pytest
+
+from fitroom.garments import Garment, ingest_garment
+from fitroom.garments.synth import synth_garment
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -48,3 +52,15 @@ def coffee() -> npt.NDArray[np.uint8]:
     from skimage import data
 
     return np.ascontiguousarray(data.coffee())
+
+
+@pytest.fixture(scope="session")
+def tee() -> Garment:
+    """The drawn striped tee (synth t-shirt, seed 1), named "tee"."""
+    return ingest_garment(synth_garment("t-shirt", seed=1, pattern="stripes").image, name="tee")
+
+
+@pytest.fixture(scope="session")
+def shirt() -> Garment:
+    """The drawn long-sleeved checked shirt (synth shirt, seed 4), named "shirt"."""
+    return ingest_garment(synth_garment("shirt", seed=4, pattern="checks").image, name="shirt")

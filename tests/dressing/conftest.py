@@ -7,7 +7,7 @@ from collections.abc import Callable
 import numpy as np
 import pytest
 
-from fitroom.fitting.garment_fit import FittedGarment, FittedLayer
+from fitroom.fitting.fitted import FittedGarment, FittedLayer
 from fitroom.vision.core import BodyPart, BodyParts
 
 #: The drawn person's white top and skin.

@@ -9,11 +9,10 @@ import numpy as np
 import numpy.typing as npt
 import pytest
 
-from fitroom.dressing.core import DressOptions, dress
+from fitroom.dressing.core import Dressed, DressOptions, dress
 from fitroom.dressing.fit import PreparedGarments
 from fitroom.fitting.anchors import BodyAnchors
-from fitroom.garments import Garment, ingest_garment
-from fitroom.garments.synth import synth_garment
+from fitroom.garments import Garment
 from fitroom.imaging import decode_image
 from fitroom.live import LiveOptions, LiveSession
 from fitroom.tryon import TryOn, TryOnOptions, TryOnResult
@@ -25,16 +24,6 @@ FloatArray = npt.NDArray[np.float32]
 def tryon() -> Iterator[TryOn]:
     with TryOn(num_threads=1) as model:
         yield model
-
-
-@pytest.fixture(scope="module")
-def tee() -> Garment:
-    return ingest_garment(synth_garment("t-shirt", seed=1, pattern="stripes").image, name="tee")
-
-
-@pytest.fixture(scope="module")
-def shirt() -> Garment:
-    return ingest_garment(synth_garment("shirt", seed=4, pattern="checks").image, name="shirt")
 
 
 def _live_render(
@@ -96,55 +85,46 @@ class _Recorder:
         self.calls.append("waistband_unused")
 
 
+def _dress(
+    photo: TryOnResult,
+    picture: np.ndarray,
+    garment: Garment,
+    options: DressOptions,
+    stream: _Recorder,
+) -> Dressed:
+    """:func:`dress` on the photo path's own perception, with ``stream``."""
+    person = photo.perception.single()
+    assert person.parts is not None
+    return dress(
+        picture,
+        person.pose,
+        person.parts,
+        photo.perception.mask.mask,
+        [garment],
+        options,
+        PreparedGarments(),
+        stream=stream,
+    )
+
+
 class TestDress:
     def test_a_stream_is_asked_for_its_smoothing_in_order(
         self, tryon: TryOn, astronaut: np.ndarray, tee: Garment
     ) -> None:
         photo = tryon.render(astronaut, [tee])
-        person = photo.perception.single()
-        assert person.parts is not None
         stream = _Recorder()
-        dressed = dress(
-            astronaut,
-            person.pose,
-            person.parts,
-            photo.perception.mask.mask,
-            [tee],
-            DressOptions(),
-            PreparedGarments(),
-            stream=stream,
-        )
+        dressed = _dress(photo, astronaut, tee, DressOptions(), stream)
         assert stream.calls == ["keep_old(False)", "anchors", "waistband"]
         assert np.array_equal(dressed.image, photo.image)
         tucked = _Recorder()
-        dress(
-            astronaut,
-            person.pose,
-            person.parts,
-            photo.perception.mask.mask,
-            [tee],
-            DressOptions(tuck=True),
-            PreparedGarments(),
-            stream=tucked,
-        )
+        _dress(photo, astronaut, tee, DressOptions(tuck=True), tucked)
         assert tucked.calls == ["keep_old(False)", "anchors", "waistband_unused"]
 
     def test_keeping_the_old_garment_draws_the_same_garment(
         self, tryon: TryOn, astronaut: np.ndarray, shirt: Garment
     ) -> None:
         photo = tryon.render(astronaut, [shirt])
-        person = photo.perception.single()
-        assert person.parts is not None
-        kept = dress(
-            astronaut,
-            person.pose,
-            person.parts,
-            photo.perception.mask.mask,
-            [shirt],
-            DressOptions(),
-            PreparedGarments(),
-            stream=_Recorder(keep_old=True),
-        )
+        kept = _dress(photo, astronaut, shirt, DressOptions(), _Recorder(keep_old=True))
         # The same garment, less the rim carried out to the old outline (the old garment stays
         # there instead: see fitroom.dressing.drape).
         assert np.all(kept.visible_masks[0] <= photo.visible_masks[0] + 1e-6)

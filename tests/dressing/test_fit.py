@@ -11,11 +11,6 @@ from fitroom.garments.synth import synth_garment
 
 
 @pytest.fixture(scope="module")
-def tee() -> Garment:
-    return ingest_garment(synth_garment("t-shirt", seed=1, pattern="stripes").image, name="tee")
-
-
-@pytest.fixture(scope="module")
 def trousers() -> Garment:
     return ingest_garment(synth_garment("trousers", seed=2, pattern="solid").image, name="trousers")
 

@@ -8,7 +8,7 @@ import numpy as np
 
 from fitroom.dressing.limbs import Limb, Limbs
 from fitroom.dressing.render import render_fitted
-from fitroom.fitting.garment_fit import FittedGarment, FittedLayer
+from fitroom.fitting.fitted import FittedGarment, FittedLayer
 from fitroom.vision.core import BodyParts
 
 TOP = (230, 230, 225)  # a white top

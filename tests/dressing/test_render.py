@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from fitroom.dressing.render import render_fitted
 from fitroom.dressing.shading import contact_shadow, low_frequency_shading
 from fitroom.dressing.skin import skin_colour
-from fitroom.fitting.garment_fit import FittedGarment, FittedLayer
+from fitroom.fitting.fitted import FittedGarment, FittedLayer
 from fitroom.vision.core import BodyPart, BodyParts
 
 

@@ -1,4 +1,4 @@
-"""Fixtures of the live tests: a drawn garment pair and the short real clip, letterboxed."""
+"""Fixtures of the live tests: the short real clip, letterboxed (garments: tests/conftest.py)."""
 
 from __future__ import annotations
 
@@ -8,22 +8,10 @@ import numpy as np
 import numpy.typing as npt
 import pytest
 
-from fitroom.garments import Garment, ingest_garment
-from fitroom.garments.synth import synth_garment
 from fitroom.live import read_video
 
 #: The frame size the live tests run at (a webcam's).
 FRAME_SIZE = (640, 480)
-
-
-@pytest.fixture(scope="session")
-def tee() -> Garment:
-    return ingest_garment(synth_garment("t-shirt", seed=1, pattern="stripes").image, name="tee")
-
-
-@pytest.fixture(scope="session")
-def shirt() -> Garment:
-    return ingest_garment(synth_garment("shirt", seed=4, pattern="checks").image, name="shirt")
 
 
 @pytest.fixture(scope="session")

@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 from PIL import Image
 from starlette.websockets import WebSocketDisconnect
 
-from fitroom.live.ws import decode_message, encode_message
+from fitroom.live.protocol import decode_message, encode_message
 from fitroom.server.api.routes.live import CLOSE_FORBIDDEN_ORIGIN, CLOSE_LOGIN_REQUIRED
 
 WS = "/api/v1/live/ws"

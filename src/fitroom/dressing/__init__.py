@@ -6,9 +6,9 @@ arms in :mod:`fitroom.fitting.sleeves`) → ``old_garment`` (what the person wea
 → ``waistband`` (tucking in) → ``limbs`` → ``render``: ``old_garment_removal`` (where the old
 garment is removed) with ``skin`` and ``background``, ``shading``, ``composite``.
 
->>> from fitroom.dressing import DressOptions, PreparedGarments, dress   # doctest: +SKIP
->>> options, cache = DressOptions(), PreparedGarments()  # doctest: +SKIP
->>> dressed = dress(image, pose, parts, mask, [garment], options, cache)  # doctest: +SKIP
+>>> from fitroom.dressing import DressOptions, PreparedGarments, dress  # doctest: +SKIP
+>>> cache = PreparedGarments()  # doctest: +SKIP
+>>> dressed = dress(image, pose, parts, mask, [garment], DressOptions(), cache)  # doctest: +SKIP
 """
 
 from fitroom.dressing.core import REGULAR_EASE, Dressed, DressingStream, DressOptions, dress

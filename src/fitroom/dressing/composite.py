@@ -13,7 +13,7 @@ import numpy as np
 import numpy.typing as npt
 
 from fitroom.dressing.masks import labels_mask, smooth_edges, snap_to_edges
-from fitroom.fitting.garment_fit import FittedGarment, FittedLayer
+from fitroom.fitting.fitted import FittedGarment, FittedLayer
 from fitroom.vision.core import HAND_PARTS, BodyPart, BodyParts
 
 FloatArray = npt.NDArray[np.float32]

@@ -43,7 +43,8 @@ from fitroom.dressing.person_checks import (
 from fitroom.dressing.render import render_fitted
 from fitroom.dressing.waistband import tuck_lines, waistband_line
 from fitroom.fitting.anchors import BodyAnchors, body_anchors
-from fitroom.fitting.garment_fit import SIZE_EASE, FittedGarment
+from fitroom.fitting.fitted import FittedGarment
+from fitroom.fitting.garment_fit import SIZE_EASE
 from fitroom.garments.core import Garment
 from fitroom.vision.core import BodyParts, Pose
 

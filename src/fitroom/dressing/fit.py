@@ -13,7 +13,8 @@ import numpy as np
 import numpy.typing as npt
 
 from fitroom.fitting.anchors import BodyAnchors
-from fitroom.fitting.garment_fit import FittedGarment, fit_upper, prepare_garment
+from fitroom.fitting.fitted import FittedGarment
+from fitroom.fitting.garment_fit import fit_upper, prepare_garment
 from fitroom.fitting.lower_fit import fit_lower
 from fitroom.garments.core import Garment, GarmentLandmarks
 

@@ -24,7 +24,7 @@ from fitroom.dressing.masks import grow_mask
 from fitroom.dressing.old_garment import OldGarment, analyse_old_garment
 from fitroom.dressing.old_garment_removal import old_garment_to_remove, remove_old_garment
 from fitroom.dressing.shading import contact_shadow, fold_shading, low_frequency_shading
-from fitroom.fitting.garment_fit import FittedGarment, FittedLayer
+from fitroom.fitting.fitted import FittedGarment, FittedLayer
 from fitroom.vision.core import BodyParts
 
 FloatArray = npt.NDArray[np.float32]

@@ -16,7 +16,7 @@ from fitroom.dressing.composite import TuckLine
 from fitroom.dressing.masks import labels_mask
 from fitroom.dressing.old_garment import OldGarment, analyse_old_garment
 from fitroom.fitting.anchors import BodyAnchors
-from fitroom.fitting.garment_fit import FittedGarment
+from fitroom.fitting.fitted import FittedGarment
 from fitroom.garments.core import Garment
 from fitroom.vision.core import LEG_PARTS, BodyPart, BodyParts
 

@@ -1,11 +1,14 @@
-"""Fitting: the geometry that lays a garment onto a person (body anchors, per-part warps)."""
+"""Fitting: the geometry that lays a garment onto a person (body anchors, per-part warps).
+
+The torso panel: :mod:`~fitroom.fitting.garment_fit`; sleeves on the arms:
+:mod:`~fitroom.fitting.sleeves`; trousers and skirts: :mod:`~fitroom.fitting.lower_fit`.
+"""
 
 from fitroom.fitting.anchors import BodyAnchors, body_anchors, measure_torso_edges
+from fitroom.fitting.fitted import FittedGarment, FittedLayer
 from fitroom.fitting.garment_fit import (
     SIZE_EASE,
     TORSO_POINTS,
-    FittedGarment,
-    FittedLayer,
     fit_upper,
     premultiplied_parts,
     size_ease,

@@ -1,13 +1,11 @@
 """The live try-on session: one tracked person, one garment at a time, frame after frame.
 
-:meth:`LiveSession.process_frame` dresses one frame synchronously (perceive → fit → render).
-:meth:`LiveSession.run` spreads a stream over both cores: a reader thread decodes frames, a
-perception thread tracks the person (the models release the GIL), and the calling thread fits,
-renders and hands each frame to the sink. Every hand-over holds at most one frame, so latency
-stays bounded; with ``realtime=True`` (a camera) a frame that arrives while the previous one is
-still waiting — for perception, or perceived and waiting to be dressed — is dropped (reported,
-never queued), and perception starts on the newest frame only once the dressing stage took the
-previous one.
+A frame is dressed by the same function as a photo (:func:`fitroom.dressing.dress`); what live
+adds is what a stream needs: a smaller working copy of each frame
+(:mod:`~fitroom.live.working_copy`), smoothing over time (:mod:`~fitroom.live.smoothing`, passed
+to the dressing as a :class:`~fitroom.dressing.core.DressingStream`) and scheduling on two cores
+(:mod:`~fitroom.live.scheduling`). :meth:`LiveSession.process_frame` dresses one frame
+synchronously (perceive → dress); :meth:`LiveSession.run` runs a whole stream.
 
 A frame's latency is its perception plus its dressing, one after the other. A camera's frame
 usually arrives after the one before was dressed: both cores are idle then, and the pose and
@@ -16,24 +14,14 @@ frame that arrives while the one before is still being dressed runs the selfie m
 the free core, and waits for a dressing about to end (:data:`BURST_WAIT_MS`) rather than
 sharing the cores — so one slow frame does not push the next ones into sharing too. On the
 close-up clip this took the camera-paced median latency from about 41 ms to about 27.
-
-What does not change between frames is prepared once per garment (the resized, premultiplied
-part textures at a few scales); per frame only the thin-plate warps are evaluated on a coarse
-grid and upsampled for ``cv2.remap``. The part map, fit and render run on a copy of the frame
-scaled to :data:`WORK_LONG_SIDE` (the perception models see the whole frame), and only the
-pixels they changed are scaled back into the full frame. A person close to the camera is dressed
-on a smaller copy (:data:`WORK_PERSON_PIXELS`), so the dressing costs about the same at any
-distance and the two stages stay balanced.
 """
 
 from __future__ import annotations
 
-import gc
-import math
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 import cv2
 import numpy as np
@@ -48,7 +36,15 @@ from fitroom.fitting.garment_fit import size_ease
 from fitroom.garments.core import Garment
 from fitroom.imaging.decode import ensure_rgb
 from fitroom.live.scenes import fit_background, replace_background, scene_image
+from fitroom.live.scheduling import LiveStats, run_stream
 from fitroom.live.smoothing import AnchorSmoother, LineSmoother
+from fitroom.live.working_copy import (
+    WORK_AREA_ALPHA,
+    WORK_LONG_SIDE,
+    WORK_PERSON_PIXELS,
+    upsample_changes,
+    working_side,
+)
 from fitroom.vision import body_parts
 from fitroom.vision.core import BodyParts, PersonMask, Pose
 from fitroom.vision.perception import Perceiver, Perception, PersonAnalysis
@@ -57,16 +53,6 @@ from fitroom.vision.segmentation import shrink
 FloatArray = npt.NDArray[np.float32]
 ByteArray = npt.NDArray[np.uint8]
 
-#: Long side (pixels) of the copy of a frame that is dressed (see :meth:`LiveSession.render`).
-WORK_LONG_SIDE = 400
-#: Most pixels the person's box covers on that copy: a person nearer the camera is dressed on
-#: a smaller copy, so a frame's dressing costs about the same however close they stand (the
-#: render's time grows with the person's area: on a 400-pixel copy 10 ms for a box of 26,000
-#: pixels, 4.6 ms for one of 5,000). Their garment is scaled up more, but it also covers more
-#: of the picture. At 18,000 the close-up vivid_upper1 clip is dressed on a 288×216 copy: its
-#: dressing takes 13.7 ms of CPU (median, one thread) instead of 15.4 at 24,000 and 17.1 at the
-#: full 400 pixels, which keeps its camera-paced p95 under 50 ms on two cores.
-WORK_PERSON_PIXELS = 18_000
 #: Threads of the pose model while no frame is being dressed (see :meth:`LiveSession.perceive`).
 BURST_THREADS = 2
 #: Perception waits for a dressing that should end within this many milliseconds (see
@@ -79,13 +65,6 @@ BURST_WAIT_SLACK_S = 0.002
 KEEP_OLD_HOLD_MS = 500
 #: Weight of a new frame's dressing time in the smoothed one.
 DRESS_MS_ALPHA = 0.2
-#: The copy's long side never goes below this (nor above ``work_long_side``).
-MIN_WORK_LONG_SIDE = 256
-#: The copy's long side moves in steps of this many pixels, with a step of hysteresis, so a
-#: person's box that breathes by a few percent does not switch sizes back and forth.
-WORK_SIDE_STEP = 32
-#: Weight of a new frame's person box in the smoothed box area that picks the copy's size.
-WORK_AREA_ALPHA = 0.1
 
 
 @dataclass(frozen=True)
@@ -156,59 +135,6 @@ class LiveFrame:
             raise ValueError(
                 f"LiveFrame.anchor_points: expected (K, 2), got {self.anchor_points.shape}"
             )
-
-
-@dataclass(frozen=True)
-class LiveStats:
-    """What :meth:`LiveSession.run` did.
-
-    Attributes:
-        frames: frames read from the source (dressed + dropped).
-        dropped: frames skipped to keep latency bounded.
-        lost: dressed frames with a person found but no garment drawn.
-        seconds: wall time of the run.
-        latencies_ms: per dressed frame, frame in → dressed frame out.
-    """
-
-    frames: int
-    dropped: int
-    lost: int
-    seconds: float
-    latencies_ms: tuple[float, ...] = field(repr=False)
-
-    @property
-    def fps(self) -> float:
-        """Frames (dressed and dropped) per second of wall time."""
-        return self.frames / self.seconds if self.seconds > 0 else 0.0
-
-    def percentile_ms(self, q: float) -> float:
-        """The ``q``-th percentile latency in ms (NaN when nothing was dressed)."""
-        if not self.latencies_ms:
-            return float("nan")
-        return float(np.percentile(np.asarray(self.latencies_ms), q))
-
-    def summary_line(self) -> str:
-        """``LIVE frames=N dropped=N fps=F p50_ms=F p95_ms=F lost=N``."""
-        return (
-            f"LIVE frames={self.frames} dropped={self.dropped} fps={self.fps:.1f} "
-            f"p50_ms={self.percentile_ms(50):.1f} p95_ms={self.percentile_ms(95):.1f} "
-            f"lost={self.lost}"
-        )
-
-
-@dataclass
-class _Item:
-    frame: ByteArray
-    timestamp_ms: int
-    t_in: float
-    dropped_before: list[tuple[ByteArray, int]]
-    perception: Perception | None = None
-    perceive_ms: float = 0.0
-    perceive_cpu_ms: float = 0.0
-    detect_ms: float = 0.0
-    pose_threads: int = 1
-    queued_ms: float = 0.0
-    t_perceived: float = 0.0
 
 
 class LiveSession(Closeable):
@@ -567,188 +493,13 @@ class LiveSession(Closeable):
         collection then walks only the objects made since, not tens of thousands of old ones
         (a pause of tens of milliseconds, once every few hundred frames).
         """
-        inbox = _LatestSlot(realtime)
-        # Realtime: a perceived frame still waiting when a newer one is perceived is stale and
-        # dropped too, so a frame never waits for more than the dressing of the one before.
-        middle = _LatestSlot(realtime)
-        errors: list[BaseException] = []
-        stop = threading.Event()
-
-        def read() -> None:
-            try:
-                for frame, ts in source:
-                    if stop.is_set():
-                        break
-                    inbox.put(_Item(ensure_rgb(frame, "frame"), int(ts), time.perf_counter(), []))
-            except BaseException as exc:
-                errors.append(exc)
-            finally:
-                inbox.close()
-
-        def perceive() -> None:
-            try:
-                while True:
-                    if realtime:
-                        # Perceiving a frame that will be replaced before it is dressed wastes
-                        # the core the dressing needs: start once the previous one was taken.
-                        middle.wait_empty()
-                    item = inbox.get()
-                    if item is None:
-                        break
-                    t0, cpu0 = time.perf_counter(), time.thread_time()
-                    item.queued_ms = (t0 - item.t_in) * 1e3
-                    item.perception = self.perceive(
-                        item.frame, item.timestamp_ms, prefer_latency=realtime
-                    )
-                    item.t_perceived = time.perf_counter()
-                    item.perceive_ms = (item.t_perceived - t0) * 1e3
-                    item.perceive_cpu_ms = (time.thread_time() - cpu0) * 1e3
-                    item.detect_ms = self._perceiver.pose.last_timings_ms.get("pose_detect", 0.0)
-                    item.pose_threads = self._perceiver.last_pose_threads
-                    # From the hand-over on, the other core is the dressing's: perception of
-                    # the next frame must not count it as spare before the dressing starts.
-                    self._dress_idle.clear()
-                    middle.put(item)
-            except BaseException as exc:
-                errors.append(exc)
-            finally:
-                inbox.close()
-                inbox.drain()
-                middle.close()
-
-        reader = threading.Thread(target=read, name="fitroom-live-read", daemon=True)
-        perceiver = threading.Thread(target=perceive, name="fitroom-live-perceive", daemon=True)
-        frames = dropped = lost = 0
-        latencies: list[float] = []
-        gc.freeze()
-        start = time.perf_counter()
-        reader.start()
-        perceiver.start()
-        try:
-            while True:
-                got = middle.get()
-                if got is None:
-                    break
-                assert got.perception is not None
-                for frame, ts in got.dropped_before:
-                    frames += 1
-                    dropped += 1
-                    sink(self.dropped_frame(frame, ts))
-                handed_ms = (time.perf_counter() - got.t_perceived) * 1e3
-                cpu0 = time.thread_time()
-                result = self.render(got.frame, got.perception, got.timestamp_ms)
-                latency = (time.perf_counter() - got.t_in) * 1e3
-                result.timings_ms["dress_cpu"] = (time.thread_time() - cpu0) * 1e3
-                result.timings_ms["perception"] = got.perceive_ms
-                result.timings_ms["perception_cpu"] = got.perceive_cpu_ms
-                result.timings_ms["pose_detect"] = got.detect_ms
-                # Waits before perception and between the stages: latency not spent working.
-                result.timings_ms["wait_in"] = got.queued_ms
-                result.timings_ms["wait_mid"] = handed_ms
-                result.timings_ms["latency"] = latency
-                result = replace(result, pose_threads=got.pose_threads)
-                latencies.append(latency)
-                frames += 1
-                lost += int(result.person_found and not result.garment_visible)
-                sink(result)
-            perceiver.join()
-            middle.drain()
-            for frame, ts in [*middle.leftover(), *inbox.leftover()]:
-                frames += 1
-                dropped += 1
-                sink(self.dropped_frame(frame, ts))
-        finally:
-            stop.set()
-            inbox.close()
-            middle.close()
-            perceiver.join(timeout=10.0)
-            reader.join(timeout=5.0)
-            self._dress_idle.set()  # a frame handed over but never dressed
-            gc.unfreeze()
-        if errors:
-            raise errors[0]
-        return LiveStats(
-            frames=frames,
-            dropped=dropped,
-            lost=lost,
-            seconds=time.perf_counter() - start,
-            latencies_ms=tuple(latencies),
-        )
+        return run_stream(self, source, sink, realtime=realtime)
 
     def close(self) -> None:
         """Release the models (when the session loaded them) and the prepared garments."""
         self._prepared.clear()
         if self._own_perceiver:
             self._perceiver.close()
-
-
-def working_side(
-    long_side: int, person_area: float, budget: int, *, cap: int, now: int | None = None
-) -> int:
-    """The long side of the working copy on which a person's box covers about ``budget`` pixels.
-
-    Args:
-        long_side: the frame's long side (pixels).
-        person_area: the person's box area in frame pixels.
-        budget: most pixels the box may cover on the copy.
-        cap: the largest long side (``work_long_side``).
-        now: the long side in use: kept while the box fits the budget on it and would not
-            fit on one two steps larger (hysteresis), so a box that breathes does not switch
-            sizes back and forth.
-
-    Returns:
-        A multiple of :data:`WORK_SIDE_STEP` (or ``cap``) between ``min(MIN_WORK_LONG_SIDE,
-        cap)`` and ``cap``.
-
-    >>> working_side(640, 100_000.0, 20_000, cap=400)
-    256
-    >>> working_side(640, 5_000.0, 20_000, cap=400)
-    400
-    """
-    # The long side at which the person's box covers exactly the budget.
-    fits = long_side * math.sqrt(budget / max(person_area, 1.0))
-    step = WORK_SIDE_STEP
-    floor = min(MIN_WORK_LONG_SIDE, cap)
-    if now is not None and floor <= now <= min(fits, cap) and fits < now + 2 * step:
-        return now
-    # Down as soon as the box outgrows the budget; up only with a step to spare.
-    target = fits if now is None or fits < now else fits - step
-    side = int(target // step) * step
-    return max(floor, min(cap, side))
-
-
-def upsample_changes(frame: ByteArray, work: ByteArray, dressed: ByteArray) -> ByteArray:
-    """Blend what dressing changed on a downscaled copy back into the full-size frame.
-
-    Args:
-        frame: uint8 (H, W, 3), the full-size frame.
-        work: uint8 (h, w, 3), ``frame`` scaled down.
-        dressed: uint8 (h, w, 3), ``work`` after dressing.
-
-    Returns:
-        uint8 (H, W, 3): ``dressed`` scaled up where it differs from ``work`` (with a soft edge
-        of about one working pixel), ``frame`` untouched elsewhere.
-    """
-    h, w = frame.shape[:2]
-    # (OpenCV's per-channel max: NumPy's reduction over the last axis is ~20x slower here.)
-    b, g, r = cv2.split(cv2.absdiff(dressed, work))
-    changed = cv2.max(cv2.max(b, g), r)
-    x, y, bw, bh = cv2.boundingRect(changed)
-    if bw == 0 or bh == 0:
-        return frame.copy()
-    weight = cv2.dilate(cv2.compare(changed, 0, cv2.CMP_GT), np.ones((3, 3), np.uint8))
-    weight = weight.astype(np.float32) * np.float32(1.0 / 255.0)
-    sx, sy = w / work.shape[1], h / work.shape[0]
-    # The full-size box of the changed pixels, grown by the dilation and the upsampling ramp.
-    x0, y0 = max(0, int((x - 2) * sx)), max(0, int((y - 2) * sy))
-    x1, y1 = min(w, int(np.ceil((x + bw + 2) * sx))), min(h, int(np.ceil((y + bh + 2) * sy)))
-    up = cv2.resize(dressed, (w, h), interpolation=cv2.INTER_LINEAR)
-    up_weight = cv2.resize(weight, (w, h), interpolation=cv2.INTER_LINEAR)
-    out = frame.copy()
-    box = (slice(y0, y1), slice(x0, x1))
-    wb = np.ascontiguousarray(up_weight[box])
-    out[box] = cv2.blendLinear(up[box], frame[box], wb, np.float32(1.0) - wb)
-    return out
 
 
 class _FrameSmoothing:
@@ -770,71 +521,6 @@ class _FrameSmoothing:
 
     def waistband_unused(self) -> None:
         self._session._waist.reset()
-
-
-class _LatestSlot:
-    """A one-frame mailbox. Realtime: a newer frame replaces a waiting one (which is recorded as
-    dropped and travels with the newer one). Otherwise: the writer waits for the slot."""
-
-    def __init__(self, realtime: bool) -> None:
-        self._realtime = realtime
-        self._cond = threading.Condition()
-        self._item: _Item | None = None
-        self._closed = False
-        self._left: list[tuple[ByteArray, int]] = []
-
-    def put(self, item: _Item) -> None:
-        with self._cond:
-            if self._realtime:
-                if self._item is not None:
-                    old = self._item
-                    item.dropped_before = [
-                        *old.dropped_before,
-                        (old.frame, old.timestamp_ms),
-                        *item.dropped_before,
-                    ]
-            else:
-                while self._item is not None and not self._closed:
-                    self._cond.wait(0.05)
-            if self._closed:
-                self._left.extend(item.dropped_before)
-                self._left.append((item.frame, item.timestamp_ms))
-                return
-            self._item = item
-            self._cond.notify_all()
-
-    def get(self) -> _Item | None:
-        """The waiting frame, or None once closed and empty."""
-        with self._cond:
-            while self._item is None and not self._closed:
-                self._cond.wait(0.05)
-            item, self._item = self._item, None
-            self._cond.notify_all()
-            return item
-
-    def wait_empty(self) -> None:
-        """Wait until the waiting frame was taken (or the slot closed)."""
-        with self._cond:
-            while self._item is not None and not self._closed:
-                self._cond.wait(0.05)
-
-    def close(self) -> None:
-        with self._cond:
-            self._closed = True
-            self._cond.notify_all()
-
-    def drain(self) -> None:
-        """After the consumer stopped: what is still waiting counts as dropped."""
-        with self._cond:
-            if self._item is not None:
-                self._left.extend(self._item.dropped_before)
-                self._left.append((self._item.frame, self._item.timestamp_ms))
-                self._item = None
-
-    def leftover(self) -> list[tuple[ByteArray, int]]:
-        with self._cond:
-            out, self._left = self._left, []
-            return out
 
 
 __all__ = ["LiveFrame", "LiveOptions", "LiveSession", "LiveStats"]

@@ -1,7 +1,7 @@
 """The shop's live fitting room: the live try-on WebSocket over the catalog's garments.
 
-``/api/v1/live/ws`` speaks the protocol of :mod:`fitroom.live.ws` (JPEG frames in, dressed
-frames out, ``{"garment": ...}`` headers switch garments). Here it is behind the login: the
+``/api/v1/live/ws`` speaks the protocol of :mod:`fitroom.server.live_socket` (JPEG frames in,
+dressed frames out, ``{"garment": ...}`` headers switch garments). Here it is behind the login: the
 session cookie is checked before a session (and its models) is made. Refusals close the socket
 with an application close code and a reason the page shows:
 
@@ -27,11 +27,11 @@ from starlette.concurrency import run_in_threadpool
 from fitroom.errors import GarmentError
 from fitroom.garments import Garment as GarmentModel
 from fitroom.live.session import LiveSession
-from fitroom.live.ws import serve_live_socket
 from fitroom.server import crud
 from fitroom.server.api.deps import ServicesDep
 from fitroom.server.core.security import SESSION_COOKIE
 from fitroom.server.db import session_scope
+from fitroom.server.live_socket import serve_live_socket
 from fitroom.server.services import Services
 
 router = APIRouter(prefix="/live", tags=["live"])

@@ -1,4 +1,5 @@
-"""The live WebSocket through TestClient: frames, a corrupt frame, an oversized one, switching."""
+"""The live WebSocket (fitroom.server.live_socket, in the standalone fitroom.server.live_app)
+through TestClient: frames, a corrupt frame, an oversized one, switching."""
 
 from __future__ import annotations
 
@@ -10,17 +11,12 @@ import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 
-from fitroom.errors import ImageDecodeError
 from fitroom.garments import Garment
 from fitroom.imaging import decode_image
 from fitroom.imaging.decode import encode_jpeg
-from fitroom.live.ws import (
-    CLOSE_POLICY,
-    CLOSE_TOO_BIG,
-    create_live_app,
-    decode_message,
-    encode_message,
-)
+from fitroom.live.protocol import decode_message, encode_message
+from fitroom.server.live_app import create_live_app
+from fitroom.server.live_socket import CLOSE_POLICY, CLOSE_TOO_BIG
 
 
 @pytest.fixture(scope="module")
@@ -44,19 +40,6 @@ def _frame(ws: Any, header: dict[str, Any], jpeg: bytes) -> dict[str, Any]:
     reply, body = decode_message(message["bytes"])
     reply["image"] = decode_image(body)
     return reply
-
-
-def test_message_framing_round_trips_and_rejects_garbage() -> None:
-    assert decode_message(encode_message({"a": [1, 2]}, b"xyz")) == ({"a": [1, 2]}, b"xyz")
-    for bad in (
-        b"",
-        b"\x00\x00",
-        b"\x00\x00\x00\x09{}",
-        b"\x00\x00\x00\x02[]",
-        b"\x00\x00\x00\x01\xff",
-    ):
-        with pytest.raises(ImageDecodeError):
-            decode_message(bad)
 
 
 def test_garment_list_and_test_page(client: TestClient) -> None:

@@ -1,5 +1,7 @@
 """The live try-on WebSocket: JPEG frames in, dressed JPEG frames out, one session per connection.
 
+Messages are framed by :mod:`fitroom.live.protocol`.
+
 Protocol (``/api/v1/live/ws``), every message binary unless noted:
 
 * client → server: ``[4-byte big-endian header length][UTF-8 JSON header][JPEG bytes]``; the
@@ -29,79 +31,38 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import struct
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from fastapi import APIRouter, FastAPI, WebSocket, WebSocketDisconnect
-from fastapi.responses import HTMLResponse
+from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from starlette.concurrency import run_in_threadpool
 
-from fitroom.errors import ImageDecodeError, ImageTooLarge, InputError
-from fitroom.garments import Garment
+from fitroom.errors import ImageTooLarge, InputError
 from fitroom.imaging.decode import decode_image, encode_jpeg
+from fitroom.live.protocol import (
+    MAX_FRAME_PIXELS,
+    MAX_MESSAGE_BYTES,
+    decode_message,
+    encode_message,
+)
 from fitroom.live.reactions import LiveExpressions
 from fitroom.live.session import LiveOptions, LiveSession
 from fitroom.vision.perception import Perception
 
-#: Largest message accepted (bytes); a 1280×720 JPEG at quality 90 is about 300 kB.
-MAX_MESSAGE_BYTES = 2_000_000
-#: Largest frame accepted (pixels): 1920×1080.
-MAX_FRAME_PIXELS = 1920 * 1080
 #: Close code for a message over the byte limit (RFC 6455 "message too big").
 CLOSE_TOO_BIG = 1009
 #: Close code for a frame over the pixel limit (RFC 6455 "policy violation").
 CLOSE_POLICY = 1008
 #: Close code when the session itself fails (RFC 6455 "internal error").
 CLOSE_INTERNAL = 1011
-#: Largest header (bytes).
-MAX_HEADER_BYTES = 4096
 
 SessionFactory = Callable[[], LiveSession]
 ByteArray = npt.NDArray[np.uint8]
-
-STATIC_DIR = Path(__file__).resolve().parent / "static"
-
-
-def encode_message(header: dict[str, Any], payload: bytes) -> bytes:
-    """``[4-byte big-endian length][JSON header][payload]``.
-
-    >>> decode_message(encode_message({"ts": 5}, b"jpeg"))
-    ({'ts': 5}, b'jpeg')
-    """
-    text = json.dumps(header, separators=(",", ":")).encode("utf-8")
-    return struct.pack(">I", len(text)) + text + payload
-
-
-def decode_message(data: bytes) -> tuple[dict[str, Any], bytes]:
-    """Split a message into its JSON header (a dict) and payload.
-
-    Raises:
-        ImageDecodeError: the framing or the header is not as the protocol says.
-    """
-    if len(data) < 4:
-        raise ImageDecodeError(
-            f"a live message starts with a 4-byte header length; got {len(data)} bytes"
-        )
-    (size,) = struct.unpack(">I", data[:4])
-    if size > MAX_HEADER_BYTES or 4 + size > len(data):
-        raise ImageDecodeError(
-            f"the header length {size} does not fit the message of {len(data)} bytes "
-            f"(at most {MAX_HEADER_BYTES} header bytes)"
-        )
-    try:
-        header = json.loads(data[4 : 4 + size].decode("utf-8")) if size else {}
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ImageDecodeError(f"the frame header is not UTF-8 JSON: {exc}") from None
-    if not isinstance(header, dict):
-        raise ImageDecodeError("the frame header must be a JSON object")
-    return header, data[4 + size :]
 
 
 @dataclass
@@ -383,81 +344,11 @@ def live_router(
     return router
 
 
-def demo_garments() -> list[Garment]:
-    """A few garments of the drawn demo catalog (no research photo involved)."""
-    from fitroom.garments import ingest_garment
-    from fitroom.garments.synth import DEMO_CATALOG, synth_garment
-
-    chosen = ("striped-tee", "gingham-shirt", "plain-tee", "summer-tank")
-    out = []
-    for name, kind, pattern, seed in DEMO_CATALOG:
-        if name in chosen:
-            drawn = synth_garment(kind, seed=seed, pattern=pattern)
-            out.append(ingest_garment(drawn.image, name=name))
-    return out
-
-
-def create_live_app(
-    garments: Sequence[Garment] | None = None,
-    *,
-    session_factory: SessionFactory | None = None,
-    num_threads: int = 1,
-    max_message_bytes: int = MAX_MESSAGE_BYTES,
-    max_pixels: int = MAX_FRAME_PIXELS,
-) -> FastAPI:
-    """A small standalone app: the live WebSocket, its garment list and a test page at ``/``.
-
-    Args:
-        garments: garments to offer (default: a few drawn demo garments, made on first use).
-        session_factory: overrides how sessions are made (then ``garments`` only feeds the list).
-        num_threads: model threads per session (1: the connection's two stages use a core each).
-    """
-    chosen: list[Garment] = list(garments) if garments is not None else []
-    lock = threading.Lock()
-
-    def offered() -> list[Garment]:
-        with lock:
-            if not chosen:
-                chosen.extend(demo_garments())
-            return chosen
-
-    def make_session() -> LiveSession:
-        return LiveSession(offered(), num_threads=num_threads)
-
-    app = FastAPI(title="fitroom live")
-    app.include_router(
-        live_router(
-            session_factory or make_session,
-            max_message_bytes=max_message_bytes,
-            max_pixels=max_pixels,
-        )
-    )
-
-    @app.get("/api/v1/live/garments")
-    def garment_list() -> dict[str, list[dict[str, str]]]:
-        return {
-            "garments": [
-                {"id": g.name, "category": g.category, "subcategory": g.subcategory}
-                for g in offered()
-            ]
-        }
-
-    @app.get("/", response_class=HTMLResponse)
-    def test_page() -> str:
-        return (STATIC_DIR / "live.html").read_text(encoding="utf-8")
-
-    return app
-
-
 __all__ = [
+    "CLOSE_INTERNAL",
     "CLOSE_POLICY",
     "CLOSE_TOO_BIG",
-    "MAX_FRAME_PIXELS",
-    "MAX_MESSAGE_BYTES",
-    "create_live_app",
-    "decode_message",
-    "demo_garments",
-    "encode_message",
+    "SessionFactory",
     "live_router",
     "serve_live_socket",
 ]

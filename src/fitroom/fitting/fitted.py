@@ -1,0 +1,91 @@
+"""What a fitter returns: warped garment layers with the body pixels they cover, and the
+small geometry helpers every fitter shares (boxes, points along a limb)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import numpy.typing as npt
+
+FloatArray = npt.NDArray[np.float32]
+
+
+@dataclass(frozen=True)
+class FittedLayer:
+    """One warped garment part.
+
+    Attributes:
+        part: "torso", "left_sleeve", "right_sleeve" (upper arm), "left_forearm" or
+            "right_forearm" (a long sleeve past the elbow).
+        box: (x0, y0, x1, y1) output pixels the layer covers.
+        rgba: float32 (y1 - y0, x1 - x0, 4), premultiplied colour in [0, 255] and alpha in
+            [0, 1].
+    """
+
+    part: str
+    box: tuple[int, int, int, int]
+    rgba: FloatArray = field(repr=False)
+
+    def __post_init__(self) -> None:
+        x0, y0, x1, y1 = self.box
+        if self.rgba.shape != (y1 - y0, x1 - x0, 4) or self.rgba.dtype != np.float32:
+            raise ValueError(
+                f"FittedLayer.rgba: expected float32 ({y1 - y0}, {x1 - x0}, 4), "
+                f"got {self.rgba.dtype} {self.rgba.shape}"
+            )
+
+
+@dataclass(frozen=True)
+class FittedGarment:
+    """A garment fitted to one person.
+
+    Attributes:
+        layers: parts in drawing order (the torso panel first, then the sleeves, then the
+            forearm parts of long sleeves on top).
+        targets: garment landmark name → (x, y) body pixel where it was pinned.
+        scale: body pixels per garment pixel.
+        region: the body region it clothes, "upper" (tops and dresses) or "lower" (trousers,
+            skirts): decides which old garment it replaces.
+    """
+
+    layers: tuple[FittedLayer, ...]
+    targets: dict[str, tuple[float, float]] = field(hash=False)
+    scale: float
+    region: str = "upper"
+
+    def __post_init__(self) -> None:
+        if self.region not in ("upper", "lower"):
+            raise ValueError(f"FittedGarment.region: expected upper or lower, got {self.region!r}")
+
+
+def clip_box(
+    points: FloatArray, margin: float, size: tuple[int, int]
+) -> tuple[int, int, int, int] | None:
+    w, h = size
+    x0 = max(0, int(np.floor(points[:, 0].min() - margin)))
+    y0 = max(0, int(np.floor(points[:, 1].min() - margin)))
+    x1 = min(w, int(np.ceil(points[:, 0].max() + margin)) + 1)
+    y1 = min(h, int(np.ceil(points[:, 1].max() + margin)) + 1)
+    if x1 - x0 < 2 or y1 - y0 < 2:
+        return None
+    return x0, y0, x1, y1
+
+
+def along_chain(chain: FloatArray, distance: float) -> tuple[FloatArray, FloatArray]:
+    """The point ``distance`` pixels along a polyline and the unit direction there."""
+    for i in range(len(chain) - 1):
+        seg = chain[i + 1] - chain[i]
+        length = float(np.hypot(*seg))
+        if length < 1e-6:
+            continue
+        direction = seg / length
+        if distance <= length or i == len(chain) - 2:
+            return (chain[i] + direction * distance).astype(np.float32), direction.astype(
+                np.float32
+            )
+        distance -= length
+    return chain[-1].astype(np.float32), np.array([0.0, 1.0], np.float32)
+
+
+__all__ = ["FittedGarment", "FittedLayer", "along_chain", "clip_box"]

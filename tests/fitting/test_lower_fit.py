@@ -1,0 +1,101 @@
+"""Lower-garment fitting (fitroom.fitting.lower_fit): skirts flare from the waist, trouser
+legs follow the legs."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from fitroom.fitting.anchors import BodyAnchors
+from fitroom.garments import ingest_garment
+from fitroom.garments.synth import synth_garment
+
+#: The ``stick_figure`` and ``segment_distance`` fixtures (tests/fitting/conftest.py).
+StickFigure = Callable[..., BodyAnchors]
+SegmentDistance = Callable[[np.ndarray, np.ndarray, np.ndarray], float]
+
+
+class TestSkirtFlare:
+    def test_skirt_hangs_from_the_waist_and_flares(self, stick_figure: StickFigure) -> None:
+        from fitroom.fitting.lower_fit import SKIRT_CROTCH_CONFIDENCE, lower_pins
+
+        skirt = ingest_garment(synth_garment("skirt", seed=7, pattern="solid").image)
+        assert float(skirt.landmarks["crotch"][2]) < SKIRT_CROTCH_CONFIDENCE
+        anchors = stick_figure()
+        pins, _ = lower_pins(skirt.landmarks, anchors, 1.04)
+        body = np.array([p[0] for p in pins])
+        waist, hem = body[:2], body[3:5]
+        hip_span = float(anchors.hips[0, 0] - anchors.hips[1, 0])
+        # The hem is below the waist, centred under the hips, and wider than the hips.
+        assert hem[:, 1].min() > waist[:, 1].max() + 50
+        assert abs(float(hem[:, 0].mean()) - float(anchors.hips[:, 0].mean())) < 2.0
+        assert float(hem[0, 0] - hem[1, 0]) > hip_span
+        # Trousers keep one hem per leg.
+        trousers = ingest_garment(synth_garment("trousers", seed=9, pattern="solid").image)
+        leg_pins, _ = lower_pins(trousers.landmarks, anchors, 1.04)
+        assert len(leg_pins) > len(pins)
+
+
+class TestTrouserLegs:
+    @settings(max_examples=15, deadline=None)
+    @given(st.floats(-80.0, 80.0), st.floats(-60.0, 60.0))
+    def test_leg_pins_stay_along_the_leg(
+        self,
+        stick_figure: StickFigure,
+        segment_distance: SegmentDistance,
+        knee_dx: float,
+        ankle_dx: float,
+    ) -> None:
+        from fitroom.fitting.lower_fit import lower_pins
+
+        trousers = ingest_garment(synth_garment("trousers", seed=9, pattern="solid").image)
+        anchors = stick_figure()
+        knees = anchors.knees.copy()
+        ankles = anchors.ankles.copy()
+        knees[0, 0] += knee_dx  # the left leg bends out (or in) at the knee
+        ankles[0, 0] = knees[0, 0] + ankle_dx
+        bent = BodyAnchors(**{**anchors.__dict__, "knees": knees, "ankles": ankles})
+        pins, scale = lower_pins(trousers.landmarks, bent, 1.04)
+        legs = np.array([p[0] for p in pins[4:]])
+        left = legs[: len(legs) // 2]
+        hip, knee, ankle = bent.hips[0], bent.knees[0], bent.ankles[0]
+        lm = trousers.landmarks
+        # No pin further from the leg's bones than the leg is wide (at the thigh or the hem).
+        thigh = float(np.hypot(*(lm["waistband_left"][:2] - lm["crotch"][:2])))
+        hem = float(np.hypot(*(lm["hem_left_outer"][:2] - lm["hem_left_inner"][:2])))
+        reach = scale * max(thigh, hem) + 10.0
+        for p in left:
+            near = min(segment_distance(p, hip, knee), segment_distance(p, knee, ankle))
+            assert near < reach, (p, near, reach)
+
+
+class TestTrouserOutline:
+    def test_outer_seams_cover_the_measured_legs(self, stick_figure: StickFigure) -> None:
+        """Trousers narrower than the hips-and-legs outline are carried out to it at the hem
+        and knee (as a top covers the torso); without an outline the pins are the garment's."""
+        from fitroom.fitting.lower_fit import lower_pins
+
+        trousers = ingest_garment(synth_garment("trousers", seed=9, pattern="solid").image)
+        anchors = stick_figure()
+        plain, _ = lower_pins(trousers.landmarks, anchors, 1.04)
+        rows = np.arange(0, 900, 4, dtype=np.float32)
+        wide = np.full((rows.size, 3), np.nan, np.float32)
+        wide[:, 0] = rows
+        legs = (rows >= 540) & (rows <= 890)
+        wide[legs, 1] = 300 + 170.0  # the person's left outline (image right)
+        wide[legs, 2] = 300 - 170.0
+        outlined, _ = lower_pins(
+            trousers.landmarks, BodyAnchors(**{**anchors.__dict__, "lower_edges": wide}), 1.04
+        )
+        assert len(plain) == len(outlined)
+        outer_x = np.array([p[0][0] for p in outlined[4:]])
+        plain_x = np.array([p[0][0] for p in plain[4:]])
+        # The outermost pins on each side reach the outline (times the ease), not beyond.
+        assert outer_x.max() >= 300 + 170.0 * 0.99 and outer_x.max() <= 300 + 1.04 * 170 + 30
+        assert outer_x.min() <= 300 - 170.0 * 0.99
+        assert plain_x.max() < outer_x.max()
+        # The waistband stays where it was.
+        assert np.allclose([p[0] for p in plain[:4]], [p[0] for p in outlined[:4]])

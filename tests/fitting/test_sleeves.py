@@ -1,0 +1,62 @@
+"""Where sleeves are laid on the arms (fitroom.fitting.sleeves): along the arm, bending at the
+elbow."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from fitroom.fitting.anchors import BodyAnchors
+from fitroom.fitting.fitted import FittedLayer
+from fitroom.fitting.garment_fit import fit_upper
+from fitroom.garments import Garment
+
+#: The ``stick_figure`` and ``segment_distance`` fixtures (tests/fitting/conftest.py).
+StickFigure = Callable[..., BodyAnchors]
+SegmentDistance = Callable[[np.ndarray, np.ndarray, np.ndarray], float]
+
+
+def _centroid(layer: FittedLayer) -> np.ndarray:
+    alpha = layer.rgba[..., 3]
+    ys, xs = np.nonzero(alpha > 0.5)
+    assert ys.size > 100, layer.part
+    return np.array([xs.mean() + layer.box[0], ys.mean() + layer.box[1]])
+
+
+class TestSleevesFollowArms:
+    @settings(max_examples=8, deadline=None)
+    @given(st.floats(-20.0, 60.0), st.floats(-120.0, 40.0))
+    def test_long_sleeve_bends_at_the_elbow(
+        self,
+        stick_figure: StickFigure,
+        segment_distance: SegmentDistance,
+        shirt: Garment,
+        elbow_dx: float,
+        wrist_dx: float,
+    ) -> None:
+        anchors = stick_figure()
+        # The left arm (image right): elbow moved sideways, forearm reaching across the body.
+        elbows = anchors.elbows.copy()
+        wrists = anchors.wrists.copy()
+        elbows[0, 0] += elbow_dx
+        wrists[0] = elbows[0] + np.array([wrist_dx, 150.0], np.float32)
+        bent = BodyAnchors(**{**anchors.__dict__, "elbows": elbows, "wrists": wrists})
+        fitted = fit_upper(shirt, bent)
+        parts = [layer.part for layer in fitted.layers]
+        # Sleeves over the torso panel (they hang over the body's sides), forearms last.
+        assert parts.index("torso") < parts.index("left_sleeve") < parts.index("left_forearm")
+        upper = next(layer for layer in fitted.layers if layer.part == "left_sleeve")
+        fore = next(layer for layer in fitted.layers if layer.part == "left_forearm")
+        shoulder, elbow, wrist = bent.shoulder_joints[0], bent.elbows[0], bent.wrists[0]
+        radius = 0.25 * bent.shoulder_width
+        assert segment_distance(_centroid(upper), shoulder, elbow) < radius
+        assert segment_distance(_centroid(fore), elbow, wrist) < radius
+
+    def test_short_sleeve_has_no_forearm(self, stick_figure: StickFigure, tee: Garment) -> None:
+        fitted = fit_upper(tee, stick_figure())
+        parts = {layer.part for layer in fitted.layers}
+        assert {"left_sleeve", "right_sleeve", "torso"} <= parts
+        assert not parts & {"left_forearm", "right_forearm"}
