@@ -121,3 +121,24 @@ class TestCompose:
         assert np.all(factor[alpha == 1.0] == 1.0)
         assert factor[31, 20] < 1.0
         assert np.all(factor[:, :5] == 1.0)
+
+
+def test_skirt_hull_spans_the_gap_between_the_legs() -> None:
+    """Below the hips a skirt may hang across both legs and the gap between them, a little
+    wider than the legs, and down to the ankles; not above the hips nor far to the side."""
+    from fitroom.dressing.limbs import Limb, Limbs
+    from fitroom.dressing.render import skirt_hull
+
+    def leg(x: float) -> tuple[Limb, Limb]:
+        return (
+            Limb(np.array([[x, 300.0], [x, 450.0]], np.float32), 25.0),
+            Limb(np.array([[x, 450.0], [x, 600.0]], np.float32), 20.0),
+        )
+
+    arm = Limb(np.array([[100.0, 100.0], [90.0, 200.0], [90.0, 280.0]], np.float32), 15.0)
+    (lt, ls), (rt, rs) = leg(240.0), leg(160.0)
+    hull = skirt_hull(Limbs(arm, arm, lt, rt, ls, rs), (700, 400))
+    assert hull[500, 200] == 1.0  # between the legs
+    assert hull[500, 240 + 25 + 10] == 1.0 and hull[500, 160 - 25 - 10] == 1.0  # a bit wider
+    assert hull[500, 360] == 0.0 and hull[500, 40] == 0.0  # not far to the side
+    assert hull[250, 200] == 0.0 and hull[650, 200] == 0.0  # not above the hips, nor below

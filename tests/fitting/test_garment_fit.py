@@ -73,3 +73,19 @@ class TestFitUpperLength:
 
         assert lowest(long.layers, "torso") > lowest(short.layers, "torso") + 20
         assert lowest(long.layers, "left_forearm") > lowest(short.layers, "left_forearm") + 10
+
+
+def test_a_long_hem_hangs_on_the_body_axis(stick_figure: Callable[..., BodyAnchors]) -> None:
+    """A dress placed by tilted shoulders does not carry the tilt down to its hem: below the
+    hips the hem is centred under them; a top's hem above the hips is left alone."""
+    from fitroom.fitting.garment_fit import hang_below_hips
+
+    anchors = stick_figure(tilt=40.0)
+    hip_x = float(anchors.hips[:, 0].mean())
+    long = {"hem_left": (hip_x + 150.0, 800.0), "hem_right": (hip_x - 50.0, 800.0)}
+    hang_below_hips(long, anchors)
+    assert abs(0.5 * (long["hem_left"][0] + long["hem_right"][0]) - hip_x) < 1.0
+    assert abs((long["hem_left"][0] - long["hem_right"][0]) - 200.0) < 1e-6
+    short = {"hem_left": (hip_x + 150.0, 500.0), "hem_right": (hip_x - 50.0, 500.0)}
+    hang_below_hips(short, anchors)
+    assert short["hem_left"] == (hip_x + 150.0, 500.0)

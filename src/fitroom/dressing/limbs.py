@@ -100,6 +100,13 @@ class Limbs:
             self.right_shin,
         )
 
+    @property
+    def thigh(self) -> float:
+        """The longer thigh's length (hip to knee) in pixels."""
+        return max(
+            float(np.hypot(*(t.bones[1] - t.bones[0]))) for t in (self.left_thigh, self.right_thigh)
+        )
+
     def shifted(self, offset: FloatArray) -> Limbs:
         """The same limbs with ``offset`` (float32 (2,)) subtracted, e.g. for a crop."""
         return Limbs(*(limb.shifted(offset) for limb in self.all))

@@ -30,6 +30,35 @@ from fitroom.vision.core import BodyParts
 FloatArray = npt.NDArray[np.float32]
 ByteArray = npt.NDArray[np.uint8]
 
+#: How far beyond the legs' outline a skirt may hang, as a share of the thigh's length.
+SKIRT_FLARE = 0.3
+
+
+def skirt_hull(limbs: Limbs, shape: tuple[int, int]) -> FloatArray:
+    """Where a skirt may hang: from the hips down to the ankles, across both legs and the gap
+    between them, :data:`SKIRT_FLARE` wider on each side. float32 (H, W) in {0, 1}."""
+    h, w = shape
+    out = np.zeros((h, w), np.float32)
+    legs = [(limbs.left_thigh, limbs.left_shin), (limbs.right_thigh, limbs.right_shin)]
+    centre = 0.5 * float(limbs.left_thigh.bones[0][0] + limbs.right_thigh.bones[0][0])
+    flare = SKIRT_FLARE * limbs.thigh
+    sides = []
+    for thigh, shin in legs:
+        joints = [thigh.bones[0], thigh.bones[1], shin.bones[1]]
+        radius = max(thigh.radius, shin.radius)
+        sides.append(
+            [
+                (float(x) + np.sign(float(x) - centre or 1.0) * (radius + flare * k / 2), float(y))
+                for k, (x, y) in enumerate(joints)
+            ]
+        )
+    # (Hips, knees, ankles of one leg, then the other's back up: the hull's outline.)
+    points = np.array(sides[0] + sides[1][::-1], np.float32)
+    if not np.isfinite(points).all():
+        return out
+    cv2.fillPoly(out, [np.round(points).astype(np.int32)], 1.0)
+    return out
+
 
 def _work_box(
     garments: Sequence[FittedGarment], person_mask: FloatArray, side: int
@@ -163,6 +192,12 @@ def render_fitted(
     person = person_mask.astype(np.float32)
     grow = max(3, round(0.01 * side + max(0.0, reach)))
     support = grow_mask((person > 0.5).astype(np.float32), grow)
+    if limbs is not None:
+        # Below the hips a skirt or a dress hangs across the gap between the legs and a little
+        # wider than them: cut to the person's outline there it would become two tubes round
+        # the legs. The garment's own shape decides within the legs' hull (trouser legs have
+        # their own gap), not beyond it.
+        support = np.maximum(support, skirt_hull(limbs, (h, w)))
     coverage = layer_coverage(garments, parts, support, cut_below_y, image)
     union = np.zeros((h, w), np.float32)
     panels = np.zeros((h, w), np.float32)  # the torso panels alone
@@ -224,4 +259,4 @@ def render_fitted(
     return out, tuple(visible)
 
 
-__all__ = ["render_fitted"]
+__all__ = ["SKIRT_FLARE", "render_fitted", "skirt_hull"]

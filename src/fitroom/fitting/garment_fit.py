@@ -127,6 +127,10 @@ def _resized_garment(
     return cutout, parts
 
 
+#: A hem this far below the hip joints (share of the thigh's length) hangs on the body's axis.
+HANG_BELOW = 0.3
+
+
 def torso_targets(
     garment: Garment, anchors: BodyAnchors, ease: float = 1.04
 ) -> tuple[dict[str, tuple[float, float]], float]:
@@ -178,7 +182,34 @@ def torso_targets(
         half = max(body_half * ease, 0.9 * garment_half)
         targets[f"{row}_left"] = (centre + half, ly)
         targets[f"{row}_right"] = (centre - half, ry)
+    hang_below_hips(targets, anchors)
     return targets, scale
+
+
+def hang_below_hips(targets: dict[str, tuple[float, float]], anchors: BodyAnchors) -> None:
+    """Centre the hem of a garment that reaches below the hips (a dress, a long coat) on the
+    body's axis, in place: fabric hangs down from the hips, it does not carry on along the tilt
+    of the shoulders (which the similarity that placed it follows).
+
+    The hem keeps its width; its centre moves to the point of the hips-to-knees line at the
+    hem's height (straight down from the hips for a person bending or sitting)."""
+    hips = anchors.hips.astype(np.float64)
+    hip_mid = hips.mean(axis=0)
+    down = anchors.knees.astype(np.float64).mean(axis=0) - hip_mid
+    thigh = float(np.hypot(*down))
+    if thigh < 1.0:
+        return
+    down /= thigh
+    if down[1] < 0.5:
+        down = np.array([0.0, 1.0])
+    (lx, ly), (rx, ry) = targets["hem_left"], targets["hem_right"]
+    y = 0.5 * (ly + ry)
+    if y < hip_mid[1] + HANG_BELOW * thigh:
+        return
+    centre = hip_mid[0] + down[0] * (y - hip_mid[1]) / down[1]
+    half = 0.5 * (lx - rx)
+    targets["hem_left"] = (float(centre + half), ly)
+    targets["hem_right"] = (float(centre - half), ry)
 
 
 def lengthened(
@@ -282,9 +313,11 @@ def fit_upper(
 
 __all__ = [
     "FACTOR_STEP",
+    "HANG_BELOW",
     "SIZE_EASE",
     "TORSO_POINTS",
     "fit_upper",
+    "hang_below_hips",
     "lengthened",
     "premultiplied_parts",
     "prepare_garment",
