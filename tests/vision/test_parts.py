@@ -63,6 +63,14 @@ def faces() -> Iterator[FaceAnalyzer]:
         yield model
 
 
+@pytest.fixture(scope="module")
+def models(
+    landmarker: PoseLandmarker, segmenter: PersonSegmenter, faces: FaceAnalyzer
+) -> tuple[PoseLandmarker, PersonSegmenter, FaceAnalyzer]:
+    """The three models :func:`analyse` takes, as one argument."""
+    return landmarker, segmenter, faces
+
+
 def analyse(
     image: RGB,
     landmarker: PoseLandmarker,
@@ -183,18 +191,14 @@ class TestBareLimbProbability:
 
     @pytest.mark.shared
     def test_bare_arms_against_the_pairs_parse_maps(
-        self,
-        landmarker: PoseLandmarker,
-        segmenter: PersonSegmenter,
-        faces: FaceAnalyzer,
-        shared_data: Path,
+        self, models: tuple[PoseLandmarker, PersonSegmenter, FaceAnalyzer], shared_data: Path
     ) -> None:
         """VITON-HD pair 00000_00: a white tee, the arms bare and brighter than the face. The
         strict skin model found 54 % of the bare arms (IoU 0.54); judged against the tee, 0.84."""
         root = shared_data / "pairs"
         image = np.asarray(Image.open(root / "image" / "00000_00.jpg"))
         truth = np.asarray(Image.open(root / "image-parse" / "00000_00.png"))
-        a = analyse(np.ascontiguousarray(image), landmarker, segmenter, faces)
+        a = analyse(np.ascontiguousarray(image), *models)
         bare_arms = a.parts.mask(*LEFT_ARM, *RIGHT_ARM) & (a.parts.skin > 0.5)
         assert iou(bare_arms, np.isin(truth, (14, 15))) > 0.75
         assert float(np.median(a.parts.skin[truth == 5])) < 0.05  # the tee is not skin
