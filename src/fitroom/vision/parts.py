@@ -31,6 +31,12 @@ follows the full-resolution person mask):
 
 Left/right are the person's own sides (BlazePose's), so LEFT_* parts appear on the image's right
 for a person facing the camera.
+
+On the arms, skin is also judged against the torso's clothes (:func:`bare_limb_probability`):
+a bare arm in another light than the face is still skin when it is nearer skin than the sleeve.
+
+The module is longer than most (~970 lines): skin model, part shapes and their assembly are one
+step whose pieces are tuned together; splitting the skin model out is a later change.
 """
 
 from __future__ import annotations

@@ -28,6 +28,9 @@ Two running modes, as in MediaPipe's tasks API:
   from the previous frame's alignment landmarks, the detector runs only when tracking is lost, and
   landmarks are smoothed by One-Euro filters driven by the frame timestamps. The full model:
   at a stream's pace the heavy one is too slow, and the lite one too inaccurate.
+
+The module is longer than most (~900 lines): the pre/post-processing maths and the model holder
+share the graph's constants and are read together; splitting the maths out is a later change.
 """
 
 from __future__ import annotations
@@ -503,15 +506,16 @@ class PoseLandmarker(Closeable):
             benchmarks/pose_accuracy.py from 0.737 to 0.770 (with the full model twice: 0.701
             to 0.713).
         photo_model: landmark model of :meth:`process`. ``"heavy"`` (the default) reads photos
-            best: PCK@0.2 0.770 and OKS 0.764 against 0.713 / 0.734 for the full model, for
-            about 30 ms more per person on two cores.
+            best: PCK@0.2 0.770 and OKS 0.764 against 0.713 / 0.734 for the full model twice,
+            for about 40 ms more per person on two cores (lite then heavy: 65 ms at best,
+            against 26 ms for full twice). ``"full"`` when time matters more.
         photo_roi_model: the model whose landmarks place the ROI of ``photo_model`` when
             ``refine_photo_roi``. The lite one places it as well as the full or heavy ones
-            (PCK@0.2 0.770, 0.770, 0.776 with the heavy model after it) in half the full
-            one's time.
+            (PCK@0.2 0.770, 0.770, 0.776 with the heavy model after it), and fastest.
         stream_model: landmark model of :meth:`process_frame`. ``"full"`` (the default): the
             heavy one does not fit a live frame's budget, and the lite one, ~40 % faster, loses
-            too much accuracy (PCK@0.2 0.627 against 0.713 on benchmarks/pose_accuracy.py).
+            too much accuracy (PCK@0.2 0.639 against 0.786 in stream-like use,
+            ``benchmarks/pose_accuracy.py --stream``).
         detection_tiles: in :meth:`process`, also run the detector on square tiles of elongated
             photos (see :func:`detection_tiles`), so that smaller people are found too; costs one
             detector run per tile (two for a 3:2 photo). People found in a tile are only
