@@ -511,8 +511,9 @@ class PoseLandmarker(Closeable):
             against 26 ms for full twice). ``"full"`` when time matters more.
         photo_roi_passes: how many times ``photo_roi_model`` runs when ``refine_photo_roi``,
             each time on the ROI the previous answer implies, before ``photo_model``. With the
-            full model for both, 2 passes (three full runs, ~13 ms more than two) gave PCK@0.2
-            0.778 / OKS 0.759: an option when the heavy model's time cannot be spent.
+            full model for both, 2 passes (three full runs: one more, 13 ms at best on two idle
+            cores, against 39 ms more for lite then heavy) gave PCK@0.2 0.778 / OKS 0.759: an
+            option when the heavy model's time cannot be spent.
         photo_roi_model: the model whose landmarks place the ROI of ``photo_model`` when
             ``refine_photo_roi``. The lite one places it as well as the full or heavy ones
             (PCK@0.2 0.770, 0.770, 0.776 with the heavy model after it), and fastest.
