@@ -577,10 +577,12 @@ class PoseLandmarker(Closeable):
         self.refine_photo_roi = refine_photo_roi
         self.detection_tiles = detection_tiles
         self._detector = TFLiteModel("pose_detection", num_threads=num_threads)
-        # Landmark models load when a mode first needs them: a photo-only user never loads the
-        # stream model, a live session never the heavy one (64 MB once unpacked).
+        # The stream model loads now (a live stream's first frame must not wait for it), the
+        # photo models when a photo first needs them: a live session never loads the heavy one
+        # (64 MB once unpacked, and each live connection has its own landmarker).
         self._landmark_models: dict[str, TFLiteModel] = {}
         self._closed = False
+        self._landmark_model(stream_model)
         self._anchors = ssd_anchors(DETECTOR_SIZE, DETECTOR_STRIDES)
         self.last_timings_ms: dict[str, float] = {}
         # Stream state.
