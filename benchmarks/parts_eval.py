@@ -1,9 +1,14 @@
 """Person mask and body-part map against human-parsing label maps, plus a contact sheet.
 
     python benchmarks/parts_eval.py [--data ../shared/data] [--threads 2] [--frames 200]
+    python benchmarks/parts_eval.py --set pairs [--photo-model full]   # the true pairs' people
 
-Ground truth: ../shared/data/keypoints/vton_dataset_pose — VITON-HD ``image-parse-v3/*.png`` for
-``vitonhd/image/*.jpg`` and Dress Code ``label_maps/*_4.png`` for ``dresscode/*/images/*_0.jpg``.
+Ground truth (``--set vton``, 5 people): ../shared/data/keypoints/vton_dataset_pose — VITON-HD
+``image-parse-v3/*.png`` for ``vitonhd/image/*.jpg`` and Dress Code ``label_maps/*_4.png`` for
+``dresscode/*/images/*_0.jpg``. With ``--set pairs`` (24 people; 00069_00 has no map): the
+person photos of ../shared/data/pairs and their maps in ``pairs/image-parse`` (VITON-HD
+``NNNNN_00.png``, Dress Code ``NNNNNN_4.png``, same ids as above). The pairs have no dataset
+keypoints: a Dress Code dress is split into upper and lower garment at our own pose's hip line.
 These maps come from a human parser (model-estimated, not hand-drawn) and label *garments* as well
 as body parts, while our map labels *body parts* (an arm in a sleeve is still an arm) plus a skin
 mask. So the columns compare like with like, using our skin mask (> 0.5 = bare) where the parser
@@ -74,6 +79,22 @@ class Sample:
     image: np.ndarray
     labels: np.ndarray
     hip_y: float | None  # Dress Code: hip line from the dataset's keypoints, image pixels
+
+
+def load_pair_samples(data: Path, hip_line: Callable[[np.ndarray], float | None]) -> list[Sample]:
+    """The person photos of ../shared/data/pairs that have a parse map (24 of the 25)."""
+    root = data / "pairs"
+    samples = []
+    for label_path in sorted((root / "image-parse").glob("*.png")):
+        labels = np.array(Image.open(label_path))
+        if label_path.stem.endswith("_00"):  # VITON-HD NNNNN_00
+            image = read_rgb(root / "image" / f"{label_path.stem}.jpg")
+            samples.append(Sample(label_path.stem, "vitonhd", image, labels, None))
+        else:  # Dress Code: map NNNNNN_4 for the photo NNNNNN_0
+            stem = label_path.stem[: -len("_4")]
+            image = read_rgb(root / "image" / f"{stem}_0.jpg")
+            samples.append(Sample(stem, "dresscode", image, labels, hip_line(image)))
+    return samples
 
 
 def load_samples(data: Path) -> list[Sample]:
@@ -252,13 +273,22 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--frames", type=int, default=200, help="timing-loop iterations")
     parser.add_argument("--no-face", action="store_true", help="do not use the face module")
+    parser.add_argument("--set", choices=("vton", "pairs"), default="vton", help="ground truth")
+    parser.add_argument("--photo-model", choices=("lite", "full", "heavy"), default="heavy")
     args = parser.parse_args()
     cv2.setNumThreads(args.threads)
     data = args.data if args.data is not None else shared_data_dir()
-    samples = load_samples(data)
+    landmarker = PoseLandmarker(num_threads=args.threads, photo_model=args.photo_model)
+
+    def hip_line(image: np.ndarray) -> float | None:
+        poses = landmarker.process(image)
+        return float(poses[0].xy[[23, 24], 1].mean()) if poses else None
+
+    samples = load_samples(data) if args.set == "vton" else load_pair_samples(data, hip_line)
     if not samples:
-        sys.exit(f"no label maps found under {data / 'keypoints' / 'vton_dataset_pose'}")
+        sys.exit(f"no label maps found in {data} for --set {args.set}")
     OUT.mkdir(parents=True, exist_ok=True)
+    suffix = "" if args.set == "vton" else "_pairs"
 
     face_analyzer = None
     if not args.no_face:
@@ -276,10 +306,7 @@ def main() -> None:
 
     rows: list[dict[str, float]] = []
     sheet_rows = []
-    with (
-        PoseLandmarker(num_threads=args.threads) as landmarker,
-        PersonSegmenter(num_threads=args.threads) as segmenter,
-    ):
+    with landmarker, PersonSegmenter(num_threads=args.threads) as segmenter:
         header = f"{'image':<22}" + "".join(f"{g:>10}" for g in GROUPS)
         print(header)
         for sample in samples:
@@ -298,10 +325,17 @@ def main() -> None:
                     ]
                 )
             )
+        for dataset in ("vitonhd", "dresscode"):
+            picked = [r for r, s in zip(rows, samples, strict=True) if s.dataset == dataset]
+            if picked and len(picked) < len(rows):
+                part = {g: float(np.nanmean([r[g] for r in picked])) for g in GROUPS}
+                label = f"mean {dataset} ({len(picked)})"
+                print(f"{label:<22}" + "".join(f"{part[g]:>10.3f}" for g in GROUPS))
         means = {g: float(np.nanmean([r[g] for r in rows])) for g in GROUPS}
         print(f"{'mean':<22}" + "".join(f"{means[g]:>10.3f}" for g in GROUPS))
-        Image.fromarray(np.vstack(sheet_rows)).save(OUT / "contact_sheet.png")
-        print(f"contact sheet: {OUT / 'contact_sheet.png'} (image | ground truth | ours | skin)")
+        sheet = OUT / f"contact_sheet{suffix}.png"
+        Image.fromarray(np.vstack(sheet_rows)).save(sheet)
+        print(f"contact sheet: {sheet} (image | ground truth | ours | skin)")
 
         # People without ground truth, to look at.
         from skimage import data as skdata
@@ -359,8 +393,10 @@ def main() -> None:
     if face_analyzer is not None:
         face_analyzer.close()
     print(
-        f"SUMMARY parts_eval: {len(samples)} images; IoU person {means['person']:.3f} "
+        f"SUMMARY parts_eval --set {args.set} (pose {args.photo_model}): {len(samples)} images; "
+        f"IoU person {means['person']:.3f} "
         f"face {means['face']:.3f} hair {means['hair']:.3f} arms {means['arms']:.3f} "
+        f"arms L/R {means['arms L/R']:.3f} "
         f"upper-garment {means['upper']:.3f} torso {means['torso']:.3f} legs {means['legs']:.3f}; "
         f"mask {statistics.median(mask_ms):.2f} ms, parts {statistics.median(parts_ms):.2f} ms "
         "median at 640x480"

@@ -136,12 +136,23 @@ def main() -> None:
 
         photo_path = data / "persons" / "vitonhd_00034_00.jpg"
         photo = read_rgb(photo_path)
-        photo_times = time_ms(lambda: perceiver.process(photo), repeat=30)
+        cpu_ms: list[float] = []
+
+        def photo_call() -> None:
+            start = time.process_time()
+            perceiver.process(photo)
+            cpu_ms.append((time.process_time() - start) * 1e3)
+
+        photo_times = time_ms(photo_call, repeat=30)
         med = statistics.median(photo_times)
         print(
             f"photo mode on {photo_path.name} {photo.shape[1]}x{photo.shape[0]}: "
-            f"{summary(photo_times)}  target ≤ 90 ms: {'PASS' if med <= 90 else 'FAIL'}"
+            f"{summary(photo_times)}  min {min(photo_times):.2f} ms  target ≤ 90 ms: "
+            f"{'PASS' if med <= 90 else 'FAIL'}"
         )
+        # CPU time of the process (all threads) is less sensitive than wall time to other
+        # programs on a loaded machine: it tells a slower pipeline from a busier machine.
+        print(f"  photo CPU time (all threads): median {statistics.median(cpu_ms[3:]):.2f} ms")
         last = perceiver.process(photo)
         print("  photo stages: " + ", ".join(f"{k} {v:.1f}" for k, v in last.timings_ms.items()))
 

@@ -213,6 +213,7 @@ def fitroom_predictor(args: argparse.Namespace) -> tuple[Predictor, Callable[[],
         refine_photo_roi=not args.no_refine,
         photo_model=args.photo_model,
         photo_roi_model=args.roi_model,
+        photo_roi_passes=args.roi_passes,
         stream_model=args.stream_model,
     )
 
@@ -257,6 +258,7 @@ def main() -> None:
     models = ("lite", "full", "heavy")
     parser.add_argument("--photo-model", choices=models, default="heavy")
     parser.add_argument("--roi-model", choices=models, default="lite", help="photo mode's 1st pass")
+    parser.add_argument("--roi-passes", type=int, default=1, help="runs of the --roi-model")
     parser.add_argument("--no-refine", action="store_true", help="photo mode: one pass only")
     parser.add_argument("--stream", action="store_true", help="stream-like use (see the doc)")
     parser.add_argument("--stream-model", choices=models, default="full")
@@ -294,7 +296,7 @@ def main() -> None:
     elif args.stream:
         setup = f"stream {args.stream_model}"
     else:
-        first = "" if args.no_refine else f"{args.roi_model}->"
+        first = "" if args.no_refine else f"{args.roi_model}->" * args.roi_passes
         setup = f"photo {first}{args.photo_model}"
     print(
         f"SUMMARY pose_accuracy backend={args.backend} ({setup}): all PCK@0.2 {pck_all:.3f} "

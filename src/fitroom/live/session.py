@@ -44,11 +44,10 @@ from fitroom.live.working_copy import (
     WORK_PERSON_PIXELS,
     upsample_changes,
     working_side,
+    working_view,
 )
-from fitroom.vision import body_parts
-from fitroom.vision.core import BodyParts, PersonMask, Pose
-from fitroom.vision.perception import Perceiver, Perception, PersonAnalysis
-from fitroom.vision.segmentation import shrink
+from fitroom.vision.core import Pose
+from fitroom.vision.perception import Perceiver, Perception
 
 FloatArray = npt.NDArray[np.float32]
 ByteArray = npt.NDArray[np.uint8]
@@ -305,7 +304,8 @@ class LiveSession(Closeable):
         pose = None if person is None else person.pose
         visible = False
         if person is not None:
-            work, work_mask, parts, sx, sy = self._working_view(frame, perception.mask, person)
+            side = self._working_side(max(h, w), person.bbox)
+            work, work_mask, parts, sx, sy = working_view(frame, perception.mask, person, side)
             timings["parts"] = (time.perf_counter() - t0) * 1e3
             wh, ww = work.shape[:2]
             if self._work_size is not None and self._work_size != (ww, wh):
@@ -382,30 +382,6 @@ class LiveSession(Closeable):
             self._unsure_ms = timestamp_ms
         last = self._unsure_ms
         return last is not None and timestamp_ms - last <= KEEP_OLD_HOLD_MS
-
-    def _working_view(
-        self, frame: ByteArray, mask: PersonMask, person: PersonAnalysis
-    ) -> tuple[ByteArray, FloatArray, BodyParts, float, float]:
-        """(frame, person mask, body parts) at the working size, and the x, y scale to it."""
-        h, w = frame.shape[:2]
-        side = self._working_side(max(h, w), person.bbox)
-        scale = 1.0 if side is None else side / max(h, w)
-        if scale >= 1.0:
-            parts = person.parts or body_parts(frame, person.pose, mask, person.face)
-            return frame, mask.mask, parts, 1.0, 1.0
-        size = (max(2, round(w * scale)), max(2, round(h * scale)))
-        sx, sy = size[0] / w, size[1] / h
-        # (A Gaussian pyramid and a bilinear step: INTER_AREA is slow at non-integer ratios.)
-        work = shrink(frame, size)
-        work_mask = shrink(mask.mask, size)
-        if person.parts is not None:
-            parts = BodyParts(
-                cv2.resize(person.parts.labels, size, interpolation=cv2.INTER_NEAREST),
-                shrink(person.parts.skin, size),
-            )
-        else:
-            parts = body_parts(work, person.pose.scaled(sx, sy), PersonMask(work_mask))
-        return work, work_mask, parts, sx, sy
 
     def _working_side(self, long_side: int, bbox: tuple[float, float, float, float]) -> int | None:
         """The working copy's long side for a frame with this long side and person box."""

@@ -16,6 +16,12 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
+from fitroom.vision import body_parts
+from fitroom.vision.core import BodyParts, PersonMask
+from fitroom.vision.perception import PersonAnalysis
+from fitroom.vision.segmentation import shrink
+
+FloatArray = npt.NDArray[np.float32]
 ByteArray = npt.NDArray[np.uint8]
 
 #: Long side (pixels) of the copy of a frame that is dressed (see :meth:`LiveSession.render`).
@@ -106,6 +112,34 @@ def upsample_changes(frame: ByteArray, work: ByteArray, dressed: ByteArray) -> B
     return out
 
 
+def working_view(
+    frame: ByteArray, mask: PersonMask, person: PersonAnalysis, side: int | None
+) -> tuple[ByteArray, FloatArray, BodyParts, float, float]:
+    """The frame, its person mask and body-part map at the working size: the frame scaled so
+    its long side is ``side`` (None or larger: the frame itself), and the x, y scale to it.
+
+    The part map is the perception's when it made one (scaled), else made on the copy.
+    """
+    h, w = frame.shape[:2]
+    scale = 1.0 if side is None else side / max(h, w)
+    if scale >= 1.0:
+        parts = person.parts or body_parts(frame, person.pose, mask, person.face)
+        return frame, mask.mask, parts, 1.0, 1.0
+    size = (max(2, round(w * scale)), max(2, round(h * scale)))
+    sx, sy = size[0] / w, size[1] / h
+    # (A Gaussian pyramid and a bilinear step: INTER_AREA is slow at non-integer ratios.)
+    work = shrink(frame, size)
+    work_mask = shrink(mask.mask, size)
+    if person.parts is not None:
+        parts = BodyParts(
+            cv2.resize(person.parts.labels, size, interpolation=cv2.INTER_NEAREST),
+            shrink(person.parts.skin, size),
+        )
+    else:
+        parts = body_parts(work, person.pose.scaled(sx, sy), PersonMask(work_mask))
+    return work, work_mask, parts, sx, sy
+
+
 __all__ = [
     "MIN_WORK_LONG_SIDE",
     "WORK_AREA_ALPHA",
@@ -114,4 +148,5 @@ __all__ = [
     "WORK_SIDE_STEP",
     "upsample_changes",
     "working_side",
+    "working_view",
 ]

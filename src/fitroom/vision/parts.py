@@ -31,6 +31,12 @@ follows the full-resolution person mask):
 
 Left/right are the person's own sides (BlazePose's), so LEFT_* parts appear on the image's right
 for a person facing the camera.
+
+On the arms, skin is also judged against the torso's clothes (:func:`bare_limb_probability`):
+a bare arm in another light than the face is still skin when it is nearer skin than the sleeve.
+
+The module is longer than most (~970 lines): skin model, part shapes and their assembly are one
+step whose pieces are tuned together; splitting the skin model out is a later change.
 """
 
 from __future__ import annotations
@@ -43,7 +49,7 @@ import numpy as np
 import numpy.typing as npt
 
 from fitroom.errors import InputError
-from fitroom.vision.core import BodyPart, BodyParts, Face, PersonMask, Pose
+from fitroom.vision.core import ARM_PARTS, HAND_PARTS, BodyPart, BodyParts, Face, PersonMask, Pose
 from fitroom.vision.landmarks import PoseLandmark as L
 from fitroom.vision.segmentation import (
     apply_guided_coefficients,
@@ -319,6 +325,61 @@ def refine_skin_model(model: SkinModel, ycrcb: FloatArray) -> SkinModel:
     if refit is None or float(model.mahalanobis_sq(refit.mean)) > 4.0:
         return model
     return refit
+
+
+#: On the arms, a pixel this far (chroma spreads) from the skin model may still be bare skin, if
+#: it is nearer the skin than the torso's clothes (see :func:`bare_limb_probability`).
+LIMB_SKIN_DISTANCE = 4.5
+_ARM_AND_HAND = np.array(sorted(int(p) for p in ARM_PARTS | HAND_PARTS), np.uint8)
+
+
+def clothes_colour(ycrcb: FloatArray) -> tuple[FloatArray, FloatArray] | None:
+    """Mean and inverse covariance of the (N, 3) YCrCb pixels of the torso's clothes.
+
+    Robust like the skin fit (the 80 % nearest the median colour); the spread is kept at least 6
+    units in chroma and 15 in luma, so a plain tee does not give a needle-thin model. None with
+    fewer than 50 pixels.
+    """
+    if ycrcb.shape[0] < 50:
+        return None
+    ycrcb = ycrcb[:: max(1, ycrcb.shape[0] // _MAX_FIT_SAMPLES)].astype(np.float64)
+    centre = np.median(ycrcb, axis=0)
+    dist = np.linalg.norm((ycrcb - centre) * (0.5, 1.0, 1.0), axis=1)
+    keep = ycrcb[dist <= _quantile(dist.astype(np.float32), 0.8)]
+    values, vectors = np.linalg.eigh(np.cov(keep.T) + np.diag([15.0**2, 6.0**2, 6.0**2]))
+    inverse = (vectors / values) @ vectors.T
+    return keep.mean(axis=0).astype(np.float32), inverse.astype(np.float32)
+
+
+def bare_limb_probability(
+    ycrcb: FloatArray,
+    skin: SkinModel,
+    clothes: tuple[FloatArray, FloatArray] | None,
+    *,
+    max_distance: float = LIMB_SKIN_DISTANCE,
+) -> FloatArray:
+    """Skin probability of (..., 3) YCrCb arm pixels, judged against the person's clothes.
+
+    Bare arms are lit unlike the face the skin model was fitted on: shadowed forearms are far
+    darker, sunlit upper arms paler (their chroma drifts towards grey).
+    :meth:`SkinModel.probability` is strict there (3 chroma spreads, a luma band) because on the
+    whole body it must not take beige clothes for skin. On an arm the alternative is the sleeve,
+    usually of the torso's fabric: a pixel up to ``max_distance`` chroma spreads from the skin,
+    at any luma, is skin when it is nearer the skin model than the torso's clothes colour (both
+    as Mahalanobis distances).
+    Without a clothes colour, :meth:`SkinModel.probability` is returned unchanged.
+    """
+    base = skin.probability(ycrcb)
+    if clothes is None:
+        return base
+    mean, inverse = clothes
+    delta = ycrcb - mean
+    to_clothes = np.sqrt(np.einsum("...i,ij,...j->...", delta, inverse, delta))
+    to_skin = np.sqrt(skin.mahalanobis_sq(ycrcb))
+    near_skin = np.clip(max_distance - to_skin, 0.0, 1.0)
+    nearer_skin = np.clip(to_clothes - to_skin, 0.0, 1.0)
+    out: FloatArray = np.maximum(base, near_skin * nearer_skin).astype(np.float32, copy=False)
+    return out
 
 
 # --------------------------------------------------------------------------------------------
@@ -884,6 +945,13 @@ def _parts_at_detail(
     model = refine_skin_model(model, ycrcb[(labels != BodyPart.TORSO) & (binary[y0:y1, x0:x1] > 0)])
     skin_small = np.zeros((gh, gw), np.float32)
     skin_small[y0:y1, x0:x1] = model.probability(ycrcb)
+    inside_small = binary[y0:y1, x0:x1] > 0
+    arms = np.isin(labels, _ARM_AND_HAND) & inside_small
+    if arms.any():
+        # Arms are bare skin or sleeve: judged against the torso's clothes, not skin alone.
+        clothes = clothes_colour(ycrcb[(labels == BodyPart.TORSO) & inside_small])
+        box_skin_small = skin_small[y0:y1, x0:x1]
+        box_skin_small[arms] = bare_limb_probability(ycrcb[arms], model, clothes)
 
     # Grid → person box. Grid pixel centres sit at (i + 0.5) / s - 0.5.
     to_grid = np.array([[sx, 0.0, (bx + 0.5) * sx - 0.5], [0.0, sy, (by + 0.5) * sy - 0.5]])

@@ -28,6 +28,9 @@ Two running modes, as in MediaPipe's tasks API:
   from the previous frame's alignment landmarks, the detector runs only when tracking is lost, and
   landmarks are smoothed by One-Euro filters driven by the frame timestamps. The full model:
   at a stream's pace the heavy one is too slow, and the lite one too inaccurate.
+
+The module is longer than most (~900 lines): the pre/post-processing maths and the model holder
+share the graph's constants and are read together; splitting the maths out is a later change.
 """
 
 from __future__ import annotations
@@ -503,15 +506,21 @@ class PoseLandmarker(Closeable):
             benchmarks/pose_accuracy.py from 0.737 to 0.770 (with the full model twice: 0.701
             to 0.713).
         photo_model: landmark model of :meth:`process`. ``"heavy"`` (the default) reads photos
-            best: PCK@0.2 0.770 and OKS 0.764 against 0.713 / 0.734 for the full model, for
-            about 30 ms more per person on two cores.
+            best: PCK@0.2 0.770 and OKS 0.764 against 0.713 / 0.734 for the full model twice,
+            for about 40 ms more per person on two cores (lite then heavy: 65 ms at best,
+            against 26 ms for full twice). ``"full"`` when time matters more.
+        photo_roi_passes: how many times ``photo_roi_model`` runs when ``refine_photo_roi``,
+            each time on the ROI the previous answer implies, before ``photo_model``. With the
+            full model for both, 2 passes (three full runs: one more, 13 ms at best on two idle
+            cores, against 39 ms more for lite then heavy) gave PCK@0.2 0.778 / OKS 0.759: an
+            option when the heavy model's time cannot be spent.
         photo_roi_model: the model whose landmarks place the ROI of ``photo_model`` when
             ``refine_photo_roi``. The lite one places it as well as the full or heavy ones
-            (PCK@0.2 0.770, 0.770, 0.776 with the heavy model after it) in half the full
-            one's time.
+            (PCK@0.2 0.770, 0.770, 0.776 with the heavy model after it), and fastest.
         stream_model: landmark model of :meth:`process_frame`. ``"full"`` (the default): the
             heavy one does not fit a live frame's budget, and the lite one, ~40 % faster, loses
-            too much accuracy (PCK@0.2 0.627 against 0.713 on benchmarks/pose_accuracy.py).
+            too much accuracy (PCK@0.2 0.639 against 0.786 in stream-like use,
+            ``benchmarks/pose_accuracy.py --stream``).
         detection_tiles: in :meth:`process`, also run the detector on square tiles of elongated
             photos (see :func:`detection_tiles`), so that smaller people are found too; costs one
             detector run per tile (two for a 3:2 photo). People found in a tile are only
@@ -537,9 +546,15 @@ class PoseLandmarker(Closeable):
         photo_model: PoseModel = "heavy",
         photo_roi_model: PoseModel = "lite",
         stream_model: PoseModel = "full",
+        photo_roi_passes: int = 1,
     ) -> None:
         if max_people < 1:
             raise ValueError(f"PoseLandmarker: max_people must be >= 1, got {max_people}")
+        if photo_roi_passes < 1:
+            raise ValueError(
+                f"PoseLandmarker: photo_roi_passes must be >= 1, got {photo_roi_passes}"
+            )
+        self.photo_roi_passes = photo_roi_passes
         for option, value in (
             ("photo_model", photo_model),
             ("photo_roi_model", photo_roi_model),
@@ -562,10 +577,12 @@ class PoseLandmarker(Closeable):
         self.refine_photo_roi = refine_photo_roi
         self.detection_tiles = detection_tiles
         self._detector = TFLiteModel("pose_detection", num_threads=num_threads)
-        # Landmark models load when a mode first needs them: a photo-only user never loads the
-        # stream model, a live session never the heavy one (64 MB once unpacked).
+        # The stream model loads now (a live stream's first frame must not wait for it), the
+        # photo models when a photo first needs them: a live session never loads the heavy one
+        # (64 MB once unpacked, and each live connection has its own landmarker).
         self._landmark_models: dict[str, TFLiteModel] = {}
         self._closed = False
+        self._landmark_model(stream_model)
         self._anchors = ssd_anchors(DETECTOR_SIZE, DETECTOR_STRIDES)
         self.last_timings_ms: dict[str, float] = {}
         # Stream state.
@@ -825,17 +842,16 @@ class PoseLandmarker(Closeable):
     def _photo_landmarks(
         self, image: ImageArray, roi: RotatedRect, timings: dict[str, float]
     ) -> _RoiLandmarks | None:
-        """Landmarks in ``roi`` (re-run once on the ROI they imply), or None below min_presence."""
-        first = self.photo_roi_model if self.refine_photo_roi else self.photo_model
-        found = self._run_landmarks(image, roi, timings, model=first)
+        """Landmarks in ``roi`` (re-run on the ROI they imply), or None below min_presence."""
+        passes = [self.photo_roi_model] * self.photo_roi_passes if self.refine_photo_roi else []
+        found = self._run_landmarks(image, roi, timings, model=(passes or [self.photo_model])[0])
         if found.score < self.min_presence:
             return None
-        if self.refine_photo_roi:
-            again = self._run_landmarks(
-                image, _next_roi(found.landmarks), timings, model=self.photo_model
-            )
-            if again.score >= self.min_presence:
-                return again
+        for model in [*passes[1:], self.photo_model] if passes else []:
+            again = self._run_landmarks(image, _next_roi(found.landmarks), timings, model=model)
+            if again.score < self.min_presence:
+                break
+            found = again
         return found
 
     @staticmethod
