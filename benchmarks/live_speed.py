@@ -16,7 +16,9 @@ Measures, for ../shared/data/video/vivid_upper1.mp4 and openpose_video.avi lette
   in one process, a client in another sending JPEG frames (two in flight);
 * the photo pipeline (``TryOn.render``) per frame, and the live/photo speed ratio;
 * stability: one frame repeated 300 times → RMS motion of the garment's anchor points; the
-  walking clip → frames where the garment was lost while the person was fully visible.
+  walking clip → frames where the garment was lost while the person was fully visible; both
+  clips → frames whose drawn garment area jumps by more than 30 % from the frame before while
+  the person stays in view (a garment flickering between a full overlay and a scrap).
 
 Targets (issue 5): ≥ 30 fps and p95 ≤ 50 ms (camera-paced); WebSocket ≥ 25 fps, p95 round
 trip ≤ 80 ms; anchors ≤ 1.0 px RMS; no lost frames; RSS after 10,000 frames within 5% of after
@@ -268,6 +270,30 @@ def lost_frames(frames: list[np.ndarray], tee: Any) -> tuple[int, int]:
     return visible, lost
 
 
+#: A drawn garment's area changing by more than this share from one frame to the next, with the
+#: person in view on both, is counted as a flicker (issue 14: target 0 on both clips).
+AREA_JUMP = 0.30
+
+
+def area_jumps(frames: list[np.ndarray], tee: Any) -> tuple[int, int]:
+    """(frame pairs with the person in view on both and a garment drawn on the first, of those
+    the ones whose drawn garment area changed by more than :data:`AREA_JUMP`)."""
+    from fitroom.live import LiveSession
+
+    pairs = jumps = 0
+    previous = None
+    with LiveSession([tee], num_threads=2) as session:
+        for i, frame in enumerate(frames):
+            result = session.process_frame(frame, i * 33)
+            seen = previous is not None and previous.person_found and result.person_found
+            if seen and previous is not None and previous.garment_area > 0.0:
+                pairs += 1
+                change = abs(result.garment_area - previous.garment_area)
+                jumps += int(change > AREA_JUMP * previous.garment_area)
+            previous = result
+    return pairs, jumps
+
+
 def memory(frames: list[np.ndarray], tee: Any, total: int = 10_000) -> tuple[float, float]:
     from fitroom.live import LiveSession
 
@@ -483,6 +509,18 @@ def main() -> None:
     walking = looped(video / "openpose_video.avi", 205)
     seen, lost = lost_frames(walking, tee)
     print(f"walking clip: person fully visible on {seen} frames, garment lost on {lost}")
+    jumps = {}
+    for clip in CLIPS:
+        # (Each clip once, not looped: at a loop's seam the scene itself jumps.)
+        from fitroom.live import video_frames
+
+        once = [f for f, _ in video_frames(video / clip, size=SIZE)]
+        pairs, count = area_jumps(once, tee)
+        jumps[clip] = count
+        print(
+            f"{clip}: garment area jumps by > {AREA_JUMP:.0%} between consecutive frames with "
+            f"the person in view: {count} of {pairs}"
+        )
     mem = ""
     if args.memory:
         at_1k, at_10k = memory(looped(video / "vivid_upper1.mp4", 48), tee)
@@ -502,7 +540,8 @@ def main() -> None:
         f"SUMMARY live_fps={u['fps']:.1f}/{o['fps']:.1f} paced_p95_ms={up['p95_ms']:.1f}/"
         f"{op['p95_ms']:.1f} ws_fps={wu.get('fps', nan):.1f}/{wo.get('fps', nan):.1f} "
         f"ws_p95_ms={wu.get('p95_ms', nan):.1f}/{wo.get('p95_ms', nan):.1f} "
-        f"static_rms_px={dev:.2f} walking_lost={lost}/{seen}{mem} load={load_avg()}"
+        f"static_rms_px={dev:.2f} walking_lost={lost}/{seen} "
+        f"area_jumps={jumps[CLIPS[0]]}/{jumps[CLIPS[1]]}{mem} load={load_avg()}"
     )
 
 

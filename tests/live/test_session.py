@@ -172,6 +172,11 @@ class TestProcessFrame:
         result = session.process_frame(astronaut, 0)
         assert result.image.shape == astronaut.shape
         assert result.person_found and result.garment_visible
+        # The drawn tee covers a sizeable share of the frame (the astronaut's chest and arms),
+        # and about what the pixels that changed cover.
+        changed = np.abs(result.image.astype(int) - astronaut).max(axis=2) > 12
+        assert 0.05 < result.garment_area < 0.5
+        assert abs(result.garment_area - float(changed.mean())) < 0.1
         assert result.anchor_points.shape == (11, 2)
         assert {"perception", "fit", "render", "total"} <= set(result.timings_ms)
         assert not np.array_equal(result.image, astronaut)
@@ -182,6 +187,7 @@ class TestProcessFrame:
         session.reset()
         result = session.process_frame(coffee, 0)
         assert not result.garment_visible and not result.person_found
+        assert result.garment_area == 0.0
         assert np.array_equal(result.image, coffee)
         assert result.anchor_points.shape == (0, 2)
 

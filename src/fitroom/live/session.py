@@ -102,6 +102,8 @@ class LiveFrame:
         timestamp_ms: the input frame's timestamp.
         dropped: True when this frame was deliberately skipped to keep latency bounded.
         garment_visible: a garment was drawn on this frame.
+        garment_area: share of the frame's pixels the drawn garments cover (0 when none): a
+            jump from one frame to the next while the person stays in view is a flicker.
         person_found: perception tracked a person on this frame.
         anchor_points: float32 (K, 2) where the garment's torso landmarks were pinned
             (:data:`fitroom.fitting.TORSO_POINTS` order), (0, 2) when no garment was drawn.
@@ -116,6 +118,7 @@ class LiveFrame:
     timestamp_ms: int
     dropped: bool = False
     garment_visible: bool = False
+    garment_area: float = 0.0
     person_found: bool = False
     anchor_points: FloatArray = field(
         default_factory=lambda: np.zeros((0, 2), np.float32), repr=False
@@ -303,6 +306,7 @@ class LiveSession(Closeable):
         person = perception.people[0] if perception.people else None
         pose = None if person is None else person.pose
         visible = False
+        area = 0.0
         if person is not None:
             side = self._working_side(max(h, w), person.bbox)
             work, work_mask, parts, sx, sy = working_view(frame, perception.mask, person, side)
@@ -334,6 +338,10 @@ class LiveSession(Closeable):
                 timings.update(dressed.timings_ms)
                 alpha = dressed.visible_masks[0]
                 visible = bool(alpha.max() > 0.5)
+                covered = np.zeros(alpha.shape, bool)
+                for mask in dressed.visible_masks:
+                    covered |= mask > 0.5
+                area = float(covered.mean())
                 if work is not frame:
                     out = upsample_changes(frame, work, dressed.image)
                     if options.background is not None:
@@ -362,6 +370,7 @@ class LiveSession(Closeable):
             image=out,
             timestamp_ms=timestamp_ms,
             garment_visible=visible,
+            garment_area=area,
             person_found=person is not None,
             anchor_points=points,
             timings_ms=timings,
