@@ -373,7 +373,7 @@ def synth_garment(
     bg_colour = np.array(background or (int(rng.integers(243, 251)),) * 3, np.float32)
     r2 = ((xx - 0.45 * w) / w) ** 2 + ((yy - 0.4 * h) / h) ** 2
     backdrop = bg_colour[None, None, :] * (1.0 - 0.05 * r2)[..., None]
-    offset = np.float32([[1, 0, 0.012 * w], [0, 1, 0.018 * h]])
+    offset = np.array([[1, 0, 0.012 * w], [0, 1, 0.018 * h]], np.float32)
     drop = cv2.warpAffine(alpha, offset, (w, h))
     drop = cv2.GaussianBlur(drop, (0, 0), 0.02 * w)
     contact = cv2.GaussianBlur(alpha, (0, 0), 0.004 * w)
