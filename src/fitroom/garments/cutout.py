@@ -30,16 +30,14 @@ import numpy.typing as npt
 
 from fitroom.errors import GarmentNotFound, GarmentPhotoRejected, InputError
 from fitroom.garments.backdrop import (
+    ByteArray,
+    FloatArray,
     backdrop_seen_from_border,
     background_model,
     border_mask,
     colour_distance,
     lab_of,
 )
-
-FloatArray = npt.NDArray[np.float32]
-ByteArray = npt.NDArray[np.uint8]
-BoolArray = npt.NDArray[np.bool_]
 
 #: Long side of the working image for segmentation (pixels).
 DEFAULT_WORK_SIDE = 400
