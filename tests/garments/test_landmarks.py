@@ -239,3 +239,13 @@ def test_camisole_straps_are_not_a_waistband() -> None:
     assert classify(camisole).category == "upper"
     skirt = ShapeFeatures(**{**camisole.__dict__, "top_fill": 1.0})
     assert (classify(skirt).category, classify(skirt).subcategory) == ("lower", "skirt")
+
+
+@pytest.mark.shared
+def test_wide_white_shorts_with_a_tie_belt_are_a_lower_garment(shared_data: Path) -> None:
+    """White wide-leg shorts whose tie hides the gap between the legs, belt loops standing
+    above the waistband: no leg gap shows, but the A-line from a filled band to the hem makes
+    it a lower garment (drawn as a skirt), not a tank top laid on the chest."""
+    garment = ingest_garment(shared_data / "pairs" / "cloth" / "013563_1.jpg")
+    assert garment.category == "lower"
+    assert "waistband_center" in garment.landmarks
