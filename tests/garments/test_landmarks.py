@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from fitroom.errors import InputError
 from fitroom.garments import GarmentPart, ingest_garment, landmark_names
-from fitroom.garments.category import classify, shape_features
+from fitroom.garments.category import ShapeFeatures, classify, shape_features
 from fitroom.garments.cutout import cut_out
 from fitroom.garments.silhouette import silhouette
 from fitroom.garments.synth import synth_garment
@@ -194,3 +194,58 @@ def test_sleeve_lying_on_torso_and_legs_together_are_still_split(shared_data: Pa
     trousers = ingest_garment(shared_data / "garments" / "dresscode_051988_1.jpg")
     assert float(trousers.landmarks["crotch"][2]) > 0
     assert {GarmentPart.LEFT_LEG, GarmentPart.RIGHT_LEG} <= set(np.unique(trousers.parts))
+
+
+@pytest.mark.shared
+@pytest.mark.parametrize("name", ["013568_1.jpg", "013569_1.jpg", "013571_1.jpg"])
+def test_shorts_are_a_lower_garment_with_two_legs(shared_data: Path, name: str) -> None:
+    """Denim and bermuda shorts (read as tops and laid on the chest before): a lower garment,
+    shorts, split into two legs below a crotch — even under a belt loop or with uneven hems."""
+    garment = ingest_garment(shared_data / "pairs" / "cloth" / name)
+    assert (garment.category, garment.subcategory) == ("lower", "shorts")
+    assert float(garment.landmarks["crotch"][2]) > 0
+    assert {GarmentPart.LEFT_LEG, GarmentPart.RIGHT_LEG} <= set(np.unique(garment.parts))
+
+
+@pytest.mark.shared
+def test_long_coat_dress_with_sleeves_down_its_sides_is_a_dress(shared_data: Path) -> None:
+    """A long-sleeved wrap dress whose sleeves lie along its sides (no flare, sleeves widening
+    the silhouette) is over three body widths long: a dress, not a top."""
+    garment = ingest_garment(shared_data / "pairs" / "cloth" / "020723_1.jpg")
+    assert garment.category == "full"
+
+
+@pytest.mark.shared
+@pytest.mark.parametrize("name", ["00005_00.jpg", "000009_1.jpg"])
+def test_white_top_on_white_is_ingested_as_a_top(shared_data: Path, name: str) -> None:
+    garment = ingest_garment(shared_data / "pairs" / "cloth" / name)
+    assert garment.category == "upper"
+
+
+def test_camisole_straps_are_not_a_waistband() -> None:
+    """A strappy top whose straps span the garment and whose hem flares has a skirt's width
+    ratios; its top edge is two straps, not a waistband filled across, so it stays a top."""
+    camisole = ShapeFeatures(
+        leg_gap=0.0,
+        armpit_depth=0.05,
+        sleeve_reach=0.0,
+        length_ratio=1.3,
+        top_ratio=0.8,
+        flare=1.25,
+        body_width=150.0,
+        top_fill=0.15,
+        height_over_body=1.4,
+    )
+    assert classify(camisole).category == "upper"
+    skirt = ShapeFeatures(**{**camisole.__dict__, "top_fill": 1.0})
+    assert (classify(skirt).category, classify(skirt).subcategory) == ("lower", "skirt")
+
+
+@pytest.mark.shared
+def test_wide_white_shorts_with_a_tie_belt_are_a_lower_garment(shared_data: Path) -> None:
+    """White wide-leg shorts whose tie hides the gap between the legs, belt loops standing
+    above the waistband: no leg gap shows, but the A-line from a filled band to the hem makes
+    it a lower garment (drawn as a skirt), not a tank top laid on the chest."""
+    garment = ingest_garment(shared_data / "pairs" / "cloth" / "013563_1.jpg")
+    assert garment.category == "lower"
+    assert "waistband_center" in garment.landmarks

@@ -34,6 +34,10 @@ class ShapeFeatures:
             filled across; a camisole's two straps or a collar's two sides are not).
         height_over_body: garment height over :attr:`body_width` (a dress or a long coat is
             well over 2.8 body widths long, a top is not, however far its sleeves reach).
+        band_fill, band_ratio: share filled and width over the widest row, 6 % below the top
+            edge — past belt loops and a tie's knot standing above a waistband.
+        widening: width at 85 % of the height over width at 10 % (an A-line skirt or wide
+            shorts whose legs hide their gap widen from the waistband down).
         body_width: width of the body run below the sleeves (analysis pixels).
     """
 
@@ -46,6 +50,9 @@ class ShapeFeatures:
     body_width: float
     top_fill: float = 1.0
     height_over_body: float = 0.0
+    band_fill: float = 1.0
+    band_ratio: float = 0.0
+    widening: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -103,6 +110,9 @@ def shape_features(sil: Silhouette) -> ShapeFeatures:
         body_width=body_width,
         top_fill=_fill(sil, 0.02),
         height_over_body=h / max(body_width, 1.0),
+        band_fill=_fill(sil, 0.06),
+        band_ratio=_extent(sil, 0.06) / max(widest, 1),
+        widening=_extent(sil, 0.85) / max(_extent(sil, 0.1), 1),
     )
 
 
@@ -138,11 +148,19 @@ def classify(features: ShapeFeatures, hint: str | None = None) -> CategoryGuess:
     shorts = waistband and f.leg_gap >= 0.08 and f.top_ratio >= 0.6 and f.armpit_depth < 0.15
     # Trousers lying with the legs together: waistband as wide as the garment, straight, long.
     closed_legs = waistband and f.top_ratio >= 0.85 and f.flare <= 1.1 and f.length_ratio >= 2.2
-    # A skirt: waistband filled across, flaring, no sleeves, not long.
+    # A skirt: waistband filled across, flaring, no sleeves, not long. Or any garment of that
+    # length widening from a filled band below its top (belt loops above it) to its hem, with
+    # no armhole on its sides at all: an A-line skirt, or wide shorts whose legs hang together
+    # (no gap shows between them).
+    a_line = (
+        f.band_fill >= 0.9
+        and f.band_ratio >= 0.45
+        and f.widening >= 1.3
+        and f.top_fill < 0.9
+        and f.armpit_depth < 0.1
+    )
     skirt = (
-        waistband
-        and f.top_ratio >= 0.55
-        and f.flare >= 1.15
+        ((waistband and f.top_ratio >= 0.55 and f.flare >= 1.15) or a_line)
         and f.length_ratio < 1.9
         and not sleeved
     )

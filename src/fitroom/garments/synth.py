@@ -1,10 +1,10 @@
 """Procedural product photos: drawn t-shirts, shirts, tanks, dresses, trousers and skirts.
 
 Every garment is a polygon through its own landmarks, so the true mask and landmark positions
-are known exactly (tests use that). Fabric is one of the five pattern classes, with low-frequency
-shading, soft fold lines and a fine weave, on a light backdrop with a faint shadow — the kind of
-flat-lay photo a shop takes. The same ``seed`` always draws the same picture. This is the demo
-catalog: no research photo is involved.
+are known exactly (tests use that). Fabric is one of the five pattern classes, bent and shaded
+by soft folds, with a knit or woven texture, seams and bands, on a near-white backdrop with a
+soft drop shadow — the kind of flat-lay photo a shop takes. The same ``seed`` always draws the
+same picture. This is the demo catalog: no research photo is involved.
 """
 
 from __future__ import annotations
@@ -194,6 +194,116 @@ def _fabric(pattern: Pattern, w: int, h: int, rng: np.random.Generator) -> Float
     return out.astype(np.float32)
 
 
+#: Knitted kinds get a fine rib; the others a woven texture (plain weave, or twill for trousers).
+_KNIT: frozenset[str] = frozenset({"t-shirt", "tank"})
+
+
+def _fold_height(alpha: FloatArray, kind: str, rng: np.random.Generator) -> FloatArray:
+    """float32 (h, w) a smooth height field of soft folds: elongated ridges and valleys, mostly
+    running down the garment (drape), a few slanting from the shoulders or the crotch."""
+    h, w = alpha.shape
+    ys, xs = np.nonzero(alpha > 0.5)
+    x_lo, x_hi, y_lo, y_hi = float(xs.min()), float(xs.max()), float(ys.min()), float(ys.max())
+    # Work on a quarter-size grid: the field is smooth, and the full-size remap reads it back.
+    q = 4
+    hq, wq = -(-h // q), -(-w // q)
+    yy, xx = np.mgrid[:hq, :wq].astype(np.float32) * q
+    field = np.zeros((hq, wq), np.float32)
+    legs = kind in ("trousers", "shorts")
+    for _ in range(int(rng.integers(7, 11))):
+        x0 = rng.uniform(x_lo, x_hi)
+        y0 = rng.uniform(y_lo, y_hi)
+        angle = rng.normal(0.0, 0.12 if legs else 0.3)  # radians off vertical
+        length = rng.uniform(0.15, 0.35) * (y_hi - y_lo)
+        width = rng.uniform(0.018, 0.045) * w
+        amp = rng.uniform(0.5, 1.0) * (1.0 if rng.random() < 0.6 else -1.0)
+        dx, dy = xx - x0, yy - y0
+        along = dx * np.sin(angle) + dy * np.cos(angle)
+        across = dx * np.cos(angle) - dy * np.sin(angle)
+        field += amp * np.exp(-((across / width) ** 2) - (along / length) ** 2)
+    out: FloatArray = cv2.resize(field, (w, h), interpolation=cv2.INTER_CUBIC)
+    return out
+
+
+def _texture(kind: str, xx: FloatArray, yy: FloatArray, rng: np.random.Generator) -> FloatArray:
+    """float32 (h, w) multiplicative fabric texture around 1: a knit's rib and rows, a shirt's
+    plain weave, a trouser's diagonal twill. On pixel coordinates, not bent by the folds (a
+    period of a few pixels bent beats into a moiré)."""
+    map_x, map_y = xx, yy
+    h, w = xx.shape
+    two_pi = np.float32(2.0 * np.pi)
+    period = np.float32(max(3.5, w / 200.0))
+    if kind in _KNIT:
+        tex = 0.045 * np.sin(two_pi * map_x / period) + 0.02 * np.sin(two_pi * map_y / period)
+    elif kind in ("trousers", "shorts"):
+        tex = 0.04 * np.sin(two_pi * (map_x + map_y) / (1.4 * period))
+    else:
+        tex = 0.04 * np.sin(two_pi * map_x / period) * np.sin(two_pi * map_y / period)
+    # Slubs: the yarn's thickness wanders, in streaks along the threads.
+    slub = rng.standard_normal((max(2, h // 6), max(2, w // 40))).astype(np.float32)
+    slub = cv2.resize(slub, (w, h), interpolation=cv2.INTER_LINEAR)
+    return (1.0 + tex + 0.012 * slub).astype(np.float32)
+
+
+def _details(
+    kind: str, verts: list[tuple[str | None, float, float]], w: int, h: int
+) -> tuple[FloatArray, FloatArray]:
+    """Seams and bands: (darkening in [0, 1], stitch lines in [0, 1]), float32 (h, w) each.
+
+    Tops: a ribbed neckband along the neckline, seams where the sleeves join, a hem stitched
+    a little above the hem. Trousers, shorts and skirts: a waistband with its seam and a fly.
+    """
+    band = np.zeros((h, w), np.float32)
+    stitch = np.zeros((h, w), np.float32)
+    pts = {n: (x, y) for n, x, y in verts if n is not None}
+    thick = max(2, round(w / 300))
+
+    def line(img: FloatArray, a: tuple[float, float], b: tuple[float, float], width: int) -> None:
+        cv2.line(
+            img, (round(a[0]), round(a[1])), (round(b[0]), round(b[1])), 1.0, width, cv2.LINE_AA
+        )
+
+    def dashed(a: tuple[float, float], b: tuple[float, float]) -> None:
+        n = max(2, int(np.hypot(b[0] - a[0], b[1] - a[1]) / (3.0 * thick)))
+        for i in range(0, n, 2):
+            t0, t1 = i / n, min(1.0, (i + 1) / n)
+            line(
+                stitch,
+                (a[0] + t0 * (b[0] - a[0]), a[1] + t0 * (b[1] - a[1])),
+                (a[0] + t1 * (b[0] - a[0]), a[1] + t1 * (b[1] - a[1])),
+                1,
+            )
+
+    if "neck_center" in pts:
+        neck = [
+            (x, y) for n, x, y in verts if n in ("neck_right", None, "neck_center", "neck_left")
+        ]
+        neck = [p for p in neck if p[1] <= pts["neck_center"][1] + 1.0]
+        cv2.polylines(
+            band, [np.round(np.array(neck)).astype(np.int32)], False, 1.0, 5 * thick, cv2.LINE_AA
+        )
+        for side in ("left", "right"):
+            if f"cuff_{side}_outer" in pts:
+                line(stitch, pts[f"shoulder_{side}"], pts[f"armpit_{side}"], thick)
+        lift = 0.025 * h
+        dashed(
+            (pts["hem_right"][0] + 2 * thick, pts["hem_right"][1] - lift),
+            (pts["hem_left"][0] - 2 * thick, pts["hem_left"][1] - lift),
+        )
+    if "waistband_center" in pts:
+        top = pts["waistband_center"][1]
+        depth = 0.045 * h
+        band[int(top) : int(top + depth)] = 1.0
+        seam_y = top + depth
+        line(stitch, (pts["waistband_right"][0], seam_y), (pts["waistband_left"][0], seam_y), thick)
+        if kind != "skirt":
+            cx = pts["waistband_center"][0]
+            fly_end = top + 0.55 * (pts["crotch"][1] - top)
+            dashed((cx + 0.06 * w, seam_y + 2 * thick), (cx + 0.06 * w, fly_end))
+            line(stitch, (cx, seam_y), (cx, fly_end + 0.02 * h), thick)
+    return cv2.GaussianBlur(band, (0, 0), 1.0), cv2.GaussianBlur(stitch, (0, 0), 0.6)
+
+
 def synth_garment(
     kind: str = "t-shirt",
     *,
@@ -204,12 +314,17 @@ def synth_garment(
 ) -> SyntheticGarment:
     """Draw one product photo.
 
+    The look of a studio flat-lay: the fabric's pattern bent by soft folds, lit from the upper
+    left (each fold a ridge with a lit and a shaded side), a knit or woven texture, seams and
+    bands (neckband, hem stitching, waistband, fly), edges that turn away from the light, and a
+    soft drop shadow on a near-white backdrop.
+
     Args:
         kind: t-shirt, shirt, tank, dress, trousers, shorts or skirt.
         seed: everything random derives from it.
         pattern: fabric pattern (random when None).
         size: (width, height) in pixels.
-        background: backdrop RGB (a light grey/white when None).
+        background: backdrop RGB (a near-white when None).
 
     Raises:
         InputError: an unknown kind or pattern.
@@ -229,29 +344,44 @@ def synth_garment(
     cv2.fillPoly(big, [np.round(poly).astype(np.int32)], 255)
     alpha = cv2.resize(big.astype(np.float32) / 255.0, (w, h), interpolation=cv2.INTER_AREA)
     fabric = _fabric(pattern, w, h, rng)
-    # Shading: broad light falloff, a few soft folds, a fine weave.
-    low = rng.standard_normal((4, 3)).astype(np.float32)
-    light = cv2.resize(low, (w, h), interpolation=cv2.INTER_CUBIC)
-    light = 1.0 + 0.06 * light / max(1e-6, float(np.abs(light).max()))
+
+    # Folds: a height field whose slope bends the pattern and shades the cloth.
+    height = _fold_height(alpha, kind, rng)
+    gx = cv2.Sobel(height, cv2.CV_32F, 1, 0, ksize=3) / 8.0
+    gy = cv2.Sobel(height, cv2.CV_32F, 0, 1, ksize=3) / 8.0
+    slope = max(1e-6, float(np.percentile(np.hypot(gx, gy), 99.5)))
+    gx, gy = gx / slope, gy / slope
     yy, xx = np.mgrid[:h, :w].astype(np.float32)
-    for _ in range(3):
-        x0 = rng.uniform(0.3, 0.7) * w
-        slope = rng.uniform(-0.25, 0.25)
-        d = np.abs(xx - (x0 + slope * (yy - h / 2)))
-        light -= 0.07 * np.exp(-((d / (w * 0.012)) ** 2))
-    weave = rng.normal(0.0, 2.0, (h, w)).astype(np.float32)
-    garment = fabric * light[..., None] + weave[..., None]
-    bg_colour = np.array(background or (int(rng.integers(238, 250)),) * 3, np.float32)
-    gradient = 1.0 - 0.02 * (yy / h)
-    backdrop = bg_colour[None, None, :] * gradient[..., None]
-    shadow = cv2.GaussianBlur(np.roll(alpha, (6, 4), axis=(0, 1)), (0, 0), 6.0)
-    backdrop *= 1.0 - 0.04 * shadow[..., None]
+    bend = 0.006 * w
+    map_x, map_y = xx + bend * gx, yy + bend * gy
+    fabric = cv2.remap(fabric, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT)
+    light_dir = np.array([-0.45, -0.9], np.float32) / np.float32(np.hypot(0.45, 0.9))
+    lit = -(gx * light_dir[0] + gy * light_dir[1])  # > 0 on slopes facing the light
+    low = cv2.resize(rng.standard_normal((3, 3)).astype(np.float32), (w, h), cv2.INTER_CUBIC)
+    light = 1.0 + 0.11 * lit + 0.03 * low / max(1e-6, float(np.abs(low).max()))
+    light += 0.04 * (0.5 - yy / h) + 0.02 * (0.5 - xx / w)  # the lamp is above, to the left
+    # The garment's edges turn away from the light (a flat-lay is not flat at its rims).
+    inside = cv2.distanceTransform((alpha >= 0.5).astype(np.uint8), cv2.DIST_L2, 5)
+    light -= 0.09 * np.exp(-inside / (0.012 * w))
+    band, stitch = _details(kind, verts, w, h)
+    light *= 1.0 - 0.08 * band - 0.14 * stitch
+    texture = _texture(kind, xx, yy, rng)
+    grain = rng.normal(0.0, 1.6, (h, w)).astype(np.float32)
+    garment = fabric * (light * texture)[..., None] + grain[..., None]
+
+    # Backdrop: near-white, a soft vignette, a drop shadow below-right and a contact shadow.
+    bg_colour = np.array(background or (int(rng.integers(243, 251)),) * 3, np.float32)
+    r2 = ((xx - 0.45 * w) / w) ** 2 + ((yy - 0.4 * h) / h) ** 2
+    backdrop = bg_colour[None, None, :] * (1.0 - 0.05 * r2)[..., None]
+    offset = np.array([[1, 0, 0.012 * w], [0, 1, 0.018 * h]], np.float32)
+    drop = cv2.warpAffine(alpha, offset, (w, h))
+    drop = cv2.GaussianBlur(drop, (0, 0), 0.02 * w)
+    contact = cv2.GaussianBlur(alpha, (0, 0), 0.004 * w)
+    backdrop *= (1.0 - 0.05 * drop - 0.03 * contact)[..., None]
     image = garment * alpha[..., None] + backdrop * (1.0 - alpha[..., None])
     image += rng.normal(0.0, 0.8, image.shape).astype(np.float32)
     image_u8 = np.clip(image + 0.5, 0, 255).astype(np.uint8)
     names = tuple(n for n, _, _ in verts if n is not None)
-    if kind == "skirt":
-        names = tuple(names)
     points = np.array([[x, y, 1.0] for n, x, y in verts if n is not None], np.float32)
     return SyntheticGarment(
         image=image_u8,
