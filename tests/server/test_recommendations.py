@@ -217,7 +217,7 @@ def test_training_sequences_are_for_merchants_and_follow_the_events(
     assert anon.get(url).status_code == 401
     assert shopper.get(url).status_code == 403
     a, b = upper_ids(shopper)[:2]
-    for gid, kind in ((a, "like"), (a, "tryon"), (b, "like"), (a, "add_to_cart")):
+    for gid, kind in ((a, "like"), (a, "view"), (b, "like"), (a, "add_to_cart")):
         body = {"garment_id": gid, "kind": kind}
         assert shopper.post("/api/v1/feedback", json=body, headers=csrf(shopper)).status_code == 201
     me = shopper.get("/api/v1/auth/me").json()["id"]
