@@ -60,6 +60,7 @@ def settings(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFa
         seed_limit=3,
         max_upload_bytes=TEST_MAX_UPLOAD,
         login_attempts=3,
+        login_address_attempts=5,
     )
 
 
