@@ -11,13 +11,15 @@ from fastapi.testclient import TestClient
 from pydantic import ValidationError
 
 from fitroom.server import Settings, create_app
-from fitroom.server.core.config import DEVELOPMENT_SECRET, SECRET_FILE, server_secret
+from fitroom.server.core.config import DEVELOPMENT_SECRET
 from fitroom.server.core.crypto import derive_media_key
 from fitroom.server.pages import TEMPLATES_DIR
 from fitroom.server.services import Services
 
 PASSWORD = "correct horse battery"
 STATIC_DIR = TEMPLATES_DIR.parent / "static"
+#: Where a default install keeps its generated secret (``core.config.SECRET_FILE``).
+SECRET_FILE = "secret_key"
 
 
 def register_over(client: TestClient, email: str) -> list[str]:
@@ -44,6 +46,8 @@ def test_finding_04_default_serve_generates_its_own_secret(tmp_path: Path) -> No
         secret = secret_file.read_text().strip()
         assert len(secret) >= 32 and secret != DEVELOPMENT_SECRET
         sealed = services.cipher.encrypt(b"a saved look", b"k")
+    from fitroom.server.core.config import server_secret
+
     assert server_secret(Settings(var_dir=first)) == secret
     with TestClient(create_app(Settings(var_dir=first, seed_demo=False))) as client:
         assert client.app.state.services.cipher.decrypt(sealed, b"k") == b"a saved look"  # type: ignore[attr-defined]
@@ -60,6 +64,8 @@ def test_finding_04_development_secret_refused_outside_development() -> None:
 
 
 def test_finding_04_secret_file_readable_by_others_is_narrowed(tmp_path: Path) -> None:
+    from fitroom.server.core.config import server_secret
+
     path = tmp_path / SECRET_FILE
     path.write_text("k" * 48)
     path.chmod(0o644)

@@ -11,7 +11,6 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from fitroom.server import Settings, create_app
-from fitroom.server.limits import Limit, RateLimiter
 from fitroom.server.services import Services
 
 PASSWORD = "correct horse battery"
@@ -89,6 +88,8 @@ def test_instances_on_one_folder_share_the_generated_secret(tmp_path: Path) -> N
 
 
 def test_limiter_counts_within_the_window_and_clears(services: Services) -> None:
+    from fitroom.server.limits import Limit, RateLimiter
+
     limiter = RateLimiter(services.sessions)
     limit = Limit("test_scope", attempts=2, window_seconds=3600)
     gone = Limit("test_scope", attempts=2, window_seconds=0)
