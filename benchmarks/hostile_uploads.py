@@ -59,7 +59,8 @@ def png_header_only(width: int, height: int) -> bytes:
 
     header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
     rows = zlib.compress(b"\x00" * min(width * 3 + 1, 1 << 20) * 4, 9)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", rows) + chunk(b"IEND", b"")
+    chunks = chunk(b"IHDR", header) + chunk(b"IDAT", rows) + chunk(b"IEND", b"")
+    return b"\x89PNG\r\n\x1a\n" + chunks
 
 
 def payloads(seed: int = 7) -> list[Payload]:
@@ -69,29 +70,35 @@ def payloads(seed: int = 7) -> list[Payload]:
     big = person.resize((4800, 4800), Image.Resampling.BILINEAR)  # 23 MP: just under the limit
     noise = Image.fromarray(rng.integers(0, 256, (2400, 3200, 3), dtype=np.uint8))
     good_jpeg = encoded(person, "JPEG", quality=92)
+    flipped = good_jpeg[:500] + bytes(b ^ 0xFF for b in good_jpeg[500:900]) + good_jpeg[900:]
+    grey16 = Image.fromarray((rng.random((1500, 1200)) * 65535).astype(np.uint16))
+    palette = person.convert("P", palette=Image.Palette.ADAPTIVE, colors=16)
     frames = [person.resize((256, 256)).rotate(a) for a in range(0, 360, 30)]
+    animated = {"save_all": True, "append_images": frames[1:]}
+    svg = b'<svg xmlns="http://www.w3.org/2000/svg" width="99999" height="99999"/>'
+    jpeg, png = "image/jpeg", "image/png"
     return [
-        ("person.jpg", good_jpeg, "image/jpeg"),
-        ("big.jpg", encoded(big, "JPEG", quality=80), "image/jpeg"),
-        ("noise.jpg", encoded(noise, "JPEG", quality=95), "image/jpeg"),
-        ("truncated.jpg", good_jpeg[: len(good_jpeg) // 2], "image/jpeg"),
-        ("flipped.jpg", good_jpeg[:500] + bytes(b ^ 0xFF for b in good_jpeg[500:900]) + good_jpeg[900:], "image/jpeg"),
-        ("bomb.png", png_header_only(60000, 60000), "image/png"),
-        ("wide.png", png_header_only(200000, 8), "image/png"),
-        ("grey16.png", encoded(Image.fromarray((rng.random((1500, 1200)) * 65535).astype(np.uint16)), "PNG"), "image/png"),
-        ("palette.png", encoded(person.convert("P", palette=Image.Palette.ADAPTIVE, colors=16), "PNG"), "image/png"),
-        ("cmyk.jpg", encoded(person.convert("CMYK"), "JPEG"), "image/jpeg"),
-        ("animated.gif", encoded(frames[0], "GIF", save_all=True, append_images=frames[1:], loop=0), "image/gif"),
-        ("animated.webp", encoded(frames[0], "WEBP", save_all=True, append_images=frames[1:]), "image/webp"),
-        ("alpha.png", encoded(person.convert("RGBA"), "PNG"), "image/png"),
-        ("tiny.png", encoded(Image.new("RGB", (1, 1)), "PNG"), "image/png"),
-        ("random.jpg", rng.integers(0, 256, 300_000, dtype=np.uint8).tobytes(), "image/jpeg"),
-        ("empty.jpg", b"", "image/jpeg"),
-        ("text.png", b"not an image at all\n" * 1000, "image/png"),
-        ("svg.png", b'<svg xmlns="http://www.w3.org/2000/svg" width="99999" height="99999"/>', "image/svg+xml"),
-        ("oversize.jpg", good_jpeg + b"\x00" * (11 * 1024 * 1024), "image/jpeg"),
-        ("exif.jpg", encoded(person, "JPEG", exif=b"Exif\x00\x00" + b"\x00" * 60000), "image/jpeg"),
-    ]  # fmt: skip
+        ("person.jpg", good_jpeg, jpeg),
+        ("big.jpg", encoded(big, "JPEG", quality=80), jpeg),
+        ("noise.jpg", encoded(noise, "JPEG", quality=95), jpeg),
+        ("truncated.jpg", good_jpeg[: len(good_jpeg) // 2], jpeg),
+        ("flipped.jpg", flipped, jpeg),
+        ("bomb.png", png_header_only(60000, 60000), png),
+        ("wide.png", png_header_only(200000, 8), png),
+        ("grey16.png", encoded(grey16, "PNG"), png),
+        ("palette.png", encoded(palette, "PNG"), png),
+        ("cmyk.jpg", encoded(person.convert("CMYK"), "JPEG"), jpeg),
+        ("animated.gif", encoded(frames[0], "GIF", loop=0, **animated), "image/gif"),
+        ("animated.webp", encoded(frames[0], "WEBP", **animated), "image/webp"),
+        ("alpha.png", encoded(person.convert("RGBA"), "PNG"), png),
+        ("tiny.png", encoded(Image.new("RGB", (1, 1)), "PNG"), png),
+        ("random.jpg", rng.integers(0, 256, 300_000, dtype=np.uint8).tobytes(), jpeg),
+        ("empty.jpg", b"", jpeg),
+        ("text.png", b"not an image at all\n" * 1000, png),
+        ("svg.png", svg, "image/svg+xml"),
+        ("oversize.jpg", good_jpeg + b"\x00" * (11 * 1024 * 1024), jpeg),
+        ("exif.jpg", encoded(person, "JPEG", exif=b"Exif\x00\x00" + b"\x00" * 60000), jpeg),
+    ]
 
 
 class Shop:

@@ -57,7 +57,7 @@ def test_finding_04_default_serve_generates_its_own_secret(tmp_path: Path) -> No
     assert derive_media_key(secret) != derive_media_key(DEVELOPMENT_SECRET)
 
 
-def test_finding_04_development_secret_refused_outside_development() -> None:
+def test_development_secret_still_refused_outside_development() -> None:
     for environment in ("test", "production"):
         with pytest.raises(ValidationError, match="FITROOM_SECRET_KEY"):
             Settings(environment=environment, secret_key=DEVELOPMENT_SECRET)  # type: ignore[arg-type]

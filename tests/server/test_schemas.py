@@ -46,7 +46,12 @@ REQUESTS = [
     req("merchant", "GET", f"/merchant/garments/{HUGE}"),
     req("merchant", "POST", f"/api/v1/merchant/garments/{HUGE}/archive"),
     req("shopper", "POST", "/api/v1/feedback", json={"garment_id": int(HUGE), "kind": "like"}),
-    req("shopper", "POST", "/api/v1/feedback", json={"garment_id": 1, "look_id": int(HUGE)}),
+    req(
+        "shopper",
+        "POST",
+        "/api/v1/feedback",
+        json={"garment_id": 1, "kind": "like", "look_id": int(HUGE)},
+    ),
     req("shopper", "POST", "/api/v1/tryon", data={"garment_id": HUGE}, files=PHOTO),
     req("shopper", "POST", "/api/v1/looks", data={"garment_id": HUGE}, files=PHOTO),
     req(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import math
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -27,6 +28,7 @@ from fitroom.server.core.security import CSRF_COOKIE, SESSION_COOKIE, CsrfTokens
 from fitroom.server.db import make_engine, make_session_factory, upgrade_database
 from fitroom.server.demo_events import seed_demo_events
 from fitroom.server.limits import RateLimiter
+from fitroom.server.memory import bound_allocator, trim_heap
 from fitroom.server.pages import router as pages_router
 from fitroom.server.seed import seed_demo
 from fitroom.server.services import Services
@@ -34,6 +36,8 @@ from fitroom.server.storage import FileSystemStorage
 from fitroom.tryon import TryOn
 
 log = logging.getLogger(__name__)
+#: A request body at least this large is an upload: the heap is trimmed after it.
+UPLOAD_BYTES = 256 * 1024
 #: Bytes a request may exceed ``max_upload_bytes`` by (form fields, multipart boundaries).
 REQUEST_SLACK_BYTES = 1024 * 1024
 STATIC_DIR = Path(__file__).resolve().parent / "pages" / "static"
@@ -86,6 +90,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if settings.bound_memory:
+            bound_allocator()
         services = await run_in_threadpool(build_services, settings)
         try:
             if settings.seed_demo:
@@ -149,6 +155,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         fresh = not csrf.valid(existing, session_token)
         request.state.csrf_token = csrf.issue(session_token) if fresh else existing
         response = await call_next(request)
+        if settings.bound_memory and declared.isdigit() and int(declared) > UPLOAD_BYTES:
+            # The upload and its decoded pixels are freed by now; give the memory back.
+            asyncio.get_running_loop().run_in_executor(None, trim_heap)
         already_set = any(
             value.startswith(f"{CSRF_COOKIE}=") for value in response.headers.getlist("set-cookie")
         )

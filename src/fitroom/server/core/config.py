@@ -63,6 +63,8 @@ class Settings(BaseSettings):
             ids = the shop's garment ids) for "Recommended for you"; None = content and
             popularity only.
         job_workers: background ingestion threads.
+        bound_memory: tune glibc malloc as the app starts and trim its heaps after each upload,
+            so memory freed after large photos goes back to the system (:mod:`server.memory`).
     """
 
     model_config = SettingsConfigDict(env_prefix="FITROOM_", extra="ignore")
@@ -94,6 +96,7 @@ class Settings(BaseSettings):
     model_threads: int = 2
     recs_model_path: Path | None = None
     job_workers: int = 1
+    bound_memory: bool = True
 
     @field_validator("trusted_proxies")
     @classmethod
