@@ -65,19 +65,16 @@ def test_two_instances_share_the_lockout_and_the_login(
             assert right.status_code == 429
 
 
-def test_instances_on_one_folder_share_the_generated_secret(tmp_path: Path) -> None:
+def test_instances_on_one_folder_share_the_generated_secret(
+    tmp_path: Path, signup: Callable[..., str]
+) -> None:
     settings = Settings(var_dir=tmp_path, seed_demo=False)
     with (
         TestClient(create_app(settings)) as first,
         TestClient(create_app(settings)) as second,
     ):
-        token = first.get("/api/v1/auth/csrf").json()["csrf_token"]
-        response = first.post(
-            "/api/v1/auth/register",
-            json={"email": "both@example.com", "password": PASSWORD, "display_name": "B"},
-            headers={"X-CSRF-Token": token},
-        )
-        assert response.status_code == 201
+        first.get("/api/v1/auth/csrf")
+        signup(first)
         for name in ("fitroom_session", "fitroom_csrf"):
             second.cookies.set(name, first.cookies[name])
         logout = second.post(

@@ -76,12 +76,7 @@ def test_serve_answers_health(tmp_path: Path) -> None:
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/garments") as r:
             assert json.load(r)["count"] == 1
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        finally:
-            if proc.stdout is not None:
-                proc.stdout.close()
+        stop(proc)
 
 
 def start_serve(tmp_path: Path, port: int, *extra: str) -> subprocess.Popen[bytes]:

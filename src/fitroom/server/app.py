@@ -143,10 +143,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         declared = request.headers.get("content-length", "")
         if declared.isdigit() and int(declared) > settings.max_upload_bytes + REQUEST_SLACK_BYTES:
             limit_mb = settings.max_upload_bytes // (1024 * 1024)
-            return JSONResponse(
+            refusal = JSONResponse(
                 {"detail": f"the request is larger than {limit_mb} MB; send a smaller photo"},
                 status_code=413,
             )
+            harden_response(request, refusal, settings)
+            return refusal
         # Every visitor gets a CSRF token cookie bound to their session; unsafe requests must
         # echo it. A token made for another session (or none) is replaced.
         csrf: CsrfTokens = request.app.state.services.csrf
