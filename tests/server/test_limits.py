@@ -99,3 +99,12 @@ def test_limiter_counts_within_the_window_and_clears(services: Services) -> None
     assert not limiter.exceeded(limit, "another@example.com")
     limiter.clear(limit, key)
     assert limiter.count(limit, key) == 0
+
+
+def test_ipv6_addresses_count_by_their_64_network() -> None:
+    from fitroom.server.limits import address_key
+
+    assert address_key("2001:db8:1:2::5") == address_key("2001:db8:1:2:ffff::9")
+    assert address_key("2001:db8:1:2::5") != address_key("2001:db8:1:3::5")
+    assert address_key("192.0.2.7") == "192.0.2.7" != address_key("192.0.2.8")
+    assert address_key("testclient") == "testclient"

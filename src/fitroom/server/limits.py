@@ -17,6 +17,7 @@ The limits (numbers from :class:`~fitroom.server.core.config.Settings`):
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -51,6 +52,18 @@ def register_limit(settings: Settings) -> Limit:
 
 def upload_limit(settings: Settings) -> Limit:
     return Limit("upload_merchant", settings.upload_attempts, settings.upload_window_seconds)
+
+
+def address_key(address: str) -> str:
+    """What the address limits count: the address, or for IPv6 its /64 network (one host
+    usually holds a whole /64, so counting single addresses would let it rotate through them)."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if ip.version == 6:
+        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+    return str(ip)
 
 
 def key_digest(key: str) -> str:

@@ -8,7 +8,12 @@ from sqlalchemy.orm import Session
 from fitroom.server import crud
 from fitroom.server.api.deps import Csrf, CurrentUser, ServicesDep, SessionDep, client_ip
 from fitroom.server.core.security import CSRF_COOKIE, SESSION_COOKIE, new_token
-from fitroom.server.limits import login_account_limit, login_address_limit, register_limit
+from fitroom.server.limits import (
+    address_key,
+    login_account_limit,
+    login_address_limit,
+    register_limit,
+)
 from fitroom.server.models import User
 from fitroom.server.schemas import Message, UserCreate, UserLogin, UserPublic
 from fitroom.server.services import Services
@@ -54,7 +59,7 @@ def end_session(request: Request, response: Response, session: Session) -> None:
 
 def register_user(request: Request, services: Services, session: Session, body: UserCreate) -> User:
     """Create an account; 429 when this address created too many lately, 409 when taken."""
-    limit, ip = register_limit(services.settings), client_ip(request)
+    limit, ip = register_limit(services.settings), address_key(client_ip(request))
     if services.limiter.exceeded(limit, ip):
         raise HTTPException(
             status.HTTP_429_TOO_MANY_REQUESTS,
@@ -74,7 +79,7 @@ def login_user(request: Request, services: Services, session: Session, body: Use
     Failures count per account (from any address: the lockout) and per address (over all
     accounts: password spraying); a success clears only its account's count.
     """
-    ip, limiter = client_ip(request), services.limiter
+    ip, limiter = address_key(client_ip(request)), services.limiter
     account, address = (
         login_account_limit(services.settings),
         login_address_limit(services.settings),
