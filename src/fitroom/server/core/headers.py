@@ -20,7 +20,7 @@ from starlette.responses import Response
 from fitroom.server.core.config import ProxyNetwork, Settings
 
 #: The pages' policy: scripts, styles and fonts only from this site; camera snapshots and
-#: try-on results are shown from blob: URLs; nothing may frame the shop.
+#: try-on results are shown (and read back) from blob: URLs; nothing may frame the shop.
 CONTENT_SECURITY_POLICY = "; ".join(
     (
         "default-src 'self'",
@@ -28,7 +28,7 @@ CONTENT_SECURITY_POLICY = "; ".join(
         "style-src 'self'",
         "img-src 'self' data: blob:",
         "media-src 'self' blob:",
-        "connect-src 'self'",
+        "connect-src 'self' blob:",
         "object-src 'none'",
         "base-uri 'self'",
         "form-action 'self'",
