@@ -67,11 +67,14 @@ def rss_mb(root_pid: int) -> float:
     return total / 1024.0
 
 
-def start_server(workers: int, var: Path) -> tuple[subprocess.Popen[bytes], str]:
+def start_server(
+    workers: int, var: Path, settings: dict[str, str] | None = None
+) -> tuple[subprocess.Popen[bytes], str]:
+    """``fitroom serve`` on a free loopback port over ``var``; ``settings``: more FITROOM_*."""
     port = free_port()
     # Only our FITROOM_* settings: a developer's FITROOM_DATABASE_URL must not leak in.
     env = {k: v for k, v in os.environ.items() if not k.startswith("FITROOM_")}
-    env.update(FITROOM_VAR_DIR=str(var), FITROOM_SEED_LIMIT="1")
+    env.update(FITROOM_VAR_DIR=str(var), FITROOM_SEED_LIMIT="1", **(settings or {}))
     log = (var / "serve.log").open("wb")
     proc = subprocess.Popen(
         [

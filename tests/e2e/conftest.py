@@ -125,6 +125,10 @@ def shop_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ShopServer
         FITROOM_MODEL_THREADS="1",
         # Simulated shopper events, so the merchant dashboard has every chart to draw.
         FITROOM_DEMO_EVENTS="3000",
+        # Every browser here is 127.0.0.1: the per-address limits would count the whole suite
+        # as one visitor.
+        FITROOM_REGISTER_ATTEMPTS="1000",
+        FITROOM_LOGIN_ADDRESS_ATTEMPTS="1000",
     )
     log_path = workdir / "serve.log"
     with log_path.open("wb") as log:

@@ -60,6 +60,7 @@ def settings(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFa
         seed_limit=3,
         max_upload_bytes=TEST_MAX_UPLOAD,
         login_attempts=3,
+        login_address_attempts=5,
     )
 
 
@@ -78,6 +79,14 @@ def services(app: FastAPI) -> Services:
 
 
 _emails = itertools.count()
+_addresses = itertools.count(1)
+
+
+def client_address() -> tuple[str, int]:
+    """A client address of its own (10.x.y.z), so one test's failed log-ins or registrations
+    do not count against another's in the address limits."""
+    n = next(_addresses)
+    return (f"10.{n // 62500 % 250}.{n // 250 % 250}.{n % 250 + 1}", 50000)
 
 
 def csrf_headers(client: TestClient) -> dict[str, str]:
@@ -102,7 +111,7 @@ def make_client(app: FastAPI) -> Iterator[Callable[[], TestClient]]:
     clients: list[TestClient] = []
 
     def make() -> TestClient:
-        client = TestClient(app)
+        client = TestClient(app, client=client_address())
         clients.append(client)
         assert client.get("/api/v1/auth/csrf").status_code == 200
         return client
@@ -168,6 +177,12 @@ def garment_id(anon: TestClient) -> int:
 
 def files_under(root: Path) -> list[Path]:
     return [p for p in root.rglob("*") if p.is_file()]
+
+
+@pytest.fixture(scope="session")
+def new_address() -> Callable[[], tuple[str, int]]:
+    """``new_address()``: a client address no other test client uses."""
+    return client_address
 
 
 @pytest.fixture(scope="session")

@@ -329,3 +329,30 @@ def test_demo_events_fill_every_section(tmp_path: object) -> None:
     assert board.reactions.count > 0 and "happy" in board.reactions.shares
     assert len(board.never_bought) >= 1
     engine.dispose()
+
+
+def test_finding_08_every_exported_text_cell_is_neutralised(
+    tiny_shop: TinyShop, shop_client: TestClient, services: Services
+) -> None:
+    # A size typed before sizes were checked (the review's add_to_cart with size "=1+2") and a
+    # garment name starting like a formula: no exported cell may start like a formula.
+    with session_scope(services.sessions) as session:
+        shopper = session.scalar(select(User).where(User.email == tiny_shop.email))
+        assert shopper is not None
+        for size in ("=1+2", "+SUM(A1)", "@cmd", "-2+3", "\t=1"):
+            event = crud.create_feedback(
+                session,
+                user_id=shopper.id,
+                garment_id=tiny_shop.tee,
+                kind="add_to_cart",
+                size=size,
+            )
+            event.created_at = at(2)
+        garment = crud.get_garment(session, garment_id=tiny_shop.jeans)
+        assert garment is not None
+        garment.name = '=HYPERLINK("http://x")'
+    text = shop_client.get("/api/v1/analytics/export.csv").text
+    cells = [cell for row in csv.reader(io.StringIO(text)) for cell in row]
+    assert "'=1+2" in cells and '\'=HYPERLINK("http://x")' in cells
+    for cell in cells:
+        assert not cell.startswith(("=", "+", "-", "@", "\t", "\r")), cell

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -229,3 +230,115 @@ def test_secure_cookies_when_configured(tmp_path: Path) -> None:
         assert response.status_code == 201
         cookies = response.headers.get_list("set-cookie")
         assert cookies and all("Secure" in c for c in cookies)
+
+
+def wrong_login(client: TestClient, csrf: Csrf, email: str, **headers: str) -> int:
+    response = client.post(
+        "/api/v1/auth/login",
+        json={"email": email, "password": "wrong password"},
+        headers={**csrf(client), **headers},
+    )
+    return response.status_code
+
+
+def test_finding_02_password_spraying_from_one_address_is_limited(
+    make_client: Callable[[], TestClient], csrf: Csrf, signup: Callable[..., str]
+) -> None:
+    # One wrong try on each of 8 accounts from one address: the address limit (5 in the tests'
+    # settings) answers 429 from the sixth on, while the per-account lockout stays as it was.
+    emails = [signup(make_client()) for _ in range(8)]
+    sprayer = make_client()
+    assert [wrong_login(sprayer, csrf, e) for e in emails] == [401] * 5 + [429] * 3
+    # The accounts themselves are not locked: their owners (elsewhere) still log in.
+    owner = make_client()
+    right = owner.post(
+        "/api/v1/auth/login", json={"email": emails[0], "password": PASSWORD}, headers=csrf(owner)
+    )
+    assert right.status_code == 200
+
+
+def test_lockout_is_per_account_from_any_address(
+    make_client: Callable[[], TestClient], csrf: Csrf, signup: Callable[..., str]
+) -> None:
+    email = signup(make_client())
+    assert [wrong_login(make_client(), csrf, email) for _ in range(4)] == [401, 401, 401, 429]
+
+
+def test_forwarded_for_counts_only_from_a_trusted_proxy(
+    make_client: Callable[[], TestClient],
+    csrf: Csrf,
+    signup: Callable[..., str],
+    services: Services,
+    new_address: Callable[[], tuple[str, int]],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    app = make_client().app
+    proxy_host = new_address()
+    monkeypatch.setattr(services.settings, "trusted_proxies", f"{proxy_host[0]}/32")
+    proxy = TestClient(app, client=proxy_host)
+    direct = make_client()
+    with closing(proxy):  # not `with proxy`: that would run the app's lifespan again
+        proxy.get("/api/v1/auth/csrf")
+        emails = [signup(make_client()) for _ in range(6)]
+        # Behind the trusted proxy the client is the forwarded address: one spraying client...
+        spray = [
+            wrong_login(proxy, csrf, e, **{"X-Forwarded-For": "203.0.113.7, " + proxy_host[0]})
+            for e in emails
+        ]
+        assert spray == [401] * 5 + [429]
+        # ...does not block another client behind the same proxy.
+        other = {"X-Forwarded-For": "203.0.113.8"}
+        assert wrong_login(proxy, csrf, emails[5], **other) == 401
+        # From an untrusted peer the header is ignored: the peer itself is counted.
+        fake = {"X-Forwarded-For": "203.0.113.7"}
+        assert wrong_login(direct, csrf, emails[5], **fake) == 401
+
+
+def test_registrations_per_address_are_limited(
+    make_client: Callable[[], TestClient],
+    csrf: Csrf,
+    services: Services,
+    new_address: Callable[[], tuple[str, int]],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(services.settings, "register_attempts", 2)
+    app, address = make_client().app, new_address()
+
+    def register_from(client: TestClient, email: str) -> int:
+        client.get("/api/v1/auth/csrf")
+        body = {"email": email, "password": PASSWORD, "display_name": "M"}
+        return client.post("/api/v1/auth/register", json=body, headers=csrf(client)).status_code
+
+    codes = []
+    for i in range(3):
+        with closing(TestClient(app, client=address)) as browser:
+            codes.append(register_from(browser, f"many{i}@example.com"))
+    assert codes == [201, 201, 429]
+    assert register_from(make_client(), "elsewhere@example.com") == 201
+
+
+def test_finding_03_csrf_token_is_bound_to_the_session(
+    shopper: TestClient, csrf: Csrf, services: Services
+) -> None:
+    body = {"measurements_cm": {"chest": 96}, "consent": True}
+    session_cookie = shopper.cookies["fitroom_session"]
+    # The review's request: a token the attacker chose, planted in the cookie and the header.
+    planted = TestClient(
+        shopper.app,
+        client=("10.254.0.1", 50000),
+        cookies={"fitroom_session": session_cookie, "fitroom_csrf": "attacker"},
+    )
+    with closing(planted):
+        response = planted.put(
+            "/api/v1/measurements", json=body, headers={"X-CSRF-Token": "attacker"}
+        )
+        assert response.status_code == 403
+        # A well-formed token made for another session (or for nobody) does not pass either.
+        for foreign in (services.csrf.issue("someone-else"), services.csrf.issue(None)):
+            planted.cookies.set("fitroom_csrf", foreign)
+            response = planted.put(
+                "/api/v1/measurements", json=body, headers={"X-CSRF-Token": foreign}
+            )
+            assert response.status_code == 403
+    # The shopper's own token, bound to their session, works.
+    assert shopper.put("/api/v1/measurements", json=body, headers=csrf(shopper)).status_code == 200

@@ -1,9 +1,14 @@
 from __future__ import annotations
 
+import html
+import re
 from collections.abc import Callable
 
+import pytest
 from fastapi.testclient import TestClient
 
+from fitroom.server import crud, pages
+from fitroom.server.db import session_scope
 from fitroom.server.services import Services
 
 Csrf = Callable[[TestClient], dict[str, str]]
@@ -86,3 +91,59 @@ def test_product_views_are_recorded(anon: TestClient, garment_id: int, services:
     anon.get(f"/products/{garment_id}")
     with services.sessions() as session:
         assert crud.feedback_counts(session, garment_id=garment_id)["view"] == before + 1
+
+
+def test_finding_06_like_wildcards_in_search_are_literal(
+    anon: TestClient, services: Services
+) -> None:
+    everything = anon.get("/api/v1/garments").json()["count"]
+    assert everything > 0
+    for wildcard in ("%", "_", "%%", "_%_", "\\"):
+        found = anon.get("/api/v1/garments", params={"q": wildcard}).json()
+        assert found["count"] == 0, wildcard
+    assert anon.get("/", params={"q": "%"}).text.count('class="card"') == 0
+    with session_scope(services.sessions) as session:
+        garment = crud.create_garment(
+            session,
+            name="Tee 100% cotton_blend",
+            merchant_id=None,
+            price_cents=100,
+            sizes=["M"],
+            status="active",
+        )
+        garment_id = garment.id
+    try:
+        for query in ("100%", "n_b", "100% cotton_"):
+            found = anon.get("/api/v1/garments", params={"q": query}).json()
+            assert [g["id"] for g in found["items"]] == [garment_id], query
+    finally:
+        with session_scope(services.sessions) as session:
+            row = crud.get_garment(session, garment_id=garment_id)
+            assert row is not None
+            row.status = "archived"
+
+
+def test_finding_10_catalog_counts_all_matches_and_pages(
+    anon: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    total = anon.get("/api/v1/garments").json()["count"]
+    assert total >= 3
+    page = anon.get("/api/v1/garments", params={"limit": 2}).json()
+    assert len(page["items"]) == 2
+    assert page["count"] == total  # over every page, not the page's length
+    rest = anon.get("/api/v1/garments", params={"limit": 2, "offset": 2}).json()
+    assert len(rest["items"]) == total - 2 and rest["count"] == total
+    # The home page pages too (2 per page here, as 60 with the review's 195 garments).
+    monkeypatch.setattr(pages, "CATALOG_PAGE_SIZE", 2)
+    first = anon.get("/").text
+    assert first.count('class="card"') == 2
+    assert f"{total} items" in first
+    next_link = re.search(r'<a rel="next" href="([^"]+)"', first)
+    assert next_link is not None
+    second = anon.get(html.unescape(next_link.group(1))).text
+    assert second.count('class="card"') == min(2, total - 2)
+    assert 'rel="prev"' in second
+    # Filters survive paging.
+    filtered = anon.get("/", params={"size": "M", "q": "e"}).text
+    link = re.search(r'<a rel="next" href="([^"]+)"', filtered)
+    assert link is None or "size=M" in html.unescape(link.group(1))

@@ -59,3 +59,21 @@ def test_comment_with_script_renders_as_text(
     assert XSS not in page
     assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in page
     assert "<img src=x onerror" not in page
+
+
+def test_finding_07_feedback_takes_only_the_garments_sizes_and_no_tryons(
+    shopper: TestClient, csrf: Csrf, garment_id: int
+) -> None:
+    def post(body: dict[str, object]) -> int:
+        response = shopper.post(
+            "/api/v1/feedback", json={"garment_id": garment_id, **body}, headers=csrf(shopper)
+        )
+        return response.status_code
+
+    sizes = shopper.get(f"/api/v1/garments/{garment_id}").json()["sizes"]
+    assert "ZZZ" not in sizes
+    assert post({"kind": "add_to_cart", "size": "ZZZ"}) == 422
+    assert post({"kind": "add_to_cart", "size": "=1+2"}) == 422
+    assert post({"kind": "add_to_cart", "size": sizes[0].lower()}) == 201
+    # Try-ons are counted by the try-on endpoints only: a posted one never happened.
+    assert post({"kind": "tryon"}) == 422

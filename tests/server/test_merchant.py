@@ -11,6 +11,9 @@ from fastapi.testclient import TestClient
 from PIL import Image
 
 from fitroom.garments.synth import synth_garment
+from fitroom.server import crud
+from fitroom.server.db import session_scope
+from fitroom.server.services import Services
 
 Csrf = Callable[[TestClient], dict[str, str]]
 XSS = '<script>alert("name")</script>'
@@ -225,3 +228,55 @@ def test_add_gallery_image_strips_exif(
         services.storage.delete(row.storage_key)
         session.delete(row)
         session.commit()
+
+
+@pytest.fixture
+def new_merchant(
+    make_client: Callable[[], TestClient], signup: Callable[..., str], services: Services
+) -> TestClient:
+    """A merchant account of its own (its uploads count against nobody else's limits)."""
+    client = make_client()
+    email = signup(client, name="New shop")
+    with session_scope(services.sessions) as session:
+        user = crud.get_user_by_email(session, email=email)
+        assert user is not None
+        user.role = "merchant"
+    return client
+
+
+def tiny_photo() -> bytes:
+    """A small photo that decodes (its ingestion fails fast: no garment on it)."""
+    buf = io.BytesIO()
+    Image.new("RGB", (64, 64), (200, 30, 30)).save(buf, "PNG")
+    return buf.getvalue()
+
+
+def test_finding_09_merchant_uploads_are_rate_limited_and_capped(
+    new_merchant: TestClient,
+    csrf: Csrf,
+    services: Services,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The review's merchant made 195 junk garments in a minute; here the rate is 3 per window.
+    monkeypatch.setattr(services.settings, "upload_attempts", 3)
+    answers = [upload(new_merchant, csrf, tiny_photo()) for _ in range(4)]
+    assert [a.status_code for a in answers] == [202, 202, 202, 429]
+    assert len(new_merchant.get("/api/v1/merchant/garments").json()) == 3
+    # Gallery photos count against the same rate.
+    first = new_merchant.get("/api/v1/merchant/garments").json()[0]["id"]
+    gallery = new_merchant.post(
+        f"/api/v1/merchant/garments/{first}/images",
+        files={"photo": ("p.png", tiny_photo(), "image/png")},
+        headers=csrf(new_merchant),
+    )
+    assert gallery.status_code == 429
+    # The quota: with room in the rate, a shop at its garment quota cannot add another.
+    monkeypatch.setattr(services.settings, "upload_attempts", 100)
+    monkeypatch.setattr(services.settings, "merchant_garment_quota", 3)
+    assert upload(new_merchant, csrf, tiny_photo()).status_code == 403
+    new_merchant.post(f"/api/v1/merchant/garments/{first}/archive", headers=csrf(new_merchant))
+    answers.append(upload(new_merchant, csrf, tiny_photo()))
+    assert answers[-1].status_code == 202  # an archived garment frees its room
+    for answer in answers:
+        if answer.status_code == 202:  # let the ingestions end before the next test
+            wait_for_job(new_merchant, answer.json()["job"]["id"])

@@ -217,7 +217,7 @@ def test_training_sequences_are_for_merchants_and_follow_the_events(
     assert anon.get(url).status_code == 401
     assert shopper.get(url).status_code == 403
     a, b = upper_ids(shopper)[:2]
-    for gid, kind in ((a, "like"), (a, "tryon"), (b, "like"), (a, "add_to_cart")):
+    for gid, kind in ((a, "like"), (a, "view"), (b, "like"), (a, "add_to_cart")):
         body = {"garment_id": gid, "kind": kind}
         assert shopper.post("/api/v1/feedback", json=body, headers=csrf(shopper)).status_code == 201
     me = shopper.get("/api/v1/auth/me").json()["id"]
@@ -227,3 +227,19 @@ def test_training_sequences_are_for_merchants_and_follow_the_events(
     # Repeats of the same garment in a row collapse; the order is the shopper's.
     assert lines[f"u{me}"] == [str(a), str(b), str(a)]
     assert all(len(items) >= 2 for items in lines.values())
+
+
+def test_finding_11_new_account_is_not_told_it_tried_and_liked(
+    shopper: TestClient, csrf: Csrf, garment_id: int
+) -> None:
+    # A brand-new account opens a product page (a view) and sees "Recommended for you".
+    assert shopper.get(f"/products/{garment_id}").status_code == 200
+    fresh = shopper.get("/api/v1/recommendations/for-me", params={"not": garment_id}).json()
+    assert fresh["items"]
+    reasons = {item["reason"] for item in fresh["items"]}
+    assert "matches what you tried and liked" not in reasons
+    # Once they like something, the reason says so.
+    body = {"garment_id": garment_id, "kind": "like"}
+    assert shopper.post("/api/v1/feedback", json=body, headers=csrf(shopper)).status_code == 201
+    liked = shopper.get("/api/v1/recommendations/for-me").json()
+    assert {item["reason"] for item in liked["items"]} == {"matches what you tried and liked"}

@@ -98,5 +98,8 @@ def run(args: argparse.Namespace) -> int:
         port=args.port,
         workers=args.workers,
         log_level=args.log_level,
+        # uvicorn would otherwise believe X-Forwarded-For/-Proto from 127.0.0.1 and let any
+        # local client pick its address; the app reads them from FITROOM_TRUSTED_PROXIES only.
+        proxy_headers=False,
     )
     return 0

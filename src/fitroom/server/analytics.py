@@ -39,6 +39,16 @@ COUNTED_KINDS = ("view", "tryon", "like", "dislike", "rating", "add_to_cart", "s
 NEVER_BOUGHT_LIMIT = 10
 #: Longest range the per-day series covers (days); older days are cut off.
 MAX_DAYS = 366
+#: The days a filter may name (a day outside is a typo; the far ends would overflow dates).
+FIRST_DAY = date(1970, 1, 1)
+LAST_DAY = date(2999, 12, 31)
+
+
+def checked_day(day: date) -> date:
+    """``day`` when it lies within [FIRST_DAY, LAST_DAY]; ValueError saying the range otherwise."""
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise ValueError(f"give a day between {FIRST_DAY} and {LAST_DAY}, not {day}")
+    return day
 
 
 class FunnelStage(BaseModel):
@@ -277,13 +287,24 @@ def flatten(board: Dashboard) -> list[tuple[str, str, str, float | int]]:
     return rows
 
 
+#: First characters that make a spreadsheet read a cell as a formula (or fold it into one).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
+
+
+def spreadsheet_text(text: str) -> str:
+    """``text`` as a spreadsheet shows it, never as a formula: a leading apostrophe when it
+    starts like one (OWASP's advice for CSV injection)."""
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
 def to_csv(board: Dashboard) -> str:
-    """The dashboard as CSV (header ``section,key,label,value``)."""
+    """The dashboard as CSV (header ``section,key,label,value``); every text cell neutralised
+    (names, sizes and any other text a shopper or merchant typed)."""
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(["section", "key", "label", "value"])
     for section, key, label, value in flatten(board):
-        # A label starting with = + - @ would run as a formula in a spreadsheet.
-        safe = "'" + label if label[:1] in ("=", "+", "-", "@") else label
-        writer.writerow([section, key, safe, value])
+        writer.writerow(
+            [spreadsheet_text(section), spreadsheet_text(key), spreadsheet_text(label), value]
+        )
     return buf.getvalue()

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import math
 from collections.abc import AsyncIterator, Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI, Request, Response
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
@@ -17,11 +21,14 @@ from starlette.concurrency import run_in_threadpool
 from fitroom.errors import InputError
 from fitroom.server.api.main import api_router
 from fitroom.server.api.routes.measurements import close_measurer
-from fitroom.server.core.config import Settings
-from fitroom.server.core.crypto import MediaCipher, derive_media_key
-from fitroom.server.core.security import CSRF_COOKIE, LoginRateLimiter, new_token
+from fitroom.server.core.config import Settings, server_secret
+from fitroom.server.core.crypto import MediaCipher, derive_csrf_key, derive_media_key
+from fitroom.server.core.headers import harden_response
+from fitroom.server.core.security import CSRF_COOKIE, SESSION_COOKIE, CsrfTokens
 from fitroom.server.db import make_engine, make_session_factory, upgrade_database
 from fitroom.server.demo_events import seed_demo_events
+from fitroom.server.limits import RateLimiter
+from fitroom.server.memory import bound_allocator, trim_heap
 from fitroom.server.pages import router as pages_router
 from fitroom.server.seed import seed_demo
 from fitroom.server.services import Services
@@ -29,9 +36,30 @@ from fitroom.server.storage import FileSystemStorage
 from fitroom.tryon import TryOn
 
 log = logging.getLogger(__name__)
+#: A request body at least this large is an upload: the heap is trimmed after it.
+UPLOAD_BYTES = 256 * 1024
 #: Bytes a request may exceed ``max_upload_bytes`` by (form fields, multipart boundaries).
 REQUEST_SLACK_BYTES = 1024 * 1024
 STATIC_DIR = Path(__file__).resolve().parent / "pages" / "static"
+
+
+def json_safe(value: Any) -> Any:
+    """``value`` with what JSON cannot hold made readable: non-finite numbers and other objects
+    become short strings (a 422 must serialise whatever the client sent)."""
+    if value is None or isinstance(value, bool | int | str):
+        return value[:200] if isinstance(value, str) else value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else str(value)
+    if isinstance(value, dict):
+        return {str(k): json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [json_safe(v) for v in value[:50]]
+    return type(value).__name__
+
+
+def json_safe_error(error: Any) -> dict[str, Any]:
+    """One validation error as FastAPI reports it (type, loc, msg, input, ctx), JSON-safe."""
+    return {k: json_safe(v) for k, v in dict(error).items() if k != "url"}
 
 
 def build_services(settings: Settings) -> Services:
@@ -40,18 +68,19 @@ def build_services(settings: Settings) -> Services:
     engine = make_engine(url)  # first: it creates the SQLite file's folder
     if settings.auto_migrate:
         upgrade_database(url)
+    secret = server_secret(settings)
+    sessions = make_session_factory(engine)
     tryon = TryOn(num_threads=settings.model_threads)
     return Services(
         settings=settings,
         engine=engine,
-        sessions=make_session_factory(engine),
+        sessions=sessions,
         storage=FileSystemStorage(settings.media_root),
-        cipher=MediaCipher(derive_media_key(settings.secret_key)),
+        cipher=MediaCipher(derive_media_key(secret)),
         tryon=tryon,
         jobs=ThreadPoolExecutor(settings.job_workers, thread_name_prefix="fitroom-job"),
-        login_limiter=LoginRateLimiter(
-            attempts=settings.login_attempts, window_seconds=settings.login_window_seconds
-        ),
+        csrf=CsrfTokens(derive_csrf_key(secret)),
+        limiter=RateLimiter(sessions),
     )
 
 
@@ -61,6 +90,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if settings.bound_memory:
+            bound_allocator()
         services = await run_in_threadpool(build_services, settings)
         try:
             if settings.seed_demo:
@@ -97,8 +128,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         status = getattr(exc, "http_status", 422)
         return JSONResponse({"detail": str(exc)}, status_code=status)
 
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(_request: Request, exc: Exception) -> JSONResponse:
+        # FastAPI's own handler fails on NaN/inf inputs (JSON has no such numbers): a 500.
+        errors = exc.errors() if isinstance(exc, RequestValidationError) else []
+        return JSONResponse({"detail": [json_safe_error(e) for e in errors]}, status_code=422)
+
     @app.middleware("http")
-    async def csrf_cookie(
+    async def guard(
         request: Request, call_next: Callable[[Request], Awaitable[Response]]
     ) -> Response:
         # Refuse an oversized body before it is read and spooled to disk (multipart overhead
@@ -106,28 +143,31 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         declared = request.headers.get("content-length", "")
         if declared.isdigit() and int(declared) > settings.max_upload_bytes + REQUEST_SLACK_BYTES:
             limit_mb = settings.max_upload_bytes // (1024 * 1024)
-            return JSONResponse(
+            refusal = JSONResponse(
                 {"detail": f"the request is larger than {limit_mb} MB; send a smaller photo"},
                 status_code=413,
             )
-        # Every visitor gets a CSRF token cookie; unsafe requests must echo it.
+            harden_response(request, refusal, settings)
+            return refusal
+        # Every visitor gets a CSRF token cookie bound to their session; unsafe requests must
+        # echo it. A token made for another session (or none) is replaced.
+        csrf: CsrfTokens = request.app.state.services.csrf
+        session_token = request.cookies.get(SESSION_COOKIE)
         existing = request.cookies.get(CSRF_COOKIE)
-        request.state.csrf_token = existing or new_token()
+        fresh = not csrf.valid(existing, session_token)
+        request.state.csrf_token = csrf.issue(session_token) if fresh else existing
         response = await call_next(request)
+        if settings.bound_memory and declared.isdigit() and int(declared) > UPLOAD_BYTES:
+            # The upload and its decoded pixels are freed by now; give the memory back.
+            asyncio.get_running_loop().run_in_executor(None, trim_heap)
         already_set = any(
             value.startswith(f"{CSRF_COOKIE}=") for value in response.headers.getlist("set-cookie")
         )
-        if existing is None and not already_set:
+        if fresh and not already_set:
             response.set_cookie(
-                CSRF_COOKIE,
-                request.state.csrf_token,
-                httponly=False,
-                samesite="lax",
-                secure=settings.secure_cookies,
-                path="/",
+                CSRF_COOKIE, request.state.csrf_token, httponly=False, samesite="lax", path="/"
             )
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
+        harden_response(request, response, settings)
         return response
 
     app.include_router(api_router)

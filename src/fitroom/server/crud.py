@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
+from typing import TypedDict, Unpack
 
-from sqlalchemy import Select, delete, func, or_, select
+from sqlalchemy import ColumnElement, Select, delete, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from fitroom.server.core.security import hash_password, token_digest, verify_password
@@ -108,43 +109,71 @@ def _with_children(stmt: Select[Garment]) -> Select[Garment]:
     return stmt.options(selectinload(Garment.variants), selectinload(Garment.images))
 
 
-def list_garments(
-    session: Session,
-    *,
-    category: str | None = None,
-    colour: str | None = None,
-    size: str | None = None,
-    min_price_cents: int | None = None,
-    max_price_cents: int | None = None,
-    query: str | None = None,
-    merchant_id: int | None = None,
-    statuses: Sequence[str] = ("active",),
-    limit: int = 60,
-    offset: int = 0,
-) -> list[Garment]:
-    stmt = select(Garment).where(Garment.status.in_(statuses))
-    if merchant_id is not None:
-        stmt = stmt.where(Garment.merchant_id == merchant_id)
-    if category:
-        stmt = stmt.where(Garment.category == category)
-    if min_price_cents is not None:
-        stmt = stmt.where(Garment.price_cents >= min_price_cents)
-    if max_price_cents is not None:
-        stmt = stmt.where(Garment.price_cents <= max_price_cents)
-    if query:
-        like = f"%{query.lower()}%"
-        stmt = stmt.where(
-            or_(func.lower(Garment.name).like(like), func.lower(Garment.description).like(like))
+class GarmentFilters(TypedDict, total=False):
+    """What a garment listing can be narrowed by (every key optional)."""
+
+    category: str | None
+    colour: str | None
+    size: str | None
+    min_price_cents: int | None
+    max_price_cents: int | None
+    query: str | None
+    merchant_id: int | None
+    statuses: Sequence[str]
+
+
+def like_pattern(text: str) -> str:
+    """A LIKE pattern matching ``text`` anywhere, its ``%`` and ``_`` taken literally
+    (escaped with a backslash: use ``.like(pattern, escape="\\")``)."""
+    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def garment_conditions(**filters: Unpack[GarmentFilters]) -> list[ColumnElement[bool]]:
+    """The WHERE conditions of a listing (active garments when no status is given)."""
+    conditions: list[ColumnElement[bool]] = [
+        Garment.status.in_(filters.get("statuses", ("active",)))
+    ]
+    if (merchant_id := filters.get("merchant_id")) is not None:
+        conditions.append(Garment.merchant_id == merchant_id)
+    if category := filters.get("category"):
+        conditions.append(Garment.category == category)
+    if (low := filters.get("min_price_cents")) is not None:
+        conditions.append(Garment.price_cents >= low)
+    if (high := filters.get("max_price_cents")) is not None:
+        conditions.append(Garment.price_cents <= high)
+    if query := filters.get("query"):
+        like = like_pattern(query)
+        conditions.append(
+            or_(
+                func.lower(Garment.name).like(like, escape="\\"),
+                func.lower(Garment.description).like(like, escape="\\"),
+            )
         )
+    colour, size = filters.get("colour"), filters.get("size")
     if colour or size:
         variant = select(GarmentVariant.garment_id)
         if colour:
             variant = variant.where(func.lower(GarmentVariant.colour) == colour.lower())
         if size:
             variant = variant.where(func.upper(GarmentVariant.size) == size.upper())
-        stmt = stmt.where(Garment.id.in_(variant))
+        conditions.append(Garment.id.in_(variant))
+    return conditions
+
+
+def list_garments(
+    session: Session, *, limit: int = 60, offset: int = 0, **filters: Unpack[GarmentFilters]
+) -> list[Garment]:
+    """One page of the garments matching ``filters``, oldest first."""
+    stmt = select(Garment).where(*garment_conditions(**filters))
     stmt = _with_children(stmt.order_by(Garment.id).limit(limit).offset(offset))
     return list(session.scalars(stmt))
+
+
+def count_garments(session: Session, **filters: Unpack[GarmentFilters]) -> int:
+    """How many garments match ``filters`` (over every page)."""
+    stmt = select(func.count()).select_from(Garment).where(*garment_conditions(**filters))
+    return int(session.scalar(stmt) or 0)
 
 
 def facet_values(session: Session) -> dict[str, list[str]]:

@@ -11,6 +11,7 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     String,
@@ -213,4 +214,20 @@ class ReactionRecord(Base):
     peak_surprise: Mapped[float] = mapped_column(Float)
     dominant: Mapped[str] = mapped_column(String(16))
     mean: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class RateLimitHit(Base):
+    """One counted event of a limiter (a failed log-in, a registration, an upload).
+
+    Kept in the database so every process of the shop counts the same events. ``key`` is the
+    SHA-256 of what is limited (an e-mail, an address, a merchant id), never the value itself.
+    """
+
+    __tablename__ = "rate_limit_hits"
+    __table_args__ = (Index("ix_rate_limit_hits_scope_key_at", "scope", "key", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    scope: Mapped[str] = mapped_column(String(24))
+    key: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

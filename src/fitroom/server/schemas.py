@@ -14,7 +14,16 @@ Email = Annotated[
         strip_whitespace=True, to_lower=True, max_length=320, pattern=r"^[^@\s]+@[^@\s]+$"
     ),
 ]
-SizeChartBody = dict[str, dict[str, tuple[float, float]]]
+#: Largest row id (the id columns are 32-bit integers on PostgreSQL); a larger one is a 422.
+MAX_ID = 2**31 - 1
+RowId = Annotated[int, Field(ge=1, le=MAX_ID)]
+#: A size-chart bound in cm: finite, and no body is a kilometre round.
+ChartCm = Annotated[float, Field(ge=0, le=1000, allow_inf_nan=False)]
+SizeLabel = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=8)]
+ColourName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
+SizeChartBody = dict[
+    SizeLabel, dict[Annotated[str, StringConstraints(max_length=40)], tuple[ChartCm, ChartCm]]
+]
 
 
 class UserCreate(BaseModel):
@@ -67,16 +76,20 @@ class GarmentPublic(GarmentSummary):
 
 
 class GarmentList(BaseModel):
+    """One page of garments; ``count`` is how many match in all (not the page's length)."""
+
     items: list[GarmentSummary]
     count: int
+    offset: int
+    limit: int
 
 
 class GarmentUpdate(BaseModel):
     name: str | None = Field(default=None, min_length=1, max_length=200)
     description: str | None = Field(default=None, max_length=5000)
     price_cents: int | None = Field(default=None, ge=0, le=10_000_000)
-    sizes: list[str] | None = Field(default=None, min_length=1, max_length=12)
-    colours: list[str] | None = Field(default=None, min_length=1, max_length=12)
+    sizes: list[SizeLabel] | None = Field(default=None, min_length=1, max_length=12)
+    colours: list[ColourName] | None = Field(default=None, min_length=1, max_length=12)
     size_chart: SizeChartBody | None = None
 
 
@@ -103,13 +116,14 @@ class LookPublic(BaseModel):
     created_at: datetime
 
 
-FeedbackKind = Literal["view", "tryon", "like", "dislike", "rating", "comment", "add_to_cart"]
+#: What a shopper may post; try-ons are counted by the try-on endpoints themselves.
+FeedbackKind = Literal["view", "like", "dislike", "rating", "comment", "add_to_cart"]
 
 
 class FeedbackCreate(BaseModel):
-    garment_id: int
+    garment_id: RowId
     kind: FeedbackKind
-    look_id: int | None = None
+    look_id: RowId | None = None
     rating: int | None = Field(default=None, ge=1, le=5)
     comment: str | None = Field(default=None, max_length=2000)
     size: str | None = Field(default=None, max_length=8, description="the size carted")

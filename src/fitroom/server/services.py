@@ -20,7 +20,8 @@ from fitroom.garments import Garment as GarmentModel
 from fitroom.garments import load_garment_bytes
 from fitroom.server.core.config import Settings
 from fitroom.server.core.crypto import MediaCipher
-from fitroom.server.core.security import LoginRateLimiter
+from fitroom.server.core.security import CsrfTokens
+from fitroom.server.limits import RateLimiter
 from fitroom.server.storage import MediaStorage
 from fitroom.tryon import TryOn, TryOnOptions, TryOnResult
 
@@ -39,7 +40,9 @@ class Services:
     cipher: MediaCipher
     tryon: TryOn
     jobs: ThreadPoolExecutor
-    login_limiter: LoginRateLimiter
+    csrf: CsrfTokens
+    # Counts in the database: every process limits the same events.
+    limiter: RateLimiter
     # TryOn keeps per-call state; one render at a time per process.
     _tryon_lock: threading.Lock = field(default_factory=threading.Lock)
     _garments: OrderedDict[str, GarmentModel] = field(default_factory=OrderedDict)

@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import Depends, HTTPException, Request, status
+from fastapi import Depends, Form, HTTPException, Path, Request, status
 from sqlalchemy.orm import Session
 
 from fitroom.server import crud
+from fitroom.server.core.headers import client_address
 from fitroom.server.core.security import (
     CSRF_COOKIE,
     CSRF_FIELD,
@@ -18,7 +19,12 @@ from fitroom.server.core.security import (
 )
 from fitroom.server.db import session_scope
 from fitroom.server.models import User
+from fitroom.server.schemas import MAX_ID
 from fitroom.server.services import Services
+
+#: A row id in a path or a form: 1 to MAX_ID (a larger number is a 422, not an overflow).
+IdPath = Annotated[int, Path(ge=1, le=MAX_ID, description="a row id")]
+IdForm = Annotated[int, Form(ge=1, le=MAX_ID)]
 
 
 def get_services(request: Request) -> Services:
@@ -67,8 +73,9 @@ def get_merchant(user: CurrentUser) -> User:
 MerchantUser = Annotated[User, Depends(get_merchant)]
 
 
-async def verify_csrf(request: Request) -> None:
-    """Refuse a state-changing request whose CSRF token does not match the cookie (403).
+async def verify_csrf(request: Request, services: ServicesDep) -> None:
+    """Refuse a state-changing request whose CSRF token does not match the cookie or was not
+    made for this session cookie (403).
 
     The token comes in the ``X-CSRF-Token`` header (scripts) or the ``csrf_token`` form field.
     """
@@ -79,7 +86,9 @@ async def verify_csrf(request: Request) -> None:
         form = await request.form()
         value = form.get(CSRF_FIELD)
         sent = value if isinstance(value, str) else None
-    if not csrf_matches(request.cookies.get(CSRF_COOKIE), sent):
+    if not csrf_matches(request.cookies.get(CSRF_COOKIE), sent) or not services.csrf.valid(
+        sent, request.cookies.get(SESSION_COOKIE)
+    ):
         raise HTTPException(
             status.HTTP_403_FORBIDDEN, "missing or wrong CSRF token; reload the page and try again"
         )
@@ -89,4 +98,6 @@ Csrf = Depends(verify_csrf)
 
 
 def client_ip(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
+    """The client's address; forwarded headers count only from trusted proxies."""
+    services: Services = request.app.state.services
+    return client_address(request, services.settings.proxy_networks)

@@ -23,6 +23,12 @@ def derive_media_key(secret_key: str) -> bytes:
     return hkdf.derive(secret_key.encode())
 
 
+def derive_csrf_key(secret_key: str) -> bytes:
+    """The 32-byte key signing CSRF tokens (independent of the media key), HKDF-SHA256."""
+    hkdf = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"fitroom csrf tokens v1")
+    return hkdf.derive(secret_key.encode())
+
+
 class MediaCipher:
     """AES-GCM sealing of media blobs; ``associated`` binds a blob to its storage key."""
 

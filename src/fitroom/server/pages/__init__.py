@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, HTTPException, Query, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -11,9 +13,15 @@ from fastapi.templating import Jinja2Templates
 from pydantic import ValidationError
 
 from fitroom.server import crud
-from fitroom.server.api.deps import Csrf, OptionalUser, ServicesDep, SessionDep
+from fitroom.server.api.deps import Csrf, IdPath, OptionalUser, ServicesDep, SessionDep
 from fitroom.server.api.routes.auth import end_session, login_user, register_user, start_session
-from fitroom.server.api.routes.catalog import euros_to_cents, garment_public, garment_summary
+from fitroom.server.api.routes.catalog import (
+    MAX_OFFSET,
+    MAX_PRICE_EUROS,
+    euros_to_cents,
+    garment_public,
+    garment_summary,
+)
 from fitroom.server.api.routes.looks import look_public
 from fitroom.server.models import User
 from fitroom.server.schemas import UserCreate, UserLogin
@@ -49,6 +57,21 @@ def safe_next(target: str | None) -> str:
     return "/"
 
 
+#: Garments per catalog page.
+CATALOG_PAGE_SIZE = 60
+
+
+def price_filter(text: str | None) -> float | None:
+    """A typed price in euros, or None when empty, not a number, or out of range (ignored)."""
+    try:
+        value = float(text) if text else None
+    except ValueError:
+        return None
+    if value is None or not math.isfinite(value) or not 0 <= value <= MAX_PRICE_EUROS:
+        return None
+    return value
+
+
 @router.get("/", response_class=HTMLResponse)
 def catalog_page(
     request: Request,
@@ -60,23 +83,21 @@ def catalog_page(
     min_price: Annotated[str | None, Query(max_length=12)] = None,
     max_price: Annotated[str | None, Query(max_length=12)] = None,
     q: Annotated[str | None, Query(max_length=100)] = None,
+    page: Annotated[int, Query(ge=1, le=MAX_OFFSET // CATALOG_PAGE_SIZE)] = 1,
 ) -> HTMLResponse:
-    def price(text: str | None) -> float | None:
-        try:
-            return float(text) if text else None
-        except ValueError:
-            return None
-
-    garments = crud.list_garments(
-        session,
+    filters = crud.GarmentFilters(
         category=category or None,
         colour=colour or None,
         size=size or None,
-        min_price_cents=euros_to_cents(price(min_price)),
-        max_price_cents=euros_to_cents(price(max_price)),
+        min_price_cents=euros_to_cents(price_filter(min_price)),
+        max_price_cents=euros_to_cents(price_filter(max_price)),
         query=q or None,
     )
-    filters = {
+    total = crud.count_garments(session, **filters)
+    garments = crud.list_garments(
+        session, limit=CATALOG_PAGE_SIZE, offset=(page - 1) * CATALOG_PAGE_SIZE, **filters
+    )
+    shown = {
         "category": category or "",
         "colour": colour or "",
         "size": size or "",
@@ -84,19 +105,30 @@ def catalog_page(
         "max_price": max_price or "",
         "q": q or "",
     }
+    kept = {k: v for k, v in shown.items() if v}
+
+    def page_url(number: int) -> str:
+        return "/?" + urlencode({**kept, "page": number})
+
+    pages = max(1, math.ceil(total / CATALOG_PAGE_SIZE))
     return render(
         request,
         "catalog.html",
         user,
         garments=[garment_summary(g) for g in garments],
+        total=total,
+        page=page,
+        pages=pages,
+        previous_url=page_url(page - 1) if page > 1 else None,
+        next_url=page_url(page + 1) if page < pages else None,
         facets=crud.facet_values(session),
-        filters=filters,
+        filters=shown,
     )
 
 
 @router.get("/products/{garment_id}", response_class=HTMLResponse)
 def product_page(
-    garment_id: int, request: Request, session: SessionDep, user: OptionalUser
+    garment_id: IdPath, request: Request, session: SessionDep, user: OptionalUser
 ) -> HTMLResponse:
     garment = crud.get_garment(session, garment_id=garment_id)
     if garment is None or (
@@ -184,7 +216,7 @@ def register_form(
 ) -> Response:
     try:
         body = UserCreate(email=email, password=password, display_name=display_name)
-        user = register_user(session, body)
+        user = register_user(request, services, session, body)
     except ValidationError:
         message = "use a valid e-mail, a name, and a password of at least 8 characters"
         return render(request, "register.html", None, 422, error=message, email=email)
@@ -228,7 +260,7 @@ def merchant_page(
 
 @router.get("/merchant/garments/{garment_id}", response_class=HTMLResponse, response_model=None)
 def merchant_edit_page(
-    garment_id: int, request: Request, session: SessionDep, user: OptionalUser
+    garment_id: IdPath, request: Request, session: SessionDep, user: OptionalUser
 ) -> HTMLResponse | RedirectResponse:
     if user is None:
         return login_redirect(request)

@@ -23,9 +23,9 @@ STAGE_NAMES = {"view": "Views", "tryon": "Try-ons", "like": "Likes", "add_to_car
 
 
 def parse_day(text: str | None) -> date | None:
-    """A ``YYYY-MM-DD`` day, or None when empty or not a date (the filter then ignores it)."""
+    """A ``YYYY-MM-DD`` day, or None when empty, not a date or out of range (then ignored)."""
     try:
-        return date.fromisoformat(text) if text else None
+        return analytics.checked_day(date.fromisoformat(text)) if text else None
     except ValueError:
         return None
 

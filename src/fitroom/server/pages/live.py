@@ -15,6 +15,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from fitroom.server.api.deps import OptionalUser, ServicesDep
 from fitroom.server.api.routes.live import live_catalog
 from fitroom.server.pages import login_redirect, render
+from fitroom.server.schemas import MAX_ID
 
 router: APIRouter = APIRouter(include_in_schema=False)
 
@@ -24,7 +25,7 @@ def live_page(
     request: Request,
     services: ServicesDep,
     user: OptionalUser,
-    garment: Annotated[int | None, Query()] = None,
+    garment: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
 ) -> HTMLResponse | RedirectResponse:
     if user is None:
         return login_redirect(request)

@@ -10,14 +10,16 @@ from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query, Response, status
+from pydantic import AfterValidator
 
 from fitroom.server import analytics
 from fitroom.server.api.deps import MerchantUser, SessionDep
 
 router = APIRouter(prefix="/analytics", tags=["analytics"])
 
-FromDate = Annotated[date | None, Query(alias="from", description="first day (inclusive)")]
-ToDate = Annotated[date | None, Query(alias="to", description="last day (inclusive)")]
+Day = Annotated[date, AfterValidator(analytics.checked_day)]
+FromDate = Annotated[Day | None, Query(alias="from", description="first day (inclusive)")]
+ToDate = Annotated[Day | None, Query(alias="to", description="last day (inclusive)")]
 
 
 def checked_range(start: date | None, end: date | None) -> tuple[date | None, date | None]:

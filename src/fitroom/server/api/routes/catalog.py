@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, Query, Response, status
 
 from fitroom.server import crud
-from fitroom.server.api.deps import OptionalUser, ServicesDep, SessionDep
+from fitroom.server.api.deps import IdPath, OptionalUser, ServicesDep, SessionDep
 from fitroom.server.models import Garment
 from fitroom.server.schemas import (
     CommentPublic,
@@ -60,6 +60,15 @@ def visible_garment(session: SessionDep, garment_id: int, user: OptionalUser) ->
     return garment
 
 
+#: Highest price filter in euros (prices are at most 100,000 euros; this keeps cents in range).
+MAX_PRICE_EUROS = 10_000_000.0
+#: Deepest page offset a listing accepts.
+MAX_OFFSET = 10_000_000
+Price = Annotated[
+    float | None, Query(ge=0, le=MAX_PRICE_EUROS, allow_inf_nan=False, description="euros")
+]
+
+
 def euros_to_cents(value: float | None) -> int | None:
     return None if value is None else round(value * 100)
 
@@ -70,25 +79,28 @@ def list_garments(
     category: Annotated[str | None, Query(max_length=16)] = None,
     colour: Annotated[str | None, Query(max_length=40)] = None,
     size: Annotated[str | None, Query(max_length=8)] = None,
-    min_price: Annotated[float | None, Query(ge=0, description="euros")] = None,
-    max_price: Annotated[float | None, Query(ge=0, description="euros")] = None,
+    min_price: Price = None,
+    max_price: Price = None,
     q: Annotated[str | None, Query(max_length=100, description="search text")] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 60,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> GarmentList:
-    garments = crud.list_garments(
-        session,
+    """One page of the active catalog; ``count`` is the number of matches over every page."""
+    filters = crud.GarmentFilters(
         category=category or None,
         colour=colour or None,
         size=size or None,
         min_price_cents=euros_to_cents(min_price),
         max_price_cents=euros_to_cents(max_price),
         query=q or None,
-        limit=limit,
-        offset=offset,
     )
-    items = [garment_summary(g) for g in garments]
-    return GarmentList(items=items, count=len(items))
+    garments = crud.list_garments(session, limit=limit, offset=offset, **filters)
+    return GarmentList(
+        items=[garment_summary(g) for g in garments],
+        count=crud.count_garments(session, **filters),
+        offset=offset,
+        limit=limit,
+    )
 
 
 @router.get("/garments/facets")
@@ -97,12 +109,12 @@ def facets(session: SessionDep) -> dict[str, list[str]]:
 
 
 @router.get("/garments/{garment_id}")
-def get_garment(garment_id: int, session: SessionDep, user: OptionalUser) -> GarmentPublic:
+def get_garment(garment_id: IdPath, session: SessionDep, user: OptionalUser) -> GarmentPublic:
     return garment_public(visible_garment(session, garment_id, user))
 
 
 @router.get("/garments/{garment_id}/comments")
-def comments(garment_id: int, session: SessionDep, user: OptionalUser) -> list[CommentPublic]:
+def comments(garment_id: IdPath, session: SessionDep, user: OptionalUser) -> list[CommentPublic]:
     visible_garment(session, garment_id, user)
     return [
         CommentPublic(
@@ -113,7 +125,7 @@ def comments(garment_id: int, session: SessionDep, user: OptionalUser) -> list[C
 
 
 @router.get("/images/{image_id}", response_class=Response)
-def product_image(image_id: int, services: ServicesDep, session: SessionDep) -> Response:
+def product_image(image_id: IdPath, services: ServicesDep, session: SessionDep) -> Response:
     image = crud.get_product_image(session, image_id=image_id)
     if image is None or not services.storage.exists(image.storage_key):
         raise HTTPException(status.HTTP_404_NOT_FOUND, "no such image")

@@ -14,7 +14,16 @@ router = APIRouter(prefix="/feedback", tags=["feedback"])
 
 @router.post("", status_code=201, dependencies=[Csrf])
 def create_feedback(body: FeedbackCreate, session: SessionDep, user: CurrentUser) -> FeedbackPublic:
-    visible_garment(session, body.garment_id, user)
+    """Record a shopper's event; a size must be one the garment comes in (it lands in the
+    merchant's size numbers), and try-ons are counted by the try-on endpoints, not here."""
+    garment = visible_garment(session, body.garment_id, user)
+    size = body.size.strip().upper() if body.size and body.size.strip() else None
+    sizes = sorted({v.size for v in garment.variants}, key=crud.size_key)
+    if size is not None and size not in sizes:
+        raise HTTPException(
+            status.HTTP_422_UNPROCESSABLE_CONTENT,
+            f"this garment comes in {', '.join(sizes) or 'no sizes'}, not {size}",
+        )
     if body.kind == "rating" and body.rating is None:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "a rating needs 1–5 stars")
     if body.kind == "comment" and not (body.comment or "").strip():
@@ -32,6 +41,6 @@ def create_feedback(body: FeedbackCreate, session: SessionDep, user: CurrentUser
         look_id=body.look_id,
         rating=body.rating,
         comment=body.comment.strip() if body.comment else None,
-        size=body.size.strip().upper() if body.size and body.size.strip() else None,
+        size=size,
     )
     return FeedbackPublic.model_validate(event)

@@ -9,7 +9,7 @@ from fastapi import APIRouter, File, Form, HTTPException, Response, UploadFile, 
 from starlette.concurrency import run_in_threadpool
 
 from fitroom.server import crud
-from fitroom.server.api.deps import Csrf, CurrentUser, ServicesDep, SessionDep
+from fitroom.server.api.deps import Csrf, CurrentUser, IdForm, IdPath, ServicesDep, SessionDep
 from fitroom.server.api.routes.account import user_media_prefix
 from fitroom.server.api.routes.tryon import render_upload
 from fitroom.server.core.crypto import encode_jpeg
@@ -43,7 +43,7 @@ async def save_look(
     session: SessionDep,
     user: CurrentUser,
     photo: Annotated[UploadFile, File()],
-    garment_id: Annotated[int, Form()],
+    garment_id: IdForm,
     size: Annotated[str | None, Form(max_length=8)] = None,
     tuck: Annotated[bool, Form()] = False,
     keep_photo: Annotated[bool, Form(description="also keep the original photo")] = False,
@@ -75,7 +75,7 @@ def list_looks(session: SessionDep, user: CurrentUser) -> list[LookPublic]:
 
 
 @router.get("/{look_id}")
-def get_look(look_id: int, session: SessionDep, user: CurrentUser) -> LookPublic:
+def get_look(look_id: IdPath, session: SessionDep, user: CurrentUser) -> LookPublic:
     return look_public(own_look(session, look_id, user))
 
 
@@ -86,14 +86,14 @@ def _decrypted(services: ServicesDep, key: str) -> Response:
 
 @router.get("/{look_id}/image", response_class=Response)
 def look_image(
-    look_id: int, services: ServicesDep, session: SessionDep, user: CurrentUser
+    look_id: IdPath, services: ServicesDep, session: SessionDep, user: CurrentUser
 ) -> Response:
     return _decrypted(services, own_look(session, look_id, user).image_key)
 
 
 @router.get("/{look_id}/photo", response_class=Response)
 def look_photo(
-    look_id: int, services: ServicesDep, session: SessionDep, user: CurrentUser
+    look_id: IdPath, services: ServicesDep, session: SessionDep, user: CurrentUser
 ) -> Response:
     look = own_look(session, look_id, user)
     if look.photo_key is None:
@@ -103,7 +103,7 @@ def look_photo(
 
 @router.delete("/{look_id}", dependencies=[Csrf])
 def delete_look(
-    look_id: int, services: ServicesDep, session: SessionDep, user: CurrentUser
+    look_id: IdPath, services: ServicesDep, session: SessionDep, user: CurrentUser
 ) -> Message:
     look = own_look(session, look_id, user)
     for key in (look.image_key, look.photo_key):

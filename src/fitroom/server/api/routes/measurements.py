@@ -39,7 +39,14 @@ from fitroom.measure.estimate import Sex
 from fitroom.measure.measurer import Measurer
 from fitroom.measure.size import Preference, no_chart_advice
 from fitroom.server import crud
-from fitroom.server.api.deps import Csrf, CurrentUser, OptionalUser, ServicesDep, SessionDep
+from fitroom.server.api.deps import (
+    Csrf,
+    CurrentUser,
+    IdPath,
+    OptionalUser,
+    ServicesDep,
+    SessionDep,
+)
 from fitroom.server.api.routes.catalog import visible_garment
 from fitroom.server.api.uploads import decode_photo, read_upload
 from fitroom.server.jobs import size_chart_model
@@ -66,7 +73,13 @@ _measurer_lock = threading.Lock()
 
 def _cm(name: str) -> Any:
     low, high = TYPED_RANGES_CM[name]
-    return Field(default=None, ge=low, le=high, description=f"{name} in cm ({low:g}–{high:g})")
+    return Field(
+        default=None,
+        ge=low,
+        le=high,
+        allow_inf_nan=False,
+        description=f"{name} in cm ({low:g}–{high:g})",
+    )
 
 
 class TypedMeasurements(BaseModel):
@@ -239,7 +252,9 @@ async def estimate(
     session: SessionDep,
     user: CurrentUser,
     photo: Annotated[UploadFile, File(description="front photo, whole body head to feet")],
-    height_cm: Annotated[float, Form(ge=100.0, le=230.0, description="your height in cm")],
+    height_cm: Annotated[
+        float, Form(ge=100.0, le=230.0, allow_inf_nan=False, description="your height in cm")
+    ],
     side: Annotated[UploadFile | None, File(description="optional side photo")] = None,
     preference: Annotated[Preference, Form()] = "regular",
     sex: Annotated[
@@ -313,7 +328,7 @@ def size_advice(
 
 @router.get("/garments/{garment_id}/size-advice")
 def garment_size_advice(
-    garment_id: int, services: ServicesDep, session: SessionDep, user: OptionalUser
+    garment_id: IdPath, services: ServicesDep, session: SessionDep, user: OptionalUser
 ) -> SizeAdvicePublic:
     """Which size of this garment to take, from its size chart and your stored measurements."""
     return size_advice(services, session, user, visible_garment(session, garment_id, user))

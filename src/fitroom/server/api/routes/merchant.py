@@ -8,16 +8,19 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, HTTPException, UploadFile, status
 from pydantic import TypeAdapter, ValidationError
+from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from fitroom.server import crud
-from fitroom.server.api.deps import Csrf, MerchantUser, ServicesDep, SessionDep
+from fitroom.server.api.deps import Csrf, IdPath, MerchantUser, ServicesDep, SessionDep
 from fitroom.server.api.routes.catalog import garment_public
 from fitroom.server.api.uploads import decode_photo, read_upload
 from fitroom.server.core.crypto import encode_jpeg
 from fitroom.server.jobs import size_chart_model, submit_ingestion
-from fitroom.server.models import Garment
+from fitroom.server.limits import upload_limit
+from fitroom.server.models import Garment, User
 from fitroom.server.schemas import GarmentPublic, GarmentUpdate, JobPublic, SizeChartBody
+from fitroom.server.services import Services
 
 router = APIRouter(prefix="/merchant", tags=["merchant"])
 
@@ -30,7 +33,7 @@ def parse_chart(text: str | None) -> dict[str, dict[str, list[float]]] | None:
         return None
     try:
         chart = _chart_adapter.validate_python(json.loads(text))
-    except (ValueError, ValidationError) as exc:
+    except (ValueError, ValidationError, RecursionError) as exc:
         raise HTTPException(
             status.HTTP_422_UNPROCESSABLE_CONTENT,
             'the size chart must be JSON like {"M": {"chest": [96, 101]}}',
@@ -51,8 +54,41 @@ def chart_as_lists(chart: SizeChartBody) -> dict[str, dict[str, list[float]]]:
     return out
 
 
-def split_list(text: str) -> list[str]:
-    return [part.strip() for part in text.split(",") if part.strip()]
+def split_list(text: str, *, what: str, max_length: int, max_items: int = 12) -> list[str]:
+    """The comma-separated entries of ``text``; 422 when one is too long or there are too many."""
+    parts = [part.strip() for part in text.split(",") if part.strip()]
+    if len(parts) > max_items or any(len(p) > max_length for p in parts):
+        raise HTTPException(
+            status.HTTP_422_UNPROCESSABLE_CONTENT,
+            f"give at most {max_items} {what}, each at most {max_length} characters",
+        )
+    return parts
+
+
+#: Garment statuses that count towards a merchant's quota (archived ones do not).
+QUOTA_STATUSES = ("processing", "active", "failed")
+
+
+def count_upload(services: Services, session: Session, user: User, *, new_garment: bool) -> None:
+    """Count one photo upload of this merchant: 429 beyond the upload rate, 403 when a new
+    garment would go past the garment quota. The count is shared by every process."""
+    settings, limit = services.settings, upload_limit(services.settings)
+    key = f"merchant:{user.id}"
+    if services.limiter.exceeded(limit, key):
+        raise HTTPException(
+            status.HTTP_429_TOO_MANY_REQUESTS,
+            f"at most {limit.attempts} photo uploads per {limit.window_seconds / 60:g} minutes; "
+            "wait a little and try again",
+        )
+    quota = settings.merchant_garment_quota
+    if new_garment and (
+        crud.count_garments(session, merchant_id=user.id, statuses=QUOTA_STATUSES) >= quota
+    ):
+        raise HTTPException(
+            status.HTTP_403_FORBIDDEN,
+            f"your shop has its quota of {quota} garments; archive some to add new ones",
+        )
+    services.limiter.hit(limit, key)
 
 
 def own_garment(session: SessionDep, garment_id: int, user: MerchantUser) -> Garment:
@@ -84,21 +120,27 @@ async def add_garment(
     sizes: Annotated[str, Form(description="comma-separated, e.g. S,M,L")] = "S,M,L",
     colours: Annotated[str, Form(description="comma-separated; detected when empty")] = "",
     description: Annotated[str, Form(max_length=5000)] = "",
-    size_chart: Annotated[str | None, Form(description="JSON size chart")] = None,
+    size_chart: Annotated[
+        str | None, Form(max_length=20_000, description="JSON size chart")
+    ] = None,
 ) -> dict[str, Any]:
-    """Accept the photo (413/415 at once when unusable) and queue its ingestion; poll the job."""
-    data = await read_upload(photo, services.settings)
-    await run_in_threadpool(decode_photo, data, services.settings)
-    size_list = split_list(sizes)
+    """Accept the photo (413/415 at once when unusable) and queue its ingestion; poll the job.
+
+    Uploads count towards the merchant's upload rate (429) and garment quota (403)."""
+    size_list = split_list(sizes, what="sizes", max_length=8)
     if not size_list:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "give at least one size")
+    colour_list = split_list(colours, what="colours", max_length=40)
+    count_upload(services, session, user, new_garment=True)
+    data = await read_upload(photo, services.settings)
+    await run_in_threadpool(decode_photo, data, services.settings)
     garment = crud.create_garment(
         session,
         name=name.strip(),
         merchant_id=user.id,
         price_cents=price_cents,
         sizes=size_list,
-        colours=split_list(colours),
+        colours=colour_list,
         description=description,
         size_chart=parse_chart(size_chart),
     )
@@ -109,7 +151,7 @@ async def add_garment(
 
 
 @router.get("/jobs/{job_id}")
-def job_status(job_id: int, session: SessionDep, user: MerchantUser) -> JobPublic:
+def job_status(job_id: IdPath, session: SessionDep, user: MerchantUser) -> JobPublic:
     job = crud.get_job(session, job_id=job_id)
     if job is None or job.created_by != user.id:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "no such job")
@@ -118,7 +160,7 @@ def job_status(job_id: int, session: SessionDep, user: MerchantUser) -> JobPubli
 
 @router.patch("/garments/{garment_id}", dependencies=[Csrf])
 def edit_garment(
-    garment_id: int, body: GarmentUpdate, session: SessionDep, user: MerchantUser
+    garment_id: IdPath, body: GarmentUpdate, session: SessionDep, user: MerchantUser
 ) -> GarmentPublic:
     garment = own_garment(session, garment_id, user)
     if body.name is not None:
@@ -140,7 +182,7 @@ def edit_garment(
 
 @router.post("/garments/{garment_id}/images", status_code=201, dependencies=[Csrf])
 async def add_image(
-    garment_id: int,
+    garment_id: IdPath,
     services: ServicesDep,
     session: SessionDep,
     user: MerchantUser,
@@ -148,6 +190,7 @@ async def add_image(
 ) -> GarmentPublic:
     """Add a gallery photo (re-encoded: EXIF and anything hidden in the file are dropped)."""
     garment = own_garment(session, garment_id, user)
+    count_upload(services, session, user, new_garment=False)
     data = await read_upload(photo, services.settings)
     pixels = await run_in_threadpool(decode_photo, data, services.settings)
     jpeg = await run_in_threadpool(encode_jpeg, pixels)
@@ -158,14 +201,14 @@ async def add_image(
 
 
 @router.post("/garments/{garment_id}/archive", dependencies=[Csrf])
-def archive_garment(garment_id: int, session: SessionDep, user: MerchantUser) -> GarmentPublic:
+def archive_garment(garment_id: IdPath, session: SessionDep, user: MerchantUser) -> GarmentPublic:
     garment = own_garment(session, garment_id, user)
     garment.status = "archived"
     return garment_public(garment)
 
 
 @router.post("/garments/{garment_id}/restore", dependencies=[Csrf])
-def restore_garment(garment_id: int, session: SessionDep, user: MerchantUser) -> GarmentPublic:
+def restore_garment(garment_id: IdPath, session: SessionDep, user: MerchantUser) -> GarmentPublic:
     garment = own_garment(session, garment_id, user)
     if garment.status != "archived":
         raise HTTPException(status.HTTP_409_CONFLICT, "only an archived garment can be restored")

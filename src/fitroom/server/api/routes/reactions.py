@@ -28,6 +28,7 @@ from fitroom.server import crud
 from fitroom.server.api.deps import Csrf, CurrentUser, SessionDep
 from fitroom.server.api.routes.catalog import visible_garment
 from fitroom.server.models import FeedbackEvent, Garment, ReactionRecord, User
+from fitroom.server.schemas import RowId
 from fitroom.vision.core import EXPRESSIONS, Expression
 
 router = APIRouter(prefix="/reactions", tags=["reactions"])
@@ -35,12 +36,16 @@ router = APIRouter(prefix="/reactions", tags=["reactions"])
 ReactionSource = Literal["photo", "live"]
 
 
+#: One expression probability: finite, in [0, 1].
+Probability = Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False)]
+
+
 class ReactionCreate(BaseModel):
     """A live try-on's expression probabilities, one row of 7 per analysed frame."""
 
-    garment_id: int
+    garment_id: RowId
     frames: Annotated[
-        list[Annotated[list[float], Field(min_length=7, max_length=7)]],
+        list[Annotated[list[Probability], Field(min_length=7, max_length=7)]],
         Field(min_length=1, max_length=MAX_FRAMES),
     ]
     consent: bool = Field(

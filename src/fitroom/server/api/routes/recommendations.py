@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import PlainTextResponse
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -42,6 +42,7 @@ from fitroom.recommend.content import (
 from fitroom.server import crud
 from fitroom.server.api.deps import (
     CurrentUser,
+    IdPath,
     MerchantUser,
     OptionalUser,
     ServicesDep,
@@ -49,7 +50,7 @@ from fitroom.server.api.deps import (
 )
 from fitroom.server.api.routes.catalog import garment_summary, visible_garment
 from fitroom.server.models import FeedbackEvent, Garment, ReactionRecord, User
-from fitroom.server.schemas import GarmentSummary
+from fitroom.server.schemas import MAX_ID, GarmentSummary
 from fitroom.server.services import Services
 
 if TYPE_CHECKING:
@@ -243,8 +244,25 @@ def event_sequence(session: Session, user_id: int) -> list[str]:
     return engagement_sequences(session, user_id).get(user_id, [])[-HISTORY_LENGTH:]
 
 
-def taste_history(session: Session, user_id: int) -> tuple[list[tuple[int, float]], set[int]]:
-    """The shopper's recent (garment id, weight) signals, and the garments they disliked."""
+@dataclass(frozen=True)
+class TasteHistory:
+    """A shopper's recent signals: (garment id, weight) pairs, what they disliked, and whether
+    anything beyond looking (a try-on, like, good rating, cart or smile) is among them."""
+
+    weights: list[tuple[int, float]]
+    disliked: set[int]
+    engaged: bool
+
+
+def taste_reason(history: TasteHistory) -> str:
+    """Why "for me" shows its picks: only what the shopper did (views alone are not liking)."""
+    if history.engaged:
+        return "matches what you tried and liked"
+    return "like what you looked at"
+
+
+def taste_history(session: Session, user_id: int) -> TasteHistory:
+    """The shopper's recent weighted signals and the garments they disliked."""
     events = session.execute(
         select(FeedbackEvent.garment_id, FeedbackEvent.kind, FeedbackEvent.rating)
         .where(FeedbackEvent.user_id == user_id)
@@ -258,14 +276,21 @@ def taste_history(session: Session, user_id: int) -> tuple[list[tuple[int, float
     ).all()
     weights: defaultdict[int, float] = defaultdict(float)
     disliked: set[int] = set()
+    engaged: set[int] = set()
     for garment_id, kind, rating in events:
         if kind == "dislike" or (kind == "rating" and rating is not None and rating <= 2):
             disliked.add(garment_id)
+        elif kind != "view" and EVENT_WEIGHTS.get(kind, 0.0) > 0:
+            engaged.add(garment_id)
         weights[garment_id] += EVENT_WEIGHTS.get(kind, 0.0)
     for garment_id, smile in smiles:
         weights[garment_id] += SMILE_WEIGHT * float(smile)
-    history = [(g, w) for g, w in weights.items() if w > 0 and g not in disliked]
-    return history, disliked
+        engaged.add(garment_id)
+    return TasteHistory(
+        weights=[(g, w) for g, w in weights.items() if w > 0 and g not in disliked],
+        disliked=disliked,
+        engaged=bool(engaged - disliked),
+    )
 
 
 @router.get("/recommendations/for-me")
@@ -277,17 +302,21 @@ def for_me(
     k: K = 8,
     size: SizeFilter = None,
     not_: Annotated[
-        list[int],
-        Query(alias="not", description="garment ids to leave out (e.g. the product on screen)"),
+        list[Annotated[int, Field(ge=1, le=MAX_ID)]],
+        Query(
+            alias="not",
+            max_length=50,
+            description="garment ids to leave out (e.g. the product on screen)",
+        ),
     ] = [],  # noqa: B006 - FastAPI copies query defaults per request
 ) -> RecommendationList:
     """Garments for the logged-in shopper: taste from their events blended with popularity."""
     catalog = load_catalog(request, services, session, size)
-    history, disliked = taste_history(session, user.id)
-    exclude = carted_ids(session, user.id) | disliked | set(not_)
+    history = taste_history(session, user.id)
+    exclude = carted_ids(session, user.id) | history.disliked | set(not_)
     popular = popularity(session)
     candidates = [p for g, p in catalog.profiles.items() if g not in exclude]
-    past = [(catalog.profiles[g], w) for g, w in history if g in catalog.profiles]
+    past = [(catalog.profiles[g], w) for g, w in history.weights if g in catalog.profiles]
     if past:
         taste = centroid_scores([p for p, _ in past], candidates, [w for _, w in past])
         scores = {
@@ -295,7 +324,7 @@ def for_me(
             + (1 - TASTE_SHARE) * popular.get(p.garment_id, 0.0)
             for p in candidates
         }
-        strategy, reason = "content+popularity", "matches what you tried and liked"
+        strategy, reason = "content+popularity", taste_reason(history)
     else:
         scores = {p.garment_id: popular.get(p.garment_id, 0.0) for p in candidates}
         strategy, reason = "popularity", "popular in the shop"
@@ -347,7 +376,7 @@ def content_list(
 
 @router.get("/garments/{garment_id}/similar")
 def similar(
-    garment_id: int,
+    garment_id: IdPath,
     request: Request,
     services: ServicesDep,
     session: SessionDep,
@@ -363,7 +392,7 @@ def similar(
 
 @router.get("/garments/{garment_id}/complete-the-look")
 def complete_look(
-    garment_id: int,
+    garment_id: IdPath,
     request: Request,
     services: ServicesDep,
     session: SessionDep,

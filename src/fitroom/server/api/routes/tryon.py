@@ -9,7 +9,7 @@ from fastapi import APIRouter, File, Form, Response, UploadFile
 from starlette.concurrency import run_in_threadpool
 
 from fitroom.server import crud
-from fitroom.server.api.deps import Csrf, CurrentUser, ServicesDep, SessionDep
+from fitroom.server.api.deps import Csrf, CurrentUser, IdForm, ServicesDep, SessionDep
 from fitroom.server.api.routes.catalog import visible_garment
 from fitroom.server.api.routes.measurements import fitted_options
 from fitroom.server.api.routes.reactions import record_reaction, summary_dict
@@ -48,7 +48,7 @@ async def try_on(
     session: SessionDep,
     user: CurrentUser,
     photo: Annotated[UploadFile, File(description="a JPEG, PNG or WebP photo of one person")],
-    garment_id: Annotated[int, Form()],
+    garment_id: IdForm,
     size: Annotated[str | None, Form(max_length=8)] = None,
     tuck: Annotated[bool, Form()] = False,
     share_reaction: Annotated[
