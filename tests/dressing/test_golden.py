@@ -323,7 +323,7 @@ def shared_results(
         GOLDENS.mkdir(parents=True, exist_ok=True)
         document = {
             "about": "numbers only, never pixels: the striped tee (synth t-shirt seed 1), "
-            "tucked in, on shared persons; see tests/render/test_golden.py",
+            "tucked in, on shared persons; see tests/dressing/test_golden.py",
             "cases": measured,
         }
         SHARED_GOLDEN.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
