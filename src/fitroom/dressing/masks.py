@@ -90,18 +90,32 @@ def snap_to_edges(mask: FloatArray, image: ByteArray, radius: int, eps: float = 
         return mask.astype(np.float32)
     guide = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY).astype(np.float32) / 255.0
     p = mask.astype(np.float32)
-    size = (2 * radius + 1, 2 * radius + 1)
+    h, w = p.shape
+    # The fast guided filter (He and Sun 2015): the coefficients are smooth, so they are
+    # worked out at half resolution and only applied at full resolution.
+    f = 2 if radius >= 4 and min(h, w) >= 16 else 1
+    small_guide, small_p = guide, p
+    if f > 1:
+        size_small = (max(1, w // f), max(1, h // f))
+        small_guide = cv2.resize(guide, size_small, interpolation=cv2.INTER_AREA)
+        small_p = cv2.resize(p, size_small, interpolation=cv2.INTER_AREA)
+    r = max(1, radius // f)
+    size = (2 * r + 1, 2 * r + 1)
 
     def mean(x: FloatArray) -> FloatArray:
         out: FloatArray = cv2.boxFilter(x, -1, size, borderType=cv2.BORDER_REFLECT)
         return out
 
-    mean_i, mean_p = mean(guide), mean(p)
-    cov_ip = mean(guide * p) - mean_i * mean_p
-    var_i = mean(guide * guide) - mean_i * mean_i
+    mean_i, mean_p = mean(small_guide), mean(small_p)
+    cov_ip = mean(small_guide * small_p) - mean_i * mean_p
+    var_i = mean(small_guide * small_guide) - mean_i * mean_i
     a = (cov_ip / (var_i + np.float32(eps))).astype(np.float32)
     b = (mean_p - a * mean_i).astype(np.float32)
-    q = mean(a) * guide + mean(b)
+    mean_a, mean_b = mean(a), mean(b)
+    if f > 1:
+        mean_a = cv2.resize(mean_a, (w, h), interpolation=cv2.INTER_LINEAR)
+        mean_b = cv2.resize(mean_b, (w, h), interpolation=cv2.INTER_LINEAR)
+    q = mean_a * guide + mean_b
     out: FloatArray = np.clip(q, 0.0, 1.0).astype(np.float32)
     return out
 
