@@ -67,3 +67,25 @@ def test_corrupt_package_gives_a_one_line_error(
     bad.write_bytes(b"garbage")
     assert main(["garment", "inspect", str(bad), "--json"]) == 2
     assert "not a fitroom garment package" in capsys.readouterr().err
+
+
+def test_finding_15_photos_sharing_a_name_get_distinct_packages(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    tee_jpg, tee_png = tmp_path / "tee.jpg", tmp_path / "tee.png"
+    cv2.imwrite(
+        str(tee_jpg), cv2.cvtColor(synth_garment("t-shirt", seed=1).image, cv2.COLOR_RGB2BGR)
+    )
+    tee_png.write_bytes(encode_png(synth_garment("trousers", seed=2).image))
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "tee.png").write_bytes(encode_png(synth_garment("skirt", seed=3).image))
+    out = tmp_path / "garments"
+    argv = ["garment", "add", str(tee_jpg), str(tee_png), str(other / "tee.png"), str(tee_jpg)]
+    assert main([*argv, "-o", str(out), "-q", "--workers", "1"]) == 0
+    printed = capsys.readouterr().out
+    assert "3 garments written" in printed
+    packages = sorted(p.name for p in out.glob("*.fitg"))
+    assert packages == ["tee-jpg.fitg", "tee-png-2.fitg", "tee-png.fitg"]
+    kinds = sorted(load_garment(out / name).subcategory for name in packages)
+    assert kinds == ["skirt", "t-shirt", "trousers"]
