@@ -104,27 +104,29 @@ def read_input_file(
         raise error(_os_message(src, exc, what)) from None
     except ValueError as exc:  # an embedded NUL byte
         raise error(f"{src!r} is not a usable path ({exc})") from None
-    with os.fdopen(fd, "rb", buffering=0) as handle:
-        mode = os.fstat(fd).st_mode
-        if not stat.S_ISREG(mode):
-            raise error(_refusal(src, mode, what))
-        declared = os.fstat(fd).st_size
+    try:
+        status = os.fstat(fd)
+        if not stat.S_ISREG(status.st_mode):
+            raise error(_refusal(src, status.st_mode, what))
         big = too_large or error
-        if declared > max_bytes:
-            raise big(f"{src}: {declared} bytes is over the limit of {max_bytes} bytes for {what}")
+        if status.st_size > max_bytes:
+            raise big(
+                f"{src}: {status.st_size} bytes is over the limit of {max_bytes} bytes for {what}"
+            )
         chunks: list[bytes] = []
         total = 0
-        try:
-            while total <= max_bytes:
-                chunk = handle.read(min(1 << 20, max_bytes + 1 - total))
-                if not chunk:
-                    break
-                chunks.append(chunk)
-                total += len(chunk)
-        except OSError as exc:
-            raise error(_os_message(src, exc, what)) from None
+        while total <= max_bytes:
+            chunk = os.read(fd, min(1 << 20, max_bytes + 1 - total))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            total += len(chunk)
         if total > max_bytes:
             raise big(f"{src} grew over the limit of {max_bytes} bytes for {what} while read")
+    except OSError as exc:
+        raise error(_os_message(src, exc, what)) from None
+    finally:
+        os.close(fd)
     return b"".join(chunks)
 
 

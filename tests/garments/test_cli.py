@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import cv2
@@ -89,3 +92,79 @@ def test_finding_15_photos_sharing_a_name_get_distinct_packages(
     assert packages == ["tee-jpg.fitg", "tee-png-2.fitg", "tee-png.fitg"]
     kinds = sorted(load_garment(out / name).subcategory for name in packages)
     assert kinds == ["skirt", "t-shirt", "trousers"]
+
+
+def _fitroom(*argv: str) -> subprocess.CompletedProcess[str]:
+    """The CLI in a child process: a hang shows as a timeout instead of stalling the suite."""
+    return subprocess.run(
+        [sys.executable, "-m", "fitroom", *argv], capture_output=True, text=True, timeout=120
+    )
+
+
+def test_grey_photos_in_every_png_flavour_are_one_garment(tmp_path: Path) -> None:
+    from PIL import Image
+
+    grey = Image.fromarray(synth_garment("t-shirt", seed=4).image).convert("L")
+    flavours = {
+        "l.png": grey,
+        "la.png": grey.convert("LA"),
+        "sixteen.png": Image.fromarray(np.asarray(grey).astype(np.uint16) * 257),
+        "palette4.png": grey.quantize(16),
+    }
+    for name, image in flavours.items():
+        image.save(tmp_path / name, bits=4) if name == "palette4.png" else image.save(
+            tmp_path / name
+        )
+    out = tmp_path / "garments"
+    proc = _fitroom("garment", "add", *(str(tmp_path / n) for n in flavours), "-o", str(out), "-q")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    reference = load_garment(out / "l.fitg")
+    assert reference.category == "upper"
+    for name in flavours:
+        garment = load_garment(out / f"{Path(name).stem}.fitg")
+        assert garment.subcategory == reference.subcategory, name
+        agree = (garment.cutout[..., 3] >= 128) == (reference.cutout[..., 3] >= 128)
+        assert agree.mean() > 0.99, name
+
+
+def test_finding_16_a_folder_fifo_or_device_input_is_named_in_one_line(tmp_path: Path) -> None:
+    fifo = tmp_path / "pipe.png"
+    os.mkfifo(fifo)
+    zero = tmp_path / "zero.jpg"
+    zero.symlink_to("/dev/zero")
+    package_fifo = tmp_path / "pipe.fitg"
+    os.mkfifo(package_fifo)
+    chart_fifo = tmp_path / "chart.csv"
+    os.mkfifo(chart_fifo)
+    tee = tmp_path / "tee.png"
+    tee.write_bytes(encode_png(synth_garment("t-shirt", seed=2).image))
+    folder = tmp_path / "folder.png"
+    folder.mkdir()
+    runs = [
+        (["garment", "cutout", str(folder), "-o", str(tmp_path / "m.png")], "is a folder"),
+        (["garment", "cutout", str(fifo), "-o", str(tmp_path / "m.png")], "is a named pipe"),
+        (["garment", "cutout", str(zero), "-o", str(tmp_path / "m.png")], "character device"),
+        (["garment", "inspect", str(package_fifo)], "is a named pipe"),
+        (["garment", "inspect", str(tmp_path)], "is a folder"),
+        (["tryon", str(zero), str(tee), "-o", str(tmp_path / "r.png")], "character device"),
+        (["tryon", str(tee), str(package_fifo), "-o", str(tmp_path / "r.png")], "named pipe"),
+        (
+            [
+                "garment",
+                "add",
+                str(tee),
+                "--size-chart",
+                str(chart_fifo),
+                "-o",
+                str(tmp_path),
+                "-q",
+            ],
+            "named pipe",
+        ),
+    ]
+    for argv, message in runs:
+        proc = _fitroom(*argv)
+        err = proc.stderr.strip() + proc.stdout.strip()
+        assert proc.returncode in (1, 2), (argv, err)
+        assert message in err and "no such file" not in err and "Traceback" not in err, (argv, err)
+        assert len(proc.stderr.strip().splitlines()) <= 1, (argv, proc.stderr)
