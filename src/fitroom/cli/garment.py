@@ -40,7 +40,7 @@ def package_names(photos: list[Path]) -> list[str]:
     ``tee.png`` → ``tee-jpg``, ``tee-png``), then a number when they still clash.
 
     >>> package_names([Path("tee.jpg"), Path("tee.png"), Path("a/top.jpg"), Path("b/top.jpg")])
-    ['tee-jpg', 'tee-png', 'top', 'top-2']
+    ['tee-jpg', 'tee-png', 'top-jpg', 'top-jpg-2']
     """
     stems = Counter(p.stem.casefold() for p in photos)
     wanted = [
