@@ -168,3 +168,38 @@ def test_finding_16_a_folder_fifo_or_device_input_is_named_in_one_line(tmp_path:
         assert proc.returncode in (1, 2), (argv, err)
         assert message in err and "no such file" not in err and "Traceback" not in err, (argv, err)
         assert len(proc.stderr.strip().splitlines()) <= 1, (argv, proc.stderr)
+
+
+#: A red/white/navy tee on a light-grey backdrop: in grey, its white band is the backdrop's tone
+#: and only its outline tells them apart (the cutout's edge-stopped backdrop flood). In 16 greys
+#: parts of the band take the backdrop's very level, so the 4-bit flavour is tested on a drawn
+#: garment (test_grey_photos_in_every_png_flavour_are_one_garment) and by exact decoding.
+GREY_TEE = "garments/vitonhd_00126_00.jpg"
+
+
+@pytest.mark.shared
+def test_finding_16_grey_product_photo_is_one_garment(
+    shared_data: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from PIL import Image
+
+    colour = Image.open(shared_data / GREY_TEE).convert("RGB")
+    grey = colour.convert("L")
+    flavours = {
+        "colour.png": (colour, {}),
+        "l.png": (grey, {}),
+        "la.png": (grey.convert("LA"), {}),
+        "sixteen.png": (Image.fromarray(np.asarray(grey).astype(np.uint16) * 257), {}),
+    }
+    for name, (image, options) in flavours.items():
+        image.save(tmp_path / name, **options)
+    out = tmp_path / "garments"
+    argv = ["garment", "add", *(str(tmp_path / n) for n in flavours), "-o", str(out), "-q"]
+    code = main([*argv, "--workers", "1"])
+    printed = capsys.readouterr().out
+    assert code == 0, printed
+    assert "separate items" not in printed
+    reference = load_garment(out / "colour.fitg")
+    for name in flavours:
+        garment = load_garment(out / f"{Path(name).stem}.fitg")
+        assert (garment.category, garment.subcategory) == ("upper", reference.subcategory), name
