@@ -6,29 +6,24 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 from fitroom.cli import main
 from fitroom.errors import InputError
 from fitroom.garments import ingest_garment, save_garment
-from fitroom.garments.synth import synth_garment
-from fitroom.imaging import decode_image, encode_png
+from fitroom.imaging import decode_image
 
 
 @pytest.fixture(scope="module")
-def inputs(tmp_path_factory: pytest.TempPathFactory, astronaut: np.ndarray) -> dict[str, Path]:
-    folder = tmp_path_factory.mktemp("inputs")
-    person = folder / "person.png"
-    person.write_bytes(encode_png(astronaut))
-    tee = folder / "tee.png"
-    tee.write_bytes(encode_png(synth_garment("t-shirt", seed=2, pattern="solid").image))
-    package = save_garment(ingest_garment(tee), folder / "tee")
+def inputs(files: dict[str, Path]) -> dict[str, Path]:
+    """The shared person and tee, plus a package, a stand-in video and an events file."""
+    folder = files["folder"]
+    package = save_garment(ingest_garment(files["tee"]), folder / "tee")
     clip = folder / "clip.mp4"
     clip.write_bytes(b"not decoded: the output is refused first")
     events = folder / "events.txt"
     events.write_text("u1 a b c\nu2 b c d\n")
-    return {"person": person, "tee": tee, "package": package, "clip": clip, "events": events}
+    return {**files, "package": package, "clip": clip, "events": events}
 
 
 def _one_line_exit_2(argv: list[str], capsys: pytest.CaptureFixture[str]) -> str:

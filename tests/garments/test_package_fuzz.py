@@ -12,12 +12,13 @@ from __future__ import annotations
 import io
 import json
 import zipfile
+from collections.abc import Callable
 from typing import Any
 
 import cv2
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from fitroom.errors import GarmentPackageError
@@ -26,13 +27,7 @@ from fitroom.garments.synth import synth_garment
 
 pytestmark = pytest.mark.fuzz
 
-FUZZ = settings(
-    max_examples=120,
-    deadline=None,
-    derandomize=True,
-    database=None,
-    suppress_health_check=[HealthCheck.too_slow],
-)
+FUZZ = settings(settings.get_profile("fuzz"), max_examples=80)
 
 JSON = st.recursive(
     st.none()
@@ -87,29 +82,13 @@ def test_the_seed_package_loads() -> None:
     assert load_garment_bytes(_zip(MEMBERS, zipfile.ZIP_DEFLATED)).name == "tee"
 
 
-@st.composite
-def mutated_packages(draw: st.DrawFn) -> bytes:
-    base = draw(st.sampled_from([PACKAGE, _zip(MEMBERS, zipfile.ZIP_DEFLATED)]))
-    data = bytearray(base)
-    for _ in range(draw(st.integers(1, 3))):
-        action = draw(st.sampled_from(["flip", "overwrite", "insert", "cut"]))
-        at = draw(st.integers(0, len(data)))
-        if action == "flip" and at < len(data):
-            data[at] ^= draw(st.integers(1, 255))
-        elif action == "overwrite":
-            chunk = draw(st.binary(min_size=1, max_size=8))
-            data[at : at + len(chunk)] = chunk
-        elif action == "insert":
-            data[at:at] = draw(st.binary(min_size=1, max_size=32))
-        else:
-            del data[at : at + draw(st.integers(1, 512))]
-    return bytes(data)
-
-
 @FUZZ
-@given(mutated_packages())
-def test_fuzz_mutated_packages_load_or_are_refused(data: bytes) -> None:
-    _loaded_or_refused(data)
+@given(data=st.data())
+def test_fuzz_mutated_packages_load_or_are_refused(
+    mutated: Callable[..., bytes], data: st.DataObject
+) -> None:
+    seed = data.draw(st.sampled_from([PACKAGE, _zip(MEMBERS, zipfile.ZIP_DEFLATED)]))
+    _loaded_or_refused(mutated(data, seed, edits=3, chunk=8, cut=512))
 
 
 @FUZZ
@@ -151,7 +130,7 @@ def test_fuzz_garment_json_fields_replaced(edits: list[tuple[str, Any]]) -> None
     _loaded_or_refused(_zip({**MEMBERS, "garment.json": text}))
 
 
-@settings(max_examples=40, deadline=None, derandomize=True, database=None)
+@settings(settings.get_profile("fuzz"), max_examples=40)
 @given(st.integers(1, 300), st.integers(1, 300), st.sampled_from([1, 3, 4]))
 def test_fuzz_images_of_another_size_or_kind(width: int, height: int, channels: int) -> None:
     image = np.zeros((height, width, channels), np.uint8).squeeze()

@@ -9,10 +9,11 @@ and bounded, so CI never sees a different run.
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
@@ -21,13 +22,7 @@ from fitroom.imaging import decode_image
 
 pytestmark = pytest.mark.fuzz
 
-FUZZ = settings(
-    max_examples=150,
-    deadline=None,
-    derandomize=True,
-    database=None,
-    suppress_health_check=[HealthCheck.too_slow],
-)
+FUZZ = settings(settings.get_profile("fuzz"), max_examples=150)
 
 
 def _encode(image: Image.Image, fmt: str, **options: object) -> bytes:
@@ -68,24 +63,6 @@ def _seeds() -> list[bytes]:
 SEEDS = _seeds()
 
 
-@st.composite
-def mutated_images(draw: st.DrawFn) -> bytes:
-    data = bytearray(draw(st.sampled_from(SEEDS)))
-    for _ in range(draw(st.integers(1, 4))):
-        action = draw(st.sampled_from(["flip", "overwrite", "insert", "cut"]))
-        at = draw(st.integers(0, len(data)))
-        if action == "flip" and at < len(data):
-            data[at] ^= draw(st.integers(1, 255))
-        elif action == "overwrite":
-            chunk = draw(st.binary(min_size=1, max_size=16))
-            data[at : at + len(chunk)] = chunk
-        elif action == "insert":
-            data[at:at] = draw(st.binary(min_size=1, max_size=64))
-        elif action == "cut":
-            del data[at : at + draw(st.integers(1, 256))]
-    return bytes(data)
-
-
 def _decoded_or_refused(data: bytes, keep_alpha: bool) -> None:
     try:
         out = decode_image(data, keep_alpha=keep_alpha, max_pixels=1_000_000)
@@ -98,9 +75,11 @@ def _decoded_or_refused(data: bytes, keep_alpha: bool) -> None:
 
 
 @FUZZ
-@given(mutated_images(), st.booleans())
-def test_fuzz_mutated_images_decode_or_are_refused(data: bytes, keep_alpha: bool) -> None:
-    _decoded_or_refused(data, keep_alpha)
+@given(data=st.data(), keep_alpha=st.booleans())
+def test_fuzz_mutated_images_decode_or_are_refused(
+    mutated: Callable[..., bytes], data: st.DataObject, keep_alpha: bool
+) -> None:
+    _decoded_or_refused(mutated(data, data.draw(st.sampled_from(SEEDS))), keep_alpha)
 
 
 @FUZZ
@@ -109,7 +88,7 @@ def test_fuzz_random_bytes_are_refused_or_decoded(data: bytes, keep_alpha: bool)
     _decoded_or_refused(data, keep_alpha)
 
 
-@settings(max_examples=60, deadline=None, derandomize=True, database=None)
+@settings(settings.get_profile("fuzz"), max_examples=60)
 @given(
     st.sampled_from(["L", "LA", "RGB", "RGBA", "I;16", "P"]),
     st.integers(1, 40),

@@ -100,7 +100,7 @@ def _bodies(model: type[BaseModel]) -> st.SearchStrategy[Any]:
 
 
 @pytest.mark.parametrize("name", JSON_BODIES)
-@settings(max_examples=100, deadline=None, derandomize=True, database=None)
+@settings(settings.get_profile("fuzz"), max_examples=100)
 @given(data=st.data())
 def test_fuzz_json_body_schemas_validate_or_refuse(name: str, data: st.DataObject) -> None:
     model = MODELS[name]
@@ -110,6 +110,13 @@ def test_fuzz_json_body_schemas_validate_or_refuse(name: str, data: st.DataObjec
     except ValidationError:
         return
     parsed.model_dump_json()
+
+
+#: Requests reuse the module's logged-in clients across examples.
+REQUESTS = settings(
+    settings.get_profile("fuzz"),
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 
 
 def _url(path: str, garment_id: int) -> str:
@@ -143,34 +150,6 @@ def _send(client: TestClient, method: str, url: str, **kwargs: Any) -> int:
     return client.request(method, url, headers=headers, **kwargs).status_code
 
 
-@pytest.mark.parametrize(
-    "operation", [op for op in OPERATIONS if op[3] == "application/json"], ids=str
-)
-@settings(
-    max_examples=25,
-    deadline=None,
-    derandomize=True,
-    database=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
-@given(data=st.data())
-def test_fuzz_json_requests_never_answer_5xx(
-    clients: dict[str, TestClient], operation: tuple[str, str, str, str], data: st.DataObject
-) -> None:
-    method, path, name, _ = operation
-    who = "merchant" if "/merchant/" in path else "shopper"
-    body = data.draw(_bodies(MODELS[name]))
-    text = json.dumps(body)  # NaN and Infinity go out as the bare words a client may send
-    status = _send(
-        clients[who],
-        method,
-        _url(path, data.draw(st.sampled_from([1, 2, 0, -1]))),
-        content=text.encode(),
-        headers={"Content-Type": "application/json"},
-    )
-    assert status < 500, (method, path, text, status)
-
-
 def _form_fields(name: str) -> tuple[list[str], list[str]]:
     """(text fields, file fields) of a multipart form schema."""
     schema = COMPONENTS[name]
@@ -182,34 +161,34 @@ def _form_fields(name: str) -> tuple[list[str], list[str]]:
     return texts, files
 
 
-@pytest.mark.parametrize("operation", FORMS, ids=str)
-@settings(
-    max_examples=15,
-    deadline=None,
-    derandomize=True,
-    database=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
-@given(data=st.data())
-def test_fuzz_form_requests_never_answer_5xx(
-    clients: dict[str, TestClient], operation: tuple[str, str, str, str], data: st.DataObject
-) -> None:
-    method, path, name, _ = operation
+def _json_request(name: str, data: st.DataObject) -> dict[str, Any]:
+    text = json.dumps(data.draw(_bodies(MODELS[name])))  # NaN, Infinity: bare words, as sent
+    return {"content": text.encode(), "headers": {"Content-Type": "application/json"}}
+
+
+def _form_request(name: str, data: st.DataObject) -> dict[str, Any]:
     texts, files = _form_fields(name)
     assert texts or files, COMPONENTS[name]
     value = st.text(max_size=24) | EDGE_NUMBERS.map(str) | JSON.map(json.dumps)
+    upload = st.binary(max_size=2048).map(lambda b: ("x.png", b, "image/png"))
     fields = data.draw(st.fixed_dictionaries({}, optional={f: value for f in texts}))
-    uploads = data.draw(
-        st.fixed_dictionaries(
-            {},
-            optional={
-                f: st.binary(max_size=2048).map(lambda b: ("x.png", b, "image/png")) for f in files
-            },
-        )
-    )
+    uploads = data.draw(st.fixed_dictionaries({}, optional={f: upload for f in files}))
+    return {"data": fields, "files": uploads or None}
+
+
+@pytest.mark.parametrize("operation", OPERATIONS, ids=str)
+@settings(REQUESTS, max_examples=16)
+@given(data=st.data())
+def test_fuzz_requests_never_answer_5xx(
+    clients: dict[str, TestClient], operation: tuple[str, str, str, str], data: st.DataObject
+) -> None:
+    method, path, name, ctype = operation
+    build = _json_request if ctype == "application/json" else _form_request
+    request = build(name, data)
+    url = _url(path, data.draw(st.sampled_from([1, 2, 0, -1])))
     who = "merchant" if "/merchant/" in path else "shopper"
-    status = _send(clients[who], method, _url(path, 1), data=fields, files=uploads or None)
-    assert status < 500, (method, path, fields, {k: len(v[1]) for k, v in uploads.items()}, status)
+    status = _send(clients[who], method, url, **request)
+    assert status < 500, (method, url, request.get("content") or request.get("data"), status)
 
 
 def test_fuzz_found_the_forms() -> None:

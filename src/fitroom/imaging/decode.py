@@ -74,8 +74,10 @@ def decode_image(
     data = _read_bytes(source, max_bytes)
     try:
         with warnings.catch_warnings():
-            # Pillow's own bomb warning is replaced by our explicit limit below.
-            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            # Pillow's own bomb warning is replaced by our explicit limit below, and its
+            # warnings about damaged metadata (EXIF, TIFF tags) by our typed errors: a warning
+            # would print lines to a CLI user, and is an exception where warnings are errors.
+            warnings.simplefilter("ignore")
             image = Image.open(io.BytesIO(data))
     except Image.DecompressionBombError as exc:
         # Pillow refuses headers of more than twice its own limit before we see the size.
@@ -101,7 +103,7 @@ def decode_image(
         )
     try:
         with warnings.catch_warnings():
-            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            warnings.simplefilter("ignore")
             image.load()
             upright: Image.Image = ImageOps.exif_transpose(image) or image
     except (OSError, ValueError, SyntaxError, Image.DecompressionBombError) as exc:
