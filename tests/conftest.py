@@ -8,11 +8,14 @@ folder is absent, and fails instead when FITROOM_REQUIRE_SHARED=1 (as CI sets it
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 import pytest
+from hypothesis import HealthCheck, settings
 
 from fitroom.garments import Garment, ingest_garment
 from fitroom.garments.synth import synth_garment
@@ -64,3 +67,44 @@ def tee() -> Garment:
 def shirt() -> Garment:
     """The drawn long-sleeved checked shirt (synth shirt, seed 4), named "shirt"."""
     return ingest_garment(synth_garment("shirt", seed=4, pattern="checks").image, name="shirt")
+
+
+# The fuzz tests' settings: the same examples on every run (derandomize, no example database),
+# no per-example deadline (a busy CI machine is slow, not wrong); each test sets max_examples.
+settings.register_profile(
+    "fuzz",
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+
+
+def mutate_bytes(
+    data: Any, seed: bytes, *, edits: int = 4, chunk: int = 16, cut: int = 256
+) -> bytes:
+    """``seed`` with 1 to ``edits`` random edits drawn from hypothesis ``data``: a flipped byte,
+    an overwritten run, an inserted run (up to ``4 * chunk`` bytes) or a cut (up to ``cut``)."""
+    from hypothesis import strategies as st
+
+    out = bytearray(seed)
+    for _ in range(data.draw(st.integers(1, edits))):
+        action = data.draw(st.sampled_from(["flip", "overwrite", "insert", "cut"]))
+        at = data.draw(st.integers(0, len(out)))
+        if action == "flip" and at < len(out):
+            out[at] ^= data.draw(st.integers(1, 255))
+        elif action == "overwrite":
+            run = data.draw(st.binary(min_size=1, max_size=chunk))
+            out[at : at + len(run)] = run
+        elif action == "insert":
+            out[at:at] = data.draw(st.binary(min_size=1, max_size=4 * chunk))
+        elif action == "cut":
+            del out[at : at + data.draw(st.integers(1, cut))]
+    return bytes(out)
+
+
+@pytest.fixture(scope="session")
+def mutated() -> Callable[..., bytes]:
+    """``mutated(data, seed, edits=4, chunk=16, cut=256)``: a hostile variant of ``seed``
+    (fuzz tests draw it inside ``@given(data=st.data())``)."""
+    return mutate_bytes

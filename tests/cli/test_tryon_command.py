@@ -11,7 +11,6 @@ import pytest
 
 from fitroom.cli import tryon as tryon_cli
 from fitroom.errors import NoPersonFound
-from fitroom.garments.synth import synth_garment
 from fitroom.imaging import decode_image, encode_png
 
 
@@ -19,16 +18,6 @@ def _parse(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="fitroom")
     tryon_cli.register(parser.add_subparsers(dest="command", required=True))
     return parser.parse_args(argv)
-
-
-@pytest.fixture(scope="module")
-def files(tmp_path_factory: pytest.TempPathFactory, astronaut: np.ndarray) -> dict[str, Path]:
-    folder = tmp_path_factory.mktemp("tryon")
-    person = folder / "person.png"
-    person.write_bytes(encode_png(astronaut))
-    tee = folder / "tee.png"
-    tee.write_bytes(encode_png(synth_garment("t-shirt", seed=2, pattern="solid").image))
-    return {"person": person, "tee": tee, "folder": folder}
 
 
 def test_tryon_writes_result_and_debug(files: dict[str, Path], astronaut: np.ndarray) -> None:

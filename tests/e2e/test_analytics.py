@@ -133,6 +133,8 @@ def test_product_page_shows_recommendation_panels(
 def test_shopper_sees_the_garment_they_smiled_most_in(
     page: Page, shop_server: Any, snap: SnapFn
 ) -> None:
+    from playwright.sync_api import expect
+
     email = f"smiles-{secrets.token_hex(4)}@example.com"
     page.goto("/register")
     page.get_by_label("Name").fill("Smiler")
@@ -147,9 +149,18 @@ def test_shopper_sees_the_garment_they_smiled_most_in(
     neutral = [0.02, 0.02, 0.02, 0.04, 0.05, 0.05, 0.8]
     page.goto("/account")
     consent = page.locator("#reactions-consent")
-    assert not consent.is_checked()
-    with page.expect_response("**/api/v1/reactions/mine"):
+    expect(consent).not_to_be_checked()
+    # Tick only once the page's script listens (it marks the box), and wait for the PUT that
+    # stores the setting, not for any reactions/mine fetch (the page's own first one can answer
+    # before the click, which is how this test once posted before consent was stored).
+    expect(consent).to_have_attribute("data-bound", "1")
+    with page.expect_response(
+        lambda r: r.url.endswith("/api/v1/reactions/consent") and r.request.method == "PUT"
+    ) as stored:
         consent.check()  # the account setting: summaries are kept from now on
+    assert stored.value.ok, stored.value.text()
+    page.reload()
+    expect(consent).to_be_checked()  # rendered from the stored account
     for garment, frames in ((glum, [neutral] * 5), (grin, [happy, happy, neutral])):
         response = page.request.post(
             "/api/v1/reactions",
@@ -158,8 +169,6 @@ def test_shopper_sees_the_garment_they_smiled_most_in(
         )
         assert response.status == 201, response.text()
     page.reload()
-    insight = page.locator("#reactions-insight")
-    insight.wait_for()
-    assert insight.inner_text() == f"You smiled most in {grin['name']}."
-    assert page.locator("#reactions-list li").count() == 2
+    expect(page.locator("#reactions-insight")).to_have_text(f"You smiled most in {grin['name']}.")
+    expect(page.locator("#reactions-list li")).to_have_count(2)
     snap(page, "23-account-reactions")

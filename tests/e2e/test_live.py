@@ -98,7 +98,8 @@ def shown_and_camera(page: Page) -> tuple[npt.NDArray[np.uint8], npt.NDArray[np.
                 c.getContext('2d').drawImage(source, 0, 0, w, h);
                 return c.toDataURL('image/png');
             };
-            for (let tries = 0; tries < 100; tries++) {
+            const deadline = performance.now() + 60000;  // a state to wait for, not a delay
+            while (performance.now() < deadline) {
                 if (img.complete && img.naturalWidth > 0 && video.videoWidth > 0) {
                     const w = img.naturalWidth, h = img.naturalHeight;
                     return [draw(img, w, h), draw(video, w, h)];
@@ -108,7 +109,7 @@ def shown_and_camera(page: Page) -> tuple[npt.NDArray[np.uint8], npt.NDArray[np.
             return ["data:,", "data:,"];
         }"""
     )
-    assert all(u.split(",", 1)[1] for u in urls), "no loaded dressed frame on the page within 5 s"
+    assert all(u.split(",", 1)[1] for u in urls), "no loaded dressed frame on the page in 60 s"
     shown, camera = (decode_image(base64.b64decode(u.split(",", 1)[1])) for u in urls)
     return shown, camera
 
@@ -116,6 +117,8 @@ def shown_and_camera(page: Page) -> tuple[npt.NDArray[np.uint8], npt.NDArray[np.
 def test_live_fitting_room_with_a_fake_camera(
     camera_page: Page, shop_server: Any, snap: SnapFn
 ) -> None:
+    from playwright.sync_api import expect
+
     page = camera_page
     register(page, f"live-{secrets.token_hex(4)}@example.com")
     garments = page.request.get("/api/v1/live/garments").json()
@@ -159,10 +162,10 @@ def test_live_fitting_room_with_a_fake_camera(
     assert live.get_attribute("data-garment") == second["id"]
 
     page.get_by_role("button", name="Snapshot").click()
-    assert page.locator("#live-snapshots img").count() == 1
+    expect(page.locator("#live-snapshots img")).to_have_count(1)
     snap(page, "live-03-switched")
     page.get_by_role("button", name="Stop").click()
-    assert page.get_by_role("button", name="Start camera").is_enabled()
+    expect(page.get_by_role("button", name="Start camera")).to_be_enabled()
 
 
 def test_live_socket_refuses_without_login(page: Page, shop_server: Any) -> None:
@@ -197,6 +200,8 @@ def test_live_reactions_are_posted_only_while_consented(
     shop_server: Any,
     snap: SnapFn,
 ) -> None:
+    from playwright.sync_api import expect
+
     chromium = launch_chromium(
         [
             "--use-fake-device-for-media-stream",
@@ -238,9 +243,20 @@ def test_live_reactions_are_posted_only_while_consented(
             "() => Number(document.getElementById('live').dataset.readings || 0) >= 1",
             timeout=LIVE_TIMEOUT_MS,
         )
+        posted: list[str] = []
+        page.on(
+            "request",
+            lambda r: (
+                posted.append(r.url) if r.method == "POST" and "/reactions" in r.url else None
+            ),
+        )
         consent.uncheck()
         page.get_by_role("button", name="Stop").click()
-        page.wait_for_timeout(500)
+        # Stopping posts (or not) synchronously in the click handler: once the page is stopped,
+        # a round trip from the page orders after any request that handler began.
+        expect(page.get_by_role("button", name="Start camera")).to_be_enabled()
+        page.evaluate("() => fetch('/api/v1/reactions/mine').then((r) => r.ok)")
+        assert posted == []
         assert live.get_attribute("data-reactions-sent") == "1"
 
         mine = page.request.get("/api/v1/reactions/mine").json()

@@ -48,6 +48,8 @@ def test_measurements_page_and_size_badge(
     snap: SnapFn,
     astronaut: npt.NDArray[np.uint8],
 ) -> None:
+    from playwright.sync_api import expect
+
     garments = page.request.get("/api/v1/garments").json()["items"]
     tee = next(g for g in garments if g["subcategory"] == "t-shirt")
 
@@ -71,8 +73,8 @@ def test_measurements_page_and_size_badge(
     form.get_by_label("Keep my measurements").check()
     form.get_by_role("button", name="Save measurements").click()
     page.locator("#measure-status").get_by_text("Saved.").wait_for()
-    assert (
-        page.locator("#stored-table tr[data-measurement=chest] td").first.inner_text() == "96.0 cm"
+    expect(page.locator("#stored-table tr[data-measurement=chest] td").first).to_have_text(
+        "96.0 cm"
     )
     stored = page.request.get("/api/v1/measurements").json()
     assert stored["measurements_cm"] == {"height": 178.0, "chest": 96.0, "waist": 82.0}
@@ -84,13 +86,14 @@ def test_measurements_page_and_size_badge(
     assert badge_status(page) == "ok"
     advice = page.request.get(f"/api/v1/garments/{tee['id']}/size-advice").json()["advice"]
     badge = page.locator("#size-badge")
-    assert badge.get_attribute("data-recommended") == advice["recommended"]
-    assert page.locator("#size-badge-size").inner_text() == advice["recommended"]
+    expect(badge).to_have_attribute("data-recommended", advice["recommended"])
+    expect(page.locator("#size-badge-size")).to_have_text(advice["recommended"])
     zones = badge.locator(".zones li")
+    expect(zones).to_have_count(len(advice["zones"]))
     assert {z.get_attribute("data-zone"): z.get_attribute("data-fit") for z in zones.all()} == {
         zone: fit["fit"] for zone, fit in advice["zones"].items()
     }
-    assert page.locator(f"input[name=size][value='{advice['recommended']}']").is_checked()
+    expect(page.locator(f"input[name=size][value='{advice['recommended']}']")).to_be_checked()
     snap(page, "measure-03-badge")
 
     # Estimate from photos: a refused photo shows the reason on the page (422).

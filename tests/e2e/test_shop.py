@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 import secrets
 import urllib.parse
 import urllib.request
@@ -63,8 +64,26 @@ def image_bytes(page: Page, selector: str) -> bytes:
 
 
 def rendered(page: Page, selector: str) -> bool:
-    """Whether an ``<img>`` finished loading and decoded to a non-empty picture."""
-    return bool(page.eval_on_selector(selector, "(img) => img.complete && img.naturalWidth > 0"))
+    """Wait until the first ``<img>`` matching ``selector`` has loaded and decoded to a
+    non-empty picture (a page reloaded by its script has not finished loading when its DOM
+    appears); fails on the page's default timeout.
+    """
+    img = page.locator(selector).first.element_handle()
+    page.wait_for_function("(img) => img.complete && img.naturalWidth > 0", arg=img)
+    return True
+
+
+def finished_job_message(page: Page) -> str:
+    """The job status message, read the moment the merchant page marks the job done or failed."""
+    handle = page.wait_for_function(
+        """() => {
+            const box = document.getElementById('job-status');
+            const over = box && ['done', 'failed'].some((c) => box.classList.contains(c));
+            return over ? box.textContent : null;
+        }""",
+        timeout=JOB_TIMEOUT_MS,
+    )
+    return str(handle.json_value())
 
 
 def register(page: Page, name: str, email: str) -> None:
@@ -92,6 +111,8 @@ def log_out(page: Page) -> None:
 
 
 def test_shopper_journey(shared_data: Path, page: Page, shop_server: Any, snap: SnapFn) -> None:
+    from playwright.sync_api import expect
+
     token = secrets.token_hex(4)
     name, email = f"Ada {token}", f"ada-{token}@example.com"
     header = page.locator("header")
@@ -168,7 +189,7 @@ def test_shopper_journey(shared_data: Path, page: Page, shop_server: Any, snap: 
     low, high = CHANGED_SHARE_RANGE
     assert low < share < high, f"{share:.1%} of the pixels changed"
     page.locator("#slider").fill("20")
-    assert "20%" in (page.locator("#after-clip").get_attribute("style") or "")
+    expect(page.locator("#after-clip")).to_have_attribute("style", re.compile("20%"))
     snap(page, "06-tryon-result")
 
     # Like and rate the try-on.
@@ -272,9 +293,10 @@ def test_merchant_ingests_a_photo_and_sees_refusals(
     )
     form.get_by_role("button", name="Upload").click()
     status = page.locator("#job-status")
-    status.wait_for(state="visible")
-    page.locator("#job-status.done, #job-status.failed").wait_for(timeout=JOB_TIMEOUT_MS)
-    assert "Ingested" in status.inner_text(), status.inner_text()
+    # The page reloads itself shortly after a job is done: read the message in the same task
+    # that sees the job end, not in a later call that may land on the reloaded page.
+    message = finished_job_message(page)
+    assert "Ingested" in message, message
     snap(page, "12-merchant-ingested")
     # The page reloads itself after a successful job; the garment is listed as active.
     row = page.locator("table.list tbody tr").filter(has_text=name)
@@ -301,8 +323,7 @@ def test_merchant_ingests_a_photo_and_sees_refusals(
         {"name": "coffee.png", "mimeType": "image/png", "buffer": encode_png(coffee)}
     )
     form.get_by_role("button", name="Upload").click()
-    page.locator("#job-status.done, #job-status.failed").wait_for(timeout=JOB_TIMEOUT_MS)
-    message = status.inner_text()
+    message = finished_job_message(page)
     assert message.startswith("Refused:"), message
     assert len(message) > len("Refused: ") + 20, message
     assert status.is_visible()

@@ -183,3 +183,48 @@ class TestEnsureRgb:
             ensure_rgb(np.zeros((4, 4, 4), np.uint8))
         with pytest.raises(ImageDecodeError, match="float32"):
             ensure_rgb(np.zeros((4, 4, 3), np.float32))
+
+
+class TestGreyAndSpecialFiles:
+    """Issue 16, finding 16: grey photos in every PNG flavour, and paths that are not files."""
+
+    @staticmethod
+    def _grey_photo() -> Image.Image:
+        from fitroom.garments.synth import synth_garment
+
+        return Image.fromarray(synth_garment("t-shirt", seed=4).image).convert("L")
+
+    def test_finding_16_grey_png_flavours_decode_to_the_same_pixels(self) -> None:
+        grey = self._grey_photo()
+        expected = np.asarray(grey)
+        palette = grey.quantize(16)  # 16 greys: its own pixels are the truth
+        flavours = {
+            "L": (_encode(grey, "PNG"), expected),
+            "LA": (_encode(grey.convert("LA"), "PNG"), expected),
+            "I;16": (_encode(Image.fromarray(expected.astype(np.uint16) * 257), "PNG"), expected),
+            "P 4-bit": (_encode(palette, "PNG", bits=4), np.asarray(palette.convert("L"))),
+        }
+        for flavour, (data, truth) in flavours.items():
+            out = decode_image(data, keep_alpha=True)
+            assert out.shape == (*truth.shape, 3), flavour
+            assert (out[..., 0] == out[..., 2]).all(), flavour
+            np.testing.assert_array_equal(out[..., 1], truth, err_msg=flavour)
+
+    def test_finding_16_sixteen_bit_grey_keeps_its_tones(self) -> None:
+        # A dim 16-bit photo stays dim: v / 257, not stretched to its own peak.
+        values = (np.arange(64, dtype=np.uint16).reshape(8, 8) * 257 * 2).astype(np.uint16)
+        out = decode_image(_encode(Image.fromarray(values), "PNG"))
+        np.testing.assert_array_equal(out[..., 1], (values // 257).astype(np.uint8))
+
+    def test_finding_16_folder_fifo_and_device_are_named_not_missing(self, tmp_path: Path) -> None:
+        import os
+
+        fifo = tmp_path / "photo.png"
+        os.mkfifo(fifo)
+        zero = tmp_path / "zero.jpg"
+        zero.symlink_to("/dev/zero")
+        cases = {tmp_path: "is a folder", fifo: "is a named pipe", zero: "is a character device"}
+        for path, message in cases.items():
+            with pytest.raises(ImageDecodeError, match=message) as caught:
+                decode_image(path)
+            assert "no such file" not in str(caught.value)

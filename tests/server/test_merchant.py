@@ -38,7 +38,7 @@ def upload(client: TestClient, csrf: Csrf, photo: bytes, **form: str) -> Any:
     )
 
 
-def wait_for_job(client: TestClient, job_id: int, timeout_s: float = 60.0) -> dict[str, Any]:
+def wait_for_job(client: TestClient, job_id: int, timeout_s: float = 180.0) -> dict[str, Any]:
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         job: dict[str, Any] = client.get(f"/api/v1/merchant/jobs/{job_id}").json()

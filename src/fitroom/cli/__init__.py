@@ -40,11 +40,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         code: int = args.run(args)
     except FitroomError as exc:
-        print(f"fitroom: error: {exc}", file=sys.stderr)
+        print(f"fitroom: error: {_one_line(exc)}", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        # Reading or writing a path the user gave failed (disk full, permission, ...): their
+        # input to fix, said in one line like every other refusal.
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"fitroom: error: {where}{exc.strerror or _one_line(exc)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
     return code
+
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split())
 
 
 __all__ = ["build_parser", "main"]

@@ -11,6 +11,8 @@ from typing import Any
 import cv2
 import numpy as np
 
+from fitroom._files import check_input_file
+from fitroom.cli.paths import output_file
 from fitroom.errors import InputError, VideoError
 from fitroom.imaging import DEFAULT_MAX_PIXELS, Preprocess, decode_image, encode_png, preprocess
 
@@ -45,6 +47,10 @@ def run(args: argparse.Namespace) -> int:
 
     if args.demo == bool(args.input):
         raise InputError("give either an image/video path or --demo")
+    if args.output:
+        output_file(args.output, "-o")
+    if args.json_path and args.json_path != "-":
+        output_file(args.json_path, "--json")
     options = Preprocess(
         denoise=args.denoise, white_balance=args.white_balance, exposure=args.exposure
     )
@@ -103,8 +109,7 @@ def _run_video(perceiver: Any, path: Path, args: argparse.Namespace, opts: Prepr
 
     from fitroom.vision.perception import annotate_perception, perception_to_dict
 
-    if not path.is_file():
-        raise VideoError(f"{path}: no such file")
+    check_input_file(path, what="a video (MP4, AVI, ...)", error=VideoError)
     capture = cv2.VideoCapture(str(path))
     if not capture.isOpened():
         raise VideoError(f"{path}: cannot be opened as a video; use MP4 (H.264) or AVI")

@@ -5,27 +5,68 @@ from __future__ import annotations
 import argparse
 import json
 import multiprocessing
+from collections import Counter
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 from typing import Any
 
+from fitroom.cli.paths import output_file, output_folder
 from fitroom.errors import FitroomError, InputError
 
 _IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp"}
 
 
 def _expand(paths: list[str]) -> list[Path]:
+    """The photos named, folders replaced by their image files; a photo named twice once."""
     out: list[Path] = []
     for p in map(Path, paths):
         if p.is_dir():
             out += sorted(q for q in p.iterdir() if q.suffix.lower() in _IMAGE_SUFFIXES)
         else:
             out.append(p)
-    return out
+    seen: set[Path] = set()
+    unique: list[Path] = []
+    for p in out:
+        key = p.resolve()
+        if key not in seen:
+            seen.add(key)
+            unique.append(p)
+    return unique
+
+
+def package_names(photos: list[Path]) -> list[str]:
+    """One package name per photo, all distinct (compared without case, as some file systems
+    do): the photo's stem, with its suffix when two photos share a stem (``tee.jpg``,
+    ``tee.png`` → ``tee-jpg``, ``tee-png``), then a number when they still clash.
+
+    >>> package_names([Path("tee.jpg"), Path("tee.png"), Path("a/top.jpg"), Path("b/top.jpg")])
+    ['tee-jpg', 'tee-png', 'top-jpg', 'top-jpg-2']
+    """
+    stems = Counter(p.stem.casefold() for p in photos)
+    wanted = [
+        p.stem if stems[p.stem.casefold()] == 1 else f"{p.stem}-{p.suffix.lstrip('.').lower()}"
+        for p in photos
+    ]
+    counts = Counter(w.casefold() for w in wanted)
+    used: set[str] = {
+        w.casefold() for w, p in zip(wanted, photos, strict=True) if counts[w.casefold()] == 1
+    }
+    names: list[str] = []
+    for name in wanted:
+        if counts[name.casefold()] == 1:
+            names.append(name)
+            continue
+        candidate, number = name, 1
+        while candidate.casefold() in used:
+            number += 1
+            candidate = f"{name}-{number}"
+        used.add(candidate.casefold())
+        names.append(candidate)
+    return names
 
 
 def _add_one(
-    photo: str, out_dir: str, category: str, name: str | None, chart: str | None
+    photo: str, package: str, category: str, name: str | None, chart: str | None
 ) -> tuple[str, str]:
     """Worker: ingest one photo and save its package; returns (photo, package path or error)."""
     import cv2
@@ -35,10 +76,12 @@ def _add_one(
 
     try:
         garment = ingest_garment(photo, category_hint=category, name=name, size_chart=chart)
-        path = save_garment(garment, Path(out_dir) / Path(photo).stem)
+        path = save_garment(garment, package)
         return photo, f"ok {path} ({garment.category}/{garment.subcategory})"
     except FitroomError as exc:
-        return photo, f"refused: {exc}"
+        return photo, f"refused: {' '.join(str(exc).split())}"
+    except OSError as exc:
+        return photo, f"failed: cannot write {exc.filename or package}: {exc.strerror or exc}"
 
 
 def _run_add(args: argparse.Namespace) -> int:
@@ -49,10 +92,12 @@ def _run_add(args: argparse.Namespace) -> int:
         raise InputError("no photos given; pass image files or a folder of JPEG/PNG/WebP photos")
     if args.name and len(photos) > 1:
         raise InputError("--name applies to a single photo; leave it out for several")
-    out = Path(args.output)
-    out.mkdir(parents=True, exist_ok=True)
+    out = output_folder(args.output, "-o")
     results: list[tuple[str, str]] = []
-    jobs = [(str(p), str(out), args.category, args.name, args.size_chart) for p in photos]
+    jobs = [
+        (str(p), str(out / name), args.category, args.name, args.size_chart)
+        for p, name in zip(photos, package_names(photos), strict=True)
+    ]
     with tqdm(total=len(jobs), unit="garment", disable=args.quiet) as bar:
         if args.workers <= 1 or len(jobs) == 1:
             for job in jobs:
@@ -81,10 +126,10 @@ def _run_inspect(args: argparse.Namespace) -> int:
     from fitroom.garments.annotate import inspection_sheet
     from fitroom.imaging import encode_png
 
+    output = output_file(args.output, "-o") if args.output else None
     garment = load_garment(args.garment)
-    if args.output:
-        Path(args.output).parent.mkdir(parents=True, exist_ok=True)
-        Path(args.output).write_bytes(encode_png(inspection_sheet(garment)))
+    if output is not None:
+        output.write_bytes(encode_png(inspection_sheet(garment)))
     if args.json or not args.output:
         print(json.dumps(garment.summary(), indent=1))
     return 0
@@ -96,11 +141,11 @@ def _run_cutout(args: argparse.Namespace) -> int:
     from fitroom.garments import cut_out
     from fitroom.imaging import decode_image, encode_png
 
+    output = output_file(args.output, "-o")
     image = decode_image(args.photo, keep_alpha=True)
     cut = cut_out(image, check=not args.no_check)
     mask = np.clip(cut.alpha * 255.0 + 0.5, 0, 255).astype(np.uint8)
-    Path(args.output).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.output).write_bytes(encode_png(mask))
+    output.write_bytes(encode_png(mask))
     return 0
 
 
@@ -110,8 +155,7 @@ def _run_demo(args: argparse.Namespace) -> int:
     from fitroom.garments import ingest_garment, save_garment
     from fitroom.garments.synth import DEMO_CATALOG, synth_garment
 
-    out = Path(args.output)
-    out.mkdir(parents=True, exist_ok=True)
+    out = output_folder(args.output, "-o")
     for name, kind, pattern, seed in tqdm(DEMO_CATALOG, unit="garment", disable=args.quiet):
         drawn = synth_garment(kind, seed=seed, pattern=pattern)
         garment = ingest_garment(

@@ -7,7 +7,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from fitroom.errors import InputError
+from fitroom._files import check_input_file
+from fitroom.cli.paths import output_file, output_folder
+from fitroom.errors import InputError, VideoError
 
 #: Garment packages end with this; other paths are product photos, ingested on the fly.
 PACKAGE_SUFFIX = ".fitg"
@@ -113,6 +115,11 @@ def run(args: argparse.Namespace) -> int:
     options = LiveOptions(size=args.size, background=_background(args.background), tuck=tuck)
     # One core renders while the others run the models (see LiveSession).
     model_threads = max(1, args.threads - 1)
+    if args.input is None:
+        output_folder(args.snapshot_dir, "--snapshot-dir")
+    else:
+        check_input_file(args.input, what="a video (MP4, AVI, ...)", error=VideoError)
+        output_file(args.output, "--output")
     with LiveSession(garments, options, num_threads=model_threads) as session:
         if args.input is not None:
             return _run_file(session, args)
@@ -123,7 +130,6 @@ def _run_file(session: Any, args: argparse.Namespace) -> int:
     import cv2
     from tqdm import tqdm
 
-    from fitroom.errors import VideoError
     from fitroom.live import video_frames
 
     size = (args.width, args.height)
@@ -133,8 +139,7 @@ def _run_file(session: Any, args: argparse.Namespace) -> int:
     fps = capture.get(cv2.CAP_PROP_FPS) or 30.0
     total = int(capture.get(cv2.CAP_PROP_FRAME_COUNT)) or None
     capture.release()
-    out_path = Path(args.output)
-    out_path.parent.mkdir(parents=True, exist_ok=True)
+    out_path = output_file(args.output, "--output")
     writer = cv2.VideoWriter(str(out_path), cv2.VideoWriter.fourcc(*"mp4v"), fps, size)
     if not writer.isOpened():
         raise VideoError(f"could not write video {str(out_path)!r}; use an .mp4 path")

@@ -71,6 +71,7 @@ def register(sub: Any) -> None:
 
 def run_train(args: argparse.Namespace) -> int:
     """Train and save; prints one progress line per epoch to stderr and a summary to stdout."""
+    from fitroom.cli.paths import output_file
     from fitroom.recommend.baselines import ItemKNN
     from fitroom.recommend.hybrid import KNN_NEIGHBOURS, KNN_RECENCY, choose_knn_weight
     from fitroom.recommend.sequences import hold_out_last, load_sequences
@@ -81,6 +82,7 @@ def run_train(args: argparse.Namespace) -> int:
         train_sequential,
     )
 
+    output_file(args.out, "--out")
     sequences = load_sequences(args.events)
     if args.no_holdout:
         train, valid = sequences, None

@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from fitroom.cli.paths import output_file, output_folder
 from fitroom.imaging import DEFAULT_MAX_PIXELS, decode_image, encode_png
 
 #: Suffix of a garment package (anything else is treated as a product photo).
@@ -80,14 +81,16 @@ def run(args: argparse.Namespace) -> int:
     """Run ``fitroom tryon``."""
     from fitroom.tryon import TryOn, TryOnOptions
 
+    output = output_file(args.output, "-o")
+    debug_dir = output_folder(args.debug_dir, "--debug-dir") if args.debug_dir else None
     options = TryOnOptions(size=args.size, tuck=args.tuck)
     person = decode_image(args.person, max_pixels=args.max_pixels)
     garments = _recoloured([_load(p) for p in args.garments], args.recolour or [])
     with TryOn(num_threads=getattr(args, "threads", 2)) as tryon:
         result = tryon.render(person, garments, options)
-    Path(args.output).write_bytes(encode_png(result.image))
-    if args.debug_dir:
-        _write_debug(Path(args.debug_dir), person, result)
+    output.write_bytes(encode_png(result.image))
+    if debug_dir is not None:
+        _write_debug(debug_dir, person, result)
     for warning in result.warnings:
         print(f"fitroom: warning: {warning}", file=sys.stderr)
     print(
@@ -101,7 +104,6 @@ def run(args: argparse.Namespace) -> int:
 def _write_debug(folder: Path, person: np.ndarray, result: Any) -> None:
     from fitroom.vision.annotate import draw_parts, draw_pose
 
-    folder.mkdir(parents=True, exist_ok=True)
     single = result.perception.single()
     (folder / "pose.png").write_bytes(encode_png(draw_pose(person, single.pose)))
     if single.parts is not None:

@@ -15,7 +15,8 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-from fitroom.errors import GarmentError, InputError
+from fitroom._files import read_input_file
+from fitroom.errors import GarmentError, ImageDecodeError, ImageTooLarge, InputError
 from fitroom.garments.category import classify, shape_features
 from fitroom.garments.core import (
     Garment,
@@ -30,9 +31,12 @@ from fitroom.garments.features import garment_features
 from fitroom.garments.landmarks import find_landmarks
 from fitroom.garments.parts import split_parts
 from fitroom.garments.silhouette import silhouette
-from fitroom.imaging import decode_image
+from fitroom.imaging import DEFAULT_MAX_BYTES, decode_image
 
 ByteArray = npt.NDArray[np.uint8]
+
+#: Largest size chart file read (a real one is a few hundred bytes).
+MAX_SIZE_CHART_BYTES = 1024 * 1024
 
 
 def _version() -> str:
@@ -59,7 +63,10 @@ def parse_size_chart(text: str) -> SizeChart:
     Raises:
         GarmentError: no size column, a non-numeric cell, or a range whose low exceeds its high.
     """
-    rows = list(csv.reader(io.StringIO(text.strip())))
+    try:
+        rows = list(csv.reader(io.StringIO(text.strip())))
+    except csv.Error as exc:
+        raise GarmentError(f"the size chart is not a readable CSV ({exc})") from exc
     if len(rows) < 2:
         raise GarmentError("the size chart needs a header row and at least one size row")
     header = [h.strip().lower() for h in rows[0]]
@@ -135,16 +142,28 @@ def ingest_garment(
             src = source_name or "bytes"
         else:
             path = Path(image_or_rgba)
-            raw = path.read_bytes() if path.is_file() else b""
+            raw = read_input_file(
+                path,
+                max_bytes=DEFAULT_MAX_BYTES,
+                what="a JPEG, PNG or WebP product photo",
+                error=ImageDecodeError,
+                too_large=ImageTooLarge,
+            )
             src = source_name or path.name
-        image = decode_image(raw if raw else image_or_rgba, keep_alpha=True)
+        image = decode_image(raw, keep_alpha=True)
     if image.dtype != np.uint8 or image.ndim != 3 or image.shape[2] not in (3, 4):
         raise InputError(f"expected an RGB or RGBA uint8 image, got {image.dtype} {image.shape}")
     chart: SizeChart | None
     if size_chart is None or isinstance(size_chart, SizeChart):
         chart = size_chart
     else:
-        chart = parse_size_chart(Path(size_chart).read_text(encoding="utf-8"))
+        text = read_input_file(
+            size_chart, max_bytes=MAX_SIZE_CHART_BYTES, what="a size chart CSV", error=GarmentError
+        )
+        try:
+            chart = parse_size_chart(text.decode("utf-8"))
+        except UnicodeDecodeError as exc:
+            raise GarmentError(f"{size_chart}: the size chart is not UTF-8 text") from exc
 
     cut = cut_out(image, work_side=work_side)
     mask = cut.mask

@@ -15,14 +15,19 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
+import struct
+import warnings
 import zipfile
+import zlib
 from pathlib import Path
 from typing import Any
 
-import cv2
 import numpy as np
+from PIL import Image
 
-from fitroom.errors import GarmentError, GarmentPackageError, ImageDecodeError
+from fitroom._files import read_input_file
+from fitroom.errors import GarmentError, GarmentNotFound, GarmentPackageError, InputError
 from fitroom.garments.core import (
     CATEGORIES,
     PATTERNS,
@@ -37,11 +42,38 @@ from fitroom.garments.core import (
     SizeChart,
     SizeRange,
 )
-from fitroom.imaging import decode_image, encode_png
+from fitroom.imaging import DEFAULT_MAX_PIXELS, decode_image, encode_png
 
 FORMAT = "fitroom-garment"
 VERSION = 1
 SUFFIX = ".fitg"
+
+# Limits of what a package may cost to read. A real package is a few MB (the cutout PNG of the
+# product photo dominates); these leave room for a 40-megapixel photo and no more.
+#: Largest package file read.
+MAX_PACKAGE_BYTES = 160 * 1024 * 1024
+#: Largest cutout.png or parts.png, inflated.
+MAX_IMAGE_BYTES = 160 * 1024 * 1024
+#: Largest garment.json, inflated (a real one is about 20 kB).
+MAX_JSON_BYTES = 4 * 1024 * 1024
+#: Deepest nesting of garment.json (a real one nests 4 levels).
+MAX_JSON_DEPTH = 16
+#: Most pixels, and most pixels on a side, of the package's images.
+MAX_PIXELS = DEFAULT_MAX_PIXELS
+MAX_SIDE = 20_000
+#: Most directory entries, and largest central directory (a real package lists 3 members).
+MAX_MEMBERS = 16
+MAX_DIRECTORY_BYTES = 64 * 1024
+
+_EOCD_MAGIC = b"PK\x05\x06"
+_EOCD_SIZE = 22
+_ENCRYPTED = 0x1
+_COMPRESSIONS = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
+_CHUNK = 1 << 16
+_PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+_JSON_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"')
+_OPENERS = np.frombuffer(b"[{", np.uint8)
+_CLOSERS = np.frombuffer(b"]}", np.uint8)
 
 
 def garment_to_json(garment: Garment) -> dict[str, Any]:
@@ -105,59 +137,231 @@ def _need(doc: dict[str, Any], key: str, kind: type | tuple[type, ...], where: s
     return value
 
 
-def _read_png(zf: zipfile.ZipFile, name: str, channels: int) -> np.ndarray:
+def _brief(exc: BaseException) -> str:
+    """An exception's message on one line (zipfile and zlib messages can carry newlines)."""
+    return " ".join(str(exc).split()) or type(exc).__name__
+
+
+def _check_directory(data: bytes, where: str) -> None:
+    """Refuse an archive whose central directory is too large before ``zipfile`` parses it.
+
+    ``zipfile`` builds one object per directory entry, so a package of a few MB listing
+    hundreds of thousands of entries would cost GBs before any member is read.
+    """
+    tail = data[-(_EOCD_SIZE + 0xFFFF) :]
+    at = tail.rfind(_EOCD_MAGIC)
+    if at < 0 or len(tail) - at < _EOCD_SIZE:
+        return  # zipfile's own error names what is wrong
+    entries, directory_size = struct.unpack("<HL", tail[at + 10 : at + 16])
+    if entries > MAX_MEMBERS or directory_size > MAX_DIRECTORY_BYTES:
+        raise GarmentPackageError(
+            f"{where}: the package lists {entries} members in a {directory_size}-byte directory "
+            f"(a garment package has 3); not a fitroom garment package"
+        )
+
+
+def _read_member(zf: zipfile.ZipFile, name: str, limit: int, where: str) -> bytes:
+    """One member's bytes, checked before inflating and read with a cap (a zip bomb costs at
+    most ``limit`` bytes, whatever its header declares).
+    """
     try:
-        data = zf.read(name)
+        info = zf.getinfo(name)
     except KeyError:
         raise GarmentPackageError(
-            f"the package has no {name}; re-create it with fitroom garment add"
+            f"{where}: the package has no {name}; not a fitroom garment package (re-create it "
+            "with fitroom garment add)"
         ) from None
-    if channels == 1:
-        arr = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_UNCHANGED)
-        if arr is None or arr.ndim != 2 or arr.dtype != np.uint8:
-            raise GarmentPackageError(f"{name} is not an 8-bit single-channel PNG")
-        return arr
+    if info.flag_bits & _ENCRYPTED:
+        raise GarmentPackageError(
+            f"{where}: {name} is encrypted; fitroom garment packages are never encrypted"
+        )
+    if info.compress_type not in _COMPRESSIONS:
+        raise GarmentPackageError(
+            f"{where}: {name} uses ZIP compression method {info.compress_type}; a garment "
+            "package stores its members plain or deflated (re-create it with fitroom)"
+        )
+    if info.file_size > limit:
+        raise GarmentPackageError(
+            f"{where}: {name} declares {info.file_size} bytes, over the limit of {limit} bytes "
+            "for that member; not a fitroom garment package"
+        )
+    chunks: list[bytes] = []
+    total = 0
     try:
-        arr = decode_image(data, keep_alpha=True)
-    except ImageDecodeError as exc:
-        raise GarmentPackageError(f"{name} is corrupt: {exc}") from exc
+        with zf.open(info) as member:
+            while True:
+                chunk = member.read(_CHUNK)
+                if not chunk:
+                    break
+                total += len(chunk)
+                if total > limit:
+                    raise GarmentPackageError(
+                        f"{where}: {name} inflates to more than {limit} bytes, the limit for "
+                        "that member; not a fitroom garment package"
+                    )
+                chunks.append(chunk)
+    except GarmentPackageError:
+        raise
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError) as exc:
+        raise GarmentPackageError(
+            f"{where}: {name} inside the package is corrupt ({_brief(exc)}); re-create the "
+            "package with fitroom garment add"
+        ) from exc
+    except (NotImplementedError, RuntimeError) as exc:  # zip features fitroom never writes
+        raise GarmentPackageError(
+            f"{where}: {name} uses a ZIP feature fitroom does not read ({_brief(exc)})"
+        ) from exc
+    return b"".join(chunks)
+
+
+def _nesting_depth(text: str) -> int:
+    """Deepest nesting of ``[`` and ``{`` in a JSON text, counted without parsing it."""
+    bare = _JSON_STRING.sub('""', text).encode("utf-8", "replace")
+    codes = np.frombuffer(bare, np.uint8)
+    step = np.isin(codes, _OPENERS).astype(np.int32) - np.isin(codes, _CLOSERS).astype(np.int32)
+    return int(np.cumsum(step).max()) if step.size else 0
+
+
+def _refuse_constant(name: str) -> None:
+    raise ValueError(f"{name} is not a number JSON allows")
+
+
+def _parse_document(raw: bytes, where: str) -> Any:
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise GarmentPackageError(
+            f"{where}: garment.json is not UTF-8 text ({exc.reason})"
+        ) from exc
+    depth = _nesting_depth(text)
+    if depth > MAX_JSON_DEPTH:
+        raise GarmentPackageError(
+            f"{where}: garment.json nests {depth} levels deep (a garment document has 4, the "
+            f"limit is {MAX_JSON_DEPTH}); not a fitroom garment package"
+        )
+    try:
+        return json.loads(text, parse_constant=_refuse_constant)
+    except (ValueError, RecursionError) as exc:
+        raise GarmentPackageError(
+            f"{where}: garment.json is not valid JSON ({_brief(exc)})"
+        ) from exc
+
+
+def _declared_size(doc: Any, where: str) -> tuple[int, int]:
+    """(width, height) from garment.json, checked before any image is decoded."""
+    if not isinstance(doc, dict):
+        raise GarmentPackageError(f"{where}: garment.json must be a JSON object")
+    width, height = _need(doc, "width", int), _need(doc, "height", int)
+    if not (0 < width <= MAX_SIDE and 0 < height <= MAX_SIDE) or width * height > MAX_PIXELS:
+        raise GarmentPackageError(
+            f"{where}: garment.json says the images are {width}×{height}; a garment image is "
+            f"1 to {MAX_SIDE} pixels on a side and at most {MAX_PIXELS} pixels"
+        )
+    return width, height
+
+
+def _check_png_header(
+    data: bytes, name: str, size: tuple[int, int], colour_types: tuple[int, ...], where: str
+) -> None:
+    """Size, bit depth and colour type from the PNG header, before a pixel is inflated."""
+    if len(data) < 33 or data[:8] != _PNG_SIGNATURE or data[12:16] != b"IHDR":
+        raise GarmentPackageError(f"{where}: {name} is not a PNG image")
+    width, height, depth, colour = struct.unpack(">IIBB", data[16:26])
+    if (width, height) != size:
+        raise GarmentPackageError(
+            f"{where}: {name} is {width}×{height}, garment.json says {size[0]}×{size[1]}"
+        )
+    if depth != 8 or colour not in colour_types:
+        raise GarmentPackageError(
+            f"{where}: {name} is a {depth}-bit PNG of colour type {colour}; expected 8 bits of "
+            f"colour type {' or '.join(map(str, colour_types))}"
+        )
+
+
+def _decode_cutout(data: bytes, where: str) -> np.ndarray:
+    try:
+        arr = decode_image(data, keep_alpha=True, max_pixels=MAX_PIXELS, max_bytes=MAX_IMAGE_BYTES)
+    except InputError as exc:
+        raise GarmentPackageError(f"{where}: cutout.png is corrupt ({_brief(exc)})") from exc
     if arr.shape[2] == 3:  # fully opaque RGBA is decoded as RGB
         arr = np.dstack([arr, np.full(arr.shape[:2], 255, np.uint8)])
     return arr
 
 
+def _decode_parts(data: bytes, where: str) -> np.ndarray:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # damaged metadata: our typed error says it
+            with Image.open(io.BytesIO(data)) as image:
+                image.load()
+                if image.mode != "L":
+                    raise GarmentPackageError(
+                        f"{where}: parts.png is a {image.mode} image; expected 8-bit grey"
+                    )
+                return np.array(image, dtype=np.uint8)
+    except GarmentPackageError:
+        raise
+    except (OSError, ValueError, SyntaxError, Image.DecompressionBombError) as exc:
+        raise GarmentPackageError(f"{where}: parts.png is corrupt ({_brief(exc)})") from exc
+
+
+def _load(data: bytes, where: str) -> Garment:
+    """A garment from a package's bytes: directory, members, document, image headers, images,
+    each checked before the next step spends memory on it.
+    """
+    if len(data) > MAX_PACKAGE_BYTES:
+        raise GarmentPackageError(
+            f"{where}: {len(data)} bytes is over the limit of {MAX_PACKAGE_BYTES} bytes for a "
+            "garment package"
+        )
+    _check_directory(data, where)
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(data))
+    except (
+        zipfile.BadZipFile,
+        zipfile.LargeZipFile,
+        EOFError,
+        OSError,
+        ValueError,
+        struct.error,
+    ) as exc:
+        raise GarmentPackageError(
+            f"{where}: not a fitroom garment package (not a ZIP archive: {_brief(exc)})"
+        ) from exc
+    with zf:
+        doc = _parse_document(_read_member(zf, "garment.json", MAX_JSON_BYTES, where), where)
+        size = _declared_size(doc, where)
+        cutout_png = _read_member(zf, "cutout.png", MAX_IMAGE_BYTES, where)
+        _check_png_header(cutout_png, "cutout.png", size, (2, 6), where)
+        parts_png = _read_member(zf, "parts.png", MAX_IMAGE_BYTES, where)
+        _check_png_header(parts_png, "parts.png", size, (0,), where)
+    return garment_from_json(
+        doc, _decode_cutout(cutout_png, where), _decode_parts(parts_png, where), where
+    )
+
+
 def load_garment(path: str | os.PathLike[str]) -> Garment:
     """Read and validate a ``.fitg`` package.
 
+    Sizes, compression and encryption of the members, the document's nesting and the images'
+    headers are checked before anything is inflated or decoded, so a hostile package costs at
+    most the limits below (``MAX_*``) in memory.
+
     Raises:
-        GarmentPackageError: not a ZIP, wrong format tag or version, a missing or mistyped
-            field, images of the wrong size or kind.
+        GarmentPackageError: not a regular file, not a ZIP, a corrupt or oversized member, wrong
+            format tag or version, a missing or mistyped field, images of the wrong size or kind.
         GarmentNotFound: no such file.
     """
-    from fitroom.errors import GarmentNotFound
-
     src = Path(path)
-    if not src.is_file():
+    if not os.path.lexists(src):
         raise GarmentNotFound(f"{src}: no such garment package")
-    try:
-        with zipfile.ZipFile(src) as zf:
-            try:
-                doc = json.loads(zf.read("garment.json").decode("utf-8"))
-            except KeyError:
-                raise GarmentPackageError(
-                    f"{src}: no garment.json inside; not a fitroom garment"
-                ) from None
-            cutout = _read_png(zf, "cutout.png", 4)
-            parts = _read_png(zf, "parts.png", 1)
-    except zipfile.BadZipFile as exc:
-        raise GarmentPackageError(
-            f"{src}: not a fitroom garment package (not a ZIP archive: {exc})"
-        ) from exc
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise GarmentPackageError(f"{src}: garment.json is not valid JSON ({exc})") from exc
-    except (OSError, zipfile.LargeZipFile) as exc:
-        raise GarmentPackageError(f"{src}: the package cannot be read ({exc})") from exc
-    return garment_from_json(doc, cutout, parts, str(src))
+    data = read_input_file(
+        src,
+        max_bytes=MAX_PACKAGE_BYTES,
+        what="a .fitg garment package",
+        error=GarmentPackageError,
+    )
+    return _load(data, str(src))
 
 
 def garment_from_json(
@@ -249,22 +453,13 @@ def garment_from_json(
         )
     except GarmentPackageError:
         raise
-    except (KeyError, TypeError, ValueError, AttributeError, GarmentError) as exc:
+    except (KeyError, TypeError, ValueError, OverflowError, AttributeError, GarmentError) as exc:
         raise GarmentPackageError(f"{where}: garment.json fails validation ({exc})") from exc
 
 
 def load_garment_bytes(data: bytes) -> Garment:
     """:func:`load_garment` for a package held in memory (an upload)."""
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            doc = json.loads(zf.read("garment.json").decode("utf-8"))
-            cutout = _read_png(zf, "cutout.png", 4)
-            parts = _read_png(zf, "parts.png", 1)
-    except (zipfile.BadZipFile, KeyError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise GarmentPackageError(
-            f"not a valid fitroom garment package ({type(exc).__name__})"
-        ) from exc
-    return garment_from_json(doc, cutout, parts)
+    return _load(bytes(data), "package")
 
 
 __all__ = [

@@ -9,13 +9,13 @@ from __future__ import annotations
 import io
 import os
 import warnings
-from pathlib import Path
 
 import cv2
 import numpy as np
 import numpy.typing as npt
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from fitroom._files import read_input_file
 from fitroom.errors import ImageDecodeError, ImageTooLarge
 
 #: Default limit on decoded pixels (40 MP: a modern phone photo, with room to spare).
@@ -32,16 +32,13 @@ def _read_bytes(source: ImageSource, max_bytes: int) -> bytes:
     if isinstance(source, bytes | bytearray | memoryview):
         data = bytes(source)
     else:
-        path = Path(source)
-        if not path.is_file():
-            raise ImageDecodeError(f"{path}: no such file; give the path of a JPEG, PNG or WebP")
-        size = path.stat().st_size
-        if size > max_bytes:
-            raise ImageTooLarge(
-                f"{path}: {size} bytes is over the limit of {max_bytes} bytes; "
-                "resize or recompress the image"
-            )
-        data = path.read_bytes()
+        data = read_input_file(
+            source,
+            max_bytes=max_bytes,
+            what="a JPEG, PNG or WebP image",
+            error=ImageDecodeError,
+            too_large=ImageTooLarge,
+        )
     if len(data) == 0:
         raise ImageDecodeError("the image is empty (0 bytes); give a JPEG, PNG or WebP image")
     if len(data) > max_bytes:
@@ -77,8 +74,10 @@ def decode_image(
     data = _read_bytes(source, max_bytes)
     try:
         with warnings.catch_warnings():
-            # Pillow's own bomb warning is replaced by our explicit limit below.
-            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            # Pillow's own bomb warning is replaced by our explicit limit below, and its
+            # warnings about damaged metadata (EXIF, TIFF tags) by our typed errors: a warning
+            # would print lines to a CLI user, and is an exception where warnings are errors.
+            warnings.simplefilter("ignore")
             image = Image.open(io.BytesIO(data))
     except Image.DecompressionBombError as exc:
         # Pillow refuses headers of more than twice its own limit before we see the size.
@@ -104,7 +103,7 @@ def decode_image(
         )
     try:
         with warnings.catch_warnings():
-            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            warnings.simplefilter("ignore")
             image.load()
             upright: Image.Image = ImageOps.exif_transpose(image) or image
     except (OSError, ValueError, SyntaxError, Image.DecompressionBombError) as exc:
@@ -119,10 +118,16 @@ def _to_array(image: Image.Image, keep_alpha: bool) -> npt.NDArray[np.uint8]:
         image.mode == "P" and "transparency" in image.info
     )
     if image.mode in ("I;16", "I;16B", "I;16L", "I"):
-        # 16-bit grey: scale to 8 bits instead of clipping.
-        grey = np.asarray(image, dtype=np.float32)
-        peak = float(grey.max()) or 1.0
-        grey8 = np.clip(grey * (255.0 / max(peak, 255.0)), 0, 255).astype(np.uint8)
+        # 16-bit grey: the top 8 bits (v / 257, rounded), as every viewer shows it; a fixed
+        # scale keeps a photo's tones (stretching to its own peak would brighten a dim one).
+        grey = np.asarray(image, dtype=np.float64)
+        grey8 = np.clip(np.rint(grey / 257.0), 0, 255).astype(np.uint8)
+        if "transparency" in image.info:  # a tRNS grey value: those pixels are transparent
+            clear = grey == float(image.info["transparency"])
+            if keep_alpha and clear.any():
+                opacity = np.where(clear, 0, 255).astype(np.uint8)
+                return np.ascontiguousarray(np.dstack([grey8, grey8, grey8, opacity]))
+            grey8[clear] = 255
         return np.ascontiguousarray(np.repeat(grey8[..., None], 3, axis=2))
     if has_alpha:
         rgba = np.asarray(image.convert("RGBA"), dtype=np.uint8)

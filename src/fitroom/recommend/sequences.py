@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
+from fitroom._files import check_input_file
 from fitroom.errors import InteractionDataError
 
 Int64Array = npt.NDArray[np.int64]
@@ -212,6 +213,8 @@ def load_sequences(path: str | Path) -> InteractionSequences:
     Raises:
         InteractionDataError: the file cannot be read or is not in that format.
     """
+    # A folder, a named pipe (opening it would wait for a writer) or a device is refused first.
+    check_input_file(path, what="an interaction file", error=InteractionDataError)
     try:
         with open(path, encoding="utf-8") as handle:
             return parse_sequences(handle)
