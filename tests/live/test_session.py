@@ -116,13 +116,20 @@ class TestRunOnClip:
     def test_pose_model_takes_both_cores_only_while_nothing_is_dressed(
         self, tee: Garment, clip: list[ByteArray]
     ) -> None:
+        slow: list[LiveFrame] = []
+
         def camera() -> Iterator[tuple[ByteArray, int]]:
-            for frame, ts in _stream(clip[:6]):
-                time.sleep(0.15)  # slower than a frame's work: each arrives to idle cores
+            # A camera slower than a frame's work: each frame arrives once the one before has
+            # come out dressed, so to idle cores (waiting for that state, not for a time that
+            # a busy machine may overrun).
+            for i, (frame, ts) in enumerate(_stream(clip[:6])):
+                deadline = time.monotonic() + 120.0
+                while len(slow) < i:
+                    assert time.monotonic() < deadline, "the frame before never came out"
+                    time.sleep(0.005)
                 yield frame, ts
 
         with LiveSession([tee]) as live:
-            slow: list[LiveFrame] = []
             live.run(camera(), slow.append, realtime=True)
             live.reset()
             fast: list[LiveFrame] = []
