@@ -70,11 +70,32 @@ class HangingSleeve:
 
 def outer_edge_x(sil: Silhouette, y: float, outward: int) -> float:
     """The garment's outermost column on row ``y`` on one side (the centre when empty)."""
-    row = sil.mask[int(np.clip(round(y), 0, sil.mask.shape[0] - 1))]
+    row = sil.mask[min(max(round(y), 0), sil.mask.shape[0] - 1)]
     cols = np.flatnonzero(row)
     if cols.size == 0:
         return sil.center_x
     return float(cols[-1] if outward > 0 else cols[0])
+
+
+def _outer_edges(sil: Silhouette, outward: int) -> FloatArray:
+    """float32 (h,) :func:`outer_edge_x` of every row."""
+    mask = sil.mask
+    edge = mask.shape[1] - 1 - mask[:, ::-1].argmax(axis=1) if outward > 0 else mask.argmax(axis=1)
+    return np.where(mask.any(axis=1), edge, sil.center_x).astype(np.float32)
+
+
+def _row_runs(mask: npt.NDArray[np.bool_]) -> list[list[tuple[int, int]]]:
+    """Every row's garment runs as (left, right) inclusive, found in one pass."""
+    h, w = mask.shape
+    padded = np.zeros((h, w + 2), np.int8)
+    padded[:, 1:-1] = mask
+    step = np.diff(padded, axis=1)
+    sy, sx = np.nonzero(step == 1)
+    _, ex = np.nonzero(step == -1)
+    runs: list[list[tuple[int, int]]] = [[] for _ in range(h)]
+    for y, a, b in zip(sy.tolist(), sx.tolist(), (ex - 1).tolist(), strict=True):
+        runs[y].append((a, b))
+    return runs
 
 
 def find_hanging_sleeve(sil: Silhouette, outward: int, body_width: float) -> HangingSleeve | None:
@@ -88,8 +109,9 @@ def find_hanging_sleeve(sil: Silhouette, outward: int, body_width: float) -> Han
     rows: list[int] = []
     runs: list[tuple[int, int]] = []
     gap_rows: list[tuple[int, float]] = []
+    all_runs = _row_runs(sil.mask)
     for y in range(int(sil.y0 + 0.15 * h), sil.y1):
-        row_runs = sil.runs(y)
+        row_runs = all_runs[y]
         if len(row_runs) < 2:
             continue
         body = next((r for r in row_runs if r[0] <= cx <= r[1]), None)
@@ -133,11 +155,9 @@ def find_hanging_sleeve(sil: Silhouette, outward: int, body_width: float) -> Han
     widths = np.array([r[1] - r[0] + 1 for r in runs], np.float32)
     # A sleeve runs down from the shoulder: above where it is seen apart, the garment's side edge
     # goes on without a step (a tie or a flap hanging from the waist starts below a step in).
-    upper = np.arange(int(sil.y0 + 0.25 * h), int(row_arr[0]) + 1)
-    if upper.size > 1:
-        edge = np.array([outer_edge_x(sil, float(y), outward) for y in upper], np.float32)
-        if float(np.abs(np.diff(edge)).max()) > _MAX_EDGE_STEP_SHARE * body_width:
-            return None
+    edge = _outer_edges(sil, outward)[int(sil.y0 + 0.25 * h) : int(row_arr[0]) + 1]
+    if edge.size > 1 and float(np.abs(np.diff(edge)).max()) > _MAX_EDGE_STEP_SHARE * body_width:
+        return None
     # Width where the sleeve first parts from the body (its upper arm), from the top rows seen.
     width = float(np.median(widths[: max(3, len(widths) // 4)]))
     # The cuff: the sleeve's lowest columns, read on a row a little above its end.
@@ -165,16 +185,19 @@ def find_hanging_sleeve(sil: Silhouette, outward: int, body_width: float) -> Han
     return HangingSleeve(outward, cuff_outer, cuff_inner, gap_top, width, row_arr, inner)
 
 
+def inner_line(sil: Silhouette, sleeve: HangingSleeve) -> FloatArray:
+    """float32 (h,) the sleeve's inner edge (its boundary with the body) on every row: where it
+    is seen, the edge itself; below its end, the end's; elsewhere the outer edge moved in by
+    the sleeve's width."""
+    line = _outer_edges(sil, sleeve.outward) - np.float32(sleeve.outward * sleeve.width)
+    line[sleeve.rows] = sleeve.inner
+    line[int(sleeve.rows[-1]) + 1 :] = sleeve.inner[-1]
+    return line
+
+
 def inner_line_x(sil: Silhouette, sleeve: HangingSleeve, y: float) -> float:
-    """The sleeve's inner edge (its boundary with the body) on row ``y``: where it is seen, the
-    edge itself; above that, the outer edge moved in by the sleeve's width."""
-    yi = round(y)
-    k = int(np.searchsorted(sleeve.rows, yi))
-    if k < sleeve.rows.size and int(sleeve.rows[k]) == yi:
-        return float(sleeve.inner[k])
-    if yi > int(sleeve.rows[-1]):
-        return float(sleeve.inner[-1])
-    return outer_edge_x(sil, y, sleeve.outward) - sleeve.outward * sleeve.width
+    """:func:`inner_line` on row ``y``."""
+    return float(inner_line(sil, sleeve)[min(max(round(y), 0), sil.mask.shape[0] - 1)])
 
 
-__all__ = ["HangingSleeve", "find_hanging_sleeve", "inner_line_x", "outer_edge_x"]
+__all__ = ["HangingSleeve", "find_hanging_sleeve", "inner_line", "inner_line_x", "outer_edge_x"]

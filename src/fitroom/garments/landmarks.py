@@ -42,7 +42,7 @@ import numpy as np
 import numpy.typing as npt
 
 from fitroom.garments.core import Category, GarmentLandmarks, Subcategory, landmark_names
-from fitroom.garments.hanging import HangingSleeve, find_hanging_sleeve, inner_line_x
+from fitroom.garments.hanging import HangingSleeve, find_hanging_sleeve, inner_line, inner_line_x
 from fitroom.garments.neckline import collar_base, flat_top, neck_from_shoulders, neck_points
 from fitroom.garments.silhouette import (
     Point,
@@ -385,16 +385,18 @@ def _hanging_upper(
     into ``pts`` (which holds the neck points); a side without a sleeve seen apart is mirrored.
     Returns the sleeve ratio.
 
-    The shoulder is the outline's bend between the neck side and the cuff's outer corner. The
-    armpit is the top of the background between sleeve and body, or, when the sleeve lies
-    against the body higher up, half a shoulder span below the shoulders on the sleeve's inner
-    edge. The body is what lies between the sleeves' inner edges: its bottom corners are the
-    hem, its sides at the waist row the waist.
+    The shoulder is the outline's furthest point out-and-up between the neck side and the
+    cuff's outer corner (the corner between shoulder line and sleeve, or the middle of a
+    rounded shoulder). The armpit is the top of the background between sleeve and body, or,
+    when the sleeve lies against the body higher up, level with the other side's, or half a
+    shoulder span below the shoulders on the sleeve's inner edge. The body is what lies between
+    the sleeves' inner edges: its bottom corners are the hem, its sides at the waist row the
+    waist.
     """
     bottom = (sil.center_x, float(sil.y1 - 1), 0.0)
     for name, sleeve in hanging.items():
-        # The shoulder: the outline's furthest point out-and-up (45°) between neck and cuff, the
-        # corner between shoulder line and sleeve, or the middle of a rounded shoulder.
+        # Out-and-up at about 55°: the middle of the turn from a flat lay's sloping shoulder line
+        # (20–30°) to the hanging sleeve (90°).
         path = contour_path(sil, pts[f"neck_{name}"], sleeve.cuff_outer, bottom)
         reach = (path[:, 0] - sil.center_x) * sleeve.outward - 0.7 * path[:, 1]
         x, y = path[int(np.argmax(reach))]
@@ -423,16 +425,16 @@ def _hanging_upper(
         pts[f"armpit_{name}"] = (inner_line_x(sil, sleeve, y), y, 0.5 if top else 0.4)
     arm_y = max(pts[f"armpit_{name}"][1] for name in hanging)
 
-    def limits(y: int) -> tuple[float, float]:
-        lo = inner_line_x(sil, hanging["right"], y) + 1 if "right" in hanging else -1.0
-        hi = inner_line_x(sil, hanging["left"], y) - 1 if "left" in hanging else 1e9
-        return lo, hi
+    h, w = sil.mask.shape
+    lo = inner_line(sil, hanging["right"]) + 1 if "right" in hanging else np.full(h, -1.0)
+    hi = inner_line(sil, hanging["left"]) - 1 if "left" in hanging else np.full(h, float(w))
 
-    body = np.zeros_like(sil.mask)
-    cols = np.arange(sil.mask.shape[1])
-    for y in range(int(arm_y), sil.y1):
-        lo, hi = limits(y)
-        body[y] = sil.mask[y] & (cols > lo) & (cols < hi)
+    def limits(y: int) -> tuple[float, float]:
+        return float(lo[y]), float(hi[y])
+
+    cols = np.arange(w)[None, :]
+    body = sil.mask & (cols > lo[:, None]) & (cols < hi[:, None])
+    body[: int(arm_y)] = False
     for name, outward in (("right", -1), ("left", 1)):
         if name in hanging:
             pts[f"hem_{name}"] = _hem_corner(sil, arm_y, outward, body)
