@@ -249,3 +249,73 @@ def test_wide_white_shorts_with_a_tie_belt_are_a_lower_garment(shared_data: Path
     garment = ingest_garment(shared_data / "pairs" / "cloth" / "013563_1.jpg")
     assert garment.category == "lower"
     assert "waistband_center" in garment.landmarks
+
+
+#: True-pair product photos whose geometry went wrong (shoulders at the cuffs, neck points on the
+#: collar, sleeves split diagonally): name → sleeve length a person reads on the photo.
+PAIR_CLOTHS = {
+    "000000_1.jpg": "long",  # patchwork jacket, sleeves lying against the body
+    "000001_1.jpg": "long",  # denim western shirt, sleeves longer than the body
+    "000003_1.jpg": "long",  # off-shoulder top, sleeves hanging apart
+    "000005_1.jpg": "short",  # collared denim shirt
+    "000007_1.jpg": "short",  # collared denim shirt
+    "000009_1.jpg": "long",  # white denim shirt, sleeves longer than the body
+    "00002_00.jpg": "long",  # black long-sleeve tee, sleeves hanging apart
+    "00006_00.jpg": "long",  # black long-sleeve tee, sleeves hanging apart
+    "00012_00.jpg": "long",  # sweatshirt, sleeves touching the body in places
+}
+
+
+#: Of those, the ones whose collar stands above the shoulder line at the back of the neck.
+COLLARED = {"000000_1.jpg", "000001_1.jpg", "000005_1.jpg", "000007_1.jpg", "000009_1.jpg"}
+
+
+@pytest.mark.shared
+@pytest.mark.slow
+@pytest.mark.parametrize("name", sorted(PAIR_CLOTHS))
+def test_sleeved_pair_cloths_read_as_a_person_would(shared_data: Path, name: str) -> None:
+    """Shoulders above armpits and cuffs, neck points between the shoulders near the top, cuffs
+    at the sleeve ends, and each sleeve part on its own side of the body panel."""
+    photo = shared_data / "pairs" / "cloth" / name
+    if not photo.is_file():
+        pytest.skip(f"{photo} is absent")
+    garment = ingest_garment(photo)
+    lm = garment.landmarks
+    assert garment.category == "upper"
+    assert garment.sleeve == PAIR_CLOTHS[name]
+    ys, xs = np.nonzero(garment.alpha >= 0.5)
+    top, height = float(ys.min()), float(ys.max() - ys.min() + 1)
+    centre = float(lm["neck_center"][0])
+    for side in ("left", "right"):
+        shoulder, armpit = lm[f"shoulder_{side}"], lm[f"armpit_{side}"]
+        outer, inner = lm[f"cuff_{side}_outer"], lm[f"cuff_{side}_inner"]
+        for other in ("left", "right"):
+            assert shoulder[1] < lm[f"armpit_{other}"][1], (side, other)
+        assert shoulder[1] < min(outer[1], inner[1]), side
+        # The neck points lie between the shoulders, in the top fifth, above the shoulder line's
+        # ends; the armpit lies nearer the centre than the sleeve's outer edge.
+        assert lm["shoulder_right"][0] < lm[f"neck_{side}"][0] < lm["shoulder_left"][0]
+        assert lm[f"neck_{side}"][1] - top < 0.2 * height
+        if name in COLLARED:
+            # Where the collar meets the shoulder line, not on the collar's top.
+            assert lm[f"neck_{side}"][1] - top > 0.03 * height, side
+        assert abs(armpit[0] - centre) < abs(outer[0] - centre), side
+        # A cuff is the end of its sleeve: no sleeve pixel lies much lower.
+        part = GarmentPart.LEFT_SLEEVE if side == "left" else GarmentPart.RIGHT_SLEEVE
+        sleeve_ys = np.nonzero(garment.parts == part)[0]
+        assert sleeve_ys.size > 0.02 * xs.size, side
+        assert max(outer[1], inner[1]) >= sleeve_ys.max() - 0.04 * height, side
+    if PAIR_CLOTHS[name] == "long":
+        for side in ("left", "right"):
+            cuff_y = max(lm[f"cuff_{side}_outer"][1], lm[f"cuff_{side}_inner"][1])
+            assert cuff_y > max(lm["armpit_left"][1], lm["armpit_right"][1]) + 0.2 * height
+    # Wearer's left sleeve on the image's right, the body panel between the sleeves.
+    mean_x = {
+        part: float(np.nonzero(garment.parts == part)[1].mean())
+        for part in (GarmentPart.RIGHT_SLEEVE, GarmentPart.BODY, GarmentPart.LEFT_SLEEVE)
+    }
+    assert (
+        mean_x[GarmentPart.RIGHT_SLEEVE]
+        < mean_x[GarmentPart.BODY]
+        < mean_x[GarmentPart.LEFT_SLEEVE]
+    )

@@ -1,5 +1,9 @@
 """Named garment landmarks from the outline's geometry.
 
+(Over 500 lines: the upper-garment steps share the private outline helpers below; the neck
+opening lives in :mod:`~fitroom.garments.neckline`, sleeves hanging beside the body in
+:mod:`~fitroom.garments.hanging` and outline paths in :mod:`~fitroom.garments.silhouette`.)
+
 All measurements are on the :class:`~fitroom.garments.silhouette.Silhouette` (analysis
 resolution) and returned in photo pixels. Image-left is the wearer's RIGHT. Every landmark is a
 point of the flat garment's outline; the definitions (shared with the hand annotations in
@@ -30,6 +34,7 @@ point of the flat garment's outline; the definitions (shared with the hand annot
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import cv2
@@ -37,11 +42,21 @@ import numpy as np
 import numpy.typing as npt
 
 from fitroom.garments.core import Category, GarmentLandmarks, Subcategory, landmark_names
-from fitroom.garments.silhouette import Silhouette, convexity_defects, leg_gap
+from fitroom.garments.hanging import HangingSleeve, find_hanging_sleeve, inner_line, inner_line_x
+from fitroom.garments.neckline import collar_base, flat_top, neck_from_shoulders, neck_points
+from fitroom.garments.silhouette import (
+    Point,
+    Silhouette,
+    contour_path,
+    convexity_defects,
+    cross2d,
+    leg_gap,
+    outline_bend,
+    polyline_corners,
+)
 
 FloatArray = npt.NDArray[np.float32]
 IntArray = npt.NDArray[np.int32]
-Point = tuple[float, float, float]  # x, y, confidence (analysis pixels)
 
 
 @dataclass(frozen=True)
@@ -117,7 +132,7 @@ def _armhole_corner(sil: Silhouette, shoulder: Point, width: float, outward: int
     y_end = float(min(shoulder[1] + 2.0 * width, sil.y0 + 0.6 * sil.height))
     end = (_side_x(sil, y_end, outward), y_end, 0.0)
     top = (sil.center_x, float(sil.y0), 0.0)
-    path = _contour_path(sil, shoulder, end, top).astype(np.float32)
+    path = contour_path(sil, shoulder, end, top).astype(np.float32)
     if len(path) < 5 or y_end <= shoulder[1] + 2:
         return None
     t = np.clip((path[:, 1] - shoulder[1]) / (y_end - shoulder[1]), 0.0, 1.0)
@@ -127,83 +142,6 @@ def _armhole_corner(sil: Silhouette, shoulder: Point, width: float, outward: int
     if offset[i] < 0.03 * width:
         return None
     return float(path[i, 0]), float(path[i, 1]), 0.6
-
-
-def _neck(sil: Silhouette, body_width: float) -> tuple[Point, Point, Point]:
-    """neck_center, neck_left (image right), neck_right (image left).
-
-    A neck side is where the neckline meets the shoulder line: the point of the top edge that
-    rises highest above the chord from the centre line to half a body width out, or the side's
-    highest point when that stands clearly above it.
-    """
-    cx = round(sil.center_x)
-
-    def side(outward: int) -> Point:
-        reach = np.arange(0, int(0.5 * body_width) + 1)
-        cols = np.clip(cx + outward * reach, sil.x0, sil.x1 - 1)
-        # Stop before columns whose top drops below the shoulders (past a strap's end).
-        low = np.flatnonzero(sil.top[cols] > sil.y0 + 0.2 * sil.height)
-        far = int(cols[low[0] - 1] if low.size and low[0] > 0 else cols[-1])
-        xs = np.arange(min(cx, far), max(cx, far) + 1)
-        if xs.size < 3:
-            return float(cx), float(sil.top[cx]), 0.2
-        tops = sil.top[xs].astype(np.float32)
-        t0, t1 = float(sil.top[cx]), float(sil.top[far])
-        chord = t0 + (t1 - t0) * (xs - cx) / float(far - cx)
-        i = int(np.argmax(chord - tops))
-        # A collar standing clearly above a long convex shoulder curve (a cardigan whose
-        # sleeves widen the body) is the neck side, not the middle of that curve.
-        j = int(np.argmin(tops))
-        if tops[i] - tops[j] > 0.03 * sil.height:
-            i = j
-        return float(xs[i]), float(tops[i]), 0.8
-
-    right, left = side(-1), side(1)
-    mid = round((right[0] + left[0]) / 2)
-    center = (float(mid), float(sil.top[mid]), 0.8)
-    return center, left, right
-
-
-def _flat_top(sil: Silhouette, shoulder_right_x: float, shoulder_left_x: float) -> bool:
-    """Whether the top edge shows no neck opening: level (within 1 % of the height) with the
-    centre over at least 3/4 of the shoulder span, and the centre not 1 % below its highest
-    point (a ghost-mannequin shot's back neck, a flat yoke). A collar standing above the
-    shoulders, or a wide boat neck, drops away before 3/4 of the span or dips at the centre."""
-    cx = round(sil.center_x)
-    lo, hi = (
-        round(min(shoulder_right_x, shoulder_left_x)),
-        round(max(shoulder_right_x, shoulder_left_x)),
-    )
-    span = hi - lo
-    if span < 3 or not lo <= cx <= hi:
-        return False
-    top = sil.top[lo : hi + 1].astype(np.float32)
-    centre = float(sil.top[cx])
-    if centre - float(top.min()) >= 0.01 * sil.height:
-        return False
-    level = top <= centre + 0.01 * sil.height
-    i = cx - lo
-    a = i - (int(np.argmin(level[i::-1])) if not level[i::-1].all() else i + 1) + 1
-    b = i + (int(np.argmin(level[i:])) if not level[i:].all() else len(level) - i) - 1
-    return (b - a) >= 0.75 * span
-
-
-#: Neck opening width over the shoulder span, about 0.4 on the annotated tops and dresses
-#: (0.30–0.52, boat necks and off-shoulder tops wider).
-_NECK_SHARE = 0.4
-
-
-def _neck_from_shoulders(sil: Silhouette, right: Point, left: Point) -> tuple[Point, Point, Point]:
-    """neck_center, neck_left, neck_right placed by proportion when the outline has no neck cue:
-    centred between the shoulders, the opening a fixed share of their span, on the top edge."""
-    mid = (right[0] + left[0]) / 2
-    half = 0.5 * _NECK_SHARE * abs(left[0] - right[0])
-
-    def on_top(x: float) -> Point:
-        xi = int(np.clip(round(x), sil.x0, sil.x1 - 1))
-        return float(xi), float(sil.top[xi]), 0.4
-
-    return on_top(mid), on_top(mid + half), on_top(mid - half)
 
 
 def _shoulder(
@@ -280,7 +218,7 @@ def _side_corner(sil: Silhouette, start: Point, outward: int) -> Point:
     cx = round(sil.center_x)
     bottom = (float(cx), float(sil.bottom[cx]), 0.0)
     top = (float(cx), float(sil.top[cx]), 0.0)
-    path = _contour_path(sil, start, bottom, top).astype(np.float32)
+    path = contour_path(sil, start, bottom, top).astype(np.float32)
     if len(path) < 3:
         return start
     a, b = np.array(start[:2], np.float32), np.array(bottom[:2], np.float32)
@@ -298,92 +236,6 @@ def _torso_pixels(sil: Silhouette, y_from: float) -> npt.NDArray[np.bool_]:
         if run is not None and run[0] <= sil.center_x <= run[1]:
             out[y, run[0] : run[1] + 1] = True
     return out
-
-
-def _contour_path(
-    sil: Silhouette, start: Point, end: Point, avoid: Point, extend: int = 0
-) -> IntArray:
-    """The outline from ``start`` to ``end`` (nearest contour points), the way not via ``avoid``,
-    continued ``extend`` points past ``end``.
-
-    Returns int32 (k, 2) contour points (x, y) in walking order.
-    """
-    contour = sil.contour
-    n = len(contour)
-
-    def nearest(p: Point) -> int:
-        d = (contour[:, 0] - p[0]) ** 2 + (contour[:, 1] - p[1]) ** 2
-        return int(np.argmin(d))
-
-    i0, i1, iav = nearest(start), nearest(end), nearest(avoid)
-    forward = (i1 - i0) % n
-    if (iav - i0) % n < forward:
-        idx = (i0 - np.arange((i0 - i1) % n + 1 + extend)) % n
-    else:
-        idx = (i0 + np.arange(forward + 1 + extend)) % n
-    return contour[idx]
-
-
-def _cross(a: FloatArray, b: FloatArray) -> FloatArray:
-    """z of the 2-D cross product, broadcasting over leading axes."""
-    return (a[..., 0] * b[..., 1] - a[..., 1] * b[..., 0]).astype(np.float32)
-
-
-def _polyline_corners(path: IntArray, free: int) -> list[int] | None:
-    """Indices of the ``free`` inner vertices of the best-fitting polyline along ``path``.
-
-    The polyline runs from the path's first to its last point through ``free`` path points and
-    minimises the summed squared distance of the path to its segments (optimal polygonal
-    approximation, by dynamic programming). Segment errors come from prefix sums of the
-    coordinates' moments, so all pairs cost O(n²) on the (subsampled) path.
-    """
-    if len(path) < free + 4:
-        return None
-    step = max(1, len(path) // 120)
-    idx = np.unique(np.append(np.arange(0, len(path), step), len(path) - 1))
-    pts = path[idx].astype(np.float64)
-    x, y = pts[:, 0], pts[:, 1]
-    zero = np.zeros(1)
-    sx, sy = np.concatenate([zero, np.cumsum(x)]), np.concatenate([zero, np.cumsum(y)])
-    sxx, syy = np.concatenate([zero, np.cumsum(x * x)]), np.concatenate([zero, np.cumsum(y * y)])
-    sxy = np.concatenate([zero, np.cumsum(x * y)])
-    i, j = np.meshgrid(np.arange(len(pts)), np.arange(len(pts)), indexing="ij")
-    dx, dy = x[j] - x[i], y[j] - y[i]
-    c = x[i] * dy - y[i] * dx
-    count = j - i + 1
-    m1x, m1y = sx[j + 1] - sx[i], sy[j + 1] - sy[i]
-    m2x, m2y, mxy = sxx[j + 1] - sxx[i], syy[j + 1] - syy[i], sxy[j + 1] - sxy[i]
-    err = (
-        dy * dy * m2x + dx * dx * m2y - 2 * dx * dy * mxy - 2 * c * (dy * m1x - dx * m1y)
-    ) + count * c * c
-    err = err / np.maximum(dx * dx + dy * dy, 1e-9)
-    err[j <= i] = np.inf
-    cost = err[0].copy()
-    back = []
-    for _ in range(free):
-        total = cost[:, None] + err
-        back.append(np.argmin(total, axis=0))
-        cost = total.min(axis=0)
-    last = len(pts) - 1
-    if not np.isfinite(cost[last]):
-        return None
-    chain = [last]
-    for b in reversed(back):
-        chain.append(int(b[chain[-1]]))
-    return [int(idx[k]) for k in reversed(chain[1:])]
-
-
-def _bend(path: IntArray) -> int:
-    """Index of the path point furthest outside the chord joining its ends (its corner)."""
-    if len(path) < 3:
-        return 0
-    a, b = path[0].astype(np.float32), path[-1].astype(np.float32)
-    chord = b - a
-    norm = float(np.hypot(chord[0], chord[1]))
-    if norm < 1e-6:
-        return len(path) // 2
-    dist = np.abs(_cross(chord, path.astype(np.float32) - a)) / norm
-    return int(np.argmax(dist))
 
 
 @dataclass(frozen=True)
@@ -407,8 +259,8 @@ def _sleeve(sil: Silhouette, neck: Point, armpit: Point) -> _Sleeve | None:
     bottom = (sil.center_x, float(sil.y1 - 1), 0.0)
     # Past the armpit down the side, so the armpit is a corner of the fit like the cuff's.
     extend = max(4, int(0.03 * sil.height))
-    path = _contour_path(sil, neck, armpit, bottom, extend=extend)
-    found = _polyline_corners(path, 5)
+    path = contour_path(sil, neck, armpit, bottom, extend=extend)
+    found = polyline_corners(path, 5)
     if found is None:
         return None
     # A rounded corner can take two of the spare vertices: merge near neighbours.
@@ -433,7 +285,7 @@ def _sleeve(sil: Silhouette, neck: Point, armpit: Point) -> _Sleeve | None:
 
     def turn(a: int, b: int, c: int) -> float:
         pa, pb, pc = (path[t].astype(np.float32) for t in (a, b, c))
-        return float(_cross(pb - pa, pc - pb))
+        return float(cross2d(pb - pa, pc - pb))
 
     # A cuff's corners turn the outline outward, like the shoulder; the armpit turns it
     # inward. When the fitted "outer cuff" turns inward too, it is the notch above a frilled
@@ -449,19 +301,25 @@ def _sleeve(sil: Silhouette, neck: Point, armpit: Point) -> _Sleeve | None:
         return float(p[0]), float(p[1]), 0.7
 
     return _Sleeve(
-        shoulder=point(path[_bend(path[: shoulder_end + 1])]),
+        shoulder=point(path[outline_bend(path[: shoulder_end + 1])]),
         cuff_outer=point(path[i]),
         cuff_inner=point(path[j]),
         armpit=point(path[k]),
     )
 
 
-def _waist(sil: Silhouette, pts: dict[str, Point], dress: bool) -> tuple[Point, Point]:
+def _waist(
+    sil: Silhouette,
+    pts: dict[str, Point],
+    dress: bool,
+    limits: Callable[[int], tuple[float, float]] | None = None,
+) -> tuple[Point, Point]:
     """(waist_right, waist_left): the body's side edges at the waist row.
 
     A top's waist is halfway between armpits and hem; a dress's is its narrowest row between
     5 % and 45 % of the way from armpits to hem, pulled towards 20 % (a shift dress has no
-    narrowing of its own; an empire line sits just below the armpits).
+    narrowing of its own; an empire line sits just below the armpits). ``limits(y)`` bounds the
+    body's run on row y (sleeves hanging against the body lie outside it).
     """
     arm_y = (pts["armpit_left"][1] + pts["armpit_right"][1]) / 2
     hem_y = (pts["hem_left"][1] + pts["hem_right"][1]) / 2
@@ -477,6 +335,9 @@ def _waist(sil: Silhouette, pts: dict[str, Point], dress: bool) -> tuple[Point, 
         run = sil.run_at(int(y), sil.center_x)
         if run is None:
             continue
+        if limits is not None:
+            lo, hi = limits(int(y))
+            run = (max(run[0], round(lo)), min(run[1], round(hi)))
         cost = (run[1] - run[0]) + 0.5 * abs(float(y) - prior)
         if best is None or cost < best[0]:
             best = (cost, int(y), run)
@@ -512,13 +373,110 @@ def _mirrored_side(
     return out
 
 
+#: Armpit depth below the shoulders over the shoulder span when the sleeve hides it (a long
+#: sleeve lying against the body): about 0.5 on the tops whose armpit shows.
+_ARMPIT_DEPTH_SHARE = 0.5
+
+
+def _hanging_upper(
+    sil: Silhouette, pts: dict[str, Point], hanging: dict[str, HangingSleeve], dress: bool
+) -> float:
+    """Sleeve, side and hem landmarks of a top whose long sleeves hang beside the body, written
+    into ``pts`` (which holds the neck points); a side without a sleeve seen apart is mirrored.
+    Returns the sleeve ratio.
+
+    The shoulder is the outline's furthest point out-and-up between the neck side and the
+    cuff's outer corner (the corner between shoulder line and sleeve, or the middle of a
+    rounded shoulder). The armpit is the top of the background between sleeve and body, or,
+    when the sleeve lies against the body higher up, level with the other side's, or half a
+    shoulder span below the shoulders on the sleeve's inner edge. The body is what lies between
+    the sleeves' inner edges: its bottom corners are the hem, its sides at the waist row the
+    waist.
+    """
+    bottom = (sil.center_x, float(sil.y1 - 1), 0.0)
+    for name, sleeve in hanging.items():
+        # Out-and-up at about 55°: the middle of the turn from a flat lay's sloping shoulder line
+        # (20–30°) to the hanging sleeve (90°).
+        path = contour_path(sil, pts[f"neck_{name}"], sleeve.cuff_outer, bottom)
+        reach = (path[:, 0] - sil.center_x) * sleeve.outward - 0.7 * path[:, 1]
+        x, y = path[int(np.argmax(reach))]
+        pts[f"shoulder_{name}"] = (float(x), float(y), 0.7)
+        pts[f"cuff_{name}_outer"] = sleeve.cuff_outer
+        pts[f"cuff_{name}_inner"] = sleeve.cuff_inner
+    shoulders = [pts[f"shoulder_{name}"] for name in hanging]
+    if len(shoulders) == 2:
+        span = abs(shoulders[0][0] - shoulders[1][0])
+    else:
+        span = 2.0 * abs(shoulders[0][0] - pts["neck_center"][0])
+    seen = {
+        name: sleeve.gap_top
+        for name, sleeve in hanging.items()
+        if sleeve.gap_top[1] <= pts[f"shoulder_{name}"][1] + _ARMPIT_DEPTH_SHARE * span
+    }
+    # The background between sleeve and body starts at the armpit or lower (the sleeve may
+    # touch the body below it), and flat garments are laid out close to symmetric: both armpits
+    # are level with the highest one seen. None seen: half a shoulder span below the shoulder.
+    top = min(seen.values(), key=lambda p: p[1]) if seen else None
+    for name, sleeve in hanging.items():
+        if top is not None and name in seen and seen[name][1] <= top[1] + 1:
+            pts[f"armpit_{name}"] = (seen[name][0], seen[name][1], 0.7)
+            continue
+        y = top[1] if top is not None else pts[f"shoulder_{name}"][1] + _ARMPIT_DEPTH_SHARE * span
+        pts[f"armpit_{name}"] = (inner_line_x(sil, sleeve, y), y, 0.5 if top else 0.4)
+    arm_y = max(pts[f"armpit_{name}"][1] for name in hanging)
+
+    h, w = sil.mask.shape
+    lo = inner_line(sil, hanging["right"]) + 1 if "right" in hanging else np.full(h, -1.0)
+    hi = inner_line(sil, hanging["left"]) - 1 if "left" in hanging else np.full(h, float(w))
+
+    def limits(y: int) -> tuple[float, float]:
+        return float(lo[y]), float(hi[y])
+
+    cols = np.arange(w)[None, :]
+    body = sil.mask & (cols > lo[:, None]) & (cols < hi[:, None])
+    body[: int(arm_y)] = False
+    for name, outward in (("right", -1), ("left", 1)):
+        if name in hanging:
+            pts[f"hem_{name}"] = _hem_corner(sil, arm_y, outward, body)
+    if len(hanging) == 1:
+        source = next(iter(hanging))
+        target = "left" if source == "right" else "right"
+        pts.update(
+            _mirrored_side(sil, {**pts, "waist_" + source: pts["hem_" + source]}, source, target)
+        )
+    pts["waist_right"], pts["waist_left"] = _waist(sil, pts, dress, limits)
+    ratio = 0.0
+    for name in ("right", "left"):
+        cuff_mid = (
+            np.array(pts[f"cuff_{name}_outer"][:2], np.float32)
+            + np.array(pts[f"cuff_{name}_inner"][:2], np.float32)
+        ) / 2
+        length = float(np.linalg.norm(cuff_mid - np.array(pts[f"shoulder_{name}"][:2])))
+        ratio = max(ratio, length / max(1.0, pts[f"hem_{name}"][1] - pts[f"shoulder_{name}"][1]))
+    return ratio
+
+
 def _upper(
     sil: Silhouette, has_sleeves: bool, body_width: float, dress: bool
 ) -> tuple[dict[str, Point], bool, float]:
     pts: dict[str, Point] = {}
-    center, neck_left, neck_right = _neck(sil, body_width)
+    center, neck_left, neck_right = neck_points(sil, body_width)
+    neck_left = collar_base(sil, neck_left, 1, body_width)
+    neck_right = collar_base(sil, neck_right, -1, body_width)
     pts["neck_center"], pts["neck_left"], pts["neck_right"] = center, neck_left, neck_right
     sides = {"right": -1, "left": 1}  # wearer's side → image direction outward
+    hanging = {
+        name: found_hanging
+        for name, outward in sides.items()
+        if (found_hanging := find_hanging_sleeve(sil, outward, body_width)) is not None
+    }
+    if hanging:
+        ratio = _hanging_upper(sil, pts, hanging, dress)
+        if flat_top(sil, pts["shoulder_right"][0], pts["shoulder_left"][0]):
+            pts["neck_center"], pts["neck_left"], pts["neck_right"] = neck_from_shoulders(
+                sil, pts["shoulder_right"], pts["shoulder_left"]
+            )
+        return pts, True, ratio
     armpits = {name: _armpit(sil, outward, body_width) for name, outward in sides.items()}
     shoulders = {
         name: _shoulder(sil, pts[f"neck_{name}"], armpits[name], outward, has_sleeves, body_width)
@@ -565,8 +523,8 @@ def _upper(
     for name, outward in sides.items():
         pts[f"hem_{name}"] = _side_corner(sil, pts[f"armpit_{name}"], outward)
     pts["waist_right"], pts["waist_left"] = _waist(sil, pts, dress)
-    if _flat_top(sil, pts["shoulder_right"][0], pts["shoulder_left"][0]):
-        pts["neck_center"], pts["neck_left"], pts["neck_right"] = _neck_from_shoulders(
+    if flat_top(sil, pts["shoulder_right"][0], pts["shoulder_left"][0]):
+        pts["neck_center"], pts["neck_left"], pts["neck_right"] = neck_from_shoulders(
             sil, pts["shoulder_right"], pts["shoulder_left"]
         )
     if has_sleeves and found_sleeves:

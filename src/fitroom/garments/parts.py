@@ -1,8 +1,8 @@
 """Split a garment into the parts the fitting stage warps separately.
 
-Upper garments and dresses: pixels outward of the torso line shoulder → armpit → hem corner on
-each side are that side's sleeve, the rest is the body panel. Lower garments and jumpsuits:
-below the crotch, each side of it is a leg. Values are :class:`GarmentPart` codes.
+Upper garments and dresses: pixels outward of the torso line shoulder → armpit → waist → hem
+corner on each side are that side's sleeve, the rest is the body panel. Lower garments and
+jumpsuits: below the crotch, each side of it is a leg. Values are :class:`GarmentPart` codes.
 """
 
 from __future__ import annotations
@@ -56,15 +56,20 @@ def split_parts(
             ("right", -1.0, GarmentPart.RIGHT_SLEEVE),
             ("left", 1.0, GarmentPart.LEFT_SLEEVE),
         ):
+            # Along the body's side: through the waist too, so a sleeve hanging beside a fitted
+            # body is cut along the body's edge, not along the chord from armpit to hem.
+            keys = ["shoulder", "armpit", "waist", "hem"]
+            if f"waist_{side}" not in names:
+                keys.remove("waist")
             pts = [
                 (float(landmarks[f"{k}_{side}"][0]), float(landmarks[f"{k}_{side}"][1]))
-                for k in ("shoulder", "armpit", "hem")
+                for k in keys
             ]
             line = _line_x(rows, pts)
             beyond = (cols - line[:, None]) * outward > 0
             if category == "full":
                 # Sleeves end above the middle of a dress's skirt (it flares past the line).
-                armpit_y, hem_y = pts[1][1], pts[2][1]
+                armpit_y, hem_y = pts[1][1], pts[-1][1]
                 beyond[int(max(0, armpit_y + 0.5 * (hem_y - armpit_y))) :] = False
             cuffs = [f"cuff_{side}_outer", f"cuff_{side}_inner"]
             if set(cuffs) <= names and min(float(landmarks[n][2]) for n in cuffs) > 0.1:

@@ -17,6 +17,7 @@ from fitroom.errors import GarmentNotFound
 BoolArray = npt.NDArray[np.bool_]
 IntArray = npt.NDArray[np.int32]
 FloatArray = npt.NDArray[np.float32]
+Point = tuple[float, float, float]  # x, y, confidence (analysis pixels)
 
 #: Long side of the mask the outline is measured on (pixels).
 ANALYSIS_SIDE = 400
@@ -198,4 +199,101 @@ def leg_gap(sil: Silhouette) -> tuple[float, float, float] | None:
     return float(x), float(sil.y0 + end), float(gap)
 
 
-__all__ = ["ANALYSIS_SIDE", "Silhouette", "convexity_defects", "leg_gap", "silhouette"]
+def contour_path(
+    sil: Silhouette, start: Point, end: Point, avoid: Point, extend: int = 0
+) -> IntArray:
+    """The outline from ``start`` to ``end`` (nearest contour points), the way not via ``avoid``,
+    continued ``extend`` points past ``end``.
+
+    Returns int32 (k, 2) contour points (x, y) in walking order.
+    """
+    contour = sil.contour
+    n = len(contour)
+
+    def nearest(p: Point) -> int:
+        d = (contour[:, 0] - p[0]) ** 2 + (contour[:, 1] - p[1]) ** 2
+        return int(np.argmin(d))
+
+    i0, i1, iav = nearest(start), nearest(end), nearest(avoid)
+    forward = (i1 - i0) % n
+    if (iav - i0) % n < forward:
+        idx = (i0 - np.arange((i0 - i1) % n + 1 + extend)) % n
+    else:
+        idx = (i0 + np.arange(forward + 1 + extend)) % n
+    return contour[idx]
+
+
+def cross2d(a: FloatArray, b: FloatArray) -> FloatArray:
+    """z of the 2-D cross product, broadcasting over leading axes."""
+    return (a[..., 0] * b[..., 1] - a[..., 1] * b[..., 0]).astype(np.float32)
+
+
+def polyline_corners(path: IntArray, free: int) -> list[int] | None:
+    """Indices of the ``free`` inner vertices of the best-fitting polyline along ``path``.
+
+    The polyline runs from the path's first to its last point through ``free`` path points and
+    minimises the summed squared distance of the path to its segments (optimal polygonal
+    approximation, by dynamic programming). Segment errors come from prefix sums of the
+    coordinates' moments, so all pairs cost O(n²) on the (subsampled) path.
+    """
+    if len(path) < free + 4:
+        return None
+    step = max(1, len(path) // 120)
+    idx = np.unique(np.append(np.arange(0, len(path), step), len(path) - 1))
+    pts = path[idx].astype(np.float64)
+    x, y = pts[:, 0], pts[:, 1]
+    zero = np.zeros(1)
+    sx, sy = np.concatenate([zero, np.cumsum(x)]), np.concatenate([zero, np.cumsum(y)])
+    sxx, syy = np.concatenate([zero, np.cumsum(x * x)]), np.concatenate([zero, np.cumsum(y * y)])
+    sxy = np.concatenate([zero, np.cumsum(x * y)])
+    i, j = np.meshgrid(np.arange(len(pts)), np.arange(len(pts)), indexing="ij")
+    dx, dy = x[j] - x[i], y[j] - y[i]
+    c = x[i] * dy - y[i] * dx
+    count = j - i + 1
+    m1x, m1y = sx[j + 1] - sx[i], sy[j + 1] - sy[i]
+    m2x, m2y, mxy = sxx[j + 1] - sxx[i], syy[j + 1] - syy[i], sxy[j + 1] - sxy[i]
+    err = (
+        dy * dy * m2x + dx * dx * m2y - 2 * dx * dy * mxy - 2 * c * (dy * m1x - dx * m1y)
+    ) + count * c * c
+    err = err / np.maximum(dx * dx + dy * dy, 1e-9)
+    err[j <= i] = np.inf
+    cost = err[0].copy()
+    back = []
+    for _ in range(free):
+        total = cost[:, None] + err
+        back.append(np.argmin(total, axis=0))
+        cost = total.min(axis=0)
+    last = len(pts) - 1
+    if not np.isfinite(cost[last]):
+        return None
+    chain = [last]
+    for b in reversed(back):
+        chain.append(int(b[chain[-1]]))
+    return [int(idx[k]) for k in reversed(chain[1:])]
+
+
+def outline_bend(path: IntArray) -> int:
+    """Index of the path point furthest outside the chord joining its ends (its corner)."""
+    if len(path) < 3:
+        return 0
+    a, b = path[0].astype(np.float32), path[-1].astype(np.float32)
+    chord = b - a
+    norm = float(np.hypot(chord[0], chord[1]))
+    if norm < 1e-6:
+        return len(path) // 2
+    dist = np.abs(cross2d(chord, path.astype(np.float32) - a)) / norm
+    return int(np.argmax(dist))
+
+
+__all__ = [
+    "ANALYSIS_SIDE",
+    "Point",
+    "Silhouette",
+    "contour_path",
+    "convexity_defects",
+    "cross2d",
+    "leg_gap",
+    "outline_bend",
+    "polyline_corners",
+    "silhouette",
+]
