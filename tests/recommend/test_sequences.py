@@ -95,7 +95,7 @@ def test_empty_input_is_an_error() -> None:
 
 
 def test_missing_file_is_a_typed_error(tmp_path: Path) -> None:
-    with pytest.raises(InteractionDataError, match="cannot read"):
+    with pytest.raises(InteractionDataError, match="no such file"):
         load_sequences(tmp_path / "absent.txt")
 
 

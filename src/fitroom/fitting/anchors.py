@@ -187,6 +187,14 @@ def measure_torso_edges(
 SHOULDER_TOP_MAX = 0.22
 
 
+def seams_beside_joints(joints: FloatArray) -> FloatArray:
+    """Shoulder seam points at the joints' height, :data:`SHOULDER_SEAM_OUT` of the joints'
+    distance outside each joint: (2, 2) float32, rows [left, right]."""
+    mid = joints.mean(axis=0)
+    out: FloatArray = (mid + (joints - mid) * (1.0 + 2.0 * SHOULDER_SEAM_OUT)).astype(np.float32)
+    return out
+
+
 def raise_to_shoulder_tops(
     seams: FloatArray, joints: FloatArray, labels: npt.NDArray[np.uint8]
 ) -> FloatArray:
@@ -245,9 +253,7 @@ def body_anchors(pose: Pose, parts: BodyParts, image_size: tuple[int, int]) -> B
     vis = pose.visibility
     L = PoseLandmark
     joints = _pair(xy, L.LEFT_SHOULDER, L.RIGHT_SHOULDER)
-    mid = joints.mean(axis=0)
-    seams = (mid + (joints - mid) * (1.0 + 2.0 * SHOULDER_SEAM_OUT)).astype(np.float32)
-    seams = raise_to_shoulder_tops(seams, joints, parts.labels)
+    seams = raise_to_shoulder_tops(seams_beside_joints(joints), joints, parts.labels)
     names = [
         (L.LEFT_SHOULDER, L.RIGHT_SHOULDER),
         (L.LEFT_ELBOW, L.RIGHT_ELBOW),
@@ -284,4 +290,5 @@ __all__ = [
     "edge_at",
     "measure_torso_edges",
     "raise_to_shoulder_tops",
+    "seams_beside_joints",
 ]

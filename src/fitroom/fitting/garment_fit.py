@@ -15,7 +15,7 @@ import numpy as np
 import numpy.typing as npt
 
 from fitroom.errors import InputError, UnsupportedGarment
-from fitroom.fitting.anchors import BodyAnchors
+from fitroom.fitting.anchors import BodyAnchors, seams_beside_joints
 from fitroom.fitting.fitted import FittedGarment, FittedLayer, clip_box
 from fitroom.fitting.sleeves import fit_sleeve
 from fitroom.fitting.warp import (
@@ -145,7 +145,11 @@ def torso_targets(
     """
     lm = garment.landmarks
     g_sh = np.array([lm["shoulder_left"][:2], lm["shoulder_right"][:2]], np.float64)
-    matrix = similarity_from_pairs(g_sh, anchors.shoulders)
+    # Placed by the seams at the joints' height: the neckline and the length keep where they
+    # were; only the shoulder seams themselves go up onto the shoulders' tops (below), so a
+    # garment's collar is not lifted into the chin and hair with them.
+    placed = seams_beside_joints(anchors.shoulder_joints)
+    matrix = similarity_from_pairs(g_sh, placed)
     scale = float(np.hypot(*matrix[:, 0]))
     targets: dict[str, tuple[float, float]] = {}
     for name in TORSO_POINTS:
@@ -160,7 +164,7 @@ def torso_targets(
     edges = anchors.torso_edge_at(pit_y)
     if edges is not None and g_pit > 1.0 and edges[0] > edges[1]:
         length_scale = max(scale, min(1.6 * scale, (edges[0] - edges[1]) * ease / g_pit))
-        top = 0.5 * (anchors.shoulders[0, 1] + anchors.shoulders[1, 1])
+        top = 0.5 * (placed[0, 1] + placed[1, 1])
         g_top = 0.5 * (float(lm["shoulder_left"][1]) + float(lm["shoulder_right"][1]))
         for name in TORSO_POINTS[5:]:
             x, _ = targets[name]
