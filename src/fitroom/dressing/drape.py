@@ -27,17 +27,21 @@ DRAPE_REACH = 0.022
 ALLOWED_SMOOTHING = 0.008
 
 
-def drape_allowed(parts: BodyParts, cut_below_y: Sequence[TuckLine] | None) -> FloatArray:
-    """Where a top's fabric may be carried out: the torso and upper arms, above every tuck line.
-    float32 (H, W) in {0, 1}."""
+def drape_allowed(
+    parts: BodyParts, cut_below_y: Sequence[TuckLine] | None, shoulders_y: float | None = None
+) -> FloatArray:
+    """Where a top's fabric may be carried out: the torso, and the upper arms above
+    ``shoulders_y`` (the round of the shoulder; lower down, an arm beside a short sleeve is
+    bare arm, not fabric), above every tuck line. float32 (H, W) in [0, 1]."""
     labels = parts.labels
+    rows = np.arange(labels.shape[0], dtype=np.float32)[:, None]
+    hard = labels_mask(labels, (BodyPart.TORSO,))
+    upper_arms = labels_mask(labels, (BodyPart.LEFT_UPPER_ARM, BodyPart.RIGHT_UPPER_ARM))
+    if shoulders_y is not None:
+        upper_arms &= rows < shoulders_y
     # Rounded: the part map's outline is a staircase, and the carried fabric's edge would
     # show its steps where it ends on the map's edge (between an arm and the torso).
-    allowed = smooth_edges(
-        labels_mask(labels, (BodyPart.TORSO, BodyPart.LEFT_UPPER_ARM, BodyPart.RIGHT_UPPER_ARM)),
-        max(1.5, ALLOWED_SMOOTHING * max(labels.shape)),
-    )
-    rows = np.arange(labels.shape[0], dtype=np.float32)[:, None]
+    allowed = smooth_edges(hard | upper_arms, max(1.5, ALLOWED_SMOOTHING * max(labels.shape)))
     for limit in cut_below_y or ():
         if limit is not None:
             below = rows >= (np.asarray(limit, np.float32)[None, :] if np.ndim(limit) else limit)

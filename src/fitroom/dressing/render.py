@@ -227,7 +227,11 @@ def render_fitted(
         # Where the old top reaches only a little beyond the new one (shoulders, sides, under
         # the arms), the new fabric is carried out to the old outline (drawn after the layers,
         # and not repainted as skin or background before).
-        drape = drape_band(old_mask * (1.0 - union), union, drape_allowed(parts, cut_below_y), side)
+        shoulders_y = None
+        if limbs is not None:
+            shoulders_y = max(float(limbs.left_arm.bones[0][1]), float(limbs.right_arm.bones[0][1]))
+        allowed = drape_allowed(parts, cut_below_y, shoulders_y)
+        drape = drape_band(old_mask * (1.0 - union), union, allowed, side)
     if not keep_old:
         base = remove_old_garment(
             base,

@@ -116,8 +116,12 @@ FOLD_WINDOW = 0.03
 #: Luminance added to both sides of the ratio (0-255 scale): on black fabric a little sensor noise
 #: is not a fold.
 FOLD_FLOOR = 12.0
-#: How far folds may darken or brighten the new garment.
-FOLD_RANGE = (0.6, 1.3)
+#: How far folds may darken or brighten the new garment. Brightening is held lower than
+#: darkening: a fold's shadow carries over to any fabric, but a sheen on the old fabric (a
+#: bulky, shiny suit) would cover a matte new one in bright specks.
+FOLD_RANGE = (0.65, 1.12)
+#: Folds are taken softened by this power (1 = as deep as in the photo).
+FOLD_STRENGTH = 0.85
 #: A luminance step beyond this (as |log ratio|) is a print's edge, not a fold: folds are gentle.
 PRINT_STEP = 0.35
 #: A colour (a*, b* distance to the local median) beyond this is a print, not a fold: folds
@@ -184,7 +188,7 @@ def fold_shading(image: ByteArray, region: FloatArray, side: int | None = None) 
     )
     # (Spread a little: a print's anti-aliased rim is neither print nor fold.)
     fold_like = cv2.erode(fold_like.astype(np.float32), np.ones((3, 3), np.uint8))
-    ratio = 1.0 + (np.clip(ratio, *FOLD_RANGE) - 1.0) * fold_like
+    ratio = 1.0 + (np.clip(ratio**FOLD_STRENGTH, *FOLD_RANGE) - 1.0) * fold_like
     # Fade out towards the region's edge, where the window saw what lies beyond.
     weight = cv2.GaussianBlur(small_in.astype(np.float32), (0, 0), max(1.0, k / 4))
     weight = np.clip((weight - 0.5) * 2.0, 0.0, 1.0) * small_in
@@ -196,6 +200,7 @@ def fold_shading(image: ByteArray, region: FloatArray, side: int | None = None) 
 __all__ = [
     "FOLD_FLOOR",
     "FOLD_RANGE",
+    "FOLD_STRENGTH",
     "FOLD_WINDOW",
     "PRINT_CHROMA",
     "PRINT_STEP",
