@@ -66,11 +66,33 @@ def drape_band(
         nearest new-garment pixel (a hem stays where it is), softened at its far edge.
     """
     h, w = union.shape
+    full = np.zeros((h, w), np.float32)
     cand = (exposed > 0.5) & (allowed > 0.5)
     if not cand.any() or not (union > 0.5).any():
-        return np.zeros((h, w), np.float32)
+        return full
     reach = max(2.0, DRAPE_REACH * side)
-    outside = (union <= 0.5).view(np.uint8)
+    # Only the candidates' box, grown by the reach, can hold the band and what it touches.
+    bx, by, bw, bh = cv2.boundingRect(cand.view(np.uint8))
+    pad = round(reach) + 3
+    x0, y0 = max(0, bx - pad), max(0, by - pad)
+    x1, y1 = min(w, bx + bw + pad), min(h, by + bh + pad)
+    box = (slice(y0, y1), slice(x0, x1))
+    if not (union[box] > 0.5).any():
+        return full
+    full[box] = _band_in_box(exposed[box], union[box], allowed[box], cand[box], reach)
+    return full
+
+
+def _band_in_box(
+    exposed: FloatArray,
+    union: FloatArray,
+    allowed: FloatArray,
+    cand: npt.NDArray[np.bool_],
+    reach: float,
+) -> FloatArray:
+    """:func:`drape_band` inside a box (rows and distances are the same as in the frame)."""
+    h = union.shape[0]
+    outside = np.ascontiguousarray(union <= 0.5).view(np.uint8)
     dist, nearest = cv2.distanceTransformWithLabels(
         outside, cv2.DIST_L2, 5, labelType=cv2.DIST_LABEL_PIXEL
     )
@@ -80,7 +102,9 @@ def drape_band(
     below = np.arange(h, dtype=np.float32)[:, None] > src_y[nearest] + 2.0
     band = cand & (dist <= reach) & ~below
     # Only the rim that touches the new garment: an island of old fabric farther out stays old.
-    n, comp = cv2.connectedComponents((band | (union > 0.5)).view(np.uint8), connectivity=8)
+    n, comp = cv2.connectedComponents(
+        np.ascontiguousarray(band | (union > 0.5)).view(np.uint8), connectivity=8
+    )
     if n > 2:
         touching = np.unique(comp[union > 0.5])
         band &= np.isin(comp, touching)
@@ -107,8 +131,22 @@ def extend_fabric(base: FloatArray, band: FloatArray, union: FloatArray, folds: 
     # A few pixels inside the garment's edge: its anti-aliased rim still holds the product
     # photo's background and would be drawn out in streaks.
     inset = max(2, round(0.004 * max(union.shape)))
+    # Only the band's box, grown by the reach: the nearest garment pixel lies within it.
+    bx, by, bw, bh = cv2.boundingRect((band > 0).view(np.uint8))
+    grow = round(DRAPE_REACH * max(union.shape)) + inset + 12
+    h, w = union.shape
+    bx0, by0 = max(0, bx - grow), max(0, by - grow)
+    bx1, by1 = min(w, bx + bw + grow), min(h, by + bh + grow)
+    box = (slice(by0, by1), slice(bx0, bx1))
+    _extend_in_box(base[box], band[box], union[box], folds[box], inset)
+
+
+def _extend_in_box(
+    base: FloatArray, band: FloatArray, union: FloatArray, folds: FloatArray, inset: int
+) -> None:
+    """:func:`extend_fabric` on a box (views into the frame; ``base`` is painted in place)."""
     k = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * inset + 1, 2 * inset + 1))
-    solid = cv2.erode((union > 0.9).view(np.uint8), k).astype(bool)
+    solid = cv2.erode(np.ascontiguousarray(union > 0.9).view(np.uint8), k).astype(bool)
     if not solid.any():
         return
     _, nearest = cv2.distanceTransformWithLabels(

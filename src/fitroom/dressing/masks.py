@@ -88,6 +88,21 @@ def snap_to_edges(mask: FloatArray, image: ByteArray, radius: int, eps: float = 
     """
     if not mask.any():
         return mask.astype(np.float32)
+    # Only the mask's box, grown by two windows, can change: the rest stays 0.
+    bx, by, bw, bh = cv2.boundingRect(np.ascontiguousarray(mask > 1e-3).view(np.uint8))
+    full_h, full_w = mask.shape
+    pad = 2 * radius + 4
+    x0, y0 = max(0, bx - pad), max(0, by - pad)
+    x1, y1 = min(full_w, bx + bw + pad), min(full_h, by + bh + pad)
+    if (x0, y0, x1, y1) != (0, 0, full_w, full_h):
+        full = np.zeros((full_h, full_w), np.float32)
+        full[y0:y1, x0:x1] = snap_to_edges(
+            np.ascontiguousarray(mask[y0:y1, x0:x1]),
+            np.ascontiguousarray(image[y0:y1, x0:x1]),
+            radius,
+            eps,
+        )
+        return full
     guide = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY).astype(np.float32) / 255.0
     p = mask.astype(np.float32)
     h, w = p.shape

@@ -22,7 +22,6 @@ from fitroom.dressing.composite import TuckLine
 from fitroom.dressing.limbs import Limbs, bare_stretches, limb_mask
 from fitroom.dressing.masks import (
     box_of,
-    grow_mask,
     grown_in_box,
     labels_mask,
     smooth_edges,
@@ -72,10 +71,9 @@ def old_garment_to_remove(
             # The part map's outline of a sleeve is a staircase a few pixels off the sleeve's
             # real edge: what it leaves outside stays as a coloured rim beside the repainted
             # arm. Snapped to the photo's edges it reaches the sleeve's own outline (only
-            # outwards: what the old mask holds stays), near the person.
+            # outwards, by at most a window: what the old mask holds stays).
             step = max(2, round(OLD_EDGE_SNAP * max(h, w)))
-            near = grow_mask((person > 0.5).astype(np.float32), step)
-            top = np.maximum(top, snap_to_edges(top, image, step) * near)
+            top = np.maximum(top, snap_to_edges(top, image, step))
         old_mask = np.maximum(old_mask, top)
         arms = labels_mask(parts.labels, ARM_PARTS)
         for limit in cut_below_y or ():

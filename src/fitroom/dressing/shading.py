@@ -148,8 +148,23 @@ def fold_shading(image: ByteArray, region: FloatArray, side: int | None = None) 
     h, w = region.shape
     side = side or max(h, w)
     inside = region > 0.5
+    out = np.ones((h, w), np.float32)
     if not inside.any():
-        return np.ones((h, w), np.float32)
+        return out
+    # Only the region's box (and a window beyond) is worked on: the rest stays 1.
+    bx, by, bw, bh = cv2.boundingRect(inside.view(np.uint8))
+    pad = round(FOLD_WINDOW * side) + 4
+    x0, y0 = max(0, bx - pad), max(0, by - pad)
+    x1, y1 = min(w, bx + bw + pad), min(h, by + bh + pad)
+    out[y0:y1, x0:x1] = _folds_in_box(
+        np.ascontiguousarray(image[y0:y1, x0:x1]), np.ascontiguousarray(inside[y0:y1, x0:x1]), side
+    )
+    return out
+
+
+def _folds_in_box(image: ByteArray, inside: npt.NDArray[np.bool_], side: int) -> FloatArray:
+    """:func:`fold_shading` on a box holding the whole region (``inside``, bool (h, w))."""
+    h, w = inside.shape
     # Half resolution: folds are wider than two pixels, and the median is the costly step.
     f = 2 if min(h, w) >= 64 else 1
     sw, sh = max(1, w // f), max(1, h // f)
