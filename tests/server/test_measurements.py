@@ -16,9 +16,9 @@ from sqlalchemy import select
 
 from fitroom.measure import BodyMeasurements, recommend_size
 from fitroom.server.db import session_scope
-from fitroom.server.jobs import size_chart_model
 from fitroom.server.models import FeedbackEvent, Garment, MeasurementProfile
 from fitroom.server.services import Services
+from fitroom.server.services.ingestion import size_chart_model
 
 Csrf = Callable[[TestClient], dict[str, str]]
 #: A whole-body front photo (head to feet) from the research set.

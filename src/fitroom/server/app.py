@@ -16,7 +16,6 @@ from starlette.concurrency import run_in_threadpool
 
 from fitroom.errors import InputError
 from fitroom.server.api.main import api_router
-from fitroom.server.api.routes.measurements import close_measurer
 from fitroom.server.core.config import Settings
 from fitroom.server.core.crypto import MediaCipher, derive_media_key
 from fitroom.server.core.security import CSRF_COOKIE, LoginRateLimiter, new_token
@@ -79,7 +78,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             app.state.services = services
             yield
         finally:
-            await run_in_threadpool(close_measurer, app.state)
             await run_in_threadpool(services.close)
 
     app = FastAPI(

@@ -1,6 +1,10 @@
-"""What the app holds for its whole life: database, storage, cipher, models, job pool.
+"""The service layer: what routes share, below the routes.
 
-Built once in the app's ``lifespan``; routes reach it through ``api.deps``.
+:class:`Services` is what the app holds for its whole life (database, storage, cipher, models,
+job queue), built once in the app's ``lifespan`` and reached through ``api.deps``; the modules
+of this package hold the logic more than one route needs (catalogue views, accounts, measuring,
+photo try-on, reactions, live catalogue, garment ingestion). Route modules import from here and
+never from one another.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from fitroom.errors import GarmentNotFound
 from fitroom.garments import Garment as GarmentModel
 from fitroom.garments import load_garment_bytes
+from fitroom.measure.measurer import Measurer
 from fitroom.server.core.config import Settings
 from fitroom.server.core.crypto import MediaCipher
 from fitroom.server.core.security import LoginRateLimiter
@@ -45,6 +50,15 @@ class Services:
     _garments: OrderedDict[str, GarmentModel] = field(default_factory=OrderedDict)
     _garments_lock: threading.Lock = field(default_factory=threading.Lock)
     pending: set[Future[None]] = field(default_factory=set)
+    _measurer: Measurer | None = None
+    _measurer_lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def measurer(self) -> Measurer:
+        """The shop's measurer, made on first use (most shoppers never measure from a photo)."""
+        with self._measurer_lock:
+            if self._measurer is None:
+                self._measurer = Measurer(num_threads=self.settings.model_threads)
+            return self._measurer
 
     def garment_model(self, package_key: str | None) -> GarmentModel:
         """The try-on-ready garment stored under ``package_key`` (cached)."""
@@ -75,5 +89,9 @@ class Services:
 
     def close(self) -> None:
         self.jobs.shutdown(wait=True, cancel_futures=False)
+        with self._measurer_lock:
+            if self._measurer is not None:
+                self._measurer.close()
+                self._measurer = None
         self.tryon.close()
         self.engine.dispose()
