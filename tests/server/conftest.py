@@ -42,6 +42,16 @@ def reset_database(url: str) -> None:
     with engine.begin() as connection:
         Base.metadata.drop_all(connection)
         connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
+        if connection.dialect.name == "postgresql":
+            # procrastinate's queue outlives the shop's tables; no job of an old run may remain.
+            present = connection.execute(text("SELECT to_regclass('procrastinate_jobs')"))
+            if present.scalar() is not None:
+                connection.execute(
+                    text(
+                        "TRUNCATE procrastinate_jobs, procrastinate_events, "
+                        "procrastinate_workers CASCADE"
+                    )
+                )
     engine.dispose()
 
 

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from functools import partial
 from pathlib import Path
@@ -12,6 +11,7 @@ from pathlib import Path
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy.exc import InterfaceError, OperationalError
 from starlette.concurrency import run_in_threadpool
 
 from fitroom.errors import InputError
@@ -24,8 +24,9 @@ from fitroom.server.demo_events import seed_demo_events
 from fitroom.server.pages import router as pages_router
 from fitroom.server.seed import seed_demo
 from fitroom.server.services import Services
-from fitroom.server.storage import FileSystemStorage
-from fitroom.tryon import TryOn
+from fitroom.server.services.ingestion import run_job
+from fitroom.server.services.jobqueue import JobQueue, LocalJobQueue, ProcrastinateJobQueue
+from fitroom.server.storage import DatabaseStorage, FileSystemStorage, MediaStorage
 
 log = logging.getLogger(__name__)
 #: Bytes a request may exceed ``max_upload_bytes`` by (form fields, multipart boundaries).
@@ -33,25 +34,57 @@ REQUEST_SLACK_BYTES = 1024 * 1024
 STATIC_DIR = Path(__file__).resolve().parent / "pages" / "static"
 
 
-def build_services(settings: Settings) -> Services:
-    """Open the database (migrated), storage and models; blocking."""
+def build_services(
+    settings: Settings, *, load_models: bool = True, run_jobs: bool | None = None
+) -> Services:
+    """Open the database (migrated), storage, job queue and (``load_models``) models; blocking.
+
+    ``run_jobs`` (default ``settings.run_jobs``) makes this process run jobs once the queue is
+    started (``await services.queue.start()``).
+    """
     url = settings.sqlalchemy_url
     engine = make_engine(url)  # first: it creates the SQLite file's folder
     if settings.auto_migrate:
         upgrade_database(url)
-    tryon = TryOn(num_threads=settings.model_threads)
-    return Services(
+    sessions = make_session_factory(engine)
+    storage: MediaStorage = (
+        DatabaseStorage(sessions)
+        if settings.media_in_database
+        else FileSystemStorage(settings.media_root)
+    )
+    services = Services(
         settings=settings,
         engine=engine,
-        sessions=make_session_factory(engine),
-        storage=FileSystemStorage(settings.media_root),
+        sessions=sessions,
+        storage=storage,
         cipher=MediaCipher(derive_media_key(settings.secret_key)),
-        tryon=tryon,
-        jobs=ThreadPoolExecutor(settings.job_workers, thread_name_prefix="fitroom-job"),
         login_limiter=LoginRateLimiter(
             attempts=settings.login_attempts, window_seconds=settings.login_window_seconds
         ),
     )
+    services.queue = job_queue(
+        services, run_jobs=settings.run_jobs if run_jobs is None else run_jobs
+    )
+    if load_models:
+        services.tryon  # noqa: B018 -- models load once, at start-up, not on the first request
+    return services
+
+
+def job_queue(services: Services, *, run_jobs: bool) -> JobQueue:
+    """The queue the settings ask for, running jobs in this process when ``run_jobs``."""
+    settings = services.settings
+
+    def run(job_id: int, statuses: Sequence[str]) -> None:
+        run_job(services, job_id, statuses)
+
+    if settings.uses_procrastinate:
+        return ProcrastinateJobQueue(
+            settings.sqlalchemy_url,
+            run,
+            run_worker=run_jobs,
+            stall_seconds=settings.job_stall_seconds,
+        )
+    return LocalJobQueue(services.sessions, run, threads=settings.job_workers if run_jobs else 0)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -75,8 +108,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                         )
                     )
                     log.info("seeded %d demo events", events)
+            await services.queue.start()
             app.state.services = services
-            yield
+            try:
+                yield
+            finally:
+                await services.queue.stop()
         finally:
             await run_in_threadpool(services.close)
 
@@ -94,6 +131,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # The library's input errors carry their HTTP status (413, 415, 422, 404...).
         status = getattr(exc, "http_status", 422)
         return JSONResponse({"detail": str(exc)}, status_code=status)
+
+    @app.exception_handler(OperationalError)
+    @app.exception_handler(InterfaceError)
+    async def database_unavailable(_request: Request, exc: Exception) -> JSONResponse:
+        # A database restarting or out of reach is a temporary refusal, not a server bug.
+        log.warning("database unavailable: %s", type(exc).__name__)
+        return JSONResponse(
+            {"detail": "the shop's database is unavailable; try again in a few seconds"},
+            status_code=503,
+            headers={"Retry-After": "5"},
+        )
 
     @app.middleware("http")
     async def csrf_cookie(

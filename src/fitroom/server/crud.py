@@ -6,7 +6,7 @@ import re
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import Select, delete, func, or_, select
+from sqlalchemy import Select, delete, func, or_, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from fitroom.server.core.security import hash_password, token_digest, verify_password
@@ -336,6 +336,37 @@ def create_job(
 
 def get_job(session: Session, *, job_id: int) -> Job | None:
     return session.get(Job, job_id)
+
+
+def claim_job(session: Session, *, job_id: int, worker: str, statuses: Sequence[str]) -> Job | None:
+    """Mark the job running for ``worker`` if its status is one of ``statuses``; else None.
+
+    One conditional UPDATE, so of two processes claiming a queued job only one gets it.
+    """
+    claimed = session.execute(
+        update(Job)
+        .where(Job.id == job_id, Job.status.in_(list(statuses)))
+        .values(
+            status="running",
+            claimed_by=worker,
+            attempts=Job.attempts + 1,
+            started_at=datetime.now(UTC),
+        )
+    )
+    if getattr(claimed, "rowcount", 0) != 1:
+        return None
+    session.flush()
+    job = session.get(Job, job_id, populate_existing=True)
+    return job
+
+
+def list_jobs(session: Session, *, created_by: int, limit: int = 20) -> list[Job]:
+    """The newest jobs a user started."""
+    return list(
+        session.scalars(
+            select(Job).where(Job.created_by == created_by).order_by(Job.id.desc()).limit(limit)
+        )
+    )
 
 
 def finish_job(session: Session, *, job: Job, error: str | None) -> None:

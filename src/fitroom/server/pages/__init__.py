@@ -12,7 +12,7 @@ from fitroom.server import crud
 from fitroom.server.api.deps import Csrf, OptionalUser, ServicesDep, SessionDep
 from fitroom.server.pages import analytics, live, measurements
 from fitroom.server.pages.templating import login_redirect, render, safe_next
-from fitroom.server.schemas import UserCreate, UserLogin
+from fitroom.server.schemas import JobPublic, UserCreate, UserLogin
 from fitroom.server.services.accounts import end_session, login_user, register_user, start_session
 from fitroom.server.services.catalog import euros_to_cents, garment_public, garment_summary
 from fitroom.server.services.looks import look_public
@@ -194,7 +194,15 @@ def merchant_page(
         statuses=("processing", "active", "failed", "archived"),
         limit=1000,
     )
-    return render(request, "merchant.html", user, garments=[garment_public(g) for g in garments])
+    jobs = [JobPublic.model_validate(j) for j in crud.list_jobs(session, created_by=user.id)]
+    return render(
+        request,
+        "merchant.html",
+        user,
+        garments=[garment_public(g) for g in garments],
+        jobs=jobs,
+        names={g.id: g.name for g in garments},
+    )
 
 
 @router.get("/merchant/garments/{garment_id}", response_class=HTMLResponse, response_model=None)

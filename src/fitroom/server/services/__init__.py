@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -26,6 +25,7 @@ from fitroom.measure.measurer import Measurer
 from fitroom.server.core.config import Settings
 from fitroom.server.core.crypto import MediaCipher
 from fitroom.server.core.security import LoginRateLimiter
+from fitroom.server.services.jobqueue import JobQueue
 from fitroom.server.storage import MediaStorage
 from fitroom.tryon import TryOn, TryOnOptions, TryOnResult
 
@@ -42,16 +42,23 @@ class Services:
     sessions: sessionmaker[Session]
     storage: MediaStorage
     cipher: MediaCipher
-    tryon: TryOn
-    jobs: ThreadPoolExecutor
     login_limiter: LoginRateLimiter
+    queue: JobQueue = field(init=False)
+    _tryon: TryOn | None = None
     # TryOn keeps per-call state; one render at a time per process.
     _tryon_lock: threading.Lock = field(default_factory=threading.Lock)
     _garments: OrderedDict[str, GarmentModel] = field(default_factory=OrderedDict)
     _garments_lock: threading.Lock = field(default_factory=threading.Lock)
-    pending: set[Future[None]] = field(default_factory=set)
     _measurer: Measurer | None = None
     _measurer_lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @property
+    def tryon(self) -> TryOn:
+        """The try-on models, loaded on first use (web processes load them at start-up)."""
+        with self._tryon_lock:
+            if self._tryon is None:
+                self._tryon = TryOn(num_threads=self.settings.model_threads)
+            return self._tryon
 
     def measurer(self) -> Measurer:
         """The shop's measurer, made on first use (most shoppers never measure from a photo)."""
@@ -84,14 +91,17 @@ class Services:
         self, photo: npt.NDArray[np.uint8], garment: GarmentModel, options: TryOnOptions
     ) -> TryOnResult:
         """Dress ``photo`` (RGB uint8 (H, W, 3)) in ``garment``; blocking, call from a thread."""
+        tryon = self.tryon
         with self._tryon_lock:
-            return self.tryon.render(photo, [garment], options)
+            return tryon.render(photo, [garment], options)
 
     def close(self) -> None:
-        self.jobs.shutdown(wait=True, cancel_futures=False)
         with self._measurer_lock:
             if self._measurer is not None:
                 self._measurer.close()
                 self._measurer = None
-        self.tryon.close()
+        with self._tryon_lock:
+            if self._tryon is not None:
+                self._tryon.close()
+                self._tryon = None
         self.engine.dispose()

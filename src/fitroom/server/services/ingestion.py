@@ -1,13 +1,17 @@
-"""Background ingestion of merchant product photos into try-on-ready garments."""
+"""Ingestion of merchant product photos into try-on-ready garments, as background jobs."""
 
 from __future__ import annotations
 
 import logging
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 from PIL import Image
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from fitroom.errors import FitroomError
 from fitroom.garments import Garment as GarmentModel
@@ -15,9 +19,14 @@ from fitroom.garments import SizeChart, SizeRange, ingest_garment, save_garment
 from fitroom.server import crud
 from fitroom.server.core.crypto import encode_jpeg
 from fitroom.server.db import session_scope
+from fitroom.server.models import Job
 from fitroom.server.services import Services
+from fitroom.server.services.jobqueue import worker_name
 
 log = logging.getLogger(__name__)
+
+#: The job kind of a merchant upload.
+INGEST_GARMENT = "ingest_garment"
 
 
 def size_chart_model(chart: dict[str, dict[str, list[float]]] | None) -> SizeChart | None:
@@ -72,19 +81,41 @@ def store_ingested(services: Services, garment_id: int, garment: GarmentModel) -
     services.forget_garment(package_key)
 
 
-def run_ingestion(services: Services, job_id: int, garment_id: int, photo: bytes) -> None:
-    """The job body: ingest, store, and record done or the refusal message."""
+def run_job(services: Services, job_id: int, statuses: Sequence[str]) -> None:
+    """Run job ``job_id`` if its status is one of ``statuses``; the body of every delivery.
+
+    A job already done or failed (a second delivery) is left alone, so delivering at least once
+    never makes a second garment: the garment row was made with the job, and the job only fills
+    it in under fixed storage keys.
+    """
     with session_scope(services.sessions) as session:
-        job = crud.get_job(session, job_id=job_id)
-        row = crud.get_garment(session, garment_id=garment_id)
-        if job is None or row is None:
+        job = crud.claim_job(session, job_id=job_id, worker=worker_name(), statuses=statuses)
+        if job is None:
             return
-        job.status = "running"
-        name, chart = row.name, row.size_chart
+        kind, garment_id, payload_key = job.kind, job.garment_id, job.payload_key
+    if kind == INGEST_GARMENT:
+        run_ingestion(services, job_id, garment_id, payload_key)
+    else:
+        end_job(services, job_id, None, f"unknown job kind {kind!r}")
+
+
+def run_ingestion(
+    services: Services, job_id: int, garment_id: int | None, payload_key: str | None
+) -> None:
+    """Ingest the uploaded photo, store the garment, and record done or the refusal message."""
+    with session_scope(services.sessions) as session:
+        row = None if garment_id is None else crud.get_garment(session, garment_id=garment_id)
+        name, chart = (row.name, row.size_chart) if row is not None else ("", None)
+    if row is None or garment_id is None:
+        end_job(services, job_id, None, "the garment was deleted before it was ingested")
+        return
+    if payload_key is None or not services.storage.exists(payload_key):
+        end_job(services, job_id, garment_id, "the uploaded photo is gone; upload it again")
+        return
     error: str | None = None
     try:
         garment = ingest_garment(
-            photo,
+            services.storage.get(payload_key),
             name=name,
             size_chart=size_chart_model(chart),
             source_name=f"upload-{garment_id}",
@@ -92,20 +123,39 @@ def run_ingestion(services: Services, job_id: int, garment_id: int, photo: bytes
         store_ingested(services, garment_id, garment)
     except FitroomError as exc:
         error = str(exc)
+    except OperationalError:
+        raise  # the database is away: the queue delivers the job again
     except Exception as exc:  # a job must always end with a visible status
         log.exception("garment ingestion job %s failed", job_id)
         error = f"ingestion failed unexpectedly ({type(exc).__name__}); try another photo"
+    end_job(services, job_id, garment_id, error)
+    services.storage.delete(payload_key)
+
+
+def end_job(services: Services, job_id: int, garment_id: int | None, error: str | None) -> None:
+    """Record the job's end; a refused garment shows as failed."""
     with session_scope(services.sessions) as session:
         job = crud.get_job(session, job_id=job_id)
         if job is not None:
             crud.finish_job(session, job=job, error=error)
-        row = crud.get_garment(session, garment_id=garment_id)
-        if error and row is not None:
+        row = None if garment_id is None else crud.get_garment(session, garment_id=garment_id)
+        if error and row is not None and row.status == "processing":
             row.status = "failed"
 
 
-def submit_ingestion(services: Services, *, job_id: int, garment_id: int, photo: bytes) -> None:
-    """Queue :func:`run_ingestion` on the job pool."""
-    future = services.jobs.submit(run_ingestion, services, job_id, garment_id, photo)
-    services.pending.add(future)
-    future.add_done_callback(services.pending.discard)
+async def enqueue_ingestion(
+    services: Services, session: Session, *, garment_id: int, created_by: int, photo: bytes
+) -> Job:
+    """Keep the uploaded photo in media storage and queue the job that ingests it.
+
+    The garment row must be in ``session``; it and the job are committed before the queue
+    hears of the job, so any worker on any machine finds both.
+    """
+    job = crud.create_job(
+        session, kind=INGEST_GARMENT, garment_id=garment_id, created_by=created_by
+    )
+    job.payload_key = f"jobs/{job.id}/upload"
+    await run_in_threadpool(services.storage.put, job.payload_key, photo)
+    session.commit()
+    await services.queue.enqueue(job.id)
+    return job

@@ -17,7 +17,7 @@ from fitroom.server.core.crypto import encode_jpeg
 from fitroom.server.models import Garment
 from fitroom.server.schemas import GarmentPublic, GarmentUpdate, JobPublic, SizeChartBody
 from fitroom.server.services.catalog import garment_public
-from fitroom.server.services.ingestion import size_chart_model, submit_ingestion
+from fitroom.server.services.ingestion import enqueue_ingestion, size_chart_model
 
 router = APIRouter(prefix="/merchant", tags=["merchant"])
 
@@ -102,10 +102,16 @@ async def add_garment(
         description=description,
         size_chart=parse_chart(size_chart),
     )
-    job = crud.create_job(session, kind="ingest_garment", garment_id=garment.id, created_by=user.id)
-    session.commit()  # the job thread reads these rows
-    submit_ingestion(services, job_id=job.id, garment_id=garment.id, photo=data)
+    job = await enqueue_ingestion(
+        services, session, garment_id=garment.id, created_by=user.id, photo=data
+    )
     return {"garment_id": garment.id, "job": JobPublic.model_validate(job).model_dump(mode="json")}
+
+
+@router.get("/jobs")
+def my_jobs(session: SessionDep, user: MerchantUser) -> list[JobPublic]:
+    """Your newest jobs with their status and, when refused, why."""
+    return [JobPublic.model_validate(job) for job in crud.list_jobs(session, created_by=user.id)]
 
 
 @router.get("/jobs/{job_id}")
