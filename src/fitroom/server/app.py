@@ -93,7 +93,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        services = await run_in_threadpool(build_services, settings)
+        services = await run_in_threadpool(
+            partial(build_services, settings, load_models=settings.preload_models)
+        )
         try:
             if settings.seed_demo:
                 added = await run_in_threadpool(seed_demo, services)

@@ -50,6 +50,7 @@ class Settings(BaseSettings):
             ``fitroom worker`` processes).
         job_stall_seconds: a job worker silent this long is taken for dead and its job is
             queued again.
+        preload_models: load the try-on models at start-up (else on the first try-on).
         media_backend: ``auto`` (the database's ``media_blobs`` table on PostgreSQL, the
             media folder on SQLite), ``database`` or ``files``.
     """
@@ -80,6 +81,7 @@ class Settings(BaseSettings):
     run_jobs: bool = True
     job_stall_seconds: float = 30.0
     media_backend: Literal["auto", "database", "files"] = "auto"
+    preload_models: bool = True
 
     @model_validator(mode="after")
     def _refuse_unsafe_secret(self) -> Settings:
