@@ -8,7 +8,9 @@ for states (a health answer, a log line, a job status), each with a bounded time
 
 from __future__ import annotations
 
+import csv
 import io
+import json
 import os
 import signal
 import subprocess
@@ -25,7 +27,7 @@ import psutil
 from PIL import Image
 from sqlalchemy import create_engine, text
 
-from fitroom.garments.synth import synth_garment
+from fitroom.garments.synth import KINDS, synth_garment
 
 REPO = Path(__file__).resolve().parents[2]
 PASSWORD = "correct horse battery"
@@ -46,12 +48,57 @@ def wait_for(
         time.sleep(interval_s)
 
 
-def product_photo(seed: int = 21, kind: str = "shirt", pattern: str = "checks") -> bytes:
-    """A product photo the project draws itself, as PNG bytes."""
+def product_photo(
+    seed: int = 21, kind: str = "shirt", pattern: str | None = "checks", fmt: str = "PNG"
+) -> bytes:
+    """A product photo the project draws itself (``fitroom.garments.synth``), as image bytes."""
     drawn = synth_garment(kind, seed=seed, pattern=pattern, size=(480, 640))  # type: ignore[arg-type]
     buffer = io.BytesIO()
-    Image.fromarray(drawn.image).save(buffer, "PNG")
+    Image.fromarray(drawn.image).save(buffer, fmt, **({"quality": 90} if fmt == "JPEG" else {}))
     return buffer.getvalue()
+
+
+#: Every REFUSED_EVERY-th item of a synthetic catalogue is a photo of no garment (a flat grey
+#: card), and the one after it names a photo that does not exist, so imports have refusals.
+REFUSED_EVERY = 50
+
+
+def write_catalog(folder: Path, count: int, refuse_every: int = REFUSED_EVERY) -> Path:
+    """``count`` drawn product photos (JPEG) and their ``catalog.csv`` in ``folder``.
+
+    Kinds, patterns and seeds cycle deterministically; prices and size charts vary. Files
+    already written are kept, so a benchmark can reuse a catalogue.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    rows = []
+    for index in range(count):
+        kind = KINDS[index % len(KINDS)]
+        sku = f"SKU-{index:06d}"
+        photo = folder / f"{sku}.jpg"
+        if index % refuse_every == refuse_every - 1:
+            if not photo.exists():
+                Image.new("RGB", (480, 640), (128, 128, 128)).save(photo, "JPEG")
+        elif index % refuse_every == 0 and index > 0:
+            photo = folder / f"{sku}-missing.jpg"
+        elif not photo.exists():
+            photo.write_bytes(product_photo(seed=1000 + index, kind=kind, pattern=None, fmt="JPEG"))
+        chart = {"M": {"chest": [92.0, 100.0]}, "L": {"chest": [100.0, 108.0]}}
+        rows.append(
+            {
+                "sku": sku,
+                "name": f"{kind.replace('-', ' ').title()} {index}",
+                "price_cents": str(1490 + (index * 37) % 6000),
+                "photo": photo.name,
+                "sizes": "S,M,L",
+                "size_chart": json.dumps(chart) if index % 3 == 0 else "",
+            }
+        )
+    catalog = folder / "catalog.csv"
+    with catalog.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    return catalog
 
 
 @dataclass

@@ -12,9 +12,7 @@ from fitroom.server.services import Services
 def test_migrations_match_models(services: Services) -> None:
     # The schema Alembic built must be the one the models describe (no missing migration).
     with services.engine.connect() as connection:
-        context = MigrationContext.configure(
-            connection, opts={"include_name": not_procrastinate}
-        )
+        context = MigrationContext.configure(connection, opts={"include_name": not_procrastinate})
         assert compare_metadata(context, Base.metadata) == []
 
 

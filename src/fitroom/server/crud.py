@@ -170,6 +170,15 @@ def get_garment(session: Session, *, garment_id: int) -> Garment | None:
     return session.scalar(_with_children(select(Garment).where(Garment.id == garment_id)))
 
 
+def get_garment_by_import_key(
+    session: Session, *, merchant_id: int, import_key: str
+) -> Garment | None:
+    """The merchant's garment a catalogue import made from the item ``import_key``."""
+    return session.scalar(
+        select(Garment).where(Garment.merchant_id == merchant_id, Garment.import_key == import_key)
+    )
+
+
 def get_garment_by_slug(session: Session, *, slug: str) -> Garment | None:
     return session.scalar(_with_children(select(Garment).where(Garment.slug == slug)))
 
@@ -194,9 +203,11 @@ def create_garment(
     size_chart: dict[str, dict[str, list[float]]] | None = None,
     slug: str | None = None,
     status: str = "processing",
+    import_key: str | None = None,
 ) -> Garment:
     garment = Garment(
         slug=slug or unique_slug(session, name=name),
+        import_key=import_key,
         name=name,
         merchant_id=merchant_id,
         price_cents=price_cents,
