@@ -38,6 +38,7 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalCluster]:
         yield local
     finally:
         local.stop_all()
+        local.stop_postgres()
 
 
 @pytest.fixture(scope="module")
