@@ -61,24 +61,17 @@ def fresh_shop(root: Path) -> dict[str, str]:
     return env
 
 
+def import_command(catalog: Path, workers: int, env: dict[str, str]) -> list[str]:
+    """``fitroom garment import`` of ``catalog`` on a local Dask cluster of ``workers``."""
+    report = Path(env["FITROOM_VAR_DIR"]) / "refused.csv"
+    return [sys.executable, "-m", "fitroom.cli", "garment", "import", str(catalog), "--workers",
+            str(workers), "--merchant", MERCHANT, "-q", "--report", str(report)]  # fmt: skip
+
+
 def run_import(catalog: Path, workers: int, env: dict[str, str]) -> tuple[str, float]:
     started = time.perf_counter()
     done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "fitroom.cli",
-            "garment",
-            "import",
-            str(catalog),
-            "--workers",
-            str(workers),
-            "--merchant",
-            MERCHANT,
-            "-q",
-            "--report",
-            str(Path(env["FITROOM_VAR_DIR"]) / "refused.csv"),
-        ],
+        import_command(catalog, workers, env),
         env=env,
         capture_output=True,
         text=True,
@@ -134,19 +127,7 @@ def main() -> None:
             root = Path(tmp) / "killed"
             env = fresh_shop(root)
             importer = subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "fitroom.cli",
-                    "garment",
-                    "import",
-                    str(catalog),
-                    "--workers",
-                    "2",
-                    "--merchant",
-                    MERCHANT,
-                    "-q",
-                ],
+                import_command(catalog, 2, env),
                 env=env,
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,
