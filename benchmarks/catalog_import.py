@@ -107,9 +107,10 @@ def main() -> None:
     args = parser.parse_args()
 
     catalog = write_catalog(args.catalog, args.items)
-    refusals = 2 * (args.items // REFUSED_EVERY)
+    # Grey cards at items 49, 99, ...; missing photos at 50, 100, ... (below --items).
+    refusals = args.items // REFUSED_EVERY + (args.items - 1) // REFUSED_EVERY
     expected = args.items - refusals
-    print(f"catalogue: {args.items} items in {args.catalog} (about {refusals} to refuse)")
+    print(f"catalogue: {args.items} items in {args.catalog} ({refusals} to refuse)")
     rates = {}
     with tempfile.TemporaryDirectory(prefix="fitroom-import-") as tmp:
         for workers in args.workers:
