@@ -39,11 +39,21 @@ async def work(services: Any) -> None:
         await services.queue.stop()
 
 
+def warm_up() -> None:
+    """Ingest one drawn garment before taking jobs: the first job's buffers are allocated now,
+    so the worker's memory is at its working size from the start, not after its first job."""
+    from fitroom.garments import ingest_garment
+    from fitroom.garments.synth import synth_garment
+
+    ingest_garment(synth_garment("t-shirt", seed=0, size=(480, 640)).image, name="warm-up")
+
+
 def run(_args: argparse.Namespace) -> int:
     from fitroom.server import Settings
     from fitroom.server.app import build_services
 
     services = build_services(Settings(), load_models=False, run_jobs=True)
+    warm_up()
     try:
         asyncio.run(work(services))
     finally:
