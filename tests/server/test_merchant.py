@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from markupsafe import escape
 from PIL import Image
 
 from fitroom.garments.synth import synth_garment
@@ -81,6 +82,13 @@ def test_refused_photo_fails_job_with_message(
     assert job["error"] and len(job["error"]) > 20
     mine = {g["id"]: g for g in merchant.get("/api/v1/merchant/garments").json()}
     assert mine[response.json()["garment_id"]]["status"] == "failed"
+    # The job and its refusal are listed in the API and on the merchant page.
+    listed = {j["id"]: j for j in merchant.get("/api/v1/merchant/jobs").json()}
+    assert listed[job["id"]]["error"] == job["error"]
+    assert listed[job["id"]]["attempts"] == 1
+    page = merchant.get("/merchant").text
+    assert "Recent uploads" in page and f"#{job['id']}" in page
+    assert str(escape(job["error"])) in page
 
 
 def test_upload_wrong_type_and_too_large(merchant: TestClient, csrf: Csrf) -> None:

@@ -10,24 +10,14 @@ from starlette.concurrency import run_in_threadpool
 
 from fitroom.server import crud
 from fitroom.server.api.deps import Csrf, CurrentUser, IdForm, IdPath, ServicesDep, SessionDep
-from fitroom.server.api.routes.account import user_media_prefix
-from fitroom.server.api.routes.tryon import render_upload
 from fitroom.server.core.crypto import encode_jpeg
 from fitroom.server.models import Look
 from fitroom.server.schemas import LookPublic, Message
+from fitroom.server.services.accounts import user_media_prefix
+from fitroom.server.services.looks import look_public
+from fitroom.server.services.tryon import render_upload
 
 router = APIRouter(prefix="/looks", tags=["looks"])
-
-
-def look_public(look: Look) -> LookPublic:
-    return LookPublic(
-        id=look.id,
-        garment_id=look.garment_id,
-        size=look.size,
-        has_photo=look.photo_key is not None,
-        image_url=f"/api/v1/looks/{look.id}/image",
-        created_at=look.created_at,
-    )
 
 
 def own_look(session: SessionDep, look_id: int, user: CurrentUser) -> Look:
