@@ -192,7 +192,17 @@ def main() -> None:
     results: dict[str, str] = {}
     with tempfile.TemporaryDirectory(prefix="fitroom-faults-") as tmp:
         cluster = LocalCluster(
-            root=Path(tmp), base_port=args.base_port, stall_seconds=5.0, preload_models=True
+            root=Path(tmp),
+            base_port=args.base_port,
+            stall_seconds=5.0,
+            preload_models=True,
+            # Every shopper here is 127.0.0.1: the per-address limits would count the whole load
+            # as one visitor, and the merchant's uploads must not meet the upload rate.
+            extra_env={
+                "FITROOM_REGISTER_ATTEMPTS": "1000",
+                "FITROOM_LOGIN_ADDRESS_ATTEMPTS": "1000",
+                "FITROOM_UPLOAD_ATTEMPTS": "100000",
+            },
         )
         cluster.start_postgres()
         cluster.reset_database()

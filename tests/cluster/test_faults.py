@@ -51,6 +51,24 @@ def test_a_shopper_logged_in_through_one_process_is_logged_in_on_the_other(
         assert first_again.get("/api/v1/auth/me").status_code == 401
 
 
+def test_a_login_lockout_set_through_one_process_holds_on_the_other(
+    cluster: LocalCluster,
+) -> None:
+    email = "lockout@cluster.example"
+    with shop_client(cluster.url("web1")) as first:
+        assert register(first, email).status_code == 201
+        for _ in range(5):  # FITROOM_LOGIN_ATTEMPTS defaults to 5
+            wrong = first.post(
+                "/api/v1/auth/login", json={"email": email, "password": "not the password"}
+            )
+            assert wrong.status_code == 401, wrong.text
+        assert login(first, email).status_code == 429
+    with shop_client(cluster.url("web2")) as second:
+        # The right password through the other process is refused too: one count for both.
+        locked = login(second, email)
+        assert locked.status_code == 429, locked.text
+
+
 def test_a_worker_killed_mid_job_leaves_the_job_to_the_other_and_one_garment(
     cluster: LocalCluster, merchant_email: str
 ) -> None:
