@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from typing import Annotated
 
+import numpy as np
+import numpy.typing as npt
 from fastapi import APIRouter, File, Form, Response, UploadFile
 from starlette.concurrency import run_in_threadpool
 
@@ -30,8 +32,11 @@ async def render_upload(
     garment_id: int,
     size: str | None,
     tuck: bool,
-) -> tuple[bytes, TryOnResult]:
-    """Decode and dress an uploaded photo in memory; returns (photo bytes, result)."""
+) -> tuple[npt.NDArray[np.uint8], TryOnResult]:
+    """Decode and dress an uploaded photo in memory; returns (photo pixels, result).
+
+    The photo is re-encoded only by the caller that keeps it (in a thread: a 20-megapixel
+    JPEG encode on the event loop would stall every other request)."""
     garment_row = visible_garment(session, garment_id, user)
     # With stored measurements and a size chart the size is drawn from the chart's numbers.
     options = fitted_options(services, session, user, garment_row, size, tuck)
@@ -39,7 +44,7 @@ async def render_upload(
     pixels = await run_in_threadpool(decode_photo, data, services.settings)
     garment = await run_in_threadpool(services.garment_model, garment_row.package_key)
     result = await run_in_threadpool(services.render, pixels, garment, options)
-    return encode_jpeg(pixels), result
+    return pixels, result
 
 
 @router.post("", response_class=Response, dependencies=[Csrf])
