@@ -39,7 +39,7 @@ async def save_look(
     keep_photo: Annotated[bool, Form(description="also keep the original photo")] = False,
 ) -> LookPublic:
     """Render again and keep the result (and the photo when asked), encrypted and EXIF-free."""
-    photo_jpeg, result = await render_upload(services, session, user, photo, garment_id, size, tuck)
+    pixels, result = await render_upload(services, session, user, photo, garment_id, size, tuck)
     look_jpeg = await run_in_threadpool(encode_jpeg, result.image)
     prefix = f"{user_media_prefix(user.id)}/looks/{uuid.uuid4().hex}"
     image_key = f"{prefix}/look.bin"
@@ -47,6 +47,7 @@ async def save_look(
     photo_key = None
     if keep_photo:
         photo_key = f"{prefix}/photo.bin"
+        photo_jpeg = await run_in_threadpool(encode_jpeg, pixels)
         services.storage.put(photo_key, services.cipher.encrypt(photo_jpeg, photo_key.encode()))
     look = crud.create_look(
         session,
