@@ -4,12 +4,14 @@
 # ${FITROOM_PG_DIR:-/tmp/fitroom-pg}, starts it, creates the database fitroom_test, and prints
 #   postgresql+psycopg://fitroom:fitroom@127.0.0.1:5433/fitroom_test
 # on the last line (use it as FITROOM_TEST_DATABASE_URL). Needs root for the install/user steps.
+# FITROOM_PG_PORT, FITROOM_PG_DIR and FITROOM_PG_DB make another cluster (the cluster script and
+# the fault tests use a private one they may stop); `ensure_postgres.sh stop` stops that cluster.
 set -euo pipefail
 
 PORT="${FITROOM_PG_PORT:-5433}"
 DIR="${FITROOM_PG_DIR:-/tmp/fitroom-pg}"
 OS_USER="${FITROOM_PG_OS_USER:-fitroompg}"
-DB=fitroom_test
+DB="${FITROOM_PG_DB:-fitroom_test}"
 ROLE=fitroom
 PASSWORD=fitroom
 
@@ -42,6 +44,14 @@ if ! id "$OS_USER" >/dev/null 2>&1; then
 fi
 
 as_pg() { runuser -u "$OS_USER" -- "$@"; }
+
+if [ "${1:-}" = "stop" ]; then
+  if [ -f "$DIR/data/PG_VERSION" ] && as_pg "$PG_CTL" -D "$DIR/data" status >/dev/null 2>&1; then
+    log "stopping the cluster in $DIR/data"
+    as_pg "$PG_CTL" -D "$DIR/data" -m fast -w stop >&2
+  fi
+  exit 0
+fi
 
 mkdir -p "$DIR"
 chown "$OS_USER" "$DIR"

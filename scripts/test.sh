@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # The test command: sets up what it needs (venv and packages; a throw-away PostgreSQL on
 # 127.0.0.1:5433 when it can), then runs lint, types and the test suite.
+# tests/cluster start their own local cluster through scripts/ensure_postgres.sh (a private
+# PostgreSQL they restart), fitroom serve and fitroom worker, on ports from FITROOM_TEST_CLUSTER_PORT
+# (default 8300); no Redis is used.
 # Usage: scripts/test.sh [pytest args]
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -299,10 +299,10 @@ def test_merchant_ingests_a_photo_and_sees_refusals(
     assert "Ingested" in message, message
     snap(page, "12-merchant-ingested")
     # The page reloads itself after a successful job; the garment is listed as active.
-    row = page.locator("table.list tbody tr").filter(has_text=name)
+    row = page.locator("table#garments tbody tr").filter(has_text=name)
     row.wait_for()
     assert row.locator(".status").inner_text().strip() == "active"
-    assert rendered(page, f"table.list tbody tr:has-text('{name}') img.mini")
+    assert rendered(page, f"table#garments tbody tr:has-text('{name}') img.mini")
     page.goto("/?" + urllib.parse.urlencode({"q": name}))
     card = page.locator(".grid .card").filter(has_text=name)
     assert card.count() == 1
@@ -330,7 +330,7 @@ def test_merchant_ingests_a_photo_and_sees_refusals(
     snap(page, "14-merchant-refused")
     # The refused garment stays in the merchant's list, marked failed, and out of the shop.
     page.reload()
-    row = page.locator("table.list tbody tr").filter(has_text="Coffee cup")
+    row = page.locator("table#garments tbody tr").filter(has_text="Coffee cup")
     assert row.locator(".status").inner_text().strip() == "failed"
     page.goto("/?q=Coffee")
     assert page.locator(".grid .card").count() == 0

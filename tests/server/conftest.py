@@ -18,11 +18,12 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from PIL import Image
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, select, text
 
 from fitroom.server import Settings, create_app
-from fitroom.server.models import Base
+from fitroom.server.models import Base, MediaBlob
 from fitroom.server.services import Services
+from fitroom.server.storage import FileSystemStorage
 
 PASSWORD = "correct horse battery"
 #: Uploads above this are refused in the tests' settings (small, so a 413 is cheap to provoke).
@@ -42,6 +43,16 @@ def reset_database(url: str) -> None:
     with engine.begin() as connection:
         Base.metadata.drop_all(connection)
         connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
+        if connection.dialect.name == "postgresql":
+            # procrastinate's queue outlives the shop's tables; no job of an old run may remain.
+            present = connection.execute(text("SELECT to_regclass('procrastinate_jobs')"))
+            if present.scalar() is not None:
+                connection.execute(
+                    text(
+                        "TRUNCATE procrastinate_jobs, procrastinate_events, "
+                        "procrastinate_workers CASCADE"
+                    )
+                )
     engine.dispose()
 
 
@@ -204,6 +215,18 @@ def to_jpeg() -> Callable[..., bytes]:
 
 
 @pytest.fixture(scope="session")
-def media_files(settings: Settings) -> Callable[[], list[Path]]:
-    """``media_files()``: every file currently in the media folder."""
-    return lambda: files_under(settings.media_root)
+def stored_media(services: Services) -> Callable[[], dict[str, bytes]]:
+    """``stored_media()``: every stored media key and its raw bytes, whichever the backend
+    (files under the media folder on SQLite, rows of ``media_blobs`` on PostgreSQL)."""
+
+    def read() -> dict[str, bytes]:
+        if isinstance(services.storage, FileSystemStorage):
+            root = services.storage.root
+            return {p.relative_to(root).as_posix(): p.read_bytes() for p in files_under(root)}
+        with services.sessions() as session:
+            return {
+                key: bytes(data)
+                for key, data in session.execute(select(MediaBlob.key, MediaBlob.data))
+            }
+
+    return read

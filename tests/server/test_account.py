@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
@@ -19,11 +18,11 @@ def test_delete_account_removes_rows_and_files(
     garment_id: int,
     astronaut_jpeg: bytes,
     services: Services,
-    media_files: Callable[[], list[Path]],
+    stored_media: Callable[[], dict[str, bytes]],
 ) -> None:
     client = make_client()
     email = signup(client)
-    before = set(media_files())
+    before = set(stored_media())
     for keep in ("true", "false"):
         response = client.post(
             "/api/v1/looks",
@@ -37,7 +36,7 @@ def test_delete_account_removes_rows_and_files(
         json={"garment_id": garment_id, "kind": "comment", "comment": "mine"},
         headers=csrf(client),
     )
-    mine = set(media_files()) - before
+    mine = set(stored_media()) - before
     assert len(mine) == 3  # two looks, one kept photo
     with services.sessions() as session:
         user_id = session.scalar(select(User.id).where(User.email == email))
@@ -46,8 +45,9 @@ def test_delete_account_removes_rows_and_files(
     response = client.delete("/api/v1/account", headers=csrf(client))
     assert response.status_code == 200
 
-    assert not any(path.exists() for path in mine)
-    assert not (services.settings.media_root / "users" / str(user_id)).exists()
+    left = set(stored_media())
+    assert not mine & left
+    assert not [key for key in left if key.startswith(f"users/{user_id}/")]
     with services.sessions() as session:
         assert session.scalar(select(User).where(User.email == email)) is None
         for model in (Look, FeedbackEvent, AuthSession):

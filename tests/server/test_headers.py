@@ -13,7 +13,7 @@ from pydantic import ValidationError
 from fitroom.server import Settings, create_app
 from fitroom.server.core.config import DEVELOPMENT_SECRET
 from fitroom.server.core.crypto import derive_media_key
-from fitroom.server.pages import TEMPLATES_DIR
+from fitroom.server.pages.templating import TEMPLATES_DIR
 from fitroom.server.services import Services
 
 PASSWORD = "correct horse battery"

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable
-from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
@@ -51,16 +50,17 @@ def test_saved_files_are_encrypted_and_exif_free(
     garment_id: int,
     astronaut: npt.NDArray[np.uint8],
     to_jpeg: Callable[..., bytes],
-    media_files: Callable[[], list[Path]],
+    stored_media: Callable[[], dict[str, bytes]],
 ) -> None:
-    before = set(media_files())
+    before = set(stored_media())
     photo = to_jpeg(astronaut, exif=exif_with_gps())
     assert b"SpyCam" in photo
     look = save_look(shopper, csrf, photo, garment_id, keep=True)
-    new_files = set(media_files()) - before
-    assert len(new_files) == 2
-    for path in new_files:
-        raw = path.read_bytes()
+    after = stored_media()
+    new_keys = set(after) - before
+    assert len(new_keys) == 2
+    for key in new_keys:
+        raw = after[key]
         assert not raw.startswith(b"\xff\xd8"), "stored media must not be a readable JPEG"
         assert b"SpyCam" not in raw and b"JFIF" not in raw
     kept = shopper.get(f"/api/v1/looks/{look['id']}/photo")
@@ -97,14 +97,14 @@ def test_delete_look_removes_files(
     csrf: Csrf,
     garment_id: int,
     astronaut_jpeg: bytes,
-    media_files: Callable[[], list[Path]],
+    stored_media: Callable[[], dict[str, bytes]],
 ) -> None:
-    before = set(media_files())
+    before = set(stored_media())
     look = save_look(shopper, csrf, astronaut_jpeg, garment_id, keep=True)
-    assert len(set(media_files()) - before) == 2
+    assert len(set(stored_media()) - before) == 2
     assert shopper.delete(f"/api/v1/looks/{look['id']}").status_code == 403  # no CSRF
     assert shopper.delete(f"/api/v1/looks/{look['id']}", headers=csrf(shopper)).status_code == 200
-    assert set(media_files()) == before
+    assert set(stored_media()) == before
     assert shopper.get(f"/api/v1/looks/{look['id']}").status_code == 404
 
 

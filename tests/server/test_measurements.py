@@ -16,9 +16,9 @@ from sqlalchemy import select
 
 from fitroom.measure import BodyMeasurements, recommend_size
 from fitroom.server.db import session_scope
-from fitroom.server.jobs import size_chart_model
 from fitroom.server.models import FeedbackEvent, Garment, MeasurementProfile
 from fitroom.server.services import Services
+from fitroom.server.services.ingestion import size_chart_model
 
 Csrf = Callable[[TestClient], dict[str, str]]
 #: A whole-body front photo (head to feet) from the research set.
@@ -138,10 +138,10 @@ def test_estimate_refusals(
 
 
 def test_estimate_from_a_photo_kept_only_with_consent(
-    shared_data: Path, shopper: TestClient, csrf: Csrf, media_files: Callable[[], list[Path]]
+    shared_data: Path, shopper: TestClient, csrf: Csrf, stored_media: Callable[[], dict[str, bytes]]
 ) -> None:
     photo = (shared_data / FULL_BODY).read_bytes()
-    before = set(media_files())
+    before = set(stored_media())
     response = estimate(shopper, csrf, photo)
     assert response.status_code == 200, response.text
     body = response.json()
@@ -160,7 +160,7 @@ def test_estimate_from_a_photo_kept_only_with_consent(
     stored = shopper.get("/api/v1/measurements").json()
     assert stored["measurements_cm"] == kept["measurements_cm"]
     assert stored["preference"] == "slim"
-    assert set(media_files()) == before  # the photos are never stored
+    assert set(stored_media()) == before  # the photos are never stored
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from markupsafe import escape
 from PIL import Image
 
 from fitroom.garments.synth import synth_garment
@@ -81,6 +82,13 @@ def test_refused_photo_fails_job_with_message(
     assert job["error"] and len(job["error"]) > 20
     mine = {g["id"]: g for g in merchant.get("/api/v1/merchant/garments").json()}
     assert mine[response.json()["garment_id"]]["status"] == "failed"
+    # The job and its refusal are listed in the API and on the merchant page.
+    listed = {j["id"]: j for j in merchant.get("/api/v1/merchant/jobs").json()}
+    assert listed[job["id"]]["error"] == job["error"]
+    assert listed[job["id"]]["attempts"] == 1
+    page = merchant.get("/merchant").text
+    assert "Recent uploads" in page and f"#{job['id']}" in page
+    assert str(escape(job["error"])) in page
 
 
 def test_upload_wrong_type_and_too_large(merchant: TestClient, csrf: Csrf) -> None:
@@ -280,3 +288,17 @@ def test_finding_09_merchant_uploads_are_rate_limited_and_capped(
     for answer in answers:
         if answer.status_code == 202:  # let the ingestions end before the next test
             wait_for_job(new_merchant, answer.json()["job"]["id"])
+
+
+def test_a_strip_too_long_for_jpeg_is_refused_not_500(merchant: TestClient, csrf: Csrf) -> None:
+    # 70000 x 4 pixels is under the pixel limit, but JPEG cannot store a side over 65500.
+    buf = io.BytesIO()
+    Image.new("RGB", (70000, 4), (10, 20, 30)).save(buf, "PNG")
+    first = merchant.get("/api/v1/merchant/garments").json()[0]["id"]
+    response = merchant.post(
+        f"/api/v1/merchant/garments/{first}/images",
+        files={"photo": ("strip.png", buf.getvalue(), "image/png")},
+        headers=csrf(merchant),
+    )
+    assert response.status_code == 413, response.text
+    assert "longest side" in response.json()["detail"]

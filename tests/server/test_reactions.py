@@ -144,10 +144,10 @@ def test_photo_tryon_keeps_only_numbers_with_consent(
     garment_id: int,
     services: Services,
     astronaut_jpeg: bytes,
-    media_files: Callable[[], list[Path]],
+    stored_media: Callable[[], dict[str, bytes]],
 ) -> None:
     uid = user_id(services, shopper)
-    before = set(media_files())
+    before = set(stored_media())
 
     def try_on(share: bool) -> dict[str, object]:
         response = shopper.post(
@@ -169,7 +169,7 @@ def test_photo_tryon_keeps_only_numbers_with_consent(
     assert (row.source, row.frames) == ("photo", 1)
     assert row.dominant == with_consent["dominant"]
     # Nothing image-like: no file was written, and the table holds only small scalar columns.
-    assert set(media_files()) == before
+    assert set(stored_media()) == before
     columns = inspect(services.engine).get_columns("reaction_records")
     assert {c["name"] for c in columns} == REACTION_COLUMNS
     assert not any(isinstance(c["type"], LargeBinary) for c in columns)

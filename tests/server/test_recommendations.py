@@ -15,9 +15,9 @@ from fitroom.garments import ingest_garment
 from fitroom.garments.synth import synth_garment
 from fitroom.server import crud
 from fitroom.server.db import session_scope
-from fitroom.server.jobs import store_ingested
 from fitroom.server.models import FeedbackEvent
 from fitroom.server.services import Services
+from fitroom.server.services.ingestion import store_ingested
 
 Csrf = Callable[[TestClient], dict[str, str]]
 _n = itertools.count()

@@ -46,11 +46,11 @@ def test_tryon_keeps_no_photo(
     csrf: Csrf,
     garment_id: int,
     astronaut_jpeg: bytes,
-    media_files: Callable[[], list[object]],
+    stored_media: Callable[[], dict[str, bytes]],
 ) -> None:
-    before = set(media_files())
+    before = set(stored_media())
     assert post_tryon(shopper, csrf, astronaut_jpeg, garment_id).status_code == 200
-    assert set(media_files()) == before
+    assert set(stored_media()) == before
 
 
 def test_tryon_requires_login(

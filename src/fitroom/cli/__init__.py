@@ -16,7 +16,7 @@ from fitroom.errors import FitroomError
 
 def build_parser() -> argparse.ArgumentParser:
     """The ``fitroom`` argument parser with every subcommand registered."""
-    from fitroom.cli import analyze, garment, live, measure, serve, tryon
+    from fitroom.cli import analyze, garment, live, measure, serve, tryon, worker
 
     parser = argparse.ArgumentParser(prog="fitroom", description="Self-hosted virtual fitting room")
     parser.add_argument("--threads", type=int, default=2, help="CPU threads for models (default 2)")
@@ -26,6 +26,7 @@ def build_parser() -> argparse.ArgumentParser:
     measure.register(sub)
     tryon.register(sub)
     serve.register(sub)
+    worker.register(sub)
     live.register(sub)
     from fitroom.cli import recs
 

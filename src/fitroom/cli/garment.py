@@ -200,5 +200,9 @@ def register(sub: Any) -> None:
     demo.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     demo.set_defaults(run=_run_demo)
 
+    from fitroom.cli import garment_import
+
+    garment_import.register(gsub)
+
 
 __all__ = ["register"]

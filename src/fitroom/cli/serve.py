@@ -60,7 +60,7 @@ def prepare(seed: bool, threads: int) -> None:
     settings = Settings()
     if "FITROOM_MODEL_THREADS" not in os.environ:
         settings = settings.model_copy(update={"model_threads": threads})
-    services = build_services(settings)
+    services = build_services(settings, load_models=False, run_jobs=False)
     try:
         if seed and settings.seed_demo:
             added = seed_demo(services)

@@ -5,8 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import math
-from collections.abc import AsyncIterator, Awaitable, Callable
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from functools import partial
 from pathlib import Path
@@ -16,11 +15,11 @@ from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy.exc import InterfaceError, OperationalError
 from starlette.concurrency import run_in_threadpool
 
 from fitroom.errors import InputError
 from fitroom.server.api.main import api_router
-from fitroom.server.api.routes.measurements import close_measurer
 from fitroom.server.core.config import Settings, server_secret
 from fitroom.server.core.crypto import MediaCipher, derive_csrf_key, derive_media_key
 from fitroom.server.core.headers import harden_response
@@ -32,8 +31,9 @@ from fitroom.server.memory import bound_allocator, trim_heap
 from fitroom.server.pages import router as pages_router
 from fitroom.server.seed import seed_demo
 from fitroom.server.services import Services
-from fitroom.server.storage import FileSystemStorage
-from fitroom.tryon import TryOn
+from fitroom.server.services.ingestion import run_job
+from fitroom.server.services.jobqueue import JobQueue, LocalJobQueue, ProcrastinateJobQueue
+from fitroom.server.storage import DatabaseStorage, FileSystemStorage, MediaStorage
 
 log = logging.getLogger(__name__)
 #: A request body at least this large is an upload: the heap is trimmed after it.
@@ -62,26 +62,57 @@ def json_safe_error(error: Any) -> dict[str, Any]:
     return {k: json_safe(v) for k, v in dict(error).items() if k != "url"}
 
 
-def build_services(settings: Settings) -> Services:
-    """Open the database (migrated), storage and models; blocking."""
+def build_services(
+    settings: Settings, *, load_models: bool = True, run_jobs: bool | None = None
+) -> Services:
+    """Open the database (migrated), storage, job queue and (``load_models``) models; blocking.
+
+    ``run_jobs`` (default ``settings.run_jobs``) makes this process run jobs once the queue is
+    started (``await services.queue.start()``).
+    """
     url = settings.sqlalchemy_url
     engine = make_engine(url)  # first: it creates the SQLite file's folder
     if settings.auto_migrate:
         upgrade_database(url)
     secret = server_secret(settings)
     sessions = make_session_factory(engine)
-    tryon = TryOn(num_threads=settings.model_threads)
-    return Services(
+    storage: MediaStorage = (
+        DatabaseStorage(sessions)
+        if settings.media_in_database
+        else FileSystemStorage(settings.media_root)
+    )
+    services = Services(
         settings=settings,
         engine=engine,
         sessions=sessions,
-        storage=FileSystemStorage(settings.media_root),
+        storage=storage,
         cipher=MediaCipher(derive_media_key(secret)),
-        tryon=tryon,
-        jobs=ThreadPoolExecutor(settings.job_workers, thread_name_prefix="fitroom-job"),
         csrf=CsrfTokens(derive_csrf_key(secret)),
         limiter=RateLimiter(sessions),
     )
+    services.queue = job_queue(
+        services, run_jobs=settings.run_jobs if run_jobs is None else run_jobs
+    )
+    if load_models:
+        services.tryon  # noqa: B018 -- models load once, at start-up, not on the first request
+    return services
+
+
+def job_queue(services: Services, *, run_jobs: bool) -> JobQueue:
+    """The queue the settings ask for, running jobs in this process when ``run_jobs``."""
+    settings = services.settings
+
+    def run(job_id: int, statuses: Sequence[str]) -> None:
+        run_job(services, job_id, statuses)
+
+    if settings.uses_procrastinate:
+        return ProcrastinateJobQueue(
+            settings.sqlalchemy_url,
+            run,
+            run_worker=run_jobs,
+            stall_seconds=settings.job_stall_seconds,
+        )
+    return LocalJobQueue(services.sessions, run, threads=settings.job_workers if run_jobs else 0)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -92,7 +123,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if settings.bound_memory:
             bound_allocator()
-        services = await run_in_threadpool(build_services, settings)
+        services = await run_in_threadpool(
+            partial(build_services, settings, load_models=settings.preload_models)
+        )
         try:
             if settings.seed_demo:
                 added = await run_in_threadpool(seed_demo, services)
@@ -107,10 +140,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                         )
                     )
                     log.info("seeded %d demo events", events)
+            await services.queue.start()
             app.state.services = services
-            yield
+            try:
+                yield
+            finally:
+                await services.queue.stop()
         finally:
-            await run_in_threadpool(close_measurer, app.state)
             await run_in_threadpool(services.close)
 
     app = FastAPI(
@@ -133,6 +169,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # FastAPI's own handler fails on NaN/inf inputs (JSON has no such numbers): a 500.
         errors = exc.errors() if isinstance(exc, RequestValidationError) else []
         return JSONResponse({"detail": [json_safe_error(e) for e in errors]}, status_code=422)
+
+    @app.exception_handler(OperationalError)
+    @app.exception_handler(InterfaceError)
+    async def database_unavailable(_request: Request, exc: Exception) -> JSONResponse:
+        # A database restarting or out of reach is a temporary refusal, not a server bug.
+        log.warning("database unavailable: %s", type(exc).__name__)
+        return JSONResponse(
+            {"detail": "the shop's database is unavailable; try again in a few seconds"},
+            status_code=503,
+            headers={"Retry-After": "5"},
+        )
 
     @app.middleware("http")
     async def guard(

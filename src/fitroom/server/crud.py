@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import TypedDict, Unpack
 
-from sqlalchemy import ColumnElement, Select, delete, func, or_, select
+from sqlalchemy import ColumnElement, Select, delete, func, or_, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from fitroom.server.core.security import hash_password, token_digest, verify_password
@@ -199,6 +199,15 @@ def get_garment(session: Session, *, garment_id: int) -> Garment | None:
     return session.scalar(_with_children(select(Garment).where(Garment.id == garment_id)))
 
 
+def get_garment_by_import_key(
+    session: Session, *, merchant_id: int, import_key: str
+) -> Garment | None:
+    """The merchant's garment a catalogue import made from the item ``import_key``."""
+    return session.scalar(
+        select(Garment).where(Garment.merchant_id == merchant_id, Garment.import_key == import_key)
+    )
+
+
 def get_garment_by_slug(session: Session, *, slug: str) -> Garment | None:
     return session.scalar(_with_children(select(Garment).where(Garment.slug == slug)))
 
@@ -223,9 +232,11 @@ def create_garment(
     size_chart: dict[str, dict[str, list[float]]] | None = None,
     slug: str | None = None,
     status: str = "processing",
+    import_key: str | None = None,
 ) -> Garment:
     garment = Garment(
         slug=slug or unique_slug(session, name=name),
+        import_key=import_key,
         name=name,
         merchant_id=merchant_id,
         price_cents=price_cents,
@@ -365,6 +376,37 @@ def create_job(
 
 def get_job(session: Session, *, job_id: int) -> Job | None:
     return session.get(Job, job_id)
+
+
+def claim_job(session: Session, *, job_id: int, worker: str, statuses: Sequence[str]) -> Job | None:
+    """Mark the job running for ``worker`` if its status is one of ``statuses``; else None.
+
+    One conditional UPDATE, so of two processes claiming a queued job only one gets it.
+    """
+    claimed = session.execute(
+        update(Job)
+        .where(Job.id == job_id, Job.status.in_(list(statuses)))
+        .values(
+            status="running",
+            claimed_by=worker,
+            attempts=Job.attempts + 1,
+            started_at=datetime.now(UTC),
+        )
+    )
+    if getattr(claimed, "rowcount", 0) != 1:
+        return None
+    session.flush()
+    job = session.get(Job, job_id, populate_existing=True)
+    return job
+
+
+def list_jobs(session: Session, *, created_by: int, limit: int = 20) -> list[Job]:
+    """The newest jobs a user started."""
+    return list(
+        session.scalars(
+            select(Job).where(Job.created_by == created_by).order_by(Job.id.desc()).limit(limit)
+        )
+    )
 
 
 def finish_job(session: Session, *, job: Job, error: str | None) -> None:

@@ -1,9 +1,7 @@
-"""Keeping the server's resident memory bounded under large and hostile uploads (glibc malloc).
+"""Giving memory freed after large uploads back to the system (glibc malloc).
 
-Nothing of an upload outlives its request — the bytes, the decoded pixels and the try-on's
-intermediate arrays are all freed — yet a server fed hundreds of odd photos kept growing (380 MB
-to 1.4 GB in the review) and stayed there. The memory was free inside glibc's allocator, not
-returned to the system:
+Nothing of an upload is meant to outlive its request — the bytes, the decoded pixels and the
+try-on's intermediate arrays are freed — but glibc's allocator may keep freed memory resident:
 
 * every thread that allocates gets an arena of its own (up to 8 per core), and the requests run
   on a pool of up to 40 threads, so freed photo-sized blocks lie in many heaps;
@@ -14,7 +12,8 @@ returned to the system:
 :func:`bound_allocator` (called once as the app starts) caps the arenas and fixes the mmap
 threshold, so image-sized arrays are mmapped and go back to the system when freed;
 :func:`trim_heap` (after each request that carried an upload) hands back the free tops of the
-heaps. On a C library other than glibc both do nothing.
+heaps. On a C library other than glibc both do nothing. This bounds the allocator's share only:
+memory still referenced (see ``benchmarks/hostile_uploads.py``) is not touched.
 """
 
 from __future__ import annotations

@@ -80,7 +80,11 @@ class Garment(Base):
     status: Mapped[str] = mapped_column(String(16), default="processing", index=True)
     package_key: Mapped[str | None] = mapped_column(String(300))
     size_chart: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    #: The catalogue item a ``fitroom garment import`` made it from (a rerun finds it again).
+    import_key: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    __table_args__ = (UniqueConstraint("merchant_id", "import_key", name="uq_garment_import_key"),)
 
     variants: Mapped[list[GarmentVariant]] = relationship(
         back_populates="garment", cascade="all, delete-orphan", order_by="GarmentVariant.id"
@@ -157,7 +161,13 @@ class FeedbackEvent(Base):
 
 
 class Job(Base):
-    """A background job (garment ingestion) with a visible status."""
+    """A background job (garment ingestion) with a visible status.
+
+    The row is the job's truth whichever queue delivers it: a delivery of a job already done or
+    failed does nothing, so a job delivered twice makes one garment. ``payload_key`` names the
+    uploaded photo in media storage until the job ends; ``claimed_by`` is the ``host:pid`` of the
+    process running it and ``attempts`` how many deliveries started it.
+    """
 
     __tablename__ = "jobs"
 
@@ -169,6 +179,20 @@ class Job(Base):
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    payload_key: Mapped[str | None] = mapped_column(String(300))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    claimed_by: Mapped[str | None] = mapped_column(String(120))
+    started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class MediaBlob(Base):
+    """Media bytes kept in the database (PostgreSQL), so every machine of a cluster sees them."""
+
+    __tablename__ = "media_blobs"
+
+    key: Mapped[str] = mapped_column(String(400), primary_key=True)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
 class MeasurementProfile(Base):

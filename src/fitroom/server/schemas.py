@@ -103,6 +103,7 @@ class JobPublic(BaseModel):
     garment_id: int | None
     created_at: datetime
     finished_at: datetime | None
+    attempts: int = 0
 
 
 class LookPublic(BaseModel):

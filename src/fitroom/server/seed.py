@@ -8,8 +8,8 @@ from fitroom.garments import ingest_garment
 from fitroom.garments.synth import DEMO_CATALOG, synth_garment
 from fitroom.server import crud
 from fitroom.server.db import session_scope
-from fitroom.server.jobs import store_ingested
 from fitroom.server.services import Services
+from fitroom.server.services.ingestion import store_ingested
 
 DEMO_SIZES = ("XS", "S", "M", "L", "XL")
 #: Prices in cents by kind.

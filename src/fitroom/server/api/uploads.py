@@ -22,8 +22,20 @@ async def read_upload(upload: UploadFile, settings: Settings) -> bytes:
     return data
 
 
+#: Longest side a photo may have (a 200000 x 8 strip is under the pixel limit, but no photo,
+#: and JPEG cannot even store it: re-encoding it for the gallery failed with a 500).
+MAX_SIDE_PIXELS = 16384
+
+
 def decode_photo(data: bytes, settings: Settings) -> npt.NDArray[np.uint8]:
     """RGB uint8 (H, W, 3) pixels of an upload (415 when not an image, 413 when too large)."""
-    return decode_image(
+    pixels = decode_image(
         data, max_pixels=settings.max_upload_pixels, max_bytes=settings.max_upload_bytes
     )
+    height, width = pixels.shape[:2]
+    if max(height, width) > MAX_SIDE_PIXELS:
+        raise ImageTooLarge(
+            f"the photo is {width} x {height} pixels; its longest side may be at most "
+            f"{MAX_SIDE_PIXELS} pixels"
+        )
+    return pixels

@@ -62,9 +62,18 @@ class Settings(BaseSettings):
         recs_model_path: a trained sequential recommender (``SequentialRecommender.save``, item
             ids = the shop's garment ids) for "Recommended for you"; None = content and
             popularity only.
-        job_workers: background ingestion threads.
         bound_memory: tune glibc malloc as the app starts and trim its heaps after each upload,
             so memory freed after large photos goes back to the system (:mod:`server.memory`).
+        job_workers: threads running jobs in a web process on SQLite (the local queue).
+        job_queue: ``auto`` (procrastinate on PostgreSQL, the local queue on SQLite),
+            ``procrastinate`` or ``local``.
+        run_jobs: whether a web process runs jobs itself (a cluster leaves them to
+            ``fitroom worker`` processes).
+        job_stall_seconds: a job worker silent this long is taken for dead and its job is
+            queued again.
+        preload_models: load the try-on models at start-up (else on the first try-on).
+        media_backend: ``auto`` (the database's ``media_blobs`` table on PostgreSQL, the
+            media folder on SQLite), ``database`` or ``files``.
     """
 
     model_config = SettingsConfigDict(env_prefix="FITROOM_", extra="ignore")
@@ -97,6 +106,11 @@ class Settings(BaseSettings):
     recs_model_path: Path | None = None
     job_workers: int = 1
     bound_memory: bool = True
+    job_queue: Literal["auto", "procrastinate", "local"] = "auto"
+    run_jobs: bool = True
+    job_stall_seconds: float = 30.0
+    media_backend: Literal["auto", "database", "files"] = "auto"
+    preload_models: bool = True
 
     @field_validator("trusted_proxies")
     @classmethod
@@ -133,6 +147,23 @@ class Settings(BaseSettings):
     def proxy_networks(self) -> tuple[ProxyNetwork, ...]:
         """The trusted proxies as networks (empty: trust no forwarded header)."""
         return parse_networks(self.trusted_proxies)
+
+    @property
+    def is_postgresql(self) -> bool:
+        return self.sqlalchemy_url.startswith("postgresql")
+
+    @property
+    def uses_procrastinate(self) -> bool:
+        """Jobs go through procrastinate (needs PostgreSQL)."""
+        return self.job_queue == "procrastinate" or (
+            self.job_queue == "auto" and self.is_postgresql
+        )
+
+    @property
+    def media_in_database(self) -> bool:
+        return self.media_backend == "database" or (
+            self.media_backend == "auto" and self.is_postgresql
+        )
 
     @property
     def media_root(self) -> Path:

@@ -3,58 +3,29 @@
 from __future__ import annotations
 
 import math
-from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, HTTPException, Query, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from fastapi.templating import Jinja2Templates
 from pydantic import ValidationError
 
 from fitroom.server import crud
 from fitroom.server.api.deps import Csrf, IdPath, OptionalUser, ServicesDep, SessionDep
-from fitroom.server.api.routes.auth import end_session, login_user, register_user, start_session
-from fitroom.server.api.routes.catalog import (
+from fitroom.server.pages import analytics, live, measurements
+from fitroom.server.pages.templating import login_redirect, render, safe_next
+from fitroom.server.schemas import JobPublic, UserCreate, UserLogin
+from fitroom.server.services.accounts import end_session, login_user, register_user, start_session
+from fitroom.server.services.catalog import (
     MAX_OFFSET,
     MAX_PRICE_EUROS,
     euros_to_cents,
     garment_public,
     garment_summary,
 )
-from fitroom.server.api.routes.looks import look_public
-from fitroom.server.models import User
-from fitroom.server.schemas import UserCreate, UserLogin
-
-TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
-templates = Jinja2Templates(directory=TEMPLATES_DIR)
-
-
-def euros(cents: int) -> str:
-    return f"€{cents / 100:,.2f}"
-
-
-templates.env.filters["euros"] = euros
+from fitroom.server.services.looks import look_public
 
 router = APIRouter(include_in_schema=False)
-
-
-def render(
-    request: Request, name: str, user: User | None, status_code: int = 200, **context: Any
-) -> HTMLResponse:
-    context.update(user=user, csrf_token=request.state.csrf_token)
-    return templates.TemplateResponse(request, name, context, status_code=status_code)
-
-
-def login_redirect(request: Request) -> RedirectResponse:
-    return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
-
-
-def safe_next(target: str | None) -> str:
-    # Only same-site paths: an open redirect would help phishing.
-    if target and target.startswith("/") and not target.startswith("//"):
-        return target
-    return "/"
 
 
 #: Garments per catalog page.
@@ -255,7 +226,15 @@ def merchant_page(
         statuses=("processing", "active", "failed", "archived"),
         limit=1000,
     )
-    return render(request, "merchant.html", user, garments=[garment_public(g) for g in garments])
+    jobs = [JobPublic.model_validate(j) for j in crud.list_jobs(session, created_by=user.id)]
+    return render(
+        request,
+        "merchant.html",
+        user,
+        garments=[garment_public(g) for g in garments],
+        jobs=jobs,
+        names={g.id: g.name for g in garments},
+    )
 
 
 @router.get("/merchant/garments/{garment_id}", response_class=HTMLResponse, response_model=None)
@@ -270,12 +249,5 @@ def merchant_edit_page(
     return render(request, "merchant_edit.html", user, garment=garment_public(garment))
 
 
-# Pages in their own modules (they import ``render`` from here, so they come last).
-from fitroom.server.pages import analytics as _analytics_pages  # noqa: E402
-
-router.include_router(_analytics_pages.router)
-from fitroom.server.pages import live as _live_pages  # noqa: E402
-from fitroom.server.pages import measurements as _measurement_pages  # noqa: E402
-
-router.include_router(_live_pages.router)
-router.include_router(_measurement_pages.router)
+for _module in (analytics, live, measurements):
+    router.include_router(_module.router)

@@ -70,7 +70,7 @@ def analytics_page(
     start: Annotated[str | None, Query(alias="from", max_length=10)] = None,
     end: Annotated[str | None, Query(alias="to", max_length=10)] = None,
 ) -> HTMLResponse | RedirectResponse:
-    from fitroom.server.pages import login_redirect, render
+    from fitroom.server.pages.templating import login_redirect, render
 
     if user is None:
         return login_redirect(request)

@@ -13,9 +13,9 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from fitroom.server.api.deps import OptionalUser, ServicesDep
-from fitroom.server.api.routes.live import live_catalog
-from fitroom.server.pages import login_redirect, render
+from fitroom.server.pages.templating import login_redirect, render
 from fitroom.server.schemas import MAX_ID
+from fitroom.server.services.live import live_catalog
 
 router: APIRouter = APIRouter(include_in_schema=False)
 

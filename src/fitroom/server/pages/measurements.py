@@ -14,13 +14,13 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 
 from fitroom.measure import MEASUREMENT_NAMES, PREFERENCES
 from fitroom.server.api.deps import OptionalUser, ServicesDep, SessionDep
-from fitroom.server.api.routes.measurements import (
+from fitroom.server.pages.templating import login_redirect, render, safe_next
+from fitroom.server.services.measuring import (
     TYPED_RANGES_CM,
     get_profile,
     public,
     unseal,
 )
-from fitroom.server.pages import login_redirect, render, safe_next
 
 router: APIRouter = APIRouter(include_in_schema=False)
 

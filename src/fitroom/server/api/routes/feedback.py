@@ -6,8 +6,8 @@ from fastapi import APIRouter, HTTPException, status
 
 from fitroom.server import crud
 from fitroom.server.api.deps import Csrf, CurrentUser, SessionDep
-from fitroom.server.api.routes.catalog import visible_garment
 from fitroom.server.schemas import FeedbackCreate, FeedbackPublic
+from fitroom.server.services.catalog import visible_garment
 
 router = APIRouter(prefix="/feedback", tags=["feedback"])
 

@@ -21,7 +21,6 @@ import dataclasses
 from urllib.parse import urlsplit
 
 from fastapi import APIRouter, WebSocket
-from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
 from fitroom.errors import GarmentError
@@ -33,6 +32,7 @@ from fitroom.server.core.security import SESSION_COOKIE
 from fitroom.server.db import session_scope
 from fitroom.server.live_socket import serve_live_socket
 from fitroom.server.services import Services
+from fitroom.server.services.live import LIVE_GARMENT_LIMIT, LiveGarment, live_catalog
 
 router = APIRouter(prefix="/live", tags=["live"])
 
@@ -42,33 +42,6 @@ CLOSE_LOGIN_REQUIRED = 4401
 CLOSE_FORBIDDEN_ORIGIN = 4403
 #: Close code when no garment can be tried on live.
 CLOSE_NO_GARMENTS = 4404
-#: Most garments one live session switches between (the newest of the catalog).
-LIVE_GARMENT_LIMIT = 48
-
-
-class LiveGarment(BaseModel):
-    id: str
-    garment_id: int
-    name: str
-    category: str
-    subcategory: str
-
-
-def live_catalog(services: Services) -> list[LiveGarment]:
-    """The active garments that have a try-on package, as the socket names them."""
-    with session_scope(services.sessions) as session:
-        rows = crud.list_garments(session, statuses=("active",), limit=LIVE_GARMENT_LIMIT)
-        return [
-            LiveGarment(
-                id=g.slug,
-                garment_id=g.id,
-                name=g.name,
-                category=g.category,
-                subcategory=g.subcategory,
-            )
-            for g in rows
-            if g.package_key
-        ]
 
 
 def live_garments(services: Services) -> list[GarmentModel]:

@@ -10,24 +10,14 @@ from starlette.concurrency import run_in_threadpool
 
 from fitroom.server import crud
 from fitroom.server.api.deps import Csrf, CurrentUser, IdForm, IdPath, ServicesDep, SessionDep
-from fitroom.server.api.routes.account import user_media_prefix
-from fitroom.server.api.routes.tryon import render_upload
 from fitroom.server.core.crypto import encode_jpeg
 from fitroom.server.models import Look
 from fitroom.server.schemas import LookPublic, Message
+from fitroom.server.services.accounts import user_media_prefix
+from fitroom.server.services.looks import look_public
+from fitroom.server.services.tryon import render_upload
 
 router = APIRouter(prefix="/looks", tags=["looks"])
-
-
-def look_public(look: Look) -> LookPublic:
-    return LookPublic(
-        id=look.id,
-        garment_id=look.garment_id,
-        size=look.size,
-        has_photo=look.photo_key is not None,
-        image_url=f"/api/v1/looks/{look.id}/image",
-        created_at=look.created_at,
-    )
 
 
 def own_look(session: SessionDep, look_id: int, user: CurrentUser) -> Look:
@@ -49,7 +39,7 @@ async def save_look(
     keep_photo: Annotated[bool, Form(description="also keep the original photo")] = False,
 ) -> LookPublic:
     """Render again and keep the result (and the photo when asked), encrypted and EXIF-free."""
-    photo_jpeg, result = await render_upload(services, session, user, photo, garment_id, size, tuck)
+    pixels, result = await render_upload(services, session, user, photo, garment_id, size, tuck)
     look_jpeg = await run_in_threadpool(encode_jpeg, result.image)
     prefix = f"{user_media_prefix(user.id)}/looks/{uuid.uuid4().hex}"
     image_key = f"{prefix}/look.bin"
@@ -57,6 +47,7 @@ async def save_look(
     photo_key = None
     if keep_photo:
         photo_key = f"{prefix}/photo.bin"
+        photo_jpeg = await run_in_threadpool(encode_jpeg, pixels)
         services.storage.put(photo_key, services.cipher.encrypt(photo_jpeg, photo_key.encode()))
     look = crud.create_look(
         session,

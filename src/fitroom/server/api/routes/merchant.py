@@ -8,19 +8,16 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, HTTPException, UploadFile, status
 from pydantic import TypeAdapter, ValidationError
-from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from fitroom.server import crud
 from fitroom.server.api.deps import Csrf, IdPath, MerchantUser, ServicesDep, SessionDep
-from fitroom.server.api.routes.catalog import garment_public
 from fitroom.server.api.uploads import decode_photo, read_upload
 from fitroom.server.core.crypto import encode_jpeg
-from fitroom.server.jobs import size_chart_model, submit_ingestion
-from fitroom.server.limits import upload_limit
-from fitroom.server.models import Garment, User
+from fitroom.server.models import Garment
 from fitroom.server.schemas import GarmentPublic, GarmentUpdate, JobPublic, SizeChartBody
-from fitroom.server.services import Services
+from fitroom.server.services.catalog import garment_public
+from fitroom.server.services.ingestion import count_upload, enqueue_ingestion, size_chart_model
 
 router = APIRouter(prefix="/merchant", tags=["merchant"])
 
@@ -63,32 +60,6 @@ def split_list(text: str, *, what: str, max_length: int, max_items: int = 12) ->
             f"give at most {max_items} {what}, each at most {max_length} characters",
         )
     return parts
-
-
-#: Garment statuses that count towards a merchant's quota (archived ones do not).
-QUOTA_STATUSES = ("processing", "active", "failed")
-
-
-def count_upload(services: Services, session: Session, user: User, *, new_garment: bool) -> None:
-    """Count one photo upload of this merchant: 429 beyond the upload rate, 403 when a new
-    garment would go past the garment quota. The count is shared by every process."""
-    settings, limit = services.settings, upload_limit(services.settings)
-    key = f"merchant:{user.id}"
-    if services.limiter.exceeded(limit, key):
-        raise HTTPException(
-            status.HTTP_429_TOO_MANY_REQUESTS,
-            f"at most {limit.attempts} photo uploads per {limit.window_seconds / 60:g} minutes; "
-            "wait a little and try again",
-        )
-    quota = settings.merchant_garment_quota
-    if new_garment and (
-        crud.count_garments(session, merchant_id=user.id, statuses=QUOTA_STATUSES) >= quota
-    ):
-        raise HTTPException(
-            status.HTTP_403_FORBIDDEN,
-            f"your shop has its quota of {quota} garments; archive some to add new ones",
-        )
-    services.limiter.hit(limit, key)
 
 
 def own_garment(session: SessionDep, garment_id: int, user: MerchantUser) -> Garment:
@@ -144,10 +115,16 @@ async def add_garment(
         description=description,
         size_chart=parse_chart(size_chart),
     )
-    job = crud.create_job(session, kind="ingest_garment", garment_id=garment.id, created_by=user.id)
-    session.commit()  # the job thread reads these rows
-    submit_ingestion(services, job_id=job.id, garment_id=garment.id, photo=data)
+    job = await enqueue_ingestion(
+        services, session, garment_id=garment.id, created_by=user.id, photo=data
+    )
     return {"garment_id": garment.id, "job": JobPublic.model_validate(job).model_dump(mode="json")}
+
+
+@router.get("/jobs")
+def my_jobs(session: SessionDep, user: MerchantUser) -> list[JobPublic]:
+    """Your newest jobs with their status and, when refused, why."""
+    return [JobPublic.model_validate(job) for job in crud.list_jobs(session, created_by=user.id)]
 
 
 @router.get("/jobs/{job_id}")

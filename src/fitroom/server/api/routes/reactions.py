@@ -13,27 +13,23 @@ one-frame summary through :func:`record_reaction`.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated
 
 import numpy as np
 from fastapi import APIRouter, Response
 from pydantic import BaseModel, Field
 from sqlalchemy import delete, select
-from sqlalchemy.orm import Session
 
-from fitroom.reactions import MAX_FRAMES, ReactionSummary, favourite, summarize_reactions
-from fitroom.server import crud
+from fitroom.reactions import MAX_FRAMES, ReactionSummary, favourite
 from fitroom.server.api.deps import Csrf, CurrentUser, SessionDep
-from fitroom.server.api.routes.catalog import visible_garment
-from fitroom.server.models import FeedbackEvent, Garment, ReactionRecord, User
+from fitroom.server.models import FeedbackEvent, Garment, ReactionRecord
 from fitroom.server.schemas import RowId
-from fitroom.vision.core import EXPRESSIONS, Expression
+from fitroom.server.services.catalog import visible_garment
+from fitroom.server.services.reactions import record_reaction, summary_dict
+from fitroom.vision.core import EXPRESSIONS
 
 router = APIRouter(prefix="/reactions", tags=["reactions"])
-
-ReactionSource = Literal["photo", "live"]
 
 
 #: One expression probability: finite, in [0, 1].
@@ -79,49 +75,6 @@ class ReactionList(BaseModel):
 
 class ConsentUpdate(BaseModel):
     consent: bool
-
-
-def summary_dict(summary: ReactionSummary) -> dict[str, float | int | str]:
-    return {
-        "frames": summary.frames,
-        "smile_share": round(summary.smile_share, 4),
-        "peak_surprise": round(summary.peak_surprise, 4),
-        "dominant": summary.dominant,
-    }
-
-
-def record_reaction(
-    session: Session,
-    *,
-    user: User,
-    garment_id: int,
-    frames: Sequence[Expression] | Sequence[Sequence[float]],
-    source: ReactionSource,
-    consent: bool,
-) -> tuple[ReactionSummary, bool]:
-    """Summarise ``frames``; store the summary (numbers only) when the shopper consented.
-
-    Consent is the request's flag or the account setting. Returns (summary, stored).
-    """
-    summary = summarize_reactions(frames)
-    if not (consent or user.reactions_consent):
-        return summary, False
-    event = crud.create_feedback(session, user_id=user.id, garment_id=garment_id, kind="reaction")
-    session.add(
-        ReactionRecord(
-            event_id=event.id,
-            user_id=user.id,
-            garment_id=garment_id,
-            source=source,
-            frames=summary.frames,
-            smile_share=summary.smile_share,
-            peak_surprise=summary.peak_surprise,
-            dominant=summary.dominant,
-            mean={k: round(v, 5) for k, v in summary.mean_by_class().items()},
-        )
-    )
-    session.flush()
-    return summary, True
 
 
 def to_summary(row: ReactionRecord) -> ReactionSummary:

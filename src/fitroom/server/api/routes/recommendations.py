@@ -48,10 +48,10 @@ from fitroom.server.api.deps import (
     ServicesDep,
     SessionDep,
 )
-from fitroom.server.api.routes.catalog import garment_summary, visible_garment
 from fitroom.server.models import FeedbackEvent, Garment, ReactionRecord, User
 from fitroom.server.schemas import MAX_ID, GarmentSummary
 from fitroom.server.services import Services
+from fitroom.server.services.catalog import garment_summary, visible_garment
 
 if TYPE_CHECKING:
     from fitroom.recommend.sequential import SequentialRecommender

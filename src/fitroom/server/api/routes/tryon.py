@@ -10,36 +10,11 @@ from starlette.concurrency import run_in_threadpool
 
 from fitroom.server import crud
 from fitroom.server.api.deps import Csrf, CurrentUser, IdForm, ServicesDep, SessionDep
-from fitroom.server.api.routes.catalog import visible_garment
-from fitroom.server.api.routes.measurements import fitted_options
-from fitroom.server.api.routes.reactions import record_reaction, summary_dict
-from fitroom.server.api.uploads import decode_photo, read_upload
 from fitroom.server.core.crypto import encode_jpeg
-from fitroom.server.models import User
-from fitroom.server.services import Services
-from fitroom.tryon import TryOnResult
+from fitroom.server.services.reactions import record_reaction, summary_dict
+from fitroom.server.services.tryon import render_upload
 
 router = APIRouter(prefix="/tryon", tags=["tryon"])
-
-
-async def render_upload(
-    services: Services,
-    session: SessionDep,
-    user: User,
-    photo: UploadFile,
-    garment_id: int,
-    size: str | None,
-    tuck: bool,
-) -> tuple[bytes, TryOnResult]:
-    """Decode and dress an uploaded photo in memory; returns (photo bytes, result)."""
-    garment_row = visible_garment(session, garment_id, user)
-    # With stored measurements and a size chart the size is drawn from the chart's numbers.
-    options = fitted_options(services, session, user, garment_row, size, tuck)
-    data = await read_upload(photo, services.settings)
-    pixels = await run_in_threadpool(decode_photo, data, services.settings)
-    garment = await run_in_threadpool(services.garment_model, garment_row.package_key)
-    result = await run_in_threadpool(services.render, pixels, garment, options)
-    return encode_jpeg(pixels), result
 
 
 @router.post("", response_class=Response, dependencies=[Csrf])

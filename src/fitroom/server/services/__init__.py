@@ -1,13 +1,16 @@
-"""What the app holds for its whole life: database, storage, cipher, models, job pool.
+"""The service layer: what routes share, below the routes.
 
-Built once in the app's ``lifespan``; routes reach it through ``api.deps``.
+:class:`Services` is what the app holds for its whole life (database, storage, cipher, models,
+job queue), built once in the app's ``lifespan`` and reached through ``api.deps``; the modules
+of this package hold the logic more than one route needs (catalogue views, accounts, measuring,
+photo try-on, reactions, live catalogue, garment ingestion). Route modules import from here and
+never from one another.
 """
 
 from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -18,10 +21,12 @@ from sqlalchemy.orm import Session, sessionmaker
 from fitroom.errors import GarmentNotFound
 from fitroom.garments import Garment as GarmentModel
 from fitroom.garments import load_garment_bytes
+from fitroom.measure.measurer import Measurer
 from fitroom.server.core.config import Settings
 from fitroom.server.core.crypto import MediaCipher
 from fitroom.server.core.security import CsrfTokens
 from fitroom.server.limits import RateLimiter
+from fitroom.server.services.jobqueue import JobQueue
 from fitroom.server.storage import MediaStorage
 from fitroom.tryon import TryOn, TryOnOptions, TryOnResult
 
@@ -38,16 +43,32 @@ class Services:
     sessions: sessionmaker[Session]
     storage: MediaStorage
     cipher: MediaCipher
-    tryon: TryOn
-    jobs: ThreadPoolExecutor
     csrf: CsrfTokens
     # Counts in the database: every process limits the same events.
     limiter: RateLimiter
+    queue: JobQueue = field(init=False)
+    _tryon: TryOn | None = None
     # TryOn keeps per-call state; one render at a time per process.
     _tryon_lock: threading.Lock = field(default_factory=threading.Lock)
     _garments: OrderedDict[str, GarmentModel] = field(default_factory=OrderedDict)
     _garments_lock: threading.Lock = field(default_factory=threading.Lock)
-    pending: set[Future[None]] = field(default_factory=set)
+    _measurer: Measurer | None = None
+    _measurer_lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @property
+    def tryon(self) -> TryOn:
+        """The try-on models, loaded on first use (web processes load them at start-up)."""
+        with self._tryon_lock:
+            if self._tryon is None:
+                self._tryon = TryOn(num_threads=self.settings.model_threads)
+            return self._tryon
+
+    def measurer(self) -> Measurer:
+        """The shop's measurer, made on first use (most shoppers never measure from a photo)."""
+        with self._measurer_lock:
+            if self._measurer is None:
+                self._measurer = Measurer(num_threads=self.settings.model_threads)
+            return self._measurer
 
     def garment_model(self, package_key: str | None) -> GarmentModel:
         """The try-on-ready garment stored under ``package_key`` (cached)."""
@@ -73,10 +94,17 @@ class Services:
         self, photo: npt.NDArray[np.uint8], garment: GarmentModel, options: TryOnOptions
     ) -> TryOnResult:
         """Dress ``photo`` (RGB uint8 (H, W, 3)) in ``garment``; blocking, call from a thread."""
+        tryon = self.tryon
         with self._tryon_lock:
-            return self.tryon.render(photo, [garment], options)
+            return tryon.render(photo, [garment], options)
 
     def close(self) -> None:
-        self.jobs.shutdown(wait=True, cancel_futures=False)
-        self.tryon.close()
+        with self._measurer_lock:
+            if self._measurer is not None:
+                self._measurer.close()
+                self._measurer = None
+        with self._tryon_lock:
+            if self._tryon is not None:
+                self._tryon.close()
+                self._tryon = None
         self.engine.dispose()
