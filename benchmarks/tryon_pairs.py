@@ -39,7 +39,7 @@ from fitroom.garments import ingest_garment
 from fitroom.tryon import TryOn
 from fitroom.vision import Perceiver
 from fitroom.vision.landmarks import PoseLandmark
-from tryon_quality import sticker, sticker_cutout
+from tryon_quality import sticker, sticker_cutout, upper_box
 
 OUT = REPO / "out" / "tryon_pairs"
 #: Parse labels of each group's garment region (tryon-metrics.md, "True pairs").
@@ -113,21 +113,12 @@ def load_true_pairs(root: Path) -> list[TruePair]:
     return pairs
 
 
-def garment_box(region: np.ndarray, pad: int = 8) -> tuple[int, int, int, int]:
-    ys, xs = np.nonzero(region)
-    h, w = region.shape
-    return (
-        max(0, int(xs.min()) - pad),
-        max(0, int(ys.min()) - pad),
-        min(w, int(xs.max()) + 1 + pad),
-        min(h, int(ys.max()) + 1 + pad),
-    )
-
-
 def pair_metrics(photo: np.ndarray, output: np.ndarray, region: np.ndarray) -> dict[str, float]:
     if output.shape != photo.shape:
         output = cv2.resize(output, (photo.shape[1], photo.shape[0]), interpolation=cv2.INTER_AREA)
-    x0, y0, x1, y1 = garment_box(region)
+    box = upper_box(region)
+    assert box is not None, "an empty garment region"
+    x0, y0, x1, y1 = box
     a, b = photo[y0:y1, x0:x1], output[y0:y1, x0:x1]
     box_ssim = float(structural_similarity(a, b, channel_axis=2, data_range=255))
     box_psnr = min(100.0, float(peak_signal_noise_ratio(a, b, data_range=255)))
