@@ -69,6 +69,11 @@ def shirt() -> Garment:
     return ingest_garment(synth_garment("shirt", seed=4, pattern="checks").image, name="shirt")
 
 
+# Every property test draws the same examples on every run (derandomize, no example database):
+# a test that passes once passes every time, in CI too; each test may still set max_examples.
+settings.register_profile("fitroom", derandomize=True, database=None, deadline=None)
+settings.load_profile("fitroom")
+
 # The fuzz tests' settings: the same examples on every run (derandomize, no example database),
 # no per-example deadline (a busy CI machine is slow, not wrong); each test sets max_examples.
 settings.register_profile(

@@ -30,7 +30,7 @@ SNAP_RADIUS = 0.005
 #: Below the back of the collar, how far down the neck opening reaches, as a share of its width.
 #: A product photo shows the inside of the back through the opening (often with the labels);
 #: worn, the person's own neck and chest are in front of it.
-NECK_OPENING_DEPTH = 0.45
+NECK_OPENING_DEPTH = 0.4
 
 
 def occluders(

@@ -254,7 +254,10 @@ def render_fitted(
     base *= shadow[..., None]
     # The photo's folds on the new fabric, read from what the person wore and their body there.
     folds = fold_shading(image, np.maximum(old_mask, shade_on) * union, side)
-    visible = composite_garments(base, garments, coverage, shading * folds, support)
+    # (The old garment's slow light is damped: a dark belt or waistband under a top is not
+    # light, and at full strength it would show through the new garment as a dark band.)
+    light = (np.clip(shading, 0.7, 1.25) ** 0.6 * folds).astype(np.float32)
+    visible = composite_garments(base, garments, coverage, light, support)
     if drape.any() and visible:
         extend_fabric(base, drape, union, folds)
         # (The carried fabric belongs to the top layer: the last garment.)

@@ -119,11 +119,13 @@ FOLD_FLOOR = 12.0
 #: How far folds may darken or brighten the new garment. Brightening is held lower than
 #: darkening: a fold's shadow carries over to any fabric, but a sheen on the old fabric (a
 #: bulky, shiny suit) would cover a matte new one in bright specks.
-FOLD_RANGE = (0.65, 1.12)
-#: Folds are taken softened by this power (1 = as deep as in the photo).
-FOLD_STRENGTH = 0.85
+FOLD_RANGE = (0.8, 1.1)
+#: Folds are taken softened by this power (1 = as deep as in the photo): what carries over is
+#: the drape, not every crease and seam of the old garment (its belt, its waistband and its
+#: hems would show through the new one).
+FOLD_STRENGTH = 0.7
 #: A luminance step beyond this (as |log ratio|) is a print's edge, not a fold: folds are gentle.
-PRINT_STEP = 0.35
+PRINT_STEP = 0.2
 #: A colour (a*, b* distance to the local median) beyond this is a print, not a fold: folds
 #: change how light the fabric is, not its hue.
 PRINT_CHROMA = 10.0
