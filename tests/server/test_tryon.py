@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 import numpy as np
 import numpy.typing as npt
+import pytest
 from fastapi.testclient import TestClient
 from PIL import Image
 
@@ -113,3 +114,18 @@ def test_oversized_request_refused_before_reading(
     response = post_tryon(shopper, csrf, body, garment_id)
     assert response.status_code == 413
     assert "larger than" in response.json()["detail"]
+
+
+def test_a_huge_photo_is_dressed_on_a_screen_sized_copy() -> None:
+    """A 23-megapixel upload is worked on at most TRYON_MAX_SIDE long (it took about a minute on
+    one core, holding the render lock every other try-on waits for); small photos are untouched."""
+    from fitroom.server.services.tryon import TRYON_MAX_SIDE, working_photo
+
+    huge = np.zeros((4800, 3600, 3), np.uint8)
+    huge[:, 1800:] = 200
+    small = working_photo(huge)
+    assert max(small.shape[:2]) == TRYON_MAX_SIDE
+    assert small.shape[0] / small.shape[1] == pytest.approx(4800 / 3600, rel=0.01)
+    assert small[:, -10:].min() == 200 and small[:, :10].max() == 0
+    photo = np.zeros((1024, 768, 3), np.uint8)
+    assert working_photo(photo) is photo

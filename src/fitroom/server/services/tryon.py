@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import cv2
 import numpy as np
 import numpy.typing as npt
 from fastapi import UploadFile
@@ -14,6 +15,26 @@ from fitroom.server.services import Services
 from fitroom.server.services.catalog import visible_garment
 from fitroom.server.services.measuring import fitted_options
 from fitroom.tryon import TryOnResult
+
+#: A try-on is dressed on (and answered as) a copy of the photo at most this long: every step
+#: of the dressing is linear in the pixels, and a 23-megapixel upload took about a minute on
+#: one core while holding the render lock that every other shopper's try-on waits for. A
+#: screen shows no more than this anyway.
+TRYON_MAX_SIDE = 2048
+
+
+def working_photo(
+    pixels: npt.NDArray[np.uint8], max_side: int = TRYON_MAX_SIDE
+) -> npt.NDArray[np.uint8]:
+    """``pixels`` (RGB uint8 (H, W, 3)) scaled down to at most ``max_side`` on its longer side
+    (area averaging); returned as is when already that small."""
+    h, w = pixels.shape[:2]
+    if max(h, w) <= max_side:
+        return pixels
+    scale = max_side / max(h, w)
+    size = (max(1, round(w * scale)), max(1, round(h * scale)))
+    out: npt.NDArray[np.uint8] = cv2.resize(pixels, size, interpolation=cv2.INTER_AREA)
+    return out
 
 
 async def render_upload(
@@ -34,6 +55,7 @@ async def render_upload(
     options = fitted_options(services, session, user, garment_row, size, tuck)
     data = await read_upload(photo, services.settings)
     pixels = await run_in_threadpool(decode_photo, data, services.settings)
+    pixels = await run_in_threadpool(working_photo, pixels)
     garment = await run_in_threadpool(services.garment_model, garment_row.package_key)
     result = await run_in_threadpool(services.render, pixels, garment, options)
     return pixels, result
