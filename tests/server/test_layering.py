@@ -9,6 +9,7 @@ so a lazy import inside a function counts too.
 from __future__ import annotations
 
 import ast
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import fitroom.server
@@ -24,12 +25,20 @@ def module_name(path: Path) -> str:
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
 
 
+def parse(path: Path) -> ast.Module:
+    """``path`` parsed, in a thread of its own: after the browser tests' Playwright (greenlets
+    in the main thread) the parser's recursion bookkeeping there can be off and it raises
+    SystemError ("AST constructor recursion depth mismatch")."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(ast.parse, path.read_text(encoding="utf-8")).result()
+
+
 def imported_modules(path: Path, name: str | None = None) -> set[str]:
     """Every module ``path`` (module ``name``) imports; ``from X import y`` counts X and X.y."""
     found: set[str] = set()
     name = name or module_name(path)
     package = name if path.name == "__init__.py" else name.rsplit(".", 1)[0]
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+    for node in ast.walk(parse(path)):
         if isinstance(node, ast.Import):
             found.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom):
