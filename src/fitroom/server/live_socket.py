@@ -41,6 +41,7 @@ import numpy as np
 import numpy.typing as npt
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from starlette.concurrency import run_in_threadpool
+from starlette.websockets import WebSocketDisconnected
 
 from fitroom.errors import ImageTooLarge, InputError
 from fitroom.imaging.decode import decode_image, encode_jpeg
@@ -307,10 +308,21 @@ async def serve_live_socket(
                 conn.dropped += 1  # only the newest frame waits
             conn.waiting = data
             conn.ready.set()
-        failed = [t for t in stages if t.done() and not t.cancelled() and t.exception()]
+        # A stage that ended because the client had gone (its send found the socket closed)
+        # did not fail: the connection simply ended.
+        failed = [
+            t
+            for t in stages
+            if t.done()
+            and not t.cancelled()
+            and t.exception() is not None
+            and not isinstance(t.exception(), (WebSocketDisconnect, WebSocketDisconnected))
+        ]
         if failed:
             await _stop(stages)
-            await ws.close(code=CLOSE_INTERNAL, reason="the live session failed")
+            # (The socket may already be closed, by the client or by the stage.)
+            with contextlib.suppress(WebSocketDisconnected, RuntimeError):
+                await ws.close(code=CLOSE_INTERNAL, reason="the live session failed")
             raise failed[0].exception()  # type: ignore[misc]
     except WebSocketDisconnect:
         pass
