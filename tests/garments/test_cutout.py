@@ -73,6 +73,17 @@ def test_garment_cut_by_the_frame_is_refused() -> None:
 
 
 @pytest.mark.shared
+def test_white_collar_close_to_the_top_edge_is_not_cut_by_it(shared_data: Path) -> None:
+    """A white knit dress shot with its collar ten rows below the top edge: the collar's faint
+    shade reaches the border rows, but the garment is whole (it was refused as "cut by the top
+    edge")."""
+    image = decode_image(shared_data / "garments" / "catvton_overall_24047235_54199143.jpg")
+    cut = cut_out(image)
+    assert cut.frame_contact[0] <= 0.06
+    assert cut.mask[: image.shape[0] // 10].any()  # the collar is part of the garment
+
+
+@pytest.mark.shared
 def test_coco_street_photo_is_refused(shared_data: Path) -> None:
     image = decode_image(shared_data / "keypoints/coco/000000040083.jpg")
     with pytest.raises(GarmentPhotoRejected, match="background is not plain"):

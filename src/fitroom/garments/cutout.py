@@ -46,6 +46,9 @@ _SURE_FOREGROUND = 12.0
 #: Colour distance above which a pixel probably differs from the backdrop (at most; a
 #: noiseless backdrop lowers it, see :func:`_maybe_threshold`).
 _MAYBE_FOREGROUND = 2.5
+#: Colour distance a garment's pixels must reach at the frame for the garment to count as cut by
+#: it: a white collar shot close to the top edge spreads a faint shade onto the border rows.
+_FRAME_CUT_DISTANCE = 6.0
 #: Colour distance below which an enclosed region is treated as backdrop showing through.
 _HOLE_DISTANCE = 0.8
 
@@ -370,7 +373,7 @@ def cut_out(image: ByteArray, *, work_side: int = DEFAULT_WORK_SIDE, check: bool
         image = np.ascontiguousarray(image[..., :3])
     small, _ = _resize_to_work(image, work_side)
     fg, bg, lab_small = _segment(small)
-    contact = _frame_contact(fg)
+    contact = _frame_contact(fg & (colour_distance(lab_small, bg) > _FRAME_CUT_DISTANCE))
     if check:
         _check_layout(fg, contact)
     alpha = _refine_alpha(image, fg, lab_small, bg)
