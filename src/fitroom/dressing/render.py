@@ -211,11 +211,13 @@ def render_fitted(
     old = old or analyse_old_garment(parts, person, image)
     base = image.astype(np.float32)
     regions = {fitted.region for fitted in garments}
+    # (A dress, region "full", replaces both the old top and the old skirt or trousers.)
+    upper = bool(regions & {"upper", "full"})
     old_mask, lower_old = old_garment_to_remove(
         image,
         parts,
         person,
-        upper="upper" in regions,
+        upper=upper,
         lower="lower" in regions,
         cut_below_y=cut_below_y,
         limbs=limbs,
@@ -223,7 +225,7 @@ def render_fitted(
     )
     shading = low_frequency_shading(image, old_mask)
     drape = np.zeros((h, w), np.float32)
-    if not keep_old and "upper" in regions:
+    if not keep_old and upper:
         # Where the old top reaches only a little beyond the new one (shoulders, sides, under
         # the arms), the new fabric is carried out to the old outline (drawn after the layers,
         # and not repainted as skin or background before).
@@ -245,7 +247,8 @@ def render_fitted(
             shading=shading,
             limbs=limbs,
             old=old,
-            upper="upper" in regions,
+            # (An old dress stays below a new top's hem, not below a new dress's.)
+            upper=upper and "full" not in regions,
             side=side,
         )
     # No shadow on the face, hair and neck (whose label often reaches into the chin and hair).
