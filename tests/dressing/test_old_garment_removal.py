@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 import numpy as np
 
@@ -27,6 +28,17 @@ class TestOldGarmentBelowANewHem:
         out, _ = render_fitted(image, [short_top], parts, person)
         # Torso rows well below the new hem keep the old dress, unchanged.
         assert np.array_equal(out[85:118, 40:80], image[85:118, 40:80])
+
+    def test_an_old_dress_goes_below_a_shorter_new_dress(
+        self, drawn_person: DrawnPerson, short_top: FittedGarment
+    ) -> None:
+        # The same panel worn as a dress (region "full") replaces the old dress entirely: its
+        # torso rows below the new hem are the person's own body now, not the old white dress.
+        image, parts, person = drawn_person(TOP)
+        dress = replace(short_top, region="full")
+        out, _ = render_fitted(image, [dress], parts, person)
+        belly = out[85:118, 40:80].reshape(-1, 3).astype(float)
+        assert np.abs(belly.mean(axis=0) - np.array(SKIN)).max() < 40
 
     def test_a_top_over_trousers_is_painted_as_skin_below_a_cropped_top(
         self, drawn_person: DrawnPerson, short_top: FittedGarment

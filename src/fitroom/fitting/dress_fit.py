@@ -72,13 +72,14 @@ def _chest_similarity(
         return None
     g_cx = 0.5 * (float(lm["armpit_left"][0]) + float(lm["armpit_right"][0]))
     g_top = min(float(lm["shoulder_left"][1]), float(lm["shoulder_right"][1]))
-    left, right = anchors.shoulders.astype(np.float64)
-    across = left - right
+    # (The joints give the body's tilt; the shoulders' tops, whose heights follow each
+    # shoulder's own outline, give the height of the straps.)
+    across = (anchors.shoulder_joints[0] - anchors.shoulder_joints[1]).astype(np.float64)
     norm = float(np.hypot(*across))
     if norm < 1.0:
         return None
     across /= norm
-    mid = 0.5 * (left + right)
+    mid = anchors.shoulders.astype(np.float64).mean(axis=0)
     half = 0.5 * chest * ease
     source = [[g_cx - 0.5 * g_pit, g_top], [g_cx + 0.5 * g_pit, g_top]]
     target = [mid - across * half, mid + across * half]
