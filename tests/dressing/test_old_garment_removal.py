@@ -39,6 +39,14 @@ class TestOldGarmentBelowANewHem:
         out, _ = render_fitted(image, [dress], parts, person)
         belly = out[85:118, 40:80].reshape(-1, 3).astype(float)
         assert np.abs(belly.mean(axis=0) - np.array(SKIN)).max() < 40
+        # Its skirt on the legs goes too (the old dress's colour is nowhere below the hem)...
+        legs = out[125:195, 35:85].reshape(-1, 3).astype(float)
+        assert (np.abs(legs - np.array(TOP)).max(axis=1) < 12).mean() < 0.05
+        # ...but trousers under a top stay under a new dress.
+        image, parts, person = drawn_person(TROUSERS)
+        image[40:100, 30:90] = TOP
+        out, _ = render_fitted(image, [dress], parts, person)
+        assert np.array_equal(out[150:190, 35:55], image[150:190, 35:55])
 
     def test_a_top_over_trousers_is_painted_as_skin_below_a_cropped_top(
         self, drawn_person: DrawnPerson, short_top: FittedGarment

@@ -21,7 +21,12 @@ from fitroom.dressing.composite import (
 from fitroom.dressing.drape import drape_allowed, drape_band, extend_fabric
 from fitroom.dressing.limbs import Limbs
 from fitroom.dressing.masks import grow_mask
-from fitroom.dressing.old_garment import OldGarment, analyse_old_garment
+from fitroom.dressing.old_garment import (
+    OldGarment,
+    analyse_old_garment,
+    below_hem,
+    old_skirt_mask,
+)
 from fitroom.dressing.old_garment_removal import old_garment_to_remove, remove_old_garment
 from fitroom.dressing.shading import contact_shadow, fold_shading, low_frequency_shading
 from fitroom.fitting.fitted import FittedGarment, FittedLayer
@@ -211,8 +216,8 @@ def render_fitted(
     old = old or analyse_old_garment(parts, person, image)
     base = image.astype(np.float32)
     regions = {fitted.region for fitted in garments}
-    # (A dress, region "full", replaces both the old top and the old skirt or trousers.)
-    upper = bool(regions & {"upper", "full"})
+    new_dress = "full" in regions
+    upper = new_dress or "upper" in regions
     old_mask, lower_old = old_garment_to_remove(
         image,
         parts,
@@ -223,6 +228,16 @@ def render_fitted(
         limbs=limbs,
         old=old,
     )
+    if new_dress:
+        # A new dress replaces an old dress whole: below its hem the old skirt goes too, and
+        # the legs there are the person's own (trousers, leggings, shoes and boots stay).
+        skirt = old_skirt_mask(parts, person, image, old)
+        if limbs is not None:
+            # (Black shoes under a black dress are coloured like it: below the ankles they stay.)
+            skirt[max(0, round(min(limbs.ankle_row(0), limbs.ankle_row(1)))) :] = 0.0
+        if skirt.any():
+            skirt *= below_hem(union, np.ones_like(union), margin=0.0)
+            old_mask = np.maximum(old_mask, cv2.GaussianBlur(skirt, (0, 0), 1.0))
     shading = low_frequency_shading(image, old_mask)
     drape = np.zeros((h, w), np.float32)
     if not keep_old and upper:
@@ -248,7 +263,7 @@ def render_fitted(
             limbs=limbs,
             old=old,
             # (An old dress stays below a new top's hem, not below a new dress's.)
-            upper=upper and "full" not in regions,
+            upper=upper and not new_dress,
             side=side,
         )
     # No shadow on the face, hair and neck (whose label often reaches into the chin and hair).
