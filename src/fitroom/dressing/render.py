@@ -21,13 +21,12 @@ from fitroom.dressing.composite import (
 from fitroom.dressing.drape import drape_allowed, drape_band, extend_fabric
 from fitroom.dressing.limbs import Limbs
 from fitroom.dressing.masks import grow_mask
-from fitroom.dressing.old_garment import (
-    OldGarment,
-    analyse_old_garment,
-    below_hem,
-    old_skirt_mask,
+from fitroom.dressing.old_garment import OldGarment, analyse_old_garment
+from fitroom.dressing.old_garment_removal import (
+    old_dress_below_hem,
+    old_garment_to_remove,
+    remove_old_garment,
 )
-from fitroom.dressing.old_garment_removal import old_garment_to_remove, remove_old_garment
 from fitroom.dressing.shading import contact_shadow, fold_shading, low_frequency_shading
 from fitroom.fitting.fitted import FittedGarment, FittedLayer
 from fitroom.vision.core import BodyParts
@@ -229,15 +228,9 @@ def render_fitted(
         old=old,
     )
     if new_dress:
-        # A new dress replaces an old dress whole: below its hem the old skirt goes too, and
-        # the legs there are the person's own (trousers, leggings, shoes and boots stay).
-        skirt = old_skirt_mask(parts, person, image, old)
-        if limbs is not None:
-            # (Black shoes under a black dress are coloured like it: below the ankles they stay.)
-            skirt[max(0, round(min(limbs.ankle_row(0), limbs.ankle_row(1)))) :] = 0.0
-        if skirt.any():
-            skirt *= below_hem(union, np.ones_like(union), margin=0.0)
-            old_mask = np.maximum(old_mask, cv2.GaussianBlur(skirt, (0, 0), 1.0))
+        # A new dress replaces an old dress whole, the skirt below its hem too.
+        skirt = old_dress_below_hem(image, parts, person, union, limbs, old)
+        old_mask = np.maximum(old_mask, skirt)
     shading = low_frequency_shading(image, old_mask)
     drape = np.zeros((h, w), np.float32)
     if not keep_old and upper:
