@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from fitroom.dressing import fit as fit_module
-from fitroom.dressing.fit import PreparedGarments, layering_order
+from fitroom.dressing.fit import PreparedGarments, fit_garment, layering_order
+from fitroom.fitting.anchors import BodyAnchors, body_anchors
+from fitroom.fitting.dress_fit import dress_targets
+from fitroom.fitting.garment_fit import torso_targets
 from fitroom.garments import Garment, ingest_garment
 from fitroom.garments.synth import synth_garment
+from fitroom.imaging import decode_image
+from fitroom.vision import Perceiver
 
 
 @pytest.fixture(scope="module")
@@ -51,3 +58,34 @@ def test_lower_garments_are_drawn_first(tee: Garment, trousers: Garment) -> None
     assert layering_order([tee, trousers]) == [1, 0]
     assert layering_order([trousers, tee]) == [0, 1]
     assert layering_order([tee, tee]) == [0, 1]
+
+
+@pytest.fixture(scope="module")
+def anchors_in_a_dress(shared_data: Path) -> BodyAnchors:
+    """The body anchors of a shared photo of a woman in a white halter midi dress."""
+    photo = decode_image(shared_data / "persons" / "dresscode_053514_0.jpg")
+    with Perceiver(num_threads=1) as perceiver:
+        person = perceiver.process(photo).single()
+    assert person.parts is not None
+    return body_anchors(person.pose, person.parts, (photo.shape[1], photo.shape[0]))
+
+
+class TestFitGarment:
+    def test_a_dress_clothes_the_whole_body_by_its_own_rules(
+        self, anchors_in_a_dress: BodyAnchors
+    ) -> None:
+        dress = ingest_garment(synth_garment("dress", seed=7, pattern="solid").image)
+        assert (dress.category, dress.subcategory) == ("full", "dress")
+        fitted = fit_garment(dress, anchors_in_a_dress, 1.04, PreparedGarments())
+        # Region "full": it replaces the old top and the old skirt or trousers.
+        assert fitted.region == "full"
+        assert fitted.targets == dress_targets(dress, anchors_in_a_dress)[0]
+        hem = 0.5 * (fitted.targets["hem_left"][1] + fitted.targets["hem_right"][1])
+        assert hem <= float(anchors_in_a_dress.ankles[:, 1].mean()) + 0.5
+
+    def test_a_top_stays_an_upper_garment(
+        self, tee: Garment, anchors_in_a_dress: BodyAnchors
+    ) -> None:
+        fitted = fit_garment(tee, anchors_in_a_dress, 1.04, PreparedGarments())
+        assert fitted.region == "upper"
+        assert fitted.targets == torso_targets(tee, anchors_in_a_dress, 1.04)[0]

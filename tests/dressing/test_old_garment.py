@@ -8,7 +8,12 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from fitroom.dressing.old_garment import below_hem, old_garment_continues_below
+from fitroom.dressing.old_garment import (
+    analyse_old_garment,
+    below_hem,
+    old_garment_continues_below,
+    old_skirt_mask,
+)
 from fitroom.vision.core import BodyPart, BodyParts
 
 TOP = (230, 230, 225)  # a white top
@@ -17,6 +22,26 @@ SKIN = (200, 150, 120)
 
 #: The ``drawn_person`` fixture (tests/dressing/conftest.py).
 DrawnPerson = Callable[[tuple[int, int, int]], tuple[np.ndarray, BodyParts, np.ndarray]]
+
+
+class TestOldSkirtMask:
+    def test_the_skirt_of_an_old_dress_is_on_the_legs(self, drawn_person: DrawnPerson) -> None:
+        image, parts, person = drawn_person(TOP)
+        skirt = old_skirt_mask(parts, person, image, analyse_old_garment(parts, person, image))
+        legs = np.isin(parts.labels, [BodyPart.LEFT_LEG, BodyPart.RIGHT_LEG])
+        assert np.array_equal(skirt > 0.5, legs)
+
+    def test_shoes_of_another_colour_are_not(self, drawn_person: DrawnPerson) -> None:
+        image, parts, person = drawn_person(TOP)
+        image[185:200] = (30, 30, 30)  # black shoes under the white dress
+        skirt = old_skirt_mask(parts, person, image, analyse_old_garment(parts, person, image))
+        assert skirt[150:180, 35:55].all()
+        assert not skirt[185:200].any()
+
+    def test_trousers_under_a_top_are_no_skirt(self, drawn_person: DrawnPerson) -> None:
+        image, parts, person = drawn_person(TROUSERS)
+        skirt = old_skirt_mask(parts, person, image, analyse_old_garment(parts, person, image))
+        assert not skirt.any()
 
 
 class TestOldGarmentContinuesBelow:

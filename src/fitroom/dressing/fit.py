@@ -8,11 +8,13 @@ here each garment is fitted with its own fitter, lower garments first, and the p
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 import numpy as np
 import numpy.typing as npt
 
 from fitroom.fitting.anchors import BodyAnchors
+from fitroom.fitting.dress_fit import dress_targets
 from fitroom.fitting.fitted import FittedGarment
 from fitroom.fitting.garment_fit import fit_upper, prepare_garment
 from fitroom.fitting.lower_fit import fit_lower
@@ -74,13 +76,19 @@ def fit_garment(
     length_scale: float = 1.0,
 ) -> FittedGarment:
     """Fit one garment to the body: trousers and skirts to the legs, anything else (tops,
-    dresses) to the torso and arms.
+    dresses) to the torso and arms (a dress placed by its own rules, see
+    :mod:`fitroom.fitting.dress_fit`).
 
     Raises:
         UnsupportedGarment: the garment lacks its category's landmarks.
     """
     if garment.category == "lower":
         return fit_lower(garment, anchors, ease, prepared, length_scale=length_scale)
+    if garment.category == "full":
+        # A dress replaces the old top and the old skirt or trousers (region "full").
+        place = dress_targets if garment.subcategory == "dress" else None
+        fitted = fit_upper(garment, anchors, ease, prepared, length_scale=length_scale, place=place)
+        return replace(fitted, region="full")
     return fit_upper(garment, anchors, ease, prepared, length_scale=length_scale)
 
 

@@ -386,6 +386,30 @@ def below_hem(coverage: FloatArray, region: FloatArray, margin: float) -> FloatA
     return out
 
 
+def old_skirt_mask(
+    parts: BodyParts, person: FloatArray, image: ByteArray, old: OldGarment
+) -> FloatArray:
+    """Where the skirt of the person's old dress is: leg pixels that are not skin, inside the
+    person, coloured like the old garment's chest (ΔE76 < 30 to a colour of its palette; shoes,
+    boots and tights are not). float32 (H, W) in {0, 1}; all zero when the old garment does
+    not go on below the waist (see :attr:`OldGarment.continues_below`)."""
+    h, w = person.shape
+    out = np.zeros((h, w), np.float32)
+    if not old.continues_below or old.palette.shape[0] == 0:
+        return out
+    hard = labels_mask(parts.labels, set(LEG_PARTS)) & (parts.skin < 0.5) & (person > 0.5)
+    ys, xs = np.nonzero(hard)
+    if ys.size == 0:
+        return out
+    pixels = image[ys, xs].reshape(-1, 1, 3).astype(np.float32) / 255.0
+    lab = cv2.cvtColor(pixels, cv2.COLOR_RGB2LAB).reshape(-1, 3)
+    near = np.full(ys.size, np.inf, np.float32)
+    for colour in old.palette:
+        np.minimum(near, np.linalg.norm(lab - colour, axis=1), out=near)
+    out[ys[near < 30.0], xs[near < 30.0]] = 1.0
+    return out
+
+
 def old_lower_garment_mask(parts: BodyParts, person: FloatArray) -> FloatArray:
     """Where the person's current trousers or skirt are: leg pixels that are not skin, inside the
     person. float32 (H, W) in [0, 1]."""
@@ -406,4 +430,5 @@ __all__ = [
     "old_garment_lab",
     "old_garment_mask",
     "old_lower_garment_mask",
+    "old_skirt_mask",
 ]

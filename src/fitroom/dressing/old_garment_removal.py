@@ -32,6 +32,7 @@ from fitroom.dressing.old_garment import (
     below_hem,
     old_garment_mask,
     old_lower_garment_mask,
+    old_skirt_mask,
 )
 from fitroom.dressing.skin import fill_with_skin, skin_field, skin_grain
 from fitroom.vision.core import ARM_PARTS, HAND_PARTS, LEG_PARTS, BodyPart, BodyParts
@@ -91,6 +92,32 @@ def old_garment_to_remove(
                 lower_old = lower_old * ~((rows > ankle_y) & (parts.labels == int(leg)))
         old_mask = np.maximum(old_mask, lower_old)
     return old_mask, lower_old
+
+
+def old_dress_below_hem(
+    image: ByteArray,
+    parts: BodyParts,
+    person: FloatArray,
+    union: FloatArray,
+    limbs: Limbs | None,
+    old: OldGarment,
+) -> FloatArray:
+    """The skirt of an old dress below a new dress's hem (``union``: where the new garments
+    show), float32 (H, W) in [0, 1]: it goes with the rest of the old dress, and the legs there
+    are the person's own. Trousers, leggings, shoes and boots of other colours are not in it
+    (see :func:`~fitroom.dressing.old_garment.old_skirt_mask`), nor anything below the ankles.
+    """
+    skirt = old_skirt_mask(parts, person, image, old)
+    if limbs is not None:
+        # (Black shoes under a black dress are coloured like it: below the ankles they stay.)
+        ankles = min(limbs.ankle_row(0), limbs.ankle_row(1))
+        if np.isfinite(ankles):
+            skirt[max(0, round(ankles)) :] = 0.0
+    if not skirt.any():
+        return skirt
+    skirt *= below_hem(union, np.ones_like(union), margin=0.0)
+    out: FloatArray = cv2.GaussianBlur(skirt, (0, 0), 1.0)
+    return out
 
 
 def remove_old_garment(
@@ -221,6 +248,7 @@ __all__ = [
     "OLD_EDGE_SNAP",
     "beside_body",
     "between_columns",
+    "old_dress_below_hem",
     "old_garment_to_remove",
     "remove_old_garment",
 ]

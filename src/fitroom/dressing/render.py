@@ -22,7 +22,11 @@ from fitroom.dressing.drape import drape_allowed, drape_band, extend_fabric
 from fitroom.dressing.limbs import Limbs
 from fitroom.dressing.masks import grow_mask
 from fitroom.dressing.old_garment import OldGarment, analyse_old_garment
-from fitroom.dressing.old_garment_removal import old_garment_to_remove, remove_old_garment
+from fitroom.dressing.old_garment_removal import (
+    old_dress_below_hem,
+    old_garment_to_remove,
+    remove_old_garment,
+)
 from fitroom.dressing.shading import contact_shadow, fold_shading, low_frequency_shading
 from fitroom.fitting.fitted import FittedGarment, FittedLayer
 from fitroom.vision.core import BodyParts
@@ -211,19 +215,25 @@ def render_fitted(
     old = old or analyse_old_garment(parts, person, image)
     base = image.astype(np.float32)
     regions = {fitted.region for fitted in garments}
+    new_dress = "full" in regions
+    upper = new_dress or "upper" in regions
     old_mask, lower_old = old_garment_to_remove(
         image,
         parts,
         person,
-        upper="upper" in regions,
+        upper=upper,
         lower="lower" in regions,
         cut_below_y=cut_below_y,
         limbs=limbs,
         old=old,
     )
+    if new_dress:
+        # A new dress replaces an old dress whole, the skirt below its hem too.
+        skirt = old_dress_below_hem(image, parts, person, union, limbs, old)
+        old_mask = np.maximum(old_mask, skirt)
     shading = low_frequency_shading(image, old_mask)
     drape = np.zeros((h, w), np.float32)
-    if not keep_old and "upper" in regions:
+    if not keep_old and upper:
         # Where the old top reaches only a little beyond the new one (shoulders, sides, under
         # the arms), the new fabric is carried out to the old outline (drawn after the layers,
         # and not repainted as skin or background before).
@@ -245,7 +255,8 @@ def render_fitted(
             shading=shading,
             limbs=limbs,
             old=old,
-            upper="upper" in regions,
+            # (An old dress stays below a new top's hem, not below a new dress's.)
+            upper=upper and not new_dress,
             side=side,
         )
     # No shadow on the face, hair and neck (whose label often reaches into the chin and hair).

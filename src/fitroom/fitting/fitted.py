@@ -45,8 +45,9 @@ class FittedGarment:
             forearm parts of long sleeves on top).
         targets: garment landmark name → (x, y) body pixel where it was pinned.
         scale: body pixels per garment pixel.
-        region: the body region it clothes, "upper" (tops and dresses) or "lower" (trousers,
-            skirts): decides which old garment it replaces.
+        region: the body region it clothes, "upper" (tops), "lower" (trousers, skirts) or
+            "full" (dresses: the upper body and the legs): decides which old garment it
+            replaces.
     """
 
     layers: tuple[FittedLayer, ...]
@@ -55,8 +56,10 @@ class FittedGarment:
     region: str = "upper"
 
     def __post_init__(self) -> None:
-        if self.region not in ("upper", "lower"):
-            raise ValueError(f"FittedGarment.region: expected upper or lower, got {self.region!r}")
+        if self.region not in ("upper", "lower", "full"):
+            raise ValueError(
+                f"FittedGarment.region: expected upper, lower or full, got {self.region!r}"
+            )
 
 
 def clip_box(

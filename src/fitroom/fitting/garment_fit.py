@@ -169,6 +169,16 @@ def torso_targets(
         for name in TORSO_POINTS[5:]:
             x, _ = targets[name]
             targets[name] = (x, float(top + (float(lm[name][1]) - g_top) * length_scale))
+    cover_body_width(targets, anchors, ease)
+    hang_below_hips(targets, anchors)
+    return targets, scale
+
+
+def cover_body_width(
+    targets: dict[str, tuple[float, float]], anchors: BodyAnchors, ease: float
+) -> None:
+    """Move the armpits, waist and hem of torso targets sideways to the measured torso width
+    times ``ease``, about the torso's centre, in place (rows where the torso was measured)."""
     for row in ("armpit", "waist", "hem"):
         (lx, ly), (rx, ry) = targets[f"{row}_left"], targets[f"{row}_right"]
         y = 0.5 * (ly + ry)
@@ -186,8 +196,6 @@ def torso_targets(
         half = max(body_half * ease, 0.9 * garment_half)
         targets[f"{row}_left"] = (centre + half, ly)
         targets[f"{row}_right"] = (centre - half, ry)
-    hang_below_hips(targets, anchors)
-    return targets, scale
 
 
 def hang_below_hips(targets: dict[str, tuple[float, float]], anchors: BodyAnchors) -> None:
@@ -244,6 +252,9 @@ def prepare_garment(
     return premultiplied_parts(cutout, part_map), garment.landmarks.scaled(factor)
 
 
+#: Torso placement: garment, body anchors and ease → (landmark targets, body px per garment px).
+PlaceTorso = Callable[[Garment, BodyAnchors, float], tuple[dict[str, tuple[float, float]], float]]
+
 #: A (cached) garment preparation: garment and resize factor → premultiplied parts and landmarks.
 PrepareGarment = Callable[[Garment, float], tuple[dict[str, FloatArray], GarmentLandmarks]]
 
@@ -258,6 +269,7 @@ def fit_upper(
     prepared: PrepareGarment | None = None,
     *,
     length_scale: float = 1.0,
+    place: PlaceTorso | None = None,
 ) -> FittedGarment:
     """Fit an upper garment (or the top of a dress) to a person.
 
@@ -269,6 +281,8 @@ def fit_upper(
             that is a multiple of :data:`FACTOR_STEP`.
         length_scale: garment length over its regular length on this body (a size too small
             is shorter: < 1); the waist, hem and cuffs move along the body.
+        place: where the torso landmarks land (default :func:`torso_targets`; a dress has
+            its own, :func:`fitroom.fitting.dress_fit.dress_targets`).
 
     Raises:
         UnsupportedGarment: the garment lacks the upper landmarks.
@@ -280,7 +294,7 @@ def fit_upper(
             "landmarks; an upper garment package is needed"
         )
     size = anchors.image_size
-    targets, scale = torso_targets(garment, anchors, ease)
+    targets, scale = (place or torso_targets)(garment, anchors, ease)
     if length_scale != 1.0:
         targets = lengthened(targets, anchors, length_scale)
     # Work from a copy of the garment at about the output's resolution: sampling a large photo
@@ -320,6 +334,8 @@ __all__ = [
     "HANG_BELOW",
     "SIZE_EASE",
     "TORSO_POINTS",
+    "PlaceTorso",
+    "cover_body_width",
     "fit_upper",
     "hang_below_hips",
     "lengthened",

@@ -1,0 +1,147 @@
+"""Where a dress's torso landmarks land on the body: its size, its top and its length.
+
+A dress is fitted like a top (:func:`fitroom.fitting.garment_fit.fit_upper`: one torso panel
+warped by a thin-plate spline, sleeves on the arms) but placed by its own rules:
+
+* **Sleeveless dresses** (straps, tank, one-shoulder, halter) have no shoulder seam: their
+  "shoulder" landmarks are the tops of the straps, well inside the body's shoulders. Placed by
+  those onto the shoulder seams, a dress with straps a third narrower than the shoulders came
+  out a third too large: too wide, and so long that it covered the feet. Such a dress is sized
+  by its chest instead (armpit to armpit against the body's chest), stands upright on the
+  body's axis (the straps' tilt of a one-shoulder dress is the design, not the pose), and its
+  straps rest on the tops of the shoulders.
+* **Dresses with sleeves** (or whose armholes are not read, e.g. sleeves hanging beside the
+  body) are placed by their shoulder seams, as a top is, but keep their own proportions: a
+  top's length that "follows the chest" would make a knee-length dress a maxi.
+* **Length**: the hem follows from the garment's own proportions at that size (a knee-length
+  dress ends near the knee) and never falls below the ankles: the feet stay the person's.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+
+from fitroom.fitting.anchors import BodyAnchors, seams_beside_joints
+from fitroom.fitting.garment_fit import TORSO_POINTS, cover_body_width, hang_below_hips
+from fitroom.fitting.warp import apply_affine, similarity_from_pairs
+from fitroom.garments.core import Garment, GarmentLandmarks
+
+#: Armholes deeper than this share of the chest's width are not armholes (the "armpits" of a
+#: garment whose sleeves hang beside the body, or of a draped cape, are far down its side).
+ARMHOLE_DEPTH_MAX = 0.9
+
+#: The rows where the body's chest width is measured: this share of the way from the shoulder
+#: joints down to the hips (around the armpits, above the waist).
+CHEST_ROWS = (0.2, 0.4)
+
+
+def chest_sized(lm: GarmentLandmarks) -> bool:
+    """Whether a sleeveless garment's armpits are its chest's sides (armholes of a plausible
+    depth below the straps), so that its chest can size it."""
+    left, right = np.asarray(lm["armpit_left"][:2]), np.asarray(lm["armpit_right"][:2])
+    width = float(np.hypot(*(left - right)))
+    top = 0.5 * (float(lm["shoulder_left"][1]) + float(lm["shoulder_right"][1]))
+    depth = 0.5 * float(left[1] + right[1]) - top
+    return width > 1.0 and 0.0 < depth <= ARMHOLE_DEPTH_MAX * width
+
+
+def body_chest_width(anchors: BodyAnchors) -> float | None:
+    """The body's width across the chest (median over the rows of :data:`CHEST_ROWS`), in
+    pixels, or None where the torso was not measured there."""
+    top = float(anchors.shoulder_joints[:, 1].mean())
+    hips = float(anchors.hips[:, 1].mean())
+    if hips <= top:
+        return None
+    widths = []
+    for share in np.linspace(CHEST_ROWS[0], CHEST_ROWS[1], 9):
+        edges = anchors.torso_edge_at(top + float(share) * (hips - top))
+        if edges is not None and edges[0] > edges[1]:
+            widths.append(edges[0] - edges[1])
+    return float(np.median(widths)) if widths else None
+
+
+def _chest_similarity(
+    lm: GarmentLandmarks, anchors: BodyAnchors, ease: float
+) -> npt.NDArray[np.float64] | None:
+    """The similarity placing a sleeveless dress: chest onto the chest (times ``ease``),
+    upright along the body's axis, the highest strap top on the shoulders' tops."""
+    chest = body_chest_width(anchors)
+    g_pit = abs(float(lm["armpit_left"][0]) - float(lm["armpit_right"][0]))
+    if chest is None or g_pit <= 1.0:
+        return None
+    g_cx = 0.5 * (float(lm["armpit_left"][0]) + float(lm["armpit_right"][0]))
+    g_top = min(float(lm["shoulder_left"][1]), float(lm["shoulder_right"][1]))
+    # (The joints give the body's tilt; the shoulders' tops, whose heights follow each
+    # shoulder's own outline, give the height of the straps.)
+    across = (anchors.shoulder_joints[0] - anchors.shoulder_joints[1]).astype(np.float64)
+    norm = float(np.hypot(*across))
+    if norm < 1.0:
+        return None
+    across /= norm
+    mid = anchors.shoulders.astype(np.float64).mean(axis=0)
+    half = 0.5 * chest * ease
+    source = [[g_cx - 0.5 * g_pit, g_top], [g_cx + 0.5 * g_pit, g_top]]
+    target = [mid - across * half, mid + across * half]
+    return similarity_from_pairs(source, target)
+
+
+def dress_targets(
+    garment: Garment, anchors: BodyAnchors, ease: float = 1.04
+) -> tuple[dict[str, tuple[float, float]], float]:
+    """Where each torso landmark of a dress lands on the body (see the module docstring).
+
+    Returns:
+        (name → (x, y) target, scale in body pixels per garment pixel).
+    """
+    lm = garment.landmarks
+    matrix = None
+    if garment.sleeve == "none" and chest_sized(lm):
+        matrix = _chest_similarity(lm, anchors, ease)
+    seams = matrix is None
+    if matrix is None:
+        g_sh = np.array([lm["shoulder_left"][:2], lm["shoulder_right"][:2]], np.float64)
+        matrix = similarity_from_pairs(g_sh, seams_beside_joints(anchors.shoulder_joints))
+    scale = float(np.hypot(*matrix[:, 0]))
+    targets: dict[str, tuple[float, float]] = {}
+    for name in TORSO_POINTS:
+        x, y = apply_affine(matrix, lm[name][:2])[0]
+        targets[name] = (float(x), float(y))
+    if seams:
+        # Shoulder seams onto the shoulders' tops, as a top's (fitting.garment_fit).
+        for name, row in (("shoulder_left", 0), ("shoulder_right", 1)):
+            targets[name] = (float(anchors.shoulders[row, 0]), float(anchors.shoulders[row, 1]))
+    cover_body_width(targets, anchors, ease)
+    hang_below_hips(targets, anchors)
+    above_ankles(targets, anchors)
+    return targets, scale
+
+
+def above_ankles(targets: dict[str, tuple[float, float]], anchors: BodyAnchors) -> None:
+    """Raise a hem that would fall below the ankles to the ankles, in place: the part below the
+    armpits is shortened along the body (waist and hem move up in proportion).
+
+    Only where the ankles are in the picture and below the knees (a pose that guesses the feet
+    outside a cropped photo says nothing about the hem)."""
+    ankles = float(anchors.ankles[:, 1].mean())
+    knees = float(anchors.knees[:, 1].mean())
+    if not (np.isfinite(ankles) and knees < ankles < anchors.image_size[1]):
+        return
+    hem = 0.5 * (targets["hem_left"][1] + targets["hem_right"][1])
+    pit = 0.5 * (targets["armpit_left"][1] + targets["armpit_right"][1])
+    if hem <= ankles or hem <= pit:
+        return
+    shrink = (ankles - pit) / (hem - pit)
+    for name in ("waist_left", "waist_right", "hem_left", "hem_right"):
+        x, y = targets[name]
+        targets[name] = (x, pit + (y - pit) * shrink)
+
+
+__all__ = [
+    "ARMHOLE_DEPTH_MAX",
+    "CHEST_ROWS",
+    "above_ankles",
+    "body_chest_width",
+    "chest_sized",
+    "dress_targets",
+]

@@ -1,0 +1,140 @@
+"""Where a dress lands on the body: its size, top and length (fitroom.fitting.dress_fit)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from fitroom.fitting.anchors import BodyAnchors, body_anchors
+from fitroom.fitting.dress_fit import above_ankles, body_chest_width, chest_sized, dress_targets
+from fitroom.fitting.garment_fit import TORSO_POINTS, torso_targets
+from fitroom.garments import Garment, ingest_garment
+from fitroom.imaging import decode_image
+from fitroom.vision import Perceiver
+
+#: Dress Code true pairs of sleeveless dresses (straps, tank, one-shoulder) in ../shared/data.
+SLEEVELESS_PAIRS = ("020714", "020716", "020722")
+#: The Dress Code parse label of a dress.
+DRESS_LABEL = 7
+
+
+def _rows(mask: np.ndarray) -> tuple[int, int]:
+    """First and last row of a mask's body (rows at least a quarter of its widest row)."""
+    widths = mask.sum(axis=1)
+    rows = np.flatnonzero(widths > 0.25 * widths.max())
+    return int(rows[0]), int(rows[-1])
+
+
+@pytest.fixture(scope="module")
+def dress_pairs(shared_data: Path) -> dict[str, tuple[Garment, BodyAnchors, float, int]]:
+    """Per pair: (the dress, the person's anchors, true scale, true hem row). The true scale is
+    the dress's height on the person (parse map) over its height on the product photo."""
+    base = shared_data / "pairs"
+    out = {}
+    with Perceiver(num_threads=1) as perceiver:
+        for name in (*SLEEVELESS_PAIRS, "020723"):
+            photo = decode_image(base / "image" / f"{name}_0.jpg")
+            garment = ingest_garment(base / "cloth" / f"{name}_1.jpg")
+            person = perceiver.process(photo).single()
+            assert person.parts is not None
+            anchors = body_anchors(person.pose, person.parts, (photo.shape[1], photo.shape[0]))
+            parse = np.array(Image.open(base / "image-parse" / f"{name}_4.png"))
+            top, hem = _rows(parse == DRESS_LABEL)
+            g_top, g_hem = _rows(garment.alpha > 0.5)
+            out[name] = (garment, anchors, (hem - top) / (g_hem - g_top), hem)
+    return out
+
+
+class TestDressTargets:
+    @pytest.mark.parametrize("name", SLEEVELESS_PAIRS)
+    def test_a_sleeveless_dress_has_its_true_size(
+        self, name: str, dress_pairs: dict[str, tuple[Garment, BodyAnchors, float, int]]
+    ) -> None:
+        # Placed by its strap tops onto the shoulder seams as a top is, each came out 23-75 %
+        # too large. (Sized by the chest, the loose tank 020716 is still about 30 % too large:
+        # the part map's torso there takes in a bag's strap and the arms' inner edges.)
+        garment, anchors, true_scale, _ = dress_pairs[name]
+        assert chest_sized(garment.landmarks)
+        _, scale = dress_targets(garment, anchors)
+        _, as_a_top = torso_targets(garment, anchors)
+        error = abs(scale / true_scale - 1.0)
+        assert error < 0.35
+        assert error < 0.5 * abs(as_a_top / true_scale - 1.0)
+
+    @pytest.mark.parametrize("name", SLEEVELESS_PAIRS)
+    def test_the_hem_falls_between_the_knees_and_the_ankles(
+        self, name: str, dress_pairs: dict[str, tuple[Garment, BodyAnchors, float, int]]
+    ) -> None:
+        # (These are midi dresses: their hem is at mid-calf on the photo.)
+        garment, anchors, _, true_hem = dress_pairs[name]
+        targets, _ = dress_targets(garment, anchors)
+        hem = 0.5 * (targets["hem_left"][1] + targets["hem_right"][1])
+        knees = float(anchors.knees[:, 1].mean())
+        ankles = float(anchors.ankles[:, 1].mean())
+        assert knees < hem <= ankles + 0.5
+        assert abs(hem - true_hem) < 0.6 * (knees - float(anchors.hips[:, 1].mean()))
+
+    def test_sleeves_hanging_beside_the_body_are_not_armholes(
+        self, dress_pairs: dict[str, tuple[Garment, BodyAnchors, float, int]]
+    ) -> None:
+        # A long-sleeved coat dress whose sleeves the landmarks read as the body's sides: its
+        # "armpits" are far down; it is placed by its shoulder seams, at its true size.
+        garment, anchors, true_scale, _ = dress_pairs["020723"]
+        assert not chest_sized(garment.landmarks)
+        targets, scale = dress_targets(garment, anchors)
+        assert abs(scale / true_scale - 1.0) < 0.1
+        for side, row in (("left", 0), ("right", 1)):
+            assert np.allclose(targets[f"shoulder_{side}"], anchors.shoulders[row])
+
+    def test_a_one_shoulder_dress_stands_upright(
+        self, dress_pairs: dict[str, tuple[Garment, BodyAnchors, float, int]]
+    ) -> None:
+        # Its strap tops slope by about 19°: that is its design, not the body's tilt. (Placed
+        # on the shoulder seams by them, its hem came out tilted by as much.)
+        garment, anchors, _, _ = dress_pairs["020714"]
+        targets, _ = dress_targets(garment, anchors)
+
+        def tilt(left: tuple[float, float], right: tuple[float, float]) -> float:
+            return float(np.degrees(np.arctan2(left[1] - right[1], left[0] - right[0])))
+
+        body = tilt(*anchors.shoulder_joints.tolist())
+        assert abs(tilt(targets["hem_left"], targets["hem_right"]) - body) < 3.0
+
+
+class TestAboveAnkles:
+    def _targets(self, hem_y: float) -> dict[str, tuple[float, float]]:
+        rows = {"neck": 190.0, "shoulder": 200.0, "armpit": 300.0, "waist": 450.0, "hem": hem_y}
+        out = {}
+        for name in TORSO_POINTS:
+            row = name.split("_")[0]
+            x = 300.0 if name.endswith("center") else (400.0 if "left" in name else 200.0)
+            out[name] = (x, rows[row])
+        return out
+
+    def test_a_hem_below_the_ankles_is_raised_to_them(
+        self, stick_figure: Callable[..., BodyAnchors]
+    ) -> None:
+        anchors = stick_figure()  # ankles at row 880
+        targets = self._targets(1000.0)
+        above_ankles(targets, anchors)
+        assert targets["hem_left"][1] == pytest.approx(880.0)
+        # The waist moves up in proportion; the armpits and everything above stay.
+        assert targets["waist_left"][1] == pytest.approx(300.0 + 150.0 * 580.0 / 700.0)
+        assert targets["armpit_left"] == (400.0, 300.0)
+        assert targets["hem_left"][0] == 400.0
+
+    def test_a_shorter_hem_stays(self, stick_figure: Callable[..., BodyAnchors]) -> None:
+        targets = self._targets(700.0)
+        before = dict(targets)
+        above_ankles(targets, stick_figure())
+        assert targets == before
+
+
+def test_the_chest_is_measured_between_armpits_and_waist(
+    stick_figure: Callable[..., BodyAnchors],
+) -> None:
+    assert body_chest_width(stick_figure(torso_half=70.0)) == pytest.approx(140.0)
