@@ -203,6 +203,11 @@ def dress(
         return line if stream is None else stream.smooth_waistband(line)
 
     cuts = tuck_lines([garments[i] for i in order], ordered, anchors, options.tuck, find_waistband)
+    # Only trousers, shorts or skirts tried on: the person's own top stays in front of them
+    # where it hung over the old ones.
+    old_waistband = None
+    if all(f.region == "lower" for f in ordered) and not waistband_read:
+        old_waistband = find_waistband()
     if stream is not None and not waistband_read:
         stream.waistband_unused()
     out, ordered_visible = render_fitted(
@@ -215,6 +220,7 @@ def dress(
         reach=options.reach(anchors),
         keep_old=keep_old,
         old=old,
+        old_waistband=old_waistband,
     )
     timings["render"] = (time.perf_counter() - t1) * 1e3
     return Dressed(

@@ -133,10 +133,12 @@ def lower_pins(
     for side, row, g_side in (("left", 0, g_wl), ("right", 1, g_wr)):
         g_out = lm[f"hem_{side}_outer"][:2].astype(np.float64)
         g_in = lm[f"hem_{side}_inner"][:2].astype(np.float64)
-        g_top = 0.5 * (g_side + lm["crotch"][:2])
         chain = _leg(anchors, row)
-        length = scale * length_scale * FLAT_TO_WORN_LENGTH
-        length *= float(np.hypot(*(0.5 * (g_out + g_in) - g_top)))
+        # The hem lies the garment's own length below the waistband (worn), measured down the
+        # leg from the hip joint, which lies that far below the waistband's row already.
+        g_length = float(0.5 * (g_out[1] + g_in[1]) - g_side[1])
+        length = scale * length_scale * FLAT_TO_WORN_LENGTH * g_length
+        length = max(0.2 * thigh, length - (float(chain[0][1]) - waist_y))
         hem, direction = along_chain(chain, length)
         normal = np.array([-direction[1], direction[0]], np.float64)
         if float(np.dot(normal, chain[0] - hip_mid)) < 0:
