@@ -7,7 +7,7 @@ from collections.abc import Callable
 import numpy as np
 
 from fitroom.dressing.limbs import Limb, Limbs
-from fitroom.dressing.old_garment_removal import bare_leg_radius, bare_legs_mask
+from fitroom.dressing.old_garment_removal import bare_leg_radius, bare_leg_rows, bare_legs_mask
 from fitroom.dressing.render import render_fitted
 from fitroom.fitting.fitted import FittedGarment, FittedLayer
 from fitroom.vision.core import BodyPart, BodyParts
@@ -152,3 +152,19 @@ class TestBareLegsAtTheirWidth:
         assert width(80) > width(118) and width(80) < 52
         assert abs(width(125) - 23) <= 3
         assert width(195) < width(140)
+
+    def test_legs_are_bare_from_the_old_hem_down(self) -> None:
+        """Below where the old shorts end each leg is bare, whatever a few shaded pixels are
+        called; a couple of skin-coloured rows in a trouser print are no hem."""
+        parts, _ = self._legs(knee_half=11)
+        skin = parts.skin.copy()
+        skin[60:62, 100:160] = 1.0  # two rows of a print read as skin, on the left leg
+        rows = bare_leg_rows(BodyParts(parts.labels, skin), np.ones_like(skin), run=5)
+        # (The legs' part label is 61 pixels wide, skin 23 from row 100: under half of it.)
+        assert not rows[40:58].any()
+        assert not rows[64:99].any()
+        skin[100:200, 100:160] = np.where(parts.labels[100:200, 100:160] > 0, 1.0, 0.0)
+        skin[100:200, 40:100] = np.where(parts.labels[100:200, 40:100] > 0, 1.0, 0.0)
+        rows = bare_leg_rows(BodyParts(parts.labels, skin), np.ones_like(skin), run=5)
+        assert rows[100:200, 130].all() and rows[100:200, 70].all()
+        assert not rows[64:98, 130].any()

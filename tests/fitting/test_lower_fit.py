@@ -147,3 +147,27 @@ def test_shorts_hem_lies_where_the_person_wears_it(shared_data: Path, pair: str)
         assert abs(hem_y - float(rows.max())) < thigh / 6, (side, hem_y, rows.max(), thigh)
         assert hem_y > hip[1] + 0.3 * thigh
     assert body_of("waistband_center")[1] < hip[1]
+
+
+def test_waistband_goes_up_to_the_persons_own_but_never_down(stick_figure: StickFigure) -> None:
+    """Where the person wears their trousers higher than the regular waist row, the new
+    waistband goes up to that row (no band of the old waistband left above it); a row below the
+    regular one changes nothing, and a row far up is held at the highest waist."""
+    from fitroom.fitting.lower_fit import WAIST_HIGHEST, lower_pins
+
+    shorts = ingest_garment(synth_garment("shorts", seed=3, pattern="solid").image)
+    anchors = stick_figure()
+    regular, _ = lower_pins(shorts.landmarks, anchors, 1.04)
+    waist_y = regular[2][0][1]
+    higher, _ = lower_pins(shorts.landmarks, anchors, 1.04, waist_at_most=waist_y - 20.0)
+    lower, _ = lower_pins(shorts.landmarks, anchors, 1.04, waist_at_most=waist_y + 30.0)
+    far, _ = lower_pins(shorts.landmarks, anchors, 1.04, waist_at_most=-500.0)
+    assert abs(higher[2][0][1] - (waist_y - 20.0)) < 1e-3
+    assert lower == regular
+    hip = anchors.hips.mean(axis=0)
+    thigh = float(np.hypot(*(anchors.knees.mean(axis=0) - hip)))
+    assert abs(far[2][0][1] - (float(hip[1]) - WAIST_HIGHEST * thigh)) < 1e-3
+    # The hem (the first leg's outer hem pin) follows the waistband up: the garment keeps its
+    # length.
+    assert higher[4][1] == regular[4][1]
+    assert higher[4][0][1] < regular[4][0][1]

@@ -170,7 +170,14 @@ def remove_old_garment(
             legs = smooth_edges(legs > 0.5, max(1.5, 0.005 * side))
             # (All of the old fabric's soft rim too: a faint rim of skin drew its outline.)
             near_old = (lower_old > 0.02).astype(np.float32)
-            loose = np.maximum(loose, exposed * near_old * (1.0 - legs))
+            beyond = exposed * near_old * (1.0 - legs)
+            if beyond.any():
+                # On rows where a leg shows mostly skin, the leg is bare there (the old shorts
+                # ended above): what the part map calls fabric on it is shaded or dark skin it
+                # missed, not a trouser leg wider than the leg.
+                run = max(2, round(0.02 * side))
+                beyond = beyond * (1.0 - bare_leg_rows(parts, person, run))
+                loose = np.maximum(loose, beyond)
     if loose.any():
         # The old fabric's dark outline lies on the soft rim of the masks (or just outside
         # the person mask): the background fill reaches a few pixels further out, so no
@@ -212,6 +219,28 @@ def bare_leg_radius(parts: BodyParts, knee: FloatArray, ankle: FloatArray) -> fl
         right = col + int(np.argmin(line[col:])) if not line[col:].all() else w
         halves.append(0.5 * (right - left))
     return float(np.percentile(halves, 75)) if len(halves) >= 3 else None
+
+
+def bare_leg_rows(parts: BodyParts, person: FloatArray, run: int) -> FloatArray:
+    """Each leg's pixels from its old garment's hem down: float32 (H, W) in {0, 1}.
+
+    The hem is the first row, going down the leg, that starts ``run`` rows in a row on which
+    the leg shows mostly skin (half its pixels or more): shorts end there and the leg below is
+    bare, whatever the part map calls a few shaded pixels on it. (A row or two read as skin on
+    a printed trouser leg is no hem.) Grown by a pixel.
+    """
+    out = np.zeros(parts.labels.shape, np.uint8)
+    inside = person > 0.5
+    for leg in LEG_ORDER:
+        on_leg = (parts.labels == int(leg)) & inside
+        count = on_leg.sum(axis=1)
+        bare = (count > 0) & (2 * (on_leg & (parts.skin > 0.5)).sum(axis=1) >= count)
+        # Rows starting a run of ``run`` bare rows: a sliding sum over the next rows.
+        window = np.convolve(bare.astype(np.int32), np.ones(max(1, run), np.int32))[run - 1 :]
+        starts = np.flatnonzero(window[: bare.size] >= run)
+        if starts.size:
+            out[int(starts[0]) :] |= on_leg[int(starts[0]) :]
+    return cv2.dilate(out, np.ones((3, 3), np.uint8)).astype(np.float32)
 
 
 def bare_legs_mask(parts: BodyParts, limbs: Limbs, union: FloatArray) -> FloatArray:
@@ -289,6 +318,7 @@ __all__ = [
     "ANKLE_OF_KNEE",
     "OLD_EDGE_SNAP",
     "bare_leg_radius",
+    "bare_leg_rows",
     "bare_legs_mask",
     "beside_body",
     "between_columns",
