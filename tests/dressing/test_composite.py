@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from fitroom.dressing.composite import NECK_OPENING_DEPTH, occluders
+from fitroom.dressing.composite import (
+    NECK_OPENING_DEPTH,
+    layer_coverage,
+    occluders,
+    old_top_in_front,
+)
+from fitroom.fitting.fitted import FittedGarment, FittedLayer
 from fitroom.vision.core import BodyPart, BodyParts
 
 
@@ -21,3 +27,36 @@ def test_neck_opening_hides_the_inside_of_the_back() -> None:
     assert opened[50, 100] > 0.9  # inside the opening
     assert opened[round(deepest) + 4, 100] < 0.1  # below it
     assert opened[50, 70] < 0.1 and opened[50, 130] < 0.1  # beside it
+
+
+def test_own_top_stays_in_front_of_new_trousers_above_the_old_waistband() -> None:
+    """Trying on only trousers: the person's top, where it hangs over the old waistband, stays
+    in front of the new ones; a bare midriff and the old trousers below the line do not."""
+    labels = np.full((200, 200), int(BodyPart.TORSO), np.uint8)
+    skin = np.zeros((200, 200), np.float32)
+    skin[60:80, 90:110] = 1.0  # a bare patch of midriff
+    parts = BodyParts(labels, skin)
+    person = np.ones((200, 200), np.float32)
+    waistband = np.full(200, 120.0, np.float32)
+    front = old_top_in_front(parts, person, waistband)
+    assert front[100, 50] > 0.9  # the top, above the old waistband
+    assert front[70, 100] < 0.1  # bare skin
+    assert front[140, 50] < 0.1  # the old trousers, below it
+
+
+def test_bare_forearms_stay_in_front_of_a_lower_layer() -> None:
+    """A hand and forearm hanging in front of the hips stay in front of new shorts."""
+    labels = np.full((200, 200), int(BodyPart.TORSO), np.uint8)
+    labels[100:160, 20:40] = int(BodyPart.LEFT_FOREARM)
+    skin = (labels == int(BodyPart.LEFT_FOREARM)).astype(np.float32)
+    parts = BodyParts(labels, skin)
+    shorts = FittedGarment(
+        layers=(FittedLayer("lower", (0, 80, 200, 200), np.ones((120, 200, 4), np.float32)),),
+        targets={},
+        scale=1.0,
+        region="lower",
+    )
+    support = np.ones((200, 200), np.float32)
+    (layer,) = layer_coverage([shorts], parts, support, None)[0]
+    assert layer.keep[130, 30] < 0.1  # the bare forearm stays in front
+    assert layer.keep[130, 100] > 0.9  # the shorts show elsewhere

@@ -4,8 +4,10 @@ legs follow the legs."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -99,3 +101,73 @@ class TestTrouserOutline:
         assert plain_x.max() < outer_x.max()
         # The waistband stays where it was.
         assert np.allclose([p[0] for p in plain[:4]], [p[0] for p in outlined[:4]])
+
+
+@pytest.mark.shared
+@pytest.mark.slow
+@pytest.mark.parametrize("pair", ["013568", "013569", "013571"])
+def test_shorts_hem_lies_where_the_person_wears_it(shared_data: Path, pair: str) -> None:
+    """Shorts on a standing person who wears these very shorts (a true pair): each leg's hem
+    lies within a sixth of the thigh's length of the photo's own hem (the parse map's lowest
+    shorts row on that side), well below the hips, and the waistband above the hips.
+
+    (Not 013563: its wide cuffed shorts are worn high and short, about 0.8 of the length the
+    flat photo gives at their waist's width; fitroom draws them 0.6 thigh lengths too long.)"""
+    from PIL import Image
+
+    from fitroom.fitting.anchors import body_anchors
+    from fitroom.fitting.lower_fit import lower_pins
+    from fitroom.imaging import decode_image
+    from fitroom.vision import Perceiver
+
+    photo = decode_image((shared_data / "pairs" / "image" / f"{pair}_0.jpg").read_bytes())
+    worn = np.isin(
+        np.array(Image.open(shared_data / "pairs" / "image-parse" / f"{pair}_4.png")), (5, 6)
+    )
+    shorts = ingest_garment(shared_data / "pairs" / "cloth" / f"{pair}_1.jpg")
+    assert shorts.subcategory == "shorts"
+    with Perceiver(num_threads=1) as perceiver:
+        person = perceiver.process(photo).single()
+    assert person.parts is not None
+    anchors = body_anchors(person.pose, person.parts, (photo.shape[1], photo.shape[0]))
+    pins, _ = lower_pins(shorts.landmarks, anchors, 1.04)
+    lm = shorts.landmarks
+    by_garment = {(round(float(g[0]), 2), round(float(g[1]), 2)): b for b, g in pins}
+
+    def body_of(name: str) -> tuple[float, float]:
+        return by_garment[(round(float(lm[name][0]), 2), round(float(lm[name][1]), 2))]
+
+    hip = anchors.hips.mean(axis=0)
+    thigh = float(np.hypot(*(anchors.knees.mean(axis=0) - hip)))
+    cols = np.arange(worn.shape[1])
+    for side, outward in (("left", 1), ("right", -1)):
+        # (The person's left leg is on the image right.)
+        rows = np.nonzero(worn & ((cols - hip[0]) * outward > 0)[None, :])[0]
+        hem_y = 0.5 * (body_of(f"hem_{side}_outer")[1] + body_of(f"hem_{side}_inner")[1])
+        assert abs(hem_y - float(rows.max())) < thigh / 6, (side, hem_y, rows.max(), thigh)
+        assert hem_y > hip[1] + 0.3 * thigh
+    assert body_of("waistband_center")[1] < hip[1]
+
+
+def test_waistband_goes_up_to_the_persons_own_but_never_down(stick_figure: StickFigure) -> None:
+    """Where the person wears their trousers higher than the regular waist row, the new
+    waistband goes up to that row (no band of the old waistband left above it); a row below the
+    regular one changes nothing, and a row far up is held at the highest waist."""
+    from fitroom.fitting.lower_fit import WAIST_HIGHEST, lower_pins
+
+    shorts = ingest_garment(synth_garment("shorts", seed=3, pattern="solid").image)
+    anchors = stick_figure()
+    regular, _ = lower_pins(shorts.landmarks, anchors, 1.04)
+    waist_y = regular[2][0][1]
+    higher, _ = lower_pins(shorts.landmarks, anchors, 1.04, waist_at_most=waist_y - 20.0)
+    lower, _ = lower_pins(shorts.landmarks, anchors, 1.04, waist_at_most=waist_y + 30.0)
+    far, _ = lower_pins(shorts.landmarks, anchors, 1.04, waist_at_most=-500.0)
+    assert abs(higher[2][0][1] - (waist_y - 20.0)) < 1e-3
+    assert lower == regular
+    hip = anchors.hips.mean(axis=0)
+    thigh = float(np.hypot(*(anchors.knees.mean(axis=0) - hip)))
+    assert abs(far[2][0][1] - (float(hip[1]) - WAIST_HIGHEST * thigh)) < 1e-3
+    # The hem (the first leg's outer hem pin) follows the waistband up: the garment keeps its
+    # length.
+    assert higher[4][1] == regular[4][1]
+    assert higher[4][0][1] < regular[4][0][1]

@@ -245,10 +245,16 @@ def test_camisole_straps_are_not_a_waistband() -> None:
 def test_wide_white_shorts_with_a_tie_belt_are_a_lower_garment(shared_data: Path) -> None:
     """White wide-leg shorts whose tie hides the gap between the legs, belt loops standing
     above the waistband: no leg gap shows, but the A-line from a filled band to the hem makes
-    it a lower garment (drawn as a skirt), not a tank top laid on the chest."""
+    it a lower garment, not a tank top laid on the chest."""
     garment = ingest_garment(shared_data / "pairs" / "cloth" / "013563_1.jpg")
     assert garment.category == "lower"
     assert "waistband_center" in garment.landmarks
+    # The waistband is read below the tie's knot: it spans about half the garment's width
+    # (at the knot it spanned a tenth, and the garment was scaled up five times on a person).
+    lm = garment.landmarks
+    xs = np.nonzero((garment.alpha >= 0.5).any(axis=0))[0]
+    width = float(lm["waistband_left"][0] - lm["waistband_right"][0])
+    assert 0.4 * float(xs.max() - xs.min()) < width
 
 
 #: True-pair product photos whose geometry went wrong (shoulders at the cuffs, neck points on the
@@ -319,3 +325,16 @@ def test_sleeved_pair_cloths_read_as_a_person_would(shared_data: Path, name: str
         < mean_x[GarmentPart.BODY]
         < mean_x[GarmentPart.LEFT_SLEEVE]
     )
+
+
+def test_waistband_is_read_below_a_knot() -> None:
+    """A tie's knot standing above the waistband is not the waistband: its row is the first
+    filled across as wide as the band below."""
+    from fitroom.garments.landmarks import waistband_row
+
+    mask = np.zeros((400, 300), np.uint8)
+    mask[60:300, 50:250] = 1  # the garment, waistband at row 60
+    mask[30:60, 135:165] = 1  # a knot on top, a sixth of the width
+    sil = silhouette(mask.astype(bool))
+    row = waistband_row(sil)
+    assert abs((row + 0.5) / sil.scale - 0.5 - 60) <= 3.0

@@ -113,12 +113,28 @@ class LayerCoverage:
     hidden: FloatArray
 
 
+def old_top_in_front(parts: BodyParts, person: FloatArray, waistband: FloatArray) -> FloatArray:
+    """The person's own top where it hangs over their trousers or skirt: torso pixels that are
+    not skin, inside the person, above the old waistband (float32 (W,) rows per column, see
+    :func:`~fitroom.dressing.waistband.waistband_line`). float32 (H, W) in [0, 1].
+
+    Trying on only trousers, shorts or a skirt, the top the person keeps on stays in front of
+    the new waistband as it hung over the old one (drawn over, the top was cut short by a band
+    of new waistband); a bare midriff is not protected, the new waistband may rise over it."""
+    h = parts.labels.shape[0]
+    rows = np.arange(h, dtype=np.float32)[:, None]
+    top = (parts.labels == int(BodyPart.TORSO)) & (parts.skin < 0.5) & (person > 0.5)
+    top &= rows < waistband[None, :]
+    return smooth_edges(top)
+
+
 def layer_coverage(
     garments: Sequence[FittedGarment],
     parts: BodyParts,
     support: FloatArray,
     cut_below_y: Sequence[TuckLine] | None,
     image: ByteArray | None = None,
+    lower_front: FloatArray | None = None,
 ) -> list[list[LayerCoverage]]:
     """Per garment, per layer: where it may show (see :class:`LayerCoverage`).
 
@@ -128,6 +144,8 @@ def layer_coverage(
         support: float32 (H, W): where a garment may appear (the person, slightly grown).
         cut_below_y: per garment, where its torso panel is tucked in (or None).
         image: the photo, to snap what stays in front to its edges (see :func:`occluders`).
+        lower_front: float32 (H, W): what else stays in front of a lower garment's layer
+            (the person's own top hanging over it, see :func:`old_top_in_front`), or None.
     """
     h = support.shape[0]
     rows = np.arange(h, dtype=np.float32)[:, None]
@@ -145,10 +163,14 @@ def layer_coverage(
                     float(fitted.targets["neck_left"][0]),
                     float(fitted.targets["neck_right"][0]),
                 )
-            key = (None if neck is None else float(neck[1]), layer.part == "torso", span)
+            # (Bare forearms hang in front of the hips too: a lower layer keeps them in front.)
+            arms = layer.part in ("torso", "lower")
+            key = (None if neck is None else float(neck[1]), arms, span)
             if key not in fronts:
                 fronts[key] = occluders(parts, key[0], key[1], key[2], image)
             hidden = fronts[key]
+            if lower_front is not None and layer.part == "lower":
+                hidden = np.maximum(hidden, lower_front)
             if limit is not None and layer.part == "torso":
                 # Only the body panel goes into the waistband; sleeves hang free.
                 below = np.clip((rows - limit) / 3.0, 0.0, 1.0)
@@ -233,5 +255,6 @@ __all__ = [
     "layer_coverage",
     "layer_keep",
     "occluders",
+    "old_top_in_front",
     "place_layer",
 ]

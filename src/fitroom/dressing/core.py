@@ -32,7 +32,7 @@ import numpy.typing as npt
 
 from fitroom.dressing.fit import PreparedGarments, fit_garment, layering_order
 from fitroom.dressing.limbs import Limbs
-from fitroom.dressing.old_garment import analyse_old_garment
+from fitroom.dressing.old_garment import OldGarment, analyse_old_garment
 from fitroom.dressing.person_checks import (
     arm_warnings,
     check_garment,
@@ -181,8 +181,24 @@ def dress(
     else:
         anchors = stream.smooth_anchors(anchors)
     order = layering_order(garments)
+    old: OldGarment | None = None
+    waistband_read = False
+
+    def find_waistband() -> FloatArray | None:
+        nonlocal old, waistband_read
+        waistband_read = True
+        old = old or analyse_old_garment(parts, person_mask, image)
+        line = waistband_line(parts, person_mask, image, old=old)
+        return line if stream is None else stream.smooth_waistband(line)
+
+    # Only trousers, shorts or skirts tried on: the new waistband goes up to where the person
+    # wears their own (their top was worn to meet it), and the top stays in front of the new
+    # ones where it hung over the old (see render_fitted).
+    old_waistband = find_waistband() if all(g.category == "lower" for g in garments) else None
+    waist_at_most = None if old_waistband is None else float(np.median(old_waistband))
     fitted = {
-        i: fit_garment(garments[i], anchors, options.ease, prepared, options.length) for i in order
+        i: fit_garment(garments[i], anchors, options.ease, prepared, options.length, waist_at_most)
+        for i in order
     }
     t1 = time.perf_counter()
     timings = {"fit": (t1 - t0) * 1e3}
@@ -193,15 +209,7 @@ def dress(
         timings["render"] = 0.0
         every = tuple(fitted[i] for i in range(len(garments)))
         return Dressed(image.copy(), zeros, every, tuple(warnings), timings)
-    old = analyse_old_garment(parts, person_mask, image)
-    waistband_read = False
-
-    def find_waistband() -> FloatArray | None:
-        nonlocal waistband_read
-        waistband_read = True
-        line = waistband_line(parts, person_mask, image, old=old)
-        return line if stream is None else stream.smooth_waistband(line)
-
+    old = old or analyse_old_garment(parts, person_mask, image)
     cuts = tuck_lines([garments[i] for i in order], ordered, anchors, options.tuck, find_waistband)
     if stream is not None and not waistband_read:
         stream.waistband_unused()
@@ -215,6 +223,7 @@ def dress(
         reach=options.reach(anchors),
         keep_old=keep_old,
         old=old,
+        old_waistband=old_waistband,
     )
     timings["render"] = (time.perf_counter() - t1) * 1e3
     return Dressed(

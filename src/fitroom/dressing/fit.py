@@ -74,16 +74,25 @@ def fit_garment(
     ease: float,
     prepared: PreparedGarments,
     length_scale: float = 1.0,
+    waist_at_most: float | None = None,
 ) -> FittedGarment:
     """Fit one garment to the body: trousers and skirts to the legs, anything else (tops,
     dresses) to the torso and arms (a dress placed by its own rules, see
-    :mod:`fitroom.fitting.dress_fit`).
+    :mod:`fitroom.fitting.dress_fit`). ``waist_at_most``: see
+    :func:`~fitroom.fitting.lower_fit.fit_lower` (lower garments only).
 
     Raises:
         UnsupportedGarment: the garment lacks its category's landmarks.
     """
     if garment.category == "lower":
-        return fit_lower(garment, anchors, ease, prepared, length_scale=length_scale)
+        return fit_lower(
+            garment,
+            anchors,
+            ease,
+            prepared,
+            length_scale=length_scale,
+            waist_at_most=waist_at_most,
+        )
     if garment.category == "full":
         # A dress replaces the old top and the old skirt or trousers (region "full").
         place = dress_targets if garment.subcategory == "dress" else None

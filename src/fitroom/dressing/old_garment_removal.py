@@ -44,6 +44,9 @@ ByteArray = npt.NDArray[np.uint8]
 #: body-part map's staircase step).
 OLD_EDGE_SNAP = 0.012
 
+#: A bare leg's width at the ankle over its width at the knee.
+ANKLE_OF_KNEE = 0.6
+
 #: The legs' part labels, left then right (their shoes lie below :meth:`Limbs.ankle_row`).
 LEG_ORDER = (BodyPart.LEFT_LEG, BodyPart.RIGHT_LEG)
 
@@ -185,6 +188,23 @@ def remove_old_garment(
         # Between the new trouser legs lies what was between the old ones: the background
         # (the legs are inside the new trousers), not skin.
         loose = np.maximum(loose, exposed * lower_old * between_columns(union))
+        if limbs is not None:
+            # Old trousers or shorts the new ones leave are bare legs only within the legs'
+            # own width, measured where the photo shows them bare (a thigh narrows to the
+            # knee): beyond it, and where an arm's capsule crosses the hips, they are what lay
+            # behind (painted as skin there, the legs came out as wide as the old shorts).
+            legs = bare_legs_mask(parts, limbs, union)
+            legs = smooth_edges(legs > 0.5, max(1.5, 0.005 * side))
+            # (All of the old fabric's soft rim too: a faint rim of skin drew its outline.)
+            near_old = (lower_old > 0.02).astype(np.float32)
+            beyond = exposed * near_old * (1.0 - legs)
+            if beyond.any():
+                # On rows where a leg shows mostly skin, the leg is bare there (the old shorts
+                # ended above): what the part map calls fabric on it is shaded or dark skin it
+                # missed, not a trouser leg wider than the leg.
+                run = max(2, round(0.02 * side))
+                beyond = beyond * (1.0 - bare_leg_rows(parts, person, run))
+                loose = np.maximum(loose, beyond)
     if loose.any():
         # The old fabric's dark outline lies on the soft rim of the masks (or just outside
         # the person mask): the background fill reaches a few pixels further out, so no
@@ -207,6 +227,83 @@ def remove_old_garment(
         garment_lab=old.chest_lab,
         grain=skin_grain(image, parts),
     )
+
+
+def bare_leg_radius(parts: BodyParts, knee: FloatArray, ankle: FloatArray) -> float | None:
+    """Half the width of a bare leg at the knee (the upper quartile over rows from a tenth of
+    the way to the ankle above the knee to as far below it, of the run of leg skin through the
+    bone), or None where the photo shows too little of it bare (trousers down to the shoes)."""
+    h, w = parts.labels.shape
+    bare = labels_mask(parts.labels, LEG_PARTS) & (parts.skin > 0.5)
+    halves = []
+    for t in np.linspace(-0.1, 0.1, 9):
+        x, y = knee + t * (ankle - knee)
+        row, col = round(float(y)), round(float(x))
+        if not (0 <= row < h and 0 <= col < w) or not bare[row, col]:
+            continue
+        line = bare[row]
+        left = col - int(np.argmin(line[col::-1])) if not line[: col + 1].all() else 0
+        right = col + int(np.argmin(line[col:])) if not line[col:].all() else w
+        halves.append(0.5 * (right - left))
+    return float(np.percentile(halves, 75)) if len(halves) >= 3 else None
+
+
+def bare_leg_rows(parts: BodyParts, person: FloatArray, run: int) -> FloatArray:
+    """Each leg's pixels from its old garment's hem down: float32 (H, W) in {0, 1}.
+
+    The hem is the first row, going down the leg, that starts ``run`` rows in a row on which
+    the leg shows mostly skin (half its pixels or more): shorts end there and the leg below is
+    bare, whatever the part map calls a few shaded pixels on it. (A row or two read as skin on
+    a printed trouser leg is no hem.) Grown by a pixel.
+    """
+    out = np.zeros(parts.labels.shape, np.uint8)
+    inside = person > 0.5
+    for leg in LEG_ORDER:
+        on_leg = (parts.labels == int(leg)) & inside
+        count = on_leg.sum(axis=1)
+        bare = (count > 0) & (2 * (on_leg & (parts.skin > 0.5)).sum(axis=1) >= count)
+        # Rows starting a run of ``run`` bare rows: a sliding sum over the next rows.
+        window = np.convolve(bare.astype(np.int32), np.ones(max(1, run), np.int32))[run - 1 :]
+        starts = np.flatnonzero(window[: bare.size] >= run)
+        if starts.size:
+            out[int(starts[0]) :] |= on_leg[int(starts[0]) :]
+    return cv2.dilate(out, np.ones((3, 3), np.uint8)).astype(np.float32)
+
+
+def bare_legs_mask(parts: BodyParts, limbs: Limbs, union: FloatArray) -> FloatArray:
+    """Where the legs no new garment covers are, at their own width: float32 (H, W) in [0, 1].
+
+    Each thigh narrows from its capsule's radius at the hip to the leg's measured half width
+    below the knee (:func:`bare_leg_radius`; the shin's capsule radius where not measured); the
+    shin keeps the knee's width to the calf and narrows to :data:`ANKLE_OF_KNEE` of it at the
+    ankle. Only bare stretches (new coverage ≤ 0.5 on the bone) are drawn.
+    """
+    h, w = union.shape
+    out = np.zeros((h, w), np.uint8)
+    for thigh, shin in ((limbs.left_thigh, limbs.left_shin), (limbs.right_thigh, limbs.right_shin)):
+        hip, knee = thigh.bones[0], thigh.bones[-1]
+        ankle = shin.bones[-1]
+        if not np.isfinite(np.stack([hip, knee, ankle])).all():
+            continue
+        measured = bare_leg_radius(parts, knee, ankle)
+        r_knee = shin.radius if measured is None else measured
+        r_knee = float(np.clip(r_knee, 0.5 * shin.radius, thigh.radius))
+        calf = knee + 0.4 * (ankle - knee)
+        stretches = (
+            (hip, knee, thigh.radius, r_knee),
+            (knee, calf, r_knee, r_knee),
+            (calf, ankle, r_knee, ANKLE_OF_KNEE * r_knee),
+        )
+        for a, b, ra, rb in stretches:
+            steps = max(2, int(np.hypot(*(b - a)) / 3.0))
+            for t in np.linspace(0.0, 1.0, steps + 1):
+                x, y = a + t * (b - a)
+                col, row = int(np.clip(round(x), 0, w - 1)), int(np.clip(round(y), 0, h - 1))
+                if union[row, col] > 0.5:
+                    continue
+                radius = max(1, round(ra + t * (rb - ra)))
+                cv2.circle(out, (round(float(x)), round(float(y))), radius, 1, -1, cv2.LINE_AA)
+    return out.astype(np.float32)
 
 
 def beside_body(union: FloatArray, parts: BodyParts) -> FloatArray:
@@ -245,7 +342,11 @@ def between_columns(coverage: FloatArray) -> FloatArray:
 
 
 __all__ = [
+    "ANKLE_OF_KNEE",
     "OLD_EDGE_SNAP",
+    "bare_leg_radius",
+    "bare_leg_rows",
+    "bare_legs_mask",
     "beside_body",
     "between_columns",
     "old_dress_below_hem",

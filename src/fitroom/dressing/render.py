@@ -17,6 +17,7 @@ from fitroom.dressing.composite import (
     composite_garments,
     layer_coverage,
     occluders,
+    old_top_in_front,
 )
 from fitroom.dressing.drape import drape_allowed, drape_band, extend_fabric
 from fitroom.dressing.limbs import Limbs
@@ -124,6 +125,7 @@ def render_fitted(
     reach: float = 0.0,
     keep_old: bool = False,
     old: OldGarment | None = None,
+    old_waistband: FloatArray | None = None,
 ) -> tuple[ByteArray, tuple[FloatArray, ...]]:
     """Dress the photo in fitted garments (first garment lowest).
 
@@ -151,6 +153,10 @@ def render_fitted(
             or background repainted): for a pose too unreliable to say where the body is.
         old: the photo's :class:`~fitroom.dressing.old_garment.OldGarment` (worked out here
             when not given).
+        old_waistband: float32 (W,): per column the top row of the trousers or skirt the
+            person wears, given when only lower garments are tried on: the person's own top
+            stays in front of them above it (see
+            :func:`~fitroom.dressing.composite.old_top_in_front`).
 
     Returns:
         (uint8 (H, W, 3) result, per garment float32 (H, W) visible coverage in [0, 1]).
@@ -182,6 +188,9 @@ def render_fitted(
             reach=reach,
             keep_old=keep_old,
             old=old,
+            old_waistband=None
+            if old_waistband is None
+            else np.ascontiguousarray(old_waistband[bx0:bx1] - by0, dtype=np.float32),
         )
         out_full = image.copy()
         out_full[by0:by1, bx0:bx1] = crop_out
@@ -202,7 +211,10 @@ def render_fitted(
         # the legs. The garment's own shape decides within the legs' hull (trouser legs have
         # their own gap), not beyond it.
         support = np.maximum(support, skirt_hull(limbs, (h, w)))
-    coverage = layer_coverage(garments, parts, support, cut_below_y, image)
+    lower_front = None
+    if old_waistband is not None and not keep_old:
+        lower_front = old_top_in_front(parts, person, old_waistband)
+    coverage = layer_coverage(garments, parts, support, cut_below_y, image, lower_front)
     union = np.zeros((h, w), np.float32)
     panels = np.zeros((h, w), np.float32)  # the torso panels alone
     for fitted, items in zip(garments, coverage, strict=True):

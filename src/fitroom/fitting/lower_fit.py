@@ -24,6 +24,8 @@ FloatArray = npt.NDArray[np.float32]
 WAIST_ABOVE_HIP = 0.25
 #: Where the crotch sits below the hip joints, as a share of the hip-to-knee length.
 CROTCH_BELOW_HIP = 0.12
+#: The highest a waistband goes above the hip joints (a high waist), same share.
+WAIST_HIGHEST = 0.55
 
 
 def _pt(p: npt.ArrayLike) -> tuple[float, float]:
@@ -96,13 +98,19 @@ def _outline_reach(
 
 
 def lower_pins(
-    lm: GarmentLandmarks, anchors: BodyAnchors, ease: float, length_scale: float = 1.0
+    lm: GarmentLandmarks,
+    anchors: BodyAnchors,
+    ease: float,
+    length_scale: float = 1.0,
+    waist_at_most: float | None = None,
 ) -> tuple[list[tuple[tuple[float, float], tuple[float, float]]], float]:
     """(body point, garment point) pins of a lower garment and its scale (body px per garment px).
 
     The waistband's width is the measured torso width at the waist row times ``ease`` (or
     1.7 × the hip-joint distance where the torso is not measured); its length follows from that
-    scale, times ``length_scale`` (< 1 shorter, > 1 longer).
+    scale, times ``length_scale`` (< 1 shorter, > 1 longer). ``waist_at_most``: a row the
+    waistband goes up to when the regular waist row lies below it (where the person wears their
+    own trousers, see :func:`fit_lower`), at most :data:`WAIST_HIGHEST` above the hips.
     """
     hips = anchors.hips.astype(np.float64)
     knees = anchors.knees.astype(np.float64)
@@ -110,6 +118,10 @@ def lower_pins(
     thigh = float(np.hypot(*(knees.mean(axis=0) - hip_mid)))
     waist_y = float(hip_mid[1] - WAIST_ABOVE_HIP * thigh)
     edges = anchors.torso_edge_at(waist_y)
+    if waist_at_most is not None and np.isfinite(waist_at_most):
+        # (The width stays the regular waist row's: higher up, the torso's outline may take
+        # in the arms or an open jacket hanging beside it.)
+        waist_y = min(waist_y, max(float(waist_at_most), hip_mid[1] - WAIST_HIGHEST * thigh))
     hip_span = float(np.hypot(*(hips[0] - hips[1])))
     if edges is not None and edges[0] - edges[1] > hip_span:
         centre, half = 0.5 * (edges[0] + edges[1]), 0.5 * (edges[0] - edges[1]) * ease
@@ -133,10 +145,12 @@ def lower_pins(
     for side, row, g_side in (("left", 0, g_wl), ("right", 1, g_wr)):
         g_out = lm[f"hem_{side}_outer"][:2].astype(np.float64)
         g_in = lm[f"hem_{side}_inner"][:2].astype(np.float64)
-        g_top = 0.5 * (g_side + lm["crotch"][:2])
         chain = _leg(anchors, row)
-        length = scale * length_scale * FLAT_TO_WORN_LENGTH
-        length *= float(np.hypot(*(0.5 * (g_out + g_in) - g_top)))
+        # The hem lies the garment's own length below the waistband (worn), measured down the
+        # leg from the hip joint, which lies that far below the waistband's row already.
+        g_length = float(0.5 * (g_out[1] + g_in[1]) - g_side[1])
+        length = scale * length_scale * FLAT_TO_WORN_LENGTH * g_length
+        length = max(0.2 * thigh, length - (float(chain[0][1]) - waist_y))
         hem, direction = along_chain(chain, length)
         normal = np.array([-direction[1], direction[0]], np.float64)
         if float(np.dot(normal, chain[0] - hip_mid)) < 0:
@@ -199,10 +213,14 @@ def fit_lower(
     prepared: PrepareGarment | None = None,
     *,
     length_scale: float = 1.0,
+    waist_at_most: float | None = None,
 ) -> FittedGarment:
     """Fit trousers, shorts or a skirt to a person (see the module docstring).
 
     ``length_scale`` (< 1 shorter, > 1 longer) scales the legs' length along the body.
+    ``waist_at_most``: the row of the waistband of the trousers or skirt the person wears, when
+    known: the new waistband goes up to it rather than leave the old one showing above it (the
+    person's top was worn to meet it). It never goes lower for it.
 
     Raises:
         UnsupportedGarment: the garment lacks the lower landmark set.
@@ -213,10 +231,10 @@ def fit_lower(
             f"garment {garment.name!r} ({garment.category}) has no {', '.join(missing)} "
             "landmarks; a lower garment package is needed"
         )
-    _, scale = lower_pins(garment.landmarks, anchors, ease, length_scale)
+    _, scale = lower_pins(garment.landmarks, anchors, ease, length_scale, waist_at_most)
     factor = min(1.0, 0.05 * max(1, round(1.3 * scale / 0.05)))
     pieces, lm = (prepared or prepare_garment)(garment, factor)
-    pins, _ = lower_pins(lm, anchors, ease, length_scale)
+    pins, _ = lower_pins(lm, anchors, ease, length_scale, waist_at_most)
     body = np.array([p[0] for p in pins], np.float32)
     cloth = np.array([p[1] for p in pins], np.float32)
     names = ["waistband_left", "waistband_right", "waistband_center", "crotch"]
@@ -234,6 +252,7 @@ __all__ = [
     "FLAT_TO_WORN_LENGTH",
     "SKIRT_CROTCH_CONFIDENCE",
     "WAIST_ABOVE_HIP",
+    "WAIST_HIGHEST",
     "fit_lower",
     "lower_pins",
     "skirt_hem_pins",

@@ -571,9 +571,57 @@ def _crotch_apex(sil: Silhouette, gx: float, gy: float) -> tuple[float, float]:
     return float(al * y_apex + bl + ar * y_apex + br) / 2.0, float(y_apex)
 
 
-def _lower(sil: Silhouette) -> dict[str, Point]:
+#: How far down from the top edge the waistband is looked for, as a share of the garment's
+#: height (belt loops, a tie's knot or bow stand above it).
+WAISTBAND_SEARCH = 0.15
+
+
+def waistband_row(sil: Silhouette) -> int:
+    """The row of a lower garment's waistband: the first row from the top (past 2 % of the
+    height) whose run through the centre is filled across and at least 80 % as wide as the
+    widest such row within :data:`WAISTBAND_SEARCH` of the height.
+
+    A tie's knot or belt loops stand above the waistband: read at the very top, the waistband
+    was the knot's width (a fifth of the garment's), and the garment was scaled five times up.
+    """
+    first = sil.y0 + max(1, int(0.02 * sil.height))
+    last = max(first, sil.y0 + int(WAISTBAND_SEARCH * sil.height))
+    widths = []
+    for y in range(first, last + 1):
+        run = sil.run_at(y, sil.center_x)
+        widths.append(0 if run is None else run[1] - run[0] + 1)
+    widest = max(widths)
+    for y, width in zip(range(first, last + 1), widths, strict=True):
+        if widest > 0 and width >= 0.8 * widest:
+            return y
+    return first
+
+
+#: Wide shorts whose legs hang together: where the crotch sits above the hem, as a share of the
+#: garment's height (their inseam is short; shorts showing a gap have it at 0.2–0.55).
+HIDDEN_CROTCH_ABOVE_HEM = 0.2
+
+
+def _hidden_crotch(sil: Silhouette) -> dict[str, Point]:
+    """Crotch and hem points of shorts whose legs hang together (no gap between them shows):
+    the hem steps where the two leg openings meet; the crotch lies above that step."""
+    xs = np.arange(sil.x0 + int(0.3 * sil.width), sil.x0 + int(0.7 * sil.width))
+    bottom = sil.bottom[xs].astype(np.float64)
+    k = max(1, int(0.02 * sil.width))
+    i = int(np.argmax(np.abs(bottom[k:] - bottom[:-k])))
+    x = float(xs[i] + k / 2)
+    y = float(sil.y1 - 1) - HIDDEN_CROTCH_ABOVE_HEM * sil.height
+    pts: dict[str, Point] = {"crotch": (x, y, 0.6)}
+    for name, outward in (("right", -1), ("left", 1)):
+        pts[f"hem_{name}_outer"] = _hem_corner(sil, sil.y0 + 0.5 * sil.height, outward)
+        col = int(np.clip(round(x + outward * k), sil.x0, sil.x1 - 1))
+        pts[f"hem_{name}_inner"] = (float(col), float(sil.bottom[col]), 0.6)
+    return pts
+
+
+def _lower(sil: Silhouette, shorts: bool = False) -> dict[str, Point]:
     pts: dict[str, Point] = {}
-    y = sil.y0 + max(1, int(0.02 * sil.height))
+    y = waistband_row(sil)
     run = sil.run_at(y, sil.center_x) or (sil.x0, sil.x1 - 1)
     lx, rx = run
     # The corner column's own top can sit lower on a slanted side: read the edge just inward.
@@ -581,8 +629,13 @@ def _lower(sil: Silhouette) -> dict[str, Point]:
     pts["waistband_right"] = (float(lx), float(sil.top[min(lx + inset, rx)]), 0.8)
     pts["waistband_left"] = (float(rx), float(sil.top[max(rx - inset, lx)]), 0.8)
     mid = (lx + rx) // 2
-    pts["waistband_center"] = (float(mid), float(sil.top[mid]), 0.8)
+    # (Not above the waistband's row by more than the top corners: a tie's knot is not it.)
+    top_mid = max(float(sil.top[mid]), float(y) - max(1, int(0.02 * sil.height)))
+    pts["waistband_center"] = (float(mid), top_mid, 0.8)
     gap = leg_gap(sil)
+    if gap is None and shorts:
+        pts.update(_hidden_crotch(sil))
+        return pts
     if gap is None:
         # A skirt (or legs lying together): no crotch; the hem corners are the body's.
         cy = sil.y0 + 0.35 * sil.height
@@ -637,7 +690,7 @@ def find_landmarks(
         )
         pts.update(upper)
     if category == "lower" or subcategory == "jumpsuit":
-        lower = _lower(sil)
+        lower = _lower(sil, shorts=subcategory == "shorts")
         if category == "lower":
             pts.update(lower)
         else:
@@ -651,4 +704,4 @@ def find_landmarks(
     return LandmarkResult(GarmentLandmarks(names, points), found_sleeves, sleeve_ratio)
 
 
-__all__ = ["LandmarkResult", "find_landmarks", "sleeve_mask"]
+__all__ = ["WAISTBAND_SEARCH", "LandmarkResult", "find_landmarks", "sleeve_mask", "waistband_row"]
