@@ -191,7 +191,7 @@ def render_fitted(
     side = frame_side or max(h, w)
     person = person_mask.astype(np.float32)
     grow = max(3, round(0.01 * side + max(0.0, reach)))
-    support = grow_mask((person > 0.5).astype(np.float32), grow)
+    support = grow_mask(person > 0.5, grow)
     if limbs is not None:
         # Below the hips a skirt or a dress hangs across the gap between the legs and a little
         # wider than them: cut to the person's outline there it would become two tubes round
