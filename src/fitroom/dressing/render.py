@@ -20,7 +20,7 @@ from fitroom.dressing.composite import (
 )
 from fitroom.dressing.drape import drape_allowed, drape_band, extend_fabric
 from fitroom.dressing.limbs import Limbs
-from fitroom.dressing.masks import grow_mask
+from fitroom.dressing.masks import grow_mask, per_channel
 from fitroom.dressing.old_garment import OldGarment, analyse_old_garment
 from fitroom.dressing.old_garment_removal import old_garment_to_remove, remove_old_garment
 from fitroom.dressing.shading import contact_shadow, fold_shading, low_frequency_shading
@@ -251,7 +251,7 @@ def render_fitted(
     # No shadow on the face, hair and neck (whose label often reaches into the chin and hair).
     shade_on = person * (1.0 - occluders(parts, float(h), False))
     shadow = contact_shadow(union, shade_on, sigma=max(2.0, 0.006 * side))
-    base *= shadow[..., None]
+    base *= per_channel(shadow)
     # The photo's folds on the new fabric, read from what the person wore and their body there.
     folds = fold_shading(image, np.maximum(old_mask, shade_on) * union, side)
     # (The old garment's slow light is damped: a dark belt or waistband under a top is not
