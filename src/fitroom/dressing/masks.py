@@ -6,6 +6,7 @@ Masks are float32 (H, W) in [0, 1] unless a function says bool.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 import cv2
 import numpy as np
@@ -23,7 +24,7 @@ def labels_mask(labels: ByteArray, parts: Iterable[BodyPart]) -> npt.NDArray[np.
     # cv2.LUT applies it about 4× faster than NumPy's indexing (a render makes ~14 of these).
     table = np.zeros(256, np.uint8)
     table[[int(p) for p in parts]] = 1
-    if labels.dtype != np.uint8:
+    if labels.dtype != np.uint8 or labels.size == 0:  # (cv2.LUT takes neither)
         return table.view(np.bool_)[labels]
     found: npt.NDArray[np.bool_] = cv2.LUT(labels, table).view(np.bool_)
     return found
@@ -155,13 +156,15 @@ def grow_mask(mask: FloatArray | npt.NDArray[np.bool_], radius: int) -> FloatArr
     return out
 
 
-def per_channel(weight: FloatArray) -> FloatArray:
+def per_channel(weight: npt.NDArray[np.floating[Any]]) -> FloatArray:
     """float32 (H, W) weights repeated over three colour channels: float32 (H, W, 3).
 
     Multiplying an image by it gives the same values as by ``weight[..., None]``, several
     times faster: NumPy broadcasts that with an inner loop of three elements per pixel.
     """
     w = np.ascontiguousarray(weight, np.float32)
+    if w.size == 0:  # (cv2.merge takes no empty planes)
+        return np.repeat(w[..., None], 3, axis=-1)
     out: FloatArray = cv2.merge([w, w, w])
     return out
 
