@@ -65,3 +65,54 @@ def test_snap_to_edges_moves_a_staircase_rim_onto_the_photo_edge() -> None:
     after = np.abs((snapped[rows] > 0.5).sum(axis=1) - 48).mean()
     assert before >= 3.5
     assert after <= 1.0
+
+
+class TestFastPaths:
+    """The faster ways of computing the same masks give exactly what the plain NumPy ways do."""
+
+    @settings(max_examples=15, deadline=None, derandomize=True)
+    @given(st.integers(1, 60), st.integers(1, 60), st.integers(0, 2**31 - 1))
+    def test_labels_mask_matches_isin(self, h: int, w: int, seed: int) -> None:
+        from fitroom.dressing.masks import labels_mask
+        from fitroom.vision.core import BodyPart
+
+        rng = np.random.default_rng(seed)
+        labels = rng.integers(0, max(BodyPart) + 1, (h, w)).astype(np.uint8)
+        parts = {BodyPart.TORSO, BodyPart.LEFT_FOREARM, BodyPart.HAIR}
+        wanted = np.isin(labels, [int(p) for p in parts])
+        got = labels_mask(labels, parts)
+        assert got.dtype == np.bool_ and got.shape == (h, w)
+        assert np.array_equal(got, wanted)
+        # A strided view (a crop or every other row) and a wider integer map give the same.
+        assert np.array_equal(labels_mask(labels[::2, 1:], parts), wanted[::2, 1:])
+        assert np.array_equal(labels_mask(labels.astype(np.int32), parts), wanted)
+
+    @settings(max_examples=10, deadline=None, derandomize=True)
+    @given(st.integers(8, 80), st.integers(8, 80), st.integers(1, 9), st.integers(0, 2**31 - 1))
+    def test_grow_mask_of_bool_equals_float(self, h: int, w: int, r: int, seed: int) -> None:
+        from fitroom.dressing.masks import grow_mask
+
+        hard = np.random.default_rng(seed).random((h, w)) > 0.8
+        assert np.array_equal(grow_mask(hard, r), grow_mask(hard.astype(np.float32), r))
+
+    def test_per_channel_equals_broadcast(self) -> None:
+        from fitroom.dressing.masks import per_channel
+
+        rng = np.random.default_rng(3)
+        image = (rng.random((37, 53, 3)) * 255).astype(np.float32)
+        weight = rng.random((37, 53)).astype(np.float32)
+        tripled = per_channel(weight)
+        assert tripled.shape == (37, 53, 3) and tripled.dtype == np.float32
+        assert np.array_equal(image * tripled, image * weight[..., None])
+        # A crop of a larger weight map (not contiguous) too.
+        big = rng.random((60, 80)).astype(np.float32)
+        assert np.array_equal(
+            per_channel(big[5:42, 10:63]), np.repeat(big[5:42, 10:63, None], 3, 2)
+        )
+
+    def test_empty_maps(self) -> None:
+        from fitroom.dressing.masks import labels_mask, per_channel
+        from fitroom.vision.core import BodyPart
+
+        assert labels_mask(np.zeros((0, 4), np.uint8), {BodyPart.TORSO}).shape == (0, 4)
+        assert per_channel(np.zeros((3, 0), np.float32)).shape == (3, 0, 3)

@@ -23,13 +23,14 @@ def fill_with_background(
     """
     out = base.copy()
     hard = region > 0.05
-    ys, xs = np.nonzero(hard)
-    if ys.size == 0:
+    # (The box of the region's pixels, without listing them.)
+    bx, by, bw, bh = cv2.boundingRect(hard.view(np.uint8))
+    if bw == 0 or bh == 0:
         return out
     h, w = region.shape
     pad = 8 * factor
-    y0, y1 = max(0, int(ys.min()) - pad), min(h, int(ys.max()) + pad + 1)
-    x0, x1 = max(0, int(xs.min()) - pad), min(w, int(xs.max()) + pad + 1)
+    y0, y1 = max(0, by - pad), min(h, by + bh + pad)
+    x0, x1 = max(0, bx - pad), min(w, bx + bw + pad)
     crop = np.clip(base[y0:y1, x0:x1], 0, 255).astype(np.uint8)
     size = (max(1, (x1 - x0) // factor), max(1, (y1 - y0) // factor))
     small = cv2.resize(crop, size, interpolation=cv2.INTER_AREA)
@@ -40,9 +41,12 @@ def fill_with_background(
         skip = cv2.resize(avoid[y0:y1, x0:x1], size, interpolation=cv2.INTER_AREA) > 0.1
         small_mask |= skip.astype(np.uint8)
     filled = cv2.inpaint(small, small_mask, 3, cv2.INPAINT_TELEA)
-    big = cv2.resize(filled, (x1 - x0, y1 - y0), interpolation=cv2.INTER_LINEAR).astype(np.float32)
-    e = region[y0:y1, x0:x1, None]
-    out[y0:y1, x0:x1] = base[y0:y1, x0:x1] * (1.0 - e) + big * e
+    big = cv2.resize(filled, (x1 - x0, y1 - y0), interpolation=cv2.INTER_LINEAR)
+    # Only the region's pixels are blended (elsewhere the blend gives the photo back).
+    ys, xs = np.nonzero(region[y0:y1, x0:x1])
+    ys_full, xs_full = ys + y0, xs + x0
+    e = region[ys_full, xs_full][:, None]
+    out[ys_full, xs_full] = base[ys_full, xs_full] * (1.0 - e) + big[ys, xs].astype(np.float32) * e
     return out
 
 

@@ -12,7 +12,7 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
-from fitroom.dressing.masks import labels_mask, smooth_edges, snap_to_edges
+from fitroom.dressing.masks import labels_mask, per_channel, smooth_edges, snap_to_edges
 from fitroom.fitting.fitted import FittedGarment, FittedLayer
 from fitroom.vision.core import HAND_PARTS, BodyPart, BodyParts
 
@@ -215,9 +215,10 @@ def composite_layer(
     if not alpha.any():
         return visible
     light = np.clip(shading[y0:y1, x0:x1], 0.5, 1.4)
-    colour = layer.rgba[..., :3] * (keep * light)[..., None]
+    rgb = cv2.cvtColor(np.ascontiguousarray(layer.rgba), cv2.COLOR_RGBA2RGB)
+    colour = rgb * per_channel(keep * light)
     crop = base[y0:y1, x0:x1]
-    crop *= 1.0 - alpha[..., None]
+    crop *= per_channel(1.0 - alpha)
     crop += colour
     visible[y0:y1, x0:x1] = alpha
     return visible

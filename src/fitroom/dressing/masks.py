@@ -6,6 +6,7 @@ Masks are float32 (H, W) in [0, 1] unless a function says bool.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 import cv2
 import numpy as np
@@ -19,10 +20,14 @@ ByteArray = npt.NDArray[np.uint8]
 
 def labels_mask(labels: ByteArray, parts: Iterable[BodyPart]) -> npt.NDArray[np.bool_]:
     """Where the body-part map holds any of ``parts``: (H, W) bool."""
-    # A 256-entry lookup table: several times faster than np.isin on a uint8 label map.
-    table = np.zeros(256, np.bool_)
-    table[[int(p) for p in parts]] = True
-    return table[labels]
+    # A 256-entry lookup table: several times faster than np.isin on a uint8 label map, and
+    # cv2.LUT applies it about 4× faster than NumPy's indexing (a render makes ~14 of these).
+    table = np.zeros(256, np.uint8)
+    table[[int(p) for p in parts]] = 1
+    if labels.dtype != np.uint8 or labels.size == 0:  # (cv2.LUT takes neither)
+        return table.view(np.bool_)[labels]
+    found: npt.NDArray[np.bool_] = cv2.LUT(labels, table).view(np.bool_)
+    return found
 
 
 #: Edge smoothing of part-map masks, as a share of the map's longer side (the map is upsampled
@@ -96,14 +101,11 @@ def snap_to_edges(mask: FloatArray, image: ByteArray, radius: int, eps: float = 
     x1, y1 = min(full_w, bx + bw + pad), min(full_h, by + bh + pad)
     if (x0, y0, x1, y1) != (0, 0, full_w, full_h):
         full = np.zeros((full_h, full_w), np.float32)
-        full[y0:y1, x0:x1] = snap_to_edges(
-            np.ascontiguousarray(mask[y0:y1, x0:x1]),
-            np.ascontiguousarray(image[y0:y1, x0:x1]),
-            radius,
-            eps,
-        )
+        # (OpenCV reads the crops in place: no copies.)
+        full[y0:y1, x0:x1] = snap_to_edges(mask[y0:y1, x0:x1], image[y0:y1, x0:x1], radius, eps)
         return full
-    guide = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY).astype(np.float32) / 255.0
+    guide = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY).astype(np.float32)
+    guide /= np.float32(255.0)
     p = mask.astype(np.float32)
     h, w = p.shape
     # The fast guided filter (He and Sun 2015): the coefficients are smooth, so they are
@@ -130,18 +132,40 @@ def snap_to_edges(mask: FloatArray, image: ByteArray, radius: int, eps: float = 
     if f > 1:
         mean_a = cv2.resize(mean_a, (w, h), interpolation=cv2.INTER_LINEAR)
         mean_b = cv2.resize(mean_b, (w, h), interpolation=cv2.INTER_LINEAR)
-    q = mean_a * guide + mean_b
-    out: FloatArray = np.clip(q, 0.0, 1.0).astype(np.float32)
+    # q = mean_a · guide + mean_b, clipped, in place (mean_a is this call's own array).
+    np.multiply(mean_a, guide, out=mean_a)
+    mean_a += mean_b
+    out: FloatArray = np.clip(mean_a, 0.0, 1.0, out=mean_a)
     return out
 
 
-def grow_mask(mask: FloatArray, radius: int) -> FloatArray:
-    """A float mask dilated by ``radius`` pixels and softened by a one-pixel blur."""
+def grow_mask(mask: FloatArray | npt.NDArray[np.bool_], radius: int) -> FloatArray:
+    """A float mask dilated by ``radius`` pixels and softened by a one-pixel blur.
+
+    A bool mask gives the same result as its float32 copy, faster (dilated in 8 bits).
+    """
     if radius <= 0:
         return mask.astype(np.float32)
     k = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * radius + 1, 2 * radius + 1))
-    grown = cv2.dilate(mask.astype(np.float32), k)
+    if mask.dtype == np.bool_:
+        # (A wide elliptic dilation runs about 3× faster on bytes than on floats.)
+        grown = cv2.dilate(np.ascontiguousarray(mask).view(np.uint8), k).astype(np.float32)
+    else:
+        grown = cv2.dilate(mask.astype(np.float32), k)
     out: FloatArray = cv2.GaussianBlur(grown, (0, 0), 1.0)
+    return out
+
+
+def per_channel(weight: npt.NDArray[np.floating[Any]]) -> FloatArray:
+    """float32 (H, W) weights repeated over three colour channels: float32 (H, W, 3).
+
+    Multiplying an image by it gives the same values as by ``weight[..., None]``, several
+    times faster: NumPy broadcasts that with an inner loop of three elements per pixel.
+    """
+    w = np.ascontiguousarray(weight, np.float32)
+    if w.size == 0:  # (cv2.merge takes no empty planes)
+        return np.repeat(w[..., None], 3, axis=-1)
+    out: FloatArray = cv2.merge([w, w, w])
     return out
 
 
@@ -179,6 +203,7 @@ __all__ = [
     "grow_mask",
     "grown_in_box",
     "labels_mask",
+    "per_channel",
     "smooth_edges",
     "snap_to_edges",
 ]

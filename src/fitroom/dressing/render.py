@@ -21,7 +21,7 @@ from fitroom.dressing.composite import (
 )
 from fitroom.dressing.drape import drape_allowed, drape_band, extend_fabric
 from fitroom.dressing.limbs import Limbs
-from fitroom.dressing.masks import grow_mask
+from fitroom.dressing.masks import grow_mask, per_channel
 from fitroom.dressing.old_garment import OldGarment, analyse_old_garment
 from fitroom.dressing.old_garment_removal import (
     old_dress_below_hem,
@@ -204,7 +204,7 @@ def render_fitted(
     side = frame_side or max(h, w)
     person = person_mask.astype(np.float32)
     grow = max(3, round(0.01 * side + max(0.0, reach)))
-    support = grow_mask((person > 0.5).astype(np.float32), grow)
+    support = grow_mask(person > 0.5, grow)
     if limbs is not None:
         # Below the hips a skirt or a dress hangs across the gap between the legs and a little
         # wider than them: cut to the person's outline there it would become two tubes round
@@ -274,7 +274,7 @@ def render_fitted(
     # No shadow on the face, hair and neck (whose label often reaches into the chin and hair).
     shade_on = person * (1.0 - occluders(parts, float(h), False))
     shadow = contact_shadow(union, shade_on, sigma=max(2.0, 0.006 * side))
-    base *= shadow[..., None]
+    base *= per_channel(shadow)
     # The photo's folds on the new fabric, read from what the person wore and their body there.
     folds = fold_shading(image, np.maximum(old_mask, shade_on) * union, side)
     # (The old garment's slow light is damped: a dark belt or waistband under a top is not

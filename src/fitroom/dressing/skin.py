@@ -203,10 +203,11 @@ def fill_with_skin(
         grain: standard deviation (0-255) of the fine grain added to the repainted skin.
     """
     out = base.copy()
-    ys, xs = np.nonzero(exposed > 1e-3)
-    if ys.size == 0:
+    # (The box of the pixels to repaint, without listing them.)
+    bx, by, bw, bh = cv2.boundingRect((exposed > 1e-3).view(np.uint8))
+    if bw == 0 or bh == 0:
         return out
-    y0, y1, x0, x1 = int(ys.min()), int(ys.max()) + 1, int(xs.min()), int(xs.max()) + 1
+    y0, y1, x0, x1 = by, by + bh, bx, bx + bw
     # The old garment's light is only a hint for skin: on dark fabric small absolute changes
     # are large relative ones, so it is damped and bounded.
     light = np.clip(shading[y0:y1, x0:x1], 0.85, 1.15) ** 0.5
@@ -237,10 +238,14 @@ def fill_with_skin(
             light = light / np.float32(max(0.5, float((light * e).sum()) / total))
     else:
         colour = np.asarray(skin_rgb, np.float32)[None, None, :]
-    skin = colour * light[..., None]
+    # Only the pixels to repaint are worked out (where ``e`` is 0 the blend gives the photo
+    # back): the box is mostly other things.
+    ys, xs = np.nonzero(e)
+    weight = e[ys, xs][:, None]
+    skin = (colour[ys, xs] if colour.shape[:2] == e.shape else colour[0]) * light[ys, xs][:, None]
     if grain > 0.0:
-        skin = skin + (np.float32(grain) * _grain(y1 - y0, x1 - x0))[..., None]
-    out[y0:y1, x0:x1] = crop * (1.0 - e[..., None]) + skin * e[..., None]
+        skin = skin + (np.float32(grain) * _grain(y1 - y0, x1 - x0)[ys, xs])[:, None]
+    out[ys + y0, xs + x0] = crop[ys, xs] * (1.0 - weight) + skin * weight
     return out
 
 

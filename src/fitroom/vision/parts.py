@@ -880,9 +880,10 @@ def _fill_missing(labels: Labels, inside: Labels) -> None:
         crop = labels[y0:y1, x0:x1]
         todo = missing[y0:y1, x0:x1]
         grown = cv2.dilate(crop, kernel)
-        np.copyto(crop, grown, where=todo > 0)
-        # Still missing: inside and no part yet. The box shrinks to them as they fill.
-        np.logical_and(todo, crop == BodyPart.BACKGROUND, out=todo.view(bool))
+        np.copyto(crop, grown, where=todo.view(np.bool_))
+        # Still missing: inside and no part yet. The box shrinks to them as they fill. (todo
+        # holds 0 or 1, the comparison 0 or 255: their bitwise and is the logical one.)
+        np.bitwise_and(todo, cv2.compare(crop, int(BodyPart.BACKGROUND), cv2.CMP_EQ), out=todo)
         x, y, w, h = cv2.boundingRect(todo)
         if w == 0 or h == 0:
             return

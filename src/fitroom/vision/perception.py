@@ -11,6 +11,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
+import cv2
 import numpy as np
 
 from fitroom._closing import Closeable
@@ -82,12 +83,13 @@ def _person_bbox(pose: Pose, mask: np.ndarray) -> tuple[float, float, float, flo
     bx0, by0 = max(0, int(x0 - pad_x)), max(0, int(y0 - pad_y))
     bx1, by1 = min(w, int(x1 + pad_x) + 1), min(h, int(y1 + pad_y) + 1)
     if bx1 > bx0 and by1 > by0:
-        ys, xs = np.nonzero(mask[by0:by1, bx0:bx1] > 0.5)
-        if xs.size:
-            x0 = min(x0, float(xs.min() + bx0))
-            x1 = max(x1, float(xs.max() + bx0))
-            y0 = min(y0, float(ys.min() + by0))
-            y1 = max(y1, float(ys.max() + by0))
+        # (cv2.boundingRect: the box of the mask pixels, without listing them.)
+        mx, my, mw, mh = cv2.boundingRect((mask[by0:by1, bx0:bx1] > 0.5).view(np.uint8))
+        if mw and mh:
+            x0 = min(x0, float(mx + bx0))
+            x1 = max(x1, float(mx + mw - 1 + bx0))
+            y0 = min(y0, float(my + by0))
+            y1 = max(y1, float(my + mh - 1 + by0))
     return (max(0.0, x0), max(0.0, y0), min(float(w), x1), min(float(h), y1))
 
 
