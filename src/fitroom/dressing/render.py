@@ -18,7 +18,8 @@ from fitroom.dressing.composite import (
     layer_coverage,
     occluders,
 )
-from fitroom.dressing.drape import drape_allowed, drape_band, extend_fabric
+from fitroom.dressing.drape import drape_allowed, drape_band, enclosed_gaps, extend_fabric
+from fitroom.dressing.hem import meet_old_hem
 from fitroom.dressing.limbs import Limbs
 from fitroom.dressing.masks import grow_mask
 from fitroom.dressing.old_garment import OldGarment, analyse_old_garment
@@ -106,6 +107,17 @@ def _cropped(fitted: FittedGarment, x0: int, y0: int) -> FittedGarment:
         scale=fitted.scale,
         region=fitted.region,
     )
+
+
+def _tuck_rows(cut_below_y: Sequence[TuckLine] | None, width: int) -> FloatArray | None:
+    """The highest tuck line of all garments, float32 (W,) rows per column, or None."""
+    rows: FloatArray | None = None
+    for cut in cut_below_y or ():
+        if cut is None:
+            continue
+        line = np.broadcast_to(np.asarray(cut, np.float32), (width,))
+        rows = line.copy() if rows is None else np.minimum(rows, line)
+    return rows
 
 
 def render_fitted(
@@ -198,18 +210,7 @@ def render_fitted(
         # the legs. The garment's own shape decides within the legs' hull (trouser legs have
         # their own gap), not beyond it.
         support = np.maximum(support, skirt_hull(limbs, (h, w)))
-    coverage = layer_coverage(garments, parts, support, cut_below_y, image)
-    union = np.zeros((h, w), np.float32)
-    panels = np.zeros((h, w), np.float32)  # the torso panels alone
-    for fitted, items in zip(garments, coverage, strict=True):
-        for item in items:
-            union = (1.0 - (1.0 - union) * (1.0 - item.keep)).astype(np.float32)
-            if fitted.layers[item.index].part == "torso":
-                np.maximum(panels, item.keep, out=panels)
-    if not union.any():
-        return image.copy(), tuple(np.zeros((h, w), np.float32) for _ in garments)
     old = old or analyse_old_garment(parts, person, image)
-    base = image.astype(np.float32)
     regions = {fitted.region for fitted in garments}
     old_mask, lower_old = old_garment_to_remove(
         image,
@@ -221,6 +222,22 @@ def render_fitted(
         limbs=limbs,
         old=old,
     )
+    if not keep_old and "upper" in regions:
+        # A top ending a little above the old top's hem is lengthened to it (no band of
+        # painted belly, nor a strip of the old top, between the two hems).
+        old_top = old_mask * (1.0 - lower_old)
+        garments = [meet_old_hem(fitted, old_top, parts) for fitted in garments]
+    coverage = layer_coverage(garments, parts, support, cut_below_y, image)
+    union = np.zeros((h, w), np.float32)
+    panels = np.zeros((h, w), np.float32)  # the torso panels alone
+    for fitted, items in zip(garments, coverage, strict=True):
+        for item in items:
+            union = (1.0 - (1.0 - union) * (1.0 - item.keep)).astype(np.float32)
+            if fitted.layers[item.index].part == "torso":
+                np.maximum(panels, item.keep, out=panels)
+    if not union.any():
+        return image.copy(), tuple(np.zeros((h, w), np.float32) for _ in garments)
+    base = image.astype(np.float32)
     shading = low_frequency_shading(image, old_mask)
     drape = np.zeros((h, w), np.float32)
     if not keep_old and "upper" in regions:
@@ -232,6 +249,9 @@ def render_fitted(
             shoulders_y = max(float(limbs.left_arm.bones[0][1]), float(limbs.right_arm.bones[0][1]))
         allowed = drape_allowed(parts, cut_below_y, shoulders_y)
         drape = drape_band(old_mask * (1.0 - union), union, allowed, side)
+        # Between a sleeve and the body panel the fabric is carried across narrow gaps.
+        gaps = enclosed_gaps(old_mask * (1.0 - union), union, _tuck_rows(cut_below_y, w), side)
+        drape = np.maximum(drape, gaps)
     if not keep_old:
         base = remove_old_garment(
             base,
