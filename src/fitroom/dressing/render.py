@@ -25,6 +25,7 @@ from fitroom.dressing.masks import grow_mask
 from fitroom.dressing.old_garment import OldGarment, analyse_old_garment
 from fitroom.dressing.old_garment_removal import old_garment_to_remove, remove_old_garment
 from fitroom.dressing.shading import contact_shadow, fold_shading, low_frequency_shading
+from fitroom.dressing.sleeve_ends import meet_old_sleeve_ends
 from fitroom.fitting.fitted import FittedGarment, FittedLayer
 from fitroom.vision.core import BodyParts
 
@@ -227,6 +228,9 @@ def render_fitted(
         # painted belly, nor a strip of the old top, between the two hems).
         old_top = old_mask * (1.0 - lower_old)
         garments = [meet_old_hem(fitted, old_top, parts) for fitted in garments]
+        if limbs is not None:
+            # Likewise a short sleeve ending a little above the old sleeve's end.
+            garments = [meet_old_sleeve_ends(f, limbs, old_top, parts) for f in garments]
     coverage = layer_coverage(garments, parts, support, cut_below_y, image)
     union = np.zeros((h, w), np.float32)
     panels = np.zeros((h, w), np.float32)  # the torso panels alone
