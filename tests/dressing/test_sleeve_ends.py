@@ -66,10 +66,18 @@ class TestMeetOldSleeveEnds:
         assert (xs.min(), xs.max()) == (20, 59)
         assert met.layers[0] is tee.layers[0]
 
+    def test_a_far_old_sleeve_end_is_not_followed(self) -> None:
+        tee, old, parts = _scene(old_end=100 + round(SLEEVE_STRETCH * 50) + 10)
+        assert meet_old_sleeve_ends(tee, _limbs(), old, parts) is tee
+
     def test_a_long_old_sleeve_is_not_followed(self) -> None:
-        # A tee over a long-sleeved top: the old sleeve goes on past the elbow; the tee's
-        # sleeve keeps its length (the arm below it is bare).
-        tee, old, parts = _scene(old_end=100 + round(SLEEVE_STRETCH * 60) + 30)
+        # A tee over a long-sleeved top: the old sleeve goes on past the elbow (row 150);
+        # the tee's sleeve keeps its length (the arm below it is bare), however near.
+        tee, old, parts = _scene(old_end=240)
+        _, gap = sleeve_end_gap(
+            tee.layers[1], np.array([40.0, 50.0], np.float32), _limbs().right_arm, old, parts
+        )
+        assert gap == 0.0
         assert meet_old_sleeve_ends(tee, _limbs(), old, parts) is tee
 
     def test_skin_below_the_sleeve_is_not_old_sleeve(self) -> None:

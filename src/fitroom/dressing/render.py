@@ -20,7 +20,7 @@ from fitroom.dressing.composite import (
 )
 from fitroom.dressing.drape import drape_allowed, drape_band, enclosed_gaps, extend_fabric
 from fitroom.dressing.hem import meet_old_hem
-from fitroom.dressing.limbs import Limbs
+from fitroom.dressing.limbs import Limbs, bare_stretches, limb_mask
 from fitroom.dressing.masks import grow_mask
 from fitroom.dressing.old_garment import OldGarment, analyse_old_garment
 from fitroom.dressing.old_garment_removal import old_garment_to_remove, remove_old_garment
@@ -255,6 +255,11 @@ def render_fitted(
         drape = drape_band(old_mask * (1.0 - union), union, allowed, side)
         # Between a sleeve and the body panel the fabric is carried across narrow gaps.
         gaps = enclosed_gaps(old_mask * (1.0 - union), union, _tuck_rows(cut_below_y, w), side)
+        if limbs is not None and gaps.any():
+            # Not over a bare arm (below a short sleeve, between the body and the sleeve's
+            # flared end): that is the arm, repainted as skin.
+            arms = bare_stretches([limbs.left_arm, limbs.right_arm], union)
+            gaps = gaps * (1.0 - limb_mask((h, w), arms))
         drape = np.maximum(drape, gaps)
     if not keep_old:
         base = remove_old_garment(

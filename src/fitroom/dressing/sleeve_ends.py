@@ -43,7 +43,8 @@ def sleeve_end_gap(
     sleeve: FittedLayer, seam: FloatArray, arm: Limb, old_top: FloatArray, parts: BodyParts
 ) -> tuple[float, float]:
     """(the new sleeve's length from its seam along the upper arm, how much farther the old
-    sleeve reaches), in pixels; (0, 0) when either cannot be read.
+    sleeve reaches), in pixels; (0, 0) when either cannot be read, and no gap when the old
+    sleeve reaches the elbow (a long sleeve: the arm below the new one is bare).
 
     Args:
         sleeve: the sleeve's upper-arm layer.
@@ -92,6 +93,10 @@ def sleeve_end_gap(
             run = int(k)
             break
     end = min(float(start + run), float(np.quantile(along, OLD_END_QUANTILE)))
+    if end >= length - 0.5 * arm.radius:
+        # The old sleeve goes on to the elbow: a long sleeve (or one past the elbow), not a
+        # short one to meet; the arm below the new sleeve is bare.
+        return new_end, 0.0
     return new_end, max(0.0, end - new_end)
 
 
