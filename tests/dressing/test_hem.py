@@ -65,19 +65,16 @@ def tryon() -> Iterator[TryOn]:
         yield model
 
 
-def test_a_shirt_reaches_its_hem_on_a_true_pair(tryon: TryOn, shared_data: Path) -> None:
-    """A person photographed in a denim shirt, dressed in that shirt's product photo: the
-    shirt covers the photo's shirt down to its hem (it stopped about 40 px short, over a band
-    of painted belly, before the hem was met)."""
+def test_a_tee_reaches_its_hem_on_a_true_pair(tryon: TryOn, shared_data: Path) -> None:
+    """A person photographed in a white tee, dressed in that tee's product photo: the tee
+    covers the photo's tee down to its hem (it stopped about 60 px short, over a band of
+    painted belly, before the hem was met)."""
     pairs = shared_data / "pairs"
-    photo = decode_image(pairs / "image" / "000001_0.jpg")
-    result = tryon.render(photo, [ingest_garment(pairs / "cloth" / "000001_1.jpg")])
-    # Dress Code's label 4 is the upper garment.
-    region = np.array(Image.open(pairs / "image-parse" / "000001_4.png")) == 4
+    photo = decode_image(pairs / "image" / "00000_00.jpg")
+    result = tryon.render(photo, [ingest_garment(pairs / "cloth" / "00000_00.jpg")])
+    # VITON-HD's label 5 is the upper garment.
+    region = np.array(Image.open(pairs / "image-parse" / "00000_00.png")) == 5
     rows = np.flatnonzero(region.any(axis=1))
-    lowest_quarter = region & (
-        np.arange(region.shape[0])[:, None] > rows[-1] - (rows[-1] - rows[0]) // 4
-    )
+    lowest = np.arange(region.shape[0])[:, None] > rows[-1] - (rows[-1] - rows[0]) // 6
     drawn = result.visible_masks[0] > 0.5
-    assert float(drawn[region].mean()) > 0.85
-    assert float(drawn[lowest_quarter].mean()) > 0.7
+    assert float(drawn[region & lowest].mean()) > 0.7  # 0.30 before

@@ -227,7 +227,10 @@ def render_fitted(
         # A top ending a little above the old top's hem is lengthened to it (no band of
         # painted belly, nor a strip of the old top, between the two hems).
         old_top = old_mask * (1.0 - lower_old)
-        garments = [meet_old_hem(fitted, old_top, parts) for fitted in garments]
+        if not old.continues_below:
+            # (An old top the colour of the trousers below it has no hem the photo shows:
+            # its mask runs on to the part map's hip line.)
+            garments = [meet_old_hem(fitted, old_top, parts) for fitted in garments]
         if limbs is not None:
             # Likewise a short sleeve ending a little above the old sleeve's end.
             garments = [meet_old_sleeve_ends(f, limbs, old_top, parts) for f in garments]
