@@ -10,6 +10,7 @@ from PIL import Image
 from fitroom.dressing.drape import (
     DRAPE_REACH,
     GAP_WIDTH,
+    bridge_gaps,
     drape_band,
     enclosed_gaps,
     extend_fabric,
@@ -103,3 +104,20 @@ def test_sleeves_and_body_close_up_on_a_true_pair(shared_data: Path) -> None:
     # VITON-HD's label 5 is the upper garment.
     region = np.array(Image.open(pairs / "image-parse" / "00002_00.png")) == 5
     assert float((result.visible_masks[0] > 0.5)[region].mean()) > 0.9
+
+
+def test_bridged_gaps_carry_a_stripe_across() -> None:
+    """A striped top: across the gap between sleeve and body each row takes the colours of
+    its own two ends (an average would paint the gap flat grey)."""
+    union = np.zeros((60, 100), np.float32)
+    union[:, 10:30] = 1.0  # the sleeve
+    union[:, 50:90] = 1.0  # the body
+    base = np.full((60, 100, 3), 128.0, np.float32)  # the photo's grey in the gap
+    dark = (np.arange(60) // 6) % 2 == 0  # stripes six rows high
+    base[dark[:, None] & (union[..., None] > 0.5)[..., 0]] = 20.0
+    base[~dark[:, None] & (union[..., None] > 0.5)[..., 0]] = 235.0
+    gaps = np.zeros((60, 100), np.float32)
+    gaps[:, 30:50] = 1.0
+    bridge_gaps(base, gaps, union)
+    assert np.allclose(base[3, 40], 20.0) and np.allclose(base[9, 40], 235.0)
+    assert np.allclose(base[3, 5], 128.0)  # outside the gap: untouched

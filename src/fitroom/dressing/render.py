@@ -18,7 +18,13 @@ from fitroom.dressing.composite import (
     layer_coverage,
     occluders,
 )
-from fitroom.dressing.drape import drape_allowed, drape_band, enclosed_gaps, extend_fabric
+from fitroom.dressing.drape import (
+    bridge_gaps,
+    drape_allowed,
+    drape_band,
+    enclosed_gaps,
+    extend_fabric,
+)
 from fitroom.dressing.hem import meet_old_hem
 from fitroom.dressing.limbs import Limbs, bare_stretches, limb_mask
 from fitroom.dressing.masks import grow_mask
@@ -247,6 +253,7 @@ def render_fitted(
     base = image.astype(np.float32)
     shading = low_frequency_shading(image, old_mask)
     drape = np.zeros((h, w), np.float32)
+    gaps = np.zeros((h, w), np.float32)
     if not keep_old and "upper" in regions:
         # Where the old top reaches only a little beyond the new one (shoulders, sides, under
         # the arms), the new fabric is carried out to the old outline (drawn after the layers,
@@ -263,7 +270,6 @@ def render_fitted(
             # flared end): that is the arm, repainted as skin.
             arms = bare_stretches([limbs.left_arm, limbs.right_arm], union)
             gaps = gaps * (1.0 - limb_mask((h, w), arms))
-        drape = np.maximum(drape, gaps)
     if not keep_old:
         base = remove_old_garment(
             base,
@@ -272,7 +278,7 @@ def render_fitted(
             person,
             old_mask=old_mask,
             lower_old=lower_old,
-            union=np.maximum(union, drape),
+            union=np.maximum(union, np.maximum(drape, gaps)),
             panels=panels,
             shading=shading,
             limbs=limbs,
@@ -291,7 +297,10 @@ def render_fitted(
     light = (np.clip(shading, 0.7, 1.25) ** 0.6 * folds).astype(np.float32)
     visible = composite_garments(base, garments, coverage, light, support)
     if drape.any() and visible:
-        extend_fabric(base, drape, union, folds)
+        extend_fabric(base, drape * (1.0 - gaps), union, folds)
+    if gaps.any() and visible:
+        bridge_gaps(base, gaps, union)
+        drape = np.maximum(drape, gaps)
         # (The carried fabric belongs to the top layer: the last garment.)
         visible[-1] = np.maximum(visible[-1], drape)
     out = np.clip(base + 0.5, 0, 255).astype(np.uint8)
