@@ -116,6 +116,18 @@ def _band_in_box(
     return out
 
 
+def _row_neighbours(
+    covered: npt.NDArray[np.bool_],
+) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.int32]]:
+    """Per pixel, the nearest covered column at or left of it on its row (-1 if none) and at
+    or right of it (the width if none): int32 (h, w) each."""
+    w = covered.shape[1]
+    cols = np.arange(w, dtype=np.int32)[None, :]
+    left = np.maximum.accumulate(np.where(covered, cols, np.int32(-1)), axis=1)
+    right = np.minimum.accumulate(np.where(covered, cols, np.int32(w))[:, ::-1], axis=1)[:, ::-1]
+    return left.astype(np.int32), np.ascontiguousarray(right, dtype=np.int32)
+
+
 def enclosed_gaps(
     exposed: FloatArray, union: FloatArray, tuck_rows: FloatArray | None, side: int
 ) -> FloatArray:
@@ -141,11 +153,8 @@ def enclosed_gaps(
     cand = (exposed > 0.5) & ~covered
     if not cand.any():
         return out
-    cols = np.arange(w, dtype=np.int32)[None, :]
-    # Per pixel: the nearest covered column to its left and to its right on its row.
-    left = np.maximum.accumulate(np.where(covered, cols, -(10**6)), axis=1)
-    right = np.minimum.accumulate(np.where(covered, cols, 10**6)[:, ::-1], axis=1)[:, ::-1]
-    narrow = (right - left) <= max(4.0, GAP_WIDTH * side)
+    left, right = _row_neighbours(covered)
+    narrow = (left >= 0) & (right < w) & ((right - left) <= max(4.0, GAP_WIDTH * side))
     gap = cand & narrow
     if tuck_rows is not None:
         rows = np.arange(h, dtype=np.float32)[:, None]
@@ -178,10 +187,7 @@ def bridge_gaps(base: FloatArray, gaps: FloatArray, union: FloatArray) -> None:
     solid = cv2.erode(np.ascontiguousarray(union > 0.9).view(np.uint8), np.ones((1, 5), np.uint8))
     solid = solid.astype(bool)
     y0, y1 = int(ys.min()), int(ys.max()) + 1
-    rows = solid[y0:y1]
-    cols = np.arange(w, dtype=np.int32)[None, :]
-    left = np.maximum.accumulate(np.where(rows, cols, -1), axis=1)
-    right = np.minimum.accumulate(np.where(rows, cols, w)[:, ::-1], axis=1)[:, ::-1]
+    left, right = _row_neighbours(solid[y0:y1])
     r = ys - y0
     lx, rx = left[r, xs], right[r, xs]
     ok = (lx >= 0) & (rx < w)
