@@ -2,9 +2,22 @@
 
 from __future__ import annotations
 
-import numpy as np
+from pathlib import Path
 
-from fitroom.dressing.drape import DRAPE_REACH, drape_band, extend_fabric
+import numpy as np
+from PIL import Image
+
+from fitroom.dressing.drape import (
+    DRAPE_REACH,
+    GAP_WIDTH,
+    bridge_gaps,
+    drape_band,
+    enclosed_gaps,
+    extend_fabric,
+)
+from fitroom.garments import ingest_garment
+from fitroom.imaging import decode_image
+from fitroom.tryon import TryOn
 
 
 def _masks() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -48,3 +61,63 @@ def test_extend_fabric_paints_the_garment_colour() -> None:
     extend_fabric(base, band, union, np.ones_like(union))
     assert np.allclose(base[120, 97], (30.0, 60.0, 150.0), atol=2.0)
     assert np.allclose(base[215, 150], 200.0)  # untouched below the hem
+
+
+class TestEnclosedGaps:
+    @staticmethod
+    def _sleeve_and_body() -> tuple[np.ndarray, np.ndarray]:
+        union = np.zeros((300, 300), np.float32)
+        union[50:250, 100:200] = 1.0  # the body panel
+        union[60:250, 60:80] = 1.0  # a long sleeve 20 px beside it
+        union[60:250, 270:290] = 1.0  # the other sleeve, 70 px away (an arm held out)
+        old = np.zeros((300, 300), np.float32)
+        old[50:260, 55:295] = 1.0  # the old top: loose, all of it
+        return union, old * (1.0 - union)
+
+    def test_a_narrow_gap_between_sleeve_and_body_is_closed(self) -> None:
+        union, exposed = self._sleeve_and_body()
+        gaps = enclosed_gaps(exposed, union, None, side=1000)  # GAP_WIDTH × 1000 = 50 px
+        assert gaps[150, 90] > 0.9
+        assert gaps[150, 235] == 0.0  # the wide gap shows what is behind
+        assert gaps[150, 57] == 0.0  # outside the sleeve: nothing on the other side
+        assert gaps[255, 90] == 0.0  # below both pieces
+
+    def test_not_below_the_tuck_line(self) -> None:
+        union, exposed = self._sleeve_and_body()
+        gaps = enclosed_gaps(exposed, union, np.full(300, 120.0, np.float32), side=1000)
+        assert gaps[100, 90] > 0.9 and gaps[150, 90] == 0.0
+
+    def test_width_follows_the_photo(self) -> None:
+        union, exposed = self._sleeve_and_body()
+        assert GAP_WIDTH * 300 < 20  # on a small photo the same 20 px gap is wide
+        assert not enclosed_gaps(exposed, union, None, side=300).any()
+
+
+def test_sleeves_and_body_close_up_on_a_true_pair(shared_data: Path) -> None:
+    """A person photographed in a black long-sleeved top, dressed in that top's product photo:
+    no strip of painted skin or backdrop between the sleeves and the body (the gaps there were
+    repainted, leaving 12 % of the photo's top uncovered)."""
+    pairs = shared_data / "pairs"
+    photo = decode_image(pairs / "image" / "00002_00.jpg")
+    with TryOn(num_threads=1) as tryon:
+        result = tryon.render(photo, [ingest_garment(pairs / "cloth" / "00002_00.jpg")])
+    # VITON-HD's label 5 is the upper garment.
+    region = np.array(Image.open(pairs / "image-parse" / "00002_00.png")) == 5
+    assert float((result.visible_masks[0] > 0.5)[region].mean()) > 0.9
+
+
+def test_bridged_gaps_carry_a_stripe_across() -> None:
+    """A striped top: across the gap between sleeve and body each row takes the colours of
+    its own two ends (an average would paint the gap flat grey)."""
+    union = np.zeros((60, 100), np.float32)
+    union[:, 10:30] = 1.0  # the sleeve
+    union[:, 50:90] = 1.0  # the body
+    base = np.full((60, 100, 3), 128.0, np.float32)  # the photo's grey in the gap
+    dark = (np.arange(60) // 6) % 2 == 0  # stripes six rows high
+    base[dark[:, None] & (union[..., None] > 0.5)[..., 0]] = 20.0
+    base[~dark[:, None] & (union[..., None] > 0.5)[..., 0]] = 235.0
+    gaps = np.zeros((60, 100), np.float32)
+    gaps[:, 30:50] = 1.0
+    bridge_gaps(base, gaps, union)
+    assert np.allclose(base[3, 40], 20.0) and np.allclose(base[9, 40], 235.0)
+    assert np.allclose(base[3, 5], 128.0)  # outside the gap: untouched

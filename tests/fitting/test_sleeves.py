@@ -60,3 +60,50 @@ class TestSleevesFollowArms:
         parts = {layer.part for layer in fitted.layers}
         assert {"left_sleeve", "right_sleeve", "torso"} <= parts
         assert not parts & {"left_forearm", "right_forearm"}
+
+
+def _farthest_along(layers: list[FittedLayer], origin: np.ndarray, direction: np.ndarray) -> float:
+    """How far the opaque pixels of ``layers`` reach from ``origin`` along ``direction``."""
+    reach = -np.inf
+    for layer in layers:
+        ys, xs = np.nonzero(layer.rgba[..., 3] > 0.5)
+        pts = np.stack([xs + layer.box[0], ys + layer.box[1]], axis=1).astype(np.float64)
+        reach = max(reach, float(((pts - origin) @ direction).max()))
+    return reach
+
+
+class TestLongSleevesEndAtTheWrist:
+    @settings(max_examples=6, deadline=None)
+    @given(st.floats(0.7, 1.4))
+    def test_whatever_the_forearm_length(
+        self, stick_figure: StickFigure, shirt: Garment, forearm: float
+    ) -> None:
+        # The flat-lay sleeve's length is the same; the person's forearm (foreshortened, or
+        # a pose misread) is shorter or longer: the cuff still lies at the wrist.
+        anchors = stick_figure()
+        wrists = anchors.elbows + (anchors.wrists - anchors.elbows) * np.float32(forearm)
+        posed = BodyAnchors(**{**anchors.__dict__, "wrists": wrists})
+        fitted = fit_upper(shirt, posed)
+        for side, row in (("left", 0), ("right", 1)):
+            fore = [layer for layer in fitted.layers if layer.part == f"{side}_forearm"]
+            assert fore, f"{side}: a long sleeve has a forearm part"
+            elbow, wrist = posed.elbows[row].astype(np.float64), posed.wrists[row]
+            bone = wrist - elbow
+            length = float(np.hypot(*bone))
+            reach = _farthest_along(fore, elbow, bone / length)
+            # At the wrist: not short of it (an old cuff left below), not over the hand.
+            assert abs(reach - length) < 0.15 * length, (side, forearm, reach, length)
+
+    def test_short_sleeves_keep_their_own_length(
+        self, stick_figure: StickFigure, tee: Garment
+    ) -> None:
+        # A tee's sleeve is not pulled down the arm: how long the forearm is changes nothing.
+        anchors = stick_figure()
+        layers = []
+        for forearm in (0.7, 1.4):
+            wrists = anchors.elbows + (anchors.wrists - anchors.elbows) * np.float32(forearm)
+            posed = BodyAnchors(**{**anchors.__dict__, "wrists": wrists})
+            fitted = fit_upper(tee, posed)
+            layers.append(next(layer for layer in fitted.layers if layer.part == "left_sleeve"))
+        assert layers[0].box == layers[1].box
+        assert np.array_equal(layers[0].rgba, layers[1].rgba)

@@ -203,6 +203,22 @@ class TestBareLimbProbability:
         assert iou(bare_arms, np.isin(truth, (14, 15))) > 0.75
         assert float(np.median(a.parts.skin[truth == 5])) < 0.05  # the tee is not skin
 
+    @pytest.mark.shared
+    def test_dark_hair_does_not_claim_a_dark_tops_shoulder(
+        self, models: tuple[PoseLandmarker, PersonSegmenter, FaceAnalyzer], shared_data: Path
+    ) -> None:
+        """VITON-HD pair 00006_00: brown hair pinned up, a black top. The hair's colour model
+        claimed a block of the top's shoulder as wide as its search band (hair IoU 0.57; the
+        block stayed in front of every new garment as a square of old top)."""
+        root = shared_data / "pairs"
+        image = np.asarray(Image.open(root / "image" / "00006_00.jpg"))
+        truth = np.asarray(Image.open(root / "image-parse" / "00006_00.png"))
+        a = analyse(np.ascontiguousarray(image), *models)
+        hair = a.parts.mask(BodyPart.HAIR)
+        assert iou(hair, truth == 2) > 0.7
+        # Of the parser's top, next to nothing is our hair.
+        assert float(hair[truth == 5].mean()) < 0.01
+
 
 class TestBodyParts:
     def test_astronaut_parts_are_where_the_pose_says(

@@ -25,6 +25,9 @@ FloatArray = npt.NDArray[np.float32]
 DRAPE_REACH = 0.022
 #: Rounding of the part map's outline where the carried fabric may go (share of the longer side).
 ALLOWED_SMOOTHING = 0.008
+#: The widest gap between two pieces of the new garment on one row (a sleeve and the body) that
+#: is closed with fabric, as a share of the photo's longer side.
+GAP_WIDTH = 0.05
 
 
 def drape_allowed(
@@ -113,6 +116,90 @@ def _band_in_box(
     return out
 
 
+def _row_neighbours(
+    covered: npt.NDArray[np.bool_],
+) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.int32]]:
+    """Per pixel, the nearest covered column at or left of it on its row (-1 if none) and at
+    or right of it (the width if none): int32 (h, w) each."""
+    w = covered.shape[1]
+    cols = np.arange(w, dtype=np.int32)[None, :]
+    left = np.maximum.accumulate(np.where(covered, cols, np.int32(-1)), axis=1)
+    right = np.minimum.accumulate(np.where(covered, cols, np.int32(w))[:, ::-1], axis=1)[:, ::-1]
+    return left.astype(np.int32), np.ascontiguousarray(right, dtype=np.int32)
+
+
+def enclosed_gaps(
+    exposed: FloatArray, union: FloatArray, tuck_rows: FloatArray | None, side: int
+) -> FloatArray:
+    """Old-garment pixels in a narrow gap between two pieces of the new garment on the same row
+    (a long sleeve hanging beside the body): float32 (H, W) in [0, 1].
+
+    A sleeve fitted along the arm's bone is narrower than a loose old sleeve, and the fitted
+    body panel narrower than the old top's: between them the old fabric is uncovered. No photo
+    of the person shows background or skin there (the arm hangs against the body's side): the
+    new fabric is carried across. Gaps wider than :data:`GAP_WIDTH` of the photo's longer side
+    are not closed (an arm held away from the body shows what is behind it).
+
+    Args:
+        exposed: float32 (H, W): old garment the new ones leave uncovered.
+        union: float32 (H, W): the new garments' coverage.
+        tuck_rows: float32 (W,) per column the row below which the top is tucked in (nothing
+            is closed below it), or None.
+        side: the photo's longer side in pixels.
+    """
+    h, w = union.shape
+    out = np.zeros((h, w), np.float32)
+    covered = union > 0.5
+    cand = (exposed > 0.5) & ~covered
+    if not cand.any():
+        return out
+    left, right = _row_neighbours(covered)
+    narrow = (left >= 0) & (right < w) & ((right - left) <= max(4.0, GAP_WIDTH * side))
+    gap = cand & narrow
+    if tuck_rows is not None:
+        rows = np.arange(h, dtype=np.float32)[:, None]
+        gap &= rows < tuck_rows[None, :]
+    if not gap.any():
+        return out
+    soft: FloatArray = cv2.GaussianBlur(gap.astype(np.float32), (0, 0), 0.8)
+    out = (soft * exposed * (1.0 - union)).astype(np.float32)
+    return out
+
+
+def bridge_gaps(base: FloatArray, gaps: FloatArray, union: FloatArray) -> None:
+    """Paint ``gaps`` (from :func:`enclosed_gaps`) in place across each row, from the new
+    garment's colour at the gap's left end to that at its right end.
+
+    Across a narrow gap the fabric's pattern goes on from both sides (a stripe runs from the
+    sleeve into the body): an average of the colours around the gap would paint a striped
+    top's gap flat grey.
+
+    Args:
+        base: float32 (H, W, 3) image with the new garments drawn, modified in place.
+        gaps: float32 (H, W) in [0, 1].
+        union: float32 (H, W): the new garments' coverage.
+    """
+    ys, xs = np.nonzero(gaps > 0)
+    if ys.size == 0:
+        return
+    w = union.shape[1]
+    # A couple of pixels inside each piece's edge: its anti-aliased rim is partly photo.
+    solid = cv2.erode(np.ascontiguousarray(union > 0.9).view(np.uint8), np.ones((1, 5), np.uint8))
+    solid = solid.astype(bool)
+    y0, y1 = int(ys.min()), int(ys.max()) + 1
+    left, right = _row_neighbours(solid[y0:y1])
+    r = ys - y0
+    lx, rx = left[r, xs], right[r, xs]
+    ok = (lx >= 0) & (rx < w)
+    if not ok.any():
+        return
+    ys, xs, lx, rx = ys[ok], xs[ok], lx[ok], rx[ok]
+    t = ((xs - lx) / np.maximum(1, rx - lx)).astype(np.float32)[:, None]
+    colour = base[ys, lx] * (1.0 - t) + base[ys, rx] * t
+    a = gaps[ys, xs][:, None]
+    base[ys, xs] = base[ys, xs] * (1.0 - a) + colour * a
+
+
 def extend_fabric(base: FloatArray, band: FloatArray, union: FloatArray, folds: FloatArray) -> None:
     """Paint ``band`` in place with the colour of the nearest new-garment pixel of ``base``.
 
@@ -177,4 +264,12 @@ def _extend_in_box(
     crop[:] = crop * (1.0 - a) + colour * a
 
 
-__all__ = ["DRAPE_REACH", "drape_allowed", "drape_band", "extend_fabric"]
+__all__ = [
+    "DRAPE_REACH",
+    "GAP_WIDTH",
+    "bridge_gaps",
+    "drape_allowed",
+    "drape_band",
+    "enclosed_gaps",
+    "extend_fabric",
+]

@@ -19,8 +19,15 @@ from fitroom.dressing.composite import (
     occluders,
     old_top_in_front,
 )
-from fitroom.dressing.drape import drape_allowed, drape_band, extend_fabric
-from fitroom.dressing.limbs import Limbs
+from fitroom.dressing.drape import (
+    bridge_gaps,
+    drape_allowed,
+    drape_band,
+    enclosed_gaps,
+    extend_fabric,
+)
+from fitroom.dressing.hem import meet_old_hem
+from fitroom.dressing.limbs import Limbs, bare_stretches, limb_mask
 from fitroom.dressing.masks import grow_mask, per_channel
 from fitroom.dressing.old_garment import OldGarment, analyse_old_garment
 from fitroom.dressing.old_garment_removal import (
@@ -29,6 +36,7 @@ from fitroom.dressing.old_garment_removal import (
     remove_old_garment,
 )
 from fitroom.dressing.shading import contact_shadow, fold_shading, low_frequency_shading
+from fitroom.dressing.sleeve_ends import meet_old_sleeve_ends
 from fitroom.fitting.fitted import FittedGarment, FittedLayer
 from fitroom.vision.core import BodyParts
 
@@ -111,6 +119,17 @@ def _cropped(fitted: FittedGarment, x0: int, y0: int) -> FittedGarment:
         scale=fitted.scale,
         region=fitted.region,
     )
+
+
+def _tuck_rows(cut_below_y: Sequence[TuckLine] | None, width: int) -> FloatArray | None:
+    """The highest tuck line of all garments, float32 (W,) rows per column, or None."""
+    rows: FloatArray | None = None
+    for cut in cut_below_y or ():
+        if cut is None:
+            continue
+        line = np.broadcast_to(np.asarray(cut, np.float32), (width,))
+        rows = line.copy() if rows is None else np.minimum(rows, line)
+    return rows
 
 
 def render_fitted(
@@ -211,21 +230,7 @@ def render_fitted(
         # the legs. The garment's own shape decides within the legs' hull (trouser legs have
         # their own gap), not beyond it.
         support = np.maximum(support, skirt_hull(limbs, (h, w)))
-    lower_front = None
-    if old_waistband is not None and not keep_old:
-        lower_front = old_top_in_front(parts, person, old_waistband)
-    coverage = layer_coverage(garments, parts, support, cut_below_y, image, lower_front)
-    union = np.zeros((h, w), np.float32)
-    panels = np.zeros((h, w), np.float32)  # the torso panels alone
-    for fitted, items in zip(garments, coverage, strict=True):
-        for item in items:
-            union = (1.0 - (1.0 - union) * (1.0 - item.keep)).astype(np.float32)
-            if fitted.layers[item.index].part == "torso":
-                np.maximum(panels, item.keep, out=panels)
-    if not union.any():
-        return image.copy(), tuple(np.zeros((h, w), np.float32) for _ in garments)
     old = old or analyse_old_garment(parts, person, image)
-    base = image.astype(np.float32)
     regions = {fitted.region for fitted in garments}
     new_dress = "full" in regions
     upper = new_dress or "upper" in regions
@@ -239,12 +244,38 @@ def render_fitted(
         limbs=limbs,
         old=old,
     )
+    if not keep_old and "upper" in regions:
+        # A top ending a little above the old top's hem is lengthened to it (no band of
+        # painted belly, nor a strip of the old top, between the two hems).
+        old_top = old_mask * (1.0 - lower_old)
+        if not old.continues_below:
+            # (An old top the colour of the trousers below it has no hem the photo shows:
+            # its mask runs on to the part map's hip line.)
+            garments = [meet_old_hem(fitted, old_top, parts) for fitted in garments]
+        if limbs is not None:
+            # Likewise a short sleeve ending a little above the old sleeve's end.
+            garments = [meet_old_sleeve_ends(f, limbs, old_top, parts) for f in garments]
+    lower_front = None
+    if old_waistband is not None and not keep_old:
+        lower_front = old_top_in_front(parts, person, old_waistband)
+    coverage = layer_coverage(garments, parts, support, cut_below_y, image, lower_front)
+    union = np.zeros((h, w), np.float32)
+    panels = np.zeros((h, w), np.float32)  # the torso panels alone
+    for fitted, items in zip(garments, coverage, strict=True):
+        for item in items:
+            union = (1.0 - (1.0 - union) * (1.0 - item.keep)).astype(np.float32)
+            if fitted.layers[item.index].part == "torso":
+                np.maximum(panels, item.keep, out=panels)
+    if not union.any():
+        return image.copy(), tuple(np.zeros((h, w), np.float32) for _ in garments)
     if new_dress:
         # A new dress replaces an old dress whole, the skirt below its hem too.
         skirt = old_dress_below_hem(image, parts, person, union, limbs, old)
         old_mask = np.maximum(old_mask, skirt)
+    base = image.astype(np.float32)
     shading = low_frequency_shading(image, old_mask)
     drape = np.zeros((h, w), np.float32)
+    gaps = np.zeros((h, w), np.float32)
     if not keep_old and upper:
         # Where the old top reaches only a little beyond the new one (shoulders, sides, under
         # the arms), the new fabric is carried out to the old outline (drawn after the layers,
@@ -254,6 +285,13 @@ def render_fitted(
             shoulders_y = max(float(limbs.left_arm.bones[0][1]), float(limbs.right_arm.bones[0][1]))
         allowed = drape_allowed(parts, cut_below_y, shoulders_y)
         drape = drape_band(old_mask * (1.0 - union), union, allowed, side)
+        # Between a sleeve and the body panel the fabric is carried across narrow gaps.
+        gaps = enclosed_gaps(old_mask * (1.0 - union), union, _tuck_rows(cut_below_y, w), side)
+        if limbs is not None and gaps.any():
+            # Not over a bare arm (below a short sleeve, between the body and the sleeve's
+            # flared end): that is the arm, repainted as skin.
+            arms = bare_stretches([limbs.left_arm, limbs.right_arm], union)
+            gaps = gaps * (1.0 - limb_mask((h, w), arms))
     if not keep_old:
         base = remove_old_garment(
             base,
@@ -262,7 +300,7 @@ def render_fitted(
             person,
             old_mask=old_mask,
             lower_old=lower_old,
-            union=np.maximum(union, drape),
+            union=np.maximum(union, np.maximum(drape, gaps)),
             panels=panels,
             shading=shading,
             limbs=limbs,
@@ -282,7 +320,10 @@ def render_fitted(
     light = (np.clip(shading, 0.7, 1.25) ** 0.6 * folds).astype(np.float32)
     visible = composite_garments(base, garments, coverage, light, support)
     if drape.any() and visible:
-        extend_fabric(base, drape, union, folds)
+        extend_fabric(base, drape * (1.0 - gaps), union, folds)
+    if gaps.any() and visible:
+        bridge_gaps(base, gaps, union)
+        drape = np.maximum(drape, gaps)
         # (The carried fabric belongs to the top layer: the last garment.)
         visible[-1] = np.maximum(visible[-1], drape)
     out = np.clip(base + 0.5, 0, 255).astype(np.uint8)

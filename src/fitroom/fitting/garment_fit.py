@@ -86,7 +86,7 @@ def premultiplied_parts(
     sleeves get a one-pixel soft edge so their outline on the panel is anti-aliased.
     """
     alpha = cutout[..., 3].astype(np.float32) * np.float32(1.0 / 255.0)
-    rgb = cutout[..., :3].astype(np.float32)
+    rgb = decontaminated(cutout[..., :3].astype(np.float32), alpha)
     out: dict[str, FloatArray] = {}
     kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (21, 21))
     sleeves = np.zeros(parts.shape, np.uint8)
@@ -104,6 +104,41 @@ def premultiplied_parts(
     under_sleeves = sleeves & cv2.dilate(body, kernel)
     body_weight = np.maximum(1 - sleeves, under_sleeves).astype(np.float32) * alpha
     out["torso"] = _premultiply(rgb, body_weight)
+    return out
+
+
+#: Cutout pixels at least this opaque are the garment's own colour; less opaque ones (the
+#: cutout's soft rim) are mixed with the product photo's background.
+SOLID_ALPHA = 0.9
+
+
+def decontaminated(rgb: FloatArray, alpha: FloatArray) -> FloatArray:
+    """The cutout's colours with its soft rim recoloured from the nearest solid pixel.
+
+    A cutout's partly transparent rim holds the product photo's background (white, grey)
+    blended into the fabric: drawn on a person, every garment and sleeve outline became a faint
+    light line (on a black top, a grey one). The rim keeps its alpha; its colour becomes that
+    of the nearest pixel at least :data:`SOLID_ALPHA` opaque.
+
+    Args:
+        rgb: float32 (H, W, 3) colours in [0, 255] (not premultiplied).
+        alpha: float32 (H, W) in [0, 1].
+
+    Returns:
+        float32 (H, W, 3); ``rgb`` itself when there is no rim or nothing solid.
+    """
+    solid = alpha >= SOLID_ALPHA
+    rim = (alpha > 0.0) & ~solid
+    if not rim.any() or not solid.any():
+        return rgb
+    _, nearest = cv2.distanceTransformWithLabels(
+        (~solid).view(np.uint8), cv2.DIST_L2, 5, labelType=cv2.DIST_LABEL_PIXEL
+    )
+    ys, xs = np.nonzero(solid)
+    colours = np.zeros((int(nearest.max()) + 1, 3), np.float32)
+    colours[nearest[ys, xs]] = rgb[ys, xs]
+    out = rgb.copy()
+    out[rim] = colours[nearest[rim]]
     return out
 
 
@@ -310,7 +345,15 @@ def fit_upper(
         if name not in pieces or garment.sleeve == "none":
             continue
         upper, forearm = fit_sleeve(
-            pieces[name], lm, side, targets, anchors, row, scale, length_scale
+            pieces[name],
+            lm,
+            side,
+            targets,
+            anchors,
+            row,
+            scale,
+            length_scale,
+            to_wrist=garment.sleeve == "long",
         )
         sleeves.extend(upper)
         forearms.extend(forearm)
@@ -333,9 +376,11 @@ __all__ = [
     "FACTOR_STEP",
     "HANG_BELOW",
     "SIZE_EASE",
+    "SOLID_ALPHA",
     "TORSO_POINTS",
     "PlaceTorso",
     "cover_body_width",
+    "decontaminated",
     "fit_upper",
     "hang_below_hips",
     "lengthened",

@@ -21,6 +21,8 @@ FloatArray = npt.NDArray[np.float32]
 SLEEVE_ROOT_WIDTH = 0.5
 #: The narrowest a sleeve is drawn, as a share of its flat-lay width.
 MIN_SLEEVE_ACROSS = 0.6
+#: Where a long sleeve ends, as a share of the arm's length from the shoulder seam to the wrist.
+LONG_SLEEVE_REACH = 1.02
 
 
 def fit_sleeve(
@@ -32,6 +34,8 @@ def fit_sleeve(
     row: int,
     scale: float,
     length_scale: float = 1.0,
+    *,
+    to_wrist: bool = False,
 ) -> tuple[list[FittedLayer], list[FittedLayer]]:
     """Lay one sleeve along its arm: shoulder → elbow → wrist, bending at the elbow.
 
@@ -49,6 +53,11 @@ def fit_sleeve(
         anchors: the person's anchors; ``row`` 0 = left arm, 1 = right arm.
         scale: body pixels per prepared-garment pixel.
         length_scale: sleeve length over its regular length.
+        to_wrist: a long sleeve: it ends at the wrist (:data:`LONG_SLEEVE_REACH` of the arm),
+            whatever its flat-lay length says. A product photo's sleeve against its body is a
+            poor guide to where the sleeve ends on a person (the arm's foreshortening and the
+            pose change it): read from it, the two sleeves of one top ended anywhere between
+            the mid-forearm and the knuckles, the cuffs of the old sleeves left below them.
 
     Returns:
         (upper-arm layers, forearm layers): both are drawn after the torso panel, the forearm
@@ -92,6 +101,11 @@ def fit_sleeve(
         n2 = -n2
     chain = np.stack([seam, elbow + n1 * half, wrist + n2 * half])
     length = g_len * scale * length_scale
+    if to_wrist:
+        arm_len = float(np.hypot(*(chain[1] - chain[0])) + np.hypot(*(chain[2] - chain[1])))
+        length = LONG_SLEEVE_REACH * arm_len * length_scale
+    # Body pixels per garment pixel along the arm (across it the scale stays ``scale``).
+    along_scale = length / g_len
     upper_len = float(np.hypot(*(chain[1] - chain[0])))
     end, _ = along_chain(chain.astype(np.float32), length)
     reach = max(root_w, cuff_w) * across
@@ -103,16 +117,16 @@ def fit_sleeve(
     if box is None:
         return [], []
     g_root, g_end = g_sh, g_out
-    # The length scale stretches along the arm only: the width stays scale × across.
+    # The length stretches along the arm only: the width stays scale × across.
     map_x, map_y, second = limb_maps(
         g_root,
         g_end,
         chain,
-        scale * length_scale,
+        along_scale,
         box,
         blend=0.2,
         step=4,
-        across=across / length_scale,
+        across=across * scale / along_scale,
     )
     rgba = remap_premultiplied(piece, map_x, map_y)
     # Nothing of the sleeve behind its shoulder seam (across the upper arm's direction): the
@@ -135,4 +149,4 @@ def fit_sleeve(
     )
 
 
-__all__ = ["MIN_SLEEVE_ACROSS", "SLEEVE_ROOT_WIDTH", "fit_sleeve"]
+__all__ = ["LONG_SLEEVE_REACH", "MIN_SLEEVE_ACROSS", "SLEEVE_ROOT_WIDTH", "fit_sleeve"]

@@ -677,6 +677,24 @@ for _part in (BodyPart.TORSO, BodyPart.LEFT_UPPER_ARM, BodyPart.RIGHT_UPPER_ARM)
     _HAIR_CAN_COVER[int(_part)] = True
 
 
+def _top_colour(
+    image: RGBImage, labels: Labels, mask: FloatArray, shoulder_y: int, depth: int
+) -> tuple[FloatArray, FloatArray] | None:
+    """The colour model (YCrCb mean, inverse covariance) of what covers the torso in the
+    ``depth`` rows below ``shoulder_y`` (the top, where no hair falls), or None."""
+    y0, y1 = max(0, shoulder_y), min(labels.shape[0], shoulder_y + max(4, depth))
+    if y1 <= y0:
+        return None
+    torso = (labels[y0:y1] == BodyPart.TORSO) & (mask[y0:y1] > 0.5)
+    # (Every other row and column: a mean and a covariance need no more.)
+    torso[1::2] = False
+    torso[:, 1::2] = False
+    if int(torso.sum()) < 50:
+        return None
+    samples = _to_ycrcb(image[y0:y1][torso])
+    return _fit_gaussian(samples[:: max(1, samples.shape[0] // _MAX_FIT_SAMPLES)], floor=6.0)
+
+
 def _refine_head(
     image: RGBImage,
     labels: Labels,
@@ -778,8 +796,17 @@ def _refine_head(
         return
     colours = _to_ycrcb(image[cy + hy0, cx + x0])
     d = colours - mean
-    hair_like = ((d @ inv_cov) * d).sum(axis=1) < 9.0
+    d_hair = ((d @ inv_cov) * d).sum(axis=1)
+    hair_like = d_hair < 9.0
     hair_like &= model.probability(colours) * mask[cy + hy0, cx + x0] < 0.5
+    top = _top_colour(image, labels, mask, band_y1, hy1 - hy0)
+    if top is not None:
+        # Dark hair on a dark top: the hair's colour model claims the top's shoulders too (a
+        # block as wide as the search band, left in front of every new garment). What is at
+        # least as near to the top's own colour (read below the shoulder line) is the top.
+        t = colours - top[0]
+        d_top = ((t @ top[1]) * t).sum(axis=1)
+        hair_like &= d_hair < d_top
     cy, cx = cy[hair_like], cx[hair_like]
     if cy.size == 0:
         return

@@ -1,0 +1,112 @@
+"""A top's hem laid on the old top's hem when the two nearly meet.
+
+A top fitted from a few landmarks ends where its product photo's proportions say, which is often
+a little above the hem of what the person wears (the photo's light, the pose and how the fabric
+hangs change the length). The strip of old top between the two hems would be repainted as a band
+of skin across the belly that no photo of the person in the new top shows. When the old top ends
+at most :data:`HEM_STRETCH` of the panel's height below the new hem, the panel's lower part is
+stretched so its hem (ribbing, curve and print kept) lies where the old one did; a top shorter
+than that (a crop top over a long tee) keeps its own length.
+
+Masks float32 (H, W) in [0, 1]; layers as :class:`~fitroom.fitting.fitted.FittedLayer`.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import numpy.typing as npt
+
+from fitroom.fitting.fitted import FittedGarment, FittedLayer
+from fitroom.vision.core import BodyPart, BodyParts
+
+FloatArray = npt.NDArray[np.float32]
+
+#: The most a torso panel is lengthened to meet the old hem, as a share of its height.
+HEM_STRETCH = 0.2
+#: The share of the panel's height, from its top, that is never stretched (neckline, chest and
+#: armholes keep their shape; the stretch is taken by the belly).
+HEM_PIVOT = 0.45
+#: Columns of the new hem whose old hem is read: its middle share (at the sides an arm hanging
+#: beside the body, or a hand in a pocket, blurs where the old top ends).
+HEM_MIDDLE = 0.6
+
+
+def old_hem_gap(panel: FittedLayer, old_top: FloatArray, parts: BodyParts) -> float:
+    """How many rows below the panel's hem the old top ends (median over the middle columns of
+    the hem; 0 when it ends above or the photo does not say).
+
+    Args:
+        panel: the new top's torso layer.
+        old_top: float32 (H, W): the old top's mask (on the torso label only it counts).
+        parts: the person's body-part map.
+    """
+    x0, y0, x1, _ = panel.box
+    alpha = panel.rgba[..., 3] > 0.5
+    cols = np.flatnonzero(alpha.any(axis=0))
+    if cols.size < 4:
+        return 0.0
+    # The panel's own hem: its lowest opaque row in each column (frame rows).
+    new_hem = y0 + alpha.shape[0] - 1 - np.argmax(alpha[::-1, :], axis=0)
+    trim = round(0.5 * (1.0 - HEM_MIDDLE) * cols.size)
+    middle = cols[trim : cols.size - trim]
+    old = (old_top[:, x0:x1] > 0.5) & (parts.labels[:, x0:x1] == int(BodyPart.TORSO))
+    gaps = []
+    for c in middle:
+        rows = np.flatnonzero(old[:, c])
+        hem = int(new_hem[c])
+        # Only old fabric that goes on from the new hem downwards counts (not a belt below).
+        if rows.size == 0 or not old[min(hem, old.shape[0] - 1), c]:
+            gaps.append(0.0)
+            continue
+        run = rows[rows >= hem]
+        # The contiguous run below the new hem.
+        breaks = np.flatnonzero(np.diff(run) > 1)
+        end = int(run[breaks[0]]) if breaks.size else int(run[-1]) if run.size else hem
+        gaps.append(float(end - hem))
+    return float(np.median(gaps)) if gaps else 0.0
+
+
+def stretch_to_hem(panel: FittedLayer, rows: int, height: int) -> FittedLayer:
+    """The panel with its part below :data:`HEM_PIVOT` lengthened by ``rows`` (its box grows
+    down; not past ``height``, the frame's)."""
+    x0, y0, x1, y1 = panel.box
+    rows = min(rows, height - y1)
+    if rows <= 0:
+        return panel
+    pivot = round(HEM_PIVOT * (y1 - y0))
+    lower = panel.rgba[pivot:]
+    longer = cv2.resize(
+        lower, (x1 - x0, lower.shape[0] + rows), interpolation=cv2.INTER_LINEAR
+    ).astype(np.float32)
+    rgba = np.ascontiguousarray(np.concatenate([panel.rgba[:pivot], longer], axis=0))
+    return FittedLayer(panel.part, (x0, y0, x1, y1 + rows), rgba)
+
+
+def meet_old_hem(fitted: FittedGarment, old_top: FloatArray, parts: BodyParts) -> FittedGarment:
+    """``fitted`` with its torso panel lengthened to the old top's hem when that lies at most
+    :data:`HEM_STRETCH` of the panel's height below its own (see the module docstring);
+    unchanged otherwise (a lower garment, no torso panel, an old top ending higher)."""
+    if fitted.region != "upper":
+        return fitted
+    layers = list(fitted.layers)
+    for i, layer in enumerate(layers):
+        if layer.part != "torso":
+            continue
+        gap = old_hem_gap(layer, old_top, parts)
+        panel_height = layer.box[3] - layer.box[1]
+        if gap < 2.0 or gap > HEM_STRETCH * panel_height:
+            return fitted
+        layers[i] = stretch_to_hem(layer, round(gap), old_top.shape[0])
+        return FittedGarment(tuple(layers), fitted.targets, fitted.scale, fitted.region)
+    return fitted
+
+
+__all__ = [
+    "HEM_MIDDLE",
+    "HEM_PIVOT",
+    "HEM_STRETCH",
+    "meet_old_hem",
+    "old_hem_gap",
+    "stretch_to_hem",
+]

@@ -1,0 +1,80 @@
+"""A top's hem laid on the old top's hem when the two nearly meet (fitroom.dressing.hem)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from fitroom.dressing.hem import HEM_PIVOT, meet_old_hem, old_hem_gap, stretch_to_hem
+from fitroom.fitting.fitted import FittedGarment, FittedLayer
+from fitroom.garments import ingest_garment
+from fitroom.imaging import decode_image
+from fitroom.tryon import TryOn
+from fitroom.vision.core import BodyPart, BodyParts
+
+
+def _scene(old_hem: int) -> tuple[FittedGarment, np.ndarray, BodyParts]:
+    """A new top over rows 40–139 of a torso (rows 30–199); the old top down to ``old_hem``."""
+    labels = np.zeros((240, 160), np.uint8)
+    labels[30:200, 30:130] = BodyPart.TORSO
+    parts = BodyParts(labels, np.zeros((240, 160), np.float32))
+    rgba = np.zeros((100, 80, 4), np.float32)
+    rgba[..., 3] = 1.0
+    rgba[..., 0] = np.linspace(0.0, 255.0, 100, dtype=np.float32)[:, None]  # a vertical ramp
+    top = FittedGarment((FittedLayer("torso", (40, 40, 120, 140), rgba),), {}, 1.0)
+    old = np.zeros((240, 160), np.float32)
+    old[35:old_hem, 35:125] = 1.0
+    return top, old, parts
+
+
+class TestMeetOldHem:
+    def test_a_nearby_old_hem_is_met(self) -> None:
+        top, old, parts = _scene(old_hem=155)
+        assert old_hem_gap(top.layers[0], old, parts) == pytest.approx(15.0, abs=1.0)
+        met = meet_old_hem(top, old, parts)
+        panel = met.layers[0]
+        assert panel.box == (40, 40, 120, 155)
+        # The neckline and chest are not moved; the hem's last row keeps its colour.
+        pivot = round(HEM_PIVOT * 100)
+        assert np.array_equal(panel.rgba[:pivot], top.layers[0].rgba[:pivot])
+        assert panel.rgba[-1, 0, 0] == pytest.approx(255.0, abs=3.0)
+
+    def test_a_far_old_hem_is_not_met(self) -> None:
+        # A crop top over a long tee keeps its own length.
+        top, old, parts = _scene(old_hem=199)
+        assert meet_old_hem(top, old, parts) is top
+
+    def test_an_old_top_ending_higher_changes_nothing(self) -> None:
+        top, old, parts = _scene(old_hem=120)
+        assert old_hem_gap(top.layers[0], old, parts) == 0.0
+        assert meet_old_hem(top, old, parts) is top
+
+    def test_stretch_stays_in_the_frame(self) -> None:
+        top, _, _ = _scene(old_hem=155)
+        panel = stretch_to_hem(top.layers[0], 30, height=150)
+        assert panel.box[3] == 150 and panel.rgba.shape[0] == 110
+
+
+@pytest.fixture(scope="module")
+def tryon() -> Iterator[TryOn]:
+    with TryOn(num_threads=1) as model:
+        yield model
+
+
+def test_a_tee_reaches_its_hem_on_a_true_pair(tryon: TryOn, shared_data: Path) -> None:
+    """A person photographed in a white tee, dressed in that tee's product photo: the tee
+    covers the photo's tee down to its hem (it stopped about 60 px short, over a band of
+    painted belly, before the hem was met)."""
+    pairs = shared_data / "pairs"
+    photo = decode_image(pairs / "image" / "00000_00.jpg")
+    result = tryon.render(photo, [ingest_garment(pairs / "cloth" / "00000_00.jpg")])
+    # VITON-HD's label 5 is the upper garment.
+    region = np.array(Image.open(pairs / "image-parse" / "00000_00.png")) == 5
+    rows = np.flatnonzero(region.any(axis=1))
+    lowest = np.arange(region.shape[0])[:, None] > rows[-1] - (rows[-1] - rows[0]) // 6
+    drawn = result.visible_masks[0] > 0.5
+    assert float(drawn[region & lowest].mean()) > 0.7  # 0.30 before

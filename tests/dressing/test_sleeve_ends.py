@@ -1,0 +1,87 @@
+"""A short sleeve's end laid on the old sleeve's end when they nearly meet
+(fitroom.dressing.sleeve_ends)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from fitroom.dressing.limbs import Limb, Limbs
+from fitroom.dressing.sleeve_ends import SLEEVE_STRETCH, meet_old_sleeve_ends, sleeve_end_gap
+from fitroom.fitting.fitted import FittedGarment, FittedLayer
+from fitroom.vision.core import BodyPart, BodyParts
+
+
+def _limbs() -> Limbs:
+    """Arms hanging straight down at x = 40 and x = 160 from the shoulders (row 50)."""
+
+    def limb(*points: tuple[float, float], radius: float = 12.0) -> Limb:
+        return Limb(np.array(points, np.float32), radius)
+
+    return Limbs(
+        left_arm=limb((160, 50), (160, 150), (160, 240)),
+        right_arm=limb((40, 50), (40, 150), (40, 240)),
+        left_thigh=limb((120, 200), (120, 260), radius=20.0),
+        right_thigh=limb((80, 200), (80, 260), radius=20.0),
+        left_shin=limb((120, 260), (120, 299)),
+        right_shin=limb((80, 260), (80, 299)),
+    )
+
+
+def _scene(old_end: int) -> tuple[FittedGarment, np.ndarray, BodyParts]:
+    """A tee whose right sleeve covers rows 45–99 of the right arm; the old sleeve reaches
+    row ``old_end``, the old top's torso panel between the arms."""
+    h, w = 300, 200
+    labels = np.zeros((h, w), np.uint8)
+    labels[50:200, 60:140] = BodyPart.TORSO
+    labels[45:150, 25:56] = BodyPart.RIGHT_UPPER_ARM
+    labels[150:240, 25:56] = BodyPart.RIGHT_FOREARM
+    parts = BodyParts(labels, np.zeros((h, w), np.float32))
+    rgba = np.zeros((55, 40, 4), np.float32)
+    rgba[..., 3] = 1.0
+    rgba[..., 2] = 200.0
+    sleeve = FittedLayer("right_sleeve", (20, 45, 60, 100), rgba)
+    panel = FittedLayer("torso", (60, 50, 140, 200), np.ones((150, 80, 4), np.float32))
+    tee = FittedGarment((panel, sleeve), {"shoulder_right": (40.0, 50.0)}, 1.0)
+    old = np.zeros((h, w), np.float32)
+    old[45:old_end, 22:58] = 1.0
+    old[50:200, 60:140] = 1.0
+    return tee, old, parts
+
+
+class TestMeetOldSleeveEnds:
+    def test_a_nearby_old_sleeve_end_is_met(self) -> None:
+        tee, old, parts = _scene(old_end=115)
+        new_len, gap = sleeve_end_gap(
+            tee.layers[1], np.array([40.0, 50.0], np.float32), _limbs().right_arm, old, parts
+        )
+        assert new_len == pytest.approx(49.0, abs=2.0)
+        assert gap == pytest.approx(15.0, abs=2.0)
+        met = meet_old_sleeve_ends(tee, _limbs(), old, parts)
+        sleeve = met.layers[1]
+        ys, _ = np.nonzero(sleeve.rgba[..., 3] > 0.5)
+        assert ys.max() + sleeve.box[1] == pytest.approx(114, abs=2)
+        # Across the arm the sleeve is as wide as before; the panel is untouched.
+        xs = np.nonzero(sleeve.rgba[10, :, 3] > 0.5)[0] + sleeve.box[0]
+        assert (xs.min(), xs.max()) == (20, 59)
+        assert met.layers[0] is tee.layers[0]
+
+    def test_a_far_old_sleeve_end_is_not_followed(self) -> None:
+        tee, old, parts = _scene(old_end=100 + round(SLEEVE_STRETCH * 50) + 10)
+        assert meet_old_sleeve_ends(tee, _limbs(), old, parts) is tee
+
+    def test_a_long_old_sleeve_is_not_followed(self) -> None:
+        # A tee over a long-sleeved top: the old sleeve goes on past the elbow (row 150);
+        # the tee's sleeve keeps its length (the arm below it is bare), however near.
+        tee, old, parts = _scene(old_end=240)
+        _, gap = sleeve_end_gap(
+            tee.layers[1], np.array([40.0, 50.0], np.float32), _limbs().right_arm, old, parts
+        )
+        assert gap == 0.0
+        assert meet_old_sleeve_ends(tee, _limbs(), old, parts) is tee
+
+    def test_skin_below_the_sleeve_is_not_old_sleeve(self) -> None:
+        tee, old, parts = _scene(old_end=115)
+        skin = parts.skin.copy()
+        skin[100:115] = 1.0  # the old mask reaches onto bare arm there
+        assert meet_old_sleeve_ends(tee, _limbs(), old, BodyParts(parts.labels, skin)) is tee
