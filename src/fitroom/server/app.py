@@ -18,7 +18,8 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy.exc import InterfaceError, OperationalError
 from starlette.concurrency import run_in_threadpool
 
-from fitroom.errors import InputError
+from fitroom.errors import FitroomError
+from fitroom.server.api.errors import HANDLED_ERRORS, http_status
 from fitroom.server.api.main import api_router
 from fitroom.server.core.config import Settings, server_secret
 from fitroom.server.core.crypto import MediaCipher, derive_csrf_key, derive_media_key
@@ -158,11 +159,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
     )
 
-    @app.exception_handler(InputError)
-    async def input_error(_request: Request, exc: Exception) -> JSONResponse:
-        # The library's input errors carry their HTTP status (413, 415, 422, 404...).
-        status = getattr(exc, "http_status", 422)
+    async def refusal(_request: Request, exc: Exception) -> JSONResponse:
+        # The library's input errors and the shop's refusals, each with its status code.
+        status = http_status(exc) if isinstance(exc, FitroomError) else 500
         return JSONResponse({"detail": str(exc)}, status_code=status)
+
+    for handled in HANDLED_ERRORS:
+        app.add_exception_handler(handled, refusal)
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(_request: Request, exc: Exception) -> JSONResponse:

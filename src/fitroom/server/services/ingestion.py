@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
-from fastapi import HTTPException, status
 from PIL import Image
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
-from starlette.concurrency import run_in_threadpool
 
 from fitroom.errors import FitroomError
 from fitroom.garments import Garment as GarmentModel
@@ -20,6 +19,7 @@ from fitroom.garments import SizeChart, SizeRange, ingest_garment, save_garment
 from fitroom.server import crud
 from fitroom.server.core.crypto import encode_jpeg
 from fitroom.server.db import session_scope
+from fitroom.server.errors import QuotaReached, RateLimited
 from fitroom.server.limits import upload_limit
 from fitroom.server.models import Job, User
 from fitroom.server.services import Services
@@ -150,13 +150,13 @@ QUOTA_STATUSES = ("processing", "active", "failed")
 
 
 def count_upload(services: Services, session: Session, user: User, *, new_garment: bool) -> None:
-    """Count one photo upload of this merchant: 429 beyond the upload rate, 403 when a new
-    garment would go past the garment quota. The count is shared by every process."""
+    """Count one photo upload of this merchant: :class:`RateLimited` beyond the upload rate,
+    :class:`QuotaReached` when a new garment would go past the garment quota. The count is
+    shared by every process."""
     settings, limit = services.settings, upload_limit(services.settings)
     key = f"merchant:{user.id}"
     if services.limiter.exceeded(limit, key):
-        raise HTTPException(
-            status.HTTP_429_TOO_MANY_REQUESTS,
+        raise RateLimited(
             f"at most {limit.attempts} photo uploads per {limit.window_seconds / 60:g} minutes; "
             "wait a little and try again",
         )
@@ -164,8 +164,7 @@ def count_upload(services: Services, session: Session, user: User, *, new_garmen
     if new_garment and (
         crud.count_garments(session, merchant_id=user.id, statuses=QUOTA_STATUSES) >= quota
     ):
-        raise HTTPException(
-            status.HTTP_403_FORBIDDEN,
+        raise QuotaReached(
             f"your shop has its quota of {quota} garments; archive some to add new ones",
         )
     services.limiter.hit(limit, key)
@@ -183,7 +182,7 @@ async def enqueue_ingestion(
         session, kind=INGEST_GARMENT, garment_id=garment_id, created_by=created_by
     )
     job.payload_key = f"jobs/{job.id}/upload"
-    await run_in_threadpool(services.storage.put, job.payload_key, photo)
+    await asyncio.to_thread(services.storage.put, job.payload_key, photo)
     session.commit()
     await services.queue.enqueue(job.id)
     return job

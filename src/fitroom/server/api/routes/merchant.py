@@ -12,12 +12,12 @@ from starlette.concurrency import run_in_threadpool
 
 from fitroom.server import crud
 from fitroom.server.api.deps import Csrf, IdPath, MerchantUser, ServicesDep, SessionDep
-from fitroom.server.api.uploads import decode_photo, read_upload
 from fitroom.server.core.crypto import encode_jpeg
 from fitroom.server.models import Garment
 from fitroom.server.schemas import GarmentPublic, GarmentUpdate, JobPublic, SizeChartBody
 from fitroom.server.services.catalog import garment_public
 from fitroom.server.services.ingestion import count_upload, enqueue_ingestion, size_chart_model
+from fitroom.server.services.uploads import decode_photo, read_upload
 
 router = APIRouter(prefix="/merchant", tags=["merchant"])
 
