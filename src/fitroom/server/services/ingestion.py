@@ -1,11 +1,14 @@
-"""Ingestion of merchant product photos into try-on-ready garments, as background jobs."""
+"""Ingestion of merchant product photos into try-on-ready garments, as background jobs.
+
+The garment row is made with the job, and the job only fills it in under fixed storage keys, so
+a job run again (see :mod:`fitroom.server.services.jobs`) never makes a second garment.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 import tempfile
-from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -23,7 +26,6 @@ from fitroom.server.errors import QuotaReached, RateLimited
 from fitroom.server.limits import upload_limit
 from fitroom.server.models import Job, User
 from fitroom.server.services import Services
-from fitroom.server.services.jobqueue import worker_name
 
 log = logging.getLogger(__name__)
 
@@ -81,24 +83,6 @@ def store_ingested(services: Services, garment_id: int, garment: GarmentModel) -
             crud.set_variants(session, garment=row, colours=[colour], sizes=sizes)
         row.status = "active"
     services.forget_garment(package_key)
-
-
-def run_job(services: Services, job_id: int, statuses: Sequence[str]) -> None:
-    """Run job ``job_id`` if its status is one of ``statuses``; the body of every delivery.
-
-    A job already done or failed (a second delivery) is left alone, so delivering at least once
-    never makes a second garment: the garment row was made with the job, and the job only fills
-    it in under fixed storage keys.
-    """
-    with session_scope(services.sessions) as session:
-        job = crud.claim_job(session, job_id=job_id, worker=worker_name(), statuses=statuses)
-        if job is None:
-            return
-        kind, garment_id, payload_key = job.kind, job.garment_id, job.payload_key
-    if kind == INGEST_GARMENT:
-        run_ingestion(services, job_id, garment_id, payload_key)
-    else:
-        end_job(services, job_id, None, f"unknown job kind {kind!r}")
 
 
 def run_ingestion(

@@ -1,7 +1,7 @@
 """Delivering background jobs: procrastinate on PostgreSQL, or this process's threads on SQLite.
 
 The ``jobs`` table is each job's truth (status, error, attempts); a queue only says "run job N".
-Every delivery goes through :func:`fitroom.server.services.ingestion.run_job`, which does nothing
+Every delivery goes through :func:`fitroom.server.services.jobs.run_job`, which does nothing
 for a job already ended, so delivery may be at least once.
 
 * :class:`ProcrastinateJobQueue` (PostgreSQL): jobs are rows of procrastinate's queue in the shop's
