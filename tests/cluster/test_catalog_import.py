@@ -9,16 +9,18 @@ from pathlib import Path
 
 import pytest
 from distributed import Client
-from local_cluster import write_catalog
+from local_cluster import product_photo, write_catalog
 from sqlalchemy import func, select
 
 from fitroom.cli import main
 from fitroom.server import Settings
 from fitroom.server.app import build_services
 from fitroom.server.catalog_import import import_catalog, read_catalog
-from fitroom.server.models import Garment
+from fitroom.server.models import Garment, Job
 from fitroom.server.seed import seed_demo
 from fitroom.server.services import Services
+from fitroom.server.services.jobqueue import LocalJobQueue
+from fitroom.server.services.jobs import run_job
 
 COUNT = 8
 REFUSE_EVERY = 4  # items 3 and 7: a grey card; item 4: a missing photo
@@ -139,3 +141,35 @@ def test_the_command_imports_locally_and_writes_the_report(
             "SKU-000007",
         }
     assert main(["garment", "import", str(tmp_path / "nothing.txt")]) == 2
+
+
+def test_the_command_queues_an_import_that_a_job_worker_runs_once(
+    settings: Settings,
+    services: Services,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    folder = tmp_path / "drop"
+    folder.mkdir()
+    (folder / "queued-tee.jpg").write_bytes(product_photo(seed=77, kind="t-shirt", fmt="JPEG"))
+    monkeypatch.setenv("FITROOM_VAR_DIR", str(settings.var_dir))
+    monkeypatch.setenv("FITROOM_SEED_LIMIT", "1")
+    assert main(["garment", "import", str(folder), "--queue"]) == 0
+    line = capsys.readouterr().out.strip().splitlines()[-1]
+    assert line.startswith("QUEUED job=")
+    job_id = int(line.split()[1].removeprefix("job="))
+    with services.sessions() as session:
+        queued = session.get(Job, job_id)
+        assert queued is not None and queued.status == "queued"
+    # What `fitroom worker` on SQLite does: take the queued rows of the jobs table.
+    worker = LocalJobQueue(services.sessions, lambda i, s: run_job(services, i, s), threads=0)
+    worker.run_pending()
+    run_job(services, job_id, ("queued", "running"))  # delivered again: nothing happens
+    with services.sessions() as session:
+        done = session.get(Job, job_id)
+        assert done is not None and done.status == "done", done and done.error
+        assert done.attempts == 1
+        assert done.progress is not None
+        assert (done.progress["total"], done.progress["added"]) == (1, 1)
+    assert imported_counts(services)["queued-tee"] == 1
