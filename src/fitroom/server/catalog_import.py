@@ -171,9 +171,22 @@ def _item(row: dict[str, str], folder: Path, *, confined: bool) -> CatalogItem:
 
 
 def ingest_item(
-    sku: str, name: str, photo: bytes, chart: dict[str, dict[str, list[float]]] | None
+    sku: str,
+    name: str,
+    photo: bytes,
+    chart: dict[str, dict[str, list[float]]] | None,
+    *,
+    opencv_threads: int | None = None,
 ) -> IngestedItem | Refusal:
-    """Ingest one product photo (runs on a Dask worker); a refusal instead of an exception."""
+    """Ingest one product photo (runs on a Dask worker); a refusal instead of an exception.
+
+    ``opencv_threads`` sets OpenCV's thread pool of the process first (a Dask worker runs one
+    photo per worker thread: OpenCV's own pool of one thread per core on top of that puts
+    twice as many busy threads as cores on a machine with two workers)."""
+    if opencv_threads is not None:
+        import cv2
+
+        cv2.setNumThreads(opencv_threads)
     try:
         garment = ingest_garment(
             photo, name=name, size_chart=size_chart_model(chart), source_name=sku
@@ -341,6 +354,7 @@ def _ingested_on_cluster(
             item.name,
             photo,
             item.size_chart,
+            opencv_threads=1,
             key=f"ingest-{merchant_id}-{item.sku}",
         )
         for item, photo in photos
