@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import csv
 import io
-import time
 import zipfile
 from collections.abc import Callable
 from typing import Any
@@ -25,6 +24,7 @@ from fitroom.server.services.imports import IMPORT_CATALOG
 from fitroom.server.services.jobs import run_job
 
 Csrf = Callable[[TestClient], dict[str, str]]
+FinishedJob = Callable[[TestClient, int], dict[str, Any]]
 
 
 def jpeg(kind: str, seed: int) -> bytes:
@@ -70,16 +70,6 @@ def send(client: TestClient, csrf: Csrf, archive: bytes) -> Any:
     )
 
 
-def wait_for_job(client: TestClient, job_id: int, timeout_s: float = 300.0) -> dict[str, Any]:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        job: dict[str, Any] = client.get(f"/api/v1/merchant/jobs/{job_id}").json()
-        if job["status"] in ("done", "failed"):
-            return job
-        time.sleep(0.1)
-    raise AssertionError(f"job {job_id} did not finish in {timeout_s}s")
-
-
 def sku_counts(services: Services, prefix: str) -> dict[str, int]:
     with services.sessions() as session:
         rows = session.execute(
@@ -98,7 +88,7 @@ def job_row(services: Services, job_id: int) -> Job:
 
 
 def test_a_queued_import_adds_each_sku_once_and_reports_refusals(
-    merchant: TestClient, csrf: Csrf, services: Services
+    merchant: TestClient, csrf: Csrf, services: Services, finished_job: FinishedJob
 ) -> None:
     archive = catalogue_zip("Q1")
     answer = send(merchant, csrf, archive)
@@ -106,7 +96,7 @@ def test_a_queued_import_adds_each_sku_once_and_reports_refusals(
     queued = answer.json()["job"]
     assert queued["kind"] == IMPORT_CATALOG
     assert queued["progress"]["total"] == 3  # photos in the archive, before it is read
-    job = wait_for_job(merchant, queued["id"])
+    job = finished_job(merchant, queued["id"])
     assert job["status"] == "done", job
     progress = job["progress"]
     assert (progress["total"], progress["done"]) == (5, 5)
@@ -140,7 +130,7 @@ def test_a_queued_import_adds_each_sku_once_and_reports_refusals(
     )
 
     # Sent again: nothing new, nothing twice.
-    again = wait_for_job(merchant, send(merchant, csrf, archive).json()["job"]["id"])
+    again = finished_job(merchant, send(merchant, csrf, archive).json()["job"]["id"])
     assert again["status"] == "done", again
     assert (again["progress"]["added"], again["progress"]["skipped"]) == (0, 2)
     assert sku_counts(services, "Q1") == {"Q1-A": 1, "Q1-B": 1}

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
 import tempfile
 import threading
 import time
@@ -21,10 +20,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from fitroom.errors import FitroomError
 from fitroom.server import crud
 from fitroom.server.catalog_archive import UNPACKED_RATIO, check_archive, unpack_catalog
 from fitroom.server.catalog_import import ImportReport, Refusal, import_catalog, read_catalog
@@ -32,8 +29,7 @@ from fitroom.server.db import session_scope
 from fitroom.server.models import Job
 from fitroom.server.schemas import ImportProgress, RefusedItem
 from fitroom.server.services import Services
-
-log = logging.getLogger(__name__)
+from fitroom.server.services.jobqueue import job_outcome
 
 #: The job kind of a catalogue import.
 IMPORT_CATALOG = "import_catalog"
@@ -137,11 +133,10 @@ def run_catalog_import(
     if payload_key is None or not services.storage.exists(payload_key):
         finish_import(services, job_id, None, "the catalogue archive is gone; send it again")
         return
-    error: str | None = None
     with tempfile.TemporaryDirectory(prefix="fitroom-import-") as tmp:
         folder = Path(tmp)
         recorder = ProgressRecorder(services, job_id, folder)
-        try:
+        with job_outcome("the import", job_id, "send it again") as outcome:
             catalog = unpack_catalog(
                 services.storage.get(payload_key),
                 folder,
@@ -160,14 +155,7 @@ def run_catalog_import(
                     refused_one=recorder.refuse,
                 )
             recorder.finish(report)
-        except FitroomError as exc:
-            error = str(exc)
-        except OperationalError:
-            raise  # the database is away: the queue delivers the job again
-        except Exception as exc:  # a job must always end with a visible status
-            log.exception("catalogue import job %s failed", job_id)
-            error = f"the import failed unexpectedly ({type(exc).__name__}); send it again"
-        finish_import(services, job_id, recorder.snapshot(), error)
+        finish_import(services, job_id, recorder.snapshot(), outcome.error)
     services.storage.delete(payload_key)
 
 

@@ -7,16 +7,13 @@ a job run again (see :mod:`fitroom.server.services.jobs`) never makes a second g
 from __future__ import annotations
 
 import asyncio
-import logging
 import tempfile
 from pathlib import Path
 
 import numpy as np
 from PIL import Image
-from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from fitroom.errors import FitroomError
 from fitroom.garments import Garment as GarmentModel
 from fitroom.garments import SizeChart, SizeRange, ingest_garment, save_garment
 from fitroom.server import crud
@@ -26,8 +23,7 @@ from fitroom.server.errors import QuotaReached, RateLimited
 from fitroom.server.limits import upload_limit
 from fitroom.server.models import Job, User
 from fitroom.server.services import Services
-
-log = logging.getLogger(__name__)
+from fitroom.server.services.jobqueue import job_outcome
 
 #: The job kind of a merchant upload.
 INGEST_GARMENT = "ingest_garment"
@@ -98,8 +94,7 @@ def run_ingestion(
     if payload_key is None or not services.storage.exists(payload_key):
         end_job(services, job_id, garment_id, "the uploaded photo is gone; upload it again")
         return
-    error: str | None = None
-    try:
+    with job_outcome("ingestion", job_id, "try another photo") as outcome:
         garment = ingest_garment(
             services.storage.get(payload_key),
             name=name,
@@ -107,14 +102,7 @@ def run_ingestion(
             source_name=f"upload-{garment_id}",
         )
         store_ingested(services, garment_id, garment)
-    except FitroomError as exc:
-        error = str(exc)
-    except OperationalError:
-        raise  # the database is away: the queue delivers the job again
-    except Exception as exc:  # a job must always end with a visible status
-        log.exception("garment ingestion job %s failed", job_id)
-        error = f"ingestion failed unexpectedly ({type(exc).__name__}); try another photo"
-    end_job(services, job_id, garment_id, error)
+    end_job(services, job_id, garment_id, outcome.error)
     services.storage.delete(payload_key)
 
 
