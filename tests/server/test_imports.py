@@ -118,6 +118,7 @@ def test_a_queued_import_adds_each_sku_once_and_reports_refusals(
     assert page.status_code == 200
     assert "Catalogue: 5 of 5 items, 2 added, 0 already in the shop" in page.text
     assert "Q1-E" in page.text and "3 refused" in page.text
+    assert 'id="import-catalogue"' in page.text  # the form that sends the next one
 
     # Delivered again (a lost acknowledgement): the finished job is left alone.
     before = job_row(services, queued["id"])
