@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from distributed import Client
+from distributed import Client, get_task_stream
 from local_cluster import product_photo, write_catalog
 from sqlalchemy import func, select
 
@@ -173,3 +173,30 @@ def test_the_command_queues_an_import_that_a_job_worker_runs_once(
         assert done.progress is not None
         assert (done.progress["total"], done.progress["added"]) == (1, 1)
     assert imported_counts(services)["queued-tee"] == 1
+
+
+def test_a_queued_import_runs_on_the_dask_cluster_the_worker_is_given(
+    settings: Settings,
+    services: Services,
+    client: Client,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    folder = tmp_path / "drop"
+    folder.mkdir()
+    (folder / "dask-shirt.jpg").write_bytes(product_photo(seed=78, kind="shirt", fmt="JPEG"))
+    monkeypatch.setenv("FITROOM_VAR_DIR", str(settings.var_dir))
+    monkeypatch.setenv("FITROOM_SEED_LIMIT", "1")
+    assert main(["garment", "import", str(folder), "--queue"]) == 0
+    job_id = int(capsys.readouterr().out.split("job=")[1].split()[0])
+    # A job worker configured with FITROOM_DASK_SCHEDULER: the photos go to that cluster.
+    monkeypatch.setattr(services.settings, "dask_scheduler", client.scheduler.address)
+    with get_task_stream(client) as stream:
+        run_job(services, job_id, ("queued",))
+    with services.sessions() as session:
+        done = session.get(Job, job_id)
+        assert done is not None and done.status == "done", done and done.error
+    assert imported_counts(services)["dask-shirt"] == 1
+    keys = [str(task["key"]) for task in stream.data]
+    assert any(key.endswith("-dask-shirt") for key in keys), keys
