@@ -7,7 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -25,6 +25,15 @@ from fitroom.server.services.jobs import run_job
 
 Csrf = Callable[[TestClient], dict[str, str]]
 FinishedJob = Callable[[TestClient, int], dict[str, Any]]
+
+
+@pytest.fixture(scope="module", autouse=True)
+def archive_imports_afterwards(services: Services) -> Iterator[None]:
+    """The shop is shared by the whole session: the garments imported here leave it after."""
+    yield
+    with session_scope(services.sessions) as session:
+        for garment in session.scalars(select(Garment).where(Garment.import_key.like("Q_-%"))):
+            garment.status = "archived"
 
 
 def jpeg(kind: str, seed: int) -> bytes:
