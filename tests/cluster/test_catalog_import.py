@@ -143,6 +143,25 @@ def test_the_command_imports_locally_and_writes_the_report(
     assert main(["garment", "import", str(tmp_path / "nothing.txt")]) == 2
 
 
+def queue_one_photo(
+    folder: Path,
+    sku: str,
+    kind: str,
+    settings: Settings,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> int:
+    """``fitroom garment import FOLDER --queue`` of one drawn photo named ``sku``; the job id."""
+    folder.mkdir()
+    (folder / f"{sku}.jpg").write_bytes(product_photo(seed=len(sku), kind=kind, fmt="JPEG"))
+    monkeypatch.setenv("FITROOM_VAR_DIR", str(settings.var_dir))
+    monkeypatch.setenv("FITROOM_SEED_LIMIT", "1")
+    assert main(["garment", "import", str(folder), "--queue"]) == 0
+    line = capsys.readouterr().out.strip().splitlines()[-1]
+    assert line.startswith("QUEUED job=")
+    return int(line.split()[1].removeprefix("job="))
+
+
 def test_the_command_queues_an_import_that_a_job_worker_runs_once(
     settings: Settings,
     services: Services,
@@ -150,15 +169,9 @@ def test_the_command_queues_an_import_that_a_job_worker_runs_once(
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    folder = tmp_path / "drop"
-    folder.mkdir()
-    (folder / "queued-tee.jpg").write_bytes(product_photo(seed=77, kind="t-shirt", fmt="JPEG"))
-    monkeypatch.setenv("FITROOM_VAR_DIR", str(settings.var_dir))
-    monkeypatch.setenv("FITROOM_SEED_LIMIT", "1")
-    assert main(["garment", "import", str(folder), "--queue"]) == 0
-    line = capsys.readouterr().out.strip().splitlines()[-1]
-    assert line.startswith("QUEUED job=")
-    job_id = int(line.split()[1].removeprefix("job="))
+    job_id = queue_one_photo(
+        tmp_path / "drop", "queued-tee", "t-shirt", settings, monkeypatch, capsys
+    )
     with services.sessions() as session:
         queued = session.get(Job, job_id)
         assert queued is not None and queued.status == "queued"
@@ -183,13 +196,9 @@ def test_a_queued_import_runs_on_the_dask_cluster_the_worker_is_given(
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    folder = tmp_path / "drop"
-    folder.mkdir()
-    (folder / "dask-shirt.jpg").write_bytes(product_photo(seed=78, kind="shirt", fmt="JPEG"))
-    monkeypatch.setenv("FITROOM_VAR_DIR", str(settings.var_dir))
-    monkeypatch.setenv("FITROOM_SEED_LIMIT", "1")
-    assert main(["garment", "import", str(folder), "--queue"]) == 0
-    job_id = int(capsys.readouterr().out.split("job=")[1].split()[0])
+    job_id = queue_one_photo(
+        tmp_path / "drop", "dask-shirt", "shirt", settings, monkeypatch, capsys
+    )
     # A job worker configured with FITROOM_DASK_SCHEDULER: the photos go to that cluster.
     monkeypatch.setattr(services.settings, "dask_scheduler", client.scheduler.address)
     with get_task_stream(client) as stream:
