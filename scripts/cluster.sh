@@ -2,7 +2,8 @@
 # A local cluster on 127.0.0.1, every process as it would run on its own machine:
 #   PostgreSQL (a private cluster: shop tables, media, procrastinate's job queue),
 #   two web processes (ports BASE+1, BASE+2; they run no jobs), two job workers (fitroom worker),
-#   a Dask scheduler (port BASE+86) with two Dask workers for `fitroom garment import --cluster`.
+#   a Dask scheduler (port BASE+86) with two Dask workers for `fitroom garment import --cluster`
+#   and for the catalogue imports the job workers take from the queue.
 # No Redis: sessions, CSRF, jobs and media all live in PostgreSQL.
 # Usage: scripts/cluster.sh up|down|status
 # Settings: FITROOM_CLUSTER_PORT (BASE, default 8100), FITROOM_CLUSTER_DIR (default var/cluster:
@@ -51,6 +52,8 @@ up() {
   wait_http "http://127.0.0.1:${WEB_PORTS[0]}/api/v1/health" "${FITROOM_CLUSTER_WAIT:-900}"
   export FITROOM_AUTO_MIGRATE=false FITROOM_SEED_DEMO=false
   start web2 "$PY" -m fitroom.cli serve --host 127.0.0.1 --port "${WEB_PORTS[1]}" --no-seed
+  # Job workers ingest queued catalogue imports on the Dask cluster (they connect per import).
+  export FITROOM_DASK_SCHEDULER="tcp://127.0.0.1:$SCHEDULER_PORT"
   start worker1 "$PY" -m fitroom.cli worker
   start worker2 "$PY" -m fitroom.cli worker
   start scheduler "$PY" -m distributed.cli.dask_scheduler --host 127.0.0.1 \

@@ -8,17 +8,19 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from distributed import Client
-from local_cluster import write_catalog
+from distributed import Client, get_task_stream
+from local_cluster import product_photo, write_catalog
 from sqlalchemy import func, select
 
 from fitroom.cli import main
 from fitroom.server import Settings
 from fitroom.server.app import build_services
 from fitroom.server.catalog_import import import_catalog, read_catalog
-from fitroom.server.models import Garment
+from fitroom.server.models import Garment, Job
 from fitroom.server.seed import seed_demo
 from fitroom.server.services import Services
+from fitroom.server.services.jobqueue import LocalJobQueue
+from fitroom.server.services.jobs import run_job
 
 COUNT = 8
 REFUSE_EVERY = 4  # items 3 and 7: a grey card; item 4: a missing photo
@@ -139,3 +141,71 @@ def test_the_command_imports_locally_and_writes_the_report(
             "SKU-000007",
         }
     assert main(["garment", "import", str(tmp_path / "nothing.txt")]) == 2
+
+
+def queue_one_photo(
+    folder: Path,
+    sku: str,
+    kind: str,
+    settings: Settings,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> int:
+    """``fitroom garment import FOLDER --queue`` of one drawn photo named ``sku``; the job id."""
+    folder.mkdir()
+    (folder / f"{sku}.jpg").write_bytes(product_photo(seed=len(sku), kind=kind, fmt="JPEG"))
+    monkeypatch.setenv("FITROOM_VAR_DIR", str(settings.var_dir))
+    monkeypatch.setenv("FITROOM_SEED_LIMIT", "1")
+    assert main(["garment", "import", str(folder), "--queue"]) == 0
+    line = capsys.readouterr().out.strip().splitlines()[-1]
+    assert line.startswith("QUEUED job=")
+    return int(line.split()[1].removeprefix("job="))
+
+
+def test_the_command_queues_an_import_that_a_job_worker_runs_once(
+    settings: Settings,
+    services: Services,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    job_id = queue_one_photo(
+        tmp_path / "drop", "queued-tee", "t-shirt", settings, monkeypatch, capsys
+    )
+    with services.sessions() as session:
+        queued = session.get(Job, job_id)
+        assert queued is not None and queued.status == "queued"
+    # What `fitroom worker` on SQLite does: take the queued rows of the jobs table.
+    worker = LocalJobQueue(services.sessions, lambda i, s: run_job(services, i, s), threads=0)
+    worker.run_pending()
+    run_job(services, job_id, ("queued", "running"))  # delivered again: nothing happens
+    with services.sessions() as session:
+        done = session.get(Job, job_id)
+        assert done is not None and done.status == "done", done and done.error
+        assert done.attempts == 1
+        assert done.progress is not None
+        assert (done.progress["total"], done.progress["added"]) == (1, 1)
+    assert imported_counts(services)["queued-tee"] == 1
+
+
+def test_a_queued_import_runs_on_the_dask_cluster_the_worker_is_given(
+    settings: Settings,
+    services: Services,
+    client: Client,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    job_id = queue_one_photo(
+        tmp_path / "drop", "dask-shirt", "shirt", settings, monkeypatch, capsys
+    )
+    # A job worker configured with FITROOM_DASK_SCHEDULER: the photos go to that cluster.
+    monkeypatch.setattr(services.settings, "dask_scheduler", client.scheduler.address)
+    with get_task_stream(client) as stream:
+        run_job(services, job_id, ("queued",))
+    with services.sessions() as session:
+        done = session.get(Job, job_id)
+        assert done is not None and done.status == "done", done and done.error
+    assert imported_counts(services)["dask-shirt"] == 1
+    keys = [str(task["key"]) for task in stream.data]
+    assert any(key.endswith("-dask-shirt") for key in keys), keys

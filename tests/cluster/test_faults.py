@@ -1,7 +1,9 @@
-"""Faults on a real local cluster: a worker killed mid-job, a login across processes, and a
-PostgreSQL restart (503 while it is down, full recovery after, nothing lost)."""
+"""Faults on a real local cluster: a worker killed mid-job and mid-import, a login across
+processes, and a PostgreSQL restart (503 while it is down, full recovery after, nothing lost)."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import httpx
 from local_cluster import (
@@ -12,7 +14,10 @@ from local_cluster import (
     shop_client,
     upload_garment,
     wait_for,
+    write_catalog,
 )
+
+from fitroom.server.catalog_archive import pack_catalog
 
 
 def job_row(cluster: LocalCluster, job_id: int) -> tuple[str, str | None, int]:
@@ -153,3 +158,50 @@ def test_a_database_restart_gives_clean_503s_then_full_recovery(
             "the job after the restart",
         )
         assert job["status"] == "done", job
+
+
+def test_a_worker_killed_mid_import_leaves_it_to_the_other_and_each_sku_once(
+    cluster: LocalCluster, merchant_email: str, tmp_path: Path
+) -> None:
+    count = 12
+    archive = pack_catalog(write_catalog(tmp_path / "catalogue", count, refuse_every=count))
+    good = count - 1  # the last item is a photo of no garment
+    with shop_client(cluster.url("web2")) as merchant:
+        assert login(merchant, merchant_email).status_code == 200
+        answer = merchant.post(
+            "/api/v1/merchant/imports",
+            files={"archive": ("catalogue.zip", archive, "application/zip")},
+        )
+        assert answer.status_code == 202, answer.text
+        job_id = answer.json()["job"]["id"]
+
+        def importing() -> str | None:
+            # Running, and some garment already stored: the kill lands mid-import.
+            rows = cluster.sql(
+                "SELECT j.status, j.claimed_by, count(g.id) FROM jobs j LEFT JOIN garments g "
+                "ON g.import_key LIKE 'SKU-%' GROUP BY j.id HAVING j.id = :id",
+                id=job_id,
+            )
+            status, claimed_by, stored = rows[0]
+            assert status in ("queued", "running"), f"the import ended before the kill: {status}"
+            return claimed_by if status == "running" and stored >= 1 else None
+
+        claimed_by = wait_for(importing, 300, "the import to store its first garment", 0.05)
+        victim = next(n for n, p in cluster.processes.items() if claimed_by == f"{_host()}:{p.pid}")
+        cluster.kill(victim)
+        survivor = next(n for n in cluster.processes if n.startswith("worker"))
+        status, claimed_by, attempts = wait_job(cluster, job_id, "running", 600)
+        job = merchant.get(f"/api/v1/merchant/jobs/{job_id}").json()
+        assert status == "done", job
+        assert claimed_by == f"{_host()}:{cluster.processes[survivor].pid}"
+        assert attempts == 2
+        progress = job["progress"]
+        # The second run skipped what the first stored and added the rest: each SKU once.
+        assert progress["skipped"] >= 1 and progress["added"] + progress["skipped"] == good
+        assert [r["sku"] for r in progress["refused"]] == [f"SKU-{count - 1:06d}"]
+        rows = cluster.sql(
+            "SELECT import_key, count(*) FROM garments WHERE import_key LIKE 'SKU-%' "
+            "GROUP BY import_key"
+        )
+        assert len(rows) == good and {int(n) for _, n in rows} == {1}
+    cluster.start_worker(victim)

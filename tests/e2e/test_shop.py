@@ -73,14 +73,15 @@ def rendered(page: Page, selector: str) -> bool:
     return True
 
 
-def finished_job_message(page: Page) -> str:
+def finished_job_message(page: Page, box_id: str = "job-status") -> str:
     """The job status message, read the moment the merchant page marks the job done or failed."""
     handle = page.wait_for_function(
-        """() => {
-            const box = document.getElementById('job-status');
+        """(id) => {
+            const box = document.getElementById(id);
             const over = box && ['done', 'failed'].some((c) => box.classList.contains(c));
             return over ? box.textContent : null;
         }""",
+        arg=box_id,
         timeout=JOB_TIMEOUT_MS,
     )
     return str(handle.json_value())
@@ -335,3 +336,41 @@ def test_merchant_ingests_a_photo_and_sees_refusals(
     page.goto("/?q=Coffee")
     assert page.locator(".grid .card").count() == 0
     assert page.get_by_text("Nothing matches these filters").is_visible()
+
+
+def test_merchant_imports_a_catalogue_and_sees_its_refusals(
+    page: Page, shop_server: Any, snap: SnapFn
+) -> None:
+    import io
+    import zipfile
+
+    from fitroom.garments.synth import synth_garment
+
+    sku = f"E2E-{secrets.token_hex(3)}"
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr(
+            "catalog.csv",
+            f"sku,name,price_cents,photo\n{sku}-1,Imported Tee {sku},1990,tee.png\n"
+            f"{sku}-2,Blank Card,100,card.png\n",
+        )
+        archive.writestr("tee.png", encode_png(synth_garment("t-shirt", seed=77).image))
+        archive.writestr("card.png", encode_png(np.full((480, 360, 3), 128, np.uint8)))
+    log_in(page, "merchant@example.com", "demo-merchant-password")
+    page.wait_for_url("**/")
+    page.goto("/merchant")
+    form = page.locator("#import-catalogue")
+    form.get_by_label("Catalogue (ZIP)").set_input_files(
+        {"name": "catalogue.zip", "mimeType": "application/zip", "buffer": buffer.getvalue()}
+    )
+    form.get_by_role("button", name="Import").click()
+    message = finished_job_message(page, "import-status")
+    assert message == "Imported: 1 added, 0 already in the shop, 1 refused.", message
+    snap(page, "16-merchant-imported")
+    # The page reloads itself: the garment is listed, the refusal says which SKU and why.
+    row = page.locator("table#garments tbody tr").filter(has_text=f"Imported Tee {sku}")
+    row.wait_for()
+    assert row.locator(".status").inner_text().strip() == "active"
+    refused = page.locator("table#jobs details.refused").first
+    refused.locator("summary").click()
+    assert f"{sku}-2" in refused.inner_text()

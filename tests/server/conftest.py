@@ -9,8 +9,10 @@ from __future__ import annotations
 import io
 import itertools
 import os
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -200,6 +202,23 @@ def new_address() -> Callable[[], tuple[str, int]]:
 def csrf() -> Callable[[TestClient], dict[str, str]]:
     """``csrf(client)``: the headers carrying that client's CSRF token."""
     return csrf_headers
+
+
+def wait_for_job(client: TestClient, job_id: int, timeout_s: float = 300.0) -> dict[str, Any]:
+    """The job as ``GET /merchant/jobs/{id}`` shows it once it is done or failed."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        job: dict[str, Any] = client.get(f"/api/v1/merchant/jobs/{job_id}").json()
+        if job["status"] in ("done", "failed"):
+            return job
+        time.sleep(0.1)
+    raise AssertionError(f"job {job_id} did not finish in {timeout_s}s")
+
+
+@pytest.fixture(scope="session")
+def finished_job() -> Callable[..., dict[str, Any]]:
+    """``finished_job(client, job_id)``: the merchant's job once it has ended (polled)."""
+    return wait_for_job
 
 
 @pytest.fixture(scope="session")

@@ -19,8 +19,9 @@ from fitroom.server.app import build_services
 from fitroom.server.db import session_scope
 from fitroom.server.models import Garment, Job
 from fitroom.server.services import Services
-from fitroom.server.services.ingestion import INGEST_GARMENT, run_job
+from fitroom.server.services.ingestion import INGEST_GARMENT
 from fitroom.server.services.jobqueue import LocalJobQueue
+from fitroom.server.services.jobs import run_job
 
 
 @pytest.fixture(scope="module")

@@ -109,3 +109,26 @@ def test_the_checker_sees_a_cross_route_import(tmp_path: Path) -> None:
     found = imported_modules(source, "fitroom.server.api.routes.x")
     assert "fitroom.server.api.routes.catalog" in found
     assert is_route_module("fitroom.server.api.routes.catalog")
+
+
+HTTP_PACKAGES = {"fastapi", "starlette"}
+
+
+def test_service_modules_know_no_http() -> None:
+    # The service layer raises fitroom's typed errors; only the web layer speaks HTTP.
+    services = sorted((SERVER / "services").glob("*.py"))
+    assert len(services) >= 10
+    offences = sorted(
+        f"{module_name(path)} imports {target}"
+        for path in services
+        for target in imported_modules(path)
+        if target.split(".")[0] in HTTP_PACKAGES or target.startswith("fitroom.server.api")
+    )
+    assert offences == []
+
+
+def test_the_checker_sees_an_http_import(tmp_path: Path) -> None:
+    source = tmp_path / "x.py"
+    source.write_text("from fastapi import HTTPException, status\n", encoding="utf-8")
+    found = imported_modules(source, "fitroom.server.services.x")
+    assert "fastapi.HTTPException" in found

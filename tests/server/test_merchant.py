@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import io
 import json
-import time
 from collections.abc import Callable
 from typing import Any
 
@@ -17,6 +16,7 @@ from fitroom.server.db import session_scope
 from fitroom.server.services import Services
 
 Csrf = Callable[[TestClient], dict[str, str]]
+FinishedJob = Callable[[TestClient, int], dict[str, Any]]
 XSS = '<script>alert("name")</script>'
 
 
@@ -39,25 +39,19 @@ def upload(client: TestClient, csrf: Csrf, photo: bytes, **form: str) -> Any:
     )
 
 
-def wait_for_job(client: TestClient, job_id: int, timeout_s: float = 180.0) -> dict[str, Any]:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        job: dict[str, Any] = client.get(f"/api/v1/merchant/jobs/{job_id}").json()
-        if job["status"] in ("done", "failed"):
-            return job
-        time.sleep(0.1)
-    raise AssertionError(f"job {job_id} did not finish in {timeout_s}s")
-
-
 def test_upload_is_ingested_in_background(
-    merchant: TestClient, anon: TestClient, csrf: Csrf, product_photo: bytes
+    merchant: TestClient,
+    anon: TestClient,
+    csrf: Csrf,
+    product_photo: bytes,
+    finished_job: FinishedJob,
 ) -> None:
     chart = {"M": {"chest": [92, 100]}, "S": {"chest": [86, 92]}, "L": {"chest": [100, 108]}}
     response = upload(merchant, csrf, product_photo, size_chart=json.dumps(chart))
     assert response.status_code == 202, response.text
     body = response.json()
     assert body["job"]["status"] in ("queued", "running", "done")
-    job = wait_for_job(merchant, body["job"]["id"])
+    job = finished_job(merchant, body["job"]["id"])
     assert job["status"] == "done", job
     garment = anon.get(f"/api/v1/garments/{body['garment_id']}").json()
     assert garment["status"] == "active"
@@ -68,7 +62,7 @@ def test_upload_is_ingested_in_background(
 
 
 def test_refused_photo_fails_job_with_message(
-    merchant: TestClient, csrf: Csrf, coffee_jpeg: bytes
+    merchant: TestClient, csrf: Csrf, coffee_jpeg: bytes, finished_job: FinishedJob
 ) -> None:
     response = merchant.post(
         "/api/v1/merchant/garments",
@@ -77,7 +71,7 @@ def test_refused_photo_fails_job_with_message(
         headers=csrf(merchant),
     )
     assert response.status_code == 202
-    job = wait_for_job(merchant, response.json()["job"]["id"])
+    job = finished_job(merchant, response.json()["job"]["id"])
     assert job["status"] == "failed"
     assert job["error"] and len(job["error"]) > 20
     mine = {g["id"]: g for g in merchant.get("/api/v1/merchant/garments").json()}
@@ -264,6 +258,7 @@ def test_finding_09_merchant_uploads_are_rate_limited_and_capped(
     csrf: Csrf,
     services: Services,
     monkeypatch: pytest.MonkeyPatch,
+    finished_job: FinishedJob,
 ) -> None:
     # The review's merchant made 195 junk garments in a minute; here the rate is 3 per window.
     monkeypatch.setattr(services.settings, "upload_attempts", 3)
@@ -287,7 +282,7 @@ def test_finding_09_merchant_uploads_are_rate_limited_and_capped(
     assert answers[-1].status_code == 202  # an archived garment frees its room
     for answer in answers:
         if answer.status_code == 202:  # let the ingestions end before the next test
-            wait_for_job(new_merchant, answer.json()["job"]["id"])
+            finished_job(new_merchant, answer.json()["job"]["id"])
 
 
 def test_a_strip_too_long_for_jpeg_is_refused_not_500(merchant: TestClient, csrf: Csrf) -> None:

@@ -1,9 +1,15 @@
-"""``fitroom garment import CATALOG.csv|DIR [--cluster ADDRESS]``: a whole catalogue into the shop.
+"""``fitroom garment import CATALOG.csv|DIR [--cluster ADDRESS | --queue]``: a whole catalogue into
+the shop.
 
 The photos are ingested on a Dask cluster (``--cluster tcp://host:port``, e.g. the scheduler of
 ``scripts/cluster.sh``) or, without it, on a local one of ``--workers`` processes; this process
 writes the garments into the shop's database (``FITROOM_*`` settings, as ``fitroom serve``).
 Rerunning it adds only what is missing; refused photos go to ``--report`` with the reason.
+
+With ``--queue`` the catalogue is packed into one archive and queued as a durable job, as a
+merchant's ``POST /api/v1/merchant/imports`` does: a ``fitroom worker`` on any machine runs it
+(on the Dask cluster of its ``FITROOM_DASK_SCHEDULER``, or in its own process), and its progress
+and refusals show on the job (API and merchant page).
 """
 
 from __future__ import annotations
@@ -30,14 +36,69 @@ def register(gsub: Any) -> None:
         "--report", type=Path, default=Path("import-refused.csv"), help="refused items (CSV)"
     )
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    parser.add_argument(
+        "--queue",
+        action="store_true",
+        help="queue the import as a job for `fitroom worker` instead of running it here",
+    )
     parser.set_defaults(run=run)
 
 
+def queue_import(args: argparse.Namespace) -> int:
+    """Pack the catalogue into one archive and queue its import as a job; print the job id."""
+    import asyncio
+
+    from fitroom.server import Settings
+    from fitroom.server.app import build_services
+    from fitroom.server.catalog_archive import pack_catalog
+    from fitroom.server.services.imports import enqueue_catalog_import
+
+    archive = pack_catalog(args.catalog)
+    settings = Settings()
+    if len(archive) > settings.max_import_bytes:
+        raise InputError(
+            f"the packed catalogue is {len(archive) // 2**20} MB, more than "
+            f"FITROOM_MAX_IMPORT_BYTES; split it"
+        )
+    services = build_services(settings, load_models=False, run_jobs=False)
+
+    async def enqueue() -> int:
+        await services.queue.start()
+        try:
+            with services.sessions() as session:
+                merchant_id = merchant_of(session, args.merchant or settings.demo_merchant_email)
+                job = await enqueue_catalog_import(
+                    services, session, merchant_id=merchant_id, archive=archive
+                )
+                return job.id
+        finally:
+            await services.queue.stop()
+
+    try:
+        job_id = asyncio.run(enqueue())
+    finally:
+        services.close()
+    print(f"QUEUED job={job_id} bytes={len(archive)} (see /api/v1/merchant/jobs/{job_id})")
+    return 0
+
+
+def merchant_of(session: Any, email: str) -> int:
+    """The id of merchant ``email``; InputError when there is no such merchant."""
+    from fitroom.server import crud
+
+    merchant = crud.get_user_by_email(session, email=email)
+    if merchant is None or merchant.role != "merchant":
+        raise InputError(f"no merchant account {email}; pass --merchant EMAIL")
+    return merchant.id
+
+
 def run(args: argparse.Namespace) -> int:
+    if args.queue:
+        return queue_import(args)
     from distributed import Client, LocalCluster
     from tqdm import tqdm
 
-    from fitroom.server import Settings, crud
+    from fitroom.server import Settings
     from fitroom.server.app import build_services
     from fitroom.server.catalog_import import import_catalog, read_catalog, write_report
     from fitroom.server.db import session_scope
@@ -50,10 +111,7 @@ def run(args: argparse.Namespace) -> int:
     services = build_services(settings, load_models=False, run_jobs=False)
     try:
         with session_scope(services.sessions) as session:
-            merchant = crud.get_user_by_email(session, email=email)
-            if merchant is None or merchant.role != "merchant":
-                raise InputError(f"no merchant account {email}; pass --merchant EMAIL")
-            merchant_id = merchant.id
+            merchant_id = merchant_of(session, email)
         cluster = (
             None
             if args.cluster

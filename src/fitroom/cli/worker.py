@@ -51,8 +51,14 @@ def warm_up() -> None:
 def run(_args: argparse.Namespace) -> int:
     from fitroom.server import Settings
     from fitroom.server.app import build_services
+    from fitroom.server.memory import bound_allocator
 
-    services = build_services(Settings(), load_models=False, run_jobs=True)
+    settings = Settings()
+    if settings.bound_memory:
+        # As the web processes do: few malloc arenas and photo-sized blocks mmapped, so what
+        # a job frees goes back to the system (the job runner trims the heap after each job).
+        bound_allocator()
+    services = build_services(settings, load_models=False, run_jobs=True)
     warm_up()
     try:
         asyncio.run(work(services))

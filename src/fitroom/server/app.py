@@ -18,7 +18,8 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy.exc import InterfaceError, OperationalError
 from starlette.concurrency import run_in_threadpool
 
-from fitroom.errors import InputError
+from fitroom.errors import FitroomError
+from fitroom.server.api.errors import HANDLED_ERRORS, http_status
 from fitroom.server.api.main import api_router
 from fitroom.server.core.config import Settings, server_secret
 from fitroom.server.core.crypto import MediaCipher, derive_csrf_key, derive_media_key
@@ -31,8 +32,8 @@ from fitroom.server.memory import bound_allocator, trim_heap
 from fitroom.server.pages import router as pages_router
 from fitroom.server.seed import seed_demo
 from fitroom.server.services import Services
-from fitroom.server.services.ingestion import run_job
 from fitroom.server.services.jobqueue import JobQueue, LocalJobQueue, ProcrastinateJobQueue
+from fitroom.server.services.jobs import run_job
 from fitroom.server.storage import DatabaseStorage, FileSystemStorage, MediaStorage
 
 log = logging.getLogger(__name__)
@@ -40,6 +41,8 @@ log = logging.getLogger(__name__)
 UPLOAD_BYTES = 256 * 1024
 #: Bytes a request may exceed ``max_upload_bytes`` by (form fields, multipart boundaries).
 REQUEST_SLACK_BYTES = 1024 * 1024
+#: Where merchants send catalogue archives (larger than any photo: ``max_import_bytes``).
+IMPORTS_PATH = "/api/v1/merchant/imports"
 STATIC_DIR = Path(__file__).resolve().parent / "pages" / "static"
 
 
@@ -103,7 +106,12 @@ def job_queue(services: Services, *, run_jobs: bool) -> JobQueue:
     settings = services.settings
 
     def run(job_id: int, statuses: Sequence[str]) -> None:
-        run_job(services, job_id, statuses)
+        try:
+            run_job(services, job_id, statuses)
+        finally:
+            if settings.bound_memory:
+                # A job decodes photos and builds packages; give the freed memory back.
+                trim_heap()
 
     if settings.uses_procrastinate:
         return ProcrastinateJobQueue(
@@ -158,11 +166,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
     )
 
-    @app.exception_handler(InputError)
-    async def input_error(_request: Request, exc: Exception) -> JSONResponse:
-        # The library's input errors carry their HTTP status (413, 415, 422, 404...).
-        status = getattr(exc, "http_status", 422)
+    async def refusal(_request: Request, exc: Exception) -> JSONResponse:
+        # The library's input errors and the shop's refusals, each with its status code.
+        status = http_status(exc) if isinstance(exc, FitroomError) else 500
         return JSONResponse({"detail": str(exc)}, status_code=status)
+
+    for handled in HANDLED_ERRORS:
+        app.add_exception_handler(handled, refusal)
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(_request: Request, exc: Exception) -> JSONResponse:
@@ -188,10 +198,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # Refuse an oversized body before it is read and spooled to disk (multipart overhead
         # gets a megabyte of slack; the exact limit is checked per file).
         declared = request.headers.get("content-length", "")
-        if declared.isdigit() and int(declared) > settings.max_upload_bytes + REQUEST_SLACK_BYTES:
-            limit_mb = settings.max_upload_bytes // (1024 * 1024)
+        limit, what = (
+            (settings.max_import_bytes, "a smaller catalogue")
+            if request.url.path == IMPORTS_PATH
+            else (settings.max_upload_bytes, "a smaller photo")
+        )
+        if declared.isdigit() and int(declared) > limit + REQUEST_SLACK_BYTES:
             refusal = JSONResponse(
-                {"detail": f"the request is larger than {limit_mb} MB; send a smaller photo"},
+                {"detail": f"the request is larger than {limit // 2**20} MB; send {what}"},
                 status_code=413,
             )
             harden_response(request, refusal, settings)

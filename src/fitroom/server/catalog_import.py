@@ -89,8 +89,11 @@ class ImportReport:
         return self.added / self.seconds if self.seconds > 0 else 0.0
 
 
-def read_catalog(path: Path) -> tuple[list[CatalogItem], list[Refusal]]:
+def read_catalog(path: Path, *, confined: bool = False) -> tuple[list[CatalogItem], list[Refusal]]:
     """The items of a catalogue CSV or folder, and the rows refused while reading it.
+
+    ``confined`` refuses rows whose photo lies outside the CSV's folder (a catalogue sent by a
+    merchant must not name files of the machine that imports it).
 
     Raises:
         InputError: the path is neither a CSV file nor a folder, or the CSV lacks a column.
@@ -98,7 +101,7 @@ def read_catalog(path: Path) -> tuple[list[CatalogItem], list[Refusal]]:
     if path.is_dir():
         listed = path / "catalog.csv"
         if listed.is_file():
-            return read_catalog(listed)
+            return read_catalog(listed, confined=confined)
         photos = sorted(p for p in path.iterdir() if p.suffix.lower() in PHOTO_SUFFIXES)
         found = [
             CatalogItem(
@@ -122,7 +125,7 @@ def read_catalog(path: Path) -> tuple[list[CatalogItem], list[Refusal]]:
     seen: set[str] = set()
     for number, row in enumerate(rows, start=2):
         try:
-            item = _item(row, path.parent)
+            item = _item(row, path.parent, confined=confined)
         except (ValueError, KeyError) as exc:
             refused.append(
                 Refusal(row.get("sku") or f"line {number}", row.get("photo", ""), str(exc))
@@ -136,25 +139,31 @@ def read_catalog(path: Path) -> tuple[list[CatalogItem], list[Refusal]]:
     return items, refused
 
 
-def _item(row: dict[str, str], folder: Path) -> CatalogItem:
+def _item(row: dict[str, str], folder: Path, *, confined: bool) -> CatalogItem:
     sku = (row.get("sku") or "").strip()
     if not sku or len(sku) > 200:
         raise ValueError("the SKU is empty or longer than 200 characters")
     name = (row.get("name") or "").strip()
     if not name or len(name) > 200:
         raise ValueError("the name is empty or longer than 200 characters")
-    price = int((row.get("price_cents") or "").strip())
+    price_text = (row.get("price_cents") or "").strip()
+    if not price_text.isdigit():
+        raise ValueError(f"the price {price_text[:20]!r} is not a whole number of cents")
+    price = int(price_text)
     if not 0 <= price <= 10_000_000:
         raise ValueError(f"the price {price} is outside 0–10,000,000 cents")
     chart_text = (row.get("size_chart") or "").strip()
     chart = json.loads(chart_text) if chart_text else None
     size_chart_model(chart)  # the library checks the chart's shape
     sizes = tuple(s.strip() for s in (row.get("sizes") or "S,M,L").split(",") if s.strip())
+    photo = folder / (row.get("photo") or "").strip()
+    if confined and not photo.resolve().is_relative_to(folder.resolve()):
+        raise ValueError("the photo lies outside the catalogue's folder")
     return CatalogItem(
         sku=sku,
         name=name,
         price_cents=price,
-        photo=folder / (row.get("photo") or "").strip(),
+        photo=photo,
         sizes=sizes or ("S", "M", "L"),
         size_chart=chart,
         description=(row.get("description") or "").strip(),
@@ -162,9 +171,22 @@ def _item(row: dict[str, str], folder: Path) -> CatalogItem:
 
 
 def ingest_item(
-    sku: str, name: str, photo: bytes, chart: dict[str, dict[str, list[float]]] | None
+    sku: str,
+    name: str,
+    photo: bytes,
+    chart: dict[str, dict[str, list[float]]] | None,
+    *,
+    opencv_threads: int | None = None,
 ) -> IngestedItem | Refusal:
-    """Ingest one product photo (runs on a Dask worker); a refusal instead of an exception."""
+    """Ingest one product photo (runs on a Dask worker); a refusal instead of an exception.
+
+    ``opencv_threads`` sets OpenCV's thread pool of the process first (a Dask worker runs one
+    photo per worker thread: OpenCV's own pool of one thread per core on top of that puts
+    twice as many busy threads as cores on a machine with two workers)."""
+    if opencv_threads is not None:
+        import cv2
+
+        cv2.setNumThreads(opencv_threads)
     try:
         garment = ingest_garment(
             photo, name=name, size_chart=size_chart_model(chart), source_name=sku
@@ -235,19 +257,20 @@ def _store_item(
 
 def import_catalog(
     services: Services,
-    client: Any,
+    client: Any | None,
     items: Iterable[CatalogItem],
     *,
     merchant_id: int,
     max_photo_bytes: int,
     progress: Callable[[int], None] | None = None,
+    refused_one: Callable[[Refusal], None] | None = None,
 ) -> ImportReport:
-    """Ingest ``items`` on the Dask ``client``'s cluster and add them to the shop.
+    """Ingest ``items`` on the Dask ``client``'s cluster (in this thread when ``client`` is None)
+    and add them to the shop.
 
-    ``progress`` is called with 1 per item finished (added, skipped or refused).
+    ``progress`` is called with the number of items finished (added, skipped or refused) as they
+    finish; ``refused_one`` with each refusal as it happens.
     """
-    from distributed import as_completed
-
     started = time.perf_counter()
     done_before = imported_skus(services, merchant_id)
     listed = list(items)
@@ -255,24 +278,29 @@ def import_catalog(
     skipped = len(listed) - len(todo)
     if progress is not None and skipped:
         progress(skipped)
-    threads = max(1, sum(client.nthreads().values()))
     by_sku = {item.sku: item for item in todo}
     refused: list[Refusal] = []
+
+    def refuse(refusal: Refusal) -> None:
+        refused.append(refusal)
+        if refused_one is not None:
+            refused_one(refusal)
+        if progress is not None:
+            progress(1)
+
     added = 0
-    pending = _submissions(client, todo, max_photo_bytes, refused, progress)
-    window = as_completed()
-    for future in _first(pending, threads * IN_FLIGHT_PER_THREAD):
-        window.add(future)
-    for future in window:
-        result = future.result()
-        future.release()
-        next_one = next(pending, None)
-        if next_one is not None:
-            window.add(next_one)
+    photos = _photos(todo, max_photo_bytes, refuse)
+    results = (
+        _ingested_here(photos)
+        if client is None
+        else _ingested_on_cluster(client, photos, merchant_id)
+    )
+    for result in results:
         item = by_sku[result.sku]
         if isinstance(result, Refusal):
-            refused.append(Refusal(item.sku, str(item.photo), result.reason))
-        elif store_item(services, merchant_id, item, result):
+            refuse(Refusal(item.sku, str(item.photo), result.reason))
+            continue
+        if store_item(services, merchant_id, item, result):
             added += 1
         else:
             skipped += 1
@@ -286,14 +314,10 @@ def import_catalog(
     )
 
 
-def _submissions(
-    client: Any,
-    items: list[CatalogItem],
-    max_photo_bytes: int,
-    refused: list[Refusal],
-    progress: Callable[[int], None] | None,
-) -> Iterator[Any]:
-    """Futures of :func:`ingest_item`, one per readable photo, made as they are asked for."""
+def _photos(
+    items: list[CatalogItem], max_photo_bytes: int, refuse: Callable[[Refusal], None]
+) -> Iterator[tuple[CatalogItem, bytes]]:
+    """Each item with its photo's bytes, read as they are asked for; unreadable ones refused."""
     for item in items:
         try:
             size = item.photo.stat().st_size
@@ -302,13 +326,49 @@ def _submissions(
             photo = item.photo.read_bytes()
         except (OSError, InputError) as exc:
             reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-            refused.append(Refusal(item.sku, str(item.photo), f"cannot use the photo: {reason}"))
-            if progress is not None:
-                progress(1)
+            refuse(Refusal(item.sku, str(item.photo), f"cannot use the photo: {reason}"))
             continue
-        yield client.submit(
-            ingest_item, item.sku, item.name, photo, item.size_chart, key=f"ingest-{item.sku}"
+        yield item, photo
+
+
+def _ingested_here(
+    photos: Iterator[tuple[CatalogItem, bytes]],
+) -> Iterator[IngestedItem | Refusal]:
+    for item, photo in photos:
+        yield ingest_item(item.sku, item.name, photo, item.size_chart)
+
+
+def _ingested_on_cluster(
+    client: Any, photos: Iterator[tuple[CatalogItem, bytes]], merchant_id: int
+) -> Iterator[IngestedItem | Refusal]:
+    """Results of :func:`ingest_item` on the cluster as they finish, with a bounded number of
+    photos in flight (they are held by this process until a worker has them)."""
+    from distributed import as_completed
+
+    threads = max(1, sum(client.nthreads().values()))
+    # The key names the merchant too: two shops' imports on one cluster may share SKUs.
+    pending = (
+        client.submit(
+            ingest_item,
+            item.sku,
+            item.name,
+            photo,
+            item.size_chart,
+            opencv_threads=1,
+            key=f"ingest-{merchant_id}-{item.sku}",
         )
+        for item, photo in photos
+    )
+    window = as_completed()
+    for future in _first(pending, threads * IN_FLIGHT_PER_THREAD):
+        window.add(future)
+    for future in window:
+        result = future.result()
+        future.release()
+        next_one = next(pending, None)
+        if next_one is not None:
+            window.add(next_one)
+        yield result
 
 
 def _first(futures: Iterator[Any], count: int) -> list[Any]:

@@ -161,7 +161,7 @@ class FeedbackEvent(Base):
 
 
 class Job(Base):
-    """A background job (garment ingestion) with a visible status.
+    """A background job (garment ingestion, catalogue import) with a visible status.
 
     The row is the job's truth whichever queue delivers it: a delivery of a job already done or
     failed does nothing, so a job delivered twice makes one garment. ``payload_key`` names the
@@ -183,6 +183,9 @@ class Job(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     claimed_by: Mapped[str | None] = mapped_column(String(120))
     started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    #: A catalogue import's progress: items total and done, added, skipped, and the refused
+    #: items with the reason (``{"total", "done", "added", "skipped", "refused": [...]}``).
+    progress: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
 
 class MediaBlob(Base):

@@ -93,6 +93,25 @@ class GarmentUpdate(BaseModel):
     size_chart: SizeChartBody | None = None
 
 
+class RefusedItem(BaseModel):
+    """A catalogue item an import refused, and why."""
+
+    sku: str
+    photo: str
+    reason: str
+
+
+class ImportProgress(BaseModel):
+    """How far a catalogue import is: items listed and finished; of those, added, already in
+    the shop (skipped) and refused (with the reason)."""
+
+    total: int = 0
+    done: int = 0
+    added: int = 0
+    skipped: int = 0
+    refused: list[RefusedItem] = Field(default_factory=list)
+
+
 class JobPublic(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
@@ -104,6 +123,7 @@ class JobPublic(BaseModel):
     created_at: datetime
     finished_at: datetime | None
     attempts: int = 0
+    progress: ImportProgress | None = None
 
 
 class LookPublic(BaseModel):

@@ -72,6 +72,9 @@ class Settings(BaseSettings):
         job_stall_seconds: a job worker silent this long is taken for dead and its job is
             queued again.
         preload_models: load the try-on models at start-up (else on the first try-on).
+        max_import_bytes: largest catalogue archive (ZIP) a merchant may send (413 beyond it).
+        dask_scheduler: the Dask scheduler (``tcp://host:port``) a job worker ingests a queued
+            catalogue import's photos on; None = in the worker's own process.
         media_backend: ``auto`` (the database's ``media_blobs`` table on PostgreSQL, the
             media folder on SQLite), ``database`` or ``files``.
     """
@@ -111,6 +114,8 @@ class Settings(BaseSettings):
     job_stall_seconds: float = 30.0
     media_backend: Literal["auto", "database", "files"] = "auto"
     preload_models: bool = True
+    max_import_bytes: int = 512 * 1024 * 1024
+    dask_scheduler: str | None = None
 
     @field_validator("trusted_proxies")
     @classmethod

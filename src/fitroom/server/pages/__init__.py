@@ -11,11 +11,14 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
 from fitroom.server import crud
-from fitroom.server.api.deps import Csrf, IdPath, OptionalUser, ServicesDep, SessionDep
+from fitroom.server.api.deps import Csrf, IdPath, OptionalUser, ServicesDep, SessionDep, client_ip
+from fitroom.server.api.errors import http_status
+from fitroom.server.api.sessions import end_session, start_session
+from fitroom.server.errors import ServiceError
 from fitroom.server.pages import analytics, live, measurements
 from fitroom.server.pages.templating import login_redirect, render, safe_next
 from fitroom.server.schemas import JobPublic, UserCreate, UserLogin
-from fitroom.server.services.accounts import end_session, login_user, register_user, start_session
+from fitroom.server.services.accounts import login_user, register_user
 from fitroom.server.services.catalog import (
     MAX_OFFSET,
     MAX_PRICE_EUROS,
@@ -158,10 +161,10 @@ def login_form(
 ) -> Response:
     try:
         body = UserLogin(email=email, password=password)
-        user = login_user(request, services, session, body)
-    except (ValidationError, HTTPException) as exc:
-        message = exc.detail if isinstance(exc, HTTPException) else "enter your e-mail and password"
-        code = exc.status_code if isinstance(exc, HTTPException) else 422
+        user = login_user(services, session, body, address=client_ip(request))
+    except (ValidationError, ServiceError) as exc:
+        message = str(exc) if isinstance(exc, ServiceError) else "enter your e-mail and password"
+        code = http_status(exc) if isinstance(exc, ServiceError) else 422
         return render(
             request, "login.html", None, code, next=safe_next(next), error=message, email=email
         )
@@ -187,12 +190,12 @@ def register_form(
 ) -> Response:
     try:
         body = UserCreate(email=email, password=password, display_name=display_name)
-        user = register_user(request, services, session, body)
+        user = register_user(services, session, body, address=client_ip(request))
     except ValidationError:
         message = "use a valid e-mail, a name, and a password of at least 8 characters"
         return render(request, "register.html", None, 422, error=message, email=email)
-    except HTTPException as exc:
-        return render(request, "register.html", None, exc.status_code, error=exc.detail)
+    except ServiceError as exc:
+        return render(request, "register.html", None, http_status(exc), error=str(exc))
     response = RedirectResponse("/", status_code=303)
     start_session(response, services, session, user)
     return response

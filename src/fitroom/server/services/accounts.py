@@ -1,13 +1,16 @@
-"""Accounts: register, log in under the rate limit, sessions and their cookies, deletion."""
+"""Accounts: register, log in under the rate limit, sessions, deletion.
+
+No HTTP here: refusals are :mod:`fitroom.server.errors`, and the cookies that carry a session are
+set by ``api/sessions.py`` from the tokens :func:`open_session` returns.
+"""
 
 from __future__ import annotations
 
-from fastapi import HTTPException, Request, Response, status
 from sqlalchemy.orm import Session
 
 from fitroom.server import crud
-from fitroom.server.api.deps import client_ip
-from fitroom.server.core.security import CSRF_COOKIE, SESSION_COOKIE, new_token
+from fitroom.server.core.security import new_token
+from fitroom.server.errors import AlreadyExists, RateLimited, WrongCredentials
 from fitroom.server.limits import (
     address_key,
     login_account_limit,
@@ -19,84 +22,59 @@ from fitroom.server.schemas import UserCreate, UserLogin
 from fitroom.server.services import Services
 
 
-def set_csrf_cookie(response: Response, services: Services, token: str) -> None:
-    # Readable by the page's script (it echoes it in a header); SameSite keeps it first-party.
-    # (Secure is added for HTTPS and production by the app's middleware.)
-    response.set_cookie(
-        CSRF_COOKIE,
-        token,
-        httponly=False,
-        samesite="lax",
-        secure=services.settings.secure_cookies,
-        path="/",
-    )
-
-
-def start_session(response: Response, services: Services, session: Session, user: User) -> None:
-    """Log ``user`` in: a fresh session token (never reuse one from before login) and CSRF token."""
+def open_session(services: Services, session: Session, user: User) -> tuple[str, str]:
+    """Log ``user`` in: a fresh session token (never reuse one from before login) and the CSRF
+    token bound to it; returns (session token, CSRF token)."""
     token = new_token()
     crud.create_auth_session(session, user=user, token=token, hours=services.settings.session_hours)
-    response.set_cookie(
-        SESSION_COOKIE,
-        token,
-        max_age=services.settings.session_hours * 3600,
-        httponly=True,
-        samesite="lax",
-        secure=services.settings.secure_cookies,
-        path="/",
-    )
-    set_csrf_cookie(response, services, services.csrf.issue(token))
+    return token, services.csrf.issue(token)
 
 
-def end_session(request: Request, response: Response, session: Session) -> None:
-    token = request.cookies.get(SESSION_COOKIE)
+def close_session(session: Session, token: str | None) -> None:
+    """End the session of ``token`` (nothing when there is none)."""
     if token:
         crud.delete_auth_session(session, token=token)
-    response.delete_cookie(SESSION_COOKIE, path="/")
 
 
-def register_user(request: Request, services: Services, session: Session, body: UserCreate) -> User:
-    """Create an account; 429 when this address created too many lately, 409 when taken."""
-    limit, ip = register_limit(services.settings), address_key(client_ip(request))
+def register_user(services: Services, session: Session, body: UserCreate, *, address: str) -> User:
+    """Create an account; :class:`RateLimited` when ``address`` (the client's) created too many
+    lately, :class:`AlreadyExists` when the e-mail is taken."""
+    limit, ip = register_limit(services.settings), address_key(address)
     if services.limiter.exceeded(limit, ip):
-        raise HTTPException(
-            status.HTTP_429_TOO_MANY_REQUESTS,
-            "too many new accounts from your address; try again later",
-        )
+        raise RateLimited("too many new accounts from your address; try again later")
     services.limiter.hit(limit, ip)
     if crud.get_user_by_email(session, email=body.email) is not None:
-        raise HTTPException(status.HTTP_409_CONFLICT, "an account with this e-mail already exists")
+        raise AlreadyExists("an account with this e-mail already exists")
     return crud.create_user(
         session, email=body.email, password=body.password, display_name=body.display_name
     )
 
 
-def login_user(request: Request, services: Services, session: Session, body: UserLogin) -> User:
-    """Check the password under the rate limits; 429 after too many failures, 401 when wrong.
+def login_user(services: Services, session: Session, body: UserLogin, *, address: str) -> User:
+    """Check the password under the rate limits: :class:`RateLimited` after too many failures,
+    :class:`WrongCredentials` when wrong.
 
     Failures count per account (from any address: the lockout) and per address (over all
     accounts: password spraying); a success clears only its account's count.
     """
-    ip, limiter = address_key(client_ip(request)), services.limiter
-    account, address = (
+    ip, limiter = address_key(address), services.limiter
+    account, by_address = (
         login_account_limit(services.settings),
         login_address_limit(services.settings),
     )
     if limiter.exceeded(account, body.email):
-        raise HTTPException(
-            status.HTTP_429_TOO_MANY_REQUESTS,
-            "too many failed log-ins for this account; wait a few minutes and try again",
+        raise RateLimited(
+            "too many failed log-ins for this account; wait a few minutes and try again"
         )
-    if limiter.exceeded(address, ip):
-        raise HTTPException(
-            status.HTTP_429_TOO_MANY_REQUESTS,
-            "too many failed log-ins from your address; wait a few minutes and try again",
+    if limiter.exceeded(by_address, ip):
+        raise RateLimited(
+            "too many failed log-ins from your address; wait a few minutes and try again"
         )
     user = crud.authenticate(session, email=body.email, password=body.password)
     if user is None:
         limiter.hit(account, body.email)
-        limiter.hit(address, ip)
-        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "wrong e-mail or password")
+        limiter.hit(by_address, ip)
+        raise WrongCredentials("wrong e-mail or password")
     limiter.clear(account, body.email)
     return user
 

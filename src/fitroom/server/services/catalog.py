@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import HTTPException, status
 from sqlalchemy.orm import Session
 
+from fitroom.errors import GarmentNotFound
 from fitroom.server import crud
 from fitroom.server.models import Garment, User
 from fitroom.server.schemas import GarmentPublic, GarmentSummary, VariantPublic
@@ -41,12 +41,13 @@ def garment_public(garment: Garment) -> GarmentPublic:
 
 
 def visible_garment(session: Session, garment_id: int, user: User | None) -> Garment:
-    """An active garment, or any garment of the merchant asking; 404 otherwise."""
+    """An active garment, or any garment of the merchant asking; :class:`GarmentNotFound`
+    otherwise."""
     garment = crud.get_garment(session, garment_id=garment_id)
     if garment is None or (
         garment.status != "active" and (user is None or garment.merchant_id != user.id)
     ):
-        raise HTTPException(status.HTTP_404_NOT_FOUND, "no such garment")
+        raise GarmentNotFound("no such garment")
     return garment
 
 

@@ -1,31 +1,29 @@
-"""Ingestion of merchant product photos into try-on-ready garments, as background jobs."""
+"""Ingestion of merchant product photos into try-on-ready garments, as background jobs.
+
+The garment row is made with the job, and the job only fills it in under fixed storage keys, so
+a job run again (see :mod:`fitroom.server.services.jobs`) never makes a second garment.
+"""
 
 from __future__ import annotations
 
-import logging
+import asyncio
 import tempfile
-from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
-from fastapi import HTTPException, status
 from PIL import Image
-from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
-from starlette.concurrency import run_in_threadpool
 
-from fitroom.errors import FitroomError
 from fitroom.garments import Garment as GarmentModel
 from fitroom.garments import SizeChart, SizeRange, ingest_garment, save_garment
 from fitroom.server import crud
 from fitroom.server.core.crypto import encode_jpeg
 from fitroom.server.db import session_scope
+from fitroom.server.errors import QuotaReached, RateLimited
 from fitroom.server.limits import upload_limit
 from fitroom.server.models import Job, User
 from fitroom.server.services import Services
-from fitroom.server.services.jobqueue import worker_name
-
-log = logging.getLogger(__name__)
+from fitroom.server.services.jobqueue import job_outcome
 
 #: The job kind of a merchant upload.
 INGEST_GARMENT = "ingest_garment"
@@ -83,24 +81,6 @@ def store_ingested(services: Services, garment_id: int, garment: GarmentModel) -
     services.forget_garment(package_key)
 
 
-def run_job(services: Services, job_id: int, statuses: Sequence[str]) -> None:
-    """Run job ``job_id`` if its status is one of ``statuses``; the body of every delivery.
-
-    A job already done or failed (a second delivery) is left alone, so delivering at least once
-    never makes a second garment: the garment row was made with the job, and the job only fills
-    it in under fixed storage keys.
-    """
-    with session_scope(services.sessions) as session:
-        job = crud.claim_job(session, job_id=job_id, worker=worker_name(), statuses=statuses)
-        if job is None:
-            return
-        kind, garment_id, payload_key = job.kind, job.garment_id, job.payload_key
-    if kind == INGEST_GARMENT:
-        run_ingestion(services, job_id, garment_id, payload_key)
-    else:
-        end_job(services, job_id, None, f"unknown job kind {kind!r}")
-
-
 def run_ingestion(
     services: Services, job_id: int, garment_id: int | None, payload_key: str | None
 ) -> None:
@@ -114,8 +94,7 @@ def run_ingestion(
     if payload_key is None or not services.storage.exists(payload_key):
         end_job(services, job_id, garment_id, "the uploaded photo is gone; upload it again")
         return
-    error: str | None = None
-    try:
+    with job_outcome("ingestion", job_id, "try another photo") as outcome:
         garment = ingest_garment(
             services.storage.get(payload_key),
             name=name,
@@ -123,14 +102,7 @@ def run_ingestion(
             source_name=f"upload-{garment_id}",
         )
         store_ingested(services, garment_id, garment)
-    except FitroomError as exc:
-        error = str(exc)
-    except OperationalError:
-        raise  # the database is away: the queue delivers the job again
-    except Exception as exc:  # a job must always end with a visible status
-        log.exception("garment ingestion job %s failed", job_id)
-        error = f"ingestion failed unexpectedly ({type(exc).__name__}); try another photo"
-    end_job(services, job_id, garment_id, error)
+    end_job(services, job_id, garment_id, outcome.error)
     services.storage.delete(payload_key)
 
 
@@ -150,13 +122,13 @@ QUOTA_STATUSES = ("processing", "active", "failed")
 
 
 def count_upload(services: Services, session: Session, user: User, *, new_garment: bool) -> None:
-    """Count one photo upload of this merchant: 429 beyond the upload rate, 403 when a new
-    garment would go past the garment quota. The count is shared by every process."""
+    """Count one photo upload of this merchant: :class:`RateLimited` beyond the upload rate,
+    :class:`QuotaReached` when a new garment would go past the garment quota. The count is
+    shared by every process."""
     settings, limit = services.settings, upload_limit(services.settings)
     key = f"merchant:{user.id}"
     if services.limiter.exceeded(limit, key):
-        raise HTTPException(
-            status.HTTP_429_TOO_MANY_REQUESTS,
+        raise RateLimited(
             f"at most {limit.attempts} photo uploads per {limit.window_seconds / 60:g} minutes; "
             "wait a little and try again",
         )
@@ -164,8 +136,7 @@ def count_upload(services: Services, session: Session, user: User, *, new_garmen
     if new_garment and (
         crud.count_garments(session, merchant_id=user.id, statuses=QUOTA_STATUSES) >= quota
     ):
-        raise HTTPException(
-            status.HTTP_403_FORBIDDEN,
+        raise QuotaReached(
             f"your shop has its quota of {quota} garments; archive some to add new ones",
         )
     services.limiter.hit(limit, key)
@@ -183,7 +154,7 @@ async def enqueue_ingestion(
         session, kind=INGEST_GARMENT, garment_id=garment_id, created_by=created_by
     )
     job.payload_key = f"jobs/{job.id}/upload"
-    await run_in_threadpool(services.storage.put, job.payload_key, photo)
+    await asyncio.to_thread(services.storage.put, job.payload_key, photo)
     session.commit()
     await services.queue.enqueue(job.id)
     return job

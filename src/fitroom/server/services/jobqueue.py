@@ -1,7 +1,7 @@
 """Delivering background jobs: procrastinate on PostgreSQL, or this process's threads on SQLite.
 
 The ``jobs`` table is each job's truth (status, error, attempts); a queue only says "run job N".
-Every delivery goes through :func:`fitroom.server.services.ingestion.run_job`, which does nothing
+Every delivery goes through :func:`fitroom.server.services.jobs.run_job`, which does nothing
 for a job already ended, so delivery may be at least once.
 
 * :class:`ProcrastinateJobQueue` (PostgreSQL): jobs are rows of procrastinate's queue in the shop's
@@ -20,7 +20,8 @@ import logging
 import os
 import socket
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Protocol
 
@@ -32,6 +33,7 @@ from sqlalchemy.engine.url import make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from fitroom.errors import FitroomError
 from fitroom.server.models import Job
 
 log = logging.getLogger(__name__)
@@ -42,6 +44,33 @@ TASK_NAME = "fitroom.run_job"
 QUEUE_NAME = "fitroom"
 #: How a job runner is called: the job id and the statuses it may be claimed from.
 JobRunner = Callable[[int, Sequence[str]], None]
+
+
+@dataclass
+class JobOutcome:
+    """How a job's body ended: ``error`` is the message the job ends with (None: done)."""
+
+    error: str | None = None
+
+
+@contextlib.contextmanager
+def job_outcome(what: str, job_id: int, advice: str) -> Iterator[JobOutcome]:
+    """Turn what the job body inside raises into the job's error message.
+
+    A fitroom error is the message; a lost database is raised again (the queue delivers the job
+    once more); anything else is logged and ends the job with a short message and ``advice``, as
+    a job must always end with a visible status.
+    """
+    outcome = JobOutcome()
+    try:
+        yield outcome
+    except FitroomError as exc:
+        outcome.error = str(exc)
+    except OperationalError:
+        raise
+    except Exception as exc:
+        log.exception("%s job %s failed", what, job_id)
+        outcome.error = f"{what} failed unexpectedly ({type(exc).__name__}); {advice}"
 
 
 def worker_name() -> str:

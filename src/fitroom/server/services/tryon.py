@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import cv2
 import numpy as np
 import numpy.typing as npt
-from fastapi import UploadFile
 from sqlalchemy.orm import Session
-from starlette.concurrency import run_in_threadpool
 
-from fitroom.server.api.uploads import decode_photo, read_upload
 from fitroom.server.models import User
 from fitroom.server.services import Services
 from fitroom.server.services.catalog import visible_garment
 from fitroom.server.services.measuring import fitted_options
+from fitroom.server.services.uploads import Upload, decode_photo, read_upload
 from fitroom.tryon import TryOnResult
 
 #: A try-on is dressed on (and answered as) a copy of the photo at most this long: every step
@@ -41,7 +41,7 @@ async def render_upload(
     services: Services,
     session: Session,
     user: User,
-    photo: UploadFile,
+    photo: Upload,
     garment_id: int,
     size: str | None,
     tuck: bool,
@@ -54,8 +54,8 @@ async def render_upload(
     # With stored measurements and a size chart the size is drawn from the chart's numbers.
     options = fitted_options(services, session, user, garment_row, size, tuck)
     data = await read_upload(photo, services.settings)
-    pixels = await run_in_threadpool(decode_photo, data, services.settings)
-    pixels = await run_in_threadpool(working_photo, pixels)
-    garment = await run_in_threadpool(services.garment_model, garment_row.package_key)
-    result = await run_in_threadpool(services.render, pixels, garment, options)
+    pixels = await asyncio.to_thread(decode_photo, data, services.settings)
+    pixels = await asyncio.to_thread(working_photo, pixels)
+    garment = await asyncio.to_thread(services.garment_model, garment_row.package_key)
+    result = await asyncio.to_thread(services.render, pixels, garment, options)
     return pixels, result

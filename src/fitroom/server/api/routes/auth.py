@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
 
-from fitroom.server.api.deps import Csrf, CurrentUser, ServicesDep, SessionDep
+from fitroom.server.api.deps import Csrf, CurrentUser, ServicesDep, SessionDep, client_ip
+from fitroom.server.api.sessions import end_session, start_session
 from fitroom.server.schemas import Message, UserCreate, UserLogin, UserPublic
-from fitroom.server.services.accounts import end_session, login_user, register_user, start_session
+from fitroom.server.services.accounts import login_user, register_user
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 
@@ -26,7 +27,7 @@ def register(
     services: ServicesDep,
     session: SessionDep,
 ) -> UserPublic:
-    user = register_user(request, services, session, body)
+    user = register_user(services, session, body, address=client_ip(request))
     start_session(response, services, session, user)
     return UserPublic.model_validate(user)
 
@@ -39,7 +40,7 @@ def login(
     services: ServicesDep,
     session: SessionDep,
 ) -> UserPublic:
-    user = login_user(request, services, session, body)
+    user = login_user(services, session, body, address=client_ip(request))
     end_session(request, response, session)
     start_session(response, services, session, user)
     return UserPublic.model_validate(user)

@@ -34,7 +34,6 @@ from fitroom.server.api.deps import (
     ServicesDep,
     SessionDep,
 )
-from fitroom.server.api.uploads import decode_photo, read_upload
 from fitroom.server.schemas import Message
 from fitroom.server.services.catalog import visible_garment
 from fitroom.server.services.measuring import (
@@ -47,6 +46,7 @@ from fitroom.server.services.measuring import (
     store,
     unseal,
 )
+from fitroom.server.services.uploads import decode_photo, read_upload
 
 router = APIRouter(tags=["measurements"])
 

@@ -1,4 +1,5 @@
-"""Merchant: add a garment from a product photo (background ingestion), edit, archive, jobs."""
+"""Merchant: add a garment from a product photo (background ingestion), import a catalogue,
+edit, archive, jobs."""
 
 from __future__ import annotations
 
@@ -12,12 +13,13 @@ from starlette.concurrency import run_in_threadpool
 
 from fitroom.server import crud
 from fitroom.server.api.deps import Csrf, IdPath, MerchantUser, ServicesDep, SessionDep
-from fitroom.server.api.uploads import decode_photo, read_upload
 from fitroom.server.core.crypto import encode_jpeg
 from fitroom.server.models import Garment
 from fitroom.server.schemas import GarmentPublic, GarmentUpdate, JobPublic, SizeChartBody
 from fitroom.server.services.catalog import garment_public
+from fitroom.server.services.imports import enqueue_catalog_import
 from fitroom.server.services.ingestion import count_upload, enqueue_ingestion, size_chart_model
+from fitroom.server.services.uploads import decode_photo, read_upload
 
 router = APIRouter(prefix="/merchant", tags=["merchant"])
 
@@ -119,6 +121,31 @@ async def add_garment(
         services, session, garment_id=garment.id, created_by=user.id, photo=data
     )
     return {"garment_id": garment.id, "job": JobPublic.model_validate(job).model_dump(mode="json")}
+
+
+@router.post("/imports", status_code=202, dependencies=[Csrf])
+async def import_catalogue(
+    services: ServicesDep,
+    session: SessionDep,
+    user: MerchantUser,
+    archive: Annotated[
+        UploadFile,
+        File(description="ZIP of catalog.csv (sku,name,price_cents,photo,...) and its photos"),
+    ],
+) -> dict[str, Any]:
+    """Queue the import of a whole catalogue; poll the job for its progress and refusals.
+
+    SKUs already in the shop are skipped, so sending the same catalogue again adds only what is
+    missing. 413 beyond ``max_import_bytes``, 422 when the archive is not a usable catalogue."""
+    limit = services.settings.max_import_bytes
+    data = await archive.read(limit + 1)
+    if len(data) > limit:
+        raise HTTPException(
+            status.HTTP_413_CONTENT_TOO_LARGE,
+            f"the catalogue is larger than {limit // 2**20} MB; split it into several archives",
+        )
+    job = await enqueue_catalog_import(services, session, merchant_id=user.id, archive=data)
+    return {"job": JobPublic.model_validate(job).model_dump(mode="json")}
 
 
 @router.get("/jobs")

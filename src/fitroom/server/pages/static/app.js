@@ -147,6 +147,31 @@ function setupMerchant() {
       } catch (err) { paint({ status: "failed", error: err.message }); }
     });
   }
+  const importing = document.getElementById("import-catalogue");
+  if (importing) {
+    const box = document.getElementById("import-status");
+    const paint = (job) => {
+      const p = job.progress || { done: 0, total: 0, added: 0, skipped: 0, refused: [] };
+      box.hidden = false;
+      box.className = `job ${job.status}`;
+      box.textContent = job.status === "failed" ? `Refused: ${job.error}`
+        : job.status === "done" ? `Imported: ${p.added} added, ${p.skipped} already in the shop, ${p.refused.length} refused.`
+        : `Import ${job.status}: ${p.done} of ${p.total} items…`;
+    };
+    importing.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      try {
+        let job = (await (await api("POST", "/api/v1/merchant/imports", new FormData(importing))).json()).job;
+        paint(job);
+        while (job.status === "queued" || job.status === "running") {
+          await new Promise((resolve) => setTimeout(resolve, 1000));
+          job = await (await api("GET", `/api/v1/merchant/jobs/${job.id}`)).json();
+          paint(job);
+        }
+        if (job.status === "done") setTimeout(() => window.location.reload(), 1500);
+      } catch (err) { paint({ status: "failed", error: err.message }); }
+    });
+  }
   const edit = document.getElementById("edit-garment");
   if (edit) edit.addEventListener("submit", async (event) => {
     event.preventDefault();

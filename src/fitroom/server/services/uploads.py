@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+from typing import Protocol
+
 import numpy as np
 import numpy.typing as npt
-from fastapi import UploadFile
 
 from fitroom.errors import ImageTooLarge
 from fitroom.imaging import decode_image
 from fitroom.server.core.config import Settings
 
 
-async def read_upload(upload: UploadFile, settings: Settings) -> bytes:
+class Upload(Protocol):
+    """An uploaded file being received (a web framework's upload object)."""
+
+    async def read(self, size: int = -1) -> bytes: ...
+
+
+async def read_upload(upload: Upload, settings: Settings) -> bytes:
     """The upload's bytes; :class:`ImageTooLarge` (413) beyond ``max_upload_bytes``."""
     data = await upload.read(settings.max_upload_bytes + 1)
     if len(data) > settings.max_upload_bytes:
