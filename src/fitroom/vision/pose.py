@@ -678,10 +678,17 @@ class PoseLandmarker(Closeable):
         ]
         found = [f for f in (self._photo_landmarks(image, roi, timings) for roi in rois) if f]
         bare = [self._to_pose(f, None) for f in found]
-        masks = [
-            segmentation_to_image(f.segmentation_logits, f.forward, (h, w), scale=_DEDUP_MASK_SCALE)
-            for f in found
-        ]
+        # One pose has nothing to be a duplicate of: its mask is not needed.
+        masks = (
+            [
+                segmentation_to_image(
+                    f.segmentation_logits, f.forward, (h, w), scale=_DEDUP_MASK_SCALE
+                )
+                for f in found
+            ]
+            if len(found) > 1
+            else None
+        )
         kept = sorted(deduplicate(bare, masks), key=lambda i: bare[i].roi.width, reverse=True)
         seg_start = time.perf_counter()
         poses = [
