@@ -1,7 +1,7 @@
 """Perception speed per stage at 640×480 (stream mode) and on a 768×1024 photo (photo mode).
 
     python benchmarks/perception_speed.py [--frames 200] [--threads 2]
-        [--photo-model heavy] [--stream-model full]
+        [--photo-model heavy] [--stream-model full] [--photo-fallback heavy]
 
 Targets (issue 2, 2-core machine): pose in tracking mode ≤ 12 ms, person mask ≤ 4 ms, full
 perception (pose + mask + parts + face) ≤ 25 ms per 640×480 frame; photo mode (pose + mask +
@@ -85,6 +85,11 @@ def main() -> None:
     models = ("lite", "full", "heavy")
     parser.add_argument("--photo-model", choices=models, default="heavy")
     parser.add_argument("--stream-model", choices=models, default="full")
+    parser.add_argument(
+        "--photo-fallback",
+        choices=models,
+        help="photo mode: --photo-model three times, this model when the last two disagree",
+    )
     args = parser.parse_args()
     cv2.setNumThreads(args.threads)
     data = shared_data_dir()
@@ -102,7 +107,9 @@ def main() -> None:
     frames = list(itertools.islice(itertools.cycle(clip + clip[::-1]), args.frames))
     print(
         f"stream mode: {len(frames)} frames 640x480 ({args.source}), {args.threads} threads, "
-        f"pose models: photo {args.photo_model}, stream {args.stream_model}"
+        f"pose models: photo {args.photo_model}"
+        f"{f' x3 (else {args.photo_fallback})' if args.photo_fallback else ''}, "
+        f"stream {args.stream_model}"
     )
 
     stages: dict[str, list[float]] = {}
@@ -111,6 +118,7 @@ def main() -> None:
         num_threads=args.threads,
         photo_pose_model=args.photo_model,
         stream_pose_model=args.stream_model,
+        photo_pose_fallback=args.photo_fallback,
     ) as perceiver:
         for i, frame in enumerate(frames[:10]):  # warm-up
             perceiver.process_frame(frame, i * 33)

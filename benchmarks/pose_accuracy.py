@@ -214,12 +214,18 @@ def fitroom_predictor(args: argparse.Namespace) -> tuple[Predictor, Callable[[],
         photo_model=args.photo_model,
         photo_roi_model=args.roi_model,
         photo_roi_passes=args.roi_passes,
+        photo_fallback_model=None if args.fallback_model == "none" else args.fallback_model,
         stream_model=args.stream_model,
     )
 
     def predict(crop: np.ndarray) -> list[np.ndarray]:
         if not args.stream:
-            return [p.landmarks for p in landmarker.process(crop)]
+            poses = [p.landmarks for p in landmarker.process(crop)]
+            if landmarker.last_fallbacks:
+                print(
+                    f"  (passes disagreed on {landmarker.last_fallbacks} person(s): fallback ran)"
+                )
+            return poses
         landmarker.reset()
         pose = None
         for i in range(STREAM_FRAMES):
@@ -256,9 +262,16 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("-v", "--verbose", action="store_true", help="print every person")
     models = ("lite", "full", "heavy")
+    # Defaults: fitroom's photo mode (PoseLandmarker's defaults).
     parser.add_argument("--photo-model", choices=models, default="heavy")
     parser.add_argument("--roi-model", choices=models, default="lite", help="photo mode's 1st pass")
     parser.add_argument("--roi-passes", type=int, default=1, help="runs of the --roi-model")
+    parser.add_argument(
+        "--fallback-model",
+        choices=(*models, "none"),
+        default="none",
+        help="photo mode: the model run when the last two passes disagree (none: never)",
+    )
     parser.add_argument("--no-refine", action="store_true", help="photo mode: one pass only")
     parser.add_argument("--stream", action="store_true", help="stream-like use (see the doc)")
     parser.add_argument("--stream-model", choices=models, default="full")
@@ -298,6 +311,8 @@ def main() -> None:
     else:
         first = "" if args.no_refine else f"{args.roi_model}->" * args.roi_passes
         setup = f"photo {first}{args.photo_model}"
+        if args.fallback_model != "none":
+            setup += f" (else {args.fallback_model})"
     print(
         f"SUMMARY pose_accuracy backend={args.backend} ({setup}): all PCK@0.2 {pck_all:.3f} "
         f"OKS {oks_all:.3f}  {summary}  "

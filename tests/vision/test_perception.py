@@ -63,6 +63,21 @@ class TestPhotoMode:
             for part in (BodyPart.TORSO, BodyPart.FACE):
                 assert (labels == part).sum() > 1000, (path.name, part)
 
+    def test_checked_full_pose_reads_the_photo_like_the_heavy_model(
+        self, perceiver: Perceiver, astronaut: np.ndarray
+    ) -> None:
+        """Full passes checked by the heavy model: the same person, within a few pixels."""
+        with Perceiver(
+            faces=False, parts=False, photo_pose_model="full", photo_pose_fallback="heavy"
+        ) as checked:
+            assert (checked.pose.photo_roi_model, checked.pose.photo_roi_passes) == ("full", 2)
+            fast = checked.process(astronaut).single().pose
+        heavy = perceiver.process(astronaut).single().pose
+        # Shoulders and hips (her arms are out of the picture: guesses that differ by model).
+        torso = [11, 12, 23, 24]
+        moved = np.linalg.norm(fast.xy[torso] - heavy.xy[torso], axis=1)
+        assert float(np.median(moved)) < 0.03 * heavy.roi.width
+
     def test_json_shape(self, perceiver: Perceiver, astronaut: np.ndarray) -> None:
         payload = perception_to_dict(perceiver.process(astronaut))
         assert payload["image"] == {"width": 512, "height": 512}

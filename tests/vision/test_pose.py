@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import cv2
 import numpy as np
@@ -34,6 +35,7 @@ from fitroom.vision.pose import (
     detector_input,
     landmark_input,
     mask_containment,
+    passes_disagree,
     refine_with_heatmap,
     roi_from_alignment_points,
     same_person,
@@ -520,6 +522,15 @@ def ground_truth_pck(model: PoseLandmarker, shared_data: Path) -> list[float]:
     return scores
 
 
+#: Photo mode without the heavy model's time, unless the passes disagree.
+CHECKED_FULL: dict[str, Any] = {
+    "photo_roi_model": "full",
+    "photo_roi_passes": 2,
+    "photo_model": "full",
+    "photo_fallback_model": "heavy",
+}
+
+
 class TestLandmarkModels:
     def test_unknown_model_is_refused(self) -> None:
         with pytest.raises(ValueError, match="photo_model must be one of"):
@@ -537,6 +548,12 @@ class TestLandmarkModels:
             assert set(stream._landmark_models) == {"full"}
             assert stream.process(astronaut)
             assert set(stream._landmark_models) == {"full", "lite", "heavy"}
+        # Full passes checked by the heavy model: it loads only when the passes disagree, which
+        # they do not on the astronaut.
+        with PoseLandmarker(with_segmentation=False, **CHECKED_FULL) as checked:
+            assert checked.process(astronaut)
+            assert checked.last_fallbacks == 0
+            assert set(checked._landmark_models) == {"full"}
         with PoseLandmarker(refine_photo_roi=False, photo_model="full") as single:
             assert single.process(astronaut)
             assert set(single._landmark_models) == {"full"}
@@ -567,9 +584,60 @@ class TestLandmarkModels:
         assert np.mean(heavy_pck) > np.mean(full_pck) + 0.03
         # The single skier of the COCO set: every labelled keypoint within 0.2 torso.
         assert heavy_pck[0] == 1.0
-        # Without the heavy model, a further pass on the ROI the landmarks imply helps too.
+        # Without the heavy model, a further pass on the ROI the landmarks imply helps too,
+        # and the heavy model where the passes disagree (3 of the 17) more still.
         with PoseLandmarker(
-            with_segmentation=False, photo_model="full", photo_roi_model="full", photo_roi_passes=2
+            with_segmentation=False, **{**CHECKED_FULL, "photo_fallback_model": None}
         ) as converged:
             converged_pck = ground_truth_pck(converged, shared_data)
         assert np.mean(converged_pck) > np.mean(full_pck) + 0.03
+        with PoseLandmarker(with_segmentation=False, **CHECKED_FULL) as checked:
+            checked_pck = ground_truth_pck(checked, shared_data)
+        assert np.mean(checked_pck) > np.mean(converged_pck) + 0.01
+        assert np.mean(checked_pck) >= np.mean(heavy_pck)
+
+    @pytest.mark.shared
+    def test_disagreeing_passes_fall_back_to_the_heavy_model(self, shared_data: Path) -> None:
+        """A full pass flips between a front and a side reading of the dress of pair 020722_0.
+
+        Its third pass reads the shoulders 69 px apart (the second, 172 px): without the
+        fallback, the try-on refused the pair. The heavy model reads them ~195 px apart.
+        """
+        image = decode_image(shared_data / "pairs" / "image" / "020722_0.jpg")
+        shoulders = [PoseLandmark.LEFT_SHOULDER, PoseLandmark.RIGHT_SHOULDER]
+        passes_only = {**CHECKED_FULL, "photo_fallback_model": None}
+        with PoseLandmarker(with_segmentation=False, **passes_only) as full:
+            (alone,) = full.process(image)
+        with PoseLandmarker(with_segmentation=False, **CHECKED_FULL) as photo:
+            (checked,) = photo.process(image)
+            assert photo.last_fallbacks == 1
+            assert "heavy" in photo._landmark_models
+        assert np.ptp(alone.xy[shoulders, 0]) < 100
+        assert np.ptp(checked.xy[shoulders, 0]) > 150
+
+
+class TestPassesDisagree:
+    def test_steady_passes_agree(self) -> None:
+        rng = np.random.default_rng(3)
+        pose = rng.uniform(100, 500, (33, 2)).astype(np.float32)
+        jitter = pose + rng.normal(0, 2, pose.shape).astype(np.float32)
+        assert not passes_disagree(pose, jitter, 600.0)
+
+    def test_collapsed_shoulders_or_hips_disagree(self) -> None:
+        rng = np.random.default_rng(4)
+        pose = rng.uniform(100, 500, (33, 2)).astype(np.float32)
+        pose[11:13] = ((200, 200), (400, 200))  # shoulders 200 px apart
+        pose[23:25] = ((250, 400), (350, 400))  # hips 100 px apart
+        for landmark, x in ((12, 260.0), (24, 280.0)):  # 60 px wide: a side reading
+            turned = pose.copy()
+            turned[landmark, 0] = x
+            assert passes_disagree(pose, turned, 600.0)
+            assert passes_disagree(turned, pose, 600.0)
+
+    def test_limbs_jumping_disagree(self) -> None:
+        pose = np.zeros((33, 2), np.float32)
+        pose[11:33, 0] = np.linspace(100, 500, 22)
+        moved = pose.copy()
+        moved[25:33, 1] += 60.0  # legs 60 px away on a 600 px ROI: 0.1 of it
+        assert passes_disagree(pose, moved, 600.0)
+        assert not passes_disagree(pose, moved, 1200.0)
