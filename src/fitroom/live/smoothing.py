@@ -18,6 +18,9 @@ from fitroom.fitting import BodyAnchors
 
 FloatArray = npt.NDArray[np.float32]
 
+#: The frame time a per-frame limit is given for (30 fps).
+FRAME_MS = 1000.0 / 30.0
+
 #: Anchor arrays of :class:`BodyAnchors` that are smoothed point by point.
 POINT_FIELDS: tuple[str, ...] = (
     "shoulders",
@@ -182,42 +185,92 @@ class LineSmoother:
     tuck off for one frame would make the hem jump down and back. A line missing for up to
     ``hold_ms`` keeps its last value; a new measurement moves it by ``alpha`` of the way.
 
+    Given the body's ``scale`` (pixels: the shoulder width), the line also moves by at most
+    ``max_step`` of it per :data:`FRAME_MS`, so the top's hem slides rather than jumps: a line
+    found anew starts ``release_depth`` of the scale lower (below a top's hem: nothing is cut
+    yet) and rises to it, and a line missing for longer than ``hold_ms`` sinks that far before
+    it is forgotten (the top comes untucked gradually). Without a scale a new line is taken as
+    it is and a lost one forgotten at once.
+
     Args:
         alpha: weight of a new measurement.
         hold_ms: how long a missing line is bridged.
+        max_step: most the line moves per frame time, a share of ``scale``.
+        release_depth: how far below the line a top is no longer cut, a share of ``scale``.
     """
 
-    def __init__(self, *, alpha: float = 0.3, hold_ms: float = 500.0) -> None:
+    def __init__(
+        self,
+        *,
+        alpha: float = 0.3,
+        hold_ms: float = 500.0,
+        max_step: float = 0.04,
+        release_depth: float = 0.6,
+    ) -> None:
         self.alpha = alpha
         self.hold_ms = hold_ms
+        self.max_step = max_step
+        self.release_depth = release_depth
         self._line: FloatArray | None = None
         self._seen_ms: int | None = None
+        self._last_ms: int | None = None
+        self._sunk = 0.0  # how far a lost line has sunk (pixels)
 
     def reset(self) -> None:
         """Forget the line."""
         self._line = None
         self._seen_ms = None
+        self._last_ms = None
+        self._sunk = 0.0
 
     def rescale(self, width: int, ry: float) -> None:
         """Carry the line over to the same view at another size: ``width`` columns, rows
         scaled by ``ry`` (each new column takes the nearest old column's row)."""
         line = self._line
+        self._sunk *= ry
         if line is None or line.shape[0] == width:
+            if line is not None:
+                self._line = (line * np.float32(ry)).astype(np.float32)
             return
         self._line = (line[nearest_index(width, line.shape[0])] * np.float32(ry)).astype(np.float32)
 
-    def __call__(self, line: FloatArray | None, timestamp_ms: int) -> FloatArray | None:
-        """The smoothed line after a measurement (float32 (W,), or None: not found)."""
-        last, seen = self._line, self._seen_ms
+    def __call__(
+        self, line: FloatArray | None, timestamp_ms: int, scale: float | None = None
+    ) -> FloatArray | None:
+        """The smoothed line after a measurement (float32 (W,), or None: not found);
+        ``scale``: the body's size in pixels (see the class), None: no limit on its moves."""
+        last, seen, before = self._line, self._seen_ms, self._last_ms
+        self._last_ms = timestamp_ms
+        step = None
+        if scale is not None and scale > 0:
+            frames = 1.0 if before is None else max((timestamp_ms - before) / FRAME_MS, 1.0)
+            step = self.max_step * scale * frames
         if line is None:
-            if last is None or seen is None or not 0 <= timestamp_ms - seen <= self.hold_ms:
+            if last is None or seen is None or timestamp_ms < seen:
                 self.reset()
                 return None
-            return last
-        if last is not None and last.shape == line.shape and seen is not None:
-            line = (last + np.float32(self.alpha) * (line - last)).astype(np.float32)
-        self._line, self._seen_ms = line, timestamp_ms
-        return line
+            if timestamp_ms - seen <= self.hold_ms:
+                return last
+            if step is None or scale is None or self._sunk + step > self.release_depth * scale:
+                self.reset()
+                return None
+            # Lost for a while: the line sinks below the hem before it is forgotten.
+            self._sunk += step
+            self._line = (last + np.float32(step)).astype(np.float32)
+            return self._line
+        self._sunk = 0.0
+        if last is None or last.shape != line.shape:
+            if step is None or scale is None:
+                self._line, self._seen_ms = line, timestamp_ms
+                return line
+            # Found anew: starts below the hem and rises to the line.
+            last = (line + np.float32(self.release_depth * scale)).astype(np.float32)
+        moved = np.float32(self.alpha) * (line - last)
+        if step is not None:
+            moved = np.clip(moved, -step, step)
+        smoothed = (last + moved).astype(np.float32)
+        self._line, self._seen_ms = smoothed, timestamp_ms
+        return smoothed
 
 
 def nearest_index(new_count: int, old_count: int) -> npt.NDArray[np.intp]:
@@ -251,6 +304,7 @@ def rescaled_edges(edges: FloatArray, rx: float, ry: float, height: int) -> Floa
 
 
 __all__ = [
+    "FRAME_MS",
     "POINT_FIELDS",
     "AnchorSmoother",
     "LineSmoother",
