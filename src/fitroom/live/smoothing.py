@@ -223,6 +223,13 @@ class LineSmoother:
         self._last_ms = None
         self._sunk = 0.0
 
+    def _forget(self) -> None:
+        """Forget the line but not the stream's last frame time (a line found later is then
+        a change on a running stream, not its start)."""
+        self._line = None
+        self._seen_ms = None
+        self._sunk = 0.0
+
     def rescale(self, width: int, ry: float) -> None:
         """Carry the line over to the same view at another size: ``width`` columns, rows
         scaled by ``ry`` (each new column takes the nearest old column's row)."""
@@ -247,12 +254,12 @@ class LineSmoother:
             step = self.max_step * scale * frames
         if line is None:
             if last is None or seen is None or timestamp_ms < seen:
-                self.reset()
+                self._forget()
                 return None
             if timestamp_ms - seen <= self.hold_ms:
                 return last
             if step is None or scale is None or self._sunk + step > self.release_depth * scale:
-                self.reset()
+                self._forget()
                 return None
             # Lost for a while: the line sinks below the hem before it is forgotten.
             self._sunk += step
@@ -260,10 +267,11 @@ class LineSmoother:
             return self._line
         self._sunk = 0.0
         if last is None or last.shape != line.shape:
-            if step is None or scale is None:
+            if step is None or scale is None or before is None:
+                # (The stream's first frame is dressed as a photo would be.)
                 self._line, self._seen_ms = line, timestamp_ms
                 return line
-            # Found anew: starts below the hem and rises to the line.
+            # Found anew on a stream that went without: starts below the hem and rises.
             last = (line + np.float32(self.release_depth * scale)).astype(np.float32)
         moved = np.float32(self.alpha) * (line - last)
         if step is not None:
