@@ -96,7 +96,6 @@ class TestBodyAnchors:
         edges = anchors.torso_edge_at(float(anchors.shoulder_joints[:, 1].mean()) + 60)
         assert edges is not None and edges[0] > edges[1]
 
-
     def test_mirrored_keeps_the_measured_torso_width(self) -> None:
         # Sides swapped by the pose model (common on a head-cropped person, and from frame to
         # frame on a stream): the mirrored anchors face the camera, and the torso edges —

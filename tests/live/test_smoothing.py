@@ -136,6 +136,35 @@ class TestLineSmoother:
         fresh = smoother(line + 20, 333)
         assert fresh is not None and np.allclose(fresh, 60.0)
 
+    def test_with_a_scale_the_hem_slides_instead_of_jumping(self) -> None:
+        # Shoulder width 100 px: the line moves at most 4 px a frame, starts 60 px low when
+        # found on a running stream, and sinks 60 px before it is forgotten.
+        smoother = LineSmoother(alpha=1.0, hold_ms=100, max_step=0.04, release_depth=0.6)
+        line = np.full(8, 200.0, np.float32)
+        first = smoother(line, 0, 100.0)
+        # The stream's first frame: as found (a photo's render).
+        assert first is not None and np.array_equal(first, line)
+        far = smoother(line - 40.0, 33, 100.0)
+        assert far is not None and np.allclose(far, 196.0)
+        # Lost: held for hold_ms, then sinking 4 px a frame, then gone.
+        kept = smoother(None, 133, 100.0)
+        assert kept is not None and np.allclose(kept, 196.0)
+        rows = []
+        ts = 133
+        for _ in range(40):
+            ts += 33
+            out = smoother(None, ts, 100.0)
+            if out is None:
+                break
+            rows.append(float(out[0]))
+        assert np.allclose(np.diff([196.0, *rows]), 4.0)
+        assert 196.0 + 56.0 <= rows[-1] <= 196.0 + 60.0
+        # Found again on the running stream: rises from 60 px below, 4 px a frame.
+        back = smoother(line, ts + 33, 100.0)
+        assert back is not None and np.allclose(back, 256.0)
+        again = smoother(line, ts + 66, 100.0)
+        assert again is not None and np.allclose(again, 252.0)
+
     @settings(max_examples=30, deadline=None)
     @given(
         arrays(np.float32, 6, elements=st.floats(0, 500, width=32)),
