@@ -120,6 +120,19 @@ class TestPoseHold:
             assert out is not None
             assert shoulder_distance(out) == pytest.approx(100.0, abs=1.0)
 
+    def test_a_person_who_jumps_across_the_frame_is_not_held(self) -> None:
+        # A video cut (or a looping clip): the hips are 150 px away on the next frame, with
+        # the shoulders lost; the garment is not drawn where the person was.
+        hold = PoseHold()
+        hold(_pose(), MASK, 0)
+        there = np.roll(MASK, -120, axis=1)
+        assert hold(_pose(COLLAPSED, shift=(-120.0, 0.0)), there, 33) is None
+        assert hold(_pose(COLLAPSED, shift=(-120.0, 0.0)), there, 66) is None
+        # Without the jump the same lapse is bridged.
+        hold.reset()
+        hold(_pose(), MASK, 0)
+        assert hold(_pose(COLLAPSED, shift=(-20.0, 0.0)), np.roll(MASK, -20, axis=1), 33)
+
     def test_reset_forgets_the_good_pose(self) -> None:
         hold = PoseHold()
         hold(_pose(), MASK, 0)

@@ -44,6 +44,11 @@ MAX_WIDTH_STEP = 0.12
 UPPER_BODY = slice(0, int(L.RIGHT_HIP) + 1)
 #: A landmark used to follow the person is trusted from this visibility on.
 MIN_VISIBILITY = 0.5
+#: A person whose hips moved farther than this many shoulder distances from one frame to the
+#: next has not walked there (a cut in the video, the tracker on someone else): nothing from
+#: before is held over. (Running across the view moves them about 0.4 a frame at 30 fps, but
+#: the hips of a small, dancing person jitter by up to 0.6 on the street clip.)
+MAX_SHIFT = 0.75
 #: When a hold ends, the upper body goes from the held pose to the frame's own over this many
 #: frames (the held one has drifted from the person meanwhile: going at once would jump).
 RELEASE_FRAMES = 4
@@ -139,6 +144,8 @@ class PoseHold:
     def __call__(self, pose: Pose, person_mask: FloatArray, timestamp_ms: int) -> Pose | None:
         """The pose to dress this frame with (in ``pose``'s pixels; ``person_mask`` float32
         (H, W) in the same pixels), or None while no pose has looked right yet."""
+        if self._last is not None and _jumped(self._last, pose):
+            self.reset()
         good, last, last_ms = self._good, self._last, self._last_ms
         good_distance = None if good is None else shoulder_distance(good)
         was_held = self.held
@@ -158,6 +165,16 @@ class PoseHold:
             chosen = limit_shoulder_width(chosen, shoulder_distance(last), timestamp_ms - last_ms)
         self._last, self._last_ms = chosen, timestamp_ms
         return chosen
+
+
+def _jumped(before: Pose, now: Pose) -> bool:
+    """The hips' midpoint moved more than :data:`MAX_SHIFT` shoulder distances (of ``before``)
+    between the two poses (False when the hips are not seen on both)."""
+    pair = (int(L.LEFT_HIP), int(L.RIGHT_HIP))
+    a, b = _centre(before, pair), _centre(now, pair)
+    if a is None or b is None:
+        return False
+    return float(np.hypot(*(b - a))) > MAX_SHIFT * max(shoulder_distance(before), 1.0)
 
 
 #: Each landmark's counterpart on the other side of the body (itself on the midline).
@@ -192,6 +209,7 @@ def _towards(before: Pose, now: Pose, share: float) -> Pose:
 
 __all__ = [
     "COLLAPSE_RATIO",
+    "MAX_SHIFT",
     "MAX_WIDTH_STEP",
     "RELEASE_FRAMES",
     "SIDE_SWAP",
