@@ -10,7 +10,6 @@ from hypothesis import strategies as st
 
 from fitroom.live.pose_hold import (
     COLLAPSE_RATIO,
-    MAX_WIDTH_STEP,
     RELEASE_FRAMES,
     PoseHold,
     limit_shoulder_width,
@@ -18,6 +17,7 @@ from fitroom.live.pose_hold import (
     pose_plausible,
     shoulder_distance,
 )
+from fitroom.live.smoothing import MAX_WIDTH_STEP
 from fitroom.vision.core import Pose, RotatedRect
 from fitroom.vision.landmarks import PoseLandmark as L
 

@@ -12,7 +12,12 @@ from hypothesis.extra.numpy import arrays
 
 from fitroom.fitting import BodyAnchors
 from fitroom.live import AnchorSmoother
-from fitroom.live.smoothing import LineSmoother, adaptive_step
+from fitroom.live.smoothing import (
+    MAX_WIDTH_STEP,
+    LineSmoother,
+    adaptive_step,
+    limit_width_change,
+)
 
 
 def _anchors(shift: float = 0.0, edge: float = 40.0) -> BodyAnchors:
@@ -116,6 +121,44 @@ class TestAnchorSmoother:
         smoother(_anchors(), 0)
         b = _anchors(30.0)
         assert smoother(b, later_ms) is b
+
+
+class TestWidthChange:
+    def test_a_body_widening_at_once_is_followed_a_step_a_frame(self) -> None:
+        # The pose model finds the shoulders 50% wider from one frame to the next (a head-
+        # cropped person): the smoothed body widens by at most MAX_WIDTH_STEP a frame, the
+        # shoulders and the torso rows about their centres, and reaches the new width.
+        smoother = AnchorSmoother()
+        smoother(_anchors(), 0)
+        wide = _anchors(edge=60.0)
+        wide = replace(
+            wide,
+            shoulders=np.array([[280.0, 120.0], [160.0, 120.0]], np.float32),
+            shoulder_joints=np.array([[280.0, 120.0], [160.0, 120.0]], np.float32),
+        )
+        widths = [80.0]
+        for i in range(1, 30):
+            out = smoother(wide, 33 * i)
+            widths.append(out.shoulder_width)
+            np.testing.assert_allclose(out.shoulders.mean(axis=0), (220.0, 120.0), atol=1e-3)
+            rows = out.torso_edges
+            np.testing.assert_allclose(0.5 * (rows[:, 1] + rows[:, 2]), 220.0, atol=1e-3)
+        ratios = np.array(widths[1:]) / np.array(widths[:-1])
+        assert np.all(ratios <= 1.0 + MAX_WIDTH_STEP + 1e-4)
+        assert ratios.max() > 1.0 + MAX_WIDTH_STEP - 1e-3  # (the limit, not the low-pass)
+        # (Within the smoother's deadband of the measurement: 4% of the width per shoulder.)
+        assert 120.0 - 2 * 0.04 * 120.0 - 0.5 <= widths[-1] <= 120.0
+
+    @settings(max_examples=40, deadline=None)
+    @given(st.floats(10.0, 300.0), st.floats(0.5, 3.0))
+    def test_never_past_the_measurement(self, last: float, frames: float) -> None:
+        anchors = _anchors()
+        out = limit_width_change(anchors, last, frames)
+        step = (1.0 + MAX_WIDTH_STEP) ** max(frames, 1.0)
+        now = anchors.shoulder_width
+        assert min(now, last / step) - 1e-3 <= out.shoulder_width <= max(now, last * step) + 1e-3
+        assert min(now, last) - 1e-3 <= out.shoulder_width <= max(now, last) + 1e-3
+        np.testing.assert_array_equal(out.wrists, anchors.wrists)
 
 
 class TestLineSmoother:

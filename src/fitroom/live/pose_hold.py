@@ -12,8 +12,8 @@ drawn (a scrap first and a garment later is a jump too).
 
 A pose that looks right can still change width from one frame to the next much faster than a
 person turns (the shoulders of a head-cropped person are found wide, then narrow): the
-shoulders' distance changes by at most :data:`MAX_WIDTH_STEP` per frame time
-(:func:`limit_shoulder_width`), the garment's width with it.
+shoulders' distance changes by at most :data:`~fitroom.live.smoothing.MAX_WIDTH_STEP` per
+frame time (:func:`limit_shoulder_width`), the garment's width with it.
 
 This is live's own (smoothing over time); the dressing steps are the photo's.
 """
@@ -26,7 +26,7 @@ import numpy as np
 import numpy.typing as npt
 
 from fitroom.dressing.person_checks import MAX_OUTLINE_OVER_SHOULDERS_ALWAYS, outline_over_joints
-from fitroom.live.smoothing import FRAME_MS
+from fitroom.live.smoothing import FRAME_MS, MAX_WIDTH_STEP
 from fitroom.vision.core import Pose
 from fitroom.vision.landmarks import PoseLandmark as L
 
@@ -36,9 +36,6 @@ FloatArray = npt.NDArray[np.float32]
 #: pose model losing the upper body (a real turn narrows them over several frames, and each
 #: frame's good pose becomes the new reference).
 COLLAPSE_RATIO = 0.6
-#: The shoulders' distance changes by at most this share per frame time (a person turning from
-#: facing the camera to side-on takes about half a second: about 15 frames at 30 fps).
-MAX_WIDTH_STEP = 0.12
 #: Landmarks a held pose takes from the last good one: face, shoulders, arms, hands and hips
 #: (BlazePose 0-24); the legs stay the frame's own (trousers follow the stride).
 UPPER_BODY = slice(0, int(L.RIGHT_HIP) + 1)
@@ -101,7 +98,7 @@ def moved_pose(good: Pose, now: Pose) -> Pose:
 
 def limit_shoulder_width(pose: Pose, last_distance: float, elapsed_ms: float) -> Pose:
     """``pose`` with its shoulders moved symmetrically about their midpoint so that their
-    distance is within :data:`MAX_WIDTH_STEP` per frame time
+    distance is within :data:`~fitroom.live.smoothing.MAX_WIDTH_STEP` per frame time
     (:data:`~fitroom.live.smoothing.FRAME_MS`) of ``last_distance``, ``elapsed_ms`` after it
     (the arms, hips and the rest stay where they are)."""
     now = shoulder_distance(pose)
@@ -210,7 +207,6 @@ def _towards(before: Pose, now: Pose, share: float) -> Pose:
 __all__ = [
     "COLLAPSE_RATIO",
     "MAX_SHIFT",
-    "MAX_WIDTH_STEP",
     "RELEASE_FRAMES",
     "SIDE_SWAP",
     "UPPER_BODY",

@@ -309,14 +309,15 @@ class LiveSession(Closeable):
         pose = None if person is None else person.pose
         visible = False
         area = 0.0
-        # The pose to dress with: the last good one while the pose model has lost the upper
-        # body (see fitroom.live.pose_hold); None before any looked right (nothing drawn).
-        held = (
-            None if person is None else self._hold(person.pose, perception.mask.mask, timestamp_ms)
-        )
+        held = None
+        if person is not None:
+            # (The copy's size follows the person's box on every frame, drawn or not.)
+            side = self._working_side(max(h, w), person.bbox)
+            # The pose to dress with: the last good one while the pose model has lost the
+            # upper body (see fitroom.live.pose_hold); None before any looked right.
+            held = self._hold(person.pose, perception.mask.mask, timestamp_ms)
         if person is not None and held is not None:
             person = replace(person, pose=held)
-            side = self._working_side(max(h, w), person.bbox)
             work, work_mask, parts, sx, sy = working_view(frame, perception.mask, person, side)
             timings["parts"] = (time.perf_counter() - t0) * 1e3
             wh, ww = work.shape[:2]

@@ -20,6 +20,13 @@ FloatArray = npt.NDArray[np.float32]
 
 #: The frame time a per-frame limit is given for (30 fps).
 FRAME_MS = 1000.0 / 30.0
+#: A body's width (shoulders and torso) changes by at most this share per frame time: a
+#: garment's area goes about with its square (its length follows its width), so 6% makes
+#: about 12% (and a person turning from side-on to facing the camera, 3 times as wide, in
+#: 0.6 s is followed). The pose's own width jumps far faster (a head-cropped person's
+#: shoulders found wide, then narrow), and the low-pass below, holding still through small
+#: moves, catches up in steps.
+MAX_WIDTH_STEP = 0.06
 
 #: Anchor arrays of :class:`BodyAnchors` that are smoothed point by point.
 POINT_FIELDS: tuple[str, ...] = (
@@ -174,8 +181,35 @@ class AnchorSmoother:
         mixed = np.where(np.isnan(new), old, mixed)
         edges[:, 1:] = mixed
         smoothed = replace(anchors, torso_edges=edges.astype(np.float32), **fields)  # type: ignore[arg-type]
+        smoothed = limit_width_change(smoothed, last.shoulder_width, dt * 1000.0 / FRAME_MS)
         self._last, self._last_ms = smoothed, timestamp_ms
         return smoothed
+
+
+def limit_width_change(anchors: BodyAnchors, last_width: float, frames: float) -> BodyAnchors:
+    """``anchors`` made narrower or wider about the body's midline so that their shoulder width
+    is within :data:`MAX_WIDTH_STEP` per frame (``frames`` frame times) of ``last_width``: the
+    shoulders about their midpoint, each torso-edge row about its centre (the arms, hips and
+    legs stay where they are)."""
+    now = anchors.shoulder_width
+    if now < 1.0 or last_width < 1.0:
+        return anchors
+    step = (1.0 + MAX_WIDTH_STEP) ** max(frames, 1.0)
+    target = float(np.clip(now, last_width / step, last_width * step))
+    if target == now:
+        return anchors
+    factor = np.float32(target / now)
+    mid = anchors.shoulders.mean(axis=0)
+    edges = anchors.torso_edges.copy()
+    centre = 0.5 * (edges[:, 1] + edges[:, 2])
+    half = 0.5 * (edges[:, 1] - edges[:, 2]) * factor
+    edges[:, 1], edges[:, 2] = centre + half, centre - half
+    return replace(
+        anchors,
+        shoulders=(mid + (anchors.shoulders - mid) * factor).astype(np.float32),
+        shoulder_joints=(mid + (anchors.shoulder_joints - mid) * factor).astype(np.float32),
+        torso_edges=edges.astype(np.float32),
+    )
 
 
 class LineSmoother:
@@ -313,10 +347,12 @@ def rescaled_edges(edges: FloatArray, rx: float, ry: float, height: int) -> Floa
 
 __all__ = [
     "FRAME_MS",
+    "MAX_WIDTH_STEP",
     "POINT_FIELDS",
     "AnchorSmoother",
     "LineSmoother",
     "adaptive_step",
+    "limit_width_change",
     "nearest_index",
     "rescaled_edges",
     "smoothing_factor",
