@@ -2,7 +2,8 @@
 
 A frame is dressed by the same function as a photo (:func:`fitroom.dressing.dress`); what live
 adds is what a stream needs: a smaller working copy of each frame
-(:mod:`~fitroom.live.working_copy`), smoothing over time (:mod:`~fitroom.live.smoothing`, passed
+(:mod:`~fitroom.live.working_copy`), the last good pose held through a pose model's lapse
+(:mod:`~fitroom.live.pose_hold`), smoothing over time (:mod:`~fitroom.live.smoothing`, passed
 to the dressing as a :class:`~fitroom.dressing.core.DressingStream`) and scheduling on two cores
 (:mod:`~fitroom.live.scheduling`). :meth:`LiveSession.process_frame` dresses one frame
 synchronously (perceive → dress); :meth:`LiveSession.run` runs a whole stream.
