@@ -128,6 +128,10 @@ class TestPoseHold:
         there = np.roll(MASK, -120, axis=1)
         assert hold(_pose(COLLAPSED, shift=(-120.0, 0.0)), there, 33) is None
         assert hold(_pose(COLLAPSED, shift=(-120.0, 0.0)), there, 66) is None
+        # Four frames later (three dropped by a busy pipeline) it may have walked there.
+        hold.reset()
+        hold(_pose(), MASK, 0)
+        assert hold(_pose(COLLAPSED, shift=(-120.0, 0.0)), there, 133) is not None
         # Without the jump the same lapse is bridged.
         hold.reset()
         hold(_pose(), MASK, 0)

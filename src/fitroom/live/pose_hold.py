@@ -141,8 +141,10 @@ class PoseHold:
     def __call__(self, pose: Pose, person_mask: FloatArray, timestamp_ms: int) -> Pose | None:
         """The pose to dress this frame with (in ``pose``'s pixels; ``person_mask`` float32
         (H, W) in the same pixels), or None while no pose has looked right yet."""
-        if self._last is not None and _jumped(self._last, pose):
-            self.reset()
+        if self._last is not None and self._last_ms is not None:
+            frames = max((timestamp_ms - self._last_ms) / FRAME_MS, 1.0)
+            if _jumped(self._last, pose, frames):
+                self.reset()
         good, last, last_ms = self._good, self._last, self._last_ms
         good_distance = None if good is None else shoulder_distance(good)
         was_held = self.held
@@ -164,14 +166,16 @@ class PoseHold:
         return chosen
 
 
-def _jumped(before: Pose, now: Pose) -> bool:
+def _jumped(before: Pose, now: Pose, frames: float) -> bool:
     """The hips' midpoint moved more than :data:`MAX_SHIFT` shoulder distances (of ``before``)
-    between the two poses (False when the hips are not seen on both)."""
+    per frame time between the two poses, ``frames`` frame times apart (a camera's frames are
+    dropped when the pipeline is busy); False when the hips are not seen on both."""
     pair = (int(L.LEFT_HIP), int(L.RIGHT_HIP))
     a, b = _centre(before, pair), _centre(now, pair)
     if a is None or b is None:
         return False
-    return float(np.hypot(*(b - a))) > MAX_SHIFT * max(shoulder_distance(before), 1.0)
+    limit = MAX_SHIFT * max(shoulder_distance(before), 1.0) * frames
+    return float(np.hypot(*(b - a))) > limit
 
 
 #: Each landmark's counterpart on the other side of the body (itself on the midline).
