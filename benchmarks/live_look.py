@@ -47,11 +47,16 @@ def main() -> None:
     clip = data / "video" / args.clip
     fps = 30.0
     frames = [f for f, _ in video_frames(clip, size=SIZE, loop_to=round(args.seconds * fps))]
+    # Each loop of a short clip is a stream of its own (at the seam the person jumps across
+    # the room, which no camera shows).
+    clip_length = len(list(video_frames(clip, size=SIZE)))
     OUT.mkdir(parents=True, exist_ok=True)
     stem = Path(args.clip).stem
     dressed: list[np.ndarray] = []
     with LiveSession([garment]) as session:
         for i, frame in enumerate(frames):
+            if i and i % clip_length == 0:
+                session.reset()
             dressed.append(session.process_frame(frame, round(i * 1000 / fps)).image)
 
     fourcc = cv2.VideoWriter.fourcc(*"mp4v")

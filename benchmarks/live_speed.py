@@ -362,8 +362,8 @@ async def ws_client(url: str, clip: Path, count: int, window: int) -> dict[str, 
     }
 
 
-def websocket_run(clip: Path, count: int) -> dict[str, float]:
-    port = free_port()
+def websocket_run(clip: Path, count: int, port: int = 0) -> dict[str, float]:
+    port = port or free_port()
     env = dict(os.environ)
     server = subprocess.Popen(
         [
@@ -442,6 +442,9 @@ def main() -> None:
     parser.add_argument(
         "--only-pipeline", action="store_true", help="just the threaded pipeline runs"
     )
+    parser.add_argument(
+        "--ws-port", type=int, default=0, help="port of the WebSocket server (default: a free one)"
+    )
     parser.add_argument("--ws-client", help=argparse.SUPPRESS)
     parser.add_argument("--clip", help=argparse.SUPPRESS)
     parser.add_argument("--count", type=int, default=600, help=argparse.SUPPRESS)
@@ -489,7 +492,7 @@ def main() -> None:
         print(f"{name:20s} photo pipeline {photo:.1f} fps; live/photo = {live_fps / photo:.1f}x")
         summary[f"{name}:photo"] = {"fps": photo}
         if not args.no_ws:
-            w = websocket_run(video / name, args.frames)
+            w = websocket_run(video / name, args.frames, args.ws_port)
             summary[f"{name}:ws"] = w
             print(
                 f"{name:20s} websocket answered={w['answered']:.0f}/{w['frames']:.0f} "

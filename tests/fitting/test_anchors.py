@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -94,6 +95,23 @@ class TestBodyAnchors:
         assert 100 < anchors.shoulder_width < 400
         edges = anchors.torso_edge_at(float(anchors.shoulder_joints[:, 1].mean()) + 60)
         assert edges is not None and edges[0] > edges[1]
+
+    def test_mirrored_keeps_the_measured_torso_width(self) -> None:
+        # Sides swapped by the pose model (common on a head-cropped person, and from frame to
+        # frame on a stream): the mirrored anchors face the camera, and the torso edges —
+        # measured by image position, larger x first — still give the body's width, so the
+        # garment is sized to the body whichever way the pose model put the sides.
+        edges = np.array([[20.0, 70.0, 30.0], [24.0, 72.0, 28.0]])
+        swapped = _anchors_with_edges(edges)
+        swapped = BodyAnchors(
+            **{**swapped.__dict__, "shoulder_joints": swapped.shoulder_joints[[1, 0]].copy()}
+        )
+        assert swapped.facing_back
+        front = swapped.mirrored()
+        assert not front.facing_back
+        got = front.torso_edge_at(22.0)
+        assert got is not None and got[0] - got[1] == pytest.approx(42.0)
+        assert front.torso_edge_at(22.0) == swapped.torso_edge_at(22.0)
 
 
 class TestLowerPins:

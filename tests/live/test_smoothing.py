@@ -12,7 +12,12 @@ from hypothesis.extra.numpy import arrays
 
 from fitroom.fitting import BodyAnchors
 from fitroom.live import AnchorSmoother
-from fitroom.live.smoothing import LineSmoother, adaptive_step
+from fitroom.live.smoothing import (
+    MAX_WIDTH_STEP,
+    LineSmoother,
+    adaptive_step,
+    limit_width_change,
+)
 
 
 def _anchors(shift: float = 0.0, edge: float = 40.0) -> BodyAnchors:
@@ -118,6 +123,44 @@ class TestAnchorSmoother:
         assert smoother(b, later_ms) is b
 
 
+class TestWidthChange:
+    def test_a_body_widening_at_once_is_followed_a_step_a_frame(self) -> None:
+        # The pose model finds the shoulders 50% wider from one frame to the next (a head-
+        # cropped person): the smoothed body widens by at most MAX_WIDTH_STEP a frame, the
+        # shoulders and the torso rows about their centres, and reaches the new width.
+        smoother = AnchorSmoother()
+        smoother(_anchors(), 0)
+        wide = _anchors(edge=60.0)
+        wide = replace(
+            wide,
+            shoulders=np.array([[280.0, 120.0], [160.0, 120.0]], np.float32),
+            shoulder_joints=np.array([[280.0, 120.0], [160.0, 120.0]], np.float32),
+        )
+        widths = [80.0]
+        for i in range(1, 30):
+            out = smoother(wide, 33 * i)
+            widths.append(out.shoulder_width)
+            np.testing.assert_allclose(out.shoulders.mean(axis=0), (220.0, 120.0), atol=1e-3)
+            rows = out.torso_edges
+            np.testing.assert_allclose(0.5 * (rows[:, 1] + rows[:, 2]), 220.0, atol=1e-3)
+        ratios = np.array(widths[1:]) / np.array(widths[:-1])
+        assert np.all(ratios <= 1.0 + MAX_WIDTH_STEP + 1e-4)
+        assert ratios.max() > 1.0 + MAX_WIDTH_STEP - 1e-3  # (the limit, not the low-pass)
+        # (Within the smoother's deadband of the measurement: 4% of the width per shoulder.)
+        assert 120.0 - 2 * 0.04 * 120.0 - 0.5 <= widths[-1] <= 120.0
+
+    @settings(max_examples=40, deadline=None)
+    @given(st.floats(10.0, 300.0), st.floats(0.5, 3.0))
+    def test_never_past_the_measurement(self, last: float, frames: float) -> None:
+        anchors = _anchors()
+        out = limit_width_change(anchors, last, frames)
+        step = (1.0 + MAX_WIDTH_STEP) ** max(frames, 1.0)
+        now = anchors.shoulder_width
+        assert min(now, last / step) - 1e-3 <= out.shoulder_width <= max(now, last * step) + 1e-3
+        assert min(now, last) - 1e-3 <= out.shoulder_width <= max(now, last) + 1e-3
+        np.testing.assert_array_equal(out.wrists, anchors.wrists)
+
+
 class TestLineSmoother:
     def test_bridges_short_gaps_and_forgets_long_ones(self) -> None:
         smoother = LineSmoother(alpha=0.5, hold_ms=100)
@@ -135,6 +178,35 @@ class TestLineSmoother:
         assert smoother(None, 300) is None
         fresh = smoother(line + 20, 333)
         assert fresh is not None and np.allclose(fresh, 60.0)
+
+    def test_with_a_scale_the_hem_slides_instead_of_jumping(self) -> None:
+        # Shoulder width 100 px: the line moves at most 4 px a frame, starts 60 px low when
+        # found on a running stream, and sinks 60 px before it is forgotten.
+        smoother = LineSmoother(alpha=1.0, hold_ms=100, max_step=0.04, release_depth=0.6)
+        line = np.full(8, 200.0, np.float32)
+        first = smoother(line, 0, 100.0)
+        # The stream's first frame: as found (a photo's render).
+        assert first is not None and np.array_equal(first, line)
+        far = smoother(line - 40.0, 33, 100.0)
+        assert far is not None and np.allclose(far, 196.0)
+        # Lost: held for hold_ms, then sinking 4 px a frame, then gone.
+        kept = smoother(None, 133, 100.0)
+        assert kept is not None and np.allclose(kept, 196.0)
+        rows = []
+        ts = 133
+        for _ in range(40):
+            ts += 33
+            out = smoother(None, ts, 100.0)
+            if out is None:
+                break
+            rows.append(float(out[0]))
+        assert np.allclose(np.diff([196.0, *rows]), 4.0)
+        assert 196.0 + 56.0 <= rows[-1] <= 196.0 + 60.0
+        # Found again on the running stream: rises from 60 px below, 4 px a frame.
+        back = smoother(line, ts + 33, 100.0)
+        assert back is not None and np.allclose(back, 256.0)
+        again = smoother(line, ts + 66, 100.0)
+        assert again is not None and np.allclose(again, 252.0)
 
     @settings(max_examples=30, deadline=None)
     @given(

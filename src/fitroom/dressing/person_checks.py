@@ -73,13 +73,18 @@ def outline_over_shoulders(anchors: BodyAnchors, person_mask: FloatArray) -> flo
     shoulders: the smallest width over three rows (a quarter, a half and three quarters of a
     joint distance lower), each the run of person pixels under the joints' midpoint.
     0 when the midpoint is not on the person or the rows leave the photo."""
+    return outline_over_joints(anchors.shoulder_joints, person_mask)
+
+
+def outline_over_joints(joints: FloatArray, person_mask: FloatArray) -> float:
+    """:func:`outline_over_shoulders` from the shoulder joints alone (float32 (2, 2), the
+    pose's own shoulder landmarks): a stream checks a pose with it before anchoring on it."""
     mask = person_mask > 0.5
     h, w = mask.shape
-    joints = anchors.shoulder_joints
     width = float(np.hypot(*(joints[0] - joints[1])))
     if width < 1.0:
         return 0.0
-    mid = anchors.shoulder_joints.mean(axis=0)
+    mid = joints.mean(axis=0)
     x = round(float(mid[0]))
     ratios = []
     for share in (0.25, 0.5, 0.75):
@@ -151,6 +156,7 @@ __all__ = [
     "check_garment",
     "check_person",
     "check_pose_outline",
+    "outline_over_joints",
     "outline_over_shoulders",
     "pose_outline_unreliable",
 ]

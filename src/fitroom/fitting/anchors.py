@@ -84,9 +84,15 @@ class BodyAnchors:
         return bool(left[0] < right[0] - 0.1 * abs(float(left[0] - right[0])) - 1.0)
 
     def mirrored(self) -> BodyAnchors:
-        """The same anchors with the person's left and right swapped (rows and torso edges)."""
+        """The same anchors with the person's left and right swapped (the point rows).
+
+        The torso edges stay as they are: they are measured by image position, the larger x
+        first (see :func:`measure_torso_edges`), which is already the left of the mirrored,
+        front-facing person. (Swapping them too made the torso's width negative, so a garment
+        fitted to a pose with swapped sides ignored the body's measured width.)
+        """
         swap = [1, 0]
-        edges = self.torso_edges[:, [0, 2, 1]].copy()
+        edges = self.torso_edges.copy()
         return BodyAnchors(
             shoulders=self.shoulders[swap].copy(),
             shoulder_joints=self.shoulder_joints[swap].copy(),
@@ -98,7 +104,7 @@ class BodyAnchors:
             torso_edges=edges,
             visibility=self.visibility[swap].copy(),
             image_size=self.image_size,
-            lower_edges=None if self.lower_edges is None else self.lower_edges[:, [0, 2, 1]].copy(),
+            lower_edges=None if self.lower_edges is None else self.lower_edges.copy(),
         )
 
     def torso_edge_at(self, y: float) -> tuple[float, float] | None:

@@ -2,7 +2,8 @@
 
 A frame is dressed by the same function as a photo (:func:`fitroom.dressing.dress`); what live
 adds is what a stream needs: a smaller working copy of each frame
-(:mod:`~fitroom.live.working_copy`), smoothing over time (:mod:`~fitroom.live.smoothing`, passed
+(:mod:`~fitroom.live.working_copy`), the last good pose held through a pose model's lapse
+(:mod:`~fitroom.live.pose_hold`), smoothing over time (:mod:`~fitroom.live.smoothing`, passed
 to the dressing as a :class:`~fitroom.dressing.core.DressingStream`) and scheduling on two cores
 (:mod:`~fitroom.live.scheduling`). :meth:`LiveSession.process_frame` dresses one frame
 synchronously (perceive → dress); :meth:`LiveSession.run` runs a whole stream.
@@ -21,7 +22,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import cv2
 import numpy as np
@@ -35,6 +36,7 @@ from fitroom.fitting import TORSO_POINTS, BodyAnchors
 from fitroom.fitting.garment_fit import size_ease
 from fitroom.garments.core import Garment
 from fitroom.imaging.decode import ensure_rgb
+from fitroom.live.pose_hold import PoseHold
 from fitroom.live.scenes import fit_background, replace_background, scene_image
 from fitroom.live.scheduling import LiveStats, run_stream
 from fitroom.live.smoothing import AnchorSmoother, LineSmoother
@@ -208,6 +210,7 @@ class LiveSession(Closeable):
         self._work_size: tuple[int, int] | None = None  # the last copy's (width, height)
         self._smoother = AnchorSmoother()
         self._waist = LineSmoother()
+        self._hold = PoseHold()
         self._unsure_ms: int | None = None  # when the pose last looked unreliable
         # Every garment of the session stays prepared (switching back costs nothing).
         self._prepared = PreparedGarments(capacity=None)
@@ -307,8 +310,15 @@ class LiveSession(Closeable):
         pose = None if person is None else person.pose
         visible = False
         area = 0.0
+        held = None
         if person is not None:
+            # (The copy's size follows the person's box on every frame, drawn or not.)
             side = self._working_side(max(h, w), person.bbox)
+            # The pose to dress with: the last good one while the pose model has lost the
+            # upper body (see fitroom.live.pose_hold); None before any looked right.
+            held = self._hold(person.pose, perception.mask.mask, timestamp_ms)
+        if person is not None and held is not None:
+            person = replace(person, pose=held)
             work, work_mask, parts, sx, sy = working_view(frame, perception.mask, person, side)
             timings["parts"] = (time.perf_counter() - t0) * 1e3
             wh, ww = work.shape[:2]
@@ -352,9 +362,10 @@ class LiveSession(Closeable):
                 names = [n for n in TORSO_POINTS if n in fitted.targets]
                 points = np.array([fitted.targets[n] for n in names], np.float32).reshape(-1, 2)
                 points /= np.array([sx, sy], np.float32)
-        else:
+        elif person is None:
             self._smoother.reset()
             self._waist.reset()
+            self._hold.reset()
         if options.background is not None:
             t2 = time.perf_counter()
             person_alpha = perception.mask.mask
@@ -441,6 +452,7 @@ class LiveSession(Closeable):
         self._perceiver.reset()
         self._smoother.reset()
         self._waist.reset()
+        self._hold.reset()
         self._unsure_ms = None
         self._last_output = None
         self._work_side = None
@@ -494,15 +506,19 @@ class _FrameSmoothing:
     def __init__(self, session: LiveSession, timestamp_ms: int) -> None:
         self._session = session
         self._timestamp_ms = timestamp_ms
+        self._scale: float | None = None  # the smoothed shoulder width, once known
 
     def keep_old_garment(self, unreliable_pose: bool) -> bool:
         return self._session._keep_old(unreliable_pose, self._timestamp_ms)
 
     def smooth_anchors(self, anchors: BodyAnchors) -> BodyAnchors:
-        return self._session._smoother(anchors, self._timestamp_ms)
+        smoothed = self._session._smoother(anchors, self._timestamp_ms)
+        self._scale = smoothed.shoulder_width
+        return smoothed
 
     def smooth_waistband(self, line: FloatArray | None) -> FloatArray | None:
-        return self._session._waist(line, self._timestamp_ms)
+        # (Moves limited to a share of the body's size: the hem slides, see LineSmoother.)
+        return self._session._waist(line, self._timestamp_ms, self._scale)
 
     def waistband_unused(self) -> None:
         self._session._waist.reset()

@@ -18,6 +18,16 @@ from fitroom.fitting import BodyAnchors
 
 FloatArray = npt.NDArray[np.float32]
 
+#: The frame time a per-frame limit is given for (30 fps).
+FRAME_MS = 1000.0 / 30.0
+#: A body's width (shoulders and torso) changes by at most this share per frame time: a
+#: garment's area goes about with its square (its length follows its width), so 6% makes
+#: about 12% (and a person turning from side-on to facing the camera, 3 times as wide, in
+#: 0.6 s is followed). The pose's own width jumps far faster (a head-cropped person's
+#: shoulders found wide, then narrow), and the low-pass below, holding still through small
+#: moves, catches up in steps.
+MAX_WIDTH_STEP = 0.06
+
 #: Anchor arrays of :class:`BodyAnchors` that are smoothed point by point.
 POINT_FIELDS: tuple[str, ...] = (
     "shoulders",
@@ -171,8 +181,35 @@ class AnchorSmoother:
         mixed = np.where(np.isnan(new), old, mixed)
         edges[:, 1:] = mixed
         smoothed = replace(anchors, torso_edges=edges.astype(np.float32), **fields)  # type: ignore[arg-type]
+        smoothed = limit_width_change(smoothed, last.shoulder_width, dt * 1000.0 / FRAME_MS)
         self._last, self._last_ms = smoothed, timestamp_ms
         return smoothed
+
+
+def limit_width_change(anchors: BodyAnchors, last_width: float, frames: float) -> BodyAnchors:
+    """``anchors`` made narrower or wider about the body's midline so that their shoulder width
+    is within :data:`MAX_WIDTH_STEP` per frame (``frames`` frame times) of ``last_width``: the
+    shoulders about their midpoint, each torso-edge row about its centre (the arms, hips and
+    legs stay where they are)."""
+    now = anchors.shoulder_width
+    if now < 1.0 or last_width < 1.0:
+        return anchors
+    step = (1.0 + MAX_WIDTH_STEP) ** max(frames, 1.0)
+    target = float(np.clip(now, last_width / step, last_width * step))
+    if target == now:
+        return anchors
+    factor = np.float32(target / now)
+    mid = anchors.shoulders.mean(axis=0)
+    edges = anchors.torso_edges.copy()
+    centre = 0.5 * (edges[:, 1] + edges[:, 2])
+    half = 0.5 * (edges[:, 1] - edges[:, 2]) * factor
+    edges[:, 1], edges[:, 2] = centre + half, centre - half
+    return replace(
+        anchors,
+        shoulders=(mid + (anchors.shoulders - mid) * factor).astype(np.float32),
+        shoulder_joints=(mid + (anchors.shoulder_joints - mid) * factor).astype(np.float32),
+        torso_edges=edges.astype(np.float32),
+    )
 
 
 class LineSmoother:
@@ -182,42 +219,100 @@ class LineSmoother:
     tuck off for one frame would make the hem jump down and back. A line missing for up to
     ``hold_ms`` keeps its last value; a new measurement moves it by ``alpha`` of the way.
 
+    Given the body's ``scale`` (pixels: the shoulder width), the line also moves by at most
+    ``max_step`` of it per :data:`FRAME_MS`, so the top's hem slides rather than jumps: a line
+    found anew starts ``release_depth`` of the scale lower (below a top's hem: nothing is cut
+    yet) and rises to it, and a line missing for longer than ``hold_ms`` sinks that far before
+    it is forgotten (the top comes untucked gradually). Without a scale a new line is taken as
+    it is and a lost one forgotten at once.
+
     Args:
         alpha: weight of a new measurement.
         hold_ms: how long a missing line is bridged.
+        max_step: most the line moves per frame time, a share of ``scale``.
+        release_depth: how far below the line a top is no longer cut, a share of ``scale``.
     """
 
-    def __init__(self, *, alpha: float = 0.3, hold_ms: float = 500.0) -> None:
+    def __init__(
+        self,
+        *,
+        alpha: float = 0.3,
+        hold_ms: float = 500.0,
+        max_step: float = 0.04,
+        release_depth: float = 0.6,
+    ) -> None:
         self.alpha = alpha
         self.hold_ms = hold_ms
+        self.max_step = max_step
+        self.release_depth = release_depth
         self._line: FloatArray | None = None
         self._seen_ms: int | None = None
+        self._last_ms: int | None = None
+        self._sunk = 0.0  # how far a lost line has sunk (pixels)
 
     def reset(self) -> None:
         """Forget the line."""
         self._line = None
         self._seen_ms = None
+        self._last_ms = None
+        self._sunk = 0.0
+
+    def _forget(self) -> None:
+        """Forget the line but not the stream's last frame time (a line found later is then
+        a change on a running stream, not its start)."""
+        self._line = None
+        self._seen_ms = None
+        self._sunk = 0.0
 
     def rescale(self, width: int, ry: float) -> None:
         """Carry the line over to the same view at another size: ``width`` columns, rows
         scaled by ``ry`` (each new column takes the nearest old column's row)."""
         line = self._line
+        self._sunk *= ry
         if line is None or line.shape[0] == width:
+            if line is not None:
+                self._line = (line * np.float32(ry)).astype(np.float32)
             return
         self._line = (line[nearest_index(width, line.shape[0])] * np.float32(ry)).astype(np.float32)
 
-    def __call__(self, line: FloatArray | None, timestamp_ms: int) -> FloatArray | None:
-        """The smoothed line after a measurement (float32 (W,), or None: not found)."""
-        last, seen = self._line, self._seen_ms
+    def __call__(
+        self, line: FloatArray | None, timestamp_ms: int, scale: float | None = None
+    ) -> FloatArray | None:
+        """The smoothed line after a measurement (float32 (W,), or None: not found);
+        ``scale``: the body's size in pixels (see the class), None: no limit on its moves."""
+        last, seen, before = self._line, self._seen_ms, self._last_ms
+        self._last_ms = timestamp_ms
+        step = None
+        if scale is not None and scale > 0:
+            frames = 1.0 if before is None else max((timestamp_ms - before) / FRAME_MS, 1.0)
+            step = self.max_step * scale * frames
         if line is None:
-            if last is None or seen is None or not 0 <= timestamp_ms - seen <= self.hold_ms:
-                self.reset()
+            if last is None or seen is None or timestamp_ms < seen:
+                self._forget()
                 return None
-            return last
-        if last is not None and last.shape == line.shape and seen is not None:
-            line = (last + np.float32(self.alpha) * (line - last)).astype(np.float32)
-        self._line, self._seen_ms = line, timestamp_ms
-        return line
+            if timestamp_ms - seen <= self.hold_ms:
+                return last
+            if step is None or scale is None or self._sunk + step > self.release_depth * scale:
+                self._forget()
+                return None
+            # Lost for a while: the line sinks below the hem before it is forgotten.
+            self._sunk += step
+            self._line = (last + np.float32(step)).astype(np.float32)
+            return self._line
+        self._sunk = 0.0
+        if last is None or last.shape != line.shape:
+            if step is None or scale is None or before is None:
+                # (The stream's first frame is dressed as a photo would be.)
+                self._line, self._seen_ms = line, timestamp_ms
+                return line
+            # Found anew on a stream that went without: starts below the hem and rises.
+            last = (line + np.float32(self.release_depth * scale)).astype(np.float32)
+        moved = np.float32(self.alpha) * (line - last)
+        if step is not None:
+            moved = np.clip(moved, -step, step)
+        smoothed = (last + moved).astype(np.float32)
+        self._line, self._seen_ms = smoothed, timestamp_ms
+        return smoothed
 
 
 def nearest_index(new_count: int, old_count: int) -> npt.NDArray[np.intp]:
@@ -251,10 +346,13 @@ def rescaled_edges(edges: FloatArray, rx: float, ry: float, height: int) -> Floa
 
 
 __all__ = [
+    "FRAME_MS",
+    "MAX_WIDTH_STEP",
     "POINT_FIELDS",
     "AnchorSmoother",
     "LineSmoother",
     "adaptive_step",
+    "limit_width_change",
     "nearest_index",
     "rescaled_edges",
     "smoothing_factor",
