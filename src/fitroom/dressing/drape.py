@@ -153,9 +153,17 @@ def enclosed_gaps(
     cand = (exposed > 0.5) & ~covered
     if not cand.any():
         return out
-    left, right = _row_neighbours(covered)
-    narrow = (left >= 0) & (right < w) & ((right - left) <= max(4.0, GAP_WIDTH * side))
-    gap = cand & narrow
+    # Only the rows of the candidates and the columns of the new garment can hold an enclosed
+    # gap (a gap needs a covered pixel on each side): the neighbours are looked up in that box.
+    _, ry0, _, rh = cv2.boundingRect(cand.view(np.uint8))
+    cx0, _, cw, _ = cv2.boundingRect(covered.view(np.uint8))
+    if cw == 0:
+        return out
+    rows_box, cols_box = slice(ry0, ry0 + rh), slice(cx0, cx0 + cw)
+    left, right = _row_neighbours(covered[rows_box, cols_box])
+    narrow = (left >= 0) & (right < cw) & ((right - left) <= max(4.0, GAP_WIDTH * side))
+    gap = np.zeros((h, w), np.bool_)
+    gap[rows_box, cols_box] = cand[rows_box, cols_box] & narrow
     if tuck_rows is not None:
         rows = np.arange(h, dtype=np.float32)[:, None]
         gap &= rows < tuck_rows[None, :]
@@ -182,15 +190,19 @@ def bridge_gaps(base: FloatArray, gaps: FloatArray, union: FloatArray) -> None:
     ys, xs = np.nonzero(gaps > 0)
     if ys.size == 0:
         return
-    w = union.shape[1]
     # A couple of pixels inside each piece's edge: its anti-aliased rim is partly photo.
     solid = cv2.erode(np.ascontiguousarray(union > 0.9).view(np.uint8), np.ones((1, 5), np.uint8))
     solid = solid.astype(bool)
     y0, y1 = int(ys.min()), int(ys.max()) + 1
-    left, right = _row_neighbours(solid[y0:y1])
-    r = ys - y0
-    lx, rx = left[r, xs], right[r, xs]
-    ok = (lx >= 0) & (rx < w)
+    cx0, _, cw, _ = cv2.boundingRect(solid[y0:y1].view(np.uint8))
+    if cw == 0:
+        return
+    left, right = _row_neighbours(solid[y0:y1, cx0 : cx0 + cw])
+    r, c = ys - y0, np.clip(xs - cx0, 0, cw - 1)
+    # (Columns outside the solid fabric's box have it on one side only: no bridge.)
+    inside = (xs >= cx0) & (xs < cx0 + cw)
+    lx, rx = left[r, c] + cx0, right[r, c] + cx0
+    ok = inside & (lx >= cx0) & (rx < cx0 + cw)
     if not ok.any():
         return
     ys, xs, lx, rx = ys[ok], xs[ok], lx[ok], rx[ok]

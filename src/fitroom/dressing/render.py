@@ -317,7 +317,11 @@ def render_fitted(
     folds = fold_shading(image, np.maximum(old_mask, shade_on) * union, side)
     # (The old garment's slow light is damped: a dark belt or waistband under a top is not
     # light, and at full strength it would show through the new garment as a dark band.)
-    light = (np.clip(shading, 0.7, 1.25) ** 0.6 * folds).astype(np.float32)
+    # (Only where a garment is drawn: elsewhere the light multiplies nothing.)
+    light = np.ones((h, w), np.float32)
+    bx, by, bw, bh = cv2.boundingRect((union > 0.0).view(np.uint8))
+    box = (slice(by, by + bh), slice(bx, bx + bw))
+    light[box] = np.clip(shading[box], 0.7, 1.25) ** 0.6 * folds[box]
     visible = composite_garments(base, garments, coverage, light, support)
     if drape.any() and visible:
         extend_fabric(base, drape * (1.0 - gaps), union, folds)
@@ -326,8 +330,9 @@ def render_fitted(
         drape = np.maximum(drape, gaps)
         # (The carried fabric belongs to the top layer: the last garment.)
         visible[-1] = np.maximum(visible[-1], drape)
-    out = np.clip(base + 0.5, 0, 255).astype(np.uint8)
-    return out, tuple(visible)
+    base += 0.5
+    np.clip(base, 0, 255, out=base)
+    return base.astype(np.uint8), tuple(visible)
 
 
 __all__ = ["SKIRT_FLARE", "render_fitted", "skirt_hull"]

@@ -66,13 +66,26 @@ def sleeve_end_gap(
     pts = np.stack([xs + x0, ys + y0], axis=1).astype(np.float32)
     new_end = float(np.quantile(_along(pts, seam, axis), 0.99))
     # The old sleeve: old-top pixels on the arms' labels that are not skin (the old-top mask
-    # reaches onto a bare forearm where the part map's arm is coarse).
-    arms = np.isin(parts.labels, [int(p) for p in ARM_PARTS]) & (old_top > 0.5)
-    arms &= parts.skin < 0.5
+    # reaches onto a bare forearm where the part map's arm is coarse), read within a box that
+    # holds the corridor along the upper arm (below; its axis runs through the shoulder joint).
+    h, w = parts.labels.shape
+    start = arm.bones[0] + axis * float((seam - arm.bones[0]) @ axis)
+    ends = np.stack([start, start + axis * (length + arm.radius)])
+    pad = CORRIDOR * arm.radius + 2.0
+    bx0, by0 = (max(0, int(v)) for v in np.floor(ends.min(axis=0) - pad))
+    bx1, by1 = (
+        int(min(w, np.ceil(ends[:, 0].max() + pad))),
+        int(min(h, np.ceil(ends[:, 1].max() + pad))),
+    )
+    if bx1 <= bx0 or by1 <= by0:
+        return new_end, 0.0
+    box = (slice(by0, by1), slice(bx0, bx1))
+    arms = np.isin(parts.labels[box], [int(p) for p in ARM_PARTS]) & (old_top[box] > 0.5)
+    arms &= parts.skin[box] < 0.5
     oys, oxs = np.nonzero(arms)
     if oys.size < 10:
         return new_end, 0.0
-    opts = np.stack([oxs, oys], axis=1).astype(np.float32)
+    opts = np.stack([oxs + bx0, oys + by0], axis=1).astype(np.float32)
     near = np.abs(_along(opts, arm.bones[0], normal)) <= CORRIDOR * arm.radius
     along = _along(opts[near], seam, axis)
     # Only the old sleeve on the upper arm (below the elbow an old long sleeve goes on).
