@@ -320,8 +320,8 @@ def render_fitted(
     # (Only where a garment is drawn: elsewhere the light multiplies nothing.)
     light = np.ones((h, w), np.float32)
     bx, by, bw, bh = cv2.boundingRect((union > 0.0).view(np.uint8))
-    box = (slice(by, by + bh), slice(bx, bx + bw))
-    light[box] = np.clip(shading[box], 0.7, 1.25) ** 0.6 * folds[box]
+    drawn = (slice(by, by + bh), slice(bx, bx + bw))
+    light[drawn] = np.clip(shading[drawn], 0.7, 1.25) ** 0.6 * folds[drawn]
     visible = composite_garments(base, garments, coverage, light, support)
     if drape.any() and visible:
         extend_fabric(base, drape * (1.0 - gaps), union, folds)
