@@ -158,7 +158,9 @@ def layer_coverage(
         limit = None if cut_below_y is None else cut_below_y[gi]
         for li, layer in enumerate(fitted.layers):
             span = None
-            if layer.part == "torso" and "neck_left" in fitted.targets:
+            # (A garment whose panel leaves out its own opening needs no fixed one.)
+            own = fitted.own_neck_opening
+            if layer.part == "torso" and "neck_left" in fitted.targets and not own:
                 span = (
                     float(fitted.targets["neck_left"][0]),
                     float(fitted.targets["neck_right"][0]),
