@@ -29,7 +29,9 @@ SNAP_RADIUS = 0.005
 
 #: Below the back of the collar, how far down the neck opening reaches, as a share of its width.
 #: A product photo shows the inside of the back through the opening (often with the labels);
-#: worn, the person's own neck and chest are in front of it.
+#: worn, the person's own neck and chest are in front of it. Only for garments whose own
+#: opening was not read from their photo (see :mod:`fitroom.garments.neck_opening`; their torso
+#: panel leaves it out, :attr:`~fitroom.fitting.fitted.FittedGarment.own_neck_opening`).
 NECK_OPENING_DEPTH = 0.4
 
 

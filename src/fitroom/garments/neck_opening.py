@@ -6,12 +6,15 @@ the back collar's top edge (the outline's top between the two neck points) and t
 neckline: a smooth curve (a U or a V), symmetric about the centre line, joining the neck
 points, below which the front fabric begins.
 
-It is found as the curve below which the pixels look like the front fabric (sampled on the
-shoulders beside the neck points) and above which they do not, half a curve from a neck point
-to the centre line scored on both halves of the photo at once (so it is symmetric and a label
-or a print on one side does not pull it). When the region it encloses does not clearly differ
-from the front fabric, there is no opening to read and :func:`neck_opening` returns None (the
-dressing then hides a fixed rounded opening, see
+It is found by trying front necklines from a V to a flat U and from shallow to deep, each
+symmetric and through both neck points, and keeping the one below which the pixels look like
+the front fabric (sampled on the shoulders beside the neck points, or on the chest below a
+strapped top's neckline) and above which they do not, with the colour changing across it.
+What is unlike the front only further down, past a run of front fabric, is not inside (a
+print); labels sewn at the back collar are (a dark tee's inside is as dark as its front, and
+only its labels tell). When the photo shows no such region clearly (a shirt buttoned to its
+collar, a one-shoulder or square neckline, a flat drawing), :func:`neck_opening` returns None
+and the dressing hides a fixed rounded opening instead (see
 :data:`fitroom.dressing.composite.NECK_OPENING_DEPTH`).
 """
 
@@ -237,4 +240,16 @@ def neck_opening(cutout: npt.NDArray[np.uint8], landmarks: GarmentLandmarks) -> 
     return out
 
 
-__all__ = ["INSIDE_DELTA_E", "MAX_DEPTH", "MIN_CONTRAST", "MIN_DEPTH", "neck_opening"]
+__all__ = [
+    "COLLAR_BAND",
+    "EDGE_WEIGHT",
+    "INSIDE_DELTA_E",
+    "LABEL_REACH",
+    "LEVEL",
+    "MAX_DEPTH",
+    "MIN_CONTRAST",
+    "MIN_DELTA_E",
+    "MIN_DEPTH",
+    "SHAPES",
+    "neck_opening",
+]
