@@ -232,7 +232,9 @@ def neck_opening(cutout: npt.NDArray[np.uint8], landmarks: GarmentLandmarks) -> 
     # The opening is in the middle (a square neck whose top edge dips there shows none).
     if int(region[:, width // 2].sum()) < 0.5 * MIN_DEPTH * span:
         return None
-    contrast = float(dist[region].mean() - dist[below_band].mean())
+    # By the medians: labels alone (a minority of the region) do not make an inside; a dark
+    # tee whose inside is as dark as its front gets the fixed opening (which takes its labels).
+    contrast = float(np.median(dist[region]) - np.median(dist[below_band]))
     if contrast < MIN_CONTRAST * tau / INSIDE_DELTA_E:
         return None
     out = np.zeros(alpha.shape, bool)
