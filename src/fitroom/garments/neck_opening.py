@@ -225,6 +225,8 @@ def neck_opening(cutout: npt.NDArray[np.uint8], landmarks: GarmentLandmarks) -> 
     full = curves[di, si]
     ys = np.arange(h)[:, None]
     full = _over_label(full, curves[:, si], dist, inner, top_in, tau, span)
+    # (A pixel more: the neckline's own dark edge line is not left as a thread on the skin.)
+    full = np.minimum(full + max(1, round(0.01 * span)), h - 1)
     region = (ys <= full[None, :]) & (ys >= top_in[None, :]) & inner
     below_band = (ys > full[None, :]) & (ys <= full[None, :] + max(3, 0.15 * span)) & inner
     if not region.any() or not below_band.any():
