@@ -40,6 +40,10 @@ INSIDE_DELTA_E = 9.0
 #: The back collar band (front fabric in colour) below the top edge, as a share of the width.
 COLLAR_BAND = 0.12
 
+#: Deepest the top edge between the neck points dips below them when it is the back collar,
+#: as a share of their distance.
+BACK_DIP = 0.2
+
 #: Neck points further apart in height than this share of their distance: no symmetric opening.
 LEVEL = 0.15
 
@@ -183,6 +187,11 @@ def neck_opening(cutout: npt.NDArray[np.uint8], landmarks: GarmentLandmarks) -> 
     tau = float(np.clip(2.0 * spread, MIN_DELTA_E, INSIDE_DELTA_E))
     inner = inside[:, a : b + 1]
     top_in = top[a : b + 1]
+    # The back collar stands about level with the neck points; an outline dipping well below
+    # them in the middle is the front neckline itself, with no inside to see (a drawing, a
+    # square neck).
+    if top_in[(b - a) // 2] > max(ya, yb) - y0 + BACK_DIP * span:
+        return None
     # Reward for taking a pixel into the opening: positive where it is unlike the front.
     gain = np.clip(dist - tau, -tau, 2.0 * tau)
     gain = np.where(inner, gain, -4.0 * tau).astype(np.float32)
@@ -245,6 +254,7 @@ def neck_opening(cutout: npt.NDArray[np.uint8], landmarks: GarmentLandmarks) -> 
 
 
 __all__ = [
+    "BACK_DIP",
     "COLLAR_BAND",
     "EDGE_WEIGHT",
     "INSIDE_DELTA_E",
