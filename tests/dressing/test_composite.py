@@ -29,6 +29,26 @@ def test_neck_opening_hides_the_inside_of_the_back() -> None:
     assert opened[50, 70] < 0.1 and opened[50, 130] < 0.1  # beside it
 
 
+def test_a_garment_with_its_own_opening_gets_no_fixed_one() -> None:
+    """The fixed rounded opening is hidden only on a torso panel that does not leave out its
+    garment's own (read from the product photo at ingestion): an old package without it
+    keeps today's opening, a garment with it shows its panel wherever the panel is."""
+    labels = np.full((200, 200), int(BodyPart.TORSO), np.uint8)
+    labels[:40] = int(BodyPart.BACKGROUND)
+    parts = BodyParts(labels, np.zeros((200, 200), np.float32))
+    support = np.ones((200, 200), np.float32)
+    targets = {"neck_center": (100.0, 40.0), "neck_left": (120.0, 40.0), "neck_right": (80.0, 40.0)}
+    panel = FittedLayer("torso", (0, 0, 200, 200), np.ones((200, 200, 4), np.float32))
+    kept = {}
+    for own in (False, True):
+        top = FittedGarment(layers=(panel,), targets=targets, scale=1.0, own_neck_opening=own)
+        (layer,) = layer_coverage([top], parts, support, None)[0]
+        kept[own] = layer.keep
+    assert kept[False][50, 100] < 0.1  # the fixed opening
+    assert kept[True][50, 100] > 0.9  # the panel itself decides
+    assert kept[False][150, 100] > 0.9 and kept[True][150, 100] > 0.9
+
+
 def test_own_top_stays_in_front_of_new_trousers_above_the_old_waistband() -> None:
     """Trying on only trousers: the person's top, where it hangs over the old waistband, stays
     in front of the new ones; a bare midriff and the old trousers below the line do not."""

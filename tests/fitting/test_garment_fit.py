@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from pathlib import Path
 
+import cv2
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -19,7 +21,7 @@ from fitroom.fitting.garment_fit import (
     premultiplied_parts,
     torso_targets,
 )
-from fitroom.garments import Garment, ingest_garment
+from fitroom.garments import Garment, GarmentPart, ingest_garment
 
 #: The ``stick_figure`` fixture (tests/fitting/conftest.py).
 StickFigure = Callable[..., BodyAnchors]
@@ -123,3 +125,34 @@ class TestDecontaminated:
     def test_nothing_to_do_without_a_rim(self) -> None:
         rgb = np.full((8, 8, 3), 40.0, np.float32)
         assert decontaminated(rgb, np.ones((8, 8), np.float32)) is rgb
+
+
+def test_the_garments_own_neck_opening_is_left_out_of_the_torso_panel(
+    stick_figure: StickFigure, tee: Garment
+) -> None:
+    """A garment whose part map marks the inside seen through its neck opening: the fitted
+    torso panel is transparent there (worn, the neck and chest show) and says so, so the
+    dressing hides no fixed opening on top; a garment without it keeps the panel whole."""
+    lm = tee.landmarks
+    x0, x1 = sorted((round(float(lm["neck_left"][0])), round(float(lm["neck_right"][0]))))
+    cx, top = (x0 + x1) // 2, round(float(lm["neck_center"][1]))
+    parts = tee.parts.copy()
+    hole = np.zeros(parts.shape, bool)
+    hole[top : top + (x1 - x0) // 3, x0 + 4 : x1 - 3] = True
+    hole &= parts == int(GarmentPart.BODY)
+    parts[hole] = np.uint8(GarmentPart.NECK_INSIDE)
+    opened = dataclasses.replace(tee, parts=parts)
+
+    pieces = premultiplied_parts(opened.cutout, opened.parts)
+    whole = premultiplied_parts(tee.cutout, tee.parts)
+    inner = hole & (cv2.erode(hole.astype(np.uint8), np.ones((5, 5), np.uint8)) > 0)
+    assert inner.any()
+    assert float(pieces["torso"][..., 3][inner].max()) < 0.05
+    assert float(whole["torso"][..., 3][inner].min()) > 0.9
+    below = np.zeros(parts.shape, bool)
+    below[top + (x1 - x0) // 2 : top + (x1 - x0), cx - 5 : cx + 5] = True
+    np.testing.assert_allclose(pieces["torso"][below], whole["torso"][below])
+
+    anchors = stick_figure()
+    assert fit_upper(opened, anchors).own_neck_opening
+    assert not fit_upper(tee, anchors).own_neck_opening

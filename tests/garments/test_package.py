@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 import struct
@@ -15,6 +16,7 @@ import pytest
 from fitroom.errors import GarmentError, GarmentNotFound, GarmentPackageError
 from fitroom.garments import (
     Garment,
+    GarmentPart,
     ingest_garment,
     load_garment,
     load_garment_bytes,
@@ -44,6 +46,22 @@ def test_round_trip(garment: Garment, tmp_path: Path) -> None:
     with zipfile.ZipFile(path) as zf:
         doc = json.loads(zf.read("garment.json"))
     assert doc["format"] == "fitroom-garment" and doc["version"] == 1
+
+
+def test_round_trip_keeps_the_neck_opening(garment: Garment, tmp_path: Path) -> None:
+    """The inside seen through the neck opening is a part like the others: saved and loaded
+    with it (a package without it loads as before and gets the dressing's fixed opening)."""
+    parts = garment.parts.copy()
+    parts[: parts.shape[0] // 8][parts[: parts.shape[0] // 8] == int(GarmentPart.BODY)] = np.uint8(
+        GarmentPart.NECK_INSIDE
+    )
+    assert (parts == int(GarmentPart.NECK_INSIDE)).any()
+    opened = dataclasses.replace(garment, parts=parts)
+    loaded = load_garment(save_garment(opened, tmp_path / "opened"))
+    np.testing.assert_array_equal(loaded.parts, parts)
+    with zipfile.ZipFile(tmp_path / "opened.fitg") as zf:
+        doc = json.loads(zf.read("garment.json"))
+    assert doc["parts_legend"][str(int(GarmentPart.NECK_INSIDE))] == "neck_inside"
 
 
 def test_corrupt_file_is_refused(tmp_path: Path) -> None:

@@ -29,7 +29,9 @@ SNAP_RADIUS = 0.005
 
 #: Below the back of the collar, how far down the neck opening reaches, as a share of its width.
 #: A product photo shows the inside of the back through the opening (often with the labels);
-#: worn, the person's own neck and chest are in front of it.
+#: worn, the person's own neck and chest are in front of it. Only for garments whose own
+#: opening was not read from their photo (see :mod:`fitroom.garments.neck_opening`; their torso
+#: panel leaves it out, :attr:`~fitroom.fitting.fitted.FittedGarment.own_neck_opening`).
 NECK_OPENING_DEPTH = 0.4
 
 
@@ -158,7 +160,9 @@ def layer_coverage(
         limit = None if cut_below_y is None else cut_below_y[gi]
         for li, layer in enumerate(fitted.layers):
             span = None
-            if layer.part == "torso" and "neck_left" in fitted.targets:
+            # (A garment whose panel leaves out its own opening needs no fixed one.)
+            own = fitted.own_neck_opening
+            if layer.part == "torso" and "neck_left" in fitted.targets and not own:
                 span = (
                     float(fitted.targets["neck_left"][0]),
                     float(fitted.targets["neck_right"][0]),

@@ -118,6 +118,7 @@ def _cropped(fitted: FittedGarment, x0: int, y0: int) -> FittedGarment:
         targets={k: (v[0] - x0, v[1] - y0) for k, v in fitted.targets.items()},
         scale=fitted.scale,
         region=fitted.region,
+        own_neck_opening=fitted.own_neck_opening,
     )
 
 

@@ -48,12 +48,16 @@ class FittedGarment:
         region: the body region it clothes, "upper" (tops), "lower" (trousers, skirts) or
             "full" (dresses: the upper body and the legs): decides which old garment it
             replaces.
+        own_neck_opening: whether the torso panel leaves out the garment's own neck opening
+            (read from its product photo, :attr:`~fitroom.garments.core.GarmentPart.NECK_INSIDE`);
+            otherwise the dressing hides a fixed rounded opening there.
     """
 
     layers: tuple[FittedLayer, ...]
     targets: dict[str, tuple[float, float]] = field(hash=False)
     scale: float
     region: str = "upper"
+    own_neck_opening: bool = False
 
     def __post_init__(self) -> None:
         if self.region not in ("upper", "lower", "full"):

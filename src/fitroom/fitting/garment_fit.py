@@ -103,6 +103,12 @@ def premultiplied_parts(
     # the panel's warp and show beside it).
     under_sleeves = sleeves & cv2.dilate(body, kernel)
     body_weight = np.maximum(1 - sleeves, under_sleeves).astype(np.float32) * alpha
+    inside = parts == int(GarmentPart.NECK_INSIDE)
+    if inside.any():
+        # What shows through the neck opening is left out of the panel (worn, the neck and
+        # chest are there), with a soft edge like the sleeves'.
+        hole = cv2.GaussianBlur(inside.astype(np.float32), (0, 0), 0.8)
+        body_weight *= 1.0 - np.maximum(hole, inside.astype(np.float32))
     out["torso"] = _premultiply(rgb, body_weight)
     return out
 
@@ -369,7 +375,12 @@ def fit_upper(
     # are drawn over the torso panel.
     layers.extend(sleeves)
     layers.extend(forearms)
-    return FittedGarment(layers=tuple(layers), targets=targets, scale=targets_scale)
+    return FittedGarment(
+        layers=tuple(layers),
+        targets=targets,
+        scale=targets_scale,
+        own_neck_opening=bool((garment.parts == int(GarmentPart.NECK_INSIDE)).any()),
+    )
 
 
 __all__ = [

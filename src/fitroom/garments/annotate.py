@@ -16,6 +16,7 @@ PART_COLOURS: dict[int, tuple[int, int, int]] = {
     int(GarmentPart.RIGHT_SLEEVE): (60, 200, 90),
     int(GarmentPart.LEFT_LEG): (230, 80, 200),
     int(GarmentPart.RIGHT_LEG): (240, 210, 40),
+    int(GarmentPart.NECK_INSIDE): (120, 60, 160),
 }
 
 

@@ -54,6 +54,9 @@ class GarmentPart(IntEnum):
     RIGHT_SLEEVE = 3
     LEFT_LEG = 4
     RIGHT_LEG = 5
+    # Inside of a top or dress seen through its neck opening (the back's inside, labels):
+    # worn, the person's neck and chest are there (see fitroom.garments.neck_opening).
+    NECK_INSIDE = 6
 
 
 UPPER_LANDMARKS: tuple[str, ...] = (

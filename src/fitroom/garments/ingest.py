@@ -20,6 +20,7 @@ from fitroom.errors import GarmentError, ImageDecodeError, ImageTooLarge, InputE
 from fitroom.garments.category import classify, shape_features
 from fitroom.garments.core import (
     Garment,
+    GarmentPart,
     Provenance,
     SizeChart,
     SizeRange,
@@ -29,6 +30,7 @@ from fitroom.garments.core import (
 from fitroom.garments.cutout import DEFAULT_WORK_SIDE, cut_out
 from fitroom.garments.features import garment_features
 from fitroom.garments.landmarks import find_landmarks
+from fitroom.garments.neck_opening import neck_opening
 from fitroom.garments.parts import split_parts
 from fitroom.garments.silhouette import silhouette
 from fitroom.imaging import DEFAULT_MAX_BYTES, decode_image
@@ -183,6 +185,10 @@ def ingest_garment(
     features = garment_features(rgb, mask, guess.category, sleeve, length)
     alpha8 = np.clip(cut.alpha * 255.0 + 0.5, 0, 255).astype(np.uint8)
     cutout = np.dstack([rgb, alpha8])
+    if guess.category != "lower":
+        opening = neck_opening(cutout, result.landmarks)
+        if opening is not None:
+            parts[opening & (parts == int(GarmentPart.BODY))] = np.uint8(GarmentPart.NECK_INSIDE)
     provenance = Provenance(
         source_name=src,
         source_sha256=hashlib.sha256(raw).hexdigest(),
