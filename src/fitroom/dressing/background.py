@@ -13,15 +13,22 @@ FloatArray = npt.NDArray[np.float32]
 
 
 def fill_with_background(
-    base: FloatArray, region: FloatArray, factor: int = 4, avoid: FloatArray | None = None
+    base: FloatArray,
+    region: FloatArray,
+    factor: int = 4,
+    avoid: FloatArray | None = None,
+    *,
+    out: FloatArray | None = None,
 ) -> FloatArray:
     """Repaint ``region`` (float32 (H, W) in [0, 1]) from its surroundings (inpainting at
     1/``factor`` resolution; the fill is smooth, as a background behind a person is).
 
     Pixels where ``avoid`` (float32 (H, W)) exceeds 0.1 are not used as sources: the person
     (and the rest of their old garment) is not what lies behind loose fabric.
+
+    The result is written to ``out`` (which may be ``base`` itself) or to a new copy.
     """
-    out = base.copy()
+    out = base.copy() if out is None else out
     hard = region > 0.05
     # (The box of the region's pixels, without listing them.)
     bx, by, bw, bh = cv2.boundingRect(hard.view(np.uint8))

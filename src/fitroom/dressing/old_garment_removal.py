@@ -142,7 +142,7 @@ def remove_old_garment(
     """Repaint the old fabric the new garments leave uncovered (see the module docstring).
 
     Args:
-        base: float32 (H, W, 3) the photo being rendered; a repainted copy is returned.
+        base: float32 (H, W, 3) the photo being rendered, repainted in place and returned.
         image: uint8 (H, W, 3) the photo.
         parts, person: its body-part map and person mask.
         old_mask, lower_old: see :func:`old_garment_to_remove`.
@@ -214,7 +214,7 @@ def remove_old_garment(
         kept = person * (1.0 - old_mask) >= 0.6
         rim = grown_in_box(loose, reach_out) * ~kept * (1.0 - union)
         base = fill_with_background(
-            base, np.maximum(loose, rim), avoid=np.maximum(person, old_mask)
+            base, np.maximum(loose, rim), avoid=np.maximum(person, old_mask), out=base
         )
         exposed = exposed - loose
     # Repainted arms, legs and the chest are round: darker towards their sides.
@@ -226,6 +226,7 @@ def remove_old_garment(
         [] if limbs is None else [*limbs.all, limbs.torso_line()],
         garment_lab=old.chest_lab,
         grain=skin_grain(image, parts),
+        out=base,
     )
 
 

@@ -187,6 +187,7 @@ def fill_with_skin(
     *,
     garment_lab: FloatArray | None = None,
     grain: float = 0.0,
+    out: FloatArray | None = None,
 ) -> FloatArray:
     """Repaint ``exposed`` pixels (old garment no longer covered) as shaded skin.
 
@@ -201,8 +202,9 @@ def fill_with_skin(
             shaded round (see :func:`limb_relief`) rather than flat.
         garment_lab: the old garment's Lab colour, to tell skin from a skin-coloured garment.
         grain: standard deviation (0-255) of the fine grain added to the repainted skin.
+        out: where the result is written (may be ``base`` itself); a new copy when None.
     """
-    out = base.copy()
+    out = base.copy() if out is None else out
     # (The box of the pixels to repaint, without listing them.)
     bx, by, bw, bh = cv2.boundingRect((exposed > 1e-3).view(np.uint8))
     if bw == 0 or bh == 0:
