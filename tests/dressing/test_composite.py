@@ -9,6 +9,7 @@ from fitroom.dressing.composite import (
     layer_coverage,
     occluders,
     old_top_in_front,
+    shows_back_collar,
 )
 from fitroom.fitting.fitted import FittedGarment, FittedLayer
 from fitroom.vision.core import BodyPart, BodyParts
@@ -47,6 +48,27 @@ def test_a_garment_with_its_own_opening_gets_no_fixed_one() -> None:
     assert kept[False][50, 100] < 0.1  # the fixed opening
     assert kept[True][50, 100] > 0.9  # the panel itself decides
     assert kept[False][150, 100] > 0.9 and kept[True][150, 100] > 0.9
+
+
+def test_a_v_neck_outline_gets_no_opening_cut_below_it() -> None:
+    """A wrap or V-neck dress whose product photo's top edge dips deep between its straps: that
+    edge is the front neckline itself, and the fixed opening cut below it made a round hole of
+    painted skin in the bodice (the shared green tulle dress on every person)."""
+    labels = np.full((200, 200), int(BodyPart.TORSO), np.uint8)
+    labels[:40] = int(BodyPart.BACKGROUND)
+    parts = BodyParts(labels, np.zeros((200, 200), np.float32))
+    support = np.ones((200, 200), np.float32)
+    panel = FittedLayer("torso", (0, 0, 200, 200), np.ones((200, 200, 4), np.float32))
+    crew = {"neck_center": (100.0, 42.0), "neck_left": (120.0, 40.0), "neck_right": (80.0, 40.0)}
+    wrap = {"neck_center": (100.0, 70.0), "neck_left": (140.0, 40.0), "neck_right": (60.0, 42.0)}
+    assert shows_back_collar(crew)
+    assert not shows_back_collar(wrap)
+    assert not shows_back_collar({"neck_center": (100.0, 40.0)})
+    for targets, opening in ((crew, True), (wrap, False)):
+        dress = FittedGarment(layers=(panel,), targets=targets, scale=1.0)
+        (layer,) = layer_coverage([dress], parts, support, None)[0]
+        below_centre = (round(targets["neck_center"][1]) + 8, 100)
+        assert bool(layer.keep[below_centre] < 0.1) is opening
 
 
 def test_own_top_stays_in_front_of_new_trousers_above_the_old_waistband() -> None:

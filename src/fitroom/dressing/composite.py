@@ -14,6 +14,7 @@ import numpy.typing as npt
 
 from fitroom.dressing.masks import labels_mask, per_channel, smooth_edges, snap_to_edges
 from fitroom.fitting.fitted import FittedGarment, FittedLayer
+from fitroom.garments.neck_opening import BACK_DIP
 from fitroom.vision.core import HAND_PARTS, BodyPart, BodyParts
 
 FloatArray = npt.NDArray[np.float32]
@@ -33,6 +34,20 @@ SNAP_RADIUS = 0.005
 #: opening was not read from their photo (see :mod:`fitroom.garments.neck_opening`; their torso
 #: panel leaves it out, :attr:`~fitroom.fitting.fitted.FittedGarment.own_neck_opening`).
 NECK_OPENING_DEPTH = 0.4
+
+
+def shows_back_collar(targets: dict[str, tuple[float, float]]) -> bool:
+    """Whether the garment's top edge between its neck points is the back of its collar (so the
+    product photo may show the inside of the back below it), from the fitted landmark targets.
+
+    Where that edge dips well below the neck points in the middle (:data:`BACK_DIP` of their
+    distance: a wrap or V-neck dress, a square neck), it is the front neckline itself: there is
+    no inside to hide, and an opening cut below it would make a hole in the bodice."""
+    if not {"neck_left", "neck_right", "neck_center"} <= targets.keys():
+        return False
+    (lx, ly), (rx, ry) = targets["neck_left"], targets["neck_right"]
+    span = abs(float(lx) - float(rx))
+    return float(targets["neck_center"][1]) <= max(float(ly), float(ry)) + BACK_DIP * span
 
 
 def occluders(
@@ -162,7 +177,7 @@ def layer_coverage(
             span = None
             # (A garment whose panel leaves out its own opening needs no fixed one.)
             own = fitted.own_neck_opening
-            if layer.part == "torso" and "neck_left" in fitted.targets and not own:
+            if layer.part == "torso" and not own and shows_back_collar(fitted.targets):
                 span = (
                     float(fitted.targets["neck_left"][0]),
                     float(fitted.targets["neck_right"][0]),
@@ -262,4 +277,5 @@ __all__ = [
     "occluders",
     "old_top_in_front",
     "place_layer",
+    "shows_back_collar",
 ]
