@@ -117,10 +117,10 @@ def limit_shoulder_width(pose: Pose, last_distance: float, elapsed_ms: float) ->
 
 class PoseHold:
     """Picks, frame by frame, the pose to dress with (state: the last good pose and the last
-    pose dressed).
+    pose dressed); None while there is nothing to draw yet.
 
     >>> hold = PoseHold()                                     # doctest: +SKIP
-    >>> pose = hold(perceived_pose, person_mask, timestamp_ms)  # None: nothing to draw yet
+    >>> pose = hold(perceived_pose, person_mask, timestamp_ms)  # doctest: +SKIP
     """
 
     def __init__(self) -> None:
