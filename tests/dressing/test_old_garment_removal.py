@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
+from pathlib import Path
 
 import numpy as np
 
@@ -17,6 +18,10 @@ from fitroom.dressing.old_garment_removal import (
 )
 from fitroom.dressing.render import render_fitted
 from fitroom.fitting.fitted import FittedGarment, FittedLayer
+from fitroom.garments import ingest_garment
+from fitroom.imaging import decode_image
+from fitroom.tryon import TryOn
+from fitroom.vision import Perceiver
 from fitroom.vision.core import BodyPart, BodyParts
 
 TOP = (230, 230, 225)  # a white top
@@ -223,3 +228,19 @@ class TestBareLegsAtTheirWidth:
         rows = bare_leg_rows(BodyParts(parts.labels, skin), np.ones_like(skin), run=5)
         assert rows[100:200, 130].all() and rows[100:200, 70].all()
         assert not rows[64:98, 130].any()
+
+
+def test_no_skin_is_painted_outside_the_person(shared_data: Path) -> None:
+    """A woman in a wide-sleeved (dolman) top dressed in a sleeveless one: the old top's soft
+    rim outside her outline is rebuilt as the backdrop. It was partly painted as skin, an
+    orange haze along the whole old outline (1288 such pixels here before)."""
+    photo = decode_image(shared_data / "persons" / "catvton_person_jbeeq301271a569.jpg")
+    with Perceiver(num_threads=1) as perceiver:
+        outside = perceiver.process(photo).mask.mask < 0.5
+    garment = ingest_garment(shared_data / "garments" / "vitonhd_14673_00.jpg")
+    with TryOn(num_threads=1) as tryon:
+        out = tryon.render(photo, [garment]).image.astype(np.int32)
+    before = photo.astype(np.int32)
+    warm_now = out[..., 0] - out[..., 2] > 25  # skin's red over blue
+    not_skin_before = before[..., 0] - before[..., 2] < 10  # white and pale blue top, grey wall
+    assert int((warm_now & not_skin_before & outside).sum()) < 100

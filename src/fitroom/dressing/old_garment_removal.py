@@ -205,18 +205,22 @@ def remove_old_garment(
                 run = max(2, round(0.02 * side))
                 beyond = beyond * (1.0 - bare_leg_rows(parts, person, run))
                 loose = np.maximum(loose, beyond)
-    if loose.any():
+    # Old fabric outside the person's outline (the soft rim of the old garment's mask, snapped
+    # out to the photo's edges) is what lay behind it, never skin: partly repainted as skin, it
+    # drew an orange haze along the whole old outline. (Not grown like ``loose``: it is itself
+    # the rim.)
+    beyond_person = exposed * (person < 0.5)
+    if loose.any() or beyond_person.any():
         # The old fabric's dark outline lies on the soft rim of the masks (or just outside
         # the person mask): the background fill reaches a few pixels further out, so no
         # ghost of the old sleeve or trouser leg stays.
         reach_out = max(2, round(0.01 * side))
         # (Not onto the person's kept parts: skin, hair, hands, the shoes.)
         kept = person * (1.0 - old_mask) >= 0.6
-        rim = grown_in_box(loose, reach_out) * ~kept * (1.0 - union)
-        base = fill_with_background(
-            base, np.maximum(loose, rim), avoid=np.maximum(person, old_mask), out=base
-        )
-        exposed = exposed - loose
+        rim = grown_in_box(loose, reach_out) * ~kept * (1.0 - union) if loose.any() else loose
+        region = np.maximum(np.maximum(loose, rim), beyond_person)
+        base = fill_with_background(base, region, avoid=np.maximum(person, old_mask), out=base)
+        exposed = exposed - np.maximum(loose, beyond_person)
     # Repainted arms, legs and the chest are round: darker towards their sides.
     return fill_with_skin(
         base,
