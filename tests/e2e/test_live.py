@@ -263,3 +263,58 @@ def test_live_reactions_are_posted_only_while_consented(
         (item,) = mine["items"]
         assert (item["garment_id"], item["source"]) == (first["garment_id"], "live")
         assert item["frames"] >= 2 and item["dominant"] == "happy"
+
+
+#: Makes every ``Blob.arrayBuffer`` in the page take a while once ``window.slowBlobs`` is set, so
+#: the camera can be stopped while a frame's bytes are still being read.
+SLOW_BLOBS = """
+(() => {
+  const read = Blob.prototype.arrayBuffer;
+  window.slowBlobs = false;
+  window.blobsReading = 0;
+  Blob.prototype.arrayBuffer = async function () {
+    if (!window.slowBlobs) return read.call(this);
+    window.blobsReading += 1;
+    await new Promise((resolve) => setTimeout(resolve, 800));
+    window.blobsReading -= 1;
+    return read.call(this);
+  };
+})();
+"""
+
+
+def test_stopping_while_a_frame_is_read_raises_no_error(
+    launch_chromium: Callable[[list[str]], Browser],
+    astronaut_camera_file: Path,
+    page_on: Callable[[Browser], AbstractContextManager[Page]],
+    shop_server: Any,
+) -> None:
+    from playwright.sync_api import expect
+
+    chromium = launch_chromium(
+        [
+            "--use-fake-device-for-media-stream",
+            "--use-fake-ui-for-media-stream",
+            f"--use-file-for-fake-video-capture={astronaut_camera_file}",
+        ]
+    )
+    # page_on fails the test on any JavaScript error on the page, at the end of this block.
+    with page_on(chromium) as page:
+        page.add_init_script(SLOW_BLOBS)
+        register(page, f"stop-{secrets.token_hex(4)}@example.com")
+        page.goto("/live")
+        page.get_by_role("button", name="Start camera").click()
+        page.wait_for_function(
+            "() => Number(document.getElementById('live').dataset.frames || 0) >= 2",
+            timeout=LIVE_TIMEOUT_MS,
+        )
+        page.evaluate("() => { window.slowBlobs = true; }")
+        page.wait_for_function("() => window.blobsReading > 0", timeout=LIVE_TIMEOUT_MS)
+        page.get_by_role("button", name="Stop").click()
+        expect(page.get_by_role("button", name="Start camera")).to_be_enabled()
+        # The frame being read finishes after the stop; it must not be sent on a closed socket.
+        page.wait_for_function("() => window.blobsReading === 0", timeout=LIVE_TIMEOUT_MS)
+        page.evaluate("() => new Promise((resolve) => setTimeout(resolve, 100))")
+        sent = int(page.locator("#live").get_attribute("data-sent") or 0)
+        page.evaluate("() => new Promise((resolve) => setTimeout(resolve, 300))")
+        assert int(page.locator("#live").get_attribute("data-sent") or 0) == sent

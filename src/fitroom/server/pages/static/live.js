@@ -91,16 +91,19 @@
     encoding = true;
     canvas.toBlob(async (blob) => {
       encoding = false;
-      if (!blob || !socket || socket.readyState !== WebSocket.OPEN) return;
+      const target = socket;
+      if (!blob || !target || target.readyState !== WebSocket.OPEN) return;
       const fields = { ts: Math.round(performance.now()), garment };
       if (consented()) fields.reactions = true;
       const header = encoder.encode(JSON.stringify(fields));
       const jpeg = new Uint8Array(await blob.arrayBuffer());
+      // The camera may have been stopped (or restarted) while the bytes were read.
+      if (socket !== target || target.readyState !== WebSocket.OPEN) return;
       const message = new Uint8Array(4 + header.length + jpeg.length);
       new DataView(message.buffer).setUint32(0, header.length);
       message.set(header, 4);
       message.set(jpeg, 4 + header.length);
-      socket.send(message);
+      target.send(message);
       sent += 1;
       root.dataset.sent = String(sent);
       pump();
