@@ -283,7 +283,7 @@ SLOW_BLOBS = """
 """
 
 
-def test_stopping_while_a_frame_is_read_raises_no_error(
+def test_stopping_mid_frame_and_starting_again(
     launch_chromium: Callable[[list[str]], Browser],
     astronaut_camera_file: Path,
     page_on: Callable[[Browser], AbstractContextManager[Page]],
@@ -318,3 +318,13 @@ def test_stopping_while_a_frame_is_read_raises_no_error(
         sent = int(page.locator("#live").get_attribute("data-sent") or 0)
         page.evaluate("() => new Promise((resolve) => setTimeout(resolve, 300))")
         assert int(page.locator("#live").get_attribute("data-sent") or 0) == sent
+
+        # Started again: a new socket, and frames flow as before.
+        page.evaluate("() => { window.slowBlobs = false; }")
+        frames = int(page.locator("#live").get_attribute("data-frames") or 0)
+        page.get_by_role("button", name="Start camera").click()
+        page.wait_for_function(
+            f"() => Number(document.getElementById('live').dataset.frames) >= {frames + 4}",
+            timeout=LIVE_TIMEOUT_MS,
+        )
+        expect(page.get_by_role("button", name="Stop")).to_be_enabled()

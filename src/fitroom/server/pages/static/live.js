@@ -162,11 +162,14 @@
     await video.play();
     hint.textContent = "Connecting…";
     const scheme = location.protocol === "https:" ? "wss" : "ws";
-    socket = new WebSocket(`${scheme}://${location.host}/api/v1/live/ws`);
+    const opened = new WebSocket(`${scheme}://${location.host}/api/v1/live/ws`);
+    socket = opened;
     socket.binaryType = "arraybuffer";
     socket.onopen = () => { stopButton.disabled = false; hint.textContent = "Dressing…"; pump(); };
-    socket.onmessage = onMessage;
+    socket.onmessage = (event) => { if (socket === opened) onMessage(event); };
     socket.onclose = (event) => {
+      // A socket closed by Stop may report after the camera was started again: not this one.
+      if (socket !== opened) return;
       root.dataset.closeCode = String(event.code);
       if (event.code !== 1000 && event.code !== 1005) show(error, event.reason || `The connection closed (code ${event.code}).`);
       stop();
