@@ -893,9 +893,8 @@ def body_parts(
 
 def _fill_missing(labels: Labels, inside: Labels) -> None:
     """In place: mask pixels without a part take their neighbours' (largest) part, growing up
-    to 64 pixels; any left over become torso. ``inside`` is 0 or 255."""
-    # 255 where missing: inside and no part yet.
-    missing = cv2.bitwise_and(cv2.compare(labels, int(BodyPart.BACKGROUND), cv2.CMP_EQ), inside)
+    to 64 pixels; any left over become torso."""
+    missing = ((labels == BodyPart.BACKGROUND) & (inside > 0)).view(np.uint8)
     x, y, w, h = cv2.boundingRect(missing)
     if w == 0 or h == 0:
         return
@@ -909,6 +908,8 @@ def _fill_missing(labels: Labels, inside: Labels) -> None:
         crop = labels[y0:y1, x0:x1]
         todo = missing[y0:y1, x0:x1]
         cv2.copyTo(cv2.dilate(crop, kernel), todo, crop)
+        # Still missing: inside and no part yet. The box shrinks to them as they fill. (todo
+        # holds 0 or 1, the comparison 0 or 255: their bitwise and is the logical one.)
         cv2.bitwise_and(todo, cv2.compare(crop, int(BodyPart.BACKGROUND), cv2.CMP_EQ), todo)
         was, left = left, cv2.countNonZero(todo)
         if left == 0:
