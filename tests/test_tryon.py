@@ -67,6 +67,22 @@ class TestTryOnAstronaut:
         assert shown.shape[0] > 1000
         assert np.abs(np.median(shown, axis=0) - np.median(source, axis=0)).max() < 40
 
+    def test_expression_only_when_asked(
+        self, dressed: TryOnResult, astronaut: np.ndarray, tee: Garment
+    ) -> None:
+        """The dressing never reads the expression: by default it is not classified, and
+        asking for it (as the shop does) changes nothing else in the render."""
+        face = dressed.perception.single().face
+        assert face is not None and face.landmarks is not None
+        assert face.expression is None
+        with TryOn(num_threads=1, expression=True) as asked:
+            with_expression = asked.render(astronaut, [tee], TryOnOptions())
+        asked_face = with_expression.perception.single().face
+        assert asked_face is not None and asked_face.expression is not None
+        assert asked_face.expression.probabilities.sum() == pytest.approx(1.0, abs=1e-3)
+        assert np.array_equal(with_expression.image, dressed.image)
+        np.testing.assert_array_equal(asked_face.box, face.box)
+
     def test_size_changes_width(self, tryon: TryOn, astronaut: np.ndarray, tee: Garment) -> None:
         small = tryon.render(astronaut, [tee], TryOnOptions(size="XS"))
         large = tryon.render(astronaut, [tee], TryOnOptions(size="XXL"))

@@ -138,10 +138,19 @@ class TryOn(Closeable):
 
     Args:
         num_threads: CPU threads for the models.
+        expression: also classify the face's expression (``result.perception``'s face);
+            the dressing never uses it, so it is off unless asked (the shop reads it to
+            record a reaction).
     """
 
-    def __init__(self, *, num_threads: int = 2) -> None:
-        self._perceiver = Perceiver(num_threads=num_threads, faces=True, parts=True, max_people=2)
+    def __init__(self, *, num_threads: int = 2, expression: bool = False) -> None:
+        self._perceiver = Perceiver(
+            num_threads=num_threads,
+            faces=True,
+            expression=expression,
+            parts=True,
+            max_people=2,
+        )
         # A shop renders the same garment on many photos.
         self._prepared = PreparedGarments(PREPARED_CACHE_SIZE)
 

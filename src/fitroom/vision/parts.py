@@ -903,20 +903,28 @@ def _fill_missing(labels: Labels, inside: Labels) -> None:
     H, W = labels.shape
     x0, y0, x1, y1 = max(0, x - 1), max(0, y - 1), min(W, x + w + 1), min(H, y + h + 1)
     kernel = np.ones((3, 3), np.uint8)
+    left = cv2.countNonZero(missing)
     for _ in range(64):
         crop = labels[y0:y1, x0:x1]
         todo = missing[y0:y1, x0:x1]
-        grown = cv2.dilate(crop, kernel)
-        np.copyto(crop, grown, where=todo.view(np.bool_))
+        cv2.copyTo(cv2.dilate(crop, kernel), todo, crop)
         # Still missing: inside and no part yet. The box shrinks to them as they fill. (todo
         # holds 0 or 1, the comparison 0 or 255: their bitwise and is the logical one.)
-        np.bitwise_and(todo, cv2.compare(crop, int(BodyPart.BACKGROUND), cv2.CMP_EQ), out=todo)
-        x, y, w, h = cv2.boundingRect(todo)
-        if w == 0 or h == 0:
+        cv2.bitwise_and(todo, cv2.compare(crop, int(BodyPart.BACKGROUND), cv2.CMP_EQ), todo)
+        was, left = left, cv2.countNonZero(todo)
+        if left == 0:
             return
+        if left == was:
+            # No part reached a missing pixel in this step, so none will in the next ones
+            # (parts spread only through missing pixels): the rest are islands no part
+            # touches. Stopping here saves the steps up to 64, each over the box they keep
+            # large (35 such pixels made 64 steps over 376×475 pixels of a test photo).
+            break
+        x, y, w, h = cv2.boundingRect(todo)
         x, y = x + x0, y + y0
         x0, y0, x1, y1 = max(0, x - 1), max(0, y - 1), min(W, x + w + 1), min(H, y + h + 1)
-    labels[(missing > 0)] = BodyPart.TORSO
+    crop = labels[y0:y1, x0:x1]
+    crop[missing[y0:y1, x0:x1] > 0] = BodyPart.TORSO
 
 
 def _scaled_face(face: Face, sx: float, sy: float) -> Face:

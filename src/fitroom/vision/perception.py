@@ -98,7 +98,9 @@ class Perceiver(Closeable):
 
     Args:
         num_threads: CPU threads per model.
-        faces: analyse faces (detector, mesh, expression).
+        faces: analyse faces (detector, mesh and, with ``expression``, expression).
+        expression: with ``faces``, classify each face's expression (two runs of the
+            expression model; ~1.5 ms per face on one core).
         parts: make each person's body-part map.
         max_people: most people found in photo mode.
         overlap_models: in stream mode, run the selfie-segmentation model on a helper thread
@@ -125,6 +127,7 @@ class Perceiver(Closeable):
         *,
         num_threads: int = 2,
         faces: bool = True,
+        expression: bool = True,
         parts: bool = True,
         max_people: int = 4,
         overlap_models: bool = False,
@@ -155,7 +158,9 @@ class Perceiver(Closeable):
             photo_fallback_model=photo_pose_fallback,
         )
         self.segmenter = PersonSegmenter(num_threads=num_threads, burst_threads=burst_threads)
-        self.face = FaceAnalyzer(num_threads=num_threads) if faces else None
+        self.face = (
+            FaceAnalyzer(num_threads=num_threads, with_expression=expression) if faces else None
+        )
 
     def process(self, image: np.ndarray) -> Perception:
         """Photo mode: find every person in an RGB ``uint8`` (H, W, 3) image."""

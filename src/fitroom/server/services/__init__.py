@@ -60,7 +60,8 @@ class Services:
         """The try-on models, loaded on first use (web processes load them at start-up)."""
         with self._tryon_lock:
             if self._tryon is None:
-                self._tryon = TryOn(num_threads=self.settings.model_threads)
+                # The try-on route records the face's expression as a reaction.
+                self._tryon = TryOn(num_threads=self.settings.model_threads, expression=True)
             return self._tryon
 
     def measurer(self) -> Measurer:
