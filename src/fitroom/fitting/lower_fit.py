@@ -106,6 +106,14 @@ def _seam_at_row(start: npt.ArrayLike, end: npt.ArrayLike, row: float) -> FloatA
     return (a + (b - a) * t).astype(np.float32)
 
 
+def regular_waist_row(anchors: BodyAnchors) -> float:
+    """The row of a regular waistband: :data:`WAIST_ABOVE_HIP` of the hip-to-knee length above
+    the hip joints."""
+    hip_mid = anchors.hips.astype(np.float64).mean(axis=0)
+    thigh = float(np.hypot(*(anchors.knees.astype(np.float64).mean(axis=0) - hip_mid)))
+    return float(hip_mid[1] - WAIST_ABOVE_HIP * thigh)
+
+
 def _outline_reach(
     anchors: BodyAnchors, point: npt.ArrayLike, normal: npt.ArrayLike, ease: float
 ) -> float:
@@ -154,7 +162,7 @@ def lower_pins(
     scale = 2.0 * half / g_width
     along_scale = scale * FLAT_OVER_WORN * length_scale
     crotch_y = float(hip_mid[1] + CROTCH_BELOW_HIP * thigh)
-    waist_y = float(hip_mid[1] - WAIST_ABOVE_HIP * thigh)
+    waist_y = regular_waist_row(anchors)
     edges = anchors.torso_edge_at(waist_y)
     if float(lm["crotch"][2]) >= SKIRT_CROTCH_CONFIDENCE:
         # The garment's own rise (waistband to crotch) says how high it is worn: a high waist
@@ -314,5 +322,6 @@ __all__ = [
     "WAIST_OVER_HIPS",
     "fit_lower",
     "lower_pins",
+    "regular_waist_row",
     "skirt_hem_pins",
 ]
