@@ -281,7 +281,8 @@ def bare_legs_mask(parts: BodyParts, limbs: Limbs, union: FloatArray) -> FloatAr
     Each thigh narrows from its capsule's radius at the hip to the leg's measured half width
     below the knee (:func:`bare_leg_radius`; the shin's capsule radius where not measured); the
     shin keeps the knee's width to the calf and narrows to :data:`ANKLE_OF_KNEE` of it at the
-    ankle. Only bare stretches (new coverage ≤ 0.5 on the bone) are drawn.
+    ankle. Only bare stretches (new coverage ≤ 0.5 on the bone) are drawn, at full width up
+    to a new hem crossing the leg, and only where no new garment covers them.
     """
     h, w = union.shape
     out = np.zeros((h, w), np.uint8)
@@ -324,6 +325,8 @@ def bare_legs_mask(parts: BodyParts, limbs: Limbs, union: FloatArray) -> FloatAr
         near = np.abs(along[:, None] - first_bare[None, :]).min(axis=1) <= points[:, 2]
         for x, y, radius, _ in points[bare | near]:
             cv2.circle(out, (round(x), round(y)), max(1, round(radius)), 1, -1, cv2.LINE_AA)
+    # (Only where no new garment covers the leg: under it the leg is not drawn.)
+    out[union > 0.5] = 0
     return out.astype(np.float32)
 
 
