@@ -189,7 +189,7 @@ def layer_coverage(
     h = support.shape[0]
     rows = np.arange(h, dtype=np.float32)[:, None]
     coverage: list[list[LayerCoverage]] = []
-    # Occluders, shared by layers: (neckline row, torso panel?, neck opening's span).
+    # Occluders, shared by layers: (neckline row, torso panel?, neck opening's span, lower?).
     fronts: dict[tuple[float | None, bool, tuple[float, float] | None, bool], FloatArray] = {}
     bare_hands: BodyParts | None = None
     for gi, fitted in enumerate(garments):
