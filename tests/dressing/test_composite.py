@@ -10,6 +10,7 @@ from fitroom.dressing.composite import (
     occluders,
     old_top_in_front,
     shows_back_collar,
+    without_clothed_hands,
 )
 from fitroom.fitting.fitted import FittedGarment, FittedLayer
 from fitroom.vision.core import BodyPart, BodyParts
@@ -102,3 +103,28 @@ def test_bare_forearms_stay_in_front_of_a_lower_layer() -> None:
     (layer,) = layer_coverage([shorts], parts, support, None)[0]
     assert layer.keep[130, 30] < 0.1  # the bare forearm stays in front
     assert layer.keep[130, 100] > 0.9  # the shorts show elsewhere
+
+
+def test_hands_showing_no_skin_do_not_stay_in_front_of_new_shorts() -> None:
+    """A "hand" of the part map on a jacket's hem (the real hands behind the back) is no hand:
+    new shorts are drawn over it, not cut round it in a blotch of the old jacket; a bare hand
+    stays in front (a few shaded pixels of it read as not skin and all)."""
+    labels = np.full((200, 200), int(BodyPart.TORSO), np.uint8)
+    labels[100:140, 20:50] = int(BodyPart.LEFT_HAND)  # skin: a bare hand
+    labels[100:140, 150:180] = int(BodyPart.RIGHT_HAND)  # no skin: the jacket's hem
+    skin = np.zeros((200, 200), np.float32)
+    skin[100:135, 20:50] = 1.0  # (its lowest rows in shadow)
+    parts = BodyParts(labels, skin)
+    cleaned = without_clothed_hands(parts)
+    assert (cleaned.labels[100:140, 20:50] == int(BodyPart.LEFT_HAND)).all()
+    assert (cleaned.labels[100:140, 150:180] == int(BodyPart.BACKGROUND)).all()
+    shorts = FittedGarment(
+        layers=(FittedLayer("lower", (0, 80, 200, 200), np.ones((120, 200, 4), np.float32)),),
+        targets={},
+        scale=1.0,
+        region="lower",
+    )
+    (layer,) = layer_coverage([shorts], parts, np.ones((200, 200), np.float32), None)[0]
+    assert layer.keep[120, 35] < 0.1  # the bare hand stays in front
+    assert layer.keep[120, 165] > 0.9  # the shorts cover the jacket's "hand"
+    assert layer.keep[138, 35] < 0.1  # the shaded rows of the bare hand too

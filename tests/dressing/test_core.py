@@ -141,3 +141,44 @@ class TestDress:
             np.abs(kept.image[outside].astype(int) - astronaut[outside]).mean()
             < np.abs(photo.image[outside].astype(int) - astronaut[outside]).mean()
         )
+
+
+@pytest.mark.shared
+@pytest.mark.slow
+def test_an_open_jacket_stays_in_front_of_new_shorts(tryon: TryOn, shared_data: Path) -> None:
+    """Only shorts tried on, on a photo whose waistband is not found (a dark jacket hanging
+    open over dark shorts): the jacket and the shirt stay as they were down to the regular
+    waist row (drawn over, they were cut off at the new waistband), and the shorts are drawn
+    over most of the old ones."""
+    from PIL import Image
+
+    from fitroom.dressing.old_garment import analyse_old_garment
+    from fitroom.dressing.waistband import waistband_line
+    from fitroom.fitting.anchors import body_anchors
+    from fitroom.fitting.lower_fit import regular_waist_row
+    from fitroom.garments import ingest_garment
+
+    pairs = shared_data / "pairs"
+    photo = decode_image(pairs / "image" / "013569_0.jpg")
+    labels = np.array(Image.open(pairs / "image-parse" / "013569_4.png"))
+    shorts = ingest_garment(pairs / "cloth" / "013569_1.jpg")
+    result = tryon.render(photo, [shorts])
+    person = result.perception.single()
+    assert person.parts is not None
+    mask = result.perception.mask.mask
+    old = analyse_old_garment(person.parts, mask, photo)
+    assert waistband_line(person.parts, mask, photo, old=old) is None
+    anchors = body_anchors(person.pose, person.parts, (photo.shape[1], photo.shape[0]))
+    row = round(regular_waist_row(anchors))
+    # (Dress Code parse labels: 4 the top, 5 and 6 trousers, shorts or a skirt.)
+    # Just above the regular row: where the shorts' own rise puts their waistband.
+    hip = anchors.hips.mean(axis=0)
+    thigh = float(np.hypot(*(anchors.knees.mean(axis=0) - hip)))
+    top = labels == 4
+    top[row:] = False
+    top[: row - round(0.15 * thigh)] = False
+    assert top.sum() > 500
+    diff = np.abs(result.image.astype(np.int16) - photo.astype(np.int16)).max(axis=2)
+    assert float((diff[top] <= 12).mean()) > 0.9
+    worn = np.isin(labels, (5, 6))
+    assert float((result.garment_mask[worn] > 0.5).mean()) > 0.8

@@ -205,10 +205,12 @@ class TestBareLegsAtTheirWidth:
         def width(row: int) -> int:
             return int(legs[row, 100:].sum())  # the left leg (image right)
 
-        # Nothing drawn well under the new shorts (only the round end of the bare thigh reaches
-        # under their hem); below them the thigh narrows to the knee's width (not the old
-        # shorts' 61 pixels), the calf keeps it and the ankle is narrower.
-        assert not legs[30:44].any()
+        # Nothing drawn under the new shorts; right below their hem the thigh is as wide as
+        # a little lower (no round end leaving the corners below the hem to the background);
+        # below them the thigh narrows to the knee's width (not the old shorts' 61 pixels),
+        # the calf keeps it and the ankle is narrower.
+        assert not legs[30:70].any()
+        assert width(71) >= width(76) - 1
         assert width(80) > width(118) and width(80) < 52
         assert abs(width(125) - 23) <= 3
         assert width(195) < width(140)

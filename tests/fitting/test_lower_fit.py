@@ -105,14 +105,15 @@ class TestTrouserOutline:
 
 @pytest.mark.shared
 @pytest.mark.slow
-@pytest.mark.parametrize("pair", ["013568", "013569", "013571"])
+@pytest.mark.parametrize("pair", ["013563", "013568", "013569", "013571"])
 def test_shorts_hem_lies_where_the_person_wears_it(shared_data: Path, pair: str) -> None:
     """Shorts on a standing person who wears these very shorts (a true pair): each leg's hem
     lies within a sixth of the thigh's length of the photo's own hem (the parse map's lowest
     shorts row on that side), well below the hips, and the waistband above the hips.
 
-    (Not 013563: its wide cuffed shorts are worn high and short, about 0.8 of the length the
-    flat photo gives at their waist's width; fitroom draws them 0.6 thigh lengths too long.)"""
+    (013563's wide cuffed shorts are worn high, under an open cardigan: with the waistband's
+    width taken from the torso's outline and at the regular waist row they hung 0.6 thigh
+    lengths too long.)"""
     from PIL import Image
 
     from fitroom.fitting.anchors import body_anchors
@@ -156,7 +157,14 @@ def test_waistband_goes_up_to_the_persons_own_but_never_down(stick_figure: Stick
     from fitroom.fitting.lower_fit import WAIST_HIGHEST, lower_pins
 
     shorts = ingest_garment(synth_garment("shorts", seed=3, pattern="solid").image)
-    anchors = stick_figure()
+    # (Legs as long as a person's, twice the hips' span to the knee: on the stick figure's
+    # short thighs the shorts' own rise already puts the waistband at the highest row.)
+    figure = stick_figure()
+    legs = {
+        "knees": figure.knees + np.float32([0, 80]),
+        "ankles": figure.ankles + np.float32([0, 10]),
+    }
+    anchors = BodyAnchors(**{**figure.__dict__, **legs})
     regular, _ = lower_pins(shorts.landmarks, anchors, 1.04)
     waist_y = regular[2][0][1]
     higher, _ = lower_pins(shorts.landmarks, anchors, 1.04, waist_at_most=waist_y - 20.0)
@@ -171,3 +179,46 @@ def test_waistband_goes_up_to_the_persons_own_but_never_down(stick_figure: Stick
     # length.
     assert higher[4][1] == regular[4][1]
     assert higher[4][0][1] < regular[4][0][1]
+
+
+def test_knee_and_shin_pins_take_one_row_of_the_garment(stick_figure: StickFigure) -> None:
+    """Each leg's knee (and shin) pins pin the garment's outer and inner seams at one row of
+    the product photo: taken at the same share of each seam's length, the inner point lay far
+    below the outer one (the inner seam starts at the crotch) and the leg was sheared, wide and
+    twisted at the knee."""
+    from fitroom.fitting.lower_fit import lower_pins
+
+    trousers = ingest_garment(synth_garment("trousers", seed=9, pattern="solid").image)
+    figure = stick_figure()
+    # (A person's legs: twice the hips' span from hip to knee and knee to ankle.)
+    legs = {
+        "knees": figure.knees + np.float32([0, 80]),
+        "ankles": figure.ankles + np.float32([0, 0]),
+    }
+    legs["ankles"][:, 1] = 899.0
+    anchors = BodyAnchors(**{**figure.__dict__, **legs})
+    pins, _ = lower_pins(trousers.landmarks, anchors, 1.04)
+    assert len(pins) == 4 + 2 * 6  # waistband, crotch; per leg hem, knee, shin
+    for leg in (pins[4:10], pins[10:16]):
+        (_, g_ko), (_, g_ki), (_, g_so), (_, g_si) = leg[2:6]
+        assert abs(g_ko[1] - g_ki[1]) < 1e-3
+        assert abs(g_so[1] - g_si[1]) < 1e-3
+        # The body's knee pins lie across the leg at the knee, as wide as the garment there.
+        (b_ko, _), (b_ki, _) = leg[2:4]
+        assert abs(b_ko[1] - b_ki[1]) < 2.0
+
+
+def test_waistband_width_follows_the_hips_not_the_torso_outline(stick_figure: StickFigure) -> None:
+    """The waistband is as wide as the hip joints' span says (times the ease), whatever the
+    torso's outline at the waist: an open cardigan or jacket or arms beside the hips widen the
+    outline, not the person."""
+    from fitroom.fitting.lower_fit import WAIST_OVER_HIPS, lower_pins
+
+    shorts = ingest_garment(synth_garment("shorts", seed=3, pattern="solid").image)
+    slim = stick_figure(torso_half=70.0)
+    wide = stick_figure(torso_half=140.0)
+    hip_span = float(slim.hips[0, 0] - slim.hips[1, 0])
+    for anchors in (slim, wide):
+        pins, _ = lower_pins(shorts.landmarks, anchors, 1.1)
+        width = pins[0][0][0] - pins[1][0][0]
+        assert width == pytest.approx(WAIST_OVER_HIPS * hip_span * 1.1)

@@ -145,6 +145,28 @@ def old_top_in_front(parts: BodyParts, person: FloatArray, waistband: FloatArray
     return smooth_edges(top)
 
 
+#: A hand of the part map with less than this share of skin is no bare hand (see
+#: :func:`without_clothed_hands`).
+BARE_HAND_SKIN = 0.2
+
+
+def without_clothed_hands(parts: BodyParts) -> BodyParts:
+    """The part map with hands that show almost no skin (:data:`BARE_HAND_SKIN`) labelled
+    background.
+
+    Hands hidden behind the back or in a jacket's pockets are often found on the jacket's hem
+    hanging over the hips: kept in front of new trousers or shorts, those blobs showed as dark
+    patches of the old jacket on the new garment. (A hand in a trouser pocket shows its skin
+    and stays in front, shaded fingers and all.)"""
+    labels: npt.NDArray[np.uint8] | None = None
+    for hand in HAND_PARTS:
+        pixels = parts.labels == int(hand)
+        if pixels.any() and float((parts.skin[pixels] > 0.5).mean()) < BARE_HAND_SKIN:
+            labels = parts.labels.copy() if labels is None else labels
+            labels[pixels] = int(BodyPart.BACKGROUND)
+    return parts if labels is None else BodyParts(labels, parts.skin)
+
+
 def layer_coverage(
     garments: Sequence[FittedGarment],
     parts: BodyParts,
@@ -167,8 +189,9 @@ def layer_coverage(
     h = support.shape[0]
     rows = np.arange(h, dtype=np.float32)[:, None]
     coverage: list[list[LayerCoverage]] = []
-    # Occluders, shared by layers: (neckline row, torso panel?, neck opening's span).
-    fronts: dict[tuple[float | None, bool, tuple[float, float] | None], FloatArray] = {}
+    # Occluders, shared by layers: (neckline row, torso panel?, neck opening's span, lower?).
+    fronts: dict[tuple[float | None, bool, tuple[float, float] | None, bool], FloatArray] = {}
+    bare_hands: BodyParts | None = None
     for gi, fitted in enumerate(garments):
         neck = fitted.targets.get("neck_center")
         items = []
@@ -184,9 +207,15 @@ def layer_coverage(
                 )
             # (Bare forearms hang in front of the hips too: a lower layer keeps them in front.)
             arms = layer.part in ("torso", "lower")
-            key = (None if neck is None else float(neck[1]), arms, span)
+            # (Over trousers, shorts or a skirt only bare hands stay in front, see
+            # without_clothed_hands.)
+            lower = layer.part == "lower"
+            key = (None if neck is None else float(neck[1]), arms, span, lower)
             if key not in fronts:
-                fronts[key] = occluders(parts, key[0], key[1], key[2], image)
+                if lower and bare_hands is None:
+                    bare_hands = without_clothed_hands(parts)
+                seen = bare_hands if lower and bare_hands is not None else parts
+                fronts[key] = occluders(seen, key[0], key[1], key[2], image)
             hidden = fronts[key]
             if lower_front is not None and layer.part == "lower":
                 hidden = np.maximum(hidden, lower_front)
@@ -266,6 +295,7 @@ def composite_garments(
 
 
 __all__ = [
+    "BARE_HAND_SKIN",
     "NECK_OPENING_DEPTH",
     "SNAP_RADIUS",
     "LayerCoverage",
@@ -278,4 +308,5 @@ __all__ = [
     "old_top_in_front",
     "place_layer",
     "shows_back_collar",
+    "without_clothed_hands",
 ]

@@ -45,6 +45,7 @@ from fitroom.dressing.waistband import tuck_lines, waistband_line
 from fitroom.fitting.anchors import BodyAnchors, body_anchors
 from fitroom.fitting.fitted import FittedGarment
 from fitroom.fitting.garment_fit import SIZE_EASE
+from fitroom.fitting.lower_fit import regular_waist_row
 from fitroom.garments.core import Garment
 from fitroom.vision.core import BodyParts, Pose
 
@@ -194,8 +195,15 @@ def dress(
     # Only trousers, shorts or skirts tried on: the new waistband goes up to where the person
     # wears their own (their top was worn to meet it), and the top stays in front of the new
     # ones where it hung over the old (see render_fitted).
-    old_waistband = find_waistband() if all(g.category == "lower" for g in garments) else None
+    only_lower = all(g.category == "lower" for g in garments)
+    old_waistband = find_waistband() if only_lower else None
     waist_at_most = None if old_waistband is None else float(np.median(old_waistband))
+    if only_lower and old_waistband is None:
+        # No waistband found in the photo (a top the colour of the trousers, or hanging over
+        # them all round): the person's top stays in front down to the regular waist row. A
+        # new waistband worn higher (see lower_pins) rises over bare skin there, not over the
+        # shirt's hem or an open jacket: drawn over, the top was cut off at the new waistband.
+        old_waistband = np.full(w, regular_waist_row(anchors), np.float32)
     fitted = {
         i: fit_garment(garments[i], anchors, options.ease, prepared, options.length, waist_at_most)
         for i in order

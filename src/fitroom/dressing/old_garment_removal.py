@@ -281,7 +281,8 @@ def bare_legs_mask(parts: BodyParts, limbs: Limbs, union: FloatArray) -> FloatAr
     Each thigh narrows from its capsule's radius at the hip to the leg's measured half width
     below the knee (:func:`bare_leg_radius`; the shin's capsule radius where not measured); the
     shin keeps the knee's width to the calf and narrows to :data:`ANKLE_OF_KNEE` of it at the
-    ankle. Only bare stretches (new coverage ≤ 0.5 on the bone) are drawn.
+    ankle. Only bare stretches (new coverage ≤ 0.5 on the bone) are drawn, at full width up
+    to a new hem crossing the leg, and only where no new garment covers them.
     """
     h, w = union.shape
     out = np.zeros((h, w), np.uint8)
@@ -299,15 +300,33 @@ def bare_legs_mask(parts: BodyParts, limbs: Limbs, union: FloatArray) -> FloatAr
             (knee, calf, r_knee, r_knee),
             (calf, ankle, r_knee, ANKLE_OF_KNEE * r_knee),
         )
+        # Points down the leg (x, y, radius, distance along the leg) and whether they are bare.
+        samples: list[tuple[float, float, float, float]] = []
         for a, b, ra, rb in stretches:
-            steps = max(2, int(np.hypot(*(b - a)) / 3.0))
+            length = float(np.hypot(*(b - a)))
+            start = samples[-1][3] if samples else 0.0
+            steps = max(2, int(length / 3.0))
             for t in np.linspace(0.0, 1.0, steps + 1):
                 x, y = a + t * (b - a)
-                col, row = int(np.clip(round(x), 0, w - 1)), int(np.clip(round(y), 0, h - 1))
-                if union[row, col] > 0.5:
-                    continue
-                radius = max(1, round(ra + t * (rb - ra)))
-                cv2.circle(out, (round(float(x)), round(float(y))), radius, 1, -1, cv2.LINE_AA)
+                samples.append((float(x), float(y), float(ra + t * (rb - ra)), start + t * length))
+        if not samples:
+            continue
+        points = np.array(samples, np.float64)
+        cols = np.clip(np.round(points[:, 0]), 0, w - 1).astype(int)
+        rows = np.clip(np.round(points[:, 1]), 0, h - 1).astype(int)
+        bare = union[rows, cols] <= 0.5
+        if not bare.any():
+            continue
+        # The leg goes on under a new hem for a radius: its round end drawn at the first bare
+        # point left the corners below the hem to the background, a pale strip across the
+        # leg where the old, longer shorts were.
+        along = points[:, 3]
+        first_bare = along[bare]
+        near = np.abs(along[:, None] - first_bare[None, :]).min(axis=1) <= points[:, 2]
+        for x, y, radius, _ in points[bare | near]:
+            cv2.circle(out, (round(x), round(y)), max(1, round(radius)), 1, -1, cv2.LINE_AA)
+    # (Only where no new garment covers the leg: under it the leg is not drawn.)
+    out[union > 0.5] = 0
     return out.astype(np.float32)
 
 

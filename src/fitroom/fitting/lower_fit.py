@@ -20,12 +20,15 @@ from fitroom.garments.core import LOWER_LANDMARKS, Garment, GarmentLandmarks
 
 FloatArray = npt.NDArray[np.float32]
 
-#: Where the waistband sits above the hip joints, as a share of the hip-to-knee length.
+#: Where a regular waistband sits above the hip joints, as a share of the hip-to-knee length
+#: (a garment's own rise moves it up or down, see :func:`lower_pins`).
 WAIST_ABOVE_HIP = 0.25
 #: Where the crotch sits below the hip joints, as a share of the hip-to-knee length.
 CROTCH_BELOW_HIP = 0.12
 #: The highest a waistband goes above the hip joints (a high waist), same share.
 WAIST_HIGHEST = 0.55
+#: The lowest a waistband goes above the hip joints (a low waist), same share.
+WAIST_LOWEST = 0.1
 
 
 def _pt(p: npt.ArrayLike) -> tuple[float, float]:
@@ -37,10 +40,19 @@ def _leg(anchors: BodyAnchors, row: int) -> FloatArray:
     return np.stack([anchors.hips[row], anchors.knees[row], anchors.ankles[row]]).astype(np.float32)
 
 
-#: Worn, a waistband seen from the front spans less than laid flat (it wraps round the body): the
-#: scale taken from the front-view waist is too small for the garment's length by about this
-#: factor (π/2 for a round waist; measured on the shared true pairs of shorts, 1.0–1.23).
-FLAT_TO_WORN_LENGTH = 1.15
+#: The waistband's width worn, seen from the front, over the distance between the hip joints.
+#: (The torso's outline at the waist is no measure of it: an open cardigan or jacket, hands in
+#: the pockets or arms hanging beside the hips widen it.)
+WAIST_OVER_HIPS = 1.35
+#: A garment laid flat is this much wider than it looks worn round the body: flat, its width
+#: is half its girth; worn, the front view shows the girth's diameter, less than π/2 of it for
+#: an oval waist or a leg. Lengths do not wrap: the garment's length on the body is its
+#: length on the product photo at the scale of its waistband's girth (waistband width × this
+#: over its front-view width). On the shared true pairs of shorts that length is 0.9–1.1 of
+#: the length worn (at the torso outline's scale, 0.8–1.3).
+FLAT_OVER_WORN = 1.3
+#: How far below the ankle a trouser hem may reach (over the shoes), as a share of the shin.
+HEM_BELOW_ANKLE = 0.08
 
 
 #: A lower garment whose crotch landmark is less confident than this has none: a skirt.
@@ -55,8 +67,9 @@ def skirt_hem_pins(
     scale: float,
 ) -> list[tuple[tuple[float, float], tuple[float, float]]]:
     """Hem pins of a skirt: it hangs from the waist down the body's axis (hips → knees) at its
-    own length, its hem as wide as on the product photo — so it flares from the waist and hips
-    as cut, and never narrower than the hips it goes over.
+    own length, its hem as wide as on the product photo (less its wrapping round the body) — so
+    it flares from the waist and hips as cut, and never narrower than the hips it goes over.
+    ``scale``: body pixels per garment pixel along the body.
     """
     hips = anchors.hips.astype(np.float64)
     hip_mid = hips.mean(axis=0)
@@ -73,12 +86,32 @@ def skirt_hem_pins(
     length = scale * float(np.hypot(*(g_hem - g_wc)))
     hem_mid = np.asarray(waist, np.float64) + down * length
     hip_half = 0.5 * float(np.hypot(*(hips[0] - hips[1])))
-    half = max(0.5 * scale * float(np.hypot(*(g_lo - g_ro))), 1.6 * hip_half, waist_half)
+    # (Widths wrap round the body, lengths do not: see FLAT_OVER_WORN.)
+    flat_hem = float(np.hypot(*(g_lo - g_ro)))
+    half = max(0.5 * scale / FLAT_OVER_WORN * flat_hem, 1.6 * hip_half, waist_half)
     return [
         (_pt(hem_mid + across * half), _pt(g_lo)),
         (_pt(hem_mid - across * half), _pt(g_ro)),
         (_pt(hem_mid), _pt(g_hem)),
     ]
+
+
+def _seam_at_row(start: npt.ArrayLike, end: npt.ArrayLike, row: float) -> FloatArray:
+    """The point of the straight seam ``start`` → ``end`` (garment pixels) at ``row``, held
+    between its ends."""
+    a = np.asarray(start, np.float64).reshape(-1)[:2]
+    b = np.asarray(end, np.float64).reshape(-1)[:2]
+    dy = float(b[1] - a[1])
+    t = 0.0 if abs(dy) < 1e-6 else float(np.clip((row - float(a[1])) / dy, 0.0, 1.0))
+    return (a + (b - a) * t).astype(np.float32)
+
+
+def regular_waist_row(anchors: BodyAnchors) -> float:
+    """The row of a regular waistband: :data:`WAIST_ABOVE_HIP` of the hip-to-knee length above
+    the hip joints."""
+    hip_mid = anchors.hips.astype(np.float64).mean(axis=0)
+    thigh = float(np.hypot(*(anchors.knees.astype(np.float64).mean(axis=0) - hip_mid)))
+    return float(hip_mid[1] - WAIST_ABOVE_HIP * thigh)
 
 
 def _outline_reach(
@@ -106,42 +139,64 @@ def lower_pins(
 ) -> tuple[list[tuple[tuple[float, float], tuple[float, float]]], float]:
     """(body point, garment point) pins of a lower garment and its scale (body px per garment px).
 
-    The waistband's width is the measured torso width at the waist row times ``ease`` (or
-    1.7 × the hip-joint distance where the torso is not measured); its length follows from that
-    scale, times ``length_scale`` (< 1 shorter, > 1 longer). ``waist_at_most``: a row the
-    waistband goes up to when the regular waist row lies below it (where the person wears their
-    own trousers, see :func:`fit_lower`), at most :data:`WAIST_HIGHEST` above the hips.
+    The waistband's width is :data:`WAIST_OVER_HIPS` times the hip joints' distance times
+    ``ease``; its length follows from that scale times :data:`FLAT_OVER_WORN` (see there) and
+    ``length_scale`` (< 1 shorter, > 1 longer), down to at most a little below the ankles,
+    from a waistband as high as the garment's own rise says (see the code). ``waist_at_most``:
+    a row the waistband goes up to when the regular waist row lies below it (where the person
+    wears their own trousers, see :func:`fit_lower`), at most :data:`WAIST_HIGHEST` above the
+    hips.
     """
     hips = anchors.hips.astype(np.float64)
     knees = anchors.knees.astype(np.float64)
     hip_mid = hips.mean(axis=0)
     thigh = float(np.hypot(*(knees.mean(axis=0) - hip_mid)))
-    waist_y = float(hip_mid[1] - WAIST_ABOVE_HIP * thigh)
-    edges = anchors.torso_edge_at(waist_y)
-    if waist_at_most is not None and np.isfinite(waist_at_most):
-        # (The width stays the regular waist row's: higher up, the torso's outline may take
-        # in the arms or an open jacket hanging beside it.)
-        waist_y = min(waist_y, max(float(waist_at_most), hip_mid[1] - WAIST_HIGHEST * thigh))
     hip_span = float(np.hypot(*(hips[0] - hips[1])))
-    if edges is not None and edges[0] - edges[1] > hip_span:
-        centre, half = 0.5 * (edges[0] + edges[1]), 0.5 * (edges[0] - edges[1]) * ease
-    else:
-        centre, half = float(hip_mid[0]), 0.85 * hip_span * ease
     g_wl, g_wr = lm["waistband_left"][:2], lm["waistband_right"][:2]
     g_width = float(np.hypot(*(g_wl - g_wr)))
     if g_width < 1.0:
         raise UnsupportedGarment("the garment's waistband landmarks coincide; re-ingest it")
+    half = 0.5 * WAIST_OVER_HIPS * hip_span * ease
+    # Across the body, the garment's widths are narrowed by its wrapping round it; along the
+    # body its lengths are not (see FLAT_OVER_WORN).
     scale = 2.0 * half / g_width
+    along_scale = scale * FLAT_OVER_WORN * length_scale
+    crotch_y = float(hip_mid[1] + CROTCH_BELOW_HIP * thigh)
+    waist_y = regular_waist_row(anchors)
+    edges = anchors.torso_edge_at(waist_y)
+    if float(lm["crotch"][2]) >= SKIRT_CROTCH_CONFIDENCE:
+        # The garment's own rise (waistband to crotch) says how high it is worn: a high waist
+        # sits higher above the crotch than a low one. Halfway between the regular row and the
+        # row the rise gives (a crotch read a little off on the product photo moves the
+        # waistband only half as far), between a low waist and the highest.
+        g_rise = float(lm["crotch"][1] - lm["waistband_center"][1])
+        own = crotch_y - scale * FLAT_OVER_WORN * g_rise
+        waist_y = float(
+            np.clip(
+                0.5 * (waist_y + own),
+                hip_mid[1] - WAIST_HIGHEST * thigh,
+                hip_mid[1] - WAIST_LOWEST * thigh,
+            )
+        )
+    if waist_at_most is not None and np.isfinite(waist_at_most):
+        waist_y = min(waist_y, max(float(waist_at_most), hip_mid[1] - WAIST_HIGHEST * thigh))
+    centre = float(hip_mid[0])
+    if edges is not None and edges[0] - edges[1] > hip_span:
+        # Centred on the torso's outline where it is measured, but no further off the hips'
+        # middle than a tenth of their span (a cardigan hanging open on one side).
+        centre = float(
+            np.clip(0.5 * (edges[0] + edges[1]), centre - 0.1 * hip_span, centre + 0.1 * hip_span)
+        )
     pins: list[tuple[tuple[float, float], tuple[float, float]]] = [
         ((centre + half, waist_y), _pt(g_wl)),
         ((centre - half, waist_y), _pt(g_wr)),
         ((centre, waist_y), _pt(lm["waistband_center"][:2])),
-        (_pt(hip_mid + np.array([0.0, CROTCH_BELOW_HIP * thigh])), _pt(lm["crotch"][:2])),
+        ((float(hip_mid[0]), crotch_y), _pt(lm["crotch"][:2])),
     ]
     if float(lm["crotch"][2]) < SKIRT_CROTCH_CONFIDENCE:
         return pins[:3] + skirt_hem_pins(
-            lm, anchors, (centre, waist_y), half, scale * length_scale * FLAT_TO_WORN_LENGTH
-        ), scale
+            lm, anchors, (centre, waist_y), half, along_scale
+        ), along_scale
     for side, row, g_side in (("left", 0, g_wl), ("right", 1, g_wr)):
         g_out = lm[f"hem_{side}_outer"][:2].astype(np.float64)
         g_in = lm[f"hem_{side}_inner"][:2].astype(np.float64)
@@ -149,8 +204,12 @@ def lower_pins(
         # The hem lies the garment's own length below the waistband (worn), measured down the
         # leg from the hip joint, which lies that far below the waistband's row already.
         g_length = float(0.5 * (g_out[1] + g_in[1]) - g_side[1])
-        length = scale * length_scale * FLAT_TO_WORN_LENGTH * g_length
-        length = max(0.2 * thigh, length - (float(chain[0][1]) - waist_y))
+        hip_below_waist = float(chain[0][1]) - waist_y
+        length = along_scale * g_length - hip_below_waist
+        # Trousers longer than the leg end over the shoes, not below the feet.
+        leg_length = float(np.hypot(*(chain[1] - chain[0])) + np.hypot(*(chain[2] - chain[1])))
+        shin_length = float(np.hypot(*(chain[2] - chain[1])))
+        length = max(0.2 * thigh, min(length, leg_length + HEM_BELOW_ANKLE * shin_length))
         hem, direction = along_chain(chain, length)
         normal = np.array([-direction[1], direction[0]], np.float64)
         if float(np.dot(normal, chain[0] - hip_mid)) < 0:
@@ -172,9 +231,14 @@ def lower_pins(
         pins.append((_pt(hem - normal * inner_hem), _pt(g_in)))
         leg_thigh = float(np.hypot(*(chain[1] - chain[0])))
         if length > leg_thigh * 1.15:
-            f = leg_thigh / length
-            g_ko = g_side + (g_out - g_side) * f
-            g_ki = lm["crotch"][:2] + (g_in - lm["crotch"][:2]) * f
+            # The garment's knee: the row as far below its waistband as the body's knee lies
+            # below the new waistband, on the outer and the inner seam alike. (Taken at the
+            # same share of each seam's length, the inner point lay far below the outer one
+            # where the inner seam starts at the crotch: the leg was sheared, wide and twisted
+            # at the knee.)
+            g_row = float(g_side[1]) + (hip_below_waist + leg_thigh) / max(1e-6, along_scale)
+            g_ko = _seam_at_row(g_side, g_out, g_row)
+            g_ki = _seam_at_row(lm["crotch"], g_in, g_row)
             half_knee = 0.5 * scale * float(np.hypot(*(g_ko - g_ki)))
             along = chain[2] - chain[0]
             knee_n = np.array([-along[1], along[0]]) / max(1e-6, float(np.hypot(*along)))
@@ -190,9 +254,9 @@ def lower_pins(
             # Halfway down the shin too: with pins only at knee and hem, the spline swings
             # the lower leg out in an S between them.
             shin = leg_thigh + 0.5 * (length - leg_thigh)
-            f = shin / length
-            g_so = g_side + (g_out - g_side) * f
-            g_si = lm["crotch"][:2] + (g_in - lm["crotch"][:2]) * f
+            g_row = float(g_side[1]) + (hip_below_waist + shin) / max(1e-6, along_scale)
+            g_so = _seam_at_row(g_side, g_out, g_row)
+            g_si = _seam_at_row(lm["crotch"], g_in, g_row)
             half_shin = 0.5 * scale * float(np.hypot(*(g_so - g_si)))
             point, shin_dir = along_chain(chain, shin)
             shin_n = np.array([-shin_dir[1], shin_dir[0]], np.float64)
@@ -203,7 +267,7 @@ def lower_pins(
             inner_shin = min(half_shin, 0.9 * abs(float(point[0]) - mid_x))
             pins.append((_pt(point + shin_n * (2.0 * half_shin - inner_shin)), _pt(g_so)))
             pins.append((_pt(point - shin_n * inner_shin), _pt(g_si)))
-    return pins, scale
+    return pins, scale * FLAT_OVER_WORN
 
 
 def fit_lower(
@@ -249,11 +313,15 @@ def fit_lower(
 
 __all__ = [
     "CROTCH_BELOW_HIP",
-    "FLAT_TO_WORN_LENGTH",
+    "FLAT_OVER_WORN",
+    "HEM_BELOW_ANKLE",
     "SKIRT_CROTCH_CONFIDENCE",
     "WAIST_ABOVE_HIP",
     "WAIST_HIGHEST",
+    "WAIST_LOWEST",
+    "WAIST_OVER_HIPS",
     "fit_lower",
     "lower_pins",
+    "regular_waist_row",
     "skirt_hem_pins",
 ]
