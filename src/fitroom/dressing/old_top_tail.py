@@ -63,8 +63,10 @@ def old_top_tail(
     if rows.size < 10:
         return out
     # (The torso's pixels beside the legs too, where the old top's mask left them: below a
-    # waistband line, or past its colour test.)
-    fabric = legs | ((parts.labels == int(BodyPart.TORSO)) & (parts.skin < 0.5) & (person > 0.5))
+    # waistband line, or past its colour test; and the hands' box, which takes in the coat's
+    # front edge beside a hand hanging at the hips.)
+    around = labels_mask(parts.labels, {BodyPart.TORSO, *HAND_PARTS})
+    fabric = legs | (around & (parts.skin < 0.5) & (person > 0.5))
     fabric &= top <= 0.5
     y0, y1 = int(rows[0]), int(rows[-1]) + 1
     span = y1 - y0
@@ -129,11 +131,13 @@ def remove_old_top_tail(
     behind = exposed * (1.0 - inside)
     on_legs = exposed * inside
     if behind.any():
-        # The coat's edge (a dark outline, its soft rim on the backdrop) goes with it: the fill
-        # reaches a little further out, and takes nothing from near the coat.
+        # The coat's outer edge (a dark outline, its soft rim on the backdrop) goes with it: the
+        # fill reaches a little further out, and takes nothing from near the coat.
         rim = grown_in_box(behind, 2 * reach) * (1.0 - inside) * (1.0 - union)
         rim *= ~labels_mask(parts.labels, HAND_PARTS) & (parts.skin < 0.5)
-        region = np.maximum(behind, rim)
+        # (All of the tail the legs' fill does not fully cover, which is then drawn over it:
+        # where two fills meet, half of each left a quarter of the dark coat as a seam.)
+        region = np.maximum(exposed * (inside < 0.999), rim)
         avoid = np.maximum(np.maximum(person, tail), grown_in_box(region, reach))
         base = fill_with_background(base, region, avoid=avoid, out=base)
     if on_legs.any():
