@@ -68,6 +68,13 @@ class TestOldTopTail:
         assert tail[122:156, 33:39].mean() > 0.9
         assert not tail[170:200].any()
 
+    def test_an_old_hem_just_below_the_waist_is_no_tail(self, drawn_person: DrawnPerson) -> None:
+        # The old top's hem showing a few rows over the trousers (below a tucked top's
+        # waistband): left as it is, like the rest of the trousers' waistband.
+        image, parts, person = drawn_person(TROUSERS)
+        image[100:126, 30:90] = TOP
+        assert not tail_of(image, parts, person).any()
+
     def test_the_skirt_of_a_dress_is_no_tail(self, drawn_person: DrawnPerson) -> None:
         # (It stays under a new top: see old_skirt_mask.)
         image, parts, person = drawn_person(TOP)

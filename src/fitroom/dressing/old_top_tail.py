@@ -35,6 +35,10 @@ TAIL_BLUR = 0.008
 TAIL_NEAR = 25.0
 TAIL_MARGIN = 10.0
 
+#: A tail reaches at least this share of the photo's longer side down from the legs' top (a
+#: coat, a long cardigan); shorter, it is an old hem below a waistband and is left alone.
+TAIL_MIN_DROP = 0.1
+
 
 def old_top_tail(
     parts: BodyParts,
@@ -80,7 +84,16 @@ def old_top_tail(
     above = min(y0, max(4, round(0.02 * max(h, w))))
     y0 -= above
     box = image[y0:y1, x0:x1].astype(np.float32) / 255.0
-    lab = cv2.GaussianBlur(cv2.cvtColor(box, cv2.COLOR_RGB2LAB), (0, 0), TAIL_BLUR * max(h, w))
+    # Blurred over the clothes alone (skin and the backdrop left out): mixed with the backdrop,
+    # the dark trousers' outline came out the grey of a grey top.
+    cloth = fabric[y0:y1, x0:x1] | (top[y0:y1, x0:x1] > 0.5)
+    weight = cv2.GaussianBlur(cloth.astype(np.float32), (0, 0), TAIL_BLUR * max(h, w))
+    lab = (
+        cv2.GaussianBlur(
+            cv2.cvtColor(box, cv2.COLOR_RGB2LAB) * cloth[..., None], (0, 0), TAIL_BLUR * max(h, w)
+        )
+        / np.maximum(weight, 1e-3)[..., None]
+    )
     sample = lab[above + int(0.6 * span) : above + int(0.85 * span)][below[:, x0:x1]]
     trousers = np.median(sample, axis=0)
     to_top = np.min([np.linalg.norm(lab - c, axis=2) for c in old.palette], axis=0)
@@ -93,6 +106,16 @@ def old_top_tail(
     _, components = cv2.connectedComponents(joined.view(np.uint8))
     touching = np.unique(components[top[y0:y1, x0:x1] > 0.5])
     keep = np.isin(components, touching[touching > 0]) & tail
+    # A coat's front is a panel, not a sliver along the trousers' outline.
+    r = max(1, round(TAIL_BLUR * max(h, w)))
+    disc = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * r + 1, 2 * r + 1))
+    keep = cv2.morphologyEx(keep.view(np.uint8), cv2.MORPH_OPEN, disc).astype(bool)
+    rows_kept = np.flatnonzero(keep.any(axis=1))
+    if rows_kept.size == 0 or rows_kept[-1] - above < TAIL_MIN_DROP * max(h, w):
+        # The old top's hem showing below a tucked top's waistband, no coat: what lies under
+        # it there is the trousers' waistband, which the fill cannot draw (it came out as a
+        # smeared band); the hem is left as it was.
+        return out
     out[y0:y1, x0:x1] = keep
     return out
 
@@ -148,4 +171,11 @@ def remove_old_top_tail(
     return base
 
 
-__all__ = ["TAIL_BLUR", "TAIL_MARGIN", "TAIL_NEAR", "old_top_tail", "remove_old_top_tail"]
+__all__ = [
+    "TAIL_BLUR",
+    "TAIL_MARGIN",
+    "TAIL_MIN_DROP",
+    "TAIL_NEAR",
+    "old_top_tail",
+    "remove_old_top_tail",
+]
