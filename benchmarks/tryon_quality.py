@@ -180,6 +180,11 @@ def metrics(
         # A diagnostic beside the defined metric: the same ΔE over the pixels where the new
         # garment itself shows (above the hip line). The defined metric also counts repainted
         # skin and misses garment pixels the colour of the old top (black on black).
+        # And the residue split: old-garment pixels left unchanged where no new garment is
+        # drawn (old fabric really left showing) — the rest of the residue lies under a new
+        # garment of the old one's colour (black on black), which no removal can change.
+        uncovered = old & ~changed & (garment_mask < 0.5)
+        out["residue_uncovered"] = float(uncovered.sum() / max(1, old.sum()))
         shown = (garment_mask > 0.5) & (rows < hip_y)
         out["colour_on_garment"] = (
             float(np.linalg.norm(median_lab(output[shown]) - garment_lab))
@@ -457,6 +462,8 @@ def main() -> None:
         print(f"{key:<22}{om:>15.3f} ({oa:7.3f}){bm:>16.3f} ({ba:7.3f})  {target}")
     om, oa = summarise(ours, "colour_on_garment")
     print(f"{'colour on garment':<22}{om:>15.3f} ({oa:7.3f}){'':26}  (diagnostic, not a target)")
+    om, oa = summarise(ours, "residue_uncovered")
+    print(f"{'residue uncovered':<22}{om:>15.3f} ({oa:7.3f}){'':26}  (diagnostic: no new garment)")
     for dataset, (mine, theirs) in sorted(by_dataset.items()):
         print(f"  {dataset} ({len(mine)} pairs):")
         for key in targets:

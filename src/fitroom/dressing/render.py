@@ -35,6 +35,7 @@ from fitroom.dressing.old_garment_removal import (
     old_garment_to_remove,
     remove_old_garment,
 )
+from fitroom.dressing.old_top_tail import old_top_tail, remove_old_top_tail
 from fitroom.dressing.shading import contact_shadow, fold_shading, low_frequency_shading
 from fitroom.dressing.sleeve_ends import meet_old_sleeve_ends
 from fitroom.fitting.fitted import FittedGarment, FittedLayer
@@ -310,6 +311,10 @@ def render_fitted(
             upper=upper and not new_dress,
             side=side,
         )
+        if upper and "lower" not in regions:
+            # An old coat's tail over the legs (new trousers remove it with the old ones).
+            tail = old_top_tail(parts, person, image, old, old_mask)
+            base = remove_old_top_tail(base, parts, person, tail, union, limbs, side)
     # No shadow on the face, hair and neck (whose label often reaches into the chin and hair).
     shade_on = person * (1.0 - occluders(parts, float(h), False))
     shadow = contact_shadow(union, shade_on, sigma=max(2.0, 0.006 * side))
