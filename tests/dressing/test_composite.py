@@ -102,3 +102,22 @@ def test_bare_forearms_stay_in_front_of_a_lower_layer() -> None:
     (layer,) = layer_coverage([shorts], parts, support, None)[0]
     assert layer.keep[130, 30] < 0.1  # the bare forearm stays in front
     assert layer.keep[130, 100] > 0.9  # the shorts show elsewhere
+
+
+def test_a_one_shoulder_garment_gets_no_fixed_opening() -> None:
+    """A one-shoulder dress's top edge runs across the chest: no back collar, nothing inside to
+    hide. The fixed opening cut below it made a round hole of painted skin and a dark band in
+    the bodice (pair 020714); a garment whose top edge goes round the neck keeps it."""
+    labels = np.full((200, 200), int(BodyPart.TORSO), np.uint8)
+    labels[:40] = int(BodyPart.BACKGROUND)
+    parts = BodyParts(labels, np.zeros((200, 200), np.float32))
+    support = np.ones((200, 200), np.float32)
+    panel = FittedLayer("torso", (0, 0, 200, 200), np.ones((200, 200, 4), np.float32))
+    targets = {"neck_center": (100.0, 42.0), "neck_left": (120.0, 40.0), "neck_right": (80.0, 40.0)}
+    kept = {}
+    for collar in (True, False):
+        dress = FittedGarment(layers=(panel,), targets=targets, scale=1.0, collar_at_neck=collar)
+        (layer,) = layer_coverage([dress], parts, support, None)[0]
+        kept[collar] = layer.keep
+    assert kept[True][50, 100] < 0.1
+    assert kept[False][50, 100] > 0.9

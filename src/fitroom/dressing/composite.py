@@ -175,9 +175,10 @@ def layer_coverage(
         limit = None if cut_below_y is None else cut_below_y[gi]
         for li, layer in enumerate(fitted.layers):
             span = None
-            # (A garment whose panel leaves out its own opening needs no fixed one.)
-            own = fitted.own_neck_opening
-            if layer.part == "torso" and not own and shows_back_collar(fitted.targets):
+            # (A garment whose panel leaves out its own opening needs no fixed one; one whose
+            # top edge does not go round the neck, a one-shoulder dress, has none to hide.)
+            fixed = not fitted.own_neck_opening and fitted.collar_at_neck
+            if layer.part == "torso" and fixed and shows_back_collar(fitted.targets):
                 span = (
                     float(fitted.targets["neck_left"][0]),
                     float(fitted.targets["neck_right"][0]),

@@ -7,6 +7,7 @@ shading, composite); :func:`render_fitted` runs them in order on the box around 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 import cv2
 import numpy as np
@@ -106,7 +107,8 @@ def _crop_cut(
 
 def _cropped(fitted: FittedGarment, x0: int, y0: int) -> FittedGarment:
     """A fitted garment in the coordinates of a crop starting at (x0, y0)."""
-    return FittedGarment(
+    return replace(
+        fitted,
         layers=tuple(
             FittedLayer(
                 layer.part,
@@ -116,9 +118,6 @@ def _cropped(fitted: FittedGarment, x0: int, y0: int) -> FittedGarment:
             for layer in fitted.layers
         ),
         targets={k: (v[0] - x0, v[1] - y0) for k, v in fitted.targets.items()},
-        scale=fitted.scale,
-        region=fitted.region,
-        own_neck_opening=fitted.own_neck_opening,
     )
 
 
