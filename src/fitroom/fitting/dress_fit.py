@@ -18,6 +18,11 @@ warped by a thin-plate spline, sleeves on the arms) but placed by its own rules:
   "armpits" are then the sleeves' cuffs, as deep on both sides. Drawn at the torso's width,
   that row left the person's arms, and the old sleeves on them, outside the dress (bands of
   repainted arm from shoulder to wrist). The cuffs go over the person's forearms instead.
+* **Below the torso** the skirt is centred on the outline of the hips and legs at its row
+  (:attr:`~fitroom.fitting.anchors.BodyAnchors.lower_edges`): on a person turned a little
+  or standing on one leg, the line between the joints lies well off the middle of what shows
+  of the body, and the skirt drawn about it left the body's (and the old dress's) one side
+  uncovered.
 * **Length**: the hem follows from the garment's own proportions at that size (a knee-length
   dress ends near the knee) and never falls below the ankles: the feet stay the person's.
 """
@@ -28,7 +33,7 @@ import numpy as np
 import numpy.typing as npt
 
 from fitroom.fitting.anchors import BodyAnchors, seams_beside_joints
-from fitroom.fitting.garment_fit import TORSO_POINTS, cover_body_width, hang_below_hips
+from fitroom.fitting.garment_fit import SIZE_EASE, TORSO_POINTS, cover_body_width, hang_below_hips
 from fitroom.fitting.warp import apply_affine, similarity_from_pairs
 from fitroom.garments.core import Garment, GarmentLandmarks
 
@@ -126,7 +131,7 @@ def _chest_similarity(
         return None
     across /= norm
     mid = anchors.shoulders.astype(np.float64).mean(axis=0)
-    half = 0.5 * chest * ease
+    half = 0.5 * chest * ease / SIZE_EASE["M"]
     source = [[g_cx - 0.5 * g_pit, g_top], [g_cx + 0.5 * g_pit, g_top]]
     target = [mid - across * half, mid + across * half]
     return similarity_from_pairs(source, target)
@@ -161,8 +166,25 @@ def dress_targets(
     if garment.sleeve == "none" and sleeves_hang_flush(lm):
         over_forearms(targets, anchors)
     hang_below_hips(targets, anchors)
+    centre_below_torso(targets, anchors)
     above_ankles(targets, anchors)
     return targets, scale
+
+
+def centre_below_torso(targets: dict[str, tuple[float, float]], anchors: BodyAnchors) -> None:
+    """Centre the waist and hem rows that lie below the measured torso on the middle of the
+    hips and legs' outline at their height, in place (each row keeps its width). Rows within
+    the torso (centred by :func:`~fitroom.fitting.garment_fit.cover_body_width`) or where the
+    outline was not measured stay."""
+    for row in ("waist", "hem"):
+        (lx, ly), (rx, ry) = targets[f"{row}_left"], targets[f"{row}_right"]
+        y = 0.5 * (ly + ry)
+        edges = anchors.lower_edge_at(y)
+        if anchors.torso_edge_at(y) is not None or edges is None or edges[0] <= edges[1]:
+            continue
+        shift = 0.5 * (edges[0] + edges[1]) - 0.5 * (lx + rx)
+        targets[f"{row}_left"] = (lx + shift, ly)
+        targets[f"{row}_right"] = (rx + shift, ry)
 
 
 def above_ankles(targets: dict[str, tuple[float, float]], anchors: BodyAnchors) -> None:
@@ -192,6 +214,7 @@ __all__ = [
     "CUFFS_LEVEL",
     "above_ankles",
     "body_chest_width",
+    "centre_below_torso",
     "chest_sized",
     "dress_targets",
     "over_forearms",
