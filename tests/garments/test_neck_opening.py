@@ -135,13 +135,16 @@ def test_drawn_garments_have_no_inside_to_read(kind: str, seed: int, pattern: st
         ("pairs/cloth/000009_1.jpg", True),
         ("pairs/cloth/00069_00.jpg", True),
     ],
-    ids=["one-shoulder", "one-shoulder-2", "tank-dress", "v-neck-coat", "shirt", "tank"],
+    ids=["one-shoulder", "halter-straps", "tank-dress", "v-neck-coat", "shirt", "tank"],
 )
 def test_a_one_shoulder_top_edge_does_not_go_round_the_neck(
     shared_data: Path, relpath: str, round_the_neck: bool
 ) -> None:
-    """The two one-shoulder dresses of the shared data have their neck points far apart in
-    height: no collar goes round the neck, so the dressing hides no opening below their top
-    edge (it cut a hole into the bodice). Straps, tanks, V-necks and collars keep theirs."""
+    """The one-shoulder dress has its neck points far apart in height: no collar goes round
+    the neck, so the dressing hides no opening below its top edge (it cut a hole into the
+    bodice). So has the crochet dress with two thin halter straps, read with one neck point
+    at a strap's end and the other on the bodice's straight top edge: that edge is the
+    bodice's front, with no inside to hide (an opening was cut into it too). Straps, tanks,
+    V-necks and collars keep theirs."""
     garment = _garment(shared_data / relpath)
     assert collar_at_neck(garment.landmarks) is round_the_neck
