@@ -109,3 +109,19 @@ def test_a_one_shoulder_garment_gets_no_fixed_opening() -> None:
     kept = {collar: _panel_keep(targets, collar_at_neck=collar) for collar in (True, False)}
     assert kept[True][50, 100] < 0.1
     assert kept[False][50, 100] > 0.9
+
+
+def test_an_old_cuff_the_part_map_calls_hand_does_not_stay_in_front() -> None:
+    """The coarse part map's hand reaches up over the old sleeve's cuff. Kept in front of the
+    new garment yet removed as old fabric, that cuff was painted as a band of bare wrist over
+    the new sleeve's end (both wrists of pairs 020723 and 00002_00). The hand itself (skin,
+    not old fabric) stays in front."""
+    labels = np.full((100, 100), int(BodyPart.TORSO), np.uint8)
+    labels[60:, 40:60] = int(BodyPart.RIGHT_HAND)  # the cuff (rows 60-69), then the hand
+    parts = BodyParts(labels, np.zeros((100, 100), np.float32))
+    old_fabric = np.zeros((100, 100), np.float32)
+    old_fabric[:70] = 1.0  # the old top and its cuff
+    plain = occluders(parts, None, False)
+    told = occluders(parts, None, False, old_fabric=old_fabric)
+    assert plain[64, 50] > 0.9 and told[64, 50] < 0.1  # the cuff
+    assert plain[85, 50] > 0.9 and told[85, 50] > 0.9  # the hand

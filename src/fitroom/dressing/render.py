@@ -258,7 +258,15 @@ def render_fitted(
     lower_front = None
     if old_waistband is not None and not keep_old:
         lower_front = old_top_in_front(parts, person, old_waistband)
-    coverage = layer_coverage(garments, parts, support, cut_below_y, image, lower_front)
+    coverage = layer_coverage(
+        garments,
+        parts,
+        support,
+        cut_below_y,
+        image,
+        lower_front,
+        old_fabric=None if keep_old else old_mask,
+    )
     union = np.zeros((h, w), np.float32)
     panels = np.zeros((h, w), np.float32)  # the torso panels alone
     for fitted, items in zip(garments, coverage, strict=True):
