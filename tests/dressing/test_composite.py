@@ -31,21 +31,25 @@ def test_neck_opening_hides_the_inside_of_the_back() -> None:
     assert opened[50, 70] < 0.1 and opened[50, 130] < 0.1  # beside it
 
 
-def test_a_garment_with_its_own_opening_gets_no_fixed_one() -> None:
-    """The fixed rounded opening is hidden only on a torso panel that does not leave out its
-    garment's own (read from the product photo at ingestion): an old package without it
-    keeps today's opening, a garment with it shows its panel wherever the panel is."""
+def _panel_keep(targets: dict[str, tuple[float, float]], **flags: bool) -> np.ndarray:
+    """Where a torso panel covering a 200 × 200 torso (below row 40) shows, for a garment
+    pinned at ``targets`` with the given :class:`FittedGarment` neck flags: float32 (H, W)."""
     labels = np.full((200, 200), int(BodyPart.TORSO), np.uint8)
     labels[:40] = int(BodyPart.BACKGROUND)
     parts = BodyParts(labels, np.zeros((200, 200), np.float32))
     support = np.ones((200, 200), np.float32)
-    targets = {"neck_center": (100.0, 40.0), "neck_left": (120.0, 40.0), "neck_right": (80.0, 40.0)}
     panel = FittedLayer("torso", (0, 0, 200, 200), np.ones((200, 200, 4), np.float32))
-    kept = {}
-    for own in (False, True):
-        top = FittedGarment(layers=(panel,), targets=targets, scale=1.0, own_neck_opening=own)
-        (layer,) = layer_coverage([top], parts, support, None)[0]
-        kept[own] = layer.keep
+    garment = FittedGarment(layers=(panel,), targets=targets, scale=1.0, **flags)
+    (layer,) = layer_coverage([garment], parts, support, None)[0]
+    return layer.keep
+
+
+def test_a_garment_with_its_own_opening_gets_no_fixed_one() -> None:
+    """The fixed rounded opening is hidden only on a torso panel that does not leave out its
+    garment's own (read from the product photo at ingestion): an old package without it
+    keeps today's opening, a garment with it shows its panel wherever the panel is."""
+    targets = {"neck_center": (100.0, 40.0), "neck_left": (120.0, 40.0), "neck_right": (80.0, 40.0)}
+    kept = {own: _panel_keep(targets, own_neck_opening=own) for own in (False, True)}
     assert kept[False][50, 100] < 0.1  # the fixed opening
     assert kept[True][50, 100] > 0.9  # the panel itself decides
     assert kept[False][150, 100] > 0.9 and kept[True][150, 100] > 0.9
@@ -55,21 +59,14 @@ def test_a_v_neck_outline_gets_no_opening_cut_below_it() -> None:
     """A wrap or V-neck dress whose product photo's top edge dips deep between its straps: that
     edge is the front neckline itself, and the fixed opening cut below it made a round hole of
     painted skin in the bodice (the shared green tulle dress on every person)."""
-    labels = np.full((200, 200), int(BodyPart.TORSO), np.uint8)
-    labels[:40] = int(BodyPart.BACKGROUND)
-    parts = BodyParts(labels, np.zeros((200, 200), np.float32))
-    support = np.ones((200, 200), np.float32)
-    panel = FittedLayer("torso", (0, 0, 200, 200), np.ones((200, 200, 4), np.float32))
     crew = {"neck_center": (100.0, 42.0), "neck_left": (120.0, 40.0), "neck_right": (80.0, 40.0)}
     wrap = {"neck_center": (100.0, 70.0), "neck_left": (140.0, 40.0), "neck_right": (60.0, 42.0)}
     assert shows_back_collar(crew)
     assert not shows_back_collar(wrap)
     assert not shows_back_collar({"neck_center": (100.0, 40.0)})
     for targets, opening in ((crew, True), (wrap, False)):
-        dress = FittedGarment(layers=(panel,), targets=targets, scale=1.0)
-        (layer,) = layer_coverage([dress], parts, support, None)[0]
         below_centre = (round(targets["neck_center"][1]) + 8, 100)
-        assert bool(layer.keep[below_centre] < 0.1) is opening
+        assert bool(_panel_keep(targets)[below_centre] < 0.1) is opening
 
 
 def test_own_top_stays_in_front_of_new_trousers_above_the_old_waistband() -> None:
@@ -128,3 +125,29 @@ def test_hands_showing_no_skin_do_not_stay_in_front_of_new_shorts() -> None:
     assert layer.keep[120, 35] < 0.1  # the bare hand stays in front
     assert layer.keep[120, 165] > 0.9  # the shorts cover the jacket's "hand"
     assert layer.keep[138, 35] < 0.1  # the shaded rows of the bare hand too
+
+
+def test_a_one_shoulder_garment_gets_no_fixed_opening() -> None:
+    """A one-shoulder dress's top edge runs across the chest: no back collar, nothing inside to
+    hide. The fixed opening cut below it made a round hole of painted skin and a dark band in
+    the bodice (pair 020714); a garment whose top edge goes round the neck keeps it."""
+    targets = {"neck_center": (100.0, 42.0), "neck_left": (120.0, 40.0), "neck_right": (80.0, 40.0)}
+    kept = {collar: _panel_keep(targets, collar_at_neck=collar) for collar in (True, False)}
+    assert kept[True][50, 100] < 0.1
+    assert kept[False][50, 100] > 0.9
+
+
+def test_an_old_cuff_the_part_map_calls_hand_does_not_stay_in_front() -> None:
+    """The coarse part map's hand reaches up over the old sleeve's cuff. Kept in front of the
+    new garment yet removed as old fabric, that cuff was painted as a band of bare wrist over
+    the new sleeve's end (both wrists of pairs 020723 and 00002_00). The hand itself (skin,
+    not old fabric) stays in front."""
+    labels = np.full((100, 100), int(BodyPart.TORSO), np.uint8)
+    labels[60:, 40:60] = int(BodyPart.RIGHT_HAND)  # the cuff (rows 60-69), then the hand
+    parts = BodyParts(labels, np.zeros((100, 100), np.float32))
+    old_fabric = np.zeros((100, 100), np.float32)
+    old_fabric[:70] = 1.0  # the old top and its cuff
+    plain = occluders(parts, None, False)
+    told = occluders(parts, None, False, old_fabric=old_fabric)
+    assert plain[64, 50] > 0.9 and told[64, 50] < 0.1  # the cuff
+    assert plain[85, 50] > 0.9 and told[85, 50] > 0.9  # the hand

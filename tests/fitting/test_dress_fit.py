@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -10,9 +11,18 @@ import pytest
 from PIL import Image
 
 from fitroom.fitting.anchors import BodyAnchors, body_anchors
-from fitroom.fitting.dress_fit import above_ankles, body_chest_width, chest_sized, dress_targets
+from fitroom.fitting.dress_fit import (
+    ARM_HALF_WIDTH,
+    above_ankles,
+    body_chest_width,
+    centre_below_torso,
+    chest_sized,
+    dress_targets,
+    over_forearms,
+    sleeves_hang_flush,
+)
 from fitroom.fitting.garment_fit import TORSO_POINTS, torso_targets
-from fitroom.garments import Garment, ingest_garment
+from fitroom.garments import Garment, GarmentLandmarks, ingest_garment
 from fitroom.imaging import decode_image
 from fitroom.vision import Perceiver
 
@@ -47,6 +57,13 @@ def dress_pairs(shared_data: Path) -> dict[str, tuple[Garment, BodyAnchors, floa
             g_top, g_hem = _rows(garment.alpha > 0.5)
             out[name] = (garment, anchors, (hem - top) / (g_hem - g_top), hem)
     return out
+
+
+@pytest.fixture(scope="module")
+def coat_dress_region(shared_data: Path) -> np.ndarray:
+    """The long-sleeved coat dress of pair 020723 on its person: bool (H, W) (parse map)."""
+    parse = np.array(Image.open(shared_data / "pairs" / "image-parse" / "020723_4.png"))
+    return parse == DRESS_LABEL
 
 
 class TestDressTargets:
@@ -89,6 +106,53 @@ class TestDressTargets:
         assert abs(scale / true_scale - 1.0) < 0.1
         for side, row in (("left", 0), ("right", 1)):
             assert np.allclose(targets[f"shoulder_{side}"], anchors.shoulders[row])
+
+    def test_sleeves_hanging_flush_cover_the_arms_they_hang_on(
+        self,
+        dress_pairs: dict[str, tuple[Garment, BodyAnchors, float, int]],
+        coat_dress_region: np.ndarray,
+    ) -> None:
+        # Its cuffs, read as "armpits", were drawn at the torso's width: the person's arms and
+        # the old sleeves on them stayed outside the dress (a band of repainted arm from the
+        # shoulder to the wrist). At the cuffs' row the dress now spans what it does on the
+        # photo, within 3 % of its width on each side.
+        garment, anchors, _, _ = dress_pairs["020723"]
+        assert sleeves_hang_flush(garment.landmarks)
+        targets, _ = dress_targets(garment, anchors)
+        row = round(0.5 * (targets["armpit_left"][1] + targets["armpit_right"][1]))
+        xs = np.flatnonzero(coat_dress_region[row])
+        true_right, true_left = float(xs.min()), float(xs.max())
+        slack = 0.03 * (true_left - true_right)
+        assert targets["armpit_left"][0] >= true_left - slack
+        assert targets["armpit_right"][0] <= true_right + slack
+
+    @pytest.mark.parametrize("name", SLEEVELESS_PAIRS)
+    def test_a_sleeveless_dress_has_no_sleeves_hanging_flush(
+        self, name: str, dress_pairs: dict[str, tuple[Garment, BodyAnchors, float, int]]
+    ) -> None:
+        assert not sleeves_hang_flush(dress_pairs[name][0].landmarks)
+
+    @pytest.mark.parametrize("name", ("020714", "020722", "020723"))
+    def test_the_skirt_is_centred_on_what_shows_of_the_body(
+        self,
+        name: str,
+        dress_pairs: dict[str, tuple[Garment, BodyAnchors, float, int]],
+        shared_data: Path,
+    ) -> None:
+        # Centred on the line from the hips to the knees, the hem of the coat dress (a person
+        # turned a little) lay 7 px off the photo's; centred on the outline of the legs it is
+        # within 4 % of the skirt's width of it on each of these three (020722: 5 px; its hem
+        # hangs lower than the photo's, where the legs' outline is centred a little apart).
+        garment, anchors, _, _ = dress_pairs[name]
+        parse = np.array(Image.open(shared_data / "pairs" / "image-parse" / f"{name}_4.png"))
+        region = parse == DRESS_LABEL
+        targets, _ = dress_targets(garment, anchors)
+        hem_y = 0.5 * (targets["hem_left"][1] + targets["hem_right"][1])
+        row = min(round(hem_y), int(np.flatnonzero(region.any(axis=1)).max()) - 15)
+        xs = np.flatnonzero(region[row])
+        true_centre, true_width = 0.5 * float(xs.min() + xs.max()), float(xs.max() - xs.min())
+        ours = 0.5 * (targets["hem_left"][0] + targets["hem_right"][0])
+        assert abs(ours - true_centre) < 0.04 * true_width
 
     def test_a_one_shoulder_dress_stands_upright(
         self, dress_pairs: dict[str, tuple[Garment, BodyAnchors, float, int]]
@@ -138,3 +202,84 @@ def test_the_chest_is_measured_between_armpits_and_waist(
     stick_figure: Callable[..., BodyAnchors],
 ) -> None:
     assert body_chest_width(stick_figure(torso_half=70.0)) == pytest.approx(140.0)
+
+
+def _dress_landmarks(armpit_left_y: float, armpit_right_y: float) -> GarmentLandmarks:
+    """A dress 200 px wide with its shoulders at row 100 and its armpits at the given rows."""
+    rows = {"neck": 90.0, "shoulder": 100.0, "waist": 500.0, "hem": 900.0}
+    points = []
+    for name in TORSO_POINTS:
+        row, _, side = name.partition("_")
+        x = 300.0 if side == "center" else (400.0 if side == "left" else 200.0)
+        y = {"left": armpit_left_y, "right": armpit_right_y}[side] if row == "armpit" else rows[row]
+        points.append((x, y, 1.0))
+    return GarmentLandmarks(TORSO_POINTS, np.array(points, np.float32))
+
+
+class TestSleevesHangingFlush:
+    def test_deep_level_armpits_are_cuffs(self) -> None:
+        assert sleeves_hang_flush(_dress_landmarks(480.0, 470.0))
+
+    def test_armholes_of_a_plausible_depth_are_armholes(self) -> None:
+        assert not sleeves_hang_flush(_dress_landmarks(200.0, 200.0))
+
+    def test_a_drape_falling_on_one_side_is_no_pair_of_sleeves(self) -> None:
+        # (The asymmetric flag-print dress of pair 020719: a cape down one side.)
+        assert not sleeves_hang_flush(_dress_landmarks(330.0, 480.0))
+
+
+class TestOverForearms:
+    def _targets(self, armpit_half: float, row: float) -> dict[str, tuple[float, float]]:
+        return {
+            "armpit_left": (300.0 + armpit_half, row),
+            "armpit_right": (300.0 - armpit_half, row),
+        }
+
+    def test_cuffs_inside_the_arms_move_out_over_them(
+        self, stick_figure: Callable[..., BodyAnchors]
+    ) -> None:
+        anchors = stick_figure()  # elbows at ±110 (row 380), wrists at ±115 (row 540)
+        targets = self._targets(80.0, 540.0)
+        over_forearms(targets, anchors)
+        margin = ARM_HALF_WIDTH * 180.0
+        assert targets["armpit_left"] == pytest.approx((300.0 + 115.0 + margin, 540.0))
+        assert targets["armpit_right"] == pytest.approx((300.0 - 115.0 - margin, 540.0))
+
+    def test_cuffs_already_over_the_arms_stay(
+        self, stick_figure: Callable[..., BodyAnchors]
+    ) -> None:
+        targets = self._targets(160.0, 540.0)
+        before = dict(targets)
+        over_forearms(targets, stick_figure())
+        assert targets == before
+
+    def test_a_raised_arm_is_not_followed(self, stick_figure: Callable[..., BodyAnchors]) -> None:
+        anchors = stick_figure()
+        raised = replace(anchors, wrists=np.array([[420.0, 300.0], [180.0, 300.0]], np.float32))
+        targets = self._targets(80.0, 540.0)
+        before = dict(targets)
+        over_forearms(targets, raised)
+        assert targets == before
+
+
+def test_rows_below_the_torso_are_centred_on_the_legs(
+    stick_figure: Callable[..., BodyAnchors],
+) -> None:
+    anchors = stick_figure()  # torso rows 200-560, centred on x = 300
+    rows = np.arange(0, 900, 4, dtype=np.float32)
+    lower = np.full((rows.size, 3), np.nan, np.float32)
+    lower[:, 0] = rows
+    lower[rows >= 200, 1] = 400.0  # hips and legs: 260-400, centred on x = 330
+    lower[rows >= 200, 2] = 260.0
+    anchors = replace(anchors, lower_edges=lower)
+    targets = {
+        "waist_left": (380.0, 450.0),
+        "waist_right": (220.0, 450.0),
+        "hem_left": (400.0, 800.0),
+        "hem_right": (200.0, 800.0),
+    }
+    centre_below_torso(targets, anchors)
+    # The waist lies within the torso: it stays; the hem moves, keeping its width.
+    assert targets["waist_left"] == (380.0, 450.0) and targets["waist_right"] == (220.0, 450.0)
+    assert targets["hem_left"] == pytest.approx((430.0, 800.0))
+    assert targets["hem_right"] == pytest.approx((230.0, 800.0))

@@ -10,7 +10,7 @@ import numpy.typing as npt
 import pytest
 
 from fitroom.garments import Garment, GarmentPart, ingest_garment
-from fitroom.garments.neck_opening import neck_opening
+from fitroom.garments.neck_opening import collar_at_neck, neck_opening
 from fitroom.garments.synth import synth_garment
 
 _INGESTED: dict[Path, Garment] = {}
@@ -123,3 +123,28 @@ def test_drawn_garments_have_no_inside_to_read(kind: str, seed: int, pattern: st
     garment = ingest_garment(synth_garment(kind, seed=seed, pattern=pattern).image)  # type: ignore[arg-type]
     assert neck_opening(garment.cutout, garment.landmarks) is None
     assert not (garment.parts == int(GarmentPart.NECK_INSIDE)).any()
+
+
+@pytest.mark.parametrize(
+    ("relpath", "round_the_neck"),
+    [
+        ("pairs/cloth/020714_1.jpg", False),
+        ("garments/catvton_overall_21744571_51588794.jpg", False),
+        ("pairs/cloth/020716_1.jpg", True),
+        ("pairs/cloth/020723_1.jpg", True),
+        ("pairs/cloth/000009_1.jpg", True),
+        ("pairs/cloth/00069_00.jpg", True),
+    ],
+    ids=["one-shoulder", "halter-straps", "tank-dress", "v-neck-coat", "shirt", "tank"],
+)
+def test_a_one_shoulder_top_edge_does_not_go_round_the_neck(
+    shared_data: Path, relpath: str, round_the_neck: bool
+) -> None:
+    """The one-shoulder dress has its neck points far apart in height: no collar goes round
+    the neck, so the dressing hides no opening below its top edge (it cut a hole into the
+    bodice). So has the crochet dress with two thin halter straps, read with one neck point
+    at a strap's end and the other on the bodice's straight top edge: that edge is the
+    bodice's front, with no inside to hide (an opening was cut into it too). Straps, tanks,
+    V-necks and collars keep theirs."""
+    garment = _garment(shared_data / relpath)
+    assert collar_at_neck(garment.landmarks) is round_the_neck

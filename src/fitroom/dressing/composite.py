@@ -56,9 +56,15 @@ def occluders(
     with_arms: bool,
     neck_span: tuple[float, float] | None = None,
     image: ByteArray | None = None,
+    old_fabric: FloatArray | None = None,
 ) -> FloatArray:
     """What stays in front of a garment layer: hair, face, hands, the neck above the neckline,
     and (for the torso panel) the bare forearms. float32 (H, W) in [0, 1], edges softened.
+
+    With ``old_fabric`` (float32 (H, W): the old garment being removed), hand pixels that are
+    old fabric (a sleeve's cuff the coarse part map calls hand) do not stay in front: kept in
+    front of the new garment yet removed as old fabric, they were painted as skin, a band of
+    bare wrist over the new sleeve's end.
 
     With ``neck_span`` (the x of the garment's two neck points), the garment's neck opening
     (:data:`NECK_OPENING_DEPTH`) is hidden too: what a product photo shows there is the inside
@@ -82,6 +88,12 @@ def occluders(
     if image is not None and front.any():
         step = max(2, round(SNAP_RADIUS * max(labels.shape)))
         soft = snap_to_edges(soft, image, step)
+    if old_fabric is not None:
+        # (Taken out after the snapping: what stays in front only shrinks.)
+        cuffs = labels_mask(labels, set(HAND_PARTS)) & (old_fabric >= 0.5)
+        if cuffs.any():
+            soft_cuffs = cv2.GaussianBlur(cuffs.astype(np.float32), (0, 0), 0.8)
+            soft = np.minimum(soft, 1.0 - np.maximum(soft_cuffs, cuffs.astype(np.float32)))
     if neckline_y is not None:
         neck = labels == int(BodyPart.NECK)
         rows = np.arange(labels.shape[0])[:, None] < neckline_y
@@ -174,6 +186,7 @@ def layer_coverage(
     cut_below_y: Sequence[TuckLine] | None,
     image: ByteArray | None = None,
     lower_front: FloatArray | None = None,
+    old_fabric: FloatArray | None = None,
 ) -> list[list[LayerCoverage]]:
     """Per garment, per layer: where it may show (see :class:`LayerCoverage`).
 
@@ -185,6 +198,8 @@ def layer_coverage(
         image: the photo, to snap what stays in front to its edges (see :func:`occluders`).
         lower_front: float32 (H, W): what else stays in front of a lower garment's layer
             (the person's own top hanging over it, see :func:`old_top_in_front`), or None.
+        old_fabric: float32 (H, W): the old garment being removed (see :func:`occluders`),
+            or None.
     """
     h = support.shape[0]
     rows = np.arange(h, dtype=np.float32)[:, None]
@@ -198,9 +213,10 @@ def layer_coverage(
         limit = None if cut_below_y is None else cut_below_y[gi]
         for li, layer in enumerate(fitted.layers):
             span = None
-            # (A garment whose panel leaves out its own opening needs no fixed one.)
-            own = fitted.own_neck_opening
-            if layer.part == "torso" and not own and shows_back_collar(fitted.targets):
+            # (A garment whose panel leaves out its own opening needs no fixed one; one whose
+            # top edge does not go round the neck, a one-shoulder dress, has none to hide.)
+            fixed = not fitted.own_neck_opening and fitted.collar_at_neck
+            if layer.part == "torso" and fixed and shows_back_collar(fitted.targets):
                 span = (
                     float(fitted.targets["neck_left"][0]),
                     float(fitted.targets["neck_right"][0]),
@@ -215,7 +231,7 @@ def layer_coverage(
                 if lower and bare_hands is None:
                     bare_hands = without_clothed_hands(parts)
                 seen = bare_hands if lower and bare_hands is not None else parts
-                fronts[key] = occluders(seen, key[0], key[1], key[2], image)
+                fronts[key] = occluders(seen, key[0], key[1], key[2], image, old_fabric)
             hidden = fronts[key]
             if lower_front is not None and layer.part == "lower":
                 hidden = np.maximum(hidden, lower_front)

@@ -7,6 +7,7 @@ shading, composite); :func:`render_fitted` runs them in order on the box around 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 import cv2
 import numpy as np
@@ -107,7 +108,8 @@ def _crop_cut(
 
 def _cropped(fitted: FittedGarment, x0: int, y0: int) -> FittedGarment:
     """A fitted garment in the coordinates of a crop starting at (x0, y0)."""
-    return FittedGarment(
+    return replace(
+        fitted,
         layers=tuple(
             FittedLayer(
                 layer.part,
@@ -117,9 +119,6 @@ def _cropped(fitted: FittedGarment, x0: int, y0: int) -> FittedGarment:
             for layer in fitted.layers
         ),
         targets={k: (v[0] - x0, v[1] - y0) for k, v in fitted.targets.items()},
-        scale=fitted.scale,
-        region=fitted.region,
-        own_neck_opening=fitted.own_neck_opening,
     )
 
 
@@ -260,7 +259,15 @@ def render_fitted(
     lower_front = None
     if old_waistband is not None and not keep_old:
         lower_front = old_top_in_front(parts, person, old_waistband)
-    coverage = layer_coverage(garments, parts, support, cut_below_y, image, lower_front)
+    coverage = layer_coverage(
+        garments,
+        parts,
+        support,
+        cut_below_y,
+        image,
+        lower_front,
+        old_fabric=None if keep_old else old_mask,
+    )
     union = np.zeros((h, w), np.float32)
     panels = np.zeros((h, w), np.float32)  # the torso panels alone
     for fitted, items in zip(garments, coverage, strict=True):

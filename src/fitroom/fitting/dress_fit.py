@@ -13,6 +13,16 @@ warped by a thin-plate spline, sleeves on the arms) but placed by its own rules:
 * **Dresses with sleeves** (or whose armholes are not read, e.g. sleeves hanging beside the
   body) are placed by their shoulder seams, as a top is, but keep their own proportions: a
   top's length that "follows the chest" would make a knee-length dress a maxi.
+* **Long sleeves hanging flush against the body** (a coat dress photographed with its arms
+  down, no background between sleeve and body) are not seen as sleeves: the outline's
+  "armpits" are then the sleeves' cuffs, as deep on both sides. Drawn at the torso's width,
+  that row left the person's arms, and the old sleeves on them, outside the dress (bands of
+  repainted arm from shoulder to wrist). The cuffs go over the person's forearms instead.
+* **Below the torso** the skirt is centred on the outline of the hips and legs at its row
+  (:attr:`~fitroom.fitting.anchors.BodyAnchors.lower_edges`): on a person turned a little
+  or standing on one leg, the line between the joints lies well off the middle of what shows
+  of the body, and the skirt drawn about it left the body's (and the old dress's) one side
+  uncovered.
 * **Length**: the hem follows from the garment's own proportions at that size (a knee-length
   dress ends near the knee) and never falls below the ankles: the feet stay the person's.
 """
@@ -23,13 +33,21 @@ import numpy as np
 import numpy.typing as npt
 
 from fitroom.fitting.anchors import BodyAnchors, seams_beside_joints
-from fitroom.fitting.garment_fit import TORSO_POINTS, cover_body_width, hang_below_hips
+from fitroom.fitting.garment_fit import SIZE_EASE, TORSO_POINTS, cover_body_width, hang_below_hips
 from fitroom.fitting.warp import apply_affine, similarity_from_pairs
 from fitroom.garments.core import Garment, GarmentLandmarks
 
 #: Armholes deeper than this share of the chest's width are not armholes (the "armpits" of a
 #: garment whose sleeves hang beside the body, or of a draped cape, are far down its side).
 ARMHOLE_DEPTH_MAX = 0.9
+
+#: Deep armholes on both sides whose heights differ by at most this share of the chest's width
+#: are the cuffs of long sleeves hanging flush against the body (a cape or a draped panel falls
+#: on one side only, to its own depth).
+CUFFS_LEVEL = 0.15
+
+#: Half a forearm's width (with its sleeve), as a share of the shoulder joints' distance.
+ARM_HALF_WIDTH = 0.1
 
 #: The rows where the body's chest width is measured: this share of the way from the shoulder
 #: joints down to the hips (around the armpits, above the waist).
@@ -44,6 +62,39 @@ def chest_sized(lm: GarmentLandmarks) -> bool:
     top = 0.5 * (float(lm["shoulder_left"][1]) + float(lm["shoulder_right"][1]))
     depth = 0.5 * float(left[1] + right[1]) - top
     return width > 1.0 and 0.0 < depth <= ARMHOLE_DEPTH_MAX * width
+
+
+def sleeves_hang_flush(lm: GarmentLandmarks) -> bool:
+    """Whether a garment read as sleeveless has long sleeves hanging flush against its sides:
+    both armholes deeper than :data:`ARMHOLE_DEPTH_MAX` of the chest's width, level with each
+    other (:data:`CUFFS_LEVEL`), the "armpits" being the cuffs."""
+    left, right = np.asarray(lm["armpit_left"][:2]), np.asarray(lm["armpit_right"][:2])
+    width = abs(float(left[0] - right[0]))
+    top = 0.5 * (float(lm["shoulder_left"][1]) + float(lm["shoulder_right"][1]))
+    deep = min(float(left[1]), float(right[1])) - top > ARMHOLE_DEPTH_MAX * width
+    return width > 1.0 and deep and abs(float(left[1] - right[1])) <= CUFFS_LEVEL * width
+
+
+def over_forearms(targets: dict[str, tuple[float, float]], anchors: BodyAnchors) -> None:
+    """Move the "armpits" (the cuffs of sleeves hanging flush, see :func:`sleeves_hang_flush`)
+    out over the forearms, in place: each at least :data:`ARM_HALF_WIDTH` beyond the
+    elbow-to-wrist line at its row. Only for an arm hanging down (elbow below the shoulder,
+    wrist below the elbow); a raised arm is left to the panel as it is."""
+    mid_x = float(anchors.shoulder_joints[:, 0].mean())
+    joints = float(np.hypot(*(anchors.shoulder_joints[0] - anchors.shoulder_joints[1])))
+    for name, row in (("armpit_left", 0), ("armpit_right", 1)):
+        shoulder = anchors.shoulder_joints[row].astype(np.float64)
+        elbow = anchors.elbows[row].astype(np.float64)
+        wrist = anchors.wrists[row].astype(np.float64)
+        if not shoulder[1] < elbow[1] < wrist[1]:
+            continue
+        x, y = targets[name]
+        t = float(np.clip((y - elbow[1]) / (wrist[1] - elbow[1]), 0.0, 1.0))
+        arm_x = float(elbow[0] + t * (wrist[0] - elbow[0]))
+        outward = 1.0 if float(shoulder[0]) >= mid_x else -1.0
+        edge = arm_x + outward * ARM_HALF_WIDTH * joints
+        if (edge - x) * outward > 0:
+            targets[name] = (edge, y)
 
 
 def body_chest_width(anchors: BodyAnchors) -> float | None:
@@ -64,8 +115,15 @@ def body_chest_width(anchors: BodyAnchors) -> float | None:
 def _chest_similarity(
     lm: GarmentLandmarks, anchors: BodyAnchors, ease: float
 ) -> npt.NDArray[np.float64] | None:
-    """The similarity placing a sleeveless dress: chest onto the chest (times ``ease``),
-    upright along the body's axis, the highest strap top on the shoulders' tops."""
+    """The similarity placing a sleeveless dress: chest onto the chest (times ``ease`` over a
+    regular fit's, :data:`~fitroom.fitting.garment_fit.SIZE_EASE` "M"), upright along the
+    body's axis, the highest strap top on the shoulders' tops.
+
+    At a regular size the flat dress's chest (armpit to armpit) goes onto the body's width
+    itself: laid flat, a dress shows half its girth, which already wraps the chest seen from
+    the front. Times the ease of a top (whose sides are then set by
+    :func:`~fitroom.fitting.garment_fit.cover_body_width`), the three sleeveless true pairs
+    came out 4-20 % too large, and as much too long."""
     chest = body_chest_width(anchors)
     g_pit = abs(float(lm["armpit_left"][0]) - float(lm["armpit_right"][0]))
     if chest is None or g_pit <= 1.0:
@@ -80,7 +138,7 @@ def _chest_similarity(
         return None
     across /= norm
     mid = anchors.shoulders.astype(np.float64).mean(axis=0)
-    half = 0.5 * chest * ease
+    half = 0.5 * chest * ease / SIZE_EASE["M"]
     source = [[g_cx - 0.5 * g_pit, g_top], [g_cx + 0.5 * g_pit, g_top]]
     target = [mid - across * half, mid + across * half]
     return similarity_from_pairs(source, target)
@@ -112,9 +170,28 @@ def dress_targets(
         for name, row in (("shoulder_left", 0), ("shoulder_right", 1)):
             targets[name] = (float(anchors.shoulders[row, 0]), float(anchors.shoulders[row, 1]))
     cover_body_width(targets, anchors, ease)
+    if garment.sleeve == "none" and sleeves_hang_flush(lm):
+        over_forearms(targets, anchors)
     hang_below_hips(targets, anchors)
+    centre_below_torso(targets, anchors)
     above_ankles(targets, anchors)
     return targets, scale
+
+
+def centre_below_torso(targets: dict[str, tuple[float, float]], anchors: BodyAnchors) -> None:
+    """Centre the waist and hem rows that lie below the measured torso on the middle of the
+    hips and legs' outline at their height, in place (each row keeps its width). Rows within
+    the torso (centred by :func:`~fitroom.fitting.garment_fit.cover_body_width`) or where the
+    outline was not measured stay."""
+    for row in ("waist", "hem"):
+        (lx, ly), (rx, ry) = targets[f"{row}_left"], targets[f"{row}_right"]
+        y = 0.5 * (ly + ry)
+        edges = anchors.lower_edge_at(y)
+        if anchors.torso_edge_at(y) is not None or edges is None or edges[0] <= edges[1]:
+            continue
+        shift = 0.5 * (edges[0] + edges[1]) - 0.5 * (lx + rx)
+        targets[f"{row}_left"] = (lx + shift, ly)
+        targets[f"{row}_right"] = (rx + shift, ry)
 
 
 def above_ankles(targets: dict[str, tuple[float, float]], anchors: BodyAnchors) -> None:
@@ -139,9 +216,14 @@ def above_ankles(targets: dict[str, tuple[float, float]], anchors: BodyAnchors) 
 
 __all__ = [
     "ARMHOLE_DEPTH_MAX",
+    "ARM_HALF_WIDTH",
     "CHEST_ROWS",
+    "CUFFS_LEVEL",
     "above_ankles",
     "body_chest_width",
+    "centre_below_torso",
     "chest_sized",
     "dress_targets",
+    "over_forearms",
+    "sleeves_hang_flush",
 ]

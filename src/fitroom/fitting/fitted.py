@@ -51,6 +51,9 @@ class FittedGarment:
         own_neck_opening: whether the torso panel leaves out the garment's own neck opening
             (read from its product photo, :attr:`~fitroom.garments.core.GarmentPart.NECK_INSIDE`);
             otherwise the dressing hides a fixed rounded opening there.
+        collar_at_neck: whether the garment's top edge between its neck points goes round
+            the neck (see :func:`fitroom.garments.neck_opening.collar_at_neck`); a one-shoulder
+            garment's does not, and gets no fixed opening either.
     """
 
     layers: tuple[FittedLayer, ...]
@@ -58,6 +61,7 @@ class FittedGarment:
     scale: float
     region: str = "upper"
     own_neck_opening: bool = False
+    collar_at_neck: bool = True
 
     def __post_init__(self) -> None:
         if self.region not in ("upper", "lower", "full"):

@@ -25,6 +25,7 @@ from fitroom.fitting.warp import (
     tps_inverse_maps,
 )
 from fitroom.garments.core import Garment, GarmentLandmarks, GarmentPart
+from fitroom.garments.neck_opening import collar_at_neck
 
 FloatArray = npt.NDArray[np.float32]
 
@@ -380,6 +381,7 @@ def fit_upper(
         targets=targets,
         scale=targets_scale,
         own_neck_opening=bool((garment.parts == int(GarmentPart.NECK_INSIDE)).any()),
+        collar_at_neck=collar_at_neck(garment.landmarks),
     )
 
 

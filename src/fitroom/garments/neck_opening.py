@@ -47,6 +47,10 @@ BACK_DIP = 0.2
 #: Neck points further apart in height than this share of their distance: no symmetric opening.
 LEVEL = 0.15
 
+#: Neck points further apart in height than this share of their distance: a one-shoulder (or
+#: otherwise asymmetric) top edge, which runs across the chest rather than round the neck.
+ONE_SHOULDER = 0.25
+
 #: Labels hang from the back collar: their top within this share of the width below it.
 LABEL_REACH = 0.35
 
@@ -118,6 +122,27 @@ def _over_label(
                     curve = candidate
                 break
     return curve
+
+
+def collar_at_neck(landmarks: GarmentLandmarks) -> bool:
+    """Whether the garment's top edge between its neck points can go round the wearer's neck
+    (a collar, a crew, scoop or V neck, straps), from its product-photo landmarks.
+
+    Not when the neck points lie at clearly different heights (more than :data:`ONE_SHOULDER`
+    of their distance apart): a one-shoulder or asymmetric neckline, whose top edge runs from
+    one shoulder down across the chest. Such a garment has no back collar whose inside could
+    show, and an opening hidden below its top edge is a hole cut into the bodice. (Without
+    neck points: True, nothing is known against it.)
+
+    >>> points = np.array([[470, 150, 1], [310, 85, 1]], np.float32)
+    >>> collar_at_neck(GarmentLandmarks(("neck_left", "neck_right"), points))
+    False
+    """
+    if not {"neck_left", "neck_right"} <= set(landmarks.names):
+        return True
+    left, right = landmarks["neck_left"], landmarks["neck_right"]
+    span = abs(float(left[0]) - float(right[0]))
+    return abs(float(left[1]) - float(right[1])) <= ONE_SHOULDER * max(span, 1.0)
 
 
 def neck_opening(cutout: npt.NDArray[np.uint8], landmarks: GarmentLandmarks) -> BoolArray | None:
@@ -264,6 +289,8 @@ __all__ = [
     "MIN_CONTRAST",
     "MIN_DELTA_E",
     "MIN_DEPTH",
+    "ONE_SHOULDER",
     "SHAPES",
+    "collar_at_neck",
     "neck_opening",
 ]
