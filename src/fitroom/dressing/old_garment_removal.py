@@ -34,7 +34,7 @@ from fitroom.dressing.old_garment import (
     old_lower_garment_mask,
     old_skirt_mask,
 )
-from fitroom.dressing.skin import fill_with_skin, skin_field, skin_grain
+from fitroom.dressing.skin import arm_outlines, fill_with_skin, skin_field, skin_texture
 from fitroom.vision.core import ARM_PARTS, HAND_PARTS, LEG_PARTS, BodyPart, BodyParts
 
 FloatArray = npt.NDArray[np.float32]
@@ -177,6 +177,11 @@ def remove_old_garment(
         # the bone, the limb is inside it, and old fabric left beside it is loose.
         bare = bare_stretches(limbs.all, union)
         not_limbs = 1.0 - limb_mask((h, w), [*bare, limbs.shoulder_line()])
+        # An arm is narrower at the wrist than at the shoulder: an old sleeve's fabric beyond
+        # the arm's own outline is loose too (painted as skin, it drew a band wider than the arm).
+        arms = arm_outlines((h, w), limbs, parts)
+        beyond_arms = labels_mask(parts.labels, ARM_PARTS) & (arms < 0.5)
+        not_limbs = np.maximum(not_limbs, beyond_arms.astype(np.float32))
         loose = np.maximum(loose * not_limbs, exposed * limb_labels * not_limbs)
         # Above the shoulders' round tops lies what was behind a wide collar or a puffed
         # sleeve head, not skin (the part map's torso reaches up there in steps).
@@ -210,6 +215,8 @@ def remove_old_garment(
     # drew an orange haze along the whole old outline. (Not grown like ``loose``: it is itself
     # the rim.)
     beyond_person = exposed * (person < 0.5)
+    # The person as drawn now, without what was repainted as background.
+    outline = np.maximum(person, union)
     if loose.any() or beyond_person.any():
         # The old fabric's dark outline lies on the soft rim of the masks (or just outside
         # the person mask): the background fill reaches a few pixels further out, so no
@@ -221,7 +228,9 @@ def remove_old_garment(
         region = np.maximum(np.maximum(loose, rim), beyond_person)
         base = fill_with_background(base, region, avoid=np.maximum(person, old_mask), out=base)
         exposed = exposed - np.maximum(loose, beyond_person)
+        outline = outline * (1.0 - np.maximum(loose, beyond_person))
     # Repainted arms, legs and the chest are round: darker towards their sides.
+    grain, mottle = skin_texture(image, parts)
     return fill_with_skin(
         base,
         exposed,
@@ -229,7 +238,9 @@ def remove_old_garment(
         shading,
         [] if limbs is None else [*limbs.all, limbs.torso_line()],
         garment_lab=old.chest_lab,
-        grain=skin_grain(image, parts),
+        grain=grain,
+        mottle=mottle,
+        outline=outline,
         out=base,
     )
 

@@ -11,10 +11,10 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
-from fitroom.dressing.limbs import Limb
+from fitroom.dressing.limbs import Limb, Limbs
 from fitroom.dressing.masks import labels_mask
 from fitroom.dressing.shading import limb_relief
-from fitroom.vision.core import HAND_PARTS, BodyPart, BodyParts
+from fitroom.vision.core import ARM_PARTS, HAND_PARTS, BodyPart, BodyParts
 
 FloatArray = npt.NDArray[np.float32]
 ByteArray = npt.NDArray[np.uint8]
@@ -161,21 +161,153 @@ def skin_already(
     return out
 
 
-_GRAIN: FloatArray | None = None
+#: Blur (pixels) of the two noise tiles: a camera's fine grain, and the coarser mottling of
+#: skin (pores, faint blotches) that keeps a repainted arm from looking like smooth paint.
+GRAIN_BLUR = (0.7, 2.5)
+
+
+def _band(grey: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """(fine, coarse): what a 1-pixel blur takes from ``grey``, and what a 4-pixel blur takes
+    from that blur. The texture of skin is measured and matched in these two bands."""
+    soft = cv2.GaussianBlur(grey, (0, 0), 1.0)
+    return grey - soft, soft - cv2.GaussianBlur(grey, (0, 0), 4.0)
+
+
+def _noise_tile(seed: int, blur: float) -> FloatArray:
+    """Unit-variance noise blurred by ``blur`` (a fixed seed; a 128-pixel tile that repeats
+    without seams: it is blurred on a wrapped copy)."""
+    noise = np.random.default_rng(seed).standard_normal((128, 128)).astype(np.float32)
+    pad = int(np.ceil(4.0 * blur))
+    wrapped = np.pad(noise, pad, mode="wrap")
+    noise = cv2.GaussianBlur(wrapped, (0, 0), blur)[pad:-pad, pad:-pad]
+    tile: FloatArray = (noise / np.float32(noise.std())).astype(np.float32)
+    return tile
+
+
+_TILES: tuple[FloatArray, FloatArray] | None = None
+
+
+def _tiles() -> tuple[FloatArray, FloatArray]:
+    """The fine and the coarse noise tile (see :data:`GRAIN_BLUR`), made once."""
+    global _TILES
+    if _TILES is None:
+        _TILES = (_noise_tile(7, GRAIN_BLUR[0]), _noise_tile(11, GRAIN_BLUR[1]))
+    return _TILES
+
+
+_RESPONSES: list[list[float]] | None = None
+
+
+def _tile_responses() -> list[list[float]]:
+    """How much of each band (fine, coarse) each unit noise tile (fine, coarse) puts in."""
+    global _RESPONSES
+    if _RESPONSES is None:
+        _RESPONSES = [[float(b.std()) for b in _band(tile)] for tile in _tiles()]
+    return _RESPONSES
+
+
+def _tiled(tile: FloatArray, h: int, w: int) -> FloatArray:
+    reps = (-(-h // tile.shape[0]), -(-w // tile.shape[1]))
+    out: FloatArray = np.tile(tile, reps)[:h, :w]
+    return out
 
 
 def _grain(h: int, w: int) -> FloatArray:
-    """Unit-variance fine noise (a fixed seed, a tile repeated): the grain a camera puts on skin."""
-    global _GRAIN
-    if _GRAIN is None:
-        noise = np.random.default_rng(7).standard_normal((128, 128)).astype(np.float32)
-        # Blurred on a wrapped copy, so the tile repeats without seams.
-        wrapped = np.pad(noise, 4, mode="wrap")
-        noise = cv2.GaussianBlur(wrapped, (0, 0), 0.7)[4:-4, 4:-4]
-        _GRAIN = (noise / np.float32(noise.std())).astype(np.float32)
-    reps = (-(-h // 128), -(-w // 128))
-    tiled: FloatArray = np.tile(_GRAIN, reps)[:h, :w]
-    return tiled
+    """Unit-variance fine noise (h, w): the grain a camera puts on skin."""
+    return _tiled(_tiles()[0], h, w)
+
+
+def _mottle(h: int, w: int) -> FloatArray:
+    """Unit-variance coarser noise (h, w): skin's own mottling."""
+    return _tiled(_tiles()[1], h, w)
+
+
+#: A bare arm's radius at the elbow and at the wrist, as shares of its radius at the shoulder
+#: (the arm capsule's, :data:`~fitroom.dressing.limbs.ARM_RADIUS`): a forearm is narrower than
+#: an upper arm and a wrist narrower still, so a wide old sleeve's cuff is not painted as skin.
+ELBOW_OF_SHOULDER = 0.85
+WRIST_OF_SHOULDER = 0.6
+
+#: How much darker repainted skin gets at the person's outline than on the middle of a limb
+#: (a round limb lit from the front: the surface turns away from the light at its sides).
+OUTLINE_DEPTH = 0.25
+
+
+def bare_wrist_radius(parts: BodyParts, elbow: FloatArray, wrist: FloatArray) -> float | None:
+    """Half the width of a bare wrist across the forearm (the median over points from 80 % to
+    100 % of the way from elbow to wrist of the run of arm or hand skin through the bone,
+    measured across it), or None where the photo shows too little of it bare (a long cuff)."""
+    h, w = parts.labels.shape
+    bone = wrist - elbow
+    length = float(np.hypot(*bone))
+    if not np.isfinite(length) or length < 4.0:
+        return None
+    along = bone / np.float32(length)
+    across = np.array([-along[1], along[0]], np.float32)
+    bare = labels_mask(parts.labels, (*ARM_PARTS, *HAND_PARTS)) & (parts.skin > 0.5)
+    reach = np.arange(0, round(0.5 * length), dtype=np.float32)
+    halves = []
+    for t in np.linspace(0.8, 1.0, 7):
+        centre = elbow + np.float32(t) * bone
+        sides = []
+        for sign in (1.0, -1.0):
+            pts = centre[None, :] + np.float32(sign) * reach[:, None] * across[None, :]
+            xs, ys = np.round(pts[:, 0]).astype(int), np.round(pts[:, 1]).astype(int)
+            ok = (xs >= 0) & (xs < w) & (ys >= 0) & (ys < h)
+            run = np.zeros(reach.size, bool)
+            run[ok] = bare[ys[ok], xs[ok]]
+            # (The bone itself must lie on bare skin; the run ends at the first gap.)
+            sides.append(float(np.argmin(run)) if not run.all() else float(reach.size))
+        if sides[0] > 0 and sides[1] > 0:
+            halves.append(0.5 * (sides[0] + sides[1]))
+    return float(np.median(halves)) if len(halves) >= 4 else None
+
+
+def arm_outlines(shape: tuple[int, int], limbs: Limbs, parts: BodyParts) -> FloatArray:
+    """Where bare arms are, at their own width: float32 (H, W) in [0, 1].
+
+    Each arm narrows from its capsule's radius at the shoulder to :data:`ELBOW_OF_SHOULDER` of
+    it at the elbow and to the wrist's measured half width (:func:`bare_wrist_radius`, kept
+    within 0.45 to 0.8 of the shoulder's; :data:`WRIST_OF_SHOULDER` where it is not seen).
+    """
+    h, w = shape
+    out = np.zeros((h, w), np.uint8)
+    for arm in (limbs.left_arm, limbs.right_arm):
+        if arm.bones.shape[0] < 3 or not np.isfinite(arm.bones).all():
+            continue
+        shoulder, elbow, wrist = (np.asarray(p, np.float32) for p in arm.bones[:3])
+        r = float(arm.radius)
+        measured = bare_wrist_radius(parts, elbow, wrist)
+        r_wrist = WRIST_OF_SHOULDER * r if measured is None else measured
+        r_wrist = float(np.clip(r_wrist, 0.45 * r, 0.8 * r))
+        r_elbow = max(r_wrist, ELBOW_OF_SHOULDER * r)
+        for a, b, ra, rb in ((shoulder, elbow, r, r_elbow), (elbow, wrist, r_elbow, r_wrist)):
+            steps = max(2, int(np.hypot(*(b - a)) / 3.0))
+            for t in np.linspace(0.0, 1.0, steps + 1):
+                x, y = a + np.float32(t) * (b - a)
+                radius = max(1, round(ra + t * (rb - ra)))
+                cv2.circle(out, (round(float(x)), round(float(y))), radius, 1, -1, cv2.LINE_AA)
+    return out.astype(np.float32)
+
+
+def outline_relief(inside: FloatArray, radius: float, depth: float = OUTLINE_DEPTH) -> FloatArray:
+    """Light falling off towards the outline of ``inside`` (float32 (h, w), the person as now
+    drawn), as on a round limb seen from the front: 1 on a limb's middle line (or deeper than
+    ``radius`` inside), down to ``1 - depth`` at the outline. The limb's local half width is
+    the greatest distance to the outline within ``radius``, so a thin forearm is as round as a
+    thick upper arm. float32 (h, w)."""
+    hard = (inside > 0.5).astype(np.uint8)
+    dist = cv2.distanceTransform(hard, cv2.DIST_L2, 3)
+    k = 2 * max(1, round(radius)) + 1
+    # (The ridge nearby, softened: a square window's maximum changes in steps.)
+    ridge = cv2.dilate(dist, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k)))
+    ridge = cv2.GaussianBlur(ridge, (0, 0), max(1.0, radius / 4.0))
+    ridge = np.clip(ridge, 1.0, np.float32(radius))
+    off_middle = np.clip(np.float32(1.0) - dist / ridge, 0.0, 1.0)
+    lit: FloatArray = (
+        np.float32(1.0) - np.float32(depth) * (1.0 - np.sqrt(1.0 - off_middle * off_middle))
+    ).astype(np.float32)
+    return lit
 
 
 def fill_with_skin(
@@ -187,6 +319,8 @@ def fill_with_skin(
     *,
     garment_lab: FloatArray | None = None,
     grain: float = 0.0,
+    mottle: float = 0.0,
+    outline: FloatArray | None = None,
     out: FloatArray | None = None,
 ) -> FloatArray:
     """Repaint ``exposed`` pixels (old garment no longer covered) as shaded skin.
@@ -202,6 +336,11 @@ def fill_with_skin(
             shaded round (see :func:`limb_relief`) rather than flat.
         garment_lab: the old garment's Lab colour, to tell skin from a skin-coloured garment.
         grain: standard deviation (0-255) of the fine grain added to the repainted skin.
+        mottle: standard deviation (0-255) of the coarser mottling added to it (see
+            :func:`skin_texture` for both).
+        outline: float32 (H, W), the person as now drawn (1 inside: kept, repainted and new
+            garments; 0 where the background was repainted): repainted skin darkens towards
+            it like a round limb (see :func:`outline_relief`).
         out: where the result is written (may be ``base`` itself); a new copy when None.
     """
     out = base.copy() if out is None else out
@@ -216,6 +355,14 @@ def fill_with_skin(
     if limbs:
         offset = np.array([x0, y0], np.float32)
         light = light * limb_relief((y1 - y0, x1 - x0), [limb.shifted(offset) for limb in limbs])
+    if outline is not None:
+        # (The box grown by a limb's radius: the outline's distance is measured beyond it.)
+        radius = min((limb.radius for limb in limbs), default=0.03 * max(exposed.shape))
+        h, w = exposed.shape
+        pad = int(radius) + 2
+        gy0, gy1, gx0, gx1 = max(0, y0 - pad), min(h, y1 + pad), max(0, x0 - pad), min(w, x1 + pad)
+        relief = outline_relief(outline[gy0:gy1, gx0:gx1], radius)
+        light = light * relief[y0 - gy0 : y1 - gy0, x0 - gx0 : x1 - gx0]
     e = exposed[y0:y1, x0:x1]
     crop = base[y0:y1, x0:x1]
     if isinstance(skin_rgb, np.ndarray):
@@ -245,32 +392,92 @@ def fill_with_skin(
     ys, xs = np.nonzero(e)
     weight = e[ys, xs][:, None]
     skin = (colour[ys, xs] if colour.shape[:2] == e.shape else colour[0]) * light[ys, xs][:, None]
-    if grain > 0.0:
-        skin = skin + (np.float32(grain) * _grain(y1 - y0, x1 - x0)[ys, xs])[:, None]
+    if grain > 0.0 or mottle > 0.0:
+        noise = np.float32(grain) * _grain(y1 - y0, x1 - x0)[ys, xs]
+        if mottle > 0.0:
+            noise += np.float32(mottle) * _mottle(y1 - y0, x1 - x0)[ys, xs]
+        # (Multiplied by the light: a shaded side's texture is as much darker as it is.)
+        skin = skin + (noise * light[ys, xs])[:, None]
     out[ys + y0, xs + x0] = crop[ys, xs] * (1.0 - weight) + skin * weight
     return out
 
 
-def skin_grain(image: ByteArray, parts: BodyParts) -> float:
-    """The fine grain (standard deviation, 0-255) on the person's confident skin: what a
-    repainted patch needs so it does not look smoother than the skin around it."""
-    # (Every third row and column: a median needs no more, and the grain is finer than that.)
-    sure = parts.skin[::3, ::3] > 0.8
-    if int(sure.sum()) < 100:
-        return 0.0
-    grey = cv2.cvtColor(np.ascontiguousarray(image[::3, ::3]), cv2.COLOR_RGB2GRAY)
-    grey = grey.astype(np.float32)
-    fine = grey - cv2.GaussianBlur(grey, (0, 0), 1.0)
-    # The median absolute deviation: edges of features (eyes, nails) are outliers.
-    mad = float(np.median(np.abs(fine[sure])))
-    return float(min(3.0, 0.8 * 1.4826 * mad))
+#: How many patches of the person's skin its texture is measured in.
+TEXTURE_PATCHES = 24
+#: The share of the skin's coarse band that its mottling is taken to be.
+MOTTLE_SHARE = 0.7
+#: Each patch reaches this many pixels beyond the middle measured (more than the blurs do).
+TEXTURE_MARGIN = 14
+
+
+def skin_texture(image: ByteArray, parts: BodyParts) -> tuple[float, float]:
+    """(grain, mottle): the standard deviations (0-255) of the two noises that give repainted
+    skin the texture of the person's confident skin (the body's, or the face's when the photo
+    shows too little of it), so it does not look smoother (or rougher) than the skin around it.
+
+    The skin's texture is measured in two bands (see :func:`_band`, robustly: edges of
+    features, nails and the outline are outliers), and each noise is scaled so that the sum of
+    both has as much in each band (the fine noise also reaches the coarse band)."""
+    # (The skin is found on every other row and column: the patches need no finer places.)
+    sure = parts.skin[::2, ::2] > 0.8
+    body = sure & ~labels_mask(parts.labels[::2, ::2], {BodyPart.FACE, BodyPart.HAIR})
+    # (Away from the skin's outline, where the bands see the step to what lies beside it.)
+    inner = cv2.erode(body.view(np.uint8), np.ones((5, 5), np.uint8))
+    if cv2.countNonZero(inner) < 100:
+        inner = cv2.erode(sure.view(np.uint8), np.ones((5, 5), np.uint8))
+    if cv2.countNonZero(inner) < 100:
+        return 0.0, 0.0
+    # Measured in patches around up to :data:`TEXTURE_PATCHES` points spread over the skin
+    # (filtering all of it took 20 ms).
+    ys, xs = np.nonzero(inner[::4, ::4])
+    if ys.size > TEXTURE_PATCHES:
+        pick = np.linspace(0, ys.size - 1, TEXTURE_PATCHES).round().astype(int)
+        ys, xs = ys[pick], xs[pick]
+    # The patches side by side in one strip, filtered at once (a patch's margin is wider than
+    # the blurs' reach, so neighbours do not mix in its middle).
+    h, w = parts.skin.shape
+    side, keep = 2 * TEXTURE_MARGIN + 1, 8
+    ys = np.clip(ys * 8, TEXTURE_MARGIN, h - TEXTURE_MARGIN - 1)
+    xs = np.clip(xs * 8, TEXTURE_MARGIN, w - TEXTURE_MARGIN - 1)
+    offsets = np.arange(-TEXTURE_MARGIN, TEXTURE_MARGIN + 1)
+    rows = (ys[:, None] + offsets[None, :])[:, :, None]
+    cols = (xs[:, None] + offsets[None, :])[:, None, :]
+    patches = image[rows, cols]  # (n, side, side, 3)
+    strip = np.ascontiguousarray(patches.reshape(-1, side, 3))
+    grey = cv2.cvtColor(strip, cv2.COLOR_RGB2GRAY).astype(np.float32)
+    fine, coarse = _band(grey)
+    middle = slice(TEXTURE_MARGIN - keep, TEXTURE_MARGIN + keep + 1)
+    where = inner[rows[:, middle] // 2, cols[:, :, middle] // 2].view(np.bool_)
+    fine = fine.reshape(-1, side, side)[:, middle, middle][where]
+    coarse = coarse.reshape(-1, side, side)[:, middle, middle][where]
+    if fine.size < 100:
+        return 0.0, 0.0
+    target_fine = 1.4826 * float(np.median(np.abs(fine)))
+    # (Less of the coarse band: on the skin it also holds the light's own gradients, which the
+    # repainted skin gets from its relief.)
+    target_coarse = MOTTLE_SHARE * 1.4826 * float(np.median(np.abs(coarse)))
+    responses = _tile_responses()
+    grain = target_fine / responses[0][0]
+    coarse_left = max(0.0, target_coarse**2 - (grain * responses[0][1]) ** 2)
+    mottle = float(np.sqrt(coarse_left)) / responses[1][1]
+    return float(min(3.0, grain)), float(min(4.0, mottle))
 
 
 __all__ = [
     "DEFAULT_SKIN_RGB",
+    "ELBOW_OF_SHOULDER",
+    "GRAIN_BLUR",
+    "MOTTLE_SHARE",
+    "OUTLINE_DEPTH",
+    "TEXTURE_MARGIN",
+    "TEXTURE_PATCHES",
+    "WRIST_OF_SHOULDER",
+    "arm_outlines",
+    "bare_wrist_radius",
     "fill_with_skin",
+    "outline_relief",
     "skin_already",
     "skin_colour",
     "skin_field",
-    "skin_grain",
+    "skin_texture",
 ]
