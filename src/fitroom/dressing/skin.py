@@ -163,7 +163,7 @@ def skin_already(
 
 #: Blur (pixels) of the two noise tiles: a camera's fine grain, and the coarser mottling of
 #: skin (pores, faint blotches) that keeps a repainted arm from looking like smooth paint.
-GRAIN_BLUR = (0.7, 2.5)
+GRAIN_BLUR = (0.7, 1.6)
 
 
 def _band(grey: FloatArray) -> tuple[FloatArray, FloatArray]:
@@ -233,34 +233,52 @@ WRIST_OF_SHOULDER = 0.6
 OUTLINE_DEPTH = 0.25
 
 
+def _runs_across(
+    on: npt.NDArray[np.bool_], centres: FloatArray, across: FloatArray, reach: int
+) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]:
+    """How far the ``on`` pixels run from each of ``centres`` (float32 (S, 2), x and y) along
+    ``across`` (a unit vector) and against it, up to ``reach`` pixels: (along, against), int
+    (S,) each; 0 where a centre is itself off."""
+    h, w = on.shape
+    steps = np.arange(reach, dtype=np.float32)
+    counts = []
+    for sign in (1.0, -1.0):
+        pts = centres[:, None, :] + np.float32(sign) * steps[None, :, None] * across[None, None, :]
+        xs, ys = np.round(pts[..., 0]).astype(int), np.round(pts[..., 1]).astype(int)
+        inside = (xs >= 0) & (xs < w) & (ys >= 0) & (ys < h)
+        run = np.zeros(xs.shape, bool)
+        run[inside] = on[ys[inside], xs[inside]]
+        # (The run ends at the first pixel off; all of the reach when none is.)
+        ends = np.where(run.all(axis=1), reach, np.argmin(run, axis=1))
+        counts.append(ends)
+    return counts[0], counts[1]
+
+
+def _across(a: FloatArray, b: FloatArray) -> FloatArray | None:
+    """The unit vector across the bone from ``a`` to ``b`` (None for a bone under 4 pixels)."""
+    bone = np.asarray(b - a, np.float32)
+    length = float(np.hypot(*bone))
+    if not np.isfinite(length) or length < 4.0:
+        return None
+    return np.array([-bone[1], bone[0]], np.float32) / np.float32(length)
+
+
 def bare_wrist_radius(parts: BodyParts, elbow: FloatArray, wrist: FloatArray) -> float | None:
     """Half the width of a bare wrist across the forearm (the median over points from 80 % to
     100 % of the way from elbow to wrist of the run of arm or hand skin through the bone,
     measured across it), or None where the photo shows too little of it bare (a long cuff)."""
-    h, w = parts.labels.shape
-    bone = wrist - elbow
-    length = float(np.hypot(*bone))
-    if not np.isfinite(length) or length < 4.0:
+    across = _across(elbow, wrist)
+    if across is None:
         return None
-    along = bone / np.float32(length)
-    across = np.array([-along[1], along[0]], np.float32)
     bare = labels_mask(parts.labels, (*ARM_PARTS, *HAND_PARTS)) & (parts.skin > 0.5)
-    reach = np.arange(0, round(0.5 * length), dtype=np.float32)
-    halves = []
-    for t in np.linspace(0.8, 1.0, 7):
-        centre = elbow + np.float32(t) * bone
-        sides = []
-        for sign in (1.0, -1.0):
-            pts = centre[None, :] + np.float32(sign) * reach[:, None] * across[None, :]
-            xs, ys = np.round(pts[:, 0]).astype(int), np.round(pts[:, 1]).astype(int)
-            ok = (xs >= 0) & (xs < w) & (ys >= 0) & (ys < h)
-            run = np.zeros(reach.size, bool)
-            run[ok] = bare[ys[ok], xs[ok]]
-            # (The bone itself must lie on bare skin; the run ends at the first gap.)
-            sides.append(float(np.argmin(run)) if not run.all() else float(reach.size))
-        if sides[0] > 0 and sides[1] > 0:
-            halves.append(0.5 * (sides[0] + sides[1]))
-    return float(np.median(halves)) if len(halves) >= 4 else None
+    t = np.linspace(0.8, 1.0, 7, dtype=np.float32)[:, None]
+    centres = (elbow[None, :] + t * (wrist - elbow)[None, :]).astype(np.float32)
+    reach = round(0.5 * float(np.hypot(*(wrist - elbow))))
+    plus, minus = _runs_across(bare, centres, across, reach)
+    found = (plus > 0) & (minus > 0)
+    if int(found.sum()) < 4:
+        return None
+    return float(np.median(0.5 * (plus[found] + minus[found])))
 
 
 def arm_outlines(shape: tuple[int, int], limbs: Limbs, parts: BodyParts) -> FloatArray:
@@ -268,10 +286,14 @@ def arm_outlines(shape: tuple[int, int], limbs: Limbs, parts: BodyParts) -> Floa
 
     Each arm narrows from its capsule's radius at the shoulder to :data:`ELBOW_OF_SHOULDER` of
     it at the elbow and to the wrist's measured half width (:func:`bare_wrist_radius`, kept
-    within 0.45 to 0.8 of the shoulder's; :data:`WRIST_OF_SHOULDER` where it is not seen).
+    within 0.45 to 0.8 of the shoulder's; :data:`WRIST_OF_SHOULDER` where it is not seen), as
+    bare arms in photos do. It is centred on the middle of the part map's arm across the bone
+    (moved by at most half the radius, smoothly along the arm): the pose's joints often lie
+    off the arm's middle, and a narrower outline round them cut the arm's outer side off.
     """
     h, w = shape
     out = np.zeros((h, w), np.uint8)
+    on_arm = labels_mask(parts.labels, (*ARM_PARTS, *HAND_PARTS))
     for arm in (limbs.left_arm, limbs.right_arm):
         if arm.bones.shape[0] < 3 or not np.isfinite(arm.bones).all():
             continue
@@ -282,11 +304,23 @@ def arm_outlines(shape: tuple[int, int], limbs: Limbs, parts: BodyParts) -> Floa
         r_wrist = float(np.clip(r_wrist, 0.45 * r, 0.8 * r))
         r_elbow = max(r_wrist, ELBOW_OF_SHOULDER * r)
         for a, b, ra, rb in ((shoulder, elbow, r, r_elbow), (elbow, wrist, r_elbow, r_wrist)):
+            across = _across(a, b)
+            if across is None:
+                continue
             steps = max(2, int(np.hypot(*(b - a)) / 3.0))
-            for t in np.linspace(0.0, 1.0, steps + 1):
-                x, y = a + np.float32(t) * (b - a)
-                radius = max(1, round(ra + t * (rb - ra)))
-                cv2.circle(out, (round(float(x)), round(float(y))), radius, 1, -1, cv2.LINE_AA)
+            t = np.linspace(0.0, 1.0, steps + 1, dtype=np.float32)
+            centres = (a[None, :] + t[:, None] * (b - a)[None, :]).astype(np.float32)
+            plus, minus = _runs_across(on_arm, centres, across, max(2, round(2.0 * r)))
+            shift = np.where(plus > 0, 0.5 * (plus - minus), 0.0)
+            shift = np.clip(shift, -0.5 * r, 0.5 * r)
+            # (Smoothed along the arm: the part map's outline is a staircase.)
+            k = 7
+            shift = np.convolve(np.pad(shift, k // 2, mode="edge"), np.ones(k) / k, mode="valid")
+            centres = centres + shift[:, None].astype(np.float32) * across[None, :]
+            radii = ra + t * (rb - ra)
+            for (x, y), radius in zip(centres, radii, strict=True):
+                centre = (round(float(x)), round(float(y)))
+                cv2.circle(out, centre, max(1, round(float(radius))), 1, -1, cv2.LINE_AA)
     return out.astype(np.float32)
 
 
@@ -405,7 +439,7 @@ def fill_with_skin(
 #: How many patches of the person's skin its texture is measured in.
 TEXTURE_PATCHES = 24
 #: The share of the skin's coarse band that its mottling is taken to be.
-MOTTLE_SHARE = 0.7
+MOTTLE_SHARE = 0.5
 #: Each patch reaches this many pixels beyond the middle measured (more than the blurs do).
 TEXTURE_MARGIN = 14
 
