@@ -18,6 +18,7 @@ import numpy as np
 import numpy.typing as npt
 
 from fitroom.dressing.background import fill_with_background
+from fitroom.dressing.bare_arms import arm_outlines
 from fitroom.dressing.composite import TuckLine
 from fitroom.dressing.limbs import Limbs, bare_stretches, limb_mask
 from fitroom.dressing.masks import (
@@ -34,7 +35,7 @@ from fitroom.dressing.old_garment import (
     old_lower_garment_mask,
     old_skirt_mask,
 )
-from fitroom.dressing.skin import arm_outlines, fill_with_skin, skin_field, skin_texture
+from fitroom.dressing.skin import fill_with_skin, skin_field, skin_texture
 from fitroom.vision.core import ARM_PARTS, HAND_PARTS, LEG_PARTS, BodyPart, BodyParts
 
 FloatArray = npt.NDArray[np.float32]

@@ -11,10 +11,10 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
-from fitroom.dressing.limbs import Limb, Limbs
+from fitroom.dressing.limbs import Limb
 from fitroom.dressing.masks import labels_mask
 from fitroom.dressing.shading import limb_relief
-from fitroom.vision.core import ARM_PARTS, HAND_PARTS, BodyPart, BodyParts
+from fitroom.vision.core import HAND_PARTS, BodyPart, BodyParts
 
 FloatArray = npt.NDArray[np.float32]
 ByteArray = npt.NDArray[np.uint8]
@@ -222,106 +222,9 @@ def _mottle(h: int, w: int) -> FloatArray:
     return _tiled(_tiles()[1], h, w)
 
 
-#: A bare arm's radius at the elbow and at the wrist, as shares of its radius at the shoulder
-#: (the arm capsule's, :data:`~fitroom.dressing.limbs.ARM_RADIUS`): a forearm is narrower than
-#: an upper arm and a wrist narrower still, so a wide old sleeve's cuff is not painted as skin.
-ELBOW_OF_SHOULDER = 0.85
-WRIST_OF_SHOULDER = 0.6
-
 #: How much darker repainted skin gets at the person's outline than on the middle of a limb
 #: (a round limb lit from the front: the surface turns away from the light at its sides).
 OUTLINE_DEPTH = 0.25
-
-
-def _runs_across(
-    on: npt.NDArray[np.bool_], centres: FloatArray, across: FloatArray, reach: int
-) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]:
-    """How far the ``on`` pixels run from each of ``centres`` (float32 (S, 2), x and y) along
-    ``across`` (a unit vector) and against it, up to ``reach`` pixels: (along, against), int
-    (S,) each; 0 where a centre is itself off."""
-    h, w = on.shape
-    steps = np.arange(reach, dtype=np.float32)
-    counts = []
-    for sign in (1.0, -1.0):
-        pts = centres[:, None, :] + np.float32(sign) * steps[None, :, None] * across[None, None, :]
-        xs, ys = np.round(pts[..., 0]).astype(int), np.round(pts[..., 1]).astype(int)
-        inside = (xs >= 0) & (xs < w) & (ys >= 0) & (ys < h)
-        run = np.zeros(xs.shape, bool)
-        run[inside] = on[ys[inside], xs[inside]]
-        # (The run ends at the first pixel off; all of the reach when none is.)
-        ends = np.where(run.all(axis=1), reach, np.argmin(run, axis=1))
-        counts.append(ends)
-    return counts[0], counts[1]
-
-
-def _across(a: FloatArray, b: FloatArray) -> FloatArray | None:
-    """The unit vector across the bone from ``a`` to ``b`` (None for a bone under 4 pixels)."""
-    bone = np.asarray(b - a, np.float32)
-    length = float(np.hypot(*bone))
-    if not np.isfinite(length) or length < 4.0:
-        return None
-    return np.array([-bone[1], bone[0]], np.float32) / np.float32(length)
-
-
-def bare_wrist_radius(parts: BodyParts, elbow: FloatArray, wrist: FloatArray) -> float | None:
-    """Half the width of a bare wrist across the forearm (the median over points from 80 % to
-    100 % of the way from elbow to wrist of the run of arm or hand skin through the bone,
-    measured across it), or None where the photo shows too little of it bare (a long cuff)."""
-    across = _across(elbow, wrist)
-    if across is None:
-        return None
-    bare = labels_mask(parts.labels, (*ARM_PARTS, *HAND_PARTS)) & (parts.skin > 0.5)
-    t = np.linspace(0.8, 1.0, 7, dtype=np.float32)[:, None]
-    centres = (elbow[None, :] + t * (wrist - elbow)[None, :]).astype(np.float32)
-    reach = round(0.5 * float(np.hypot(*(wrist - elbow))))
-    plus, minus = _runs_across(bare, centres, across, reach)
-    found = (plus > 0) & (minus > 0)
-    if int(found.sum()) < 4:
-        return None
-    return float(np.median(0.5 * (plus[found] + minus[found])))
-
-
-def arm_outlines(shape: tuple[int, int], limbs: Limbs, parts: BodyParts) -> FloatArray:
-    """Where bare arms are, at their own width: float32 (H, W) in [0, 1].
-
-    Each arm narrows from its capsule's radius at the shoulder to :data:`ELBOW_OF_SHOULDER` of
-    it at the elbow and to the wrist's measured half width (:func:`bare_wrist_radius`, kept
-    within 0.45 to 0.8 of the shoulder's; :data:`WRIST_OF_SHOULDER` where it is not seen), as
-    bare arms in photos do. It is centred on the middle of the part map's arm across the bone
-    (moved by at most half the radius, smoothly along the arm): the pose's joints often lie
-    off the arm's middle, and a narrower outline round them cut the arm's outer side off.
-    """
-    h, w = shape
-    out = np.zeros((h, w), np.uint8)
-    on_arm = labels_mask(parts.labels, (*ARM_PARTS, *HAND_PARTS))
-    for arm in (limbs.left_arm, limbs.right_arm):
-        if arm.bones.shape[0] < 3 or not np.isfinite(arm.bones).all():
-            continue
-        shoulder, elbow, wrist = (np.asarray(p, np.float32) for p in arm.bones[:3])
-        r = float(arm.radius)
-        measured = bare_wrist_radius(parts, elbow, wrist)
-        r_wrist = WRIST_OF_SHOULDER * r if measured is None else measured
-        r_wrist = float(np.clip(r_wrist, 0.45 * r, 0.8 * r))
-        r_elbow = max(r_wrist, ELBOW_OF_SHOULDER * r)
-        for a, b, ra, rb in ((shoulder, elbow, r, r_elbow), (elbow, wrist, r_elbow, r_wrist)):
-            across = _across(a, b)
-            if across is None:
-                continue
-            steps = max(2, int(np.hypot(*(b - a)) / 3.0))
-            t = np.linspace(0.0, 1.0, steps + 1, dtype=np.float32)
-            centres = (a[None, :] + t[:, None] * (b - a)[None, :]).astype(np.float32)
-            plus, minus = _runs_across(on_arm, centres, across, max(2, round(2.0 * r)))
-            shift = np.where(plus > 0, 0.5 * (plus - minus), 0.0)
-            shift = np.clip(shift, -0.5 * r, 0.5 * r)
-            # (Smoothed along the arm: the part map's outline is a staircase.)
-            k = 7
-            shift = np.convolve(np.pad(shift, k // 2, mode="edge"), np.ones(k) / k, mode="valid")
-            centres = centres + shift[:, None].astype(np.float32) * across[None, :]
-            radii = ra + t * (rb - ra)
-            for (x, y), radius in zip(centres, radii, strict=True):
-                centre = (round(float(x)), round(float(y)))
-                cv2.circle(out, centre, max(1, round(float(radius))), 1, -1, cv2.LINE_AA)
-    return out.astype(np.float32)
 
 
 def outline_relief(inside: FloatArray, radius: float, depth: float = OUTLINE_DEPTH) -> FloatArray:
@@ -330,18 +233,26 @@ def outline_relief(inside: FloatArray, radius: float, depth: float = OUTLINE_DEP
     ``radius`` inside), down to ``1 - depth`` at the outline. The limb's local half width is
     the greatest distance to the outline within ``radius``, so a thin forearm is as round as a
     thick upper arm. float32 (h, w)."""
-    hard = (inside > 0.5).astype(np.uint8)
-    dist = cv2.distanceTransform(hard, cv2.DIST_L2, 3)
-    k = 2 * max(1, round(radius)) + 1
-    # (The ridge nearby, softened: a square window's maximum changes in steps.)
-    ridge = cv2.dilate(dist, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k)))
-    ridge = cv2.GaussianBlur(ridge, (0, 0), max(1.0, radius / 4.0))
+    # At half the size (the light changes slowly; the outline's own pixels are soft anyway).
+    h, w = inside.shape
+    size = (max(1, w // 2), max(1, h // 2))
+    hard = (cv2.resize(inside, size, interpolation=cv2.INTER_AREA) > 0.5).astype(np.uint8)
+    dist = cv2.distanceTransform(hard, cv2.DIST_L2, 3) * np.float32(2.0)
+    # The ridge nearby (the greatest distance within ``radius``), found at a quarter of that
+    # (a full-size window's maximum took 200 ms) and softened: it changes in steps.
+    f = 4
+    small = cv2.resize(
+        dist, (max(1, size[0] // f), max(1, size[1] // f)), interpolation=cv2.INTER_AREA
+    )
+    k = 2 * max(1, round(radius / (2 * f))) + 1
+    small = cv2.dilate(small, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k)))
+    small = cv2.GaussianBlur(small, (0, 0), max(0.5, radius / (8.0 * f)))
+    ridge = cv2.resize(small, size, interpolation=cv2.INTER_LINEAR)
     ridge = np.clip(ridge, 1.0, np.float32(radius))
     off_middle = np.clip(np.float32(1.0) - dist / ridge, 0.0, 1.0)
-    lit: FloatArray = (
-        np.float32(1.0) - np.float32(depth) * (1.0 - np.sqrt(1.0 - off_middle * off_middle))
-    ).astype(np.float32)
-    return lit
+    lit = np.float32(1.0) - np.float32(depth) * (1.0 - np.sqrt(1.0 - off_middle * off_middle))
+    out: FloatArray = cv2.resize(lit.astype(np.float32), (w, h), interpolation=cv2.INTER_LINEAR)
+    return out
 
 
 def fill_with_skin(
@@ -389,14 +300,6 @@ def fill_with_skin(
     if limbs:
         offset = np.array([x0, y0], np.float32)
         light = light * limb_relief((y1 - y0, x1 - x0), [limb.shifted(offset) for limb in limbs])
-    if outline is not None:
-        # (The box grown by a limb's radius: the outline's distance is measured beyond it.)
-        radius = min((limb.radius for limb in limbs), default=0.03 * max(exposed.shape))
-        h, w = exposed.shape
-        pad = int(radius) + 2
-        gy0, gy1, gx0, gx1 = max(0, y0 - pad), min(h, y1 + pad), max(0, x0 - pad), min(w, x1 + pad)
-        relief = outline_relief(outline[gy0:gy1, gx0:gx1], radius)
-        light = light * relief[y0 - gy0 : y1 - gy0, x0 - gx0 : x1 - gx0]
     e = exposed[y0:y1, x0:x1]
     crop = base[y0:y1, x0:x1]
     if isinstance(skin_rgb, np.ndarray):
@@ -421,6 +324,16 @@ def fill_with_skin(
             light = light / np.float32(max(0.5, float((light * e).sum()) / total))
     else:
         colour = np.asarray(skin_rgb, np.float32)[None, None, :]
+    if outline is not None:
+        # (After the brightness is matched: the outline darkens only the limbs' sides, it does
+        # not brighten their middles or the rest of a repainted chest to make up.)
+        # (The box grown by a limb's radius: the outline's distance is measured beyond it.)
+        radius = min((limb.radius for limb in limbs), default=0.03 * max(exposed.shape))
+        h, w = exposed.shape
+        pad = int(radius) + 2
+        gy0, gy1, gx0, gx1 = max(0, y0 - pad), min(h, y1 + pad), max(0, x0 - pad), min(w, x1 + pad)
+        relief = outline_relief(outline[gy0:gy1, gx0:gx1], radius)
+        light = light * relief[y0 - gy0 : y1 - gy0, x0 - gx0 : x1 - gx0]
     # Only the pixels to repaint are worked out (where ``e`` is 0 the blend gives the photo
     # back): the box is mostly other things.
     ys, xs = np.nonzero(e)
@@ -438,6 +351,8 @@ def fill_with_skin(
 
 #: How many patches of the person's skin its texture is measured in.
 TEXTURE_PATCHES = 24
+#: At most this much grain and mottling (0-255): more looks like dirt, not skin.
+GRAIN_MAX = 2.5
 #: The share of the skin's coarse band that its mottling is taken to be.
 MOTTLE_SHARE = 0.5
 #: Each patch reaches this many pixels beyond the middle measured (more than the blurs do).
@@ -446,20 +361,25 @@ TEXTURE_MARGIN = 14
 
 def skin_texture(image: ByteArray, parts: BodyParts) -> tuple[float, float]:
     """(grain, mottle): the standard deviations (0-255) of the two noises that give repainted
-    skin the texture of the person's confident skin (the body's, or the face's when the photo
-    shows too little of it), so it does not look smoother (or rougher) than the skin around it.
+    skin the texture of the person's confident skin, so it does not look smoother (or rougher)
+    than the skin around it.
 
     The skin's texture is measured in two bands (see :func:`_band`, robustly: edges of
     features, nails and the outline are outliers), and each noise is scaled so that the sum of
     both has as much in each band (the fine noise also reaches the coarse band)."""
     # (The skin is found on every other row and column: the patches need no finer places.)
     sure = parts.skin[::2, ::2] > 0.8
-    body = sure & ~labels_mask(parts.labels[::2, ::2], {BodyPart.FACE, BodyPart.HAIR})
-    # (Away from the skin's outline, where the bands see the step to what lies beside it.)
-    inner = cv2.erode(body.view(np.uint8), np.ones((5, 5), np.uint8))
-    if cv2.countNonZero(inner) < 100:
-        inner = cv2.erode(sure.view(np.uint8), np.ones((5, 5), np.uint8))
-    if cv2.countNonZero(inner) < 100:
+    labels = parts.labels[::2, ::2]
+    # The body's skin (neck, chest, arms, legs); else with the face's; the hands last (between
+    # fingers the bands see edges, not texture). Away from the skin's outline, where the bands
+    # see the step to what lies beside it.
+    hands = labels_mask(labels, HAND_PARTS)
+    face = labels_mask(labels, {BodyPart.FACE, BodyPart.HAIR})
+    for where in (sure & ~hands & ~face, sure & ~hands, sure):
+        inner = cv2.erode(where.view(np.uint8), np.ones((5, 5), np.uint8))
+        if cv2.countNonZero(inner) >= 100:
+            break
+    else:
         return 0.0, 0.0
     # Measured in patches around up to :data:`TEXTURE_PATCHES` points spread over the skin
     # (filtering all of it took 20 ms).
@@ -494,20 +414,17 @@ def skin_texture(image: ByteArray, parts: BodyParts) -> tuple[float, float]:
     grain = target_fine / responses[0][0]
     coarse_left = max(0.0, target_coarse**2 - (grain * responses[0][1]) ** 2)
     mottle = float(np.sqrt(coarse_left)) / responses[1][1]
-    return float(min(3.0, grain)), float(min(4.0, mottle))
+    return float(min(GRAIN_MAX, grain)), float(min(GRAIN_MAX, mottle))
 
 
 __all__ = [
     "DEFAULT_SKIN_RGB",
-    "ELBOW_OF_SHOULDER",
     "GRAIN_BLUR",
+    "GRAIN_MAX",
     "MOTTLE_SHARE",
     "OUTLINE_DEPTH",
     "TEXTURE_MARGIN",
     "TEXTURE_PATCHES",
-    "WRIST_OF_SHOULDER",
-    "arm_outlines",
-    "bare_wrist_radius",
     "fill_with_skin",
     "outline_relief",
     "skin_already",
