@@ -28,11 +28,16 @@ WRIST_OF_SHOULDER = 0.6
 
 
 def _runs_across(
-    on: npt.NDArray[np.bool_], centres: FloatArray, across: FloatArray, reach: int
+    on: npt.NDArray[np.bool_],
+    centres: FloatArray,
+    across: FloatArray,
+    reach: int,
+    skin: FloatArray | None = None,
 ) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]:
-    """How far the ``on`` pixels run from each of ``centres`` (float32 (S, 2), x and y) along
-    ``across`` (a unit vector) and against it, up to ``reach`` pixels: (along, against), int
-    (S,) each; 0 where a centre is itself off."""
+    """How far the ``on`` pixels (and, if given, ``skin`` > 0.5 ones: read only where sampled)
+    run from each of ``centres`` (float32 (S, 2), x and y) along ``across`` (a unit vector) and
+    against it, up to ``reach`` pixels: (along, against), int (S,) each; 0 where a centre is
+    itself off."""
     h, w = on.shape
     steps = np.arange(reach, dtype=np.float32)
     counts = []
@@ -40,7 +45,10 @@ def _runs_across(
         pts = centres[:, None, :] + np.float32(sign) * steps[None, :, None] * across[None, None, :]
         xs, ys = np.rint(pts[..., 0]).astype(np.intp), np.rint(pts[..., 1]).astype(np.intp)
         inside = (xs >= 0) & (xs < w) & (ys >= 0) & (ys < h)
-        run = on[np.clip(ys, 0, h - 1), np.clip(xs, 0, w - 1)] & inside
+        ys, xs = np.clip(ys, 0, h - 1), np.clip(xs, 0, w - 1)
+        run = on[ys, xs] & inside
+        if skin is not None:
+            run &= skin[ys, xs] > 0.5
         # (The run ends at the first pixel off; all of the reach when none is.)
         ends = np.where(run.all(axis=1), reach, np.argmin(run, axis=1))
         counts.append(ends)
@@ -60,21 +68,21 @@ def bare_wrist_radius(
     parts: BodyParts,
     elbow: FloatArray,
     wrist: FloatArray,
-    bare: npt.NDArray[np.bool_] | None = None,
+    on_arm: npt.NDArray[np.bool_] | None = None,
 ) -> float | None:
     """Half the width of a bare wrist across the forearm (the median over points from 80 % to
     100 % of the way from elbow to wrist of the run of arm or hand skin through the bone,
     measured across it), or None where the photo shows too little of it bare (a long cuff).
-    ``bare``: that skin (arm or hand labels, skin > 0.5), if already known."""
+    ``on_arm``: the arm and hand labels' pixels, if already known."""
     across = _across(elbow, wrist)
     if across is None:
         return None
-    if bare is None:
-        bare = labels_mask(parts.labels, (*ARM_PARTS, *HAND_PARTS)) & (parts.skin > 0.5)
+    if on_arm is None:
+        on_arm = labels_mask(parts.labels, (*ARM_PARTS, *HAND_PARTS))
     t = np.linspace(0.8, 1.0, 7, dtype=np.float32)[:, None]
     centres = (elbow[None, :] + t * (wrist - elbow)[None, :]).astype(np.float32)
     reach = round(0.5 * float(np.hypot(*(wrist - elbow))))
-    plus, minus = _runs_across(bare, centres, across, reach)
+    plus, minus = _runs_across(on_arm, centres, across, reach, parts.skin)
     found = (plus > 0) & (minus > 0)
     if int(found.sum()) < 4:
         return None
@@ -82,7 +90,13 @@ def bare_wrist_radius(
 
 
 def arm_outlines(shape: tuple[int, int], limbs: Limbs, parts: BodyParts) -> FloatArray:
-    """Where bare arms are, at their own width: float32 (H, W) in [0, 1].
+    """Where bare arms are, at their own width: float32 (H, W) in {0, 1} (see
+    :func:`_arm_outlines`)."""
+    return _arm_outlines(shape, limbs, parts).astype(np.float32)
+
+
+def _arm_outlines(shape: tuple[int, int], limbs: Limbs, parts: BodyParts) -> npt.NDArray[np.uint8]:
+    """Where bare arms are, at their own width: uint8 (H, W) in {0, 1}.
 
     Each arm narrows from its capsule's radius at the shoulder to :data:`ELBOW_OF_SHOULDER` of
     it at the elbow and to the wrist's measured half width (:func:`bare_wrist_radius`, kept
@@ -96,13 +110,12 @@ def arm_outlines(shape: tuple[int, int], limbs: Limbs, parts: BodyParts) -> Floa
     h, w = shape
     out = np.zeros((h, w), np.uint8)
     on_arm = labels_mask(parts.labels, (*ARM_PARTS, *HAND_PARTS))
-    bare = on_arm & (parts.skin > 0.5)
     for arm in (limbs.left_arm, limbs.right_arm):
         if arm.bones.shape[0] < 3 or not np.isfinite(arm.bones).all():
             continue
         shoulder, elbow, wrist = (np.asarray(p, np.float32) for p in arm.bones[:3])
         r = float(arm.radius)
-        measured = bare_wrist_radius(parts, elbow, wrist, bare)
+        measured = bare_wrist_radius(parts, elbow, wrist, on_arm)
         r_wrist = WRIST_OF_SHOULDER * r if measured is None else measured
         r_wrist = float(np.clip(r_wrist, 0.45 * r, 0.8 * r))
         r_elbow = max(r_wrist, ELBOW_OF_SHOULDER * r)
@@ -131,7 +144,24 @@ def arm_outlines(shape: tuple[int, int], limbs: Limbs, parts: BodyParts) -> Floa
                 for (x, y), radius in ((line[0], ra), (line[-1], rb)):
                     centre = (round(float(x)), round(float(y)))
                     cv2.circle(out, centre, max(1, round(radius)), 1, -1)
-    return out.astype(np.float32)
+    return out
 
 
-__all__ = ["ELBOW_OF_SHOULDER", "WRIST_OF_SHOULDER", "arm_outlines", "bare_wrist_radius"]
+def beyond_arm_outlines(
+    shape: tuple[int, int], limbs: Limbs, parts: BodyParts
+) -> npt.NDArray[np.uint8]:
+    """Arm-labelled pixels outside the arms' own outlines (:func:`arm_outlines`): old sleeve
+    fabric that is not arm. uint8 (H, W) in {0, 1}."""
+    off_arms = np.uint8(1) - _arm_outlines(shape, limbs, parts)
+    on_arm = labels_mask(parts.labels, ARM_PARTS).view(np.uint8)
+    out: npt.NDArray[np.uint8] = cv2.bitwise_and(off_arms, on_arm)
+    return out
+
+
+__all__ = [
+    "ELBOW_OF_SHOULDER",
+    "WRIST_OF_SHOULDER",
+    "arm_outlines",
+    "bare_wrist_radius",
+    "beyond_arm_outlines",
+]
