@@ -18,6 +18,7 @@ import numpy as np
 import numpy.typing as npt
 
 from fitroom.dressing.background import fill_with_background
+from fitroom.dressing.bare_arms import beyond_arm_outlines
 from fitroom.dressing.composite import TuckLine
 from fitroom.dressing.limbs import Limbs, bare_stretches, limb_mask
 from fitroom.dressing.masks import (
@@ -34,7 +35,7 @@ from fitroom.dressing.old_garment import (
     old_lower_garment_mask,
     old_skirt_mask,
 )
-from fitroom.dressing.skin import fill_with_skin, skin_field, skin_grain
+from fitroom.dressing.skin import fill_with_skin, skin_field, skin_texture
 from fitroom.vision.core import ARM_PARTS, HAND_PARTS, LEG_PARTS, BodyPart, BodyParts
 
 FloatArray = npt.NDArray[np.float32]
@@ -177,6 +178,9 @@ def remove_old_garment(
         # the bone, the limb is inside it, and old fabric left beside it is loose.
         bare = bare_stretches(limbs.all, union)
         not_limbs = 1.0 - limb_mask((h, w), [*bare, limbs.shoulder_line()])
+        # An arm is narrower at the wrist than at the shoulder: an old sleeve's fabric beyond
+        # the arm's own outline is loose too (painted as skin, it drew a band wider than the arm).
+        np.maximum(not_limbs, beyond_arm_outlines((h, w), limbs, parts), out=not_limbs)
         loose = np.maximum(loose * not_limbs, exposed * limb_labels * not_limbs)
         # Above the shoulders' round tops lies what was behind a wide collar or a puffed
         # sleeve head, not skin (the part map's torso reaches up there in steps).
@@ -210,6 +214,7 @@ def remove_old_garment(
     # drew an orange haze along the whole old outline. (Not grown like ``loose``: it is itself
     # the rim.)
     beyond_person = exposed * (person < 0.5)
+    removed = None
     if loose.any() or beyond_person.any():
         # The old fabric's dark outline lies on the soft rim of the masks (or just outside
         # the person mask): the background fill reaches a few pixels further out, so no
@@ -220,18 +225,46 @@ def remove_old_garment(
         rim = grown_in_box(loose, reach_out) * ~kept * (1.0 - union) if loose.any() else loose
         region = np.maximum(np.maximum(loose, rim), beyond_person)
         base = fill_with_background(base, region, avoid=np.maximum(person, old_mask), out=base)
-        exposed = exposed - np.maximum(loose, beyond_person)
+        removed = np.maximum(loose, beyond_person)
+        exposed = exposed - removed
     # Repainted arms, legs and the chest are round: darker towards their sides.
+    grain, mottle = skin_texture(image, parts)
+    box = box_of(exposed)
     return fill_with_skin(
         base,
         exposed,
-        skin_field(image, parts, person, box_of(exposed)),
+        skin_field(image, parts, person, box),
         shading,
         [] if limbs is None else [*limbs.all, limbs.torso_line()],
         garment_lab=old.chest_lab,
-        grain=skin_grain(image, parts),
+        grain=grain,
+        mottle=mottle,
+        outline=person_now(person, union, removed, box, round(0.1 * side)),
         out=base,
     )
+
+
+def person_now(
+    person: FloatArray,
+    union: FloatArray,
+    removed: FloatArray | None,
+    box: tuple[int, int, int, int],
+    pad: int,
+) -> FloatArray:
+    """The person as drawn now: their outline or a new garment, without what was ``removed``
+    (repainted as the background), float32 (H, W) in [0, 1]; only in ``box`` (x0, y0, x1, y1)
+    grown by ``pad`` (0 elsewhere: it is only wanted around repainted skin)."""
+    h, w = person.shape
+    out = np.zeros((h, w), np.float32)
+    x0, y0 = max(0, box[0] - pad), max(0, box[1] - pad)
+    x1, y1 = min(w, box[2] + pad), min(h, box[3] + pad)
+    if x1 <= x0 or y1 <= y0:
+        return out
+    crop = np.maximum(person[y0:y1, x0:x1], union[y0:y1, x0:x1])
+    if removed is not None:
+        crop *= 1.0 - removed[y0:y1, x0:x1]
+    out[y0:y1, x0:x1] = crop
+    return out
 
 
 def bare_leg_radius(parts: BodyParts, knee: FloatArray, ankle: FloatArray) -> float | None:
@@ -375,5 +408,6 @@ __all__ = [
     "between_columns",
     "old_dress_below_hem",
     "old_garment_to_remove",
+    "person_now",
     "remove_old_garment",
 ]

@@ -1,0 +1,167 @@
+"""Bare arms at their own width: where an arm is under an old sleeve that is repainted as skin.
+
+A sleeve is wider than the arm inside it, most of all at the cuff; repainted as skin up to its
+outline, it drew a band wider than the arm. The arm's outline here narrows from the shoulder
+to the wrist, as bare arms in photos do; old fabric beyond it is what lay behind.
+
+Masks are float32 (H, W) in [0, 1].
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import numpy.typing as npt
+
+from fitroom.dressing.limbs import Limbs
+from fitroom.dressing.masks import labels_mask
+from fitroom.vision.core import ARM_PARTS, HAND_PARTS, BodyParts
+
+FloatArray = npt.NDArray[np.float32]
+
+#: A bare arm's radius at the elbow and at the wrist, as shares of its radius at the shoulder
+#: (the arm capsule's, :data:`~fitroom.dressing.limbs.ARM_RADIUS`; measured on bare arms in
+#: the shared photos: 0.6 to 0.85 of it along the forearm): a forearm is narrower than
+#: an upper arm and a wrist narrower still, so a wide old sleeve's cuff is not painted as skin.
+ELBOW_OF_SHOULDER = 0.85
+WRIST_OF_SHOULDER = 0.6
+
+
+def _runs_across(
+    on: npt.NDArray[np.bool_],
+    centres: FloatArray,
+    across: FloatArray,
+    reach: int,
+    skin: FloatArray | None = None,
+) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]:
+    """How far the ``on`` pixels (and, if given, ``skin`` > 0.5 ones: read only where sampled)
+    run from each of ``centres`` (float32 (S, 2), x and y) along ``across`` (a unit vector) and
+    against it, up to ``reach`` pixels: (along, against), int (S,) each; 0 where a centre is
+    itself off."""
+    h, w = on.shape
+    steps = np.arange(reach, dtype=np.float32)
+    counts = []
+    for sign in (1.0, -1.0):
+        pts = centres[:, None, :] + np.float32(sign) * steps[None, :, None] * across[None, None, :]
+        xs, ys = np.rint(pts[..., 0]).astype(np.intp), np.rint(pts[..., 1]).astype(np.intp)
+        inside = (xs >= 0) & (xs < w) & (ys >= 0) & (ys < h)
+        ys, xs = np.clip(ys, 0, h - 1), np.clip(xs, 0, w - 1)
+        run = on[ys, xs] & inside
+        if skin is not None:
+            run &= skin[ys, xs] > 0.5
+        # (The run ends at the first pixel off; all of the reach when none is.)
+        ends = np.where(run.all(axis=1), reach, np.argmin(run, axis=1))
+        counts.append(ends)
+    return counts[0], counts[1]
+
+
+def _across(a: FloatArray, b: FloatArray) -> FloatArray | None:
+    """The unit vector across the bone from ``a`` to ``b`` (None for a bone under 4 pixels)."""
+    bone = np.asarray(b - a, np.float32)
+    length = float(np.hypot(*bone))
+    if not np.isfinite(length) or length < 4.0:
+        return None
+    return np.array([-bone[1], bone[0]], np.float32) / np.float32(length)
+
+
+def bare_wrist_radius(
+    parts: BodyParts,
+    elbow: FloatArray,
+    wrist: FloatArray,
+    on_arm: npt.NDArray[np.bool_] | None = None,
+) -> float | None:
+    """Half the width of a bare wrist across the forearm (the median over points from 80 % to
+    100 % of the way from elbow to wrist of the run of arm or hand skin through the bone,
+    measured across it), or None where the photo shows too little of it bare (a long cuff).
+    ``on_arm``: the arm and hand labels' pixels, if already known."""
+    across = _across(elbow, wrist)
+    if across is None:
+        return None
+    if on_arm is None:
+        on_arm = labels_mask(parts.labels, (*ARM_PARTS, *HAND_PARTS))
+    t = np.linspace(0.8, 1.0, 7, dtype=np.float32)[:, None]
+    centres = (elbow[None, :] + t * (wrist - elbow)[None, :]).astype(np.float32)
+    reach = round(0.5 * float(np.hypot(*(wrist - elbow))))
+    plus, minus = _runs_across(on_arm, centres, across, reach, parts.skin)
+    found = (plus > 0) & (minus > 0)
+    if int(found.sum()) < 4:
+        return None
+    return float(np.median(0.5 * (plus[found] + minus[found])))
+
+
+def arm_outlines(shape: tuple[int, int], limbs: Limbs, parts: BodyParts) -> FloatArray:
+    """Where bare arms are, at their own width: float32 (H, W) in {0, 1} (see
+    :func:`_arm_outlines`)."""
+    return _arm_outlines(shape, limbs, parts).astype(np.float32)
+
+
+def _arm_outlines(shape: tuple[int, int], limbs: Limbs, parts: BodyParts) -> npt.NDArray[np.uint8]:
+    """Where bare arms are, at their own width: uint8 (H, W) in {0, 1}.
+
+    Each arm narrows from its capsule's radius at the shoulder to :data:`ELBOW_OF_SHOULDER` of
+    it at the elbow and to the wrist's measured half width (:func:`bare_wrist_radius`, kept
+    within 0.45 to 0.8 of the shoulder's; :data:`WRIST_OF_SHOULDER` where it is not seen), as
+    bare arms in photos do. It is drawn round the bone and again round the middle of the part
+    map's arm across it (at most half the radius away, smoothly along the arm): the pose's
+    joints often lie off the arm's middle (an outline round them alone cut the arm's outer side
+    off), and the part map misses parts of a sleeve as pale as the backdrop (round its middle
+    alone, the outline cut the other side).
+    """
+    h, w = shape
+    out = np.zeros((h, w), np.uint8)
+    on_arm = labels_mask(parts.labels, (*ARM_PARTS, *HAND_PARTS))
+    for arm in (limbs.left_arm, limbs.right_arm):
+        if arm.bones.shape[0] < 3 or not np.isfinite(arm.bones).all():
+            continue
+        shoulder, elbow, wrist = (np.asarray(p, np.float32) for p in arm.bones[:3])
+        r = float(arm.radius)
+        measured = bare_wrist_radius(parts, elbow, wrist, on_arm)
+        r_wrist = WRIST_OF_SHOULDER * r if measured is None else measured
+        r_wrist = float(np.clip(r_wrist, 0.45 * r, 0.8 * r))
+        r_elbow = max(r_wrist, ELBOW_OF_SHOULDER * r)
+        for a, b, ra, rb in ((shoulder, elbow, r, r_elbow), (elbow, wrist, r_elbow, r_wrist)):
+            across = _across(a, b)
+            if across is None:
+                continue
+            steps = max(2, int(np.hypot(*(b - a)) / 6.0))
+            t = np.linspace(0.0, 1.0, steps + 1, dtype=np.float32)
+            centres = (a[None, :] + t[:, None] * (b - a)[None, :]).astype(np.float32)
+            # (Runs longer than the radius and a half would only move the band further than
+            # it may go.)
+            plus, minus = _runs_across(on_arm, centres, across, max(2, round(1.5 * r)))
+            shift = np.where(plus > 0, 0.5 * (plus - minus), 0.0)
+            shift = np.clip(shift, -0.5 * r, 0.5 * r)
+            # (Smoothed along the arm: the part map's outline is a staircase.)
+            k = 5
+            shift = np.convolve(np.pad(shift, k // 2, mode="edge"), np.ones(k) / k, mode="valid")
+            moved = centres + shift[:, None].astype(np.float32) * across[None, :]
+            radii = (ra + t * (rb - ra))[:, None] * across[None, :]
+            for line in (centres, moved):
+                # A tapered band along the line (its two sides, one way then back), with
+                # round ends.
+                sides = np.concatenate([line + radii, (line - radii)[::-1]])
+                cv2.fillPoly(out, [np.round(sides).astype(np.int32)], 1)
+                for (x, y), radius in ((line[0], ra), (line[-1], rb)):
+                    centre = (round(float(x)), round(float(y)))
+                    cv2.circle(out, centre, max(1, round(radius)), 1, -1)
+    return out
+
+
+def beyond_arm_outlines(
+    shape: tuple[int, int], limbs: Limbs, parts: BodyParts
+) -> npt.NDArray[np.uint8]:
+    """Arm-labelled pixels outside the arms' own outlines (:func:`arm_outlines`): old sleeve
+    fabric that is not arm. uint8 (H, W) in {0, 1}."""
+    off_arms = np.uint8(1) - _arm_outlines(shape, limbs, parts)
+    on_arm = labels_mask(parts.labels, ARM_PARTS).view(np.uint8)
+    out: npt.NDArray[np.uint8] = cv2.bitwise_and(off_arms, on_arm)
+    return out
+
+
+__all__ = [
+    "ELBOW_OF_SHOULDER",
+    "WRIST_OF_SHOULDER",
+    "arm_outlines",
+    "bare_wrist_radius",
+    "beyond_arm_outlines",
+]
