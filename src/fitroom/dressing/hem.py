@@ -13,6 +13,8 @@ Masks float32 (H, W) in [0, 1]; layers as :class:`~fitroom.fitting.fitted.Fitted
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import cv2
 import numpy as np
 import numpy.typing as npt
@@ -98,7 +100,8 @@ def meet_old_hem(fitted: FittedGarment, old_top: FloatArray, parts: BodyParts) -
         if gap < 2.0 or gap > HEM_STRETCH * panel_height:
             return fitted
         layers[i] = stretch_to_hem(layer, round(gap), old_top.shape[0])
-        return FittedGarment(tuple(layers), fitted.targets, fitted.scale, fitted.region)
+        # (Everything else kept: a panel that leaves out its own neck opening still does.)
+        return replace(fitted, layers=tuple(layers))
     return fitted
 
 

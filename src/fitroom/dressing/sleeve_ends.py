@@ -13,6 +13,8 @@ Masks float32 (H, W) in [0, 1]; layers as :class:`~fitroom.fitting.fitted.Fitted
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import cv2
 import numpy as np
 import numpy.typing as npt
@@ -176,7 +178,8 @@ def meet_old_sleeve_ends(
         changed = True
     if not changed:
         return fitted
-    return FittedGarment(tuple(layers), fitted.targets, fitted.scale, fitted.region)
+    # (Everything else kept: a panel that leaves out its own neck opening still does.)
+    return replace(fitted, layers=tuple(layers))
 
 
 __all__ = [
