@@ -174,6 +174,14 @@ def test_an_off_shoulder_top_has_no_neck_opening_to_cut(
     anchors = stick_figure()
     assert fit_upper(off_shoulder, anchors).own_neck_opening
     assert not fit_upper(shirt, anchors).own_neck_opening
+    # Its edge stays at the shoulder joints' height (row 200); the shirt's seams go up onto
+    # the shoulders' tops (row 175), the bare shoulders show above the off-shoulder top.
+    rounded = dataclasses.replace(
+        anchors, shoulders=anchors.shoulders - np.array([0.0, 25.0], np.float32)
+    )
+    for name in ("shoulder_left", "shoulder_right"):
+        assert torso_targets(off_shoulder, rounded)[0][name][1] > 195.0
+        assert torso_targets(shirt, rounded)[0][name][1] == 175.0
 
 
 class TestTurnedPerson:

@@ -196,8 +196,11 @@ def torso_targets(
     for name in TORSO_POINTS:
         x, y = apply_affine(matrix, lm[name][:2])[0]
         targets[name] = (float(x), float(y))
-    targets["shoulder_left"] = (float(anchors.shoulders[0, 0]), float(anchors.shoulders[0, 1]))
-    targets["shoulder_right"] = (float(anchors.shoulders[1, 0]), float(anchors.shoulders[1, 1]))
+    if not straight_top_edge(lm):
+        # (An off-shoulder or strapless top hangs from no shoulder: its straight upper edge
+        # stays at the joints' height, below the shoulders' round, which shows bare.)
+        targets["shoulder_left"] = (float(anchors.shoulders[0, 0]), float(anchors.shoulders[0, 1]))
+        targets["shoulder_right"] = (float(anchors.shoulders[1, 0]), float(anchors.shoulders[1, 1]))
     # Length follows the chest: a garment as wide as the body at the armpits is as long,
     # relative to that width, as it is on the product photo.
     g_pit = float(np.hypot(*(lm["armpit_left"][:2] - lm["armpit_right"][:2])))
