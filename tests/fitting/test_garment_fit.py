@@ -21,7 +21,6 @@ from fitroom.fitting.garment_fit import (
     premultiplied_parts,
     straight_top_edge,
     torso_targets,
-    turned_length_factor,
 )
 from fitroom.garments import Garment, GarmentPart, ingest_garment
 
@@ -182,39 +181,3 @@ def test_an_off_shoulder_top_has_no_neck_opening_to_cut(
     for name in ("shoulder_left", "shoulder_right"):
         assert torso_targets(off_shoulder, rounded)[0][name][1] > 195.0
         assert torso_targets(shirt, rounded)[0][name][1] == 175.0
-
-
-class TestTurnedPerson:
-    def test_a_person_facing_the_camera_is_not_lengthened(self, stick_figure: StickFigure) -> None:
-        # Shoulder joints 180 px apart over a torso 250 px high: facing the camera.
-        anchors = stick_figure()
-        facing = dataclasses.replace(
-            anchors, hips=anchors.hips - np.array([0.0, 110.0], np.float32)
-        )
-        assert turned_length_factor(facing) == 1.0
-
-    def test_a_turned_person_gets_a_longer_garment(
-        self, stick_figure: StickFigure, shirt: Garment
-    ) -> None:
-        """Turned three-quarters, the shoulders and chest look 30 % narrower but the torso
-        keeps its height: the garment keeps most of its length instead of shrinking with the
-        shoulders' distance."""
-        lift = np.array([0.0, 110.0], np.float32)
-        views = []
-        for narrow in (1.0, 0.7):
-            anchors = stick_figure(torso_half=80.0 * narrow)
-            joints, seams = anchors.shoulder_joints, anchors.shoulders
-            mid = joints.mean(axis=0)
-            views.append(
-                dataclasses.replace(
-                    anchors,
-                    hips=anchors.hips - lift,
-                    shoulder_joints=(mid + (joints - mid) * narrow).astype(np.float32),
-                    shoulders=(mid + (seams - mid) * narrow).astype(np.float32),
-                )
-            )
-        facing, turned = views
-        assert turned_length_factor(facing) == 1.0 < turned_length_factor(turned)
-        top = float(facing.shoulders[:, 1].mean())
-        length = [torso_targets(shirt, a)[0]["hem_left"][1] - top for a in views]
-        assert length[1] > 0.8 * length[0]

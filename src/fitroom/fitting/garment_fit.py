@@ -206,14 +206,8 @@ def torso_targets(
     g_pit = float(np.hypot(*(lm["armpit_left"][:2] - lm["armpit_right"][:2])))
     pit_y = 0.5 * (targets["armpit_left"][1] + targets["armpit_right"][1])
     edges = anchors.torso_edge_at(pit_y)
-    # A person turned to one side shows shoulders (and chest) narrower than they are, not a
-    # shorter torso: the length follows the torso's height there.
-    turned = turned_length_factor(anchors)
-    if (edges is not None and g_pit > 1.0 and edges[0] > edges[1]) or turned > 1.0:
-        length_scale = scale * turned
-        if edges is not None and g_pit > 1.0 and edges[0] > edges[1]:
-            width_scale = min(1.6 * scale, (edges[0] - edges[1]) * ease / g_pit)
-            length_scale = max(length_scale, width_scale)
+    if edges is not None and g_pit > 1.0 and edges[0] > edges[1]:
+        length_scale = max(scale, min(1.6 * scale, (edges[0] - edges[1]) * ease / g_pit))
         top = 0.5 * (placed[0, 1] + placed[1, 1])
         g_top = 0.5 * (float(lm["shoulder_left"][1]) + float(lm["shoulder_right"][1]))
         for name in TORSO_POINTS[5:]:
@@ -222,30 +216,6 @@ def torso_targets(
     cover_body_width(targets, anchors, ease)
     hang_below_hips(targets, anchors)
     return targets, scale
-
-
-#: Shoulder joints' distance over the torso's height (shoulder joints' midpoint to the hips')
-#: below which a person is taken to be turned to one side: facing the camera it is about 0.6
-#: to 0.8 (measured on the shared photos), turned three-quarters under 0.5.
-FACING_SHOULDERS = 0.6
-#: The most a turned person's garment is lengthened by (over its length from the shoulders).
-MAX_TURNED_LENGTH = 1.35
-
-
-def turned_length_factor(anchors: BodyAnchors) -> float:
-    """How much longer a garment is than the shoulders' distance says, for a person turned to
-    one side (1 facing the camera, at most :data:`MAX_TURNED_LENGTH`).
-
-    The pose's shoulder joints come closer together as the person turns; the torso's height
-    does not. Below :data:`FACING_SHOULDERS` of that height, the shoulders are taken to be
-    foreshortened and the garment's length follows the torso.
-    """
-    joints = anchors.shoulder_joints.astype(np.float64)
-    across = float(np.hypot(*(joints[0] - joints[1])))
-    height = float(np.hypot(*(joints.mean(axis=0) - anchors.hips.astype(np.float64).mean(axis=0))))
-    if across < 1.0 or not np.isfinite(height) or height < 1.0:
-        return 1.0
-    return float(np.clip(FACING_SHOULDERS * height / across, 1.0, MAX_TURNED_LENGTH))
 
 
 def cover_body_width(
@@ -450,10 +420,8 @@ def fit_upper(
 
 
 __all__ = [
-    "FACING_SHOULDERS",
     "FACTOR_STEP",
     "HANG_BELOW",
-    "MAX_TURNED_LENGTH",
     "SIZE_EASE",
     "SOLID_ALPHA",
     "STRAIGHT_TOP",
@@ -469,5 +437,4 @@ __all__ = [
     "size_ease",
     "straight_top_edge",
     "torso_targets",
-    "turned_length_factor",
 ]
