@@ -214,7 +214,10 @@ def remove_old_garment(
         # outlines: rounded, so the repainted limbs and shoulders have smooth edges.
         raw = loose > 0.5
         sigma = max(1.5, 0.005 * side)
-        loose = np.maximum(smooth_edges(raw, sigma), outer_slivers(raw, exposed, person, sigma))
+        # (On the arms only: near the neck and hair the rounding decides, as before.)
+        arms = labels_mask(parts.labels, ARM_PARTS)
+        slivers = outer_slivers(raw, exposed, person, sigma) * arms
+        loose = np.maximum(smooth_edges(raw, sigma), slivers)
         loose = loose * exposed
     if lower_old.any():
         # Between the new trouser legs lies what was between the old ones: the background
