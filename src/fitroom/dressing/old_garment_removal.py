@@ -214,8 +214,12 @@ def remove_old_garment(
         # outlines: rounded, so the repainted limbs and shoulders have smooth edges.
         raw = loose > 0.5
         sigma = max(1.5, 0.005 * side)
-        # (On the arms only: near the neck and hair the rounding decides, as before.)
+        # (On the arms below the shoulders only: near the neck and the hair, where the part
+        # map's arm labels may reach, the rounding decides as before.)
         arms = labels_mask(parts.labels, ARM_PARTS)
+        shoulders_y = max(float(limbs.left_arm.bones[0][1]), float(limbs.right_arm.bones[0][1]))
+        if np.isfinite(shoulders_y):
+            arms[: max(0, int(np.ceil(shoulders_y)))] = False
         slivers = outer_slivers(raw, exposed, person, sigma) * arms
         loose = np.maximum(smooth_edges(raw, sigma), slivers)
         loose = loose * exposed
