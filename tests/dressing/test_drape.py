@@ -14,10 +14,12 @@ from fitroom.dressing.drape import (
     drape_band,
     enclosed_gaps,
     extend_fabric,
+    sleeve_drape_allowed,
 )
 from fitroom.garments import ingest_garment
 from fitroom.imaging import decode_image
 from fitroom.tryon import TryOn
+from fitroom.vision.core import BodyPart, BodyParts
 
 
 def _masks() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -51,6 +53,27 @@ class TestDrapeBand:
         allowed[:, :150] = 0.0
         band = drape_band(exposed, union, allowed, side=300)
         assert band[120, 97] == 0.0 and band[120, 202] > 0.9
+
+
+def test_a_wider_old_sleeve_beside_a_new_one_is_carried_out() -> None:
+    """An arm in a new long sleeve 20 px wide, the old sleeve 6 px wider on each side: the old
+    sleeve's rim beside the new one is sleeve fabric (carried out); below the new sleeve's end
+    the arm is bare, and the old sleeve there is not."""
+    labels = np.zeros((300, 300), np.uint8)
+    labels[50:250, 134:166] = BodyPart.LEFT_UPPER_ARM
+    parts = BodyParts(labels, np.zeros((300, 300), np.float32))
+    union = np.zeros((300, 300), np.float32)
+    union[50:180, 140:160] = 1.0  # the new sleeve, ending at row 180
+    old = np.zeros((300, 300), np.float32)
+    old[50:250, 134:166] = 1.0
+    bare = np.zeros((300, 300), np.float32)
+    bare[180:250, 130:170] = 1.0  # the bare stretch of the arm below the new sleeve
+    allowed = sleeve_drape_allowed(parts, bare)
+    band = drape_band(old * (1.0 - union), union, allowed, side=300)
+    assert band[120, 136] > 0.9 and band[120, 163] > 0.9
+    assert not (band[200:, :] > 0.5).any()
+    # Off the arms nothing is allowed by it.
+    assert allowed[120, 100] == 0.0
 
 
 def test_extend_fabric_paints_the_garment_colour() -> None:

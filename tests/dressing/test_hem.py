@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -52,6 +53,14 @@ class TestMeetOldHem:
         top, old, parts = _scene(old_hem=120)
         assert old_hem_gap(top.layers[0], old, parts) == 0.0
         assert meet_old_hem(top, old, parts) is top
+
+    def test_the_garment_keeps_what_it_says_of_its_neck_opening(self) -> None:
+        # (A panel leaving out its own opening still does once lengthened: dropping that cut a
+        # fixed opening on top of it.)
+        top, old, parts = _scene(old_hem=155)
+        own = dataclasses.replace(top, own_neck_opening=True)
+        met = meet_old_hem(own, old, parts)
+        assert met is not own and met.own_neck_opening and met.region == "upper"
 
     def test_stretch_stays_in_the_frame(self) -> None:
         top, _, _ = _scene(old_hem=155)

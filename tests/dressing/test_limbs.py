@@ -99,6 +99,26 @@ class TestBareStretches:
         assert all(b.radius == 6.0 for b in bare)
         assert float(bare[0].bones[:, 0].max()) < 40.0 < 60.0 <= float(bare[1].bones[:, 0].min())
 
+    def test_a_narrow_gap_between_covered_stretches_is_not_bare(self) -> None:
+        """An arm hanging against the body: its bone crosses the narrow gap between the new
+        sleeve and the body panel. The limb is inside the garment on both sides of it, so the
+        old fabric in the gap is no bare arm (it was painted as a wedge of skin)."""
+        limb = Limb(np.array([[10.0, 50.0], [90.0, 50.0]], np.float32), 12.0)
+        coverage = np.ones((100, 100), np.float32)
+        coverage[:, 48:54] = 0.0  # a 6 px gap, narrower than the radius
+        assert bare_stretches([limb], coverage) == []
+        coverage[:, 30:70] = 0.0  # 40 px: a bare stretch of arm between two garments
+        (bare,) = bare_stretches([limb], coverage)
+        assert float(bare.bones[:, 0].min()) >= 28.0 and float(bare.bones[:, 0].max()) <= 71.0
+
+    def test_a_bare_end_stays_bare_however_short(self) -> None:
+        # Below a sleeve, the wrist's few bare pixels are the arm's own end: still bare.
+        limb = Limb(np.array([[10.0, 50.0], [90.0, 50.0]], np.float32), 12.0)
+        coverage = np.ones((100, 100), np.float32)
+        coverage[:, 86:] = 0.0
+        (bare,) = bare_stretches([limb], coverage)
+        assert float(bare.bones[:, 0].max()) == pytest.approx(90.0)
+
     def test_mask_is_a_capsule_of_the_radius(self) -> None:
         mask = limb_mask(
             (100, 100), [Limb(np.array([[20.0, 50.0], [80.0, 50.0]], np.float32), 5.0)]

@@ -15,6 +15,7 @@ from fitroom.dressing.old_garment_removal import (
     bare_leg_rows,
     bare_legs_mask,
     old_dress_below_hem,
+    outer_slivers,
 )
 from fitroom.dressing.render import render_fitted
 from fitroom.fitting.fitted import FittedGarment, FittedLayer
@@ -95,6 +96,38 @@ class TestLooseOldTop:
         # skin (the body is no wider than a new top).
         assert np.abs(np.median(beside, axis=0) - 250.0).max() < 20.0
         assert np.abs(np.median(beside, axis=0) - np.array(SKIN)).max() > 30.0
+
+
+class TestOuterSlivers:
+    """A strip of loose old sleeve a few pixels wide beside a new sleeve: too thin for the
+    rounding of the loose mask, it was painted as a streak of skin."""
+
+    @staticmethod
+    def _scene() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        # Person columns 20–79; the old sleeve's loose strip is columns 20–23 (on the outline).
+        person = np.zeros((100, 100), np.float32)
+        person[:, 20:80] = 1.0
+        loose = np.zeros((100, 100), bool)
+        loose[10:90, 20:24] = True
+        exposed = loose.astype(np.float32)
+        return loose, exposed, person
+
+    def test_a_strip_on_the_outline_stays_loose(self) -> None:
+        loose, exposed, person = self._scene()
+        kept = outer_slivers(loose, exposed, person, sigma=5.0)
+        assert kept[50, 20:24].min() == 1.0 and kept.sum() == loose.sum()
+
+    def test_inside_the_outline_the_rounding_decides(self) -> None:
+        # (Between a sleeve and the body panel: no background beside the strip.)
+        loose, exposed, person = self._scene()
+        person[:, :20] = 1.0
+        assert not outer_slivers(loose, exposed, person, sigma=5.0).any()
+
+    def test_not_next_to_skin_to_be_painted(self) -> None:
+        loose, exposed, person = self._scene()
+        exposed[10:90, 24:30] = 1.0  # old fabric on the arm itself: skin is painted there
+        kept = outer_slivers(loose, exposed, person, sigma=5.0)
+        assert not kept[40:60].any()
 
 
 def _drawn_limbs() -> Limbs:

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -65,6 +67,12 @@ class TestMeetOldSleeveEnds:
         xs = np.nonzero(sleeve.rgba[10, :, 3] > 0.5)[0] + sleeve.box[0]
         assert (xs.min(), xs.max()) == (20, 59)
         assert met.layers[0] is tee.layers[0]
+
+    def test_the_garment_keeps_what_it_says_of_its_neck_opening(self) -> None:
+        tee, old, parts = _scene(old_end=115)
+        own = dataclasses.replace(tee, own_neck_opening=True)
+        met = meet_old_sleeve_ends(own, _limbs(), old, parts)
+        assert met is not own and met.own_neck_opening
 
     def test_a_far_old_sleeve_end_is_not_followed(self) -> None:
         tee, old, parts = _scene(old_end=100 + round(SLEEVE_STRETCH * 50) + 10)

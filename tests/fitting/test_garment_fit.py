@@ -19,6 +19,7 @@ from fitroom.fitting.garment_fit import (
     fit_upper,
     lengthened,
     premultiplied_parts,
+    straight_top_edge,
     torso_targets,
 )
 from fitroom.garments import Garment, GarmentPart, ingest_garment
@@ -156,3 +157,27 @@ def test_the_garments_own_neck_opening_is_left_out_of_the_torso_panel(
     anchors = stick_figure()
     assert fit_upper(opened, anchors).own_neck_opening
     assert not fit_upper(tee, anchors).own_neck_opening
+
+
+def test_an_off_shoulder_top_has_no_neck_opening_to_cut(
+    shared_data: Path, stick_figure: StickFigure
+) -> None:
+    """The product photo of an off-shoulder top: its upper edge runs straight across, so the
+    fitted garment says its panel needs no fixed opening (one cut a scalloped hole into its
+    front); a shirt with a collar does not."""
+    cloth = shared_data / "pairs" / "cloth"
+    off_shoulder = ingest_garment(cloth / "000003_1.jpg")
+    shirt = ingest_garment(cloth / "000009_1.jpg")
+    assert straight_top_edge(off_shoulder.landmarks)
+    assert not straight_top_edge(shirt.landmarks)
+    anchors = stick_figure()
+    assert fit_upper(off_shoulder, anchors).own_neck_opening
+    assert not fit_upper(shirt, anchors).own_neck_opening
+    # Its edge stays at the shoulder joints' height (row 200); the shirt's seams go up onto
+    # the shoulders' tops (row 175), the bare shoulders show above the off-shoulder top.
+    rounded = dataclasses.replace(
+        anchors, shoulders=anchors.shoulders - np.array([0.0, 25.0], np.float32)
+    )
+    for name in ("shoulder_left", "shoulder_right"):
+        assert torso_targets(off_shoulder, rounded)[0][name][1] > 195.0
+        assert torso_targets(shirt, rounded)[0][name][1] == 175.0

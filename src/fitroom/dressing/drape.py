@@ -17,7 +17,7 @@ import numpy.typing as npt
 
 from fitroom.dressing.composite import TuckLine
 from fitroom.dressing.masks import labels_mask, smooth_edges
-from fitroom.vision.core import BodyPart, BodyParts
+from fitroom.vision.core import ARM_PARTS, BodyPart, BodyParts
 
 FloatArray = npt.NDArray[np.float32]
 
@@ -50,6 +50,25 @@ def drape_allowed(
             below = rows >= (np.asarray(limit, np.float32)[None, :] if np.ndim(limit) else limit)
             allowed *= ~below
     return allowed
+
+
+def sleeve_drape_allowed(parts: BodyParts, bare_arms: FloatArray) -> FloatArray:
+    """Where a new sleeve's fabric may be carried out: the arms, except their bare stretches.
+    float32 (H, W) in [0, 1].
+
+    Where a new sleeve covers the arm's bone, the arm is inside it, and an old sleeve reaching
+    a few pixels beyond it is sleeve fabric hanging a little looser (a puffed or wide sleeve):
+    painted as background it drew a pale streak along the new sleeve, as skin a brown one.
+
+    Args:
+        parts: the person's body-part map.
+        bare_arms: float32 (H, W): where the arms show bare (the capsules of their stretches no
+            new garment covers, see :func:`~fitroom.dressing.limbs.bare_stretches`).
+    """
+    arms = labels_mask(parts.labels, tuple(ARM_PARTS))
+    sigma = max(1.5, ALLOWED_SMOOTHING * max(parts.labels.shape))
+    out: FloatArray = (smooth_edges(arms, sigma) * (1.0 - bare_arms)).astype(np.float32)
+    return out
 
 
 def drape_band(
@@ -284,4 +303,5 @@ __all__ = [
     "drape_band",
     "enclosed_gaps",
     "extend_fabric",
+    "sleeve_drape_allowed",
 ]

@@ -100,6 +100,7 @@ def meet_old_hem(fitted: FittedGarment, old_top: FloatArray, parts: BodyParts) -
         if gap < 2.0 or gap > HEM_STRETCH * panel_height:
             return fitted
         layers[i] = stretch_to_hem(layer, round(gap), old_top.shape[0])
+        # (Everything else kept: a panel that leaves out its own neck opening still does.)
         return replace(fitted, layers=tuple(layers))
     return fitted
 

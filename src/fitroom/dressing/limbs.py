@@ -148,7 +148,13 @@ class Limbs:
 
 def bare_stretches(limbs: Sequence[Limb], coverage: FloatArray) -> list[Limb]:
     """The stretches of each limb's bones that no new garment covers (coverage ≤ 0.5 there),
-    as limbs of their own: float32 (K, 2) points every few pixels, and the limb's radius."""
+    as limbs of their own: float32 (K, 2) points every few pixels, and the limb's radius.
+
+    A stretch covered on both sides, with the covered points around it at most the limb's
+    radius apart, is no bare limb: the bone runs through a narrow gap between two pieces of
+    the new garment (an arm hanging against the body, its shoulder joint between the sleeve
+    and the body panel), and the limb is inside the garment on either side. (Taken for bare
+    arm, the old fabric in that gap was painted as a wedge of skin.)"""
     h, w = coverage.shape
     out: list[Limb] = []
     for limb in limbs:
@@ -165,6 +171,10 @@ def bare_stretches(limbs: Sequence[Limb], coverage: FloatArray) -> list[Limb]:
         # Each run of bare points is a limb of its own.
         edges = np.flatnonzero(np.diff(np.concatenate([[0], bare.astype(np.int8), [0]])))
         for start, stop in zip(edges[::2], edges[1::2], strict=True):
+            if start > 0 and stop < len(pts):
+                across = float(np.hypot(*(pts[stop] - pts[start - 1])))
+                if across <= radius:
+                    continue
             run = pts[start:stop]
             out.append(Limb(run if len(run) > 1 else np.repeat(run, 2, axis=0), radius))
     return out

@@ -124,6 +124,35 @@ def old_dress_below_hem(
     return out
 
 
+def outer_slivers(
+    loose: npt.NDArray[np.bool_], exposed: FloatArray, person: FloatArray, sigma: float
+) -> FloatArray:
+    """Thin strips of loose fabric on the person's outline that rounding ``loose`` (by
+    ``sigma``) would drop: float32 (H, W) in {0, 1}.
+
+    An old sleeve a few pixels wider than the new one beside it leaves a strip of loose fabric
+    too thin to survive the rounding; painted as skin instead, it drew a skin-coloured streak
+    along the new sleeve's outer edge. Kept are the strip's pixels with no skin to be painted
+    (``exposed`` and not ``loose``) and some background (``person`` < 0.5) within two
+    ``sigma``: inside the outline (between a sleeve and the body) the rounding decides.
+    """
+    out = np.zeros(loose.shape, np.float32)
+    reach = max(1, round(2 * sigma))
+    bx, by, bw, bh = cv2.boundingRect(np.ascontiguousarray(loose).view(np.uint8))
+    if bw == 0 or bh == 0:
+        return out
+    h, w = loose.shape
+    y0, y1 = max(0, by - reach), min(h, by + bh + reach)
+    x0, x1 = max(0, bx - reach), min(w, bx + bw + reach)
+    k = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * reach + 1, 2 * reach + 1))
+    box = (slice(y0, y1), slice(x0, x1))
+    skin = np.ascontiguousarray((exposed[box] > 0.5) & ~loose[box]).view(np.uint8)
+    outside = np.ascontiguousarray(person[box] < 0.5).view(np.uint8)
+    keep = loose[box] & (cv2.dilate(skin, k) == 0) & (cv2.dilate(outside, k) > 0)
+    out[box] = keep
+    return out
+
+
 def remove_old_garment(
     base: FloatArray,
     image: ByteArray,
@@ -187,7 +216,17 @@ def remove_old_garment(
         loose = np.maximum(loose, exposed * limbs.above_shoulders(parts) * not_limbs)
         # The split between skin and what lay behind follows the part map's staircase
         # outlines: rounded, so the repainted limbs and shoulders have smooth edges.
-        loose = smooth_edges(loose > 0.5, max(1.5, 0.005 * side)) * exposed
+        raw = loose > 0.5
+        sigma = max(1.5, 0.005 * side)
+        # (On the arms below the shoulders only: near the neck and the hair, where the part
+        # map's arm labels may reach, the rounding decides as before.)
+        arms = labels_mask(parts.labels, ARM_PARTS)
+        shoulders_y = max(float(limbs.left_arm.bones[0][1]), float(limbs.right_arm.bones[0][1]))
+        if np.isfinite(shoulders_y):
+            arms[: max(0, int(np.ceil(shoulders_y)))] = False
+        slivers = outer_slivers(raw, exposed, person, sigma) * arms
+        loose = np.maximum(smooth_edges(raw, sigma), slivers)
+        loose = loose * exposed
     if lower_old.any():
         # Between the new trouser legs lies what was between the old ones: the background
         # (the legs are inside the new trousers), not skin.
@@ -408,6 +447,7 @@ __all__ = [
     "between_columns",
     "old_dress_below_hem",
     "old_garment_to_remove",
+    "outer_slivers",
     "person_now",
     "remove_old_garment",
 ]

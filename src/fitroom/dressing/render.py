@@ -26,6 +26,7 @@ from fitroom.dressing.drape import (
     drape_band,
     enclosed_gaps,
     extend_fabric,
+    sleeve_drape_allowed,
 )
 from fitroom.dressing.hem import meet_old_hem
 from fitroom.dressing.limbs import Limbs, bare_stretches, limb_mask
@@ -293,14 +294,17 @@ def render_fitted(
         if limbs is not None:
             shoulders_y = max(float(limbs.left_arm.bones[0][1]), float(limbs.right_arm.bones[0][1]))
         allowed = drape_allowed(parts, cut_below_y, shoulders_y)
+        bare_arms = None
+        if limbs is not None:
+            bare_arms = limb_mask((h, w), bare_stretches([limbs.left_arm, limbs.right_arm], union))
+            allowed = np.maximum(allowed, sleeve_drape_allowed(parts, bare_arms))
         drape = drape_band(old_mask * (1.0 - union), union, allowed, side)
         # Between a sleeve and the body panel the fabric is carried across narrow gaps.
         gaps = enclosed_gaps(old_mask * (1.0 - union), union, _tuck_rows(cut_below_y, w), side)
-        if limbs is not None and gaps.any():
+        if bare_arms is not None and gaps.any():
             # Not over a bare arm (below a short sleeve, between the body and the sleeve's
             # flared end): that is the arm, repainted as skin.
-            arms = bare_stretches([limbs.left_arm, limbs.right_arm], union)
-            gaps = gaps * (1.0 - limb_mask((h, w), arms))
+            gaps = gaps * (1.0 - bare_arms)
     if not keep_old:
         base = remove_old_garment(
             base,

@@ -178,6 +178,7 @@ def meet_old_sleeve_ends(
         changed = True
     if not changed:
         return fitted
+    # (Everything else kept: a panel that leaves out its own neck opening still does.)
     return replace(fitted, layers=tuple(layers))
 
 

@@ -49,8 +49,10 @@ class FittedGarment:
             "full" (dresses: the upper body and the legs): decides which old garment it
             replaces.
         own_neck_opening: whether the torso panel leaves out the garment's own neck opening
-            (read from its product photo, :attr:`~fitroom.garments.core.GarmentPart.NECK_INSIDE`);
-            otherwise the dressing hides a fixed rounded opening there.
+            (read from its product photo, :attr:`~fitroom.garments.core.GarmentPart.NECK_INSIDE`)
+            or has none at all (an off-shoulder or strapless top, see
+            :func:`~fitroom.fitting.garment_fit.straight_top_edge`); otherwise the dressing
+            hides a fixed rounded opening there.
         collar_at_neck: whether the garment's top edge between its neck points goes round
             the neck (see :func:`fitroom.garments.neck_opening.collar_at_neck`); a one-shoulder
             garment's does not, and gets no fixed opening either.

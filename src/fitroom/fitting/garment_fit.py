@@ -197,8 +197,11 @@ def torso_targets(
     for name in TORSO_POINTS:
         x, y = apply_affine(matrix, lm[name][:2])[0]
         targets[name] = (float(x), float(y))
-    targets["shoulder_left"] = (float(anchors.shoulders[0, 0]), float(anchors.shoulders[0, 1]))
-    targets["shoulder_right"] = (float(anchors.shoulders[1, 0]), float(anchors.shoulders[1, 1]))
+    if not straight_top_edge(lm):
+        # (An off-shoulder or strapless top hangs from no shoulder: its straight upper edge
+        # stays at the joints' height, below the shoulders' round, which shows bare.)
+        targets["shoulder_left"] = (float(anchors.shoulders[0, 0]), float(anchors.shoulders[0, 1]))
+        targets["shoulder_right"] = (float(anchors.shoulders[1, 0]), float(anchors.shoulders[1, 1]))
     # Length follows the chest: a garment as wide as the body at the armpits is as long,
     # relative to that width, as it is on the product photo.
     g_pit = float(np.hypot(*(lm["armpit_left"][:2] - lm["armpit_right"][:2])))
@@ -294,6 +297,38 @@ def prepare_garment(
     return premultiplied_parts(cutout, part_map), garment.landmarks.scaled(factor)
 
 
+#: Neck centre and shoulder points at most this share of the neck points' distance below them:
+#: the top edge runs straight across (see :func:`straight_top_edge`).
+STRAIGHT_TOP = 0.1
+
+
+def straight_top_edge(landmarks: GarmentLandmarks) -> bool:
+    """Whether a top's upper edge runs straight across from shoulder to shoulder, its neck
+    points, neck centre and shoulder points all level: an off-shoulder, strapless or bandeau
+    top, which has no neck opening at all (nothing of the garment's back shows above that
+    edge). A fixed rounded opening cut below it made a scalloped hole in the top's front.
+
+    >>> import numpy as np
+    >>> names = ("neck_center", "neck_left", "neck_right", "shoulder_left", "shoulder_right")
+    >>> flat = [[50, 10, 1], [70, 10, 1], [30, 10, 1], [95, 11, 1], [5, 11, 1]]
+    >>> straight_top_edge(GarmentLandmarks(names, np.array(flat, np.float32)))
+    True
+    >>> tee = [[50, 12, 1], [70, 5, 1], [30, 5, 1], [95, 20, 1], [5, 20, 1]]
+    >>> straight_top_edge(GarmentLandmarks(names, np.array(tee, np.float32)))
+    False
+    """
+    wanted = ("neck_center", "neck_left", "neck_right", "shoulder_left", "shoulder_right")
+    if not set(wanted) <= set(landmarks.names):
+        return False
+    (lx, ly), (rx, ry) = landmarks["neck_left"][:2], landmarks["neck_right"][:2]
+    span = abs(float(lx) - float(rx))
+    if span < 1.0:
+        return False
+    top = 0.5 * (float(ly) + float(ry))
+    lowest = max(float(landmarks[n][1]) for n in ("neck_center", "shoulder_left", "shoulder_right"))
+    return lowest - top <= STRAIGHT_TOP * span
+
+
 #: Torso placement: garment, body anchors and ease → (landmark targets, body px per garment px).
 PlaceTorso = Callable[[Garment, BodyAnchors, float], tuple[dict[str, tuple[float, float]], float]]
 
@@ -380,7 +415,8 @@ def fit_upper(
         layers=tuple(layers),
         targets=targets,
         scale=targets_scale,
-        own_neck_opening=bool((garment.parts == int(GarmentPart.NECK_INSIDE)).any()),
+        own_neck_opening=bool((garment.parts == int(GarmentPart.NECK_INSIDE)).any())
+        or straight_top_edge(garment.landmarks),
         collar_at_neck=collar_at_neck(garment.landmarks),
     )
 
@@ -390,6 +426,7 @@ __all__ = [
     "HANG_BELOW",
     "SIZE_EASE",
     "SOLID_ALPHA",
+    "STRAIGHT_TOP",
     "TORSO_POINTS",
     "PlaceTorso",
     "cover_body_width",
@@ -400,5 +437,6 @@ __all__ = [
     "premultiplied_parts",
     "prepare_garment",
     "size_ease",
+    "straight_top_edge",
     "torso_targets",
 ]
