@@ -19,14 +19,24 @@ Scene = tuple[np.ndarray, BodyParts, np.ndarray]
 DrawnPerson = Callable[[tuple[int, int, int]], Scene]
 
 
-def open_coat(drawn_person: DrawnPerson) -> Scene:
+def standing(scene: Scene) -> Scene:
+    """The scene with 20 rows of backdrop below the feet: the whole person in the photo."""
+    image, parts, person = scene
+    image = np.concatenate([image, np.full((20, *image.shape[1:]), 250, np.uint8)])
+    labels = np.concatenate([parts.labels, np.zeros((20, parts.labels.shape[1]), np.uint8)])
+    skin = np.concatenate([parts.skin, np.zeros((20, parts.skin.shape[1]), np.float32)])
+    person = np.concatenate([person, np.zeros((20, person.shape[1]), np.float32)])
+    return image, BodyParts(labels, skin), person
+
+
+def open_coat(drawn_person: DrawnPerson, feet: bool = True) -> Scene:
     """The drawn person in blue trousers and a white coat worn open: its fronts hang down the
     outer side of each leg (columns 30-39 and 80-89) to row 159; the part map calls them leg
-    below row 120."""
+    below row 120. With ``feet``, the legs end above the photo's bottom edge."""
     image, parts, person = drawn_person(TROUSERS)
     image[100:160, 30:40] = TOP
     image[100:160, 80:90] = TOP
-    return image, parts, person
+    return standing((image, parts, person)) if feet else (image, parts, person)
 
 
 def tail_of(image: np.ndarray, parts: BodyParts, person: np.ndarray) -> np.ndarray:
@@ -71,15 +81,21 @@ class TestOldTopTail:
     def test_an_old_hem_just_below_the_waist_is_no_tail(self, drawn_person: DrawnPerson) -> None:
         # The old top's hem showing a few rows over the trousers (below a tucked top's
         # waistband): left as it is, like the rest of the trousers' waistband.
-        image, parts, person = drawn_person(TROUSERS)
+        image, parts, person = standing(drawn_person(TROUSERS))
         image[100:126, 30:90] = TOP
         assert not tail_of(image, parts, person).any()
 
     def test_the_skirt_of_a_dress_is_no_tail(self, drawn_person: DrawnPerson) -> None:
         # (It stays under a new top: see old_skirt_mask.)
-        image, parts, person = drawn_person(TOP)
+        image, parts, person = standing(drawn_person(TOP))
         assert analyse_old_garment(parts, person, image).continues_below
         assert not tail_of(image, parts, person).any()
+
+    def test_nothing_where_the_legs_run_out_of_the_photo(self, drawn_person: DrawnPerson) -> None:
+        # A half-length photo: the part map calls the lower half of the top "leg" down to the
+        # bottom edge (the astronaut's suit was taken for a coat and cut out in a white block).
+        assert tail_of(*open_coat(drawn_person))[122:156, 33:39].mean() > 0.9
+        assert not tail_of(*open_coat(drawn_person, feet=False)).any()
 
     def test_nothing_without_the_old_top(self, drawn_person: DrawnPerson) -> None:
         image, parts, person = open_coat(drawn_person)

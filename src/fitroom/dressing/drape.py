@@ -23,6 +23,10 @@ FloatArray = npt.NDArray[np.float32]
 
 #: How far the new garment may be carried out, as a share of the photo's longer side.
 DRAPE_REACH = 0.022
+#: How far a new sleeve is carried out over an old, looser one: only its few pixels (further, a
+#: wide old sleeve turned the new one into a wing, and in live the sleeve grew by a third from
+#: one frame to the next as the arm came into view).
+SLEEVE_DRAPE_REACH = 0.008
 #: Rounding of the part map's outline where the carried fabric may go (share of the longer side).
 ALLOWED_SMOOTHING = 0.008
 #: The widest gap between two pieces of the new garment on one row (a sleeve and the body) that
@@ -72,7 +76,11 @@ def sleeve_drape_allowed(parts: BodyParts, bare_arms: FloatArray) -> FloatArray:
 
 
 def drape_band(
-    exposed: FloatArray, union: FloatArray, allowed: FloatArray, side: int
+    exposed: FloatArray,
+    union: FloatArray,
+    allowed: FloatArray,
+    side: int,
+    reach_share: float = DRAPE_REACH,
 ) -> FloatArray:
     """Old-garment pixels next to the new garment that it should cover: float32 (H, W) in [0, 1].
 
@@ -82,9 +90,10 @@ def drape_band(
         allowed: float32 (H, W) in [0, 1]: where the new fabric may go (e.g. the torso and upper
             arms above a tuck line).
         side: the photo's longer side in pixels.
+        reach_share: how far the fabric may be carried, as a share of ``side``.
 
     Returns:
-        The uncovered old garment within :data:`DRAPE_REACH` of the new garment, not below its
+        The uncovered old garment within ``reach_share`` of the new garment, not below its
         nearest new-garment pixel (a hem stays where it is), softened at its far edge.
     """
     h, w = union.shape
@@ -92,7 +101,7 @@ def drape_band(
     cand = (exposed > 0.5) & (allowed > 0.5)
     if not cand.any() or not (union > 0.5).any():
         return full
-    reach = max(2.0, DRAPE_REACH * side)
+    reach = max(2.0, reach_share * side)
     # Only the candidates' box, grown by the reach, can hold the band and what it touches.
     bx, by, bw, bh = cv2.boundingRect(cand.view(np.uint8))
     pad = round(reach) + 3
@@ -298,6 +307,7 @@ def _extend_in_box(
 __all__ = [
     "DRAPE_REACH",
     "GAP_WIDTH",
+    "SLEEVE_DRAPE_REACH",
     "bridge_gaps",
     "drape_allowed",
     "drape_band",

@@ -40,6 +40,10 @@ TAIL_MARGIN = 10.0
 TAIL_MIN_DROP = 0.1
 
 
+#: The legs must end (the feet) at least this share of the photo's height above its bottom edge.
+LEGS_END_MARGIN = 0.01
+
+
 def old_top_tail(
     parts: BodyParts,
     person: FloatArray,
@@ -64,7 +68,9 @@ def old_top_tail(
         return out
     legs = labels_mask(parts.labels, set(LEG_PARTS)) & (parts.skin < 0.5) & (person > 0.5)
     rows = np.nonzero(legs.any(axis=1))[0]
-    if rows.size < 10:
+    # (Legs running out of the photo's bottom edge are not known to be legs: on a half-length
+    # photo the part map calls the top's own lower half "leg", and it was taken for a coat.)
+    if rows.size < 10 or rows[-1] >= h - max(2, round(LEGS_END_MARGIN * h)):
         return out
     # (The torso's pixels beside the legs too, where the old top's mask left them: below a
     # waistband line, or past its colour test; and the hands' box, which takes in the coat's
@@ -172,6 +178,7 @@ def remove_old_top_tail(
 
 
 __all__ = [
+    "LEGS_END_MARGIN",
     "TAIL_BLUR",
     "TAIL_MARGIN",
     "TAIL_MIN_DROP",

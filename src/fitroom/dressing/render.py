@@ -21,6 +21,7 @@ from fitroom.dressing.composite import (
     old_top_in_front,
 )
 from fitroom.dressing.drape import (
+    SLEEVE_DRAPE_REACH,
     bridge_gaps,
     drape_allowed,
     drape_band,
@@ -297,8 +298,13 @@ def render_fitted(
         bare_arms = None
         if limbs is not None:
             bare_arms = limb_mask((h, w), bare_stretches([limbs.left_arm, limbs.right_arm], union))
-            allowed = np.maximum(allowed, sleeve_drape_allowed(parts, bare_arms))
         drape = drape_band(old_mask * (1.0 - union), union, allowed, side)
+        if bare_arms is not None:
+            sleeves = sleeve_drape_allowed(parts, bare_arms) * (1.0 - allowed)
+            sleeve_band = drape_band(
+                old_mask * (1.0 - union), union, sleeves, side, SLEEVE_DRAPE_REACH
+            )
+            drape = np.maximum(drape, sleeve_band)
         # Between a sleeve and the body panel the fabric is carried across narrow gaps.
         gaps = enclosed_gaps(old_mask * (1.0 - union), union, _tuck_rows(cut_below_y, w), side)
         if bare_arms is not None and gaps.any():
