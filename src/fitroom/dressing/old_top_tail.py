@@ -83,6 +83,13 @@ def old_top_tail(
     below = legs[y0 + int(0.6 * span) : y0 + int(0.85 * span)]
     if int(below.sum()) < 50:
         return out
+    # Trousers coloured like the old top (a suit; or the top's own lower half, read as legs)
+    # leave no tail to tell from them: told first from the band's own pixels, unblurred, before
+    # the blurs over the legs' box (~12 ms on a 768×1024 photo).
+    band = image[y0 + int(0.6 * span) : y0 + int(0.85 * span)][below]
+    band_lab = cv2.cvtColor(band.reshape(-1, 1, 3).astype(np.float32) / 255.0, cv2.COLOR_RGB2LAB)
+    if np.linalg.norm(old.palette - np.median(band_lab, axis=(0, 1)), axis=1).min() < TAIL_MARGIN:
+        return out
     # (Only the legs' box, blurred, and a few rows above it where the old top's mask ends:
     # the rest of the photo plays no part.)
     cols = np.nonzero(legs.any(axis=0))[0]
