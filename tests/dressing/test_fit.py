@@ -11,6 +11,7 @@ from fitroom.dressing.fit import PreparedGarments, fit_garment, layering_order
 from fitroom.fitting.anchors import BodyAnchors, body_anchors
 from fitroom.fitting.dress_fit import dress_targets
 from fitroom.fitting.garment_fit import torso_targets
+from fitroom.fitting.strap_top_fit import strap_top_targets
 from fitroom.garments import Garment, ingest_garment
 from fitroom.garments.synth import synth_garment
 from fitroom.imaging import decode_image
@@ -89,3 +90,16 @@ class TestFitGarment:
         fitted = fit_garment(tee, anchors_in_a_dress, 1.04, PreparedGarments())
         assert fitted.region == "upper"
         assert fitted.targets == torso_targets(tee, anchors_in_a_dress, 1.04)[0]
+
+    def test_a_halter_top_is_sized_by_its_chest_and_ends_above_the_knees(
+        self, shared_data: Path, anchors_in_a_dress: BodyAnchors
+    ) -> None:
+        # Placed by its neck tie onto the shoulder seams, the shared halter top hung to the
+        # calves of full-body persons, over the backdrop between the legs.
+        halter = ingest_garment(shared_data / "garments" / "vitonhd_04825_00.jpg")
+        fitted = fit_garment(halter, anchors_in_a_dress, 1.04, PreparedGarments())
+        assert fitted.region == "upper"
+        assert fitted.targets == strap_top_targets(halter, anchors_in_a_dress, 1.04)[0]
+        assert fitted.scale < 0.6 * torso_targets(halter, anchors_in_a_dress, 1.04)[1]
+        hem = 0.5 * (fitted.targets["hem_left"][1] + fitted.targets["hem_right"][1])
+        assert hem < float(anchors_in_a_dress.knees[:, 1].mean())

@@ -18,6 +18,7 @@ from fitroom.fitting.dress_fit import dress_targets
 from fitroom.fitting.fitted import FittedGarment
 from fitroom.fitting.garment_fit import fit_upper, prepare_garment
 from fitroom.fitting.lower_fit import fit_lower
+from fitroom.fitting.strap_top_fit import strap_top_targets
 from fitroom.garments.core import Garment, GarmentLandmarks
 
 FloatArray = npt.NDArray[np.float32]
@@ -98,7 +99,10 @@ def fit_garment(
         place = dress_targets if garment.subcategory == "dress" else None
         fitted = fit_upper(garment, anchors, ease, prepared, length_scale=length_scale, place=place)
         return replace(fitted, region="full")
-    return fit_upper(garment, anchors, ease, prepared, length_scale=length_scale)
+    # (A top with close-set straps, a halter, is sized by its chest: fitting.strap_top_fit.)
+    return fit_upper(
+        garment, anchors, ease, prepared, length_scale=length_scale, place=strap_top_targets
+    )
 
 
 __all__ = ["PREPARED_CACHE_SIZE", "PreparedGarments", "fit_garment", "layering_order"]

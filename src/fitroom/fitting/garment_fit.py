@@ -174,31 +174,42 @@ HANG_BELOW = 0.3
 
 
 def torso_targets(
-    garment: Garment, anchors: BodyAnchors, ease: float = 1.04
+    garment: Garment,
+    anchors: BodyAnchors,
+    ease: float = 1.04,
+    *,
+    similarity: npt.NDArray[np.float64] | None = None,
 ) -> tuple[dict[str, tuple[float, float]], float]:
     """Where each torso landmark of an upper garment lands on the body.
 
     A similarity (shoulders onto shoulders) places the garment first, keeping its own proportions
     (neckline, length). Armpits, waist and hem then move sideways to the measured torso width
     times ``ease`` (the garment's width over the body's), so the new garment covers the old one.
+    ``similarity`` replaces the shoulders' one (a top placed by its chest, see
+    :func:`fitroom.fitting.strap_top_fit.strap_top_targets`).
 
     Returns:
         (name → (x, y) target, scale in body pixels per garment pixel).
     """
     lm = garment.landmarks
     g_sh = np.array([lm["shoulder_left"][:2], lm["shoulder_right"][:2]], np.float64)
-    # Placed by the seams at the joints' height: the neckline and the length keep where they
-    # were; only the shoulder seams themselves go up onto the shoulders' tops (below), so a
-    # garment's collar is not lifted into the chin and hair with them.
-    placed = seams_beside_joints(anchors.shoulder_joints)
-    matrix = similarity_from_pairs(g_sh, placed)
+    if similarity is None:
+        # Placed by the seams at the joints' height: the neckline and the length keep where
+        # they were; only the shoulder seams themselves go up onto the shoulders' tops (below),
+        # so a garment's collar is not lifted into the chin and hair with them.
+        placed = seams_beside_joints(anchors.shoulder_joints)
+        matrix = similarity_from_pairs(g_sh, placed)
+    else:
+        matrix = similarity
+        placed = apply_affine(matrix, g_sh).astype(np.float32)
     scale = float(np.hypot(*matrix[:, 0]))
     targets: dict[str, tuple[float, float]] = {}
     for name in TORSO_POINTS:
         x, y = apply_affine(matrix, lm[name][:2])[0]
         targets[name] = (float(x), float(y))
-    if not straight_top_edge(lm):
-        # (An off-shoulder or strapless top hangs from no shoulder: its straight upper edge
+    if similarity is None and not straight_top_edge(lm):
+        # (A top placed by its chest keeps its straps where they are, close to the neck.
+        # An off-shoulder or strapless top hangs from no shoulder: its straight upper edge
         # stays at the joints' height, below the shoulders' round, which shows bare.)
         targets["shoulder_left"] = (float(anchors.shoulders[0, 0]), float(anchors.shoulders[0, 1]))
         targets["shoulder_right"] = (float(anchors.shoulders[1, 0]), float(anchors.shoulders[1, 1]))
