@@ -112,10 +112,11 @@ def body_chest_width(anchors: BodyAnchors) -> float | None:
     return float(np.median(widths)) if widths else None
 
 
-def _chest_similarity(
+def chest_similarity(
     lm: GarmentLandmarks, anchors: BodyAnchors, ease: float
 ) -> npt.NDArray[np.float64] | None:
-    """The similarity placing a sleeveless dress: chest onto the chest (times ``ease`` over a
+    """The similarity placing a sleeveless dress (or a top with straps close together, see
+    :mod:`~fitroom.fitting.strap_top_fit`): chest onto the chest (times ``ease`` over a
     regular fit's, :data:`~fitroom.fitting.garment_fit.SIZE_EASE` "M"), upright along the
     body's axis, the highest strap top on the shoulders' tops.
 
@@ -155,7 +156,7 @@ def dress_targets(
     lm = garment.landmarks
     matrix = None
     if garment.sleeve == "none" and chest_sized(lm):
-        matrix = _chest_similarity(lm, anchors, ease)
+        matrix = chest_similarity(lm, anchors, ease)
     seams = matrix is None
     if matrix is None:
         g_sh = np.array([lm["shoulder_left"][:2], lm["shoulder_right"][:2]], np.float64)
@@ -222,6 +223,7 @@ __all__ = [
     "above_ankles",
     "body_chest_width",
     "centre_below_torso",
+    "chest_similarity",
     "chest_sized",
     "dress_targets",
     "over_forearms",

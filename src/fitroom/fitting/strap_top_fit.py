@@ -14,13 +14,11 @@ the shoulders' tops; the rest (length, sides, hem) as any top's.
 from __future__ import annotations
 
 import numpy as np
-import numpy.typing as npt
 
 from fitroom.fitting.anchors import BodyAnchors
-from fitroom.fitting.dress_fit import body_chest_width, chest_sized
-from fitroom.fitting.garment_fit import SIZE_EASE, torso_targets
-from fitroom.fitting.warp import similarity_from_pairs
-from fitroom.garments.core import Garment, GarmentLandmarks
+from fitroom.fitting.dress_fit import chest_similarity, chest_sized
+from fitroom.fitting.garment_fit import torso_targets
+from fitroom.garments.core import Garment
 
 #: Strap tops closer together than this share of the armpits' distance are not over the
 #: shoulders (a halter's neck tie: 0.53; a tank's straps and a tee's seams: 0.7 and more).
@@ -39,29 +37,6 @@ def close_straps(garment: Garment) -> bool:
     return straps < CLOSE_STRAPS * chest
 
 
-def chest_similarity(
-    lm: GarmentLandmarks, anchors: BodyAnchors, ease: float
-) -> npt.NDArray[np.float64] | None:
-    """The similarity placing a top by its chest: armpit to armpit onto the body's chest width
-    (:func:`~fitroom.fitting.dress_fit.body_chest_width`, times ``ease`` over a regular fit's:
-    laid flat, a top shows half its girth, which wraps the chest seen from the front), upright
-    along the shoulder joints' line, the highest strap top at the shoulders' tops. None where
-    the chest was not measured."""
-    chest = body_chest_width(anchors)
-    g_pit = abs(float(lm["armpit_left"][0]) - float(lm["armpit_right"][0]))
-    across = (anchors.shoulder_joints[0] - anchors.shoulder_joints[1]).astype(np.float64)
-    norm = float(np.hypot(*across))
-    if chest is None or g_pit <= 1.0 or norm < 1.0:
-        return None
-    g_cx = 0.5 * (float(lm["armpit_left"][0]) + float(lm["armpit_right"][0]))
-    g_top = min(float(lm["shoulder_left"][1]), float(lm["shoulder_right"][1]))
-    across /= norm
-    mid = anchors.shoulders.astype(np.float64).mean(axis=0)
-    half = 0.5 * chest * ease / SIZE_EASE["M"]
-    source = [[g_cx - 0.5 * g_pit, g_top], [g_cx + 0.5 * g_pit, g_top]]
-    return similarity_from_pairs(source, [mid - across * half, mid + across * half])
-
-
 def strap_top_targets(
     garment: Garment, anchors: BodyAnchors, ease: float = 1.04
 ) -> tuple[dict[str, tuple[float, float]], float]:
@@ -76,4 +51,4 @@ def strap_top_targets(
     return torso_targets(garment, anchors, ease, similarity=matrix)
 
 
-__all__ = ["CLOSE_STRAPS", "chest_similarity", "close_straps", "strap_top_targets"]
+__all__ = ["CLOSE_STRAPS", "close_straps", "strap_top_targets"]
