@@ -298,15 +298,14 @@ def render_fitted(
         bare_arms = None
         if limbs is not None:
             bare_arms = limb_mask((h, w), bare_stretches([limbs.left_arm, limbs.right_arm], union))
-        drape = drape_band(old_mask * (1.0 - union), union, allowed, side)
+        uncovered = old_mask * (1.0 - union)  # (the old fabric the new garments leave)
+        drape = drape_band(uncovered, union, allowed, side)
         if bare_arms is not None:
             sleeves = sleeve_drape_allowed(parts, bare_arms) * (1.0 - allowed)
-            sleeve_band = drape_band(
-                old_mask * (1.0 - union), union, sleeves, side, SLEEVE_DRAPE_REACH
-            )
+            sleeve_band = drape_band(uncovered, union, sleeves, side, SLEEVE_DRAPE_REACH)
             drape = np.maximum(drape, sleeve_band)
         # Between a sleeve and the body panel the fabric is carried across narrow gaps.
-        gaps = enclosed_gaps(old_mask * (1.0 - union), union, _tuck_rows(cut_below_y, w), side)
+        gaps = enclosed_gaps(uncovered, union, _tuck_rows(cut_below_y, w), side)
         if bare_arms is not None and gaps.any():
             # Not over a bare arm (below a short sleeve, between the body and the sleeve's
             # flared end): that is the arm, repainted as skin.
