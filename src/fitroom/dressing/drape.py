@@ -202,15 +202,6 @@ def enclosed_gaps(
     soft: FloatArray = cv2.GaussianBlur(gap.astype(np.float32), (0, 0), 0.8)
     out = (soft * exposed * (1.0 - union)).astype(np.float32)
     return out
-    # Only the gaps' box, grown by twice the blur's reach (so the border the blur reflects
-    # is still all zero), can be nonzero.
-    pad = 8
-    gx0, gy0 = max(0, gx - pad), max(0, gy - pad)
-    gx1, gy1 = min(w, gx + gw + pad), min(h, gy + gh + pad)
-    box = (slice(gy0, gy1), slice(gx0, gx1))
-    soft: FloatArray = cv2.GaussianBlur(gap[box].astype(np.float32), (0, 0), 0.8)
-    out[box] = soft * exposed[box] * (1.0 - union[box])
-    return out
 
 
 def bridge_gaps(base: FloatArray, gaps: FloatArray, union: FloatArray) -> None:
