@@ -288,6 +288,14 @@ def composite_layer(
     return visible
 
 
+def cover_with(coverage: FloatArray, alpha: FloatArray) -> None:
+    """Add ``alpha`` to ``coverage`` in place as one layer over another (1 - (1 - c)(1 - a)),
+    both float32 (H, W) in [0, 1]; without the full-frame temporaries of the plain formula."""
+    np.subtract(np.float32(1.0), coverage, out=coverage)
+    coverage *= np.float32(1.0) - alpha
+    np.subtract(np.float32(1.0), coverage, out=coverage)
+
+
 def composite_garments(
     base: FloatArray,
     garments: Sequence[FittedGarment],
@@ -303,7 +311,7 @@ def composite_garments(
         seen = np.zeros((h, w), np.float32)
         for item in items:
             alpha = composite_layer(base, fitted.layers[item.index], item.hidden, shading, support)
-            seen = (1.0 - (1.0 - seen) * (1.0 - alpha)).astype(np.float32)
+            cover_with(seen, alpha)
         for j in range(len(visible)):
             visible[j] *= 1.0 - seen
         visible.append(seen)
@@ -318,6 +326,7 @@ __all__ = [
     "TuckLine",
     "composite_garments",
     "composite_layer",
+    "cover_with",
     "layer_coverage",
     "layer_keep",
     "occluders",

@@ -16,6 +16,7 @@ import numpy.typing as npt
 from fitroom.dressing.composite import (
     TuckLine,
     composite_garments,
+    cover_with,
     layer_coverage,
     occluders,
     old_top_in_front,
@@ -274,7 +275,7 @@ def render_fitted(
     panels = np.zeros((h, w), np.float32)  # the torso panels alone
     for fitted, items in zip(garments, coverage, strict=True):
         for item in items:
-            union = (1.0 - (1.0 - union) * (1.0 - item.keep)).astype(np.float32)
+            cover_with(union, item.keep)
             if fitted.layers[item.index].part == "torso":
                 np.maximum(panels, item.keep, out=panels)
     if not union.any():
