@@ -335,7 +335,9 @@ def render_fitted(
     # No shadow on the face, hair and neck (whose label often reaches into the chin and hair).
     shade_on = person * (1.0 - occluders(parts, float(h), False))
     shadow = contact_shadow(union, shade_on, sigma=max(2.0, 0.006 * side))
-    base *= per_channel(shadow)
+    # (Only the shadow's box: elsewhere its factor is exactly 1.)
+    sx, sy, sw, sh = cv2.boundingRect(np.ascontiguousarray(shadow != 1.0).view(np.uint8))
+    base[sy : sy + sh, sx : sx + sw] *= per_channel(shadow[sy : sy + sh, sx : sx + sw])
     # The photo's folds on the new fabric, read from what the person wore and their body there.
     folds = fold_shading(image, np.maximum(old_mask, shade_on) * union, side)
     # (The old garment's slow light is damped: a dark belt or waistband under a top is not
