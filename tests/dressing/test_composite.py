@@ -6,6 +6,8 @@ import numpy as np
 
 from fitroom.dressing.composite import (
     NECK_OPENING_DEPTH,
+    cover_with,
+    front_of,
     layer_coverage,
     occluders,
     old_top_in_front,
@@ -151,3 +153,31 @@ def test_an_old_cuff_the_part_map_calls_hand_does_not_stay_in_front() -> None:
     told = occluders(parts, None, False, old_fabric=old_fabric)
     assert plain[64, 50] > 0.9 and told[64, 50] < 0.1  # the cuff
     assert plain[85, 50] > 0.9 and told[85, 50] > 0.9  # the hand
+
+
+def test_cover_with_is_one_layer_over_another_bit_for_bit() -> None:
+    """In place, the same float32 values as the plain formula 1 - (1 - c)(1 - a)."""
+    rng = np.random.default_rng(5)
+    coverage = rng.random((64, 48), dtype=np.float32)
+    alpha = rng.random((64, 48), dtype=np.float32)
+    expected = (1.0 - (1.0 - coverage) * (1.0 - alpha)).astype(np.float32)
+    cover_with(coverage, alpha)
+    assert coverage.tobytes() == expected.tobytes()
+
+
+def test_a_shared_front_gives_the_same_occluders() -> None:
+    """Occluders built on a front worked out once equal those worked out from scratch (the
+    neck is added to a copy: the shared front itself does not change)."""
+    labels = np.full((120, 100), int(BodyPart.TORSO), np.uint8)
+    labels[:20, 30:70] = int(BodyPart.HAIR)
+    labels[20:40, 35:65] = int(BodyPart.FACE)
+    labels[40:50, 42:58] = int(BodyPart.NECK)
+    labels[90:110, 5:15] = int(BodyPart.LEFT_HAND)
+    parts = BodyParts(labels, np.zeros((120, 100), np.float32))
+    image = np.random.default_rng(2).integers(0, 255, (120, 100, 3), np.uint8)
+    front = front_of(parts, False, image)
+    kept = front.copy()
+    shared = occluders(parts, 48.0, False, (42.0, 58.0), image, front=front)
+    alone = occluders(parts, 48.0, False, (42.0, 58.0), image)
+    assert shared.tobytes() == alone.tobytes()
+    assert front.tobytes() == kept.tobytes()

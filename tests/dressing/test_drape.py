@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import cv2
 import numpy as np
 from PIL import Image
 
@@ -144,3 +145,16 @@ def test_bridged_gaps_carry_a_stripe_across() -> None:
     bridge_gaps(base, gaps, union)
     assert np.allclose(base[3, 40], 20.0) and np.allclose(base[9, 40], 235.0)
     assert np.allclose(base[3, 5], 128.0)  # outside the gap: untouched
+
+
+def test_opencv_numbers_nearest_pixel_labels_in_row_major_order() -> None:
+    """drape_band and extend_fabric (and fold shading) look up each pixel's nearest source
+    pixel by OpenCV's label, taking label k as the k-th source pixel in row-major order (as
+    boolean indexing lists them): this checks that numbering."""
+    rng = np.random.default_rng(3)
+    source = rng.random((90, 70)) < 0.2
+    for mask_size in (3, 5):
+        _, labels = cv2.distanceTransformWithLabels(
+            (~source).view(np.uint8), cv2.DIST_L2, mask_size, labelType=cv2.DIST_LABEL_PIXEL
+        )
+        assert np.array_equal(labels[source], np.arange(1, int(source.sum()) + 1))

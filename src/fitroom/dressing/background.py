@@ -50,10 +50,10 @@ def fill_with_background(
     filled = cv2.inpaint(small, small_mask, 3, cv2.INPAINT_TELEA)
     big = cv2.resize(filled, (x1 - x0, y1 - y0), interpolation=cv2.INTER_LINEAR)
     # Only the region's pixels are blended (elsewhere the blend gives the photo back).
-    ys, xs = np.nonzero(region[y0:y1, x0:x1])
-    ys_full, xs_full = ys + y0, xs + x0
-    e = region[ys_full, xs_full][:, None]
-    out[ys_full, xs_full] = base[ys_full, xs_full] * (1.0 - e) + big[ys, xs].astype(np.float32) * e
+    in_region = region[y0:y1, x0:x1] != 0
+    e = region[y0:y1, x0:x1][in_region][:, None]
+    blended = base[y0:y1, x0:x1][in_region] * (1.0 - e) + big[in_region].astype(np.float32) * e
+    out[y0:y1, x0:x1][in_region] = blended
     return out
 
 

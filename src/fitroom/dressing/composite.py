@@ -50,6 +50,43 @@ def shows_back_collar(targets: dict[str, tuple[float, float]]) -> bool:
     return float(targets["neck_center"][1]) <= max(float(ly), float(ry)) + BACK_DIP * span
 
 
+def bare_forearms(parts: BodyParts) -> npt.NDArray[np.bool_]:
+    """The forearms' skin: (H, W) bool (bare forearms stay in front of a torso panel)."""
+    forearms = {BodyPart.LEFT_FOREARM, BodyPart.RIGHT_FOREARM}
+    found: npt.NDArray[np.bool_] = labels_mask(parts.labels, forearms) & (parts.skin > 0.5)
+    return found
+
+
+def front_of(
+    parts: BodyParts,
+    with_arms: bool,
+    image: ByteArray | None = None,
+    old_fabric: FloatArray | None = None,
+) -> FloatArray:
+    """The part of :func:`occluders` every layer shares (hair, face, hands and, ``with_arms``,
+    the bare forearms; no neck): float32 (H, W) in [0, 1], edges softened."""
+    labels = parts.labels
+    front = labels_mask(labels, {BodyPart.HAIR, BodyPart.FACE, *HAND_PARTS})
+    if with_arms:
+        # Bare forearms cross in front of the torso; arms in old sleeves are not protected (the
+        # new garment or the skin fill replaces those sleeves). Upper arms hang beside the
+        # body, under the new sleeves (drawn over the panel): cutting the panel along them
+        # would open a wedge of bare arm between sleeve and body.
+        front |= bare_forearms(parts)
+    # A plain one-pixel softening: smoothing the outline would drop thin strands of hair.
+    soft: FloatArray = cv2.GaussianBlur(front.astype(np.float32), (0, 0), 0.8)
+    if image is not None and front.any():
+        step = max(2, round(SNAP_RADIUS * max(labels.shape)))
+        soft = snap_to_edges(soft, image, step)
+    if old_fabric is not None:
+        # (Taken out after the snapping: what stays in front only shrinks.)
+        cuffs = labels_mask(labels, set(HAND_PARTS)) & (old_fabric >= 0.5)
+        if cuffs.any():
+            soft_cuffs = cv2.GaussianBlur(cuffs.astype(np.float32), (0, 0), 0.8)
+            soft = np.minimum(soft, 1.0 - np.maximum(soft_cuffs, cuffs.astype(np.float32)))
+    return soft
+
+
 def occluders(
     parts: BodyParts,
     neckline_y: float | None,
@@ -57,6 +94,8 @@ def occluders(
     neck_span: tuple[float, float] | None = None,
     image: ByteArray | None = None,
     old_fabric: FloatArray | None = None,
+    *,
+    front: FloatArray | None = None,
 ) -> FloatArray:
     """What stays in front of a garment layer: hair, face, hands, the neck above the neckline,
     and (for the torso panel) the bare forearms. float32 (H, W) in [0, 1], edges softened.
@@ -73,27 +112,12 @@ def occluders(
 
     With ``image`` (the photo), the outline of what stays in front follows the photo's edges
     (:func:`~fitroom.dressing.masks.snap_to_edges`) rather than the part map's staircase: a
-    hand on the new garment keeps its fingers' shape."""
+    hand on the new garment keeps its fingers' shape.
+
+    ``front`` is :func:`front_of` for the same arguments when already worked out (layers
+    share it): the neck's parts are added to a copy of it."""
+    soft = front_of(parts, with_arms, image, old_fabric) if front is None else front.copy()
     labels = parts.labels
-    front = labels_mask(labels, {BodyPart.HAIR, BodyPart.FACE, *HAND_PARTS})
-    if with_arms:
-        # Bare forearms cross in front of the torso; arms in old sleeves are not protected (the
-        # new garment or the skin fill replaces those sleeves). Upper arms hang beside the
-        # body, under the new sleeves (drawn over the panel): cutting the panel along them
-        # would open a wedge of bare arm between sleeve and body.
-        forearms = {BodyPart.LEFT_FOREARM, BodyPart.RIGHT_FOREARM}
-        front |= labels_mask(labels, forearms) & (parts.skin > 0.5)
-    # A plain one-pixel softening: smoothing the outline would drop thin strands of hair.
-    soft: FloatArray = cv2.GaussianBlur(front.astype(np.float32), (0, 0), 0.8)
-    if image is not None and front.any():
-        step = max(2, round(SNAP_RADIUS * max(labels.shape)))
-        soft = snap_to_edges(soft, image, step)
-    if old_fabric is not None:
-        # (Taken out after the snapping: what stays in front only shrinks.)
-        cuffs = labels_mask(labels, set(HAND_PARTS)) & (old_fabric >= 0.5)
-        if cuffs.any():
-            soft_cuffs = cv2.GaussianBlur(cuffs.astype(np.float32), (0, 0), 0.8)
-            soft = np.minimum(soft, 1.0 - np.maximum(soft_cuffs, cuffs.astype(np.float32)))
     if neckline_y is not None:
         neck = labels == int(BodyPart.NECK)
         rows = np.arange(labels.shape[0])[:, None] < neckline_y
@@ -207,6 +231,8 @@ def layer_coverage(
     # Occluders, shared by layers: (neckline row, torso panel?, neck opening's span, lower?).
     fronts: dict[tuple[float | None, bool, tuple[float, float] | None, bool], FloatArray] = {}
     bare_hands: BodyParts | None = None
+    # What every layer's occluders share: (bare forearms in front?, lower?).
+    shared: dict[tuple[bool, bool], FloatArray] = {}
     for gi, fitted in enumerate(garments):
         neck = fitted.targets.get("neck_center")
         items = []
@@ -231,7 +257,13 @@ def layer_coverage(
                 if lower and bare_hands is None:
                     bare_hands = without_clothed_hands(parts)
                 seen = bare_hands if lower and bare_hands is not None else parts
-                fronts[key] = occluders(seen, key[0], key[1], key[2], image, old_fabric)
+                # (With no bare forearm the panel's and the sleeves' fronts are the same.)
+                shared_key = (arms and bool(bare_forearms(seen).any()), lower)
+                if shared_key not in shared:
+                    shared[shared_key] = front_of(seen, shared_key[0], image, old_fabric)
+                fronts[key] = occluders(
+                    seen, key[0], key[1], key[2], image, old_fabric, front=shared[shared_key]
+                )
             hidden = fronts[key]
             if lower_front is not None and layer.part == "lower":
                 hidden = np.maximum(hidden, lower_front)
@@ -288,6 +320,14 @@ def composite_layer(
     return visible
 
 
+def cover_with(coverage: FloatArray, alpha: FloatArray) -> None:
+    """Add ``alpha`` to ``coverage`` in place as one layer over another (1 - (1 - c)(1 - a)),
+    both float32 (H, W) in [0, 1]; without the full-frame temporaries of the plain formula."""
+    np.subtract(np.float32(1.0), coverage, out=coverage)
+    coverage *= np.float32(1.0) - alpha
+    np.subtract(np.float32(1.0), coverage, out=coverage)
+
+
 def composite_garments(
     base: FloatArray,
     garments: Sequence[FittedGarment],
@@ -303,7 +343,7 @@ def composite_garments(
         seen = np.zeros((h, w), np.float32)
         for item in items:
             alpha = composite_layer(base, fitted.layers[item.index], item.hidden, shading, support)
-            seen = (1.0 - (1.0 - seen) * (1.0 - alpha)).astype(np.float32)
+            cover_with(seen, alpha)
         for j in range(len(visible)):
             visible[j] *= 1.0 - seen
         visible.append(seen)
@@ -316,8 +356,11 @@ __all__ = [
     "SNAP_RADIUS",
     "LayerCoverage",
     "TuckLine",
+    "bare_forearms",
     "composite_garments",
     "composite_layer",
+    "cover_with",
+    "front_of",
     "layer_coverage",
     "layer_keep",
     "occluders",

@@ -127,9 +127,11 @@ def _band_in_box(
     dist, nearest = cv2.distanceTransformWithLabels(
         outside, cv2.DIST_L2, 5, labelType=cv2.DIST_LABEL_PIXEL
     )
-    ys, xs = np.nonzero(union > 0.5)
-    src_y = np.zeros(int(nearest.max()) + 1, np.float32)
-    src_y[nearest[ys, xs]] = ys
+    # (OpenCV numbers the source pixels 1, 2, ... in row-major order: the k-th pixel of the
+    # garment lies on the row that many pixels down its row counts.)
+    per_row = np.count_nonzero(outside == 0, axis=1)
+    src_y = np.zeros(int(per_row.sum()) + 1, np.float32)
+    src_y[1:] = np.repeat(np.arange(h, dtype=np.float32), per_row)
     below = np.arange(h, dtype=np.float32)[:, None] > src_y[nearest] + 2.0
     band = cand & (dist <= reach) & ~below
     # Only the rim that touches the new garment: an island of old fabric farther out stays old.
@@ -279,12 +281,13 @@ def _extend_in_box(
     _, nearest = cv2.distanceTransformWithLabels(
         (~solid).view(np.uint8), cv2.DIST_L2, 5, labelType=cv2.DIST_LABEL_PIXEL
     )
-    ys, xs = np.nonzero(solid)
-    size = int(nearest.max()) + 1
+    # (OpenCV numbers the source pixels 1, 2, ... in row-major order, as boolean indexing
+    # lists them.)
+    size = int(np.count_nonzero(solid)) + 1
     src = np.zeros((size, 3), np.float32)
     src_fold = np.ones(size, np.float32)
-    src[nearest[ys, xs]] = base[ys, xs]
-    src_fold[nearest[ys, xs]] = folds[ys, xs]
+    src[1:] = base[solid]
+    src_fold[1:] = folds[solid]
     y0, y1 = np.nonzero(band.any(axis=1))[0][[0, -1]]
     x0, x1 = np.nonzero(band.any(axis=0))[0][[0, -1]]
     pad = 8

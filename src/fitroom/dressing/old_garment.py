@@ -131,9 +131,11 @@ def old_garment_mask(
             lower_hard = hard[middle : bottom + 1, x0:x1]
             ys, xs = np.nonzero(lower_hard & torso[middle : bottom + 1, x0:x1])
             near = np.full(ys.size, np.inf, np.float32)
+            candidates = lab[ys, xs]
             for colour in palette:
-                np.minimum(near, np.linalg.norm(lab[ys, xs] - colour, axis=1), out=near)
-            lower_hard[ys[near >= 30.0], xs[near >= 30.0]] = False
+                np.minimum(near, np.linalg.norm(candidates - colour, axis=1), out=near)
+            far = near >= 30.0
+            lower_hard[ys[far], xs[far]] = False
             _spare_hair(parts, image, hard, palette, middle)
             hard |= _old_cuffs(parts, person, image, hard, palette[0])
             hard |= _old_collar(parts, person, image, palette)
@@ -271,24 +273,25 @@ def _old_collar(
     ref_lab = palette[0]
     labels = parts.labels
     out = np.zeros(labels.shape, bool)
-    whole_neck = labels == int(BodyPart.NECK)
-    neck = whole_neck & (parts.skin < 0.5) & (person > 0.5)
     face_rows = np.nonzero((labels == int(BodyPart.FACE)).any(axis=1))[0]
-    if not neck.any() or face_rows.size == 0:
+    if face_rows.size == 0:
         return out
-    below_face = int(face_rows[-1]) + 1
-    neck[:below_face] = False
-    neck_size = int(whole_neck[below_face:].sum())
-    ys, xs = np.nonzero(neck)
+    # (Only the rows below the face are looked at.)
+    below = slice(int(face_rows[-1]) + 1, None)
+    whole_neck = labels[below] == int(BodyPart.NECK)
+    neck_size = int(np.count_nonzero(whole_neck))
+    ys, xs = np.nonzero(whole_neck & (parts.skin[below] < 0.5) & (person[below] > 0.5))
     if ys.size == 0:
         return out
-    hair = labels == int(BodyPart.HAIR)
-    if int(hair.sum()) > 50:
+    ys += below.start
+    hair = np.flatnonzero(labels == int(BodyPart.HAIR))
+    if hair.size > 50:
         # Hair falling over the neck is often labelled neck: when it is coloured like the
         # garment, the two cannot be told apart here, and the hair must not change.
         # (Every 7th hair pixel: the median needs no more.)
         hair_lab = cv2.cvtColor(
-            image[hair][::7].reshape(-1, 1, 3).astype(np.float32) / 255.0, cv2.COLOR_RGB2LAB
+            image.reshape(-1, 3)[hair[::7]].reshape(-1, 1, 3).astype(np.float32) / 255.0,
+            cv2.COLOR_RGB2LAB,
         ).reshape(-1, 3)
         hair_ref = np.median(hair_lab, axis=0)
         if float(np.linalg.norm(hair_ref - ref_lab)) < 30.0:

@@ -16,6 +16,7 @@ import numpy.typing as npt
 from fitroom.dressing.composite import (
     TuckLine,
     composite_garments,
+    cover_with,
     layer_coverage,
     occluders,
     old_top_in_front,
@@ -274,7 +275,7 @@ def render_fitted(
     panels = np.zeros((h, w), np.float32)  # the torso panels alone
     for fitted, items in zip(garments, coverage, strict=True):
         for item in items:
-            union = (1.0 - (1.0 - union) * (1.0 - item.keep)).astype(np.float32)
+            cover_with(union, item.keep)
             if fitted.layers[item.index].part == "torso":
                 np.maximum(panels, item.keep, out=panels)
     if not union.any():
@@ -298,15 +299,14 @@ def render_fitted(
         bare_arms = None
         if limbs is not None:
             bare_arms = limb_mask((h, w), bare_stretches([limbs.left_arm, limbs.right_arm], union))
-        drape = drape_band(old_mask * (1.0 - union), union, allowed, side)
+        uncovered = old_mask * (1.0 - union)  # (the old fabric the new garments leave)
+        drape = drape_band(uncovered, union, allowed, side)
         if bare_arms is not None:
             sleeves = sleeve_drape_allowed(parts, bare_arms) * (1.0 - allowed)
-            sleeve_band = drape_band(
-                old_mask * (1.0 - union), union, sleeves, side, SLEEVE_DRAPE_REACH
-            )
+            sleeve_band = drape_band(uncovered, union, sleeves, side, SLEEVE_DRAPE_REACH)
             drape = np.maximum(drape, sleeve_band)
         # Between a sleeve and the body panel the fabric is carried across narrow gaps.
-        gaps = enclosed_gaps(old_mask * (1.0 - union), union, _tuck_rows(cut_below_y, w), side)
+        gaps = enclosed_gaps(uncovered, union, _tuck_rows(cut_below_y, w), side)
         if bare_arms is not None and gaps.any():
             # Not over a bare arm (below a short sleeve, between the body and the sleeve's
             # flared end): that is the arm, repainted as skin.
@@ -335,7 +335,9 @@ def render_fitted(
     # No shadow on the face, hair and neck (whose label often reaches into the chin and hair).
     shade_on = person * (1.0 - occluders(parts, float(h), False))
     shadow = contact_shadow(union, shade_on, sigma=max(2.0, 0.006 * side))
-    base *= per_channel(shadow)
+    # (Only the shadow's box: elsewhere its factor is exactly 1.)
+    sx, sy, sw, sh = cv2.boundingRect(np.ascontiguousarray(shadow != 1.0).view(np.uint8))
+    base[sy : sy + sh, sx : sx + sw] *= per_channel(shadow[sy : sy + sh, sx : sx + sw])
     # The photo's folds on the new fabric, read from what the person wore and their body there.
     folds = fold_shading(image, np.maximum(old_mask, shade_on) * union, side)
     # (The old garment's slow light is damped: a dark belt or waistband under a top is not

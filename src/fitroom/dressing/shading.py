@@ -182,13 +182,15 @@ def _folds_in_box(image: ByteArray, inside: npt.NDArray[np.bool_], side: int) ->
         dist, nearest = cv2.distanceTransformWithLabels(
             (~small_in).view(np.uint8), cv2.DIST_L2, 3, labelType=cv2.DIST_LABEL_PIXEL
         )
-        ys, xs = np.nonzero(small_in)
-        lookup = np.zeros(int(nearest.max()) + 1, np.uint8)
-        lookup[nearest[ys, xs]] = small[ys, xs]
+        # (OpenCV numbers the region's pixels 1, 2, ... in row-major order, as boolean
+        # indexing lists them.)
+        size = int(np.count_nonzero(small_in)) + 1
+        lookup = np.zeros(size, np.uint8)
+        lookup[1:] = small[small_in]
         filled = lookup[nearest]
         flat = nearest.ravel()
-        chroma_lookup = np.zeros((int(nearest.max()) + 1, 2), np.uint8)
-        chroma_lookup[nearest[ys, xs]] = chroma[ys, xs]
+        chroma_lookup = np.zeros((size, 2), np.uint8)
+        chroma_lookup[1:] = chroma[small_in]
         chroma = chroma_lookup[flat].reshape(sh, sw, 2)
         del dist
     k = max(3, round(FOLD_WINDOW * side / f) | 1)
