@@ -57,6 +57,17 @@ def camera_file(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> 
     return path
 
 
+def with_fake_camera(launch_chromium: Callable[[list[str]], Browser], video: Path) -> Browser:
+    """A Chromium whose camera plays the motion-JPEG file ``video`` (permission granted)."""
+    return launch_chromium(
+        [
+            "--use-fake-device-for-media-stream",
+            "--use-fake-ui-for-media-stream",
+            f"--use-file-for-fake-video-capture={video}",
+        ]
+    )
+
+
 @pytest.fixture
 def camera_page(
     launch_chromium: Callable[[list[str]], Browser],
@@ -64,14 +75,7 @@ def camera_page(
     page_on: Callable[[Browser], AbstractContextManager[Page]],
 ) -> Iterator[Page]:
     """A page in a Chromium whose camera plays ``camera_file`` (permission granted)."""
-    chromium = launch_chromium(
-        [
-            "--use-fake-device-for-media-stream",
-            "--use-fake-ui-for-media-stream",
-            f"--use-file-for-fake-video-capture={camera_file}",
-        ]
-    )
-    with page_on(chromium) as page:
+    with page_on(with_fake_camera(launch_chromium, camera_file)) as page:
         yield page
 
 
@@ -202,13 +206,7 @@ def test_live_reactions_are_posted_only_while_consented(
 ) -> None:
     from playwright.sync_api import expect
 
-    chromium = launch_chromium(
-        [
-            "--use-fake-device-for-media-stream",
-            "--use-fake-ui-for-media-stream",
-            f"--use-file-for-fake-video-capture={astronaut_camera_file}",
-        ]
-    )
+    chromium = with_fake_camera(launch_chromium, astronaut_camera_file)
     with page_on(chromium) as page:
         register(page, f"reactions-{secrets.token_hex(4)}@example.com")
         uppers = [
@@ -291,13 +289,7 @@ def test_stopping_mid_frame_and_starting_again(
 ) -> None:
     from playwright.sync_api import expect
 
-    chromium = launch_chromium(
-        [
-            "--use-fake-device-for-media-stream",
-            "--use-fake-ui-for-media-stream",
-            f"--use-file-for-fake-video-capture={astronaut_camera_file}",
-        ]
-    )
+    chromium = with_fake_camera(launch_chromium, astronaut_camera_file)
     # page_on fails the test on any JavaScript error on the page, at the end of this block.
     with page_on(chromium) as page:
         page.add_init_script(SLOW_BLOBS)
