@@ -1,5 +1,8 @@
 """The live try-on session: one tracked person, one garment at a time, frame after frame.
 
+(Just over 500 lines: :class:`LiveSession` is the one place that orders a frame's steps; each
+step itself lives in the modules named below.)
+
 A frame is dressed by the same function as a photo (:func:`fitroom.dressing.dress`); what live
 adds is what a stream needs: a smaller working copy of each frame
 (:mod:`~fitroom.live.working_copy`), the last good pose held through a pose model's lapse

@@ -1,5 +1,9 @@
 """Body measurements from one silhouette (front) or two (front + side) and the stated height.
 
+(Over 500 lines: the steps below are one pipeline of pure functions that share the private
+silhouette scans — runs, crossings, torso profile, crotch row — and are read in order; the
+data types live in :mod:`~fitroom.measure.core`.)
+
 Pure functions over :class:`~fitroom.measure.core.BodyView` (mask + keypoints + arm pixels):
 
 1. **Scale.** :func:`scale_from_height` divides the stated height by the silhouette's height from

@@ -1,5 +1,8 @@
 """Size advice: which size of a garment to take, and how each zone of it will fit.
 
+(Just over 500 lines: chart parsing, per-zone ease and the size choice are read together; the
+measurement side lives in :mod:`~fitroom.measure.estimate`.)
+
 The garment's :class:`~fitroom.garments.core.SizeChart` gives, per size, the range of BODY
 measurements the size is made for (``{"M": {"chest": SizeRange(96, 101), ...}}``). Column names
 are matched to :data:`~fitroom.measure.core.MEASUREMENT_NAMES` through :data:`CHART_ALIASES`

@@ -1,5 +1,9 @@
 """A SASRec-style transformer for next-item recommendation, trained and served on the CPU.
 
+(Over 500 lines: the network, its two losses, the training loop and the serving class are one
+recipe whose parts must agree on shapes, padding and the shared output embedding; the
+configuration and result types are at the top.)
+
 The recipe follows SASRec (Kang & McAuley 2018) with the full-softmax cross-entropy loss over all
 items at every position that Klenitskiy & Vasilev (RecSys 2023, "SASRec+CE") showed beats the
 original one-negative BCE loss: item embeddings shared with the output layer, learned positions

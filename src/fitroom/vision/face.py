@@ -1,5 +1,9 @@
 """Faces: detection (BlazeFace short range), 468-point face mesh, 7-class expression classifier.
 
+(Over 500 lines: the detector, the mesh and the expression classifier run as one chain on
+the same crop geometry — letterbox, rotated ROI, box from mesh — and :class:`FaceAnalyzer` holds
+all three models; apart, each step would import the others' private geometry.)
+
 The three shipped models run with ai-edge-litert; pre- and post-processing are our own and follow
 the options of MediaPipe's ``face_detection_short_range`` and ``face_landmark_front`` graphs:
 

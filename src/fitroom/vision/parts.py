@@ -1,5 +1,8 @@
 """Rough body-part map and soft skin mask from pose + person mask + a per-image skin-colour model.
 
+(Over 500 lines: the four steps below run as one pass over the same small grid and share the
+shape distance fields, the skin model and the head geometry; the steps are in reading order.)
+
 How a pixel gets its label (images with a long side over :data:`DETAIL_LONG_SIDE` are first
 halved until they fit; the result is upsampled and the boundary with the background always
 follows the full-resolution person mask):

@@ -1,5 +1,9 @@
 """BlazePose body landmarks: MediaPipe's pose models with our own pre- and post-processing.
 
+(Over 500 lines: detection, ROI tracking, the landmark model and the heatmap refinement are one
+chain with MediaPipe's coordinate conventions, and :class:`PoseLandmarker` holds the models and
+the tracking state for photo and live alike; the pure steps come first.)
+
 The models run with ai-edge-litert:
 
 * ``pose_detection`` (224×224, RGB in [-1, 1], letterboxed with black) finds people. Each detection

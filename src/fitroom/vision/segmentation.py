@@ -1,5 +1,9 @@
 """Person mask: MediaPipe selfie segmentation fused with the pose, edges refined by a guided filter.
 
+(Over 500 lines: the steps below share one work grid and one guided filter, and
+:class:`PersonSegmenter` holds both selfie models and the temporal state; photo and live use the
+same class.)
+
 The pipeline per image (all fusion happens on a small *work grid*, the image scaled so that its
 long side is a few hundred pixels, and only the last step touches full resolution):
 
