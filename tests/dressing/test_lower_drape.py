@@ -88,3 +88,18 @@ def test_deepen_folds_only_where_told() -> None:
     assert np.isclose(out[0, 0], 0.8**LOWER_FOLD_DEPTH, atol=1e-5)
     assert out[0, 1] == 1.0 and out[0, 2] == np.float32(1.1)  # no fold; not a lower garment
     assert 0.9**LOWER_FOLD_DEPTH < out[0, 3] < 0.9  # half-way at a soft edge
+
+
+def test_not_inwards_between_the_legs() -> None:
+    """Old trousers wider than the new between the legs: below the crotch the gap stays for
+    the background, however narrow (no bars of fabric across it); above it a hole in the new
+    garment (a hand in front) is rimmed."""
+    new = np.zeros((100, 120), np.float32)
+    new[10:90, 10:30] = 1.0
+    new[10:90, 40:60] = 1.0  # legs 10 columns apart
+    old = np.zeros_like(new)
+    old[10:90, 5:65] = 1.0
+    band = lower_drape_band(old * (1.0 - new), new, np.ones_like(new), SIDE, legs_below=40.0)
+    assert float(band[42:80, 31:39].max()) < 0.5
+    assert float(band[20:80, 61:64].min()) > 0.5  # the outer seams are carried out
+    assert float(band[20:38, 31:39].min()) > 0.5

@@ -2,13 +2,13 @@
 two nearly meet, with the photo's folds deeper than on a top.
 
 A lower garment fitted from a few landmarks (waist, crotch, hems) is a little narrower or wider
-than what the person wears: at the hips, along the outer seams, between the legs. Painting the
-rim of old fabric it leaves as skin or background draws a pale band down the leg that no photo of
-the person shows. As for a top (see :mod:`fitroom.dressing.drape`), the new fabric is carried out
-to the old outline, but sideways only: the new hem stays where it is (shorts over old trousers
-end at their own length), judged per column rather than from the nearest new pixel (down a
-slanted outer seam that nearest pixel lies above, and the carried band broke into teeth), and
-less far than a top's (:data:`LOWER_DRAPE_REACH`).
+than what the person wears: at the hips and along the outer seams. Painting the rim of old fabric
+it leaves as skin or background draws a pale band down the leg that no photo of the person shows.
+As for a top (see :mod:`fitroom.dressing.drape`), the new fabric is carried out to the old
+outline, but outwards only: the gap between the new legs stays, and so does the new hem (shorts
+over old trousers end at their own length), judged per column rather than from the nearest new
+pixel (down a slanted outer seam that nearest pixel lies above, and the carried band broke into
+teeth); and less far than a top's (:data:`LOWER_DRAPE_REACH`).
 
 The folds read from the photo (:func:`~fitroom.dressing.shading.fold_shading`, shared with
 tops) are taken deeper on a lower garment (:func:`deepen_folds`): trousers and shorts are
@@ -48,7 +48,11 @@ def lower_drape_allowed(parts: BodyParts) -> FloatArray:
 
 
 def lower_drape_band(
-    exposed: FloatArray, garment: FloatArray, allowed: FloatArray, side: int
+    exposed: FloatArray,
+    garment: FloatArray,
+    allowed: FloatArray,
+    side: int,
+    legs_below: float | None = None,
 ) -> FloatArray:
     """Old trousers or skirt beside the new lower garment that it should cover: float32 (H, W).
 
@@ -57,11 +61,13 @@ def lower_drape_band(
         garment: the new lower garment's coverage.
         allowed: where its fabric may go (:func:`lower_drape_allowed`).
         side: the photo's longer side in pixels.
+        legs_below: the row of the new garment's crotch: below it, what lies between two
+            pieces of it on a row is the gap between the legs (None: on every row).
 
     Returns:
         The uncovered old fabric within :data:`LOWER_DRAPE_REACH` of the new
-        garment, touching it, and not below its hem (the lowest new row within that reach of
-        the column), softened at its far edge.
+        garment, touching it, outside it on its row (not between the legs) and not below its
+        hem (the lowest new row within that reach of the column), softened at its far edge.
 
     >>> z = np.zeros((40, 40), np.float32)
     >>> new = z.copy(); new[5:30, 10:20] = 1.0
@@ -84,6 +90,17 @@ def lower_drape_band(
     k = 2 * round(reach) + 1
     hem_near = cv2.dilate(hem.astype(np.float32)[None, :], np.ones((1, k), np.uint8))[0]
     band = cand & (dist <= reach) & (rows <= hem_near[None, :])
+    # Not inwards between the new legs: below the crotch, what lies between two pieces of the
+    # new garment on a row is the gap between the legs, background or skin. (Closed where it
+    # was narrow, the old trousers between legs standing together became bars of new fabric
+    # across the gap. Above the crotch, a hole is where a hand in a pocket or a bag lies in
+    # front: carried over, the band rims it.)
+    left = np.maximum.accumulate(covered, axis=1)
+    right = np.maximum.accumulate(covered[:, ::-1], axis=1)[:, ::-1]
+    between = left & right
+    if legs_below is not None:
+        between &= rows >= legs_below
+    band &= ~between
     # Only the rim that touches the new garment: an island of old fabric farther out stays old.
     n, comp = cv2.connectedComponents(np.ascontiguousarray(band | covered).view(np.uint8))
     if n > 2:

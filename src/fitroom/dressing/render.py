@@ -313,8 +313,15 @@ def render_fitted(
             # flared end): that is the arm, repainted as skin.
             gaps = gaps * (1.0 - bare_arms)
     elif not keep_old and "lower" in regions:
-        # Likewise new trousers, shorts or a skirt out to the old ones' outline, sideways only.
-        drape = lower_drape_band(lower_old * (1.0 - union), union, lower_drape_allowed(parts), side)
+        # Likewise new trousers, shorts or a skirt out to the old ones' outline, outwards only.
+        crotch = [f.targets["crotch"][1] for f in garments if "crotch" in f.targets]
+        drape = lower_drape_band(
+            lower_old * (1.0 - union),
+            union,
+            lower_drape_allowed(parts),
+            side,
+            min(crotch) if crotch else None,
+        )
     if not keep_old:
         base = remove_old_garment(
             base,
