@@ -301,7 +301,7 @@ def hem_drop(alpha: npt.NDArray[np.float32], lm: GarmentLandmarks) -> tuple[floa
     drops = []
     for side in ("left", "right"):
         outer, inner = lm[f"hem_{side}_outer"], lm[f"hem_{side}_inner"]
-        x0, x1 = sorted((int(round(float(outer[0]))), int(round(float(inner[0])))))
+        x0, x1 = sorted((round(float(outer[0])), round(float(inner[0]))))
         x0, x1 = max(0, x0), min(w, x1 + 1)
         cols = covered[:, x0:x1]
         has = cols.any(axis=0)
