@@ -1,5 +1,6 @@
 """Tucking a top in: the waistband of the trousers or skirt the person wears, and where a new
-top is cut (tucked) into it or into new trousers.
+top is cut (tucked) into it or into new trousers; where the person's own top ends over their
+trousers (:func:`top_edge_row`), which new trousers, shorts or skirts stay behind.
 
 Masks are float32 (H, W) in [0, 1]; a tuck line is a row (float) or float32 (W,) rows per column.
 """
