@@ -182,3 +182,28 @@ def test_an_open_jacket_stays_in_front_of_new_shorts(tryon: TryOn, shared_data: 
     assert float((diff[top] <= 12).mean()) > 0.9
     worn = np.isin(labels, (5, 6))
     assert float((result.garment_mask[worn] > 0.5).mean()) > 0.8
+
+
+@pytest.mark.shared
+@pytest.mark.slow
+def test_trousers_leave_the_shirt_hanging_over_them(tryon: TryOn, shared_data: Path) -> None:
+    """A man in a navy shirt hanging over black trousers (no waistband of another colour to
+    find) tries on jeans: the shirt's lower part, below the regular waist row (the parse map's
+    upper-clothes rows from 380 down), stays as it was on more than 70 % of its pixels (the
+    jeans were drawn over 63 % of it, cutting the shirt short: see top_edge_row)."""
+    from PIL import Image
+
+    from fitroom.garments import ingest_garment
+
+    photo = decode_image(shared_data / "pairs" / "image" / "000001_0.jpg")
+    parse = np.array(Image.open(shared_data / "pairs" / "image-parse" / "000001_4.png"))
+    jeans = ingest_garment(shared_data / "garments" / "dresscode_051827_1.jpg")
+    assert jeans.category == "lower"
+    out = tryon.render(photo, [jeans]).image
+    rows = np.arange(parse.shape[0])[:, None]
+    shirt_hem = (parse == 4) & (rows >= 380)
+    assert int(shirt_hem.sum()) > 5000
+    change = np.abs(out.astype(np.int16) - photo.astype(np.int16)).max(axis=2)
+    assert float((change[shirt_hem] > 12).mean()) < 0.3
+    # The jeans are drawn below it.
+    assert float((change[parse == 6] > 12).mean()) > 0.5

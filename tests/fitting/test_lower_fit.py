@@ -222,3 +222,41 @@ def test_waistband_width_follows_the_hips_not_the_torso_outline(stick_figure: St
         pins, _ = lower_pins(shorts.landmarks, anchors, 1.1)
         width = pins[0][0][0] - pins[1][0][0]
         assert width == pytest.approx(WAIST_OVER_HIPS * hip_span * 1.1)
+
+
+@pytest.mark.shared
+@pytest.mark.slow
+def test_shorts_edge_ends_where_the_person_wears_them(shared_data: Path) -> None:
+    """The fitted shorts' own bottom edge (not their hem landmarks, which sit 1 to 7 % of the
+    length above it at a cuff's or frayed edge's top: see hem_drop) on the four true pairs:
+    per leg its lowest row lies within 12 rows of the parse map's lowest shorts row at the
+    median (pinned at the landmarks: 17.5 rows, every leg too low), and never more than 40
+    rows off."""
+    from PIL import Image
+
+    from fitroom.fitting.anchors import body_anchors
+    from fitroom.fitting.lower_fit import fit_lower
+    from fitroom.imaging import decode_image
+    from fitroom.vision import Perceiver
+
+    offsets = []
+    with Perceiver(num_threads=1) as perceiver:
+        for pair in ("013563", "013568", "013569", "013571"):
+            photo = decode_image(shared_data / "pairs" / "image" / f"{pair}_0.jpg")
+            parse = np.array(Image.open(shared_data / "pairs" / "image-parse" / f"{pair}_4.png"))
+            worn = np.isin(parse, (5, 6))
+            shorts = ingest_garment(shared_data / "pairs" / "cloth" / f"{pair}_1.jpg")
+            person = perceiver.process(photo).single()
+            assert person.parts is not None
+            anchors = body_anchors(person.pose, person.parts, (photo.shape[1], photo.shape[0]))
+            layer = fit_lower(shorts, anchors).layers[0]
+            x0, y0, x1, y1 = layer.box
+            drawn = np.zeros(worn.shape, bool)
+            drawn[y0:y1, x0:x1] = layer.rgba[..., 3] > 0.5
+            cols = np.arange(worn.shape[1])[None, :] - float(anchors.hips[:, 0].mean())
+            for side in (cols > 0, cols < 0):
+                edge = np.flatnonzero((drawn & side).any(axis=1))[-1]
+                hem = np.flatnonzero((worn & side).any(axis=1))[-1]
+                offsets.append(float(edge - hem))
+    assert float(np.median(np.abs(offsets))) < 12.0, offsets
+    assert max(abs(o) for o in offsets) <= 40.0, offsets

@@ -42,7 +42,7 @@ from fitroom.dressing.person_checks import (
     pose_outline_unreliable,
 )
 from fitroom.dressing.render import render_fitted
-from fitroom.dressing.waistband import tuck_lines, waistband_line
+from fitroom.dressing.waistband import top_edge_row, tuck_lines, waistband_line
 from fitroom.fitting.anchors import BodyAnchors, body_anchors
 from fitroom.fitting.fitted import FittedGarment
 from fitroom.fitting.garment_fit import SIZE_EASE
@@ -186,22 +186,26 @@ def dress(
     old: OldGarment | None = None
     waistband_read = False
 
-    def find_waistband() -> FloatArray | None:
+    def find_waistband(top_edge: bool = False) -> FloatArray | None:
         nonlocal old, waistband_read
         waistband_read = True
         old = old or analyse_old_garment(parts, person_mask, image)
         line = waistband_line(parts, person_mask, image, old=old)
+        if line is None and top_edge:
+            # No waistband of another colour: where the person's top ends over them (a top
+            # the colour of the trousers, or hanging over them all round; see top_edge_row).
+            edge = top_edge_row(parts, person_mask, image, anchors)
+            line = None if edge is None else np.full(w, edge, np.float32)
         return line if stream is None else stream.smooth_waistband(line)
 
     # Only trousers, shorts or skirts tried on: the new waistband goes up to where the person
     # wears their own (their top was worn to meet it), and the top stays in front of the new
     # ones where it hung over the old (see render_fitted).
     only_lower = all(g.category == "lower" for g in garments)
-    old_waistband = find_waistband() if only_lower else None
+    old_waistband = find_waistband(top_edge=True) if only_lower else None
     waist_at_most = None if old_waistband is None else float(np.median(old_waistband))
     if only_lower and old_waistband is None:
-        # No waistband found in the photo (a top the colour of the trousers, or hanging over
-        # them all round): the person's top stays in front down to the regular waist row. A
+        # Neither found: the person's top stays in front down to the regular waist row. A
         # new waistband worn higher (see lower_pins) rises over bare skin there, not over the
         # shirt's hem or an open jacket: drawn over, the top was cut off at the new waistband.
         old_waistband = np.full(w, regular_waist_row(anchors), np.float32)

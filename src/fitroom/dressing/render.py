@@ -32,6 +32,7 @@ from fitroom.dressing.drape import (
 )
 from fitroom.dressing.hem import meet_old_hem
 from fitroom.dressing.limbs import Limbs, bare_stretches, limb_mask
+from fitroom.dressing.lower_drape import deepen_folds, lower_drape_allowed, lower_drape_band
 from fitroom.dressing.masks import grow_mask, per_channel
 from fitroom.dressing.old_garment import OldGarment, analyse_old_garment
 from fitroom.dressing.old_garment_removal import (
@@ -311,6 +312,16 @@ def render_fitted(
             # Not over a bare arm (below a short sleeve, between the body and the sleeve's
             # flared end): that is the arm, repainted as skin.
             gaps = gaps * (1.0 - bare_arms)
+    elif not keep_old and "lower" in regions:
+        # Likewise new trousers, shorts or a skirt out to the old ones' outline, outwards only.
+        crotch = [f.targets["crotch"][1] for f in garments if "crotch" in f.targets]
+        drape = lower_drape_band(
+            lower_old * (1.0 - union),
+            union,
+            lower_drape_allowed(parts),
+            side,
+            min(crotch) if crotch else None,
+        )
     if not keep_old:
         base = remove_old_garment(
             base,
@@ -340,6 +351,13 @@ def render_fitted(
     base[sy : sy + sh, sx : sx + sw] *= per_channel(shadow[sy : sy + sh, sx : sx + sw])
     # The photo's folds on the new fabric, read from what the person wore and their body there.
     folds = fold_shading(image, np.maximum(old_mask, shade_on) * union, side)
+    if "lower" in regions:
+        lower_cover = np.zeros((h, w), np.float32)
+        for fitted, items in zip(garments, coverage, strict=True):
+            if fitted.region == "lower":
+                for item in items:
+                    np.maximum(lower_cover, item.keep, out=lower_cover)
+        folds = deepen_folds(folds, lower_cover)
     # (The old garment's slow light is damped: a dark belt or waistband under a top is not
     # light, and at full strength it would show through the new garment as a dark band.)
     # (Only where a garment is drawn: elsewhere the light multiplies nothing.)
@@ -350,6 +368,9 @@ def render_fitted(
     visible = composite_garments(base, garments, coverage, light, support)
     if drape.any() and visible:
         extend_fabric(base, drape * (1.0 - gaps), union, folds)
+        if not upper:
+            # (Only lower garments: the carried fabric is theirs, the top layer's.)
+            visible[-1] = np.maximum(visible[-1], drape)
     if gaps.any() and visible:
         bridge_gaps(base, gaps, union)
         drape = np.maximum(drape, gaps)

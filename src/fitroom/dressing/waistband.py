@@ -1,5 +1,6 @@
 """Tucking a top in: the waistband of the trousers or skirt the person wears, and where a new
-top is cut (tucked) into it or into new trousers.
+top is cut (tucked) into it or into new trousers; where the person's own top ends over their
+trousers (:func:`top_edge_row`), which new trousers, shorts or skirts stay behind.
 
 Masks are float32 (H, W) in [0, 1]; a tuck line is a row (float) or float32 (W,) rows per column.
 """
@@ -17,6 +18,7 @@ from fitroom.dressing.masks import labels_mask
 from fitroom.dressing.old_garment import OldGarment, analyse_old_garment
 from fitroom.fitting.anchors import BodyAnchors
 from fitroom.fitting.fitted import FittedGarment
+from fitroom.fitting.lower_fit import regular_waist_row
 from fitroom.garments.core import Garment
 from fitroom.vision.core import LEG_PARTS, BodyPart, BodyParts
 
@@ -113,6 +115,61 @@ def waistband_line(
     return line
 
 
+#: Where the search for the top's hem starts above the regular waist row, and ends below the hip
+#: joints, as shares of the hip-to-knee length.
+HEM_SEARCH_ABOVE_WAIST = 0.3
+HEM_SEARCH_BELOW_HIPS = 0.05
+#: The weakest colour step (ΔE76 across 4 rows, median over the body's middle columns) that is
+#: taken for the edge between the top and the trousers or skirt.
+TOP_EDGE_STEP = 6.0
+
+
+def top_edge_row(
+    parts: BodyParts, person: FloatArray, image: ByteArray, anchors: BodyAnchors
+) -> float | None:
+    """The row where the person's top ends over their trousers, shorts or skirt, found as the
+    strongest horizontal colour edge across the body's middle, when :func:`waistband_line`
+    finds no waistband (a top close to the trousers' colour, or hanging over them).
+
+    Searched between :data:`HEM_SEARCH_ABOVE_WAIST` above the regular waist row and
+    :data:`HEM_SEARCH_BELOW_HIPS` below the hip joints, over the columns between the hip joints,
+    on clothed torso and leg pixels; each row scores the median colour step there (a fold, a
+    seam or a print runs across a few columns, a hem or a waistband across all of them).
+    On the shared photos (Dress Code, parse maps) the edge lies 0 to 20 rows above the top of
+    the trousers' or shorts' label where the regular waist row was up to 50 rows off
+    (a shirt hanging over the hips, a high-waisted pair of shorts). None when no row steps by
+    :data:`TOP_EDGE_STEP` or the region is too small.
+    """
+    h, w = person.shape
+    hips = anchors.hips.astype(np.float64)
+    hip_mid = hips.mean(axis=0)
+    thigh = float(np.hypot(*(anchors.knees.astype(np.float64).mean(axis=0) - hip_mid)))
+    half = 0.5 * abs(float(hips[0, 0] - hips[1, 0]))
+    x0, x1 = max(0, int(hip_mid[0] - half)), min(w, int(hip_mid[0] + half) + 1)
+    y0 = max(2, int(regular_waist_row(anchors) - HEM_SEARCH_ABOVE_WAIST * thigh))
+    y1 = min(h - 3, int(hip_mid[1] + HEM_SEARCH_BELOW_HIPS * thigh))
+    if x1 - x0 < 8 or y1 - y0 < 8:
+        return None
+    box = slice(y0 - 2, y1 + 3), slice(x0, x1)
+    rgb = cv2.GaussianBlur(image[box], (0, 0), 1.5).astype(np.float32) / 255.0
+    lab = cv2.cvtColor(rgb, cv2.COLOR_RGB2LAB)
+    clothed = (person[box] > 0.5) & (parts.skin[box] < 0.5)
+    clothed &= labels_mask(parts.labels[box], {BodyPart.TORSO, *LEG_PARTS})
+    step = np.linalg.norm(lab[4:] - lab[:-4], axis=2)
+    valid = clothed[4:] & clothed[:-4]
+    # Rows where at least half the columns are clothed (hands and arms hide the rest).
+    rows = valid.mean(axis=1) > 0.5
+    if not rows.any():
+        return None
+    score = np.zeros(step.shape[0], np.float32)
+    score[rows] = np.nanmedian(np.where(valid[rows], step[rows], np.nan), axis=1)
+    best = int(np.argmax(score))
+    if float(score[best]) < TOP_EDGE_STEP:
+        return None
+    # (Step i compares rows i and i + 4 of the box, which starts 2 rows above y0.)
+    return float(y0 + best)
+
+
 def tuck_lines(
     garments: Sequence[Garment],
     fitted: Sequence[FittedGarment],
@@ -146,9 +203,13 @@ def tuck_lines(
 
 
 __all__ = [
+    "HEM_SEARCH_ABOVE_WAIST",
+    "HEM_SEARCH_BELOW_HIPS",
+    "TOP_EDGE_STEP",
     "TUCK_ABOVE_HIPS",
     "TUCK_BELOW_NEW_WAIST",
     "WAISTBAND_OVERLAP",
+    "top_edge_row",
     "tuck_lines",
     "waistband_line",
 ]

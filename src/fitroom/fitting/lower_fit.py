@@ -136,6 +136,7 @@ def lower_pins(
     ease: float,
     length_scale: float = 1.0,
     waist_at_most: float | None = None,
+    drops: tuple[float, float] = (0.0, 0.0),
 ) -> tuple[list[tuple[tuple[float, float], tuple[float, float]]], float]:
     """(body point, garment point) pins of a lower garment and its scale (body px per garment px).
 
@@ -145,7 +146,9 @@ def lower_pins(
     from a waistband as high as the garment's own rise says (see the code). ``waist_at_most``:
     a row the waistband goes up to when the regular waist row lies below it (where the person
     wears their own trousers, see :func:`fit_lower`), at most :data:`WAIST_HIGHEST` above the
-    hips.
+    hips. ``drops``: per leg (left, right), how far the garment's edge lies below its hem
+    landmarks in garment pixels (see :func:`hem_drop`): the edge, not the landmarks, ends
+    where the length says.
     """
     hips = anchors.hips.astype(np.float64)
     knees = anchors.knees.astype(np.float64)
@@ -210,6 +213,8 @@ def lower_pins(
         leg_length = float(np.hypot(*(chain[1] - chain[0])) + np.hypot(*(chain[2] - chain[1])))
         shin_length = float(np.hypot(*(chain[2] - chain[1])))
         length = max(0.2 * thigh, min(length, leg_length + HEM_BELOW_ANKLE * shin_length))
+        # The hem landmarks lie that much above the edge that ends there.
+        length = max(0.15 * thigh, length - along_scale * drops[row])
         hem, direction = along_chain(chain, length)
         normal = np.array([-direction[1], direction[0]], np.float64)
         if float(np.dot(normal, chain[0] - hip_mid)) < 0:
@@ -270,6 +275,45 @@ def lower_pins(
     return pins, scale * FLAT_OVER_WORN
 
 
+def hem_drop(alpha: npt.NDArray[np.float32], lm: GarmentLandmarks) -> tuple[float, float]:
+    """Per leg (left, right), how far the garment's bottom edge lies below its hem landmarks,
+    in garment pixels (median over the columns between the leg's outer and inner hem points;
+    0 where it does not).
+
+    The hem landmarks sit at the hem's corners, a rolled cuff's or a frayed edge's top, 1 to 7 %
+    of the garment's length above the edge itself (on the shared shorts and trousers). The
+    lengths of :func:`lower_pins` are read to the landmarks, and the body's hem lies where the
+    person's garment ends: pinned at the landmarks, the garment's edge hung that much lower
+    (8 to 23 rows too low on three of the four true pairs of shorts).
+
+    Args:
+        alpha: float32 (H, W) in [0, 1]: the garment's coverage at the landmarks' scale.
+        lm: its landmarks.
+
+    >>> a = np.zeros((60, 40), np.float32); a[5:50, 2:38] = 1.0
+    >>> names = ("hem_left_outer", "hem_left_inner", "hem_right_outer", "hem_right_inner")
+    >>> pts = [[35, 45, 1], [22, 45, 1], [5, 40, 1], [18, 40, 1]]
+    >>> hem_drop(a, GarmentLandmarks(names, np.array(pts, np.float32)))
+    (4.0, 9.0)
+    """
+    covered = alpha > 0.5
+    h, w = covered.shape
+    drops = []
+    for side in ("left", "right"):
+        outer, inner = lm[f"hem_{side}_outer"], lm[f"hem_{side}_inner"]
+        x0, x1 = sorted((round(float(outer[0])), round(float(inner[0]))))
+        x0, x1 = max(0, x0), min(w, x1 + 1)
+        cols = covered[:, x0:x1]
+        has = cols.any(axis=0)
+        if not has.any():
+            drops.append(0.0)
+            continue
+        bottom = h - 1 - np.argmax(cols[::-1, :], axis=0)[has]
+        row = 0.5 * (float(outer[1]) + float(inner[1]))
+        drops.append(max(0.0, float(np.median(bottom)) - row))
+    return drops[0], drops[1]
+
+
 def fit_lower(
     garment: Garment,
     anchors: BodyAnchors,
@@ -298,7 +342,8 @@ def fit_lower(
     _, scale = lower_pins(garment.landmarks, anchors, ease, length_scale, waist_at_most)
     factor = min(1.0, 0.05 * max(1, round(1.3 * scale / 0.05)))
     pieces, lm = (prepared or prepare_garment)(garment, factor)
-    pins, _ = lower_pins(lm, anchors, ease, length_scale, waist_at_most)
+    drops = hem_drop(pieces["torso"][..., 3], lm)
+    pins, _ = lower_pins(lm, anchors, ease, length_scale, waist_at_most, drops)
     body = np.array([p[0] for p in pins], np.float32)
     cloth = np.array([p[1] for p in pins], np.float32)
     names = ["waistband_left", "waistband_right", "waistband_center", "crotch"]
@@ -321,6 +366,7 @@ __all__ = [
     "WAIST_LOWEST",
     "WAIST_OVER_HIPS",
     "fit_lower",
+    "hem_drop",
     "lower_pins",
     "regular_waist_row",
     "skirt_hem_pins",
