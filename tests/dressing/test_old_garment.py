@@ -187,6 +187,17 @@ class TestHemByShade:
         assert old.hem_row is None
         assert old.cropped(30) is old
 
+    def test_trousers_of_another_colour_within_the_colour_test_are_left_to_it(
+        self, drawn_person: DrawnPerson
+    ) -> None:
+        # A navy top over black trousers: ΔE76 under 30 (one dark garment to the colour test)
+        # but another colour, not a shade of it: no hem row is read, the colour test decides.
+        image, parts, person = drawn_person(NEAR_BLACK)
+        image[40:100, 30:90] = (50, 60, 90)
+        old = analyse_old_garment(parts, person, image)
+        assert old.continues_below
+        assert old.hem_row is None
+
     def test_a_top_over_trousers_of_another_colour_has_no_hem_row(
         self, drawn_person: DrawnPerson
     ) -> None:

@@ -74,9 +74,13 @@ def analyse_old_garment(parts: BodyParts, person: FloatArray, image: ByteArray) 
     )
 
 
-#: Least colour difference (ΔE76) between an old top's chest and the clothes on the top of the
-#: legs for :func:`hem_by_shade` to tell where one ends and the other starts.
+#: Least lightness difference (L*) between an old top's chest and the clothes on the top of the
+#: legs for :func:`hem_by_shade` to tell where one ends and the other starts...
 HEM_SHADE_STEP = 6.0
+#: ...and the most their colours (a*, b*) may differ for the clothes to be a shade of the top's
+#: colour: a blue shirt over black trousers is another colour, which :func:`hem_by_shade` leaves
+#: to the colour test.
+HEM_SHADE_CHROMA = 6.0
 
 
 def hem_by_shade(
@@ -87,8 +91,9 @@ def hem_by_shade(
     as one garment going on below), or None when no such step shows.
 
     The clothes below are the median colour of the non-skin leg pixels from a fifth to two
-    fifths of the way down the legs; they must differ from the chest's colour ``chest_lab`` by
-    :data:`HEM_SHADE_STEP` at least (a dress's own light and folds do not). Going down from a
+    fifths of the way down the legs; they must be a darker or lighter shade of the chest's colour
+    ``chest_lab``: :data:`HEM_SHADE_STEP` apart in lightness at least (a dress's own light and
+    folds are not), within :data:`HEM_SHADE_CHROMA` in colour. Going down from a
     third of the way from the torso's top to that band, each row's median fabric colour is
     nearer one or the other; the hem is the first row (below one nearer the chest) from which
     on at least nine rows in ten down to the band are nearer the clothes below.
@@ -106,7 +111,9 @@ def hem_by_shade(
     if int(band.sum()) < 50:
         return None
     below_lab = np.median(_lab_of(image[b0:b1][band]), axis=0)
-    if float(np.linalg.norm(below_lab - chest_lab)) < HEM_SHADE_STEP:
+    step = abs(float(below_lab[0] - chest_lab[0]))
+    chroma = float(np.linalg.norm(below_lab[1:] - chest_lab[1:]))
+    if step < HEM_SHADE_STEP or chroma > HEM_SHADE_CHROMA:
         return None
     # (From a third of the way down from the torso's top to the legs' band: the part map's
     # torso may reach far down the legs, its middle below the hem.)
@@ -497,6 +504,7 @@ def old_lower_garment_mask(parts: BodyParts, person: FloatArray) -> FloatArray:
 
 
 __all__ = [
+    "HEM_SHADE_CHROMA",
     "HEM_SHADE_STEP",
     "OLD_COLLAR_MAX_SHARE",
     "OLD_GARMENT_EDGE_SMOOTHING",
