@@ -159,3 +159,50 @@ class TestHairOnTheShoulders:
         old = old_garment_mask(BodyParts(labels, parts.skin), person, image)
         assert float(old[42:58, 34:40].max()) < 0.5
         assert float(old[45:60, 50:80].min()) > 0.9
+
+
+#: A charcoal top and near-black trousers: within the colour test's ΔE76 of 30, one garment to it.
+CHARCOAL = (70, 70, 72)
+NEAR_BLACK = (30, 30, 32)
+
+
+class TestHemByShade:
+    def test_a_top_over_trousers_of_its_shade_ends_at_its_hem(
+        self, drawn_person: DrawnPerson
+    ) -> None:
+        image, parts, person = drawn_person(NEAR_BLACK)
+        image[40:100, 30:90] = CHARCOAL  # the top, rows 40–99; the trousers' waist below
+        old = analyse_old_garment(parts, person, image)
+        assert old.continues_below  # (the colour test alone reads one dress)
+        assert old.hem_row == 100
+        assert old.cropped(30).hem_row == 70
+
+    def test_a_dress_of_one_colour_has_no_hem_there(self, drawn_person: DrawnPerson) -> None:
+        image, parts, person = drawn_person(CHARCOAL)
+        image[40:100, 30:90] = CHARCOAL
+        # Its own light: a little darker further down, no step.
+        image[100:200] = np.clip(image[100:200].astype(int) - 6, 0, 255).astype(np.uint8)
+        old = analyse_old_garment(parts, person, image)
+        assert old.continues_below
+        assert old.hem_row is None
+        assert old.cropped(30) is old
+
+    def test_trousers_of_another_colour_within_the_colour_test_are_left_to_it(
+        self, drawn_person: DrawnPerson
+    ) -> None:
+        # A navy top over black trousers: ΔE76 under 30 (one dark garment to the colour test)
+        # but another colour, not a shade of it: no hem row is read, the colour test decides.
+        image, parts, person = drawn_person(NEAR_BLACK)
+        image[40:100, 30:90] = (50, 60, 90)
+        old = analyse_old_garment(parts, person, image)
+        assert old.continues_below
+        assert old.hem_row is None
+
+    def test_a_top_over_trousers_of_another_colour_has_no_hem_row(
+        self, drawn_person: DrawnPerson
+    ) -> None:
+        image, parts, person = drawn_person(TROUSERS)
+        image[40:100, 30:90] = CHARCOAL
+        old = analyse_old_garment(parts, person, image)
+        assert not old.continues_below  # (the colour tells where the top ends)
+        assert old.hem_row is None

@@ -42,6 +42,19 @@ class TestOldGarmentBelowANewHem:
         # Torso rows well below the new hem keep the old dress, unchanged.
         assert np.array_equal(out[85:118, 40:80], image[85:118, 40:80])
 
+    def test_a_top_over_trousers_of_its_shade_goes_above_them(
+        self, drawn_person: DrawnPerson, short_top: FittedGarment
+    ) -> None:
+        # A charcoal top (rows 40–99) over near-black trousers is read as one dark dress by
+        # colour; its hem shows as a step in shade, and between the new hem (row 69) and it
+        # the old top is removed like any top: the belly is skin, the trousers stay.
+        image, parts, person = drawn_person((30, 30, 32))
+        image[40:100, 30:90] = (70, 70, 72)
+        out, _ = render_fitted(image, [short_top], parts, person)
+        belly = out[78:96, 40:80].reshape(-1, 3).astype(float)
+        assert np.abs(belly.mean(axis=0) - np.array(SKIN)).max() < 40
+        assert np.array_equal(out[125:195, 35:85], image[125:195, 35:85])
+
     def test_an_old_dress_goes_below_a_shorter_new_dress(
         self, drawn_person: DrawnPerson, short_top: FittedGarment
     ) -> None:

@@ -10,7 +10,7 @@ Images are uint8 (H, W, 3) RGB; masks float32 (H, W) in [0, 1]; colours Lab (Ope
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import cv2
 import numpy as np
@@ -36,11 +36,15 @@ class OldGarment:
             chest shows too little fabric (50 pixels or fewer).
         continues_below: the old garment goes on over the thighs (a dress, a long tunic; see
             :func:`old_garment_continues_below`).
+        hem_row: when the colour test reads it as going on below, the first row below the old
+            top's hem if the clothes there turn a darker or lighter shade of its colour (a
+            black cami over black jeans; see :func:`hem_by_shade`), else None.
     """
 
     chest_lab: FloatArray | None
     palette: FloatArray
     continues_below: bool
+    hem_row: int | None = None
 
     def __post_init__(self) -> None:
         if self.chest_lab is not None and self.chest_lab.shape != (3,):
@@ -48,16 +52,94 @@ class OldGarment:
         if self.palette.ndim != 2 or self.palette.shape[1] != 3:
             raise ValueError(f"OldGarment.palette: expected (K, 3), got {self.palette.shape}")
 
+    def cropped(self, top: int) -> OldGarment:
+        """The analysis in the rows of a crop of the photo starting ``top`` rows down."""
+        if self.hem_row is None:
+            return self
+        return replace(self, hem_row=self.hem_row - top)
+
 
 def analyse_old_garment(parts: BodyParts, person: FloatArray, image: ByteArray) -> OldGarment:
     """The old upper garment's colours and whether it goes on below the waist (see
     :class:`OldGarment`), from the photo, its body-part map and person mask."""
     chest_lab = old_garment_lab(parts, person, image)
+    below = chest_lab is not None and _continues_below(parts, person, image, chest_lab)
     return OldGarment(
         chest_lab=chest_lab,
         palette=chest_palette(parts, person, image),
-        continues_below=chest_lab is not None and _continues_below(parts, person, image, chest_lab),
+        continues_below=below,
+        hem_row=hem_by_shade(parts, person, image, chest_lab)
+        if below and chest_lab is not None
+        else None,
     )
+
+
+#: Least lightness difference (L*) between an old top's chest and the clothes on the top of the
+#: legs for :func:`hem_by_shade` to tell where one ends and the other starts...
+HEM_SHADE_STEP = 6.0
+#: ...and the most their colours (a*, b*) may differ for the clothes to be a shade of the top's
+#: colour: a blue shirt over black trousers is another colour, which :func:`hem_by_shade` leaves
+#: to the colour test.
+HEM_SHADE_CHROMA = 6.0
+
+
+def hem_by_shade(
+    parts: BodyParts, person: FloatArray, image: ByteArray, chest_lab: FloatArray
+) -> int | None:
+    """The first row below the old top's hem when the clothes below it are a shade of its
+    colour (a black satin cami over black jeans: within the colour test's ΔE76 of 30, so read
+    as one garment going on below), or None when no such step shows.
+
+    The clothes below are the median colour of the non-skin leg pixels from a fifth to two
+    fifths of the way down the legs; they must be a darker or lighter shade of the chest's colour
+    ``chest_lab``: :data:`HEM_SHADE_STEP` apart in lightness at least (a dress's own light and
+    folds are not), within :data:`HEM_SHADE_CHROMA` in colour. Going down from a
+    third of the way from the torso's top to that band, each row's median fabric colour is
+    nearer one or the other; the hem is the first row (below one nearer the chest) from which
+    on at least nine rows in ten down to the band are nearer the clothes below.
+    """
+    torso = parts.labels == int(BodyPart.TORSO)
+    legs = labels_mask(parts.labels, set(LEG_PARTS))
+    fabric = (torso | legs) & (parts.skin < 0.5) & (person > 0.5)
+    t_rows = np.nonzero(torso.any(axis=1))[0]
+    l_rows = np.nonzero(legs.any(axis=1))[0]
+    if t_rows.size < 4 or l_rows.size < 20:
+        return None
+    span = int(l_rows[-1]) - int(l_rows[0])
+    b0, b1 = int(l_rows[0]) + span // 5, int(l_rows[0]) + 2 * span // 5
+    band = legs[b0:b1] & fabric[b0:b1]
+    if int(band.sum()) < 50:
+        return None
+    below_lab = np.median(_lab_of(image[b0:b1][band]), axis=0)
+    step = abs(float(below_lab[0] - chest_lab[0]))
+    chroma = float(np.linalg.norm(below_lab[1:] - chest_lab[1:]))
+    if step < HEM_SHADE_STEP or chroma > HEM_SHADE_CHROMA:
+        return None
+    # (From a third of the way down from the torso's top to the legs' band: the part map's
+    # torso may reach far down the legs, its middle below the hem.)
+    start = int(t_rows[0]) + (b0 - int(t_rows[0])) // 3
+    if start >= b0:
+        return None
+    nearer_below = np.zeros(b0 - start, bool)
+    for i, y in enumerate(range(start, b0)):
+        row = fabric[y]
+        if int(row.sum()) < 10:
+            continue
+        lab = np.median(_lab_of(image[y][row]), axis=0)
+        nearer_below[i] = np.linalg.norm(lab - below_lab) < np.linalg.norm(lab - chest_lab)
+    for i in range(nearer_below.size):
+        # (Rows of the top's colour above it: a step, not clothes of one shade throughout.)
+        if nearer_below[i] and i > 0 and float(nearer_below[i:].mean()) >= 0.9:
+            return start + i
+    return None
+
+
+def _lab_of(pixels: ByteArray) -> FloatArray:
+    """(N, 3) uint8 RGB pixels as (N, 3) float32 Lab."""
+    lab: FloatArray = cv2.cvtColor(
+        pixels.reshape(-1, 1, 3).astype(np.float32) / 255.0, cv2.COLOR_RGB2LAB
+    ).reshape(-1, 3)
+    return lab
 
 
 def _candidates(
@@ -422,6 +504,8 @@ def old_lower_garment_mask(parts: BodyParts, person: FloatArray) -> FloatArray:
 
 
 __all__ = [
+    "HEM_SHADE_CHROMA",
+    "HEM_SHADE_STEP",
     "OLD_COLLAR_MAX_SHARE",
     "OLD_GARMENT_EDGE_SMOOTHING",
     "OLD_TOP_COLOURS",
@@ -429,6 +513,7 @@ __all__ = [
     "analyse_old_garment",
     "below_hem",
     "chest_palette",
+    "hem_by_shade",
     "old_garment_continues_below",
     "old_garment_lab",
     "old_garment_mask",

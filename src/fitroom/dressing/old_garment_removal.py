@@ -195,6 +195,10 @@ def remove_old_garment(
         # the torso/leg boundary).
         not_arms = (~labels_mask(parts.labels, (*ARM_PARTS, *HAND_PARTS))).astype(np.float32)
         stays = below_hem(union, exposed * not_arms, margin=max(2.0, 0.01 * side))
+        if old.hem_row is not None:
+            # Clothes of a shade of its colour go on below its hem (a black cami over black
+            # jeans): the old top itself ends there, and above it is removed like any top.
+            stays[: max(0, old.hem_row)] = 0.0
         stays = cv2.GaussianBlur(cv2.dilate(stays, np.ones((5, 5), np.uint8)), (0, 0), 1.0)
         exposed = exposed * (1.0 - stays)
     if not exposed.any():

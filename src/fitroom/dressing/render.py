@@ -194,7 +194,7 @@ def render_fitted(
     if (bx0, by0, bx1, by1) != (0, 0, full_w, full_h):
         # Everything below happens inside the box around the person and the garments; the
         # photo outside it does not change. (The old garment is read on the whole photo.)
-        old = old or analyse_old_garment(parts, person_mask, image)
+        old = (old or analyse_old_garment(parts, person_mask, image)).cropped(by0)
         crop_parts = BodyParts(
             np.ascontiguousarray(parts.labels[by0:by1, bx0:bx1]),
             np.ascontiguousarray(parts.skin[by0:by1, bx0:bx1]),
@@ -253,7 +253,10 @@ def render_fitted(
         # A top ending a little above the old top's hem is lengthened to it (no band of
         # painted belly, nor a strip of the old top, between the two hems).
         old_top = old_mask * (1.0 - lower_old)
-        if not old.continues_below:
+        if old.hem_row is not None:
+            # (A top over clothes of a shade of its colour: it ends where the shade turns.)
+            old_top[max(0, old.hem_row) :] = 0.0
+        if not old.continues_below or old.hem_row is not None:
             # (An old top the colour of the trousers below it has no hem the photo shows:
             # its mask runs on to the part map's hip line.)
             garments = [meet_old_hem(fitted, old_top, parts) for fitted in garments]
