@@ -70,6 +70,21 @@ def coat_dress_region(shared_data: Path) -> np.ndarray:
     return parse == DRESS_LABEL
 
 
+@pytest.fixture(scope="module")
+def fitted_on_photo(
+    dress_pairs: dict[str, tuple[Garment, BodyAnchors, float, int]], shared_data: Path
+) -> Callable[[str], tuple[dict[str, tuple[float, float]], np.ndarray]]:
+    """A pair's name → (its dress's targets on the person, the dress on the photo: bool
+    (H, W), parse map)."""
+
+    def fit(name: str) -> tuple[dict[str, tuple[float, float]], np.ndarray]:
+        garment, anchors, _, _ = dress_pairs[name]
+        parse = np.array(Image.open(shared_data / "pairs" / "image-parse" / f"{name}_4.png"))
+        return dress_targets(garment, anchors)[0], parse == DRESS_LABEL
+
+    return fit
+
+
 class TestDressTargets:
     @pytest.mark.parametrize("name", SLEEVELESS_PAIRS)
     def test_a_sleeveless_dress_has_its_true_size(
@@ -140,17 +155,13 @@ class TestDressTargets:
     def test_the_skirt_is_centred_on_what_shows_of_the_body(
         self,
         name: str,
-        dress_pairs: dict[str, tuple[Garment, BodyAnchors, float, int]],
-        shared_data: Path,
+        fitted_on_photo: Callable[[str], tuple[dict[str, tuple[float, float]], np.ndarray]],
     ) -> None:
         # Centred on the line from the hips to the knees, the hem of the coat dress (a person
         # turned a little) lay 7 px off the photo's; centred on the outline of the legs it is
         # within 4 % of the skirt's width of it on each of these three (020722: 5 px; its hem
         # hangs lower than the photo's, where the legs' outline is centred a little apart).
-        garment, anchors, _, _ = dress_pairs[name]
-        parse = np.array(Image.open(shared_data / "pairs" / "image-parse" / f"{name}_4.png"))
-        region = parse == DRESS_LABEL
-        targets, _ = dress_targets(garment, anchors)
+        targets, region = fitted_on_photo(name)
         hem_y = 0.5 * (targets["hem_left"][1] + targets["hem_right"][1])
         row = min(round(hem_y), int(np.flatnonzero(region.any(axis=1)).max()) - 15)
         xs = np.flatnonzero(region[row])
@@ -191,16 +202,13 @@ class TestTruePairWidths:
     def test_the_hem_has_the_photos_width(
         self,
         name: str,
-        dress_pairs: dict[str, tuple[Garment, BodyAnchors, float, int]],
-        shared_data: Path,
+        fitted_on_photo: Callable[[str], tuple[dict[str, tuple[float, float]], np.ndarray]],
     ) -> None:
         # The A-line 020714 at its flat width came out 16 % too wide at the hem; the sheath
         # 020722 has no flare to lose. Both within 8 % of the photo's widest row near the hem.
-        garment, anchors, _, _ = dress_pairs[name]
-        targets, _ = dress_targets(garment, anchors)
-        parse = np.array(Image.open(shared_data / "pairs" / "image-parse" / f"{name}_4.png"))
+        targets, region = fitted_on_photo(name)
         hem_y = round(0.5 * (targets["hem_left"][1] + targets["hem_right"][1]))
-        rows = (parse == DRESS_LABEL)[hem_y - 60 : hem_y]
+        rows = region[hem_y - 60 : hem_y]
         true = max(float(np.ptp(np.flatnonzero(r))) for r in rows if r.any())
         width = targets["hem_left"][0] - targets["hem_right"][0]
         assert abs(width / true - 1.0) < 0.08
