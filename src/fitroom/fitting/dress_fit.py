@@ -23,6 +23,8 @@ warped by a thin-plate spline, sleeves on the arms) but placed by its own rules:
   or standing on one leg, the line between the joints lies well off the middle of what shows
   of the body, and the skirt drawn about it left the body's (and the old dress's) one side
   uncovered.
+* **A draped skirt**: a full skirt's hem is narrower on the body than laid flat
+  (:func:`drape_skirt`, measured against the parse maps of the true dress pairs).
 * **Length**: the hem follows from the garment's own proportions at that size (a knee-length
   dress ends near the knee) and never falls below the ankles: the feet stay the person's.
 """
@@ -52,6 +54,14 @@ ARM_HALF_WIDTH = 0.1
 #: The rows where the body's chest width is measured: this share of the way from the shoulder
 #: joints down to the hips (around the armpits, above the waist).
 CHEST_ROWS = (0.2, 0.4)
+
+#: The chest that sizes a sleeveless dress is at most this share of the shoulder joints'
+#: distance (the true pairs' dresses: 0.82-0.85; an arm against the side read 0.92).
+CHEST_CAP = 0.86
+
+#: A skirt's flare on the body (its hem's width beyond its waist's), as a share of the flare
+#: laid flat (the A-line true pair: the hem 0.86 of its flat width, 0.75 of its flare).
+SKIRT_DRAPE = 0.75
 
 
 def chest_sized(lm: GarmentLandmarks) -> bool:
@@ -113,7 +123,7 @@ def body_chest_width(anchors: BodyAnchors) -> float | None:
 
 
 def chest_similarity(
-    lm: GarmentLandmarks, anchors: BodyAnchors, ease: float
+    lm: GarmentLandmarks, anchors: BodyAnchors, ease: float, chest_cap: float | None = None
 ) -> npt.NDArray[np.float64] | None:
     """The similarity placing a sleeveless dress (or a top with straps close together, see
     :mod:`~fitroom.fitting.strap_top_fit`): chest onto the chest (times ``ease`` over a
@@ -124,8 +134,15 @@ def chest_similarity(
     itself: laid flat, a dress shows half its girth, which already wraps the chest seen from
     the front. Times the ease of a top (whose sides are then set by
     :func:`~fitroom.fitting.garment_fit.cover_body_width`), the three sleeveless true pairs
-    came out 4-20 % too large, and as much too long."""
+    came out 4-20 % too large, and as much too long.
+
+    ``chest_cap``: the body's chest counts at most this share of the shoulder joints'
+    distance (:data:`CHEST_CAP` for a dress; an arm hanging against the side widens the
+    torso's outline)."""
     chest = body_chest_width(anchors)
+    if chest is not None and chest_cap is not None:
+        joints = float(np.hypot(*(anchors.shoulder_joints[0] - anchors.shoulder_joints[1])))
+        chest = min(chest, chest_cap * joints)
     g_pit = abs(float(lm["armpit_left"][0]) - float(lm["armpit_right"][0]))
     if chest is None or g_pit <= 1.0:
         return None
@@ -156,7 +173,7 @@ def dress_targets(
     lm = garment.landmarks
     matrix = None
     if garment.sleeve == "none" and chest_sized(lm):
-        matrix = chest_similarity(lm, anchors, ease)
+        matrix = chest_similarity(lm, anchors, ease, CHEST_CAP)
     seams = matrix is None
     if matrix is None:
         g_sh = np.array([lm["shoulder_left"][:2], lm["shoulder_right"][:2]], np.float64)
@@ -171,12 +188,38 @@ def dress_targets(
         for name, row in (("shoulder_left", 0), ("shoulder_right", 1)):
             targets[name] = (float(anchors.shoulders[row, 0]), float(anchors.shoulders[row, 1]))
     cover_body_width(targets, anchors, ease)
+    drape_skirt(targets, anchors)
     if garment.sleeve == "none" and sleeves_hang_flush(lm):
         over_forearms(targets, anchors)
     hang_below_hips(targets, anchors)
     centre_below_torso(targets, anchors)
     above_ankles(targets, anchors)
     return targets, scale
+
+
+def drape_skirt(targets: dict[str, tuple[float, float]], anchors: BodyAnchors) -> None:
+    """Narrow the flare of a dress's hem (its width beyond the waist's) to :data:`SKIRT_DRAPE`
+    of the flare laid flat, in place, about the hem's centre; never narrower than the hips and
+    legs' outline at the hem's row.
+
+    A dress laid flat shows half its girth; worn and seen from the front, a full skirt's folds
+    turn away from the eye. Drawn at its flat width, the A-line true pair's hem came out 16 %
+    wider than in the photo; a sheath has no flare to lose, and narrowed as a whole it left the
+    old dress showing at the hips."""
+    (wlx, _), (wrx, _) = targets["waist_left"], targets["waist_right"]
+    (lx, ly), (rx, ry) = targets["hem_left"], targets["hem_right"]
+    waist_half, hem_half = 0.5 * (wlx - wrx), 0.5 * (lx - rx)
+    if waist_half <= 0 or hem_half <= waist_half:
+        return
+    half = waist_half + SKIRT_DRAPE * (hem_half - waist_half)
+    edges = anchors.lower_edge_at(0.5 * (ly + ry))
+    if edges is not None and edges[0] > edges[1]:
+        half = max(half, 0.5 * (edges[0] - edges[1]))
+    if half >= hem_half:
+        return
+    centre = 0.5 * (lx + rx)
+    targets["hem_left"] = (centre + half, ly)
+    targets["hem_right"] = (centre - half, ry)
 
 
 def centre_below_torso(targets: dict[str, tuple[float, float]], anchors: BodyAnchors) -> None:
@@ -218,13 +261,16 @@ def above_ankles(targets: dict[str, tuple[float, float]], anchors: BodyAnchors) 
 __all__ = [
     "ARMHOLE_DEPTH_MAX",
     "ARM_HALF_WIDTH",
+    "CHEST_CAP",
     "CHEST_ROWS",
     "CUFFS_LEVEL",
+    "SKIRT_DRAPE",
     "above_ankles",
     "body_chest_width",
     "centre_below_torso",
     "chest_similarity",
     "chest_sized",
+    "drape_skirt",
     "dress_targets",
     "over_forearms",
     "sleeves_hang_flush",
