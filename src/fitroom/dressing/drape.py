@@ -139,8 +139,9 @@ def _band_in_box(
         np.ascontiguousarray(band | (union > 0.5)).view(np.uint8), connectivity=8
     )
     if n > 2:
-        touching = np.unique(comp[union > 0.5])
-        band &= np.isin(comp, touching)
+        touching = np.zeros(n, np.bool_)
+        touching[comp[union > 0.5]] = True
+        band &= touching[comp]
     soft: FloatArray = cv2.GaussianBlur(band.astype(np.float32), (0, 0), 0.8)
     out: FloatArray = (soft * exposed * np.clip(allowed * 2.0, 0.0, 1.0)).astype(np.float32)
     return out
