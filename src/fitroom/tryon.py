@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 
-from fitroom._allocator import keep_freed_memory
 from fitroom._closing import Closeable
 from fitroom.dressing.core import DressOptions, dress
 from fitroom.dressing.fit import PREPARED_CACHE_SIZE, PreparedGarments
@@ -137,10 +136,6 @@ class TryOnResult:
 class TryOn(Closeable):
     """Holds the perception models; a context manager (``close()`` frees them).
 
-    Creating one also tunes the process's C allocator to keep freed memory for the next
-    render (:func:`fitroom._allocator.keep_freed_memory`; same pixels, ~30 ms less per render
-    on one core; the process's resident size stays near its peak between renders).
-
     Args:
         num_threads: CPU threads for the models.
         expression: also classify the face's expression (``result.perception``'s face);
@@ -149,9 +144,6 @@ class TryOn(Closeable):
     """
 
     def __init__(self, *, num_threads: int = 2, expression: bool = False) -> None:
-        # A render allocates and frees ~100 full-frame arrays: the freed memory is kept for the
-        # next render rather than faulted in afresh each time (see fitroom._allocator).
-        keep_freed_memory()
         self._perceiver = Perceiver(
             num_threads=num_threads,
             faces=True,
