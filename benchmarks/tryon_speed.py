@@ -5,7 +5,11 @@ on the public-domain astronaut scaled to 768×1024 (or ``--photo``) with drawn d
 prints the median, p90, per-stage medians and the peak memory (tracemalloc for NumPy/Python
 allocations, and the process's peak RSS).
 
-    python benchmarks/tryon_speed.py [--repeat 20] [--photo PATH]
+    python benchmarks/tryon_speed.py [--repeat 20] [--photo PATH] [--glibc-defaults]
+
+The process keeps freed memory for the next render (:func:`fitroom._allocator.keep_freed_memory`,
+as a long-running renderer would be set up); ``--glibc-defaults`` times with the C allocator's
+defaults instead (then some runs fault in fresh pages for most arrays of every render).
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import REPO, read_rgb
+from fitroom._allocator import keep_freed_memory
 from fitroom.errors import UnsupportedGarment
 from fitroom.garments import Garment, ingest_garment
 from fitroom.garments.synth import synth_garment
@@ -61,12 +66,22 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--photo", help="a 768×1024 photo of one person (default: astronaut)")
     parser.add_argument("--outfit-photo", help="a full-body photo for the top + trousers timing")
+    parser.add_argument(
+        "--glibc-defaults",
+        action="store_true",
+        help="leave the C allocator as it is (do not keep freed memory for the next render)",
+    )
     args = parser.parse_args()
     cv2.setNumThreads(1)
+    kept = not args.glibc_defaults and keep_freed_memory()
     image = photo(args.photo)
     top = ingest_garment(synth_garment("t-shirt", seed=1, pattern="stripes").image)
     trousers = ingest_garment(synth_garment("trousers", seed=9, pattern="solid").image)
     print(f"photo {image.shape[1]}×{image.shape[0]}, one core (cv2 1 thread, models 1 thread)")
+    print(
+        "allocator: "
+        + ("freed memory kept for the next render" if kept else "the C library's defaults")
+    )
     with TryOn(num_threads=1) as tryon:
         totals, stages = time_render(tryon, image, [top], args.repeat)
         # Memory is traced in separate renders: tracemalloc slows every allocation down, so

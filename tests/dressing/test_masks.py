@@ -87,6 +87,49 @@ class TestFastPaths:
         assert np.array_equal(labels_mask(labels[::2, 1:], parts), wanted[::2, 1:])
         assert np.array_equal(labels_mask(labels.astype(np.int32), parts), wanted)
 
+    @settings(max_examples=15, deadline=None, derandomize=True)
+    @given(st.integers(1, 40), st.integers(1, 40), st.integers(0, 2**13 - 1))
+    def test_labels_mask_of_any_parts_matches_isin(self, h: int, w: int, chosen: int) -> None:
+        """Any set of parts (one run of consecutive labels, several, or many: the lookup
+        table)."""
+        from fitroom.dressing.masks import labels_mask
+        from fitroom.vision.core import ARM_PARTS, LEG_PARTS, BodyPart
+
+        labels = np.random.default_rng(chosen).integers(0, 14, (h, w)).astype(np.uint8)
+        for parts in (
+            {p for p in BodyPart if chosen >> int(p) & 1},
+            ARM_PARTS,
+            {*ARM_PARTS, *LEG_PARTS},
+            {BodyPart.FACE, BodyPart.NECK, BodyPart.LEFT_UPPER_ARM, BodyPart.LEFT_HAND},
+        ):
+            got = labels_mask(labels, parts)
+            assert got.dtype == np.bool_
+            assert np.array_equal(got, np.isin(labels, [int(p) for p in parts]))
+
+    @settings(max_examples=25, deadline=None, derandomize=True)
+    @given(
+        st.integers(8, 400),
+        st.integers(8, 400),
+        st.sampled_from([0.8, 1.0, 2.5, 6.144]),
+        st.integers(0, 2**31 - 1),
+    )
+    def test_blur_in_box_equals_whole_frame_blur(
+        self, h: int, w: int, sigma: float, seed: int
+    ) -> None:
+        """Bit for bit, wherever the mask's pixels lie (the box's columns are aligned)."""
+        import cv2
+
+        from fitroom.dressing.masks import blur_in_box
+
+        rng = np.random.default_rng(seed)
+        mask = np.zeros((h, w), np.float32)
+        y0, x0 = int(rng.integers(0, h)), int(rng.integers(0, w))
+        y1, x1 = int(rng.integers(y0, h)) + 1, int(rng.integers(x0, w)) + 1
+        patch = rng.random((y1 - y0, x1 - x0)).astype(np.float32)
+        mask[y0:y1, x0:x1] = np.where(patch > 0.5, patch, 0.0)
+        assert np.array_equal(blur_in_box(mask, sigma), cv2.GaussianBlur(mask, (0, 0), sigma))
+        assert not blur_in_box(np.zeros((h, w), np.float32), sigma).any()
+
     @settings(max_examples=10, deadline=None, derandomize=True)
     @given(st.integers(8, 80), st.integers(8, 80), st.integers(1, 9), st.integers(0, 2**31 - 1))
     def test_grow_mask_of_bool_equals_float(self, h: int, w: int, r: int, seed: int) -> None:

@@ -12,7 +12,13 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
-from fitroom.dressing.masks import labels_mask, per_channel, smooth_edges, snap_to_edges
+from fitroom.dressing.masks import (
+    blur_in_box,
+    labels_mask,
+    per_channel,
+    smooth_edges,
+    snap_to_edges,
+)
 from fitroom.fitting.fitted import FittedGarment, FittedLayer
 from fitroom.garments.neck_opening import BACK_DIP
 from fitroom.vision.core import HAND_PARTS, BodyPart, BodyParts
@@ -74,7 +80,7 @@ def front_of(
         # would open a wedge of bare arm between sleeve and body.
         front |= bare_forearms(parts)
     # A plain one-pixel softening: smoothing the outline would drop thin strands of hair.
-    soft: FloatArray = cv2.GaussianBlur(front.astype(np.float32), (0, 0), 0.8)
+    soft = blur_in_box(front.astype(np.float32), 0.8)
     if image is not None and front.any():
         step = max(2, round(SNAP_RADIUS * max(labels.shape)))
         soft = snap_to_edges(soft, image, step)

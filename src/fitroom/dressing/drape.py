@@ -16,7 +16,7 @@ import numpy as np
 import numpy.typing as npt
 
 from fitroom.dressing.composite import TuckLine
-from fitroom.dressing.masks import labels_mask, smooth_edges
+from fitroom.dressing.masks import blur_box, labels_mask, smooth_edges
 from fitroom.vision.core import ARM_PARTS, BodyPart, BodyParts
 
 FloatArray = npt.NDArray[np.float32]
@@ -139,8 +139,9 @@ def _band_in_box(
         np.ascontiguousarray(band | (union > 0.5)).view(np.uint8), connectivity=8
     )
     if n > 2:
-        touching = np.unique(comp[union > 0.5])
-        band &= np.isin(comp, touching)
+        touching = np.zeros(n, np.bool_)
+        touching[comp[union > 0.5]] = True
+        band &= touching[comp]
     soft: FloatArray = cv2.GaussianBlur(band.astype(np.float32), (0, 0), 0.8)
     out: FloatArray = (soft * exposed * np.clip(allowed * 2.0, 0.0, 1.0)).astype(np.float32)
     return out
@@ -199,8 +200,12 @@ def enclosed_gaps(
         gap &= rows < tuck_rows[None, :]
     if not gap.any():
         return out
-    soft: FloatArray = cv2.GaussianBlur(gap.astype(np.float32), (0, 0), 0.8)
-    out = (soft * exposed * (1.0 - union)).astype(np.float32)
+    # (Only the gaps' box grown by the blur's reach: elsewhere the soft gaps are exactly 0.)
+    box = blur_box(gap, 0.8)
+    if box is None:  # pragma: no cover - gap.any() above
+        return out
+    soft = cv2.GaussianBlur(gap[box].astype(np.float32), (0, 0), 0.8)
+    out[box] = soft * exposed[box] * (1.0 - union[box])
     return out
 
 
@@ -293,18 +298,23 @@ def _extend_in_box(
     pad = 8
     y0, x0 = max(0, int(y0) - pad), max(0, int(x0) - pad)
     y1, x1 = min(band.shape[0], int(y1) + pad + 1), min(band.shape[1], int(x1) + pad + 1)
-    near = nearest[y0:y1, x0:x1]
-    flat = src[near] / np.maximum(src_fold[near], 1e-3)[..., None]
+    # (Only the band's own pixels are looked up and painted: elsewhere in its box the blend
+    # gives the photo back. Boolean indexing lists them in row-major order.)
+    sel = band[y0:y1, x0:x1] > 0
+    near = nearest[y0:y1, x0:x1][sel]
+    flat = src[near] / np.maximum(src_fold[near], 1e-3)[:, None]
     # Nearest-pixel colours make streaks across the band (one per edge pixel): averaged
     # along the band, weighted to the band, they become the garment's even colour.
-    inband = (band[y0:y1, x0:x1] > 0).astype(np.float32)
-    num = cv2.GaussianBlur(flat * inband[..., None], (0, 0), 3.0)
-    den = cv2.GaussianBlur(inband, (0, 0), 3.0)[..., None]
+    inband = sel.astype(np.float32)
+    weighted = np.zeros((*sel.shape, 3), np.float32)
+    weighted[sel] = flat
+    num = cv2.GaussianBlur(weighted, (0, 0), 3.0)[sel]
+    den = cv2.GaussianBlur(inband, (0, 0), 3.0)[sel][:, None]
     colour = np.where(den > 1e-3, num / np.maximum(den, 1e-3), flat)
-    colour = colour * folds[y0:y1, x0:x1, None]
-    a = band[y0:y1, x0:x1, None]
+    colour = colour * folds[y0:y1, x0:x1][sel][:, None]
+    a = band[y0:y1, x0:x1][sel][:, None]
     crop = base[y0:y1, x0:x1]
-    crop[:] = crop * (1.0 - a) + colour * a
+    crop[sel] = crop[sel] * (1.0 - a) + colour * a
 
 
 __all__ = [

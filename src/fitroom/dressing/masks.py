@@ -20,10 +20,29 @@ ByteArray = npt.NDArray[np.uint8]
 
 def labels_mask(labels: ByteArray, parts: Iterable[BodyPart]) -> npt.NDArray[np.bool_]:
     """Where the body-part map holds any of ``parts``: (H, W) bool."""
+    values = sorted({int(p) for p in parts})
+    # Runs of consecutive labels (the arms are 5-8, the hands 9-10, the legs 11-12): a
+    # comparison per run is several times faster than a lookup table for one to three runs.
+    runs: list[list[int]] = []
+    for v in values:
+        if runs and v == runs[-1][1] + 1:
+            runs[-1][1] = v
+        else:
+            runs.append([v, v])
+    if labels.dtype == np.uint8 and 0 < len(runs) <= 3:
+        masks = []
+        for lo, hi in runs:
+            hit = labels == lo if lo == hi else labels >= lo
+            if lo != hi:
+                hit &= labels <= hi
+            masks.append(hit)
+        for other in masks[1:]:
+            masks[0] |= other
+        return masks[0]
     # A 256-entry lookup table: several times faster than np.isin on a uint8 label map, and
-    # cv2.LUT applies it about 4× faster than NumPy's indexing (a render makes ~14 of these).
+    # cv2.LUT applies it about 4× faster than NumPy's indexing.
     table = np.zeros(256, np.uint8)
-    table[[int(p) for p in parts]] = 1
+    table[values] = 1
     if labels.dtype != np.uint8 or labels.size == 0:  # (cv2.LUT takes neither)
         return table.view(np.bool_)[labels]
     found: npt.NDArray[np.bool_] = cv2.LUT(labels, table).view(np.bool_)
@@ -156,6 +175,37 @@ def grow_mask(mask: FloatArray | npt.NDArray[np.bool_], radius: int) -> FloatArr
     return out
 
 
+#: Columns of a blur's box start on a multiple of this (and the box reaches this much further
+#: right): OpenCV's vector loops then see the same lanes as on the whole frame, so the box's
+#: result is bit-for-bit the whole frame's there (with unaligned columns the last bits differ).
+BLUR_ALIGN = 32
+
+
+def blur_box(nonzero: npt.NDArray[np.bool_], sigma: float) -> tuple[slice, slice] | None:
+    """The box outside which a Gaussian blur by ``sigma`` of a mask that is 0 beyond
+    ``nonzero`` ((H, W) bool) stays exactly 0: its pixels' box grown by the kernel's reach
+    (columns aligned, see :data:`BLUR_ALIGN`); None when ``nonzero`` is empty."""
+    bx, by, bw, bh = cv2.boundingRect(np.ascontiguousarray(nonzero).view(np.uint8))
+    if bw == 0 or bh == 0:
+        return None
+    h, w = nonzero.shape
+    # (OpenCV's float kernel spans 4 sigma each side.)
+    pad = int(np.ceil(4.0 * sigma)) + 2
+    x0 = max(0, bx - pad) // BLUR_ALIGN * BLUR_ALIGN
+    x1 = min(w, bx + bw + pad + BLUR_ALIGN)
+    return slice(max(0, by - pad), min(h, by + bh + pad)), slice(x0, x1)
+
+
+def blur_in_box(mask: FloatArray, sigma: float) -> FloatArray:
+    """``cv2.GaussianBlur(mask, (0, 0), sigma)`` of a float32 (H, W) mask, the same values,
+    worked out only around its non-zero pixels (see :func:`blur_box`)."""
+    out = np.zeros(mask.shape, np.float32)
+    box = blur_box(mask != 0, sigma)
+    if box is not None:
+        out[box] = cv2.GaussianBlur(mask[box], (0, 0), sigma)
+    return out
+
+
 def per_channel(weight: npt.NDArray[np.floating[Any]]) -> FloatArray:
     """float32 (H, W) weights repeated over three colour channels: float32 (H, W, 3).
 
@@ -198,7 +248,10 @@ def grown_in_box(mask: FloatArray, radius: int) -> FloatArray:
 
 
 __all__ = [
+    "BLUR_ALIGN",
     "EDGE_SMOOTHING",
+    "blur_box",
+    "blur_in_box",
     "box_of",
     "grow_mask",
     "grown_in_box",

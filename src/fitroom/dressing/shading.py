@@ -18,6 +18,7 @@ import numpy as np
 import numpy.typing as npt
 
 from fitroom.dressing.limbs import Limb
+from fitroom.dressing.masks import blur_box
 
 FloatArray = npt.NDArray[np.float32]
 ByteArray = npt.NDArray[np.uint8]
@@ -104,9 +105,14 @@ def contact_shadow(
         person: float32 (H, W) person mask.
         sigma: shadow softness in pixels.
     """
-    spread = cv2.GaussianBlur(alpha, (0, 0), sigma)
-    outside = np.clip(spread - alpha, 0.0, 1.0)
-    factor: FloatArray = (1.0 - strength * outside * person).astype(np.float32)
+    factor: FloatArray = np.ones(alpha.shape, np.float32)
+    # (Only the garments' box grown by the blur's reach: beyond it the factor is exactly 1.)
+    box = blur_box(alpha != 0, sigma)
+    if box is None:
+        return factor
+    spread = cv2.GaussianBlur(alpha[box], (0, 0), sigma)
+    outside = np.clip(spread - alpha[box], 0.0, 1.0)
+    factor[box] = 1.0 - strength * outside * person[box]
     return factor
 
 
