@@ -66,6 +66,9 @@ BURST_WAIT_SLACK_S = 0.002
 KEEP_OLD_HOLD_MS = 500
 #: Weight of a new frame's dressing time in the smoothed one.
 DRESS_MS_ALPHA = 0.2
+#: A frame on which perception finds nobody within this many milliseconds of the last dressed
+#: frame shows that frame again (see :meth:`LiveSession._lapse`).
+LAPSE_HOLD_MS = 100
 
 
 @dataclass(frozen=True)
@@ -217,7 +220,7 @@ class LiveSession(Closeable):
         self._background_key: tuple[int, int] | None = None
         self._background: ByteArray | None = None
         self._last_output: ByteArray | None = None
-        self._last_ms: int | None = None
+        self._last_drawn: LiveFrame | None = None  # the last frame with a garment drawn
         self._lock = threading.Lock()
 
     # -- garments -----------------------------------------------------------------------------
@@ -363,6 +366,10 @@ class LiveSession(Closeable):
                 points = np.array([fitted.targets[n] for n in names], np.float32).reshape(-1, 2)
                 points /= np.array([sx, sy], np.float32)
         elif person is None:
+            lapse = self._lapse(frame, timestamp_ms)
+            if lapse is not None:
+                lapse.timings_ms["dress"] = (time.perf_counter() - t0) * 1e3
+                return lapse
             self._smoother.reset()
             self._waist.reset()
             self._hold.reset()
@@ -377,7 +384,7 @@ class LiveSession(Closeable):
         if out is frame:
             out = frame.copy()
         self._last_output = out
-        return LiveFrame(
+        result = LiveFrame(
             image=out,
             timestamp_ms=timestamp_ms,
             garment_visible=visible,
@@ -386,6 +393,28 @@ class LiveSession(Closeable):
             anchor_points=points,
             timings_ms=timings,
             pose=pose,
+        )
+        if visible:
+            self._last_drawn = result
+        return result
+
+    def _lapse(self, frame: ByteArray, timestamp_ms: int) -> LiveFrame | None:
+        """The output for a frame on which perception found nobody just after a dressed frame
+        (within :data:`LAPSE_HOLD_MS`): that dressed frame again, and the smoothing kept.
+
+        The tracker loses a person now and then for a single frame (the close-up clip's frame
+        10, while she walks in), and the detector finds them again on the next: shown as it
+        came, that frame blinked the garment off and on. None when the lapse is longer (the
+        person has gone) or nothing was dressed before.
+        """
+        last = self._last_drawn
+        if last is None or last.image.shape != frame.shape:
+            return None
+        if not 0 <= timestamp_ms - last.timestamp_ms <= LAPSE_HOLD_MS:
+            return None
+        self._last_output = last.image
+        return replace(
+            last, timestamp_ms=timestamp_ms, person_found=False, pose=None, timings_ms={}
         )
 
     def _keep_old(self, unreliable_pose: bool, timestamp_ms: int) -> bool:
@@ -455,6 +484,7 @@ class LiveSession(Closeable):
         self._hold.reset()
         self._unsure_ms = None
         self._last_output = None
+        self._last_drawn = None
         self._work_side = None
         self._work_size = None
         self._person_area = None
