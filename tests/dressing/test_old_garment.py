@@ -127,6 +127,32 @@ class TestOldCollar:
         old = old_garment_mask(parts, person, image)
         assert float(old[37:45, 54:66].max()) < 0.5
 
+    def test_collar_band_filling_a_short_neck_is_old_garment(self) -> None:
+        """A crew neck's band fills most of a neck label cut short by the chin (the part map's
+        face reaching down to row 40): bare skin above it tells it from a turtleneck."""
+        from fitroom.dressing.old_garment import old_garment_mask
+
+        image, parts = self._collared((200, 170, 90), collar_top=42)
+        labels = parts.labels.copy()
+        labels[35:40, 50:70] = BodyPart.FACE
+        parts = BodyParts(labels, parts.skin)
+        person = (labels > 0).astype(np.float32)
+        old = old_garment_mask(parts, person, image)
+        assert float(old[43:47, 54:66].min()) > 0.9
+        assert float(old[40, 54:66].max()) < 0.5  # the bare neck above it stays
+
+    def test_collar_of_a_head_cropped_by_the_picture(self) -> None:
+        """No face in the picture, the neck reaching its top row: the collar band at the
+        neck's base is still old garment."""
+        from fitroom.dressing.old_garment import old_garment_mask
+
+        image, parts = self._collared((200, 170, 90), collar_top=42)
+        image, labels, skin = image[35:], parts.labels[35:], parts.skin[35:]
+        person = (labels > 0).astype(np.float32)
+        old = old_garment_mask(BodyParts(labels, skin), person, image)
+        assert float(old[8:12, 54:66].min()) > 0.9
+        assert float(old[0:3, 54:66].max()) < 0.5
+
 
 class TestStripedOldTop:
     def test_every_colour_of_a_striped_top_is_old_garment(self, drawn_person: DrawnPerson) -> None:

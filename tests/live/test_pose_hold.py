@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from fitroom.live.pose_hold import (
     COLLAPSE_RATIO,
+    MAX_FLIP_HOLD_FRAMES,
     RELEASE_FRAMES,
     PoseHold,
     limit_shoulder_width,
@@ -115,10 +116,26 @@ class TestPoseHold:
         hold(_pose(), MASK, 0)
         hold(_pose(COLLAPSED), MASK, 33)
         swapped = _pose((150.0, 250.0))  # the same body, left and right swapped
-        for i in range(RELEASE_FRAMES):
+        # (Held first as a swap of the pose model's, then followed: the person turned round.)
+        for i in range(MAX_FLIP_HOLD_FRAMES + RELEASE_FRAMES):
             out = hold(swapped, MASK, 66 + 33 * i)
             assert out is not None
+            assert hold.held == (i < MAX_FLIP_HOLD_FRAMES)
             assert shoulder_distance(out) == pytest.approx(100.0, abs=1.0)
+        assert out.xy[int(L.LEFT_SHOULDER), 0] == pytest.approx(150.0)
+
+    def test_sides_swapped_for_a_frame_are_held(self) -> None:
+        # The pose model swaps a turning person's sides on a frame: the part map built on it
+        # took her cardigan for skin. The good pose is held, and the next good one followed.
+        hold = PoseHold()
+        good = _pose()
+        hold(good, MASK, 0)
+        out = hold(_pose((150.0, 250.0), shift=(4.0, 0.0)), MASK, 33)
+        assert out is not None and hold.held
+        np.testing.assert_allclose(out.xy[int(L.LEFT_SHOULDER)], (254.0, 100.0), atol=1e-4)
+        again = _pose(shift=(8.0, 0.0))
+        out = hold(again, MASK, 66)
+        assert out is not None and not hold.held
 
     def test_a_person_who_jumps_across_the_frame_is_not_held(self) -> None:
         # A video cut (or a looping clip): the hips are 150 px away on the next frame, with

@@ -198,6 +198,26 @@ class TestProcessFrame:
         assert np.array_equal(result.image, coffee)
         assert result.anchor_points.shape == (0, 2)
 
+    def test_a_one_frame_lapse_shows_the_last_dressed_frame(
+        self, session: LiveSession, astronaut: ByteArray
+    ) -> None:
+        # The tracker loses the person on one frame (here: a blank one): the garment does not
+        # blink off; a person gone for longer than LAPSE_HOLD_MS is no longer dressed.
+        from fitroom.live.session import LAPSE_HOLD_MS
+
+        blank = np.zeros_like(astronaut)
+        session.reset()
+        dressed = session.process_frame(astronaut, 0)
+        assert dressed.garment_visible
+        lapse = session.process_frame(blank, 33)
+        assert not lapse.person_found and lapse.pose is None
+        assert lapse.garment_visible and lapse.timestamp_ms == 33
+        assert np.array_equal(lapse.image, dressed.image)
+        again = session.process_frame(astronaut, 66)
+        assert again.person_found and again.garment_visible
+        gone = session.process_frame(blank, 66 + LAPSE_HOLD_MS + 1)
+        assert not gone.garment_visible and np.array_equal(gone.image, blank)
+
     def test_background_scene_replaces_pixels_away_from_the_person(
         self, tee: Garment, astronaut: ByteArray
     ) -> None:

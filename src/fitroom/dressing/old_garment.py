@@ -351,15 +351,16 @@ def _old_collar(
     """An old collar or high neckline the part map calls neck: non-skin neck pixels below the
     face, coloured like one of the old garment's chest colours ``palette`` ((K, 3) Lab, the
     median first; ΔE76 < 25) and not like the hair. Hair and the chin lie above the face's
-    lowest row, or are skin, so they are not touched."""
+    lowest row, or are skin, so they are not touched. With the head cropped by the picture's
+    top edge (no face, the neck reaching the top row) the whole neck is looked at."""
     ref_lab = palette[0]
     labels = parts.labels
     out = np.zeros(labels.shape, bool)
     face_rows = np.nonzero((labels == int(BodyPart.FACE)).any(axis=1))[0]
-    if face_rows.size == 0:
+    if face_rows.size == 0 and not (labels[0] == int(BodyPart.NECK)).any():
         return out
     # (Only the rows below the face are looked at.)
-    below = slice(int(face_rows[-1]) + 1, None)
+    below = slice(int(face_rows[-1]) + 1 if face_rows.size else 0, None)
     whole_neck = labels[below] == int(BodyPart.NECK)
     neck_size = int(np.count_nonzero(whole_neck))
     ys, xs = np.nonzero(whole_neck & (parts.skin[below] < 0.5) & (person[below] > 0.5))
@@ -383,12 +384,31 @@ def _old_collar(
     pixels = image[ys, xs].reshape(-1, 1, 3).astype(np.float32) / 255.0
     lab = cv2.cvtColor(pixels, cv2.COLOR_RGB2LAB).reshape(-1, 3)
     alike = np.linalg.norm(lab[:, None, :] - palette[None, :, :], axis=2).min(axis=1) < 25.0
-    if int(alike.sum()) > OLD_COLLAR_MAX_SHARE * neck_size:
+    if int(alike.sum()) > OLD_COLLAR_MAX_SHARE * neck_size and not _bare_above(
+        whole_neck, parts.skin[below]
+    ):
         # A turtleneck or a scarf fills the neck: painting it as skin would leave a flat
         # block where the throat's shading should be; it stays, worn under the new garment.
         return out
     out[ys[alike], xs[alike]] = True
     return out
+
+
+#: The top share of the neck's rows looked at for bare skin above an old collar.
+NECK_TOP_SHARE = 0.25
+
+
+def _bare_above(neck: npt.NDArray[np.bool_], skin: FloatArray) -> bool:
+    """Whether the top :data:`NECK_TOP_SHARE` of the neck's rows (``neck``: (H, W) bool, the
+    rows below the face) are mostly bare skin: what fills most of the neck below them is then
+    a collar band at its base, not a turtleneck. (A head cropped by the picture's top edge, or
+    a chin the part map calls face, leaves a short neck label that such a band mostly fills.)"""
+    rows = np.nonzero(neck.any(axis=1))[0]
+    if rows.size == 0:
+        return False
+    top = int(rows[0]) + max(1, round(NECK_TOP_SHARE * (int(rows[-1]) + 1 - int(rows[0]))))
+    band = neck[:top]
+    return int(np.count_nonzero(band & (skin[:top] > 0.5))) > 0.5 * int(np.count_nonzero(band))
 
 
 def old_garment_lab(parts: BodyParts, person: FloatArray, image: ByteArray) -> FloatArray | None:
@@ -506,6 +526,7 @@ def old_lower_garment_mask(parts: BodyParts, person: FloatArray) -> FloatArray:
 __all__ = [
     "HEM_SHADE_CHROMA",
     "HEM_SHADE_STEP",
+    "NECK_TOP_SHARE",
     "OLD_COLLAR_MAX_SHARE",
     "OLD_GARMENT_EDGE_SMOOTHING",
     "OLD_TOP_COLOURS",

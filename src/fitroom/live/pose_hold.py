@@ -49,6 +49,10 @@ MAX_SHIFT = 0.75
 #: When a hold ends, the upper body goes from the held pose to the frame's own over this many
 #: frames (the held one has drifted from the person meanwhile: going at once would jump).
 RELEASE_FRAMES = 4
+#: A pose whose sides are the other way round from the last good pose's is held for up to this
+#: many frames in a row (see :class:`PoseHold`): the pose model swaps a turning person's sides
+#: for a frame or two; a person who really turns round stays turned, and is followed after.
+MAX_FLIP_HOLD_FRAMES = 6
 
 
 def shoulder_distance(pose: Pose) -> float:
@@ -128,6 +132,7 @@ class PoseHold:
         self._last: Pose | None = None  # the pose returned last
         self._last_ms: int | None = None
         self._release_left = 0  # frames left to go from a held pose to the frame's own
+        self._flipped = 0  # frames in a row whose sides were the other way round
         self.held = False  # whether the last call returned a held pose
 
     def reset(self) -> None:
@@ -136,6 +141,7 @@ class PoseHold:
         self._last = None
         self._last_ms = None
         self._release_left = 0
+        self._flipped = 0
         self.held = False
 
     def __call__(self, pose: Pose, person_mask: FloatArray, timestamp_ms: int) -> Pose | None:
@@ -148,7 +154,14 @@ class PoseHold:
         good, last, last_ms = self._good, self._last, self._last_ms
         good_distance = None if good is None else shoulder_distance(good)
         was_held = self.held
-        self.held = not pose_plausible(pose, person_mask, good_distance)
+        # Sides the other way round from the last good pose's: the pose model swapping a
+        # turning person's sides (the close-up clip's frames 12-14: the part map and skin
+        # model built on the swapped pose took her cardigan for skin, and it stayed beside
+        # the new top) — held, unless it lasts (the person really turned round).
+        flipped = good is not None and _faces_camera(good) != _faces_camera(pose)
+        self._flipped = self._flipped + 1 if flipped else 0
+        swapped = 0 < self._flipped <= MAX_FLIP_HOLD_FRAMES
+        self.held = swapped or not pose_plausible(pose, person_mask, good_distance)
         if self.held:
             if good is None:
                 return None
@@ -210,6 +223,7 @@ def _towards(before: Pose, now: Pose, share: float) -> Pose:
 
 __all__ = [
     "COLLAPSE_RATIO",
+    "MAX_FLIP_HOLD_FRAMES",
     "MAX_SHIFT",
     "RELEASE_FRAMES",
     "SIDE_SWAP",
