@@ -79,81 +79,6 @@ class TestBelowHem:
         assert not out.any()
 
 
-class TestOldCollar:
-    def _collared(
-        self, hair_rgb: tuple[int, int, int], collar_top: int = 42
-    ) -> tuple[np.ndarray, BodyParts]:
-        """A dark polo: its collar stands up round the neck from ``collar_top`` (labelled neck
-        by the part map; the neck spans rows 35–47)."""
-        h, w = 200, 120
-        dark = (30, 40, 70)
-        image = np.full((h, w, 3), 250, np.uint8)
-        labels = np.zeros((h, w), np.uint8)
-        labels[0:8, 40:80] = BodyPart.HAIR
-        labels[8:35, 45:75] = BodyPart.FACE
-        labels[35:48, 50:70] = BodyPart.NECK
-        labels[48:150, 30:90] = BodyPart.TORSO
-        image[labels > 0] = SKIN
-        image[labels == BodyPart.HAIR] = hair_rgb
-        image[48:150, 30:90] = dark
-        image[collar_top:48, 50:70] = dark  # the collar, on the neck label
-        skin = np.isin(labels, [BodyPart.FACE, BodyPart.NECK]).astype(np.float32)
-        skin[collar_top:48, 50:70] = 0.0
-        return image, BodyParts(labels, skin)
-
-    def test_collar_is_old_garment(self) -> None:
-        from fitroom.dressing.old_garment import old_garment_mask
-
-        image, parts = self._collared((200, 170, 90))  # blond hair
-        person = (parts.labels > 0).astype(np.float32)
-        old = old_garment_mask(parts, person, image)
-        assert float(old[43:47, 54:66].min()) > 0.9
-        assert float(old[37, 54:66].max()) < 0.5  # the bare neck above it stays
-        assert float(old[10:30, 50:70].max()) == 0.0  # the face
-
-    def test_collar_kept_when_hair_has_its_colour(self) -> None:
-        from fitroom.dressing.old_garment import old_garment_mask
-
-        image, parts = self._collared((30, 40, 70))  # hair as dark as the polo
-        person = (parts.labels > 0).astype(np.float32)
-        old = old_garment_mask(parts, person, image)
-        assert float(old[43:47, 54:66].max()) < 0.5
-
-    def test_turtleneck_is_kept(self) -> None:
-        from fitroom.dressing.old_garment import old_garment_mask
-
-        image, parts = self._collared((200, 170, 90), collar_top=35)  # the whole neck
-        person = (parts.labels > 0).astype(np.float32)
-        old = old_garment_mask(parts, person, image)
-        assert float(old[37:45, 54:66].max()) < 0.5
-
-    def test_collar_band_filling_a_short_neck_is_old_garment(self) -> None:
-        """A crew neck's band fills most of a neck label cut short by the chin (the part map's
-        face reaching down to row 40): bare skin above it tells it from a turtleneck."""
-        from fitroom.dressing.old_garment import old_garment_mask
-
-        image, parts = self._collared((200, 170, 90), collar_top=42)
-        labels = parts.labels.copy()
-        labels[35:40, 50:70] = BodyPart.FACE
-        parts = BodyParts(labels, parts.skin)
-        person = (labels > 0).astype(np.float32)
-        old = old_garment_mask(parts, person, image)
-        assert float(old[43:47, 54:66].min()) > 0.9
-        assert float(old[40, 54:66].max()) < 0.5  # the bare neck above it stays
-
-    def test_collar_of_a_head_cropped_by_the_picture(self) -> None:
-        """No face in the picture, the neck reaching its top row: the collar band at the
-        neck's base is still old garment."""
-        from fitroom.dressing.old_garment import old_garment_mask
-
-        image, parts = self._collared((200, 170, 90), collar_top=42)
-        image, labels, skin = image[35:], parts.labels[35:], parts.skin[35:]
-        person = (labels > 0).astype(np.float32)
-        old = old_garment_mask(BodyParts(labels, skin), person, image)
-        assert float(old[8:12, 54:66].min()) > 0.9
-        assert float(old[0:3, 54:66].max()) < 0.5
-
-
 class TestStripedOldTop:
     def test_every_colour_of_a_striped_top_is_old_garment(self, drawn_person: DrawnPerson) -> None:
         from fitroom.dressing.old_garment import old_garment_mask
@@ -168,23 +93,6 @@ class TestStripedOldTop:
         assert float(old[74:78, 40:80].min()) > 0.9
         # The trousers' waist (rows 100–119, another blue) stays.
         assert float(old[104:116, 40:80].max()) < 0.5
-
-
-class TestHairOnTheShoulders:
-    def test_hair_lying_on_the_old_top_is_not_old_garment(self, drawn_person: DrawnPerson) -> None:
-        from fitroom.dressing.old_garment import old_garment_mask
-
-        image, parts, person = drawn_person(TROUSERS)
-        labels = parts.labels.copy()
-        labels[0:40, 30:45] = BodyPart.HAIR  # long brown hair beside the face
-        labels[0:40, 75:90] = BodyPart.HAIR
-        image[0:40, 30:45] = (90, 55, 25)
-        image[0:40, 75:90] = (90, 55, 25)
-        image[40:60, 32:42] = (90, 55, 25)  # its tips on the white top's shoulder
-        person = (labels > 0).astype(np.float32)
-        old = old_garment_mask(BodyParts(labels, parts.skin), person, image)
-        assert float(old[42:58, 34:40].max()) < 0.5
-        assert float(old[45:60, 50:80].min()) > 0.9
 
 
 #: A charcoal top and near-black trousers: within the colour test's ΔE76 of 30, one garment to it.

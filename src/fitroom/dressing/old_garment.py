@@ -1,9 +1,10 @@
 """The old garment: what the person wears now, analysed once per dressing call, and its masks.
 
 :func:`analyse_old_garment` reads the old top's colours once (:class:`OldGarment`); the masks of
-the old upper garment (:func:`old_garment_mask`: torso and sleeves, old collars and cuffs, hair
-spared) and of the old trousers or skirt (:func:`old_lower_garment_mask`) say what is to be
-removed. Where the uncovered old fabric is repainted is :mod:`fitroom.dressing.old_garment_removal`.
+the old upper garment (:func:`old_garment_mask`: torso and sleeves, old collars and cuffs from
+:mod:`fitroom.dressing.old_collar_and_cuffs`, hair spared) and of the old trousers or skirt
+(:func:`old_lower_garment_mask`) say what is to be removed. Where the uncovered old fabric is
+repainted is :mod:`fitroom.dressing.old_garment_removal`.
 
 Images are uint8 (H, W, 3) RGB; masks float32 (H, W) in [0, 1]; colours Lab (OpenCV float).
 """
@@ -17,7 +18,8 @@ import numpy as np
 import numpy.typing as npt
 
 from fitroom.dressing.masks import labels_mask, smooth_edges
-from fitroom.vision.core import ARM_PARTS, HAND_PARTS, LEG_PARTS, BodyPart, BodyParts
+from fitroom.dressing.old_collar_and_cuffs import old_collar, old_cuffs, spare_hair
+from fitroom.vision.core import ARM_PARTS, LEG_PARTS, BodyPart, BodyParts
 
 FloatArray = npt.NDArray[np.float32]
 ByteArray = npt.NDArray[np.uint8]
@@ -218,9 +220,9 @@ def old_garment_mask(
                 np.minimum(near, np.linalg.norm(candidates - colour, axis=1), out=near)
             far = near >= 30.0
             lower_hard[ys[far], xs[far]] = False
-            _spare_hair(parts, image, hard, palette, middle)
-            hard |= _old_cuffs(parts, person, image, hard, palette[0])
-            hard |= _old_collar(parts, person, image, palette)
+            spare_hair(parts, image, hard, palette, middle)
+            hard |= old_cuffs(parts, person, image, hard, palette[0])
+            hard |= old_collar(parts, person, image, palette)
     if hard.any():
         # Skin showing through an open knit or lace, and specks the skin model took for skin,
         # are holes in the old garment: closed, or they would stay as dots in the skin fill.
@@ -258,157 +260,6 @@ def _main_colours(lab: FloatArray) -> FloatArray:
     counts = np.bincount(labels.reshape(-1), minlength=OLD_TOP_COLOURS)
     keep: FloatArray = centres[counts >= 0.1 * sample.shape[0]].astype(np.float32)
     return keep
-
-
-def _spare_hair(
-    parts: BodyParts,
-    image: ByteArray,
-    hard: npt.NDArray[np.bool_],
-    palette: FloatArray,
-    middle: int,
-) -> None:
-    """Take long hair lying on the shoulders and chest out of ``hard`` (in place): pixels
-    above row ``middle`` (the torso's middle) coloured like the hair (ΔE76 < 20) and clearly
-    unlike every colour of the old garment (``palette``, Lab). The part map often calls their
-    tips torso or arm."""
-    # (Found on every other row and column, then applied to the 2×2 blocks: the mask is
-    # smoothed afterwards, and hair tips need no finer outline.)
-    hy, hx = np.nonzero(parts.labels[:middle:2, ::2] == int(BodyPart.HAIR))
-    if hy.size < 12:
-        return
-    hy, hx = 2 * hy, 2 * hx
-    # (Every other hair pixel found: the median needs no more.)
-    sample = image[hy[::2], hx[::2]].reshape(-1, 1, 3)
-    hair_lab = cv2.cvtColor(sample.astype(np.float32) / 255.0, cv2.COLOR_RGB2LAB).reshape(-1, 3)
-    hair_ref = np.median(hair_lab, axis=0)
-    hair_rgb = np.median(sample.reshape(-1, 3), axis=0).astype(np.int16)
-    # Hair tips lie next to the hair, in its colour: a cheap RGB test first (a ΔE76 of 20 is
-    # well inside 45 grey levels per channel), the Lab test only for what passes.
-    reach = round(0.15 * max(hard.shape))
-    y1 = min(middle, int(hy.max()) + reach)
-    x0, x1 = max(0, int(hx.min()) - reach), min(hard.shape[1], int(hx.max()) + reach + 1)
-    ys, xs = np.nonzero(hard[:y1:2, x0:x1:2])
-    ys, xs = 2 * ys, 2 * xs + x0
-    near = np.abs(image[ys, xs].astype(np.int16) - hair_rgb).max(axis=1) < 45
-    ys, xs = ys[near], xs[near]
-    if ys.size == 0:
-        return
-    lab = cv2.cvtColor(
-        image[ys, xs].reshape(-1, 1, 3).astype(np.float32) / 255.0, cv2.COLOR_RGB2LAB
-    ).reshape(-1, 3)
-    to_hair = np.linalg.norm(lab - hair_ref, axis=1)
-    to_garment = np.linalg.norm(lab[:, None, :] - palette[None, :, :], axis=2).min(axis=1)
-    spare = (to_hair < 20.0) & (to_garment > to_hair + 10.0)
-    h, w = hard.shape
-    for dy in (0, 1):
-        for dx in (0, 1):
-            hard[np.minimum(ys[spare] + dy, h - 1), np.minimum(xs[spare] + dx, w - 1)] = False
-
-
-def _old_cuffs(
-    parts: BodyParts,
-    person: FloatArray,
-    image: ByteArray,
-    sleeves: npt.NDArray[np.bool_],
-    ref_lab: FloatArray,
-) -> npt.NDArray[np.bool_]:
-    """Sleeve cuffs the part map calls hand: non-skin hand pixels right at a clothed forearm,
-    coloured like the old garment (ΔE76 < 25). A bag held lower in the hand is not touched."""
-    labels = parts.labels
-    hands = labels_mask(labels, set(HAND_PARTS)) & (parts.skin < 0.5) & (person > 0.5)
-    out = np.zeros(labels.shape, bool)
-    if not hands.any():
-        return out
-    forearms = labels_mask(labels, {BodyPart.LEFT_FOREARM, BodyPart.RIGHT_FOREARM}) & sleeves
-    if not forearms.any():
-        return out
-    reach = max(3, round(0.02 * max(labels.shape)))
-    k = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * reach + 1, 2 * reach + 1))
-    # Only around the hands (a full-frame dilation by this much is slow).
-    hy, hx = np.nonzero(hands)
-    h, w = labels.shape
-    y0, y1 = max(0, int(hy.min()) - reach), min(h, int(hy.max()) + reach + 1)
-    x0, x1 = max(0, int(hx.min()) - reach), min(w, int(hx.max()) + reach + 1)
-    near_box = cv2.dilate(forearms[y0:y1, x0:x1].astype(np.uint8), k).astype(bool)
-    ys, xs = np.nonzero(near_box & hands[y0:y1, x0:x1])
-    if ys.size == 0:
-        return out
-    ys, xs = ys + y0, xs + x0
-    pixels = image[ys, xs].reshape(-1, 1, 3).astype(np.float32) / 255.0
-    lab = cv2.cvtColor(pixels, cv2.COLOR_RGB2LAB).reshape(-1, 3)
-    alike = np.linalg.norm(lab - ref_lab, axis=1) < 25.0
-    out[ys[alike], xs[alike]] = True
-    return out
-
-
-#: An old collar is repainted only when it covers at most this share of the neck below the face.
-OLD_COLLAR_MAX_SHARE = 0.5
-
-
-def _old_collar(
-    parts: BodyParts, person: FloatArray, image: ByteArray, palette: FloatArray
-) -> npt.NDArray[np.bool_]:
-    """An old collar or high neckline the part map calls neck: non-skin neck pixels below the
-    face, coloured like one of the old garment's chest colours ``palette`` ((K, 3) Lab, the
-    median first; ΔE76 < 25) and not like the hair. Hair and the chin lie above the face's
-    lowest row, or are skin, so they are not touched. With the head cropped by the picture's
-    top edge (no face, the neck reaching the top row) the whole neck is looked at."""
-    ref_lab = palette[0]
-    labels = parts.labels
-    out = np.zeros(labels.shape, bool)
-    face_rows = np.nonzero((labels == int(BodyPart.FACE)).any(axis=1))[0]
-    if face_rows.size == 0 and not (labels[0] == int(BodyPart.NECK)).any():
-        return out
-    # (Only the rows below the face are looked at.)
-    below = slice(int(face_rows[-1]) + 1 if face_rows.size else 0, None)
-    whole_neck = labels[below] == int(BodyPart.NECK)
-    neck_size = int(np.count_nonzero(whole_neck))
-    ys, xs = np.nonzero(whole_neck & (parts.skin[below] < 0.5) & (person[below] > 0.5))
-    if ys.size == 0:
-        return out
-    ys += below.start
-    hair = np.flatnonzero(labels == int(BodyPart.HAIR))
-    if hair.size > 50:
-        # Hair falling over the neck is often labelled neck: when it is coloured like the
-        # garment, the two cannot be told apart here, and the hair must not change.
-        # (Every 7th hair pixel: the median needs no more.)
-        hair_lab = cv2.cvtColor(
-            image.reshape(-1, 3)[hair[::7]].reshape(-1, 1, 3).astype(np.float32) / 255.0,
-            cv2.COLOR_RGB2LAB,
-        ).reshape(-1, 3)
-        hair_ref = np.median(hair_lab, axis=0)
-        if float(np.linalg.norm(hair_ref - ref_lab)) < 30.0:
-            return out
-        # The garment's other colours count only where they are unlike the hair.
-        palette = palette[np.linalg.norm(palette - hair_ref, axis=1) >= 30.0]
-    pixels = image[ys, xs].reshape(-1, 1, 3).astype(np.float32) / 255.0
-    lab = cv2.cvtColor(pixels, cv2.COLOR_RGB2LAB).reshape(-1, 3)
-    alike = np.linalg.norm(lab[:, None, :] - palette[None, :, :], axis=2).min(axis=1) < 25.0
-    if int(alike.sum()) > OLD_COLLAR_MAX_SHARE * neck_size and not _bare_above(
-        whole_neck, parts.skin[below]
-    ):
-        # A turtleneck or a scarf fills the neck: painting it as skin would leave a flat
-        # block where the throat's shading should be; it stays, worn under the new garment.
-        return out
-    out[ys[alike], xs[alike]] = True
-    return out
-
-
-#: The top share of the neck's rows looked at for bare skin above an old collar.
-NECK_TOP_SHARE = 0.25
-
-
-def _bare_above(neck: npt.NDArray[np.bool_], skin: FloatArray) -> bool:
-    """Whether the top :data:`NECK_TOP_SHARE` of the neck's rows (``neck``: (H, W) bool, the
-    rows below the face) are mostly bare skin: what fills most of the neck below them is then
-    a collar band at its base, not a turtleneck. (A head cropped by the picture's top edge, or
-    a chin the part map calls face, leaves a short neck label that such a band mostly fills.)"""
-    rows = np.nonzero(neck.any(axis=1))[0]
-    if rows.size == 0:
-        return False
-    top = int(rows[0]) + max(1, round(NECK_TOP_SHARE * (int(rows[-1]) + 1 - int(rows[0]))))
-    band = neck[:top]
-    return int(np.count_nonzero(band & (skin[:top] > 0.5))) > 0.5 * int(np.count_nonzero(band))
 
 
 def old_garment_lab(parts: BodyParts, person: FloatArray, image: ByteArray) -> FloatArray | None:
@@ -526,8 +377,6 @@ def old_lower_garment_mask(parts: BodyParts, person: FloatArray) -> FloatArray:
 __all__ = [
     "HEM_SHADE_CHROMA",
     "HEM_SHADE_STEP",
-    "NECK_TOP_SHARE",
-    "OLD_COLLAR_MAX_SHARE",
     "OLD_GARMENT_EDGE_SMOOTHING",
     "OLD_TOP_COLOURS",
     "OldGarment",
