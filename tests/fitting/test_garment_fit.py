@@ -102,54 +102,6 @@ def test_a_long_hem_hangs_on_the_body_axis(stick_figure: Callable[..., BodyAncho
     assert short["hem_left"] == (hip_x + 150.0, 500.0)
 
 
-class TestHemAtHips:
-    """A top whose flat-lay proportions end it below the hip joints is shortened to them (at
-    most by 1 - HIP_HEM_MIN); one ending above them keeps its length."""
-
-    @staticmethod
-    def _targets(hem_y: float) -> dict[str, tuple[float, float]]:
-        rows = {"armpit": 0.3, "waist": 0.7, "hem": 1.0}
-        out = {"shoulder_left": (300.0, 100.0), "shoulder_right": (100.0, 100.0)}
-        for row, share in rows.items():
-            y = 100.0 + share * (hem_y - 100.0)
-            out[f"{row}_left"], out[f"{row}_right"] = (300.0, y), (100.0, y)
-        return out
-
-    def test_a_hem_below_the_hips_ends_at_them(self, stick_figure: StickFigure) -> None:
-        from fitroom.fitting.garment_fit import hem_at_hips
-
-        anchors = stick_figure()
-        hip_y = float(anchors.hips[:, 1].mean())
-        targets = self._targets(hip_y + 0.1 * (hip_y - 100.0))
-        hem_at_hips(targets, anchors, 100.0)
-        assert abs(targets["hem_left"][1] - hip_y) < 1e-3
-        assert abs(targets["hem_right"][1] - hip_y) < 1e-3
-        # The waist and armpits come up in proportion; the shoulders and the sides stay.
-        assert abs(targets["waist_left"][1] - (100.0 + 0.7 * (hip_y - 100.0))) < 1e-3
-        assert targets["shoulder_left"] == (300.0, 100.0)
-        assert targets["armpit_left"][0] == 300.0
-
-    def test_shortened_by_at_most_its_bound(self, stick_figure: StickFigure) -> None:
-        from fitroom.fitting.garment_fit import HIP_HEM_MIN, hem_at_hips
-
-        anchors = stick_figure()
-        hip_y = float(anchors.hips[:, 1].mean())
-        hem_y = hip_y + 2.0 * (hip_y - 100.0)  # a tunic to the knees
-        targets = self._targets(hem_y)
-        hem_at_hips(targets, anchors, 100.0)
-        assert abs(targets["hem_left"][1] - (100.0 + HIP_HEM_MIN * (hem_y - 100.0))) < 1e-3
-
-    def test_a_hem_above_the_hips_keeps_its_length(self, stick_figure: StickFigure) -> None:
-        from fitroom.fitting.garment_fit import hem_at_hips
-
-        anchors = stick_figure()
-        hip_y = float(anchors.hips[:, 1].mean())
-        targets = self._targets(hip_y - 30.0)
-        before = dict(targets)
-        hem_at_hips(targets, anchors, 100.0)
-        assert targets == before
-
-
 class TestDecontaminated:
     def test_a_black_tops_rim_is_black_not_the_backdrop(self, shared_data: Path) -> None:
         """A black long-sleeved top photographed on white: its cutout's soft rim is mostly

@@ -169,10 +169,6 @@ def _resized_garment(
     return cutout, parts
 
 
-#: The shortest a top is drawn to end at the hip joints, as a share of its flat-lay length below
-#: the shoulders (see :func:`hem_at_hips`).
-HIP_HEM_MIN = 0.8
-
 #: A hem this far below the hip joints (share of the thigh's length) hangs on the body's axis.
 HANG_BELOW = 0.3
 
@@ -229,34 +225,9 @@ def torso_targets(
         for name in TORSO_POINTS[5:]:
             x, _ = targets[name]
             targets[name] = (x, float(top + (float(lm[name][1]) - g_top) * length_scale))
-        hem_at_hips(targets, anchors, top)
     cover_body_width(targets, anchors, ease)
     hang_below_hips(targets, anchors)
     return targets, scale
-
-
-def hem_at_hips(targets: dict[str, tuple[float, float]], anchors: BodyAnchors, top: float) -> None:
-    """Raise the armpits, waist and hem of torso targets towards ``top`` (the shoulder seams'
-    row) so the hem ends at the hip joints' height, in place, when it would end below them;
-    by at most 1 - :data:`HIP_HEM_MIN` of its depth below ``top``.
-
-    Laid flat (or on a ghost mannequin) a top's front hangs straight; worn, it goes round the
-    chest and belly and the flat lay's slack is taken up. Placed by its flat-lay proportions a
-    tee ended at mid-thigh: on the true pairs (a person photographed in the very garment) the
-    tops' hems lay at most 25 px below the pose's hip joints on 768×1024 photos (most of them
-    well above), their fitted hems up to 140 px below. A top ending above the hips keeps its length;
-    one ending a little lower is met with the old top's hem after all (see
-    :func:`fitroom.dressing.hem.meet_old_hem`).
-    """
-    hip_y = float(anchors.hips[:, 1].mean())
-    hem_y = 0.5 * (targets["hem_left"][1] + targets["hem_right"][1])
-    depth = hem_y - top
-    if not np.isfinite(hip_y) or depth <= 1.0 or hem_y <= hip_y:
-        return
-    factor = max(HIP_HEM_MIN, (hip_y - top) / depth)
-    for name in TORSO_POINTS[5:]:
-        x, y = targets[name]
-        targets[name] = (x, float(top + (y - top) * factor))
 
 
 def cover_body_width(
@@ -464,7 +435,6 @@ def fit_upper(
 __all__ = [
     "FACTOR_STEP",
     "HANG_BELOW",
-    "HIP_HEM_MIN",
     "SIZE_EASE",
     "SOLID_ALPHA",
     "STRAIGHT_TOP",
@@ -474,7 +444,6 @@ __all__ = [
     "decontaminated",
     "fit_upper",
     "hang_below_hips",
-    "hem_at_hips",
     "lengthened",
     "premultiplied_parts",
     "prepare_garment",
