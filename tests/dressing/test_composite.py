@@ -155,6 +155,23 @@ def test_an_old_cuff_the_part_map_calls_hand_does_not_stay_in_front() -> None:
     assert plain[85, 50] > 0.9 and told[85, 50] > 0.9  # the hand
 
 
+def test_an_old_cuff_the_part_map_calls_bare_forearm_does_not_stay_in_front() -> None:
+    """Likewise a cuff the part map calls bare forearm (forearm label, skin): the new long
+    sleeve stopped short of it and it was repainted as a brown band round the wrist (00002_00).
+    The bare forearm above it (skin, not old fabric) still crosses in front of the panel."""
+    labels = np.full((100, 100), int(BodyPart.TORSO), np.uint8)
+    labels[30:90, 40:60] = int(BodyPart.RIGHT_FOREARM)  # bare forearm, then the cuff (70-89)
+    skin = np.zeros((100, 100), np.float32)
+    skin[30:90, 40:60] = 1.0
+    parts = BodyParts(labels, skin)
+    old_fabric = np.zeros((100, 100), np.float32)
+    old_fabric[70:90, 40:60] = 1.0  # the old cuff
+    plain = occluders(parts, None, True)
+    told = occluders(parts, None, True, old_fabric=old_fabric)
+    assert plain[80, 50] > 0.9 and told[80, 50] < 0.1  # the cuff
+    assert plain[45, 50] > 0.9 and told[45, 50] > 0.9  # the bare forearm
+
+
 def test_cover_with_is_one_layer_over_another_bit_for_bit() -> None:
     """In place, the same float32 values as the plain formula 1 - (1 - c)(1 - a)."""
     rng = np.random.default_rng(5)

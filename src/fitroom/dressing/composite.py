@@ -85,8 +85,10 @@ def front_of(
         step = max(2, round(SNAP_RADIUS * max(labels.shape)))
         soft = snap_to_edges(soft, image, step)
     if old_fabric is not None:
-        # (Taken out after the snapping: what stays in front only shrinks.)
-        cuffs = labels_mask(labels, set(HAND_PARTS)) & (old_fabric >= 0.5)
+        # (Taken out after the snapping: what stays in front only shrinks. On the forearms
+        # too: a long sleeve stopped short of an old cuff the part map calls bare forearm.)
+        wrists = {*HAND_PARTS, BodyPart.LEFT_FOREARM, BodyPart.RIGHT_FOREARM}
+        cuffs = labels_mask(labels, wrists) & (old_fabric >= 0.5)
         if cuffs.any():
             soft_cuffs = cv2.GaussianBlur(cuffs.astype(np.float32), (0, 0), 0.8)
             soft = np.minimum(soft, 1.0 - np.maximum(soft_cuffs, cuffs.astype(np.float32)))
@@ -106,10 +108,10 @@ def occluders(
     """What stays in front of a garment layer: hair, face, hands, the neck above the neckline,
     and (for the torso panel) the bare forearms. float32 (H, W) in [0, 1], edges softened.
 
-    With ``old_fabric`` (float32 (H, W): the old garment being removed), hand pixels that are
-    old fabric (a sleeve's cuff the coarse part map calls hand) do not stay in front: kept in
-    front of the new garment yet removed as old fabric, they were painted as skin, a band of
-    bare wrist over the new sleeve's end.
+    With ``old_fabric`` (float32 (H, W): the old garment being removed), hand and bare-forearm
+    pixels that are old fabric (a sleeve's cuff the coarse part map calls hand or skin) do not
+    stay in front: kept in front of the new garment yet removed as old fabric, they were
+    painted as skin, a band of bare wrist over the new sleeve's end.
 
     With ``neck_span`` (the x of the garment's two neck points), the garment's neck opening
     (:data:`NECK_OPENING_DEPTH`) is hidden too: what a product photo shows there is the inside

@@ -23,6 +23,11 @@ FloatArray = npt.NDArray[np.float32]
 
 #: How far the new garment may be carried out, as a share of the photo's longer side.
 DRAPE_REACH = 0.022
+#: How far a new top (not a dress) may be carried out: a top fitted from its flat-lay landmarks
+#: falls short of the worn one's outline by more at the sides and shoulders (on the true pairs,
+#: a person photographed in the very top, carrying it out this far drew the top's outline where
+#: the photo shows it instead of a band of repainted skin and background beside it).
+TOP_DRAPE_REACH = 0.035
 #: How far a new sleeve is carried out over an old, looser one: only its few pixels (further, a
 #: wide old sleeve turned the new one into a wing, and in live the sleeve grew by a third from
 #: one frame to the next as the arm came into view).
@@ -267,7 +272,7 @@ def extend_fabric(base: FloatArray, band: FloatArray, union: FloatArray, folds: 
     inset = max(2, round(0.004 * max(union.shape)))
     # Only the band's box, grown by the reach: the nearest garment pixel lies within it.
     bx, by, bw, bh = cv2.boundingRect((band > 0).view(np.uint8))
-    grow = round(DRAPE_REACH * max(union.shape)) + inset + 12
+    grow = round(max(DRAPE_REACH, TOP_DRAPE_REACH) * max(union.shape)) + inset + 12
     h, w = union.shape
     bx0, by0 = max(0, bx - grow), max(0, by - grow)
     bx1, by1 = min(w, bx + bw + grow), min(h, by + bh + grow)
@@ -321,6 +326,7 @@ __all__ = [
     "DRAPE_REACH",
     "GAP_WIDTH",
     "SLEEVE_DRAPE_REACH",
+    "TOP_DRAPE_REACH",
     "bridge_gaps",
     "drape_allowed",
     "drape_band",

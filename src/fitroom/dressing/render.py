@@ -22,7 +22,9 @@ from fitroom.dressing.composite import (
     old_top_in_front,
 )
 from fitroom.dressing.drape import (
+    DRAPE_REACH,
     SLEEVE_DRAPE_REACH,
+    TOP_DRAPE_REACH,
     bridge_gaps,
     drape_allowed,
     drape_band,
@@ -304,7 +306,9 @@ def render_fitted(
         if limbs is not None:
             bare_arms = limb_mask((h, w), bare_stretches([limbs.left_arm, limbs.right_arm], union))
         uncovered = old_mask * (1.0 - union)  # (the old fabric the new garments leave)
-        drape = drape_band(uncovered, union, allowed, side)
+        drape = drape_band(
+            uncovered, union, allowed, side, DRAPE_REACH if new_dress else TOP_DRAPE_REACH
+        )
         if bare_arms is not None:
             sleeves = sleeve_drape_allowed(parts, bare_arms) * (1.0 - allowed)
             sleeve_band = drape_band(uncovered, union, sleeves, side, SLEEVE_DRAPE_REACH)
