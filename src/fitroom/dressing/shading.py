@@ -262,14 +262,15 @@ def _folds_in_box(
 
     # The ratio itself at full resolution (outside the region: the filled values).
     lum = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY).astype(np.float32)
-    lum = np.where(inside, lum, full(filled))
-    ratio = (lum + FOLD_FLOOR) / (full(base) + FOLD_FLOOR)
+    if not inside.all():
+        lum = np.where(inside, lum, full(filled))
+    ratio = (lum + np.float32(FOLD_FLOOR)) / (full(base) + np.float32(FOLD_FLOOR))
     step = np.abs(np.log(ratio))
     fold_like = np.clip(1.0 - (step - PRINT_STEP) / 0.15, 0.0, 1.0) * full(hue_ok)
     # Sharp edges of the old garment are not folds (spread a little: what is beside a seam is
     # neither fold nor seam).
     scale = side / 1024.0
-    smooth = cv2.GaussianBlur(np.log(lum + EDGE_FLOOR), (0, 0), 0.7)
+    smooth = cv2.GaussianBlur(np.log(lum + np.float32(EDGE_FLOOR)), (0, 0), 0.7)
     gx = cv2.Sobel(smooth, cv2.CV_32F, 1, 0, ksize=3)
     gy = cv2.Sobel(smooth, cv2.CV_32F, 0, 1, ksize=3)
     slope = cv2.magnitude(gx, gy) * np.float32(scale / 8.0)
@@ -277,20 +278,23 @@ def _folds_in_box(
     grow = max(1, round(3 * scale))
     edge = cv2.dilate(edge, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * grow + 1,) * 2))
     edge = cv2.GaussianBlur(edge, (0, 0), grow)
-    fold_like = fold_like * (1.0 - np.clip(edge, 0.0, 1.0))
+    fold_like *= 1.0 - np.clip(edge, 0.0, 1.0)
     # (A print's anti-aliased rim is neither print nor fold.)
     fold_like = cv2.erode(fold_like.astype(np.float32), np.ones((3, 3), np.uint8))
-    folds = 1.0 + (np.clip(ratio**FOLD_STRENGTH, *FOLD_RANGE) - 1.0) * fold_like
-    # On a textured old fabric only the smooth part of its folds: its weave is not drape.
-    fine = lum - cv2.GaussianBlur(lum, (0, 0), max(0.5, scale))
-    spread = np.sqrt(cv2.GaussianBlur(fine * fine, (0, 0), 3.0 * scale))
-    texture = spread / (cv2.GaussianBlur(lum, (0, 0), 3.0 * scale) + 30.0)
-    textured = np.clip((texture - TEXTURE_LEVEL) / 0.03, 0.0, 1.0)
+    deep = ratio if FOLD_STRENGTH == 1.0 else ratio**FOLD_STRENGTH
+    folds = 1.0 + (np.clip(deep, *FOLD_RANGE) - 1.0) * fold_like
+    # On a textured old fabric only the smooth part of its folds: its weave is not drape (on a
+    # new fabric no lighter than the old it is the photo's grain, and stays).
+    lighter = 1.0
     if over is not None:
-        lighter = (over - float(np.median(lum[inside]))) / TEXTURE_CONTRAST
-        textured *= np.float32(np.clip(lighter, 0.0, 1.0))
-    smoothed = cv2.GaussianBlur(folds, (0, 0), TEXTURE_SMOOTHING * scale)
-    folds = folds + (smoothed - folds) * textured
+        lighter = (over - float(np.median(filled[small_in]))) / TEXTURE_CONTRAST
+    if lighter > 0.0:
+        fine = lum - cv2.GaussianBlur(lum, (0, 0), max(0.5, scale))
+        spread = np.sqrt(cv2.GaussianBlur(fine * fine, (0, 0), 3.0 * scale))
+        texture = spread / (cv2.GaussianBlur(lum, (0, 0), 3.0 * scale) + 30.0)
+        textured = np.clip((texture - TEXTURE_LEVEL) / 0.03, 0.0, 1.0) * min(1.0, lighter)
+        smoothed = cv2.GaussianBlur(folds, (0, 0), TEXTURE_SMOOTHING * scale)
+        folds += (smoothed - folds) * textured
     out: FloatArray = (1.0 + (folds - 1.0) * full(weight)).astype(np.float32)
     return out
 
