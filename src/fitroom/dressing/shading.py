@@ -120,7 +120,7 @@ FOLD_FLOOR = 12.0
 #: How far folds may darken or brighten the new garment. Brightening is held lower than
 #: darkening: a fold's shadow carries over to any fabric, but a sheen on the old fabric (a
 #: bulky, shiny suit) would cover a matte new one in bright specks.
-FOLD_RANGE = (0.7, 1.2)
+FOLD_RANGE = (0.7, 1.1)
 #: Folds are taken at this power of the photo's (1 = as deep as in the photo). Whatever of the
 #: old garment is not drape (its seams, pocket edges, weave) is held back by the gates below,
 #: not by flattening the folds themselves.
