@@ -11,9 +11,10 @@ arrays (up to glibc's 32 MB limit) are then taken from the heap, and up to
 size stays near its peak instead of falling back after each render.
 
 Process-wide (the allocator is shared), so it is the process's owner that calls it, not the
-library's classes: ``benchmarks/tryon_speed.py --keep-freed-memory`` does; the web app and the job worker bound the
-allocator the other way on purpose (:mod:`fitroom.server.memory`: photo-sized blocks mapped and
-given back after each upload). A no-op on other C libraries and systems.
+library's classes: ``benchmarks/tryon_speed.py --keep-freed-memory`` does; the web app and the
+job worker bound the allocator the other way on purpose (:mod:`fitroom.server.memory`:
+photo-sized blocks mapped and given back after each upload). A no-op on other C libraries and
+systems.
 """
 
 from __future__ import annotations

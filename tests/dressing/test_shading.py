@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from fitroom.dressing.limbs import Limb
-from fitroom.dressing.shading import FOLD_RANGE, fold_shading, limb_relief
+from fitroom.dressing.shading import FOLD_FLOOR, FOLD_RANGE, fold_shading, limb_relief
 
 
 class TestLimbRelief:
@@ -26,10 +26,11 @@ class TestLimbRelief:
 
 
 def _fabric() -> np.ndarray:
-    image = np.full((200, 200, 3), 150, np.uint8)
-    # A soft vertical fold: 6 px darker by a fifth.
-    image[:, 96:102] = 120
-    return image
+    # A soft vertical fold: darker by a fifth at its valley (x = 98), fading out over ~6 px
+    # either side, as a fold's flank does.
+    x = np.arange(200, dtype=np.float32)
+    row = 150.0 - 30.0 * np.exp(-0.5 * ((x - 98.0) / 4.0) ** 2)
+    return np.repeat(np.round(row).astype(np.uint8)[None, :, None], 200, axis=0).repeat(3, axis=2)
 
 
 class TestFoldShading:
@@ -58,3 +59,41 @@ class TestFoldShading:
         assert np.allclose(folds[:, 140:], 1.0)
         assert folds.min() >= FOLD_RANGE[0] - 1e-6
         assert folds.max() <= FOLD_RANGE[1] + 1e-6
+
+    def test_seam_and_pocket_outline_are_held_back(self) -> None:
+        # The old garment's stitched seam (a thin line as dark as a fold) would show on the new
+        # garment as a ghost of the old one's cut: a sharp edge is not a fold. (This seam is
+        # 15 % darker, within a fold's depth; of it at most about half is left. A deeper one is
+        # a print's edge, see the test above.)
+        image = np.full((200, 200, 3), 150, np.uint8)
+        image[:, 60:62] = 125
+        image[120:122, 110:180] = 125  # a pocket's edge
+        region = np.ones((200, 200), np.float32)
+        folds = fold_shading(image, region, side=1000)
+        depth = 1.0 - (125.0 + FOLD_FLOOR) / (150.0 + FOLD_FLOOR)
+        assert float(folds[100, 60]) > 1.0 - 0.6 * depth
+        assert float(folds[121, 140]) > 1.0 - 0.6 * depth
+        # ...while the same depth spread as a fold is taken.
+        assert float(fold_shading(_fabric(), region, side=1000)[100, 98]) < 0.9
+
+    def test_weave_of_dark_old_fabric_only_on_a_dark_new_one(self) -> None:
+        # Dark denim's speckled weave: carried onto a new fabric as dark it is the photo's own
+        # grain; onto a white tee it was dirt, so there it is smoothed away.
+        rng = np.random.default_rng(0)
+        denim = np.full((200, 200), 50.0) + rng.normal(0.0, 8.0, (200, 200))
+        image = np.repeat(np.clip(denim, 0, 255).astype(np.uint8)[..., None], 3, axis=2)
+        region = np.ones((200, 200), np.float32)
+        on_white = fold_shading(image, region, side=1000, over=240.0)[40:160, 40:160]
+        on_dark = fold_shading(image, region, side=1000, over=50.0)[40:160, 40:160]
+        assert float(on_white.std()) < 0.02
+        assert float(on_dark.std()) > 2.0 * float(on_white.std())
+
+    def test_mean_light_is_kept(self) -> None:
+        # The folds shade the garment; they do not make it lighter or darker overall.
+        rng = np.random.default_rng(1)
+        image = np.full((200, 200, 3), 150, np.float32)
+        x = np.arange(200, dtype=np.float32)
+        for centre in rng.uniform(20, 180, 6):
+            image -= (25.0 * np.exp(-0.5 * ((x - centre) / 5.0) ** 2))[None, :, None]
+        folds = fold_shading(image.astype(np.uint8), np.ones((200, 200), np.float32), side=1000)
+        assert abs(float(folds[30:170, 30:170].mean()) - 1.0) < 0.05

@@ -43,7 +43,12 @@ from fitroom.dressing.old_garment_removal import (
     remove_old_garment,
 )
 from fitroom.dressing.old_top_tail import old_top_tail, remove_old_top_tail
-from fitroom.dressing.shading import contact_shadow, fold_shading, low_frequency_shading
+from fitroom.dressing.shading import (
+    contact_shadow,
+    fabric_luminance,
+    fold_shading,
+    low_frequency_shading,
+)
 from fitroom.dressing.sleeve_ends import meet_old_sleeve_ends
 from fitroom.fitting.fitted import FittedGarment, FittedLayer
 from fitroom.vision.core import BodyParts
@@ -357,7 +362,10 @@ def render_fitted(
     sx, sy, sw, sh = cv2.boundingRect(np.ascontiguousarray(shadow != 1.0).view(np.uint8))
     base[sy : sy + sh, sx : sx + sw] *= per_channel(shadow[sy : sy + sh, sx : sx + sw])
     # The photo's folds on the new fabric, read from what the person wore and their body there.
-    folds = fold_shading(image, np.maximum(old_mask, shade_on) * union, side)
+    # (The old fabric's weave goes only on a new fabric about as dark: see fold_shading.)
+    folds = fold_shading(
+        image, np.maximum(old_mask, shade_on) * union, side, fabric_luminance(garments)
+    )
     if "lower" in regions:
         lower_cover = np.zeros((h, w), np.float32)
         for fitted, items in zip(garments, coverage, strict=True):

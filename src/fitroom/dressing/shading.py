@@ -19,6 +19,7 @@ import numpy.typing as npt
 
 from fitroom.dressing.limbs import Limb
 from fitroom.dressing.masks import blur_box
+from fitroom.fitting.fitted import FittedGarment
 
 FloatArray = npt.NDArray[np.float32]
 ByteArray = npt.NDArray[np.uint8]
@@ -125,25 +126,66 @@ FOLD_FLOOR = 12.0
 #: How far folds may darken or brighten the new garment. Brightening is held lower than
 #: darkening: a fold's shadow carries over to any fabric, but a sheen on the old fabric (a
 #: bulky, shiny suit) would cover a matte new one in bright specks.
-FOLD_RANGE = (0.8, 1.1)
-#: Folds are taken softened by this power (1 = as deep as in the photo): what carries over is
-#: the drape, not every crease and seam of the old garment (its belt, its waistband and its
-#: hems would show through the new one).
-FOLD_STRENGTH = 0.7
+FOLD_RANGE = (0.7, 1.1)
+#: Folds are taken at this power of the photo's (1 = as deep as in the photo). Whatever of the
+#: old garment is not drape (its seams, pocket edges, weave) is held back by the gates below,
+#: not by flattening the folds themselves.
+FOLD_STRENGTH = 1.0
 #: A luminance step beyond this (as |log ratio|) is a print's edge, not a fold: folds are gentle.
 PRINT_STEP = 0.2
 #: A colour (a*, b* distance to the local median) beyond this is a print, not a fold: folds
 #: change how light the fabric is, not its hue.
 PRINT_CHROMA = 10.0
+#: A sharp edge of the old garment (a seam, a pocket's or a patch's outline, a panel's border,
+#: a button) is where the log luminance changes by more than this per pixel of a 1024-pixel
+#: photo; a fold's flank is spread over many pixels. (Luminance floored at :data:`EDGE_FLOOR`
+#: first: on black leather a fold's highlight is steep in the log, and it is a fold.)
+EDGE_SLOPE = 0.04
+EDGE_FLOOR = 50.0
+#: The old fabric's own weave or knit (denim's speckle, a sweater's stitches) measured as the
+#: finest detail's local spread over the local luminance: beyond this the old garment's folds are
+#: taken smoothed (:data:`TEXTURE_SMOOTHING`), or a white tee put over dark denim looks dirty.
+TEXTURE_LEVEL = 0.025
+#: The smoothing of the folds over a textured old fabric, in pixels of a 1024-pixel photo.
+TEXTURE_SMOOTHING = 5.0
+#: How much lighter (0-255 luminance) the new fabric must be than the old for the old weave to
+#: be smoothed away whole. The ratio carries the weave of a dark old fabric as a deep speckle:
+#: on a new fabric as dark it is the photo's own grain, on a light one it is dirt.
+TEXTURE_CONTRAST = 60.0
 
 
-def fold_shading(image: ByteArray, region: FloatArray, side: int | None = None) -> FloatArray:
+def fabric_luminance(garments: Sequence[FittedGarment]) -> float | None:
+    """Median luminance (0-255) of the new garments' fabric (where a layer is opaque), or None
+    when no layer is."""
+    values = []
+    for fitted in garments:
+        for layer in fitted.layers:
+            alpha = layer.rgba[..., 3]
+            solid = alpha > 0.5
+            if solid.any():
+                rgb = layer.rgba[..., :3][solid] / alpha[solid, None]
+                values.append(rgb @ np.array([0.299, 0.587, 0.114], np.float32))
+    if not values:
+        return None
+    return float(np.median(np.concatenate(values)))
+
+
+def fold_shading(
+    image: ByteArray, region: FloatArray, side: int | None = None, over: float | None = None
+) -> FloatArray:
     """Folds of the fabric inside ``region``: float32 (H, W) factors, 1.0 = no fold.
+
+    The luminance over its local median, at full resolution (a fold's crisp flank and the
+    photo's fine grain are what make fabric look photographed), without the old garment's
+    prints (another hue, or a step deeper than a fold), its sharp edges (seams, pocket and patch
+    outlines, buttons) and, on a textured old fabric, its weave.
 
     Args:
         image: uint8 (H, W, 3) RGB photo.
         region: float32 (H, W) in [0, 1]: the fabric (and skin) whose folds are wanted.
         side: the photo's longer side in pixels when ``image`` is a crop of it.
+        over: median luminance (0-255) of the new fabric the folds go on (see
+            :func:`fabric_luminance`); None smooths a textured old fabric's weave away whole.
 
     Returns:
         float32 (H, W): luminance over its local median within the region, clipped to
@@ -165,15 +207,20 @@ def fold_shading(image: ByteArray, region: FloatArray, side: int | None = None) 
     x0, y0 = max(0, bx - pad), max(0, by - pad)
     x1, y1 = min(w, bx + bw + pad), min(h, by + bh + pad)
     out[y0:y1, x0:x1] = _folds_in_box(
-        np.ascontiguousarray(image[y0:y1, x0:x1]), np.ascontiguousarray(inside[y0:y1, x0:x1]), side
+        np.ascontiguousarray(image[y0:y1, x0:x1]),
+        np.ascontiguousarray(inside[y0:y1, x0:x1]),
+        side,
+        over,
     )
     return out
 
 
-def _folds_in_box(image: ByteArray, inside: npt.NDArray[np.bool_], side: int) -> FloatArray:
+def _folds_in_box(
+    image: ByteArray, inside: npt.NDArray[np.bool_], side: int, over: float | None
+) -> FloatArray:
     """:func:`fold_shading` on a box holding the whole region (``inside``, bool (h, w))."""
     h, w = inside.shape
-    # Half resolution: folds are wider than two pixels, and the median is the costly step.
+    # The medians (the costly step) at half resolution: they are wider than two pixels.
     f = 2 if min(h, w) >= 64 else 1
     sw, sh = max(1, w // f), max(1, h // f)
     small_rgb = cv2.resize(image, (sw, sh), interpolation=cv2.INTER_AREA)
@@ -201,35 +248,77 @@ def _folds_in_box(image: ByteArray, inside: npt.NDArray[np.bool_], side: int) ->
         del dist
     k = max(3, round(FOLD_WINDOW * side / f) | 1)
     k = min(k, 255)
-    base = cv2.medianBlur(filled, k).astype(np.float32)
-    ratio = (filled.astype(np.float32) + FOLD_FLOOR) / (base + FOLD_FLOOR)
+    base = cv2.medianBlur(filled, k)
     # Prints, logos and stripes of the old garment are not folds: where the colour leaves the
-    # local median's hue, or the luminance jumps more than a fold does, nothing is taken.
+    # local median's hue nothing is taken.
     hue_base = np.dstack([cv2.medianBlur(np.ascontiguousarray(chroma[..., c]), k) for c in (0, 1)])
     hue_off = np.linalg.norm(chroma.astype(np.float32) - hue_base.astype(np.float32), axis=2)
-    step = np.abs(np.log(ratio))
-    fold_like = np.clip(1.0 - (step - PRINT_STEP) / 0.15, 0.0, 1.0) * np.clip(
-        1.0 - (hue_off - PRINT_CHROMA) / 5.0, 0.0, 1.0
-    )
-    # (Spread a little: a print's anti-aliased rim is neither print nor fold.)
-    fold_like = cv2.erode(fold_like.astype(np.float32), np.ones((3, 3), np.uint8))
-    ratio = 1.0 + (np.clip(ratio**FOLD_STRENGTH, *FOLD_RANGE) - 1.0) * fold_like
+    hue_ok = np.clip(1.0 - (hue_off - PRINT_CHROMA) / 5.0, 0.0, 1.0).astype(np.float32)
     # Fade out towards the region's edge, where the window saw what lies beyond.
     weight = cv2.GaussianBlur(small_in.astype(np.float32), (0, 0), max(1.0, k / 4))
     weight = np.clip((weight - 0.5) * 2.0, 0.0, 1.0) * small_in
-    folds = 1.0 + (ratio - 1.0) * weight
-    big: FloatArray = cv2.resize(folds.astype(np.float32), (w, h), interpolation=cv2.INTER_LINEAR)
-    return big
+
+    def full(a: npt.NDArray[np.float32] | ByteArray) -> FloatArray:
+        if f == 1:
+            return a.astype(np.float32)
+        big: FloatArray = cv2.resize(
+            a.astype(np.float32), (w, h), interpolation=cv2.INTER_LINEAR
+        ).astype(np.float32)
+        return big
+
+    # The ratio itself at full resolution (outside the region: the filled values).
+    lum = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY).astype(np.float32)
+    if not inside.all():
+        lum = np.where(inside, lum, full(filled))
+    ratio = (lum + np.float32(FOLD_FLOOR)) / (full(base) + np.float32(FOLD_FLOOR))
+    step = np.abs(np.log(ratio))
+    fold_like = np.clip(1.0 - (step - PRINT_STEP) / 0.15, 0.0, 1.0) * full(hue_ok)
+    # Sharp edges of the old garment are not folds (spread a little: what is beside a seam is
+    # neither fold nor seam).
+    scale = side / 1024.0
+    smooth = cv2.GaussianBlur(np.log(lum + np.float32(EDGE_FLOOR)), (0, 0), 0.7)
+    gx = cv2.Sobel(smooth, cv2.CV_32F, 1, 0, ksize=3)
+    gy = cv2.Sobel(smooth, cv2.CV_32F, 0, 1, ksize=3)
+    slope = cv2.magnitude(gx, gy) * np.float32(scale / 8.0)
+    edge = np.clip((slope - EDGE_SLOPE) / 0.03, 0.0, 1.0)
+    grow = max(1, round(3 * scale))
+    edge = cv2.dilate(edge, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * grow + 1,) * 2))
+    edge = cv2.GaussianBlur(edge, (0, 0), grow)
+    fold_like *= 1.0 - np.clip(edge, 0.0, 1.0)
+    # (A print's anti-aliased rim is neither print nor fold.)
+    fold_like = cv2.erode(fold_like.astype(np.float32), np.ones((3, 3), np.uint8))
+    deep = ratio if FOLD_STRENGTH == 1.0 else ratio**FOLD_STRENGTH
+    folds = 1.0 + (np.clip(deep, *FOLD_RANGE) - 1.0) * fold_like
+    # On a textured old fabric only the smooth part of its folds: its weave is not drape (on a
+    # new fabric no lighter than the old it is the photo's grain, and stays).
+    lighter = 1.0
+    if over is not None:
+        lighter = (over - float(np.median(filled[small_in]))) / TEXTURE_CONTRAST
+    if lighter > 0.0:
+        fine = lum - cv2.GaussianBlur(lum, (0, 0), max(0.5, scale))
+        spread = np.sqrt(cv2.GaussianBlur(fine * fine, (0, 0), 3.0 * scale))
+        texture = spread / (cv2.GaussianBlur(lum, (0, 0), 3.0 * scale) + 30.0)
+        textured = np.clip((texture - TEXTURE_LEVEL) / 0.03, 0.0, 1.0) * min(1.0, lighter)
+        smoothed = cv2.GaussianBlur(folds, (0, 0), TEXTURE_SMOOTHING * scale)
+        folds += (smoothed - folds) * textured
+    out: FloatArray = (1.0 + (folds - 1.0) * full(weight)).astype(np.float32)
+    return out
 
 
 __all__ = [
+    "EDGE_FLOOR",
+    "EDGE_SLOPE",
     "FOLD_FLOOR",
     "FOLD_RANGE",
     "FOLD_STRENGTH",
     "FOLD_WINDOW",
     "PRINT_CHROMA",
     "PRINT_STEP",
+    "TEXTURE_CONTRAST",
+    "TEXTURE_LEVEL",
+    "TEXTURE_SMOOTHING",
     "contact_shadow",
+    "fabric_luminance",
     "fold_shading",
     "limb_relief",
     "low_frequency_shading",
