@@ -6,14 +6,13 @@ import numpy as np
 
 from fitroom.dressing.lower_drape import (
     LOWER_DRAPE_REACH,
-    LOWER_FOLD_DEPTH,
-    deepen_folds,
     lower_drape_allowed,
     lower_drape_band,
 )
 from fitroom.vision.core import BodyPart, BodyParts
 
-SIDE = 1000  # the photo's longer side: the reach is LOWER_DRAPE_REACH * SIDE = 12 pixels
+#: The photo's longer side: the reach, LOWER_DRAPE_REACH * SIDE, is 12 pixels.
+SIDE = round(12 / LOWER_DRAPE_REACH)
 
 
 def _leg_scene() -> tuple[np.ndarray, np.ndarray]:
@@ -78,16 +77,6 @@ def test_allowed_on_torso_and_legs_only() -> None:
     allowed = lower_drape_allowed(BodyParts(labels, np.zeros((60, 60), np.float32)))
     assert float(allowed[5:35, 30].min()) > 0.9
     assert float(allowed[45:, 30].max()) < 0.1
-
-
-def test_deepen_folds_only_where_told() -> None:
-    folds = np.array([[0.8, 1.0, 1.1, 0.9]], np.float32)
-    where = np.array([[1.0, 1.0, 0.0, 0.5]], np.float32)
-    out = deepen_folds(folds, where)
-    assert out.dtype == np.float32
-    assert np.isclose(out[0, 0], 0.8**LOWER_FOLD_DEPTH, atol=1e-5)
-    assert out[0, 1] == 1.0 and out[0, 2] == np.float32(1.1)  # no fold; not a lower garment
-    assert 0.9**LOWER_FOLD_DEPTH < out[0, 3] < 0.9  # half-way at a soft edge
 
 
 def test_not_inwards_between_the_legs() -> None:

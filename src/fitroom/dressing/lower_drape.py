@@ -1,5 +1,5 @@
 """The drape of new trousers, shorts or a skirt: carried out to the old ones' outline where the
-two nearly meet, with the photo's folds deeper than on a top.
+two nearly meet.
 
 A lower garment fitted from a few landmarks (waist, crotch, hems) is a little narrower or wider
 than what the person wears: at the hips and along the outer seams. Painting the rim of old fabric
@@ -9,11 +9,6 @@ outline, but outwards only: the gap between the new legs stays, and so does the 
 over old trousers end at their own length), judged per column rather than from the nearest new
 pixel (down a slanted outer seam that nearest pixel lies above, and the carried band broke into
 teeth); and less far than a top's (:data:`LOWER_DRAPE_REACH`).
-
-The folds read from the photo (:func:`~fitroom.dressing.shading.fold_shading`, shared with
-tops) are taken deeper on a lower garment (:func:`deepen_folds`): trousers and shorts are
-stiffer fabric (denim, twill) whose creases at the crotch, knees and pockets are sharp and deep,
-and drawn at a top's strength the new ones looked flat and washed out.
 
 Masks float32 (H, W) in [0, 1].
 """
@@ -31,13 +26,11 @@ from fitroom.vision.core import BodyPart, BodyParts
 FloatArray = npt.NDArray[np.float32]
 
 #: How far new trousers, shorts or a skirt may be carried out, as a share of the photo's longer
-#: side: about half a top's (a leg is narrower than a torso; carried further, the garment's
-#: edge was drawn out in streaks over wide old trousers).
-LOWER_DRAPE_REACH = 0.012
-#: The power the folds are raised to on a lower garment (1 = as on a top; see the module
-#: docstring). On the shared true pairs of shorts 1.5 brought the garment box closer to the
-#: photo on all four; 2 closer still, but over old dark jeans it drew their grain as blotches.
-LOWER_FOLD_DEPTH = 1.5
+#: side: a few pixels, the rim the fit leaves. (At 0.012 the shared shorts pairs came closer to
+#: their photos, but on other people the band became a panel of its own down each side: over
+#: an old dress, beside leggings, in stair-steps down a slanted seam; a blind review preferred
+#: the trousers without it.)
+LOWER_DRAPE_REACH = 0.002
 
 
 def lower_drape_allowed(parts: BodyParts) -> FloatArray:
@@ -110,24 +103,8 @@ def lower_drape_band(
     return out
 
 
-def deepen_folds(folds: FloatArray, where: FloatArray) -> FloatArray:
-    """``folds`` (float32 (H, W) factors, 1 = none) raised to :data:`LOWER_FOLD_DEPTH` where
-    ``where`` (float32 (H, W) in [0, 1], the lower garments' coverage) is 1, blended by it.
-
-    >>> folds = np.array([[0.81, 1.0, 1.1]], np.float32)
-    >>> out = deepen_folds(folds, np.array([[1.0, 1.0, 0.0]], np.float32))
-    >>> [round(float(v), 3) for v in out[0]]
-    [0.729, 1.0, 1.1]
-    """
-    deep = np.power(folds, np.float32(LOWER_FOLD_DEPTH))
-    out: FloatArray = (folds + (deep - folds) * where).astype(np.float32)
-    return out
-
-
 __all__ = [
     "LOWER_DRAPE_REACH",
-    "LOWER_FOLD_DEPTH",
-    "deepen_folds",
     "lower_drape_allowed",
     "lower_drape_band",
 ]

@@ -34,7 +34,7 @@ from fitroom.dressing.drape import (
 )
 from fitroom.dressing.hem import meet_old_hem
 from fitroom.dressing.limbs import Limbs, bare_stretches, limb_mask
-from fitroom.dressing.lower_drape import deepen_folds, lower_drape_allowed, lower_drape_band
+from fitroom.dressing.lower_drape import lower_drape_allowed, lower_drape_band
 from fitroom.dressing.masks import grow_mask, per_channel
 from fitroom.dressing.old_garment import OldGarment, analyse_old_garment
 from fitroom.dressing.old_garment_removal import (
@@ -366,13 +366,6 @@ def render_fitted(
     folds = fold_shading(
         image, np.maximum(old_mask, shade_on) * union, side, fabric_luminance(garments)
     )
-    if "lower" in regions:
-        lower_cover = np.zeros((h, w), np.float32)
-        for fitted, items in zip(garments, coverage, strict=True):
-            if fitted.region == "lower":
-                for item in items:
-                    np.maximum(lower_cover, item.keep, out=lower_cover)
-        folds = deepen_folds(folds, lower_cover)
     # (The old garment's slow light is damped: a dark belt or waistband under a top is not
     # light, and at full strength it would show through the new garment as a dark band.)
     # (Only where a garment is drawn: elsewhere the light multiplies nothing.)
