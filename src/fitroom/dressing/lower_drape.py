@@ -65,7 +65,7 @@ def lower_drape_band(
     >>> z = np.zeros((40, 40), np.float32)
     >>> new = z.copy(); new[5:30, 10:20] = 1.0
     >>> old = z.copy(); old[5:35, 10:24] = 1.0
-    >>> band = lower_drape_band(old * (1 - new), new, np.ones_like(z), 400)
+    >>> band = lower_drape_band(old * (1 - new), new, np.ones_like(z), 2000)
     >>> bool(band[20, 22] > 0.5), bool(band[33, 22] > 0.5)
     (True, False)
     """
