@@ -9,11 +9,9 @@ import numpy as np
 
 from fitroom.vision.core import BodyPart, BodyParts
 
-TOP = (230, 230, 225)  # a white top
-TROUSERS = (40, 60, 140)  # blue trousers
-SKIN = (200, 150, 120)
-
-#: The ``drawn_person`` fixture (tests/dressing/conftest.py).
+#: Skin, and the blue trousers under the ``drawn_person`` fixture's white top
+#: (tests/dressing/conftest.py), which takes the trousers' colour and returns a drawn scene.
+SKIN, TROUSERS = (200, 150, 120), (40, 60, 140)
 DrawnPerson = Callable[[tuple[int, int, int]], tuple[np.ndarray, BodyParts, np.ndarray]]
 
 
