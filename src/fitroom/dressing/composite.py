@@ -90,8 +90,10 @@ def front_of(
         wrists = {*HAND_PARTS, BodyPart.LEFT_FOREARM, BodyPart.RIGHT_FOREARM}
         cuffs = labels_mask(labels, wrists) & (old_fabric >= 0.5)
         if cuffs.any():
-            soft_cuffs = cv2.GaussianBlur(cuffs.astype(np.float32), (0, 0), 0.8)
-            soft = np.minimum(soft, 1.0 - np.maximum(soft_cuffs, cuffs.astype(np.float32)))
+            hard_cuffs = cuffs.astype(np.float32)
+            # (Blurred only around the cuffs: the same values, without a whole-frame blur.)
+            soft_cuffs = blur_in_box(hard_cuffs, 0.8)
+            soft = np.minimum(soft, 1.0 - np.maximum(soft_cuffs, hard_cuffs))
     return soft
 
 

@@ -259,11 +259,12 @@ def _folds_in_box(
     weight = np.clip((weight - 0.5) * 2.0, 0.0, 1.0) * small_in
 
     def full(a: npt.NDArray[np.float32] | ByteArray) -> FloatArray:
+        # (No copies of what is float32 already.)
         if f == 1:
-            return a.astype(np.float32)
+            return a.astype(np.float32, copy=False)
         big: FloatArray = cv2.resize(
-            a.astype(np.float32), (w, h), interpolation=cv2.INTER_LINEAR
-        ).astype(np.float32)
+            a.astype(np.float32, copy=False), (w, h), interpolation=cv2.INTER_LINEAR
+        )
         return big
 
     # The ratio itself at full resolution (outside the region: the filled values).
@@ -301,7 +302,7 @@ def _folds_in_box(
         textured = np.clip((texture - TEXTURE_LEVEL) / 0.03, 0.0, 1.0) * min(1.0, lighter)
         smoothed = cv2.GaussianBlur(folds, (0, 0), TEXTURE_SMOOTHING * scale)
         folds += (smoothed - folds) * textured
-    out: FloatArray = (1.0 + (folds - 1.0) * full(weight)).astype(np.float32)
+    out: FloatArray = (1.0 + (folds - 1.0) * full(weight)).astype(np.float32, copy=False)
     return out
 
 
