@@ -38,7 +38,8 @@ def low_frequency_shading(image: ByteArray, region: FloatArray, sigma: float = 2
     f = 8
     sw, sh = max(1, w // f), max(1, h // f)
     grey = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY).astype(np.float32)
-    small_l = cv2.resize(grey * region, (sw, sh), interpolation=cv2.INTER_AREA)
+    grey *= region  # (in place: no second frame-sized array)
+    small_l = cv2.resize(grey, (sw, sh), interpolation=cv2.INTER_AREA)
     small_w = cv2.resize(region, (sw, sh), interpolation=cv2.INTER_AREA)
     s = sigma / f
     num = cv2.GaussianBlur(small_l, (0, 0), s)
