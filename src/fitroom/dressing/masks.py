@@ -229,8 +229,15 @@ def pick(image: npt.NDArray[Any], mask: npt.NDArray[np.bool_]) -> npt.NDArray[An
     >>> bool(np.array_equal(pick(img[:, 1:], m[:, 1:]), img[:, 1:][m[:, 1:]]))
     True
     """
-    flat = np.ascontiguousarray(image).reshape(-1, image.shape[-1])
-    return np.compress(mask.ravel(), flat, axis=0)
+    channels = image.shape[-1]
+    if image.strides[-1] != image.itemsize or image.strides[-2] != image.itemsize * channels:
+        image = np.ascontiguousarray(image)  # (every other column: a small copy)
+    if image.flags.c_contiguous:
+        return np.compress(mask.ravel(), image.reshape(-1, channels), axis=0)
+    # (A crop of a frame: each pixel viewed as one item, not copied into a whole new crop.)
+    whole = np.dtype((np.void, image.itemsize * channels))
+    items = image.view(whole)[..., 0][mask]
+    return items.view(image.dtype).reshape(-1, channels)
 
 
 def put(image: npt.NDArray[Any], mask: npt.NDArray[np.bool_], values: npt.NDArray[Any]) -> None:
