@@ -9,6 +9,8 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
+from fitroom.dressing.masks import pick, put
+
 FloatArray = npt.NDArray[np.float32]
 
 
@@ -52,8 +54,9 @@ def fill_with_background(
     # Only the region's pixels are blended (elsewhere the blend gives the photo back).
     in_region = region[y0:y1, x0:x1] != 0
     e = region[y0:y1, x0:x1][in_region][:, None]
-    blended = base[y0:y1, x0:x1][in_region] * (1.0 - e) + big[in_region].astype(np.float32) * e
-    out[y0:y1, x0:x1][in_region] = blended
+    crop = pick(base[y0:y1, x0:x1], in_region)
+    blended = crop * (1.0 - e) + pick(big, in_region).astype(np.float32) * e
+    put(out[y0:y1, x0:x1], in_region, blended)
     return out
 
 

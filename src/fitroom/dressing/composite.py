@@ -13,6 +13,7 @@ import numpy as np
 import numpy.typing as npt
 
 from fitroom.dressing.masks import (
+    blur_box,
     blur_in_box,
     labels_mask,
     per_channel,
@@ -90,8 +91,14 @@ def front_of(
         wrists = {*HAND_PARTS, BodyPart.LEFT_FOREARM, BodyPart.RIGHT_FOREARM}
         cuffs = labels_mask(labels, wrists) & (old_fabric >= 0.5)
         if cuffs.any():
-            soft_cuffs = cv2.GaussianBlur(cuffs.astype(np.float32), (0, 0), 0.8)
-            soft = np.minimum(soft, 1.0 - np.maximum(soft_cuffs, cuffs.astype(np.float32)))
+            # (Worked out only around the cuffs, where their blur is not 0: elsewhere the
+            # minimum is with 1. The same values, without whole-frame blurs and products.)
+            box = blur_box(cuffs, 0.8)
+            np.minimum(soft, 1.0, out=soft)
+            if box is not None:
+                hard_cuffs = cuffs[box].astype(np.float32)
+                soft_cuffs = cv2.GaussianBlur(hard_cuffs, (0, 0), 0.8)
+                soft[box] = np.minimum(soft[box], 1.0 - np.maximum(soft_cuffs, hard_cuffs))
     return soft
 
 

@@ -16,7 +16,7 @@ import numpy as np
 import numpy.typing as npt
 
 from fitroom.dressing.composite import TuckLine
-from fitroom.dressing.masks import blur_box, labels_mask, smooth_edges
+from fitroom.dressing.masks import blur_box, labels_mask, pick, put, smooth_edges
 from fitroom.vision.core import ARM_PARTS, BodyPart, BodyParts
 
 FloatArray = npt.NDArray[np.float32]
@@ -296,7 +296,7 @@ def _extend_in_box(
     size = int(np.count_nonzero(solid)) + 1
     src = np.zeros((size, 3), np.float32)
     src_fold = np.ones(size, np.float32)
-    src[1:] = base[solid]
+    src[1:] = pick(base, solid)
     src_fold[1:] = folds[solid]
     y0, y1 = np.nonzero(band.any(axis=1))[0][[0, -1]]
     x0, x1 = np.nonzero(band.any(axis=0))[0][[0, -1]]
@@ -312,14 +312,14 @@ def _extend_in_box(
     # along the band, weighted to the band, they become the garment's even colour.
     inband = sel.astype(np.float32)
     weighted = np.zeros((*sel.shape, 3), np.float32)
-    weighted[sel] = flat
-    num = cv2.GaussianBlur(weighted, (0, 0), 3.0)[sel]
+    put(weighted, sel, flat)
+    num = pick(cv2.GaussianBlur(weighted, (0, 0), 3.0), sel)
     den = cv2.GaussianBlur(inband, (0, 0), 3.0)[sel][:, None]
     colour = np.where(den > 1e-3, num / np.maximum(den, 1e-3), flat)
     colour = colour * folds[y0:y1, x0:x1][sel][:, None]
     a = band[y0:y1, x0:x1][sel][:, None]
     crop = base[y0:y1, x0:x1]
-    crop[sel] = crop[sel] * (1.0 - a) + colour * a
+    put(crop, sel, pick(crop, sel) * (1.0 - a) + colour * a)
 
 
 __all__ = [

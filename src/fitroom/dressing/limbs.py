@@ -192,7 +192,9 @@ def limb_mask(shape: tuple[int, int], limbs: Sequence[Limb]) -> FloatArray:
         thickness = max(1, round(2 * limb.radius))
         pts = np.round(limb.bones).astype(np.int32).reshape(-1, 1, 2)
         cv2.polylines(out, [pts], False, 255, thickness, cv2.LINE_AA)
-    return out.astype(np.float32) * np.float32(1.0 / 255.0)
+    scaled = out.astype(np.float32)
+    scaled *= np.float32(1.0 / 255.0)  # (in place: no second frame-sized array)
+    return scaled
 
 
 __all__ = [

@@ -219,6 +219,46 @@ def per_channel(weight: npt.NDArray[np.floating[Any]]) -> FloatArray:
     return out
 
 
+def pick(image: npt.NDArray[Any], mask: npt.NDArray[np.bool_]) -> npt.NDArray[Any]:
+    """``image[mask]`` of an (H, W, C) image and an (H, W) bool mask: the same (N, C) values in
+    the same row-major order, several times faster (NumPy copies a 2-D mask's picks channel by
+    channel; whole pixels along one axis go at once).
+
+    >>> img = np.arange(24, dtype=np.float32).reshape(2, 4, 3)
+    >>> m = np.array([[True, False, True, False], [False, False, False, True]])
+    >>> bool(np.array_equal(pick(img[:, 1:], m[:, 1:]), img[:, 1:][m[:, 1:]]))
+    True
+    """
+    channels = image.shape[-1]
+    if image.strides[-1] != image.itemsize or image.strides[-2] != image.itemsize * channels:
+        image = np.ascontiguousarray(image)  # (every other column: a small copy)
+    if image.flags.c_contiguous:
+        return np.compress(mask.ravel(), image.reshape(-1, channels), axis=0)
+    # (A crop of a frame: each pixel viewed as one item, not copied into a whole new crop.)
+    whole = np.dtype((np.void, image.itemsize * channels))
+    items = image.view(whole)[..., 0][mask]
+    return items.view(image.dtype).reshape(-1, channels)
+
+
+def put(image: npt.NDArray[Any], mask: npt.NDArray[np.bool_], values: npt.NDArray[Any]) -> None:
+    """``image[mask] = values`` for an (H, W, C) image (a view whose pixels' channels lie side
+    by side, as crops of a frame do), an (H, W) bool mask and (N, C) values: the same result,
+    about twice as fast (each pixel written as one item).
+
+    >>> img = np.zeros((2, 4, 3), np.float32)
+    >>> put(img[:, 1:], np.array([[True, False, False], [False, False, True]]), np.ones((2, 3)))
+    >>> img.sum(axis=2).tolist()
+    [[0.0, 3.0, 0.0, 0.0], [0.0, 0.0, 0.0, 3.0]]
+    """
+    channels = image.shape[-1]
+    if image.strides[-1] != image.itemsize:
+        image[mask] = values
+        return
+    whole = np.dtype((np.void, image.itemsize * channels))
+    items = np.ascontiguousarray(values, image.dtype).reshape(-1, channels)
+    image.view(whole)[..., 0][mask] = items.view(whole)[:, 0]
+
+
 def box_of(mask: FloatArray) -> tuple[int, int, int, int]:
     """(x0, y0, x1, y1) around the mask's non-zero pixels ((0, 0, 0, 0) if none)."""
     x, y, w, h = cv2.boundingRect((mask > 1e-3).view(np.uint8))
@@ -257,6 +297,8 @@ __all__ = [
     "grown_in_box",
     "labels_mask",
     "per_channel",
+    "pick",
+    "put",
     "smooth_edges",
     "snap_to_edges",
 ]

@@ -17,7 +17,7 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
-from fitroom.dressing.masks import labels_mask, smooth_edges
+from fitroom.dressing.masks import labels_mask, pick, smooth_edges
 from fitroom.dressing.old_collar_and_cuffs import old_collar, old_cuffs, spare_hair
 from fitroom.vision.core import ARM_PARTS, LEG_PARTS, BodyPart, BodyParts
 
@@ -112,7 +112,7 @@ def hem_by_shade(
     band = legs[b0:b1] & fabric[b0:b1]
     if int(band.sum()) < 50:
         return None
-    below_lab = np.median(_lab_of(image[b0:b1][band]), axis=0)
+    below_lab = np.median(_lab_of(pick(image[b0:b1], band)), axis=0)
     step = abs(float(below_lab[0] - chest_lab[0]))
     chroma = float(np.linalg.norm(below_lab[1:] - chest_lab[1:]))
     if step < HEM_SHADE_STEP or chroma > HEM_SHADE_CHROMA:
@@ -170,7 +170,7 @@ def chest_palette(parts: BodyParts, person: FloatArray, image: ByteArray) -> Flo
     if int(chest.sum()) <= 50:
         return np.zeros((0, 3), np.float32)
     ref_lab = cv2.cvtColor(
-        image[top:middle][chest].reshape(-1, 1, 3).astype(np.float32) / 255.0,
+        pick(image[top:middle], chest).reshape(-1, 1, 3).astype(np.float32) / 255.0,
         cv2.COLOR_RGB2LAB,
     ).reshape(-1, 3)
     ref = np.median(ref_lab, axis=0)
@@ -275,7 +275,7 @@ def old_garment_lab(parts: BodyParts, person: FloatArray, image: ByteArray) -> F
     chest = torso[rows_, ::2] & (parts.skin[rows_, ::2] < 0.5) & (person[rows_, ::2] > 0.5)
     if int(chest.sum()) < 12:
         return None
-    pixels = image[rows_, ::2][chest].reshape(-1, 1, 3).astype(np.float32) / 255.0
+    pixels = pick(image[rows_, ::2], chest).reshape(-1, 1, 3).astype(np.float32) / 255.0
     lab = cv2.cvtColor(pixels, cv2.COLOR_RGB2LAB).reshape(-1, 3)
     ref: FloatArray = np.median(lab, axis=0).astype(np.float32)
     return ref
@@ -311,7 +311,8 @@ def _continues_below(
         band &= person[top : top + span] > 0.5
         if int(band.sum()) < 50:
             continue
-        pixels = image[top : top + span][band][::2].reshape(-1, 1, 3).astype(np.float32) / 255.0
+        picked = pick(image[top : top + span], band)[::2]
+        pixels = picked.reshape(-1, 1, 3).astype(np.float32) / 255.0
         lab = cv2.cvtColor(pixels, cv2.COLOR_RGB2LAB).reshape(-1, 3)
         if float((np.linalg.norm(lab - ref, axis=1) < 30.0).mean()) < share:
             return False

@@ -185,7 +185,10 @@ def remove_old_garment(
         side: the whole photo's longer side (soft edges follow it).
     """
     h, w = person.shape
-    exposed = old_mask * (1.0 - union)
+    # (Whole-frame products are worked out in place where the values are the same: each new
+    # frame-sized array costs its pages' faults too.)
+    exposed = 1.0 - union
+    exposed *= old_mask
     if upper and exposed.any() and old.continues_below:
         # The old garment is a dress (or a tunic) going on over the thighs: below the new top's
         # hem it stays, worn under the top like a skirt, instead of a band of painted skin
@@ -206,7 +209,7 @@ def remove_old_garment(
     # (Beside the torso panels: between a panel and a long sleeve lies no body either.)
     loose = exposed * beside_body(panels if panels.any() else union, parts)
     if limbs is not None:
-        limb_labels = labels_mask(parts.labels, (*ARM_PARTS, *LEG_PARTS)).astype(np.float32)
+        limb_labels = labels_mask(parts.labels, (*ARM_PARTS, *LEG_PARTS))
         # Only the bare stretches of the limbs: where a new sleeve or trouser leg covers
         # the bone, the limb is inside it, and old fabric left beside it is loose.
         bare = bare_stretches(limbs.all, union)
@@ -214,10 +217,16 @@ def remove_old_garment(
         # An arm is narrower at the wrist than at the shoulder: an old sleeve's fabric beyond
         # the arm's own outline is loose too (painted as skin, it drew a band wider than the arm).
         np.maximum(not_limbs, beyond_arm_outlines((h, w), limbs, parts), out=not_limbs)
-        loose = np.maximum(loose * not_limbs, exposed * limb_labels * not_limbs)
+        loose *= not_limbs
+        on_limbs = exposed * limb_labels
+        on_limbs *= not_limbs
+        np.maximum(loose, on_limbs, out=loose)
         # Above the shoulders' round tops lies what was behind a wide collar or a puffed
         # sleeve head, not skin (the part map's torso reaches up there in steps).
-        loose = np.maximum(loose, exposed * limbs.above_shoulders(parts) * not_limbs)
+        above = limbs.above_shoulders(parts)
+        above *= exposed
+        above *= not_limbs
+        np.maximum(loose, above, out=loose)
         # The split between skin and what lay behind follows the part map's staircase
         # outlines: rounded, so the repainted limbs and shoulders have smooth edges.
         raw = loose > 0.5
@@ -265,8 +274,14 @@ def remove_old_garment(
         reach_out = max(2, round(0.01 * side))
         # (Not onto the person's kept parts: skin, hair, hands, the shoes.)
         kept = person * (1.0 - old_mask) >= 0.6
-        rim = grown_in_box(loose, reach_out) * ~kept * (1.0 - union) if loose.any() else loose
-        region = np.maximum(np.maximum(loose, rim), beyond_person)
+        if loose.any():
+            rim = grown_in_box(loose, reach_out)
+            rim *= ~kept
+            rim *= 1.0 - union
+        else:
+            rim = loose
+        region = np.maximum(loose, rim)
+        np.maximum(region, beyond_person, out=region)
         base = fill_with_background(base, region, avoid=np.maximum(person, old_mask), out=base)
         removed = np.maximum(loose, beyond_person)
         exposed = exposed - removed

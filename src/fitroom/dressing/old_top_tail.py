@@ -18,7 +18,7 @@ import numpy.typing as npt
 
 from fitroom.dressing.background import fill_with_background
 from fitroom.dressing.limbs import Limbs, limb_mask
-from fitroom.dressing.masks import grown_in_box, labels_mask, smooth_edges
+from fitroom.dressing.masks import grown_in_box, labels_mask, pick, smooth_edges
 from fitroom.dressing.old_garment import OldGarment
 from fitroom.vision.core import HAND_PARTS, LEG_PARTS, BodyPart, BodyParts
 
@@ -86,7 +86,7 @@ def old_top_tail(
     # Trousers coloured like the old top (a suit; or the top's own lower half, read as legs)
     # leave no tail to tell from them: told first from the band's own pixels, unblurred, before
     # the blurs over the legs' box (~12 ms on a 768×1024 photo).
-    band = image[y0 + int(0.6 * span) : y0 + int(0.85 * span)][below]
+    band = pick(image[y0 + int(0.6 * span) : y0 + int(0.85 * span)], below)
     band_lab = cv2.cvtColor(band.reshape(-1, 1, 3).astype(np.float32) / 255.0, cv2.COLOR_RGB2LAB)
     if np.linalg.norm(old.palette - np.median(band_lab, axis=(0, 1)), axis=1).min() < TAIL_MARGIN:
         return out

@@ -310,7 +310,8 @@ def render_fitted(
         bare_arms = None
         if limbs is not None:
             bare_arms = limb_mask((h, w), bare_stretches([limbs.left_arm, limbs.right_arm], union))
-        uncovered = old_mask * (1.0 - union)  # (the old fabric the new garments leave)
+        uncovered = 1.0 - union  # (the old fabric the new garments leave)
+        uncovered *= old_mask
         drape = drape_band(
             uncovered, union, allowed, side, DRAPE_REACH if new_dress else TOP_DRAPE_REACH
         )
@@ -335,6 +336,8 @@ def render_fitted(
             min(crotch) if crotch else None,
         )
     if not keep_old:
+        covered = np.maximum(drape, gaps)
+        np.maximum(union, covered, out=covered)
         base = remove_old_garment(
             base,
             image,
@@ -342,7 +345,7 @@ def render_fitted(
             person,
             old_mask=old_mask,
             lower_old=lower_old,
-            union=np.maximum(union, np.maximum(drape, gaps)),
+            union=covered,
             panels=panels,
             shading=shading,
             limbs=limbs,

@@ -12,7 +12,7 @@ import numpy as np
 import numpy.typing as npt
 
 from fitroom.dressing.limbs import Limb
-from fitroom.dressing.masks import labels_mask
+from fitroom.dressing.masks import labels_mask, pick, put
 from fitroom.dressing.shading import limb_relief
 from fitroom.vision.core import HAND_PARTS, BodyPart, BodyParts
 
@@ -301,7 +301,7 @@ def fill_with_skin(
         already = np.zeros(e.shape, np.float32)
         to_paint = e > 1e-3
         already[to_paint] = skin_already(
-            crop[to_paint][:, None, :], colour[to_paint][:, None, :], garment_lab
+            pick(crop, to_paint)[:, None, :], pick(colour, to_paint)[:, None, :], garment_lab
         )[:, 0]
         # Only skin in coherent patches (an arm's edge) stays: specks of skin seen through an
         # open knit would stay as dots in the fill.
@@ -333,12 +333,12 @@ def fill_with_skin(
     sel = e != 0
     weight = e[sel][:, None]
     lit = light[sel]
-    skin = (colour[sel] if colour.shape[:2] == e.shape else colour[0]) * lit[:, None]
+    skin = (pick(colour, sel) if colour.shape[:2] == e.shape else colour[0]) * lit[:, None]
     if grain > 0.0 or mottle > 0.0:
         # (Multiplied by the light: a shaded side's texture is as much darker as it is.)
         noise = _texture(grain, mottle, y1 - y0, x1 - x0)[sel] * lit
         skin += noise[:, None]
-    out[y0:y1, x0:x1][sel] = crop[sel] * (1.0 - weight) + skin * weight
+    put(out[y0:y1, x0:x1], sel, pick(crop, sel) * (1.0 - weight) + skin * weight)
     return out
 
 

@@ -14,7 +14,7 @@ import numpy as np
 import numpy.typing as npt
 
 from fitroom.dressing.composite import TuckLine
-from fitroom.dressing.masks import labels_mask
+from fitroom.dressing.masks import labels_mask, pick
 from fitroom.dressing.old_garment import OldGarment, analyse_old_garment
 from fitroom.fitting.anchors import BodyAnchors
 from fitroom.fitting.fitted import FittedGarment
@@ -85,7 +85,7 @@ def waistband_line(
     if int(legs.sum()) < 5 * (x1 - x0) // 4:
         return None
     leg_lab = cv2.cvtColor(
-        image[below][legs].reshape(-1, 1, 3).astype(np.float32) / 255.0, cv2.COLOR_RGB2LAB
+        pick(image[below], legs).reshape(-1, 1, 3).astype(np.float32) / 255.0, cv2.COLOR_RGB2LAB
     ).reshape(-1, 3)
     # Only the first rows of each column's run: below them lie the legs themselves.
     offsets = np.arange(run.shape[0])[:, None]
