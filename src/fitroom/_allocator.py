@@ -20,18 +20,38 @@ systems.
 from __future__ import annotations
 
 import ctypes
-import sys
+import ctypes.util
+from functools import cache
 
 #: Arrays up to this size come from the heap (glibc refuses more than 32 MB on 64-bit).
 MMAP_THRESHOLD = 32 * 2**20
 #: Free memory at the heap's top kept for reuse before any is given back to the kernel.
 TRIM_THRESHOLD = 256 * 2**20
 
-# mallopt parameters (glibc's malloc.h).
-_M_TRIM_THRESHOLD = -1
-_M_MMAP_THRESHOLD = -3
+#: ``mallopt`` parameters (glibc's malloc.h).
+M_TRIM_THRESHOLD = -1
+M_MMAP_THRESHOLD = -3
+M_ARENA_MAX = -8
 
 _applied = False
+
+
+@cache
+def glibc() -> ctypes.CDLL | None:
+    """The C library when it is glibc (it has ``mallopt`` and ``malloc_trim``), else None.
+
+    Shared with :mod:`fitroom.server.memory`, which tunes the same allocator the other way.
+    """
+    name = ctypes.util.find_library("c")
+    try:
+        libc = ctypes.CDLL(name) if name else None
+    except OSError:
+        return None
+    if libc is None or not hasattr(libc, "mallopt") or not hasattr(libc, "malloc_trim"):
+        return None
+    libc.mallopt.argtypes = (ctypes.c_int, ctypes.c_int)
+    libc.mallopt.restype = ctypes.c_int
+    return libc
 
 
 def keep_freed_memory() -> bool:
@@ -44,17 +64,11 @@ def keep_freed_memory() -> bool:
     global _applied
     if _applied:
         return True
-    if not sys.platform.startswith("linux"):
+    libc = glibc()
+    if libc is None:
         return False
-    try:
-        mallopt = ctypes.CDLL(None).mallopt  # the C library the interpreter runs on
-    except (OSError, AttributeError):
-        return False
-    mallopt.argtypes = (ctypes.c_int, ctypes.c_int)
-    mallopt.restype = ctypes.c_int
-    # (mallopt returns 1 on success; musl's is a stub returning 0.)
-    ok = bool(mallopt(_M_MMAP_THRESHOLD, MMAP_THRESHOLD)) and bool(
-        mallopt(_M_TRIM_THRESHOLD, TRIM_THRESHOLD)
+    ok = bool(libc.mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD)) and bool(
+        libc.mallopt(M_TRIM_THRESHOLD, TRIM_THRESHOLD)
     )
     _applied = ok
     return ok

@@ -18,17 +18,13 @@ memory still referenced (see ``benchmarks/hostile_uploads.py``) is not touched.
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import logging
 import threading
-from functools import cache
+
+from fitroom._allocator import M_ARENA_MAX, M_MMAP_THRESHOLD, glibc
 
 log = logging.getLogger(__name__)
 
-#: ``mallopt`` parameters (glibc's malloc.h).
-M_MMAP_THRESHOLD = -3
-M_ARENA_MAX = -8
 #: Arenas kept: two cores, two threads doing heavy work at a time.
 ARENA_MAX = 2
 #: Blocks from this size on are mmapped (a 640x480 RGB photo is 900 KB); fixing it also stops
@@ -38,21 +34,9 @@ MMAP_THRESHOLD_BYTES = 256 * 1024
 _trimming = threading.Lock()
 
 
-@cache
-def _glibc() -> ctypes.CDLL | None:
-    name = ctypes.util.find_library("c")
-    try:
-        libc = ctypes.CDLL(name) if name else None
-    except OSError:
-        return None
-    if libc is None or not hasattr(libc, "mallopt") or not hasattr(libc, "malloc_trim"):
-        return None
-    return libc
-
-
 def bound_allocator() -> bool:
     """Cap glibc's arenas and fix its mmap threshold for this process; whether it applied."""
-    libc = _glibc()
+    libc = glibc()
     if libc is None:
         return False
     applied = bool(libc.mallopt(M_ARENA_MAX, ARENA_MAX)) and bool(
@@ -68,7 +52,7 @@ def trim_heap() -> None:
 
     Takes some milliseconds; a trim already running makes this one unnecessary, so it returns.
     """
-    libc = _glibc()
+    libc = glibc()
     if libc is None or not _trimming.acquire(blocking=False):
         return
     try:
