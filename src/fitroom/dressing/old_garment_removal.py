@@ -240,6 +240,9 @@ def remove_old_garment(
         slivers = outer_slivers(raw, exposed, person, sigma) * arms
         loose = np.maximum(smooth_edges(raw, sigma), slivers)
         loose = loose * exposed
+        # (Frame-sized arrays are let go as soon as they are done with: the fewer live at the
+        # render's peak, the fewer fresh pages the next arrays fault in.)
+        del limb_labels, not_limbs, on_limbs, above, raw, arms, slivers
     if lower_old.any():
         # Between the new trouser legs lies what was between the old ones: the background
         # (the legs are inside the new trousers), not skin.
@@ -283,8 +286,10 @@ def remove_old_garment(
         region = np.maximum(loose, rim)
         np.maximum(region, beyond_person, out=region)
         base = fill_with_background(base, region, avoid=np.maximum(person, old_mask), out=base)
+        del rim, region, kept
         removed = np.maximum(loose, beyond_person)
-        exposed = exposed - removed
+        exposed -= removed
+    del loose, beyond_person
     # Repainted arms, legs and the chest are round: darker towards their sides.
     grain, mottle = skin_texture(image, parts)
     box = box_of(exposed)

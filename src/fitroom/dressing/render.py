@@ -270,6 +270,9 @@ def render_fitted(
         if limbs is not None:
             # Likewise a short sleeve ending a little above the old sleeve's end.
             garments = [meet_old_sleeve_ends(f, limbs, old_top, parts) for f in garments]
+        # (Frame-sized arrays are let go as soon as they are done with: the fewer live at the
+        # render's peak, the fewer fresh pages later arrays fault in.)
+        del old_top
     lower_front = None
     if old_waistband is not None and not keep_old:
         lower_front = old_top_in_front(parts, person, old_waistband)
@@ -319,12 +322,14 @@ def render_fitted(
             sleeves = sleeve_drape_allowed(parts, bare_arms) * (1.0 - allowed)
             sleeve_band = drape_band(uncovered, union, sleeves, side, SLEEVE_DRAPE_REACH)
             drape = np.maximum(drape, sleeve_band)
+            del sleeves, sleeve_band
         # Between a sleeve and the body panel the fabric is carried across narrow gaps.
         gaps = enclosed_gaps(uncovered, union, _tuck_rows(cut_below_y, w), side)
         if bare_arms is not None and gaps.any():
             # Not over a bare arm (below a short sleeve, between the body and the sleeve's
             # flared end): that is the arm, repainted as skin.
             gaps = gaps * (1.0 - bare_arms)
+        del allowed, bare_arms, uncovered
     elif not keep_old and "lower" in regions:
         # Likewise new trousers, shorts or a skirt out to the old ones' outline, outwards only.
         crotch = [f.targets["crotch"][1] for f in garments if "crotch" in f.targets]
@@ -354,16 +359,19 @@ def render_fitted(
             upper=upper and not new_dress,
             side=side,
         )
+        del covered
         if upper and "lower" not in regions:
             # An old coat's tail over the legs (new trousers remove it with the old ones).
             tail = old_top_tail(parts, person, image, old, old_mask)
             base = remove_old_top_tail(base, parts, person, tail, union, limbs, side)
+            del tail
     # No shadow on the face, hair and neck (whose label often reaches into the chin and hair).
     shade_on = person * (1.0 - occluders(parts, float(h), False))
     shadow = contact_shadow(union, shade_on, sigma=max(2.0, 0.006 * side))
     # (Only the shadow's box: elsewhere its factor is exactly 1.)
     sx, sy, sw, sh = cv2.boundingRect(np.ascontiguousarray(shadow != 1.0).view(np.uint8))
     base[sy : sy + sh, sx : sx + sw] *= per_channel(shadow[sy : sy + sh, sx : sx + sw])
+    del shadow
     # The photo's folds on the new fabric, read from what the person wore and their body there.
     # (The old fabric's weave goes only on a new fabric about as dark: see fold_shading.)
     folds = fold_shading(
@@ -376,6 +384,8 @@ def render_fitted(
     bx, by, bw, bh = cv2.boundingRect((union > 0.0).view(np.uint8))
     drawn = (slice(by, by + bh), slice(bx, bx + bw))
     light[drawn] = np.clip(shading[drawn], 0.7, 1.25) ** 0.6 * folds[drawn]
+    # (Not needed below: let go before the layers' own arrays are made.)
+    del shading, shade_on, old_mask, lower_old, panels, person
     visible = composite_garments(base, garments, coverage, light, support)
     if drape.any() and visible:
         extend_fabric(base, drape * (1.0 - gaps), union, folds)
