@@ -227,6 +227,9 @@ def remove_old_garment(
         above *= exposed
         above *= not_limbs
         np.maximum(loose, above, out=loose)
+        # (Frame-sized arrays are let go as soon as they are done with: the fewer live at the
+        # render's peak, the fewer fresh pages the next arrays fault in.)
+        del limb_labels, not_limbs, on_limbs, above
         # The split between skin and what lay behind follows the part map's staircase
         # outlines: rounded, so the repainted limbs and shoulders have smooth edges.
         raw = loose > 0.5
@@ -240,9 +243,7 @@ def remove_old_garment(
         slivers = outer_slivers(raw, exposed, person, sigma) * arms
         loose = np.maximum(smooth_edges(raw, sigma), slivers)
         loose = loose * exposed
-        # (Frame-sized arrays are let go as soon as they are done with: the fewer live at the
-        # render's peak, the fewer fresh pages the next arrays fault in.)
-        del limb_labels, not_limbs, on_limbs, above, raw, arms, slivers
+        del raw, arms, slivers
     if lower_old.any():
         # Between the new trouser legs lies what was between the old ones: the background
         # (the legs are inside the new trousers), not skin.
@@ -264,6 +265,7 @@ def remove_old_garment(
                 run = max(2, round(0.02 * side))
                 beyond = beyond * (1.0 - bare_leg_rows(parts, person, run))
                 loose = np.maximum(loose, beyond)
+            del legs, near_old, beyond
     # Old fabric outside the person's outline (the soft rim of the old garment's mask, snapped
     # out to the photo's edges) is what lay behind it, never skin: partly repainted as skin, it
     # drew an orange haze along the whole old outline. (Not grown like ``loose``: it is itself

@@ -285,11 +285,14 @@ def _folds_in_box(
     gx = cv2.Sobel(smooth, cv2.CV_32F, 1, 0, ksize=3)
     gy = cv2.Sobel(smooth, cv2.CV_32F, 0, 1, ksize=3)
     slope = cv2.magnitude(gx, gy) * np.float32(scale / 8.0)
+    # (Box-sized arrays let go once done with: fewer live at the render's peak.)
+    del smooth, gx, gy
     edge = np.clip((slope - EDGE_SLOPE) / 0.03, 0.0, 1.0)
     grow = max(1, round(3 * scale))
     edge = cv2.dilate(edge, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * grow + 1,) * 2))
     edge = cv2.GaussianBlur(edge, (0, 0), grow)
     fold_like *= 1.0 - np.clip(edge, 0.0, 1.0)
+    del step, slope, edge
     # (A print's anti-aliased rim is neither print nor fold.)
     fold_like = cv2.erode(fold_like.astype(np.float32), np.ones((3, 3), np.uint8))
     deep = ratio if FOLD_STRENGTH == 1.0 else ratio**FOLD_STRENGTH
@@ -306,6 +309,7 @@ def _folds_in_box(
         textured = np.clip((texture - TEXTURE_LEVEL) / 0.03, 0.0, 1.0) * min(1.0, lighter)
         smoothed = cv2.GaussianBlur(folds, (0, 0), TEXTURE_SMOOTHING * scale)
         folds += (smoothed - folds) * textured
+        del fine, spread, texture, textured, smoothed
     out: FloatArray = (1.0 + (folds - 1.0) * full(weight)).astype(np.float32, copy=False)
     return out
 
