@@ -280,15 +280,16 @@ def remove_old_garment(
         # (Not onto the person's kept parts: skin, hair, hands, the shoes.)
         kept = person * (1.0 - old_mask) >= 0.6
         if loose.any():
-            rim = grown_in_box(loose, reach_out)
-            rim *= ~kept
-            rim *= 1.0 - union
+            # (The rim and the region in one array: one frame-sized array fewer at the peak.)
+            region = grown_in_box(loose, reach_out)
+            region *= ~kept
+            region *= 1.0 - union
+            np.maximum(region, loose, out=region)
         else:
-            rim = loose
-        region = np.maximum(loose, rim)
+            region = loose.copy()
         np.maximum(region, beyond_person, out=region)
         base = fill_with_background(base, region, avoid=np.maximum(person, old_mask), out=base)
-        del rim, region, kept
+        del region, kept
         removed = np.maximum(loose, beyond_person)
         exposed -= removed
     del loose, beyond_person
