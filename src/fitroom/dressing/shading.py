@@ -252,10 +252,13 @@ def _folds_in_box(
         del dist
     k = max(3, round(FOLD_WINDOW * side / f) | 1)
     k = min(k, 255)
-    base = cv2.medianBlur(filled, k)
+    # (The lightness's and the hue's medians in one three-channel pass: the same values as
+    # channel by channel, in about three quarters of the time.)
+    medians = cv2.medianBlur(np.dstack([filled, chroma]), k)
+    base = medians[..., 0]
     # Prints, logos and stripes of the old garment are not folds: where the colour leaves the
     # local median's hue nothing is taken.
-    hue_base = np.dstack([cv2.medianBlur(np.ascontiguousarray(chroma[..., c]), k) for c in (0, 1)])
+    hue_base = medians[..., 1:]
     hue_off = np.linalg.norm(chroma.astype(np.float32) - hue_base.astype(np.float32), axis=2)
     hue_ok = np.clip(1.0 - (hue_off - PRINT_CHROMA) / 5.0, 0.0, 1.0).astype(np.float32)
     # Fade out towards the region's edge, where the window saw what lies beyond.
