@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from fitroom.dressing.composite import (
     NECK_OPENING_DEPTH,
+    STRAPPED_BACK_DIP,
     cover_with,
     front_of,
     layer_coverage,
     occluders,
     old_top_in_front,
     shows_back_collar,
+    sleeveless,
     without_clothed_hands,
 )
 from fitroom.fitting.fitted import FittedGarment, FittedLayer
@@ -33,7 +37,7 @@ def test_neck_opening_hides_the_inside_of_the_back() -> None:
     assert opened[50, 70] < 0.1 and opened[50, 130] < 0.1  # beside it
 
 
-def _panel_keep(targets: dict[str, tuple[float, float]], **flags: bool) -> np.ndarray:
+def _panel_keep(targets: dict[str, tuple[float, float]], **flags: Any) -> np.ndarray:
     """Where a torso panel covering a 200 × 200 torso (below row 40) shows, for a garment
     pinned at ``targets`` with the given :class:`FittedGarment` neck flags: float32 (H, W)."""
     labels = np.full((200, 200), int(BodyPart.TORSO), np.uint8)
@@ -69,6 +73,25 @@ def test_a_v_neck_outline_gets_no_opening_cut_below_it() -> None:
     for targets, opening in ((crew, True), (wrap, False)):
         below_centre = (round(targets["neck_center"][1]) + 8, 100)
         assert bool(_panel_keep(targets)[below_centre] < 0.1) is opening
+
+
+def test_a_tank_dress_scooped_back_gets_the_opening() -> None:
+    """A tank dress's neck points are its straps' tops and its back is scooped between them
+    (STRAPPED_BACK_DIP): the inside of the back (its label) is hidden there; a top, or a dress
+    with sleeves, dipping as deep is taken for its front neckline and keeps its panel."""
+    scoop = {"neck_center": (100.0, 60.0), "neck_left": (140.0, 40.0), "neck_right": (60.0, 40.0)}
+    assert not shows_back_collar(scoop)
+    assert shows_back_collar(scoop, STRAPPED_BACK_DIP)
+    below_centre = (68, 100)
+    assert _panel_keep(scoop, region="full")[below_centre] < 0.1
+    assert _panel_keep(scoop)[below_centre] > 0.9  # a top
+
+
+def test_sleeveless_means_no_sleeve_layer() -> None:
+    panel = FittedLayer("torso", (0, 0, 4, 4), np.ones((4, 4, 4), np.float32))
+    sleeve = FittedLayer("left_sleeve", (0, 0, 4, 4), np.ones((4, 4, 4), np.float32))
+    assert sleeveless(FittedGarment(layers=(panel,), targets={}, scale=1.0))
+    assert not sleeveless(FittedGarment(layers=(panel, sleeve), targets={}, scale=1.0))
 
 
 def test_own_top_stays_in_front_of_new_trousers_above_the_old_waistband() -> None:

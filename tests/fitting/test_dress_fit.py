@@ -24,6 +24,7 @@ from fitroom.fitting.dress_fit import (
     dress_targets,
     over_forearms,
     sleeves_hang_flush,
+    torso_within_cap,
 )
 from fitroom.fitting.garment_fit import TORSO_POINTS, torso_targets
 from fitroom.garments import Garment, GarmentLandmarks, ingest_garment
@@ -362,3 +363,46 @@ def test_rows_below_the_torso_are_centred_on_the_legs(
     assert targets["waist_left"] == (380.0, 450.0) and targets["waist_right"] == (220.0, 450.0)
     assert targets["hem_left"] == pytest.approx((430.0, 800.0))
     assert targets["hem_right"] == pytest.approx((230.0, 800.0))
+
+
+class TestTorsoWithinCap:
+    def test_an_arm_against_the_side_is_cut_off_at_the_cap(
+        self, stick_figure: Callable[..., BodyAnchors]
+    ) -> None:
+        # Joints 180 px apart: a cap of 0.8 allows 72 px each side of the axis (x = 300).
+        wide = stick_figure(torso_half=110.0)
+        capped = torso_within_cap(wide, 0.8)
+        edges = capped.torso_edge_at(300.0)
+        assert edges is not None
+        assert edges[0] == pytest.approx(372.0) and edges[1] == pytest.approx(228.0)
+
+    def test_a_torso_within_the_cap_is_unchanged(
+        self, stick_figure: Callable[..., BodyAnchors]
+    ) -> None:
+        narrow = stick_figure(torso_half=60.0)
+        capped = torso_within_cap(narrow, 0.8)
+        np.testing.assert_array_equal(capped.torso_edges, narrow.torso_edges)
+
+    def test_only_the_side_beyond_the_cap_moves(
+        self, stick_figure: Callable[..., BodyAnchors]
+    ) -> None:
+        # A bag or an arm against the person's left side only: the right edge stays.
+        figure = stick_figure(torso_half=60.0)
+        edges = figure.torso_edges.copy()
+        edges[:, 1] += 50.0
+        capped = torso_within_cap(replace(figure, torso_edges=edges), 0.8)
+        left, right = capped.torso_edge_at(300.0) or (0.0, 0.0)
+        assert left == pytest.approx(372.0) and right == pytest.approx(240.0)
+
+    def test_the_tank_dress_bodice_is_not_widened_by_the_arm_and_bag(
+        self, dress_pairs: dict[str, tuple[Garment, BodyAnchors, float, int]], shared_data: Path
+    ) -> None:
+        # The tank dress 020716: a bag's strap and the arms join the torso's outline; the
+        # bodice's sides set by it came out 15 % wider than the dress on the photo.
+        garment, anchors, _, _ = dress_pairs["020716"]
+        targets, _ = dress_targets(garment, anchors)
+        parse = np.array(Image.open(shared_data / "pairs" / "image-parse" / "020716_4.png"))
+        row = round(0.5 * (targets["armpit_left"][1] + targets["armpit_right"][1]))
+        cols = np.flatnonzero(parse[row] == DRESS_LABEL)
+        width = targets["armpit_left"][0] - targets["armpit_right"][0]
+        assert width < 1.08 * (cols.max() - cols.min())

@@ -43,7 +43,14 @@ SNAP_RADIUS = 0.005
 NECK_OPENING_DEPTH = 0.4
 
 
-def shows_back_collar(targets: dict[str, tuple[float, float]]) -> bool:
+#: How far a strapped dress's top edge between its neck points may dip in the middle and still
+#: be the back of its neckline, as a share of their distance: the neck points of a tank dress
+#: are its straps' tops and its back is scooped between them (the tank dress true pair: 0.24,
+#: its back's label drawn on the chest), deeper than a collar's :data:`BACK_DIP`.
+STRAPPED_BACK_DIP = 0.3
+
+
+def shows_back_collar(targets: dict[str, tuple[float, float]], dip: float = BACK_DIP) -> bool:
     """Whether the garment's top edge between its neck points is the back of its collar (so the
     product photo may show the inside of the back below it), from the fitted landmark targets.
 
@@ -54,7 +61,12 @@ def shows_back_collar(targets: dict[str, tuple[float, float]]) -> bool:
         return False
     (lx, ly), (rx, ry) = targets["neck_left"], targets["neck_right"]
     span = abs(float(lx) - float(rx))
-    return float(targets["neck_center"][1]) <= max(float(ly), float(ry)) + BACK_DIP * span
+    return float(targets["neck_center"][1]) <= max(float(ly), float(ry)) + dip * span
+
+
+def sleeveless(fitted: FittedGarment) -> bool:
+    """Whether a fitted garment has no sleeve layers (straps, a tank, a sleeveless dress)."""
+    return all(layer.part == "torso" for layer in fitted.layers)
 
 
 def bare_forearms(parts: BodyParts) -> npt.NDArray[np.bool_]:
@@ -257,7 +269,8 @@ def layer_coverage(
             # (A garment whose panel leaves out its own opening needs no fixed one; one whose
             # top edge does not go round the neck, a one-shoulder dress, has none to hide.)
             fixed = not fitted.own_neck_opening and fitted.collar_at_neck
-            if layer.part == "torso" and fixed and shows_back_collar(fitted.targets):
+            dip = STRAPPED_BACK_DIP if fitted.region == "full" and sleeveless(fitted) else BACK_DIP
+            if layer.part == "torso" and fixed and shows_back_collar(fitted.targets, dip):
                 span = (
                     float(fitted.targets["neck_left"][0]),
                     float(fitted.targets["neck_right"][0]),
@@ -369,6 +382,7 @@ __all__ = [
     "BARE_HAND_SKIN",
     "NECK_OPENING_DEPTH",
     "SNAP_RADIUS",
+    "STRAPPED_BACK_DIP",
     "LayerCoverage",
     "TuckLine",
     "bare_forearms",
@@ -382,5 +396,6 @@ __all__ = [
     "old_top_in_front",
     "place_layer",
     "shows_back_collar",
+    "sleeveless",
     "without_clothed_hands",
 ]

@@ -30,6 +30,7 @@ from fitroom.dressing.drape import (
     drape_band,
     enclosed_gaps,
     extend_fabric,
+    own_neck_openings,
     sleeve_drape_allowed,
 )
 from fitroom.dressing.hem import meet_old_hem
@@ -310,6 +311,9 @@ def render_fitted(
         if limbs is not None:
             shoulders_y = max(float(limbs.left_arm.bones[0][1]), float(limbs.right_arm.bones[0][1]))
         allowed = drape_allowed(parts, cut_below_y, shoulders_y)
+        # (Not into a garment's own neck opening: that is its neckline, not a rim.)
+        openings = own_neck_openings(garments, (h, w))
+        allowed *= 1.0 - openings
         bare_arms = None
         if limbs is not None:
             bare_arms = limb_mask((h, w), bare_stretches([limbs.left_arm, limbs.right_arm], union))
@@ -325,6 +329,7 @@ def render_fitted(
             del sleeves, sleeve_band
         # Between a sleeve and the body panel the fabric is carried across narrow gaps.
         gaps = enclosed_gaps(uncovered, union, _tuck_rows(cut_below_y, w), side)
+        gaps *= 1.0 - openings
         if bare_arms is not None and gaps.any():
             # Not over a bare arm (below a short sleeve, between the body and the sleeve's
             # flared end): that is the arm, repainted as skin.

@@ -31,6 +31,8 @@ warped by a thin-plate spline, sleeves on the arms) but placed by its own rules:
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import numpy.typing as npt
 
@@ -172,8 +174,11 @@ def dress_targets(
     """
     lm = garment.landmarks
     matrix = None
+    sides = anchors
     if garment.sleeve == "none" and chest_sized(lm):
         matrix = chest_similarity(lm, anchors, ease, CHEST_CAP)
+        if matrix is not None:
+            sides = torso_within_cap(anchors, CHEST_CAP)
     seams = matrix is None
     if matrix is None:
         g_sh = np.array([lm["shoulder_left"][:2], lm["shoulder_right"][:2]], np.float64)
@@ -187,7 +192,7 @@ def dress_targets(
         # Shoulder seams onto the shoulders' tops, as a top's (fitting.garment_fit).
         for name, row in (("shoulder_left", 0), ("shoulder_right", 1)):
             targets[name] = (float(anchors.shoulders[row, 0]), float(anchors.shoulders[row, 1]))
-    cover_body_width(targets, anchors, ease)
+    cover_body_width(targets, sides, ease)
     drape_skirt(targets, anchors)
     if garment.sleeve == "none" and sleeves_hang_flush(lm):
         over_forearms(targets, anchors)
@@ -195,6 +200,31 @@ def dress_targets(
     centre_below_torso(targets, anchors)
     above_ankles(targets, anchors)
     return targets, scale
+
+
+def torso_within_cap(anchors: BodyAnchors, cap: float) -> BodyAnchors:
+    """The anchors with the torso's outline at most ``cap`` of the shoulder joints' distance
+    wide on every row: each edge held within half of that of the body's axis there (the line
+    from the shoulder joints' middle to the hips'), the other edge kept.
+
+    An arm hanging against the side joins the torso's outline (a bag's strap, a hand on the
+    hip): the sides of a sleeveless dress set by that outline stood out over the arm (the
+    shift dress true pair: its bodice 10 % wider than in the photo, drawn over the inner
+    forearm of the fitted one-shoulder dress). The body under a sleeveless dress is no wider
+    than its chest, which :func:`chest_similarity` caps alike."""
+    joints = float(np.hypot(*(anchors.shoulder_joints[0] - anchors.shoulder_joints[1])))
+    top = anchors.shoulder_joints.astype(np.float64).mean(axis=0)
+    hips = anchors.hips.astype(np.float64).mean(axis=0)
+    if joints < 1.0 or hips[1] <= top[1]:
+        return anchors
+    edges = anchors.torso_edges.copy()
+    t = (edges[:, 0] - top[1]) / (hips[1] - top[1])
+    axis = top[0] + np.clip(t, 0.0, 1.0) * (hips[0] - top[0])
+    half = 0.5 * cap * joints
+    with np.errstate(invalid="ignore"):
+        edges[:, 1] = np.minimum(edges[:, 1], axis + half)
+        edges[:, 2] = np.maximum(edges[:, 2], axis - half)
+    return replace(anchors, torso_edges=edges.astype(np.float32))
 
 
 def drape_skirt(targets: dict[str, tuple[float, float]], anchors: BodyAnchors) -> None:
@@ -274,4 +304,5 @@ __all__ = [
     "dress_targets",
     "over_forearms",
     "sleeves_hang_flush",
+    "torso_within_cap",
 ]
