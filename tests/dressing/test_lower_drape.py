@@ -10,6 +10,8 @@ import pytest
 from fitroom.dressing.limbs import Limb, Limbs
 from fitroom.dressing.lower_drape import (
     LOWER_DRAPE_REACH,
+    POCKET_REACH,
+    hand_fabric_band,
     hands_hanging,
     lower_drape_allowed,
     lower_drape_band,
@@ -169,6 +171,33 @@ def test_hands_hanging_are_those_below_the_hips() -> None:
     assert hands_hanging(_limbs(70.0)) == (BodyPart.LEFT_HAND,)
     # A wrist above the hip joints: a hand in a pocket or on the hip.
     assert hands_hanging(_limbs(55.0)) == ()
+
+
+class TestHandFabricBand:
+    """New trousers over the leg of :func:`_hand_beside_leggings` (columns 40-69), the old
+    leggings' strip in the hand's label beside them (columns 70-79)."""
+
+    def _scene(self) -> tuple[np.ndarray, BodyParts, np.ndarray, np.ndarray, np.ndarray]:
+        image, parts, person, lower_old = _hand_beside_leggings()
+        new = np.zeros_like(person)
+        new[20:120, 40:70] = 1.0
+        return image, parts, person, lower_old, new
+
+    def test_beside_a_hanging_hand_the_whole_strip_is_carried(self) -> None:
+        image, parts, person, lower_old, new = self._scene()
+        band = hand_fabric_band(image, parts, person, lower_old, new, _limbs(70.0), 2000)
+        assert float(band[45:85, 70:79].min()) > 0.5
+        assert float(band[45:85, 82:90].max()) < 0.5  # not the hand
+        assert float(band[:, 40:70].max()) == 0.0  # not under the new trousers
+
+    def test_beside_a_hand_in_a_pocket_only_near_the_new_trousers(self) -> None:
+        image, parts, person, lower_old, new = self._scene()
+        side = round(4 / POCKET_REACH)  # a reach of 4 pixels
+        band = hand_fabric_band(image, parts, person, lower_old, new, _limbs(55.0), side)
+        assert float(band[45:85, 70:73].min()) > 0.5
+        assert float(band[45:85, 76:].max()) < 0.5
+        same = hand_fabric_band(image, parts, person, lower_old, new, None, side)
+        assert np.array_equal(band, same)
 
 
 def test_touching_keeps_the_pieces_that_meet_the_garment() -> None:

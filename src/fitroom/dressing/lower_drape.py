@@ -153,6 +153,53 @@ def touching(pieces: FloatArray, garment: FloatArray) -> FloatArray:
     return out
 
 
+#: How far from new trousers the old ones around a hand in a pocket or on the hip are carried
+#: over by the new fabric, as a share of the photo's longer side. (Their pocket and waist
+#: around the hand, which the new ones' own outline decides beyond this: carried whole, a
+#: flat patch of the nearest fabric's colour.)
+POCKET_REACH = 0.02
+
+
+def hand_fabric_band(
+    image: ByteArray,
+    parts: BodyParts,
+    person: FloatArray,
+    lower_old: FloatArray,
+    garment: FloatArray,
+    limbs: Limbs | None,
+    side: int,
+) -> FloatArray:
+    """Old trousers the part map gave to the hands that new trousers, shorts or a skirt carry
+    their fabric over: float32 (H, W) in [0, 1].
+
+    Beside a hand hanging by the thigh (:func:`hands_hanging`), all of the old fabric in its
+    label that touches the new garment (a strip of the leggings between hand and trousers);
+    beside a hand in a pocket or on the hip, that fabric only within :data:`POCKET_REACH` of
+    the new garment (a dark patch of the old jeans at each pocket).
+
+    Args:
+        image: uint8 (H, W, 3) RGB photo.
+        parts: the body-part map.
+        person: float32 (H, W) person mask.
+        lower_old: float32 (H, W): the old lower garment found on the legs.
+        garment: float32 (H, W): the new lower garment's coverage.
+        limbs: the person's limbs (None: every hand is taken as in a pocket).
+        side: the photo's longer side in pixels.
+    """
+    found = old_lower_beside_hands(image, parts, person, lower_old) * (1.0 - garment)
+    if not found.any():
+        return found
+    carried = touching(found, garment)
+    hanging = labels_mask(parts.labels, hands_hanging(limbs)) if limbs is not None else None
+    covered = np.ascontiguousarray(garment <= 0.5).view(np.uint8)
+    dist = cv2.distanceTransform(covered, cv2.DIST_L2, 5)
+    near = dist <= max(2.0, POCKET_REACH * side)
+    if hanging is not None:
+        near |= hanging
+    out: FloatArray = carried * near
+    return out
+
+
 def lower_drape_band(
     exposed: FloatArray,
     garment: FloatArray,
@@ -219,6 +266,8 @@ def lower_drape_band(
 __all__ = [
     "HAND_FABRIC_DELTA_E",
     "LOWER_DRAPE_REACH",
+    "POCKET_REACH",
+    "hand_fabric_band",
     "hands_hanging",
     "lower_drape_allowed",
     "lower_drape_band",

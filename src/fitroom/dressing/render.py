@@ -35,11 +35,9 @@ from fitroom.dressing.drape import (
 from fitroom.dressing.hem import meet_old_hem
 from fitroom.dressing.limbs import Limbs, bare_stretches, limb_mask
 from fitroom.dressing.lower_drape import (
-    hands_hanging,
+    hand_fabric_band,
     lower_drape_allowed,
     lower_drape_band,
-    old_lower_beside_hands,
-    touching,
 )
 from fitroom.dressing.masks import grow_mask, per_channel
 from fitroom.dressing.old_garment import OldGarment, analyse_old_garment
@@ -341,13 +339,11 @@ def render_fitted(
             side,
             min(crotch) if crotch else None,
         )
-        # Old trousers the part map gave to a hand hanging beside them, where they touch the
-        # new ones: carried over by their fabric. (Removed where they do not, they left
-        # patches of painted skin or background beside the hand.)
-        hands = () if limbs is None else hands_hanging(limbs)
-        beside = old_lower_beside_hands(image, parts, person, lower_old, hands) * (1.0 - union)
-        if beside.any():
-            carried = touching(beside, union)
+        # Old trousers the part map gave to the hands, where they meet the new ones: carried
+        # over by their fabric. (Removed, they left patches of painted skin or background
+        # beside the hand; kept, a piece of the old leggings or jeans at the hip.)
+        carried = hand_fabric_band(image, parts, person, lower_old, union, limbs, side)
+        if carried.any():
             lower_old = np.maximum(lower_old, carried)
             old_mask = np.maximum(old_mask, carried)
             drape = np.maximum(drape, carried)
