@@ -42,6 +42,7 @@ from fitroom.dressing.lower_drape import (
 from fitroom.dressing.masks import grow_mask, per_channel
 from fitroom.dressing.old_garment import OldGarment, analyse_old_garment
 from fitroom.dressing.old_garment_removal import (
+    bare_legs_mask,
     old_dress_below_hem,
     old_garment_to_remove,
     remove_old_garment,
@@ -372,7 +373,16 @@ def render_fitted(
             base = remove_old_top_tail(base, parts, person, tail, union, limbs, side)
     # No shadow on the face, hair and neck (whose label often reaches into the chin and hair).
     shade_on = person * (1.0 - occluders(parts, float(h), False))
-    shadow = contact_shadow(union, shade_on, sigma=max(2.0, 0.006 * side))
+    shadow_on = shade_on
+    if not upper and not keep_old and limbs is not None and lower_old.any():
+        # Not where the old trousers were, beyond the bare legs, and nothing new is drawn:
+        # that is background painted just now, and a shadow there drew a grey halo along the
+        # new legs' outline (a blurry edge, said a blind review). (On a bare leg below new
+        # shorts the hem's shadow stays.)
+        behind = lower_old * (1.0 - covered)
+        behind *= 1.0 - bare_legs_mask(parts, limbs, covered)
+        shadow_on = shade_on * (1.0 - behind)
+    shadow = contact_shadow(union, shadow_on, sigma=max(2.0, 0.006 * side))
     # (Only the shadow's box: elsewhere its factor is exactly 1.)
     sx, sy, sw, sh = cv2.boundingRect(np.ascontiguousarray(shadow != 1.0).view(np.uint8))
     base[sy : sy + sh, sx : sx + sw] *= per_channel(shadow[sy : sy + sh, sx : sx + sw])
