@@ -10,6 +10,11 @@ over old trousers end at their own length), judged per column rather than from t
 pixel (down a slanted outer seam that nearest pixel lies above, and the carried band broke into
 teeth); and less far than a top's (:data:`LOWER_DRAPE_REACH`).
 
+The part map's hands are blobs wider than the hands: beside the thigh or round a pocket they take
+in old trousers, which were then neither leg nor old fabric and stayed, a piece of the old
+leggings or jeans at the hip. Those the new fabric is carried over too
+(:func:`hand_fabric_band`).
+
 Masks float32 (H, W) in [0, 1].
 """
 
@@ -63,7 +68,7 @@ def old_lower_beside_hands(
     piece of the old leggings between the hand and the new trousers. A hand is skin: the
     pixels of a hand's label that are not skin, in the rows of the legs, the colour of the old
     lower garment and touching it, are that garment. Where they touch the new trousers they are
-    carried over by its fabric (:func:`touching`); elsewhere they are removed.
+    carried over by its fabric (see :func:`hand_fabric_band`).
 
     Args:
         image: uint8 (H, W, 3) RGB photo.
