@@ -60,8 +60,8 @@ def old_lower_beside_hands(
     lower_old: FloatArray,
     hands: Sequence[BodyPart] = (BodyPart.LEFT_HAND, BodyPart.RIGHT_HAND),
 ) -> FloatArray:
-    """Old trousers or leggings that the part map gave to a hand hanging beside the hips:
-    float32 (H, W) in [0, 1], to be removed with the rest of the old lower garment.
+    """Old trousers or leggings that the part map gave to a hand beside the hips: float32
+    (H, W) in [0, 1].
 
     The map's hand is a blob a good deal wider than the hand; beside the thigh it takes in a
     strip of the trousers, which is then neither leg nor old fabric and stayed as it was, a
