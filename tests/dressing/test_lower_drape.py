@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
-import numpy as np
+from pathlib import Path
 
+import numpy as np
+import pytest
+
+from fitroom.dressing.limbs import Limb, Limbs
 from fitroom.dressing.lower_drape import (
     LOWER_DRAPE_REACH,
+    POCKET_REACH,
+    hand_fabric_band,
+    hands_hanging,
     lower_drape_allowed,
     lower_drape_band,
+    old_lower_beside_hands,
+    touching,
 )
 from fitroom.vision.core import BodyPart, BodyParts
 
@@ -92,3 +101,141 @@ def test_not_inwards_between_the_legs() -> None:
     assert float(band[42:80, 31:39].max()) < 0.5
     assert float(band[20:80, 61:64].min()) > 0.5  # the outer seams are carried out
     assert float(band[20:38, 31:39].min()) > 0.5
+
+
+def _hand_beside_leggings(
+    strip_rgb: tuple[int, int, int] = (15, 15, 15),
+) -> tuple[np.ndarray, BodyParts, np.ndarray, np.ndarray]:
+    """Black leggings on a leg (columns 40-69) and a hand hanging beside the thigh (skin in
+    columns 80-89), whose part-map label is a blob (columns 70-89) taking in a strip of the
+    leggings (columns 70-79, drawn ``strip_rgb``). Returns (image, parts, person, old
+    leggings found on the leg)."""
+    image = np.full((120, 120, 3), 200, np.uint8)
+    labels = np.zeros((120, 120), np.uint8)
+    labels[20:120, 40:70] = BodyPart.LEFT_LEG
+    labels[40:90, 70:90] = BodyPart.LEFT_HAND
+    image[20:120, 40:70] = 15
+    image[40:90, 70:80] = strip_rgb
+    image[40:90, 80:90] = (190, 140, 110)
+    skin = np.zeros((120, 120), np.float32)
+    skin[40:90, 80:90] = 1.0
+    person = (labels > 0).astype(np.float32)
+    lower_old = (labels == BodyPart.LEFT_LEG).astype(np.float32)
+    return image, BodyParts(labels, skin), person, lower_old
+
+
+class TestOldLowerBesideHands:
+    def test_the_strip_of_leggings_in_the_hand_label_is_found(self) -> None:
+        image, parts, person, lower_old = _hand_beside_leggings()
+        found = old_lower_beside_hands(image, parts, person, lower_old)
+        assert found.dtype == np.float32 and found.shape == person.shape
+        assert float(found[45:85, 71:79].min()) > 0.5
+        # The hand itself (skin) is not.
+        assert float(found[45:85, 82:90].max()) < 0.5
+
+    def test_another_colour_in_the_hand_label_stays(self) -> None:
+        """A cream cardigan hanging beside white shorts, a bag: not the old trousers."""
+        image, parts, person, lower_old = _hand_beside_leggings(strip_rgb=(200, 60, 60))
+        assert float(old_lower_beside_hands(image, parts, person, lower_old).max()) < 0.5
+
+    def test_only_the_hands_asked_for(self) -> None:
+        image, parts, person, lower_old = _hand_beside_leggings()
+        found = old_lower_beside_hands(image, parts, person, lower_old, ())
+        assert not found.any()
+        right = old_lower_beside_hands(image, parts, person, lower_old, (BodyPart.RIGHT_HAND,))
+        assert not right.any()
+
+    def test_not_above_the_legs(self) -> None:
+        image, parts, person, lower_old = _hand_beside_leggings()
+        lower_old[:60] = 0.0  # the legs start at row 60 here
+        found = old_lower_beside_hands(image, parts, person, lower_old)
+        assert float(found[40:56].max()) < 0.5
+        assert float(found[65:85, 71:79].min()) > 0.5
+
+
+def _limbs(wrist_y: float) -> Limbs:
+    def limb(*points: tuple[float, float]) -> Limb:
+        return Limb(np.array(points, np.float32), 5.0)
+
+    return Limbs(
+        left_arm=limb((80, 20), (85, 45), (88, wrist_y)),
+        right_arm=limb((40, 20), (35, 45), (32, 50)),
+        left_thigh=limb((60, 60), (60, 90)),
+        right_thigh=limb((45, 60), (45, 90)),
+        left_shin=limb((60, 90), (60, 115)),
+        right_shin=limb((45, 90), (45, 115)),
+    )
+
+
+def test_hands_hanging_are_those_below_the_hips() -> None:
+    assert hands_hanging(_limbs(70.0)) == (BodyPart.LEFT_HAND,)
+    # A wrist above the hip joints: a hand in a pocket or on the hip.
+    assert hands_hanging(_limbs(55.0)) == ()
+
+
+class TestHandFabricBand:
+    """New trousers over the leg of :func:`_hand_beside_leggings` (columns 40-69), the old
+    leggings' strip in the hand's label beside them (columns 70-79)."""
+
+    def _scene(self) -> tuple[np.ndarray, BodyParts, np.ndarray, np.ndarray, np.ndarray]:
+        image, parts, person, lower_old = _hand_beside_leggings()
+        new = np.zeros_like(person)
+        new[20:120, 40:70] = 1.0
+        return image, parts, person, lower_old, new
+
+    def test_beside_a_hanging_hand_the_whole_strip_is_carried(self) -> None:
+        image, parts, person, lower_old, new = self._scene()
+        band = hand_fabric_band(image, parts, person, lower_old, new, _limbs(70.0), 2000)
+        assert float(band[45:85, 70:79].min()) > 0.5
+        assert float(band[45:85, 82:90].max()) < 0.5  # not the hand
+        assert float(band[:, 40:70].max()) == 0.0  # not under the new trousers
+
+    def test_beside_a_hand_in_a_pocket_only_near_the_new_trousers(self) -> None:
+        image, parts, person, lower_old, new = self._scene()
+        side = round(4 / POCKET_REACH)  # a reach of 4 pixels
+        band = hand_fabric_band(image, parts, person, lower_old, new, _limbs(55.0), side)
+        assert float(band[45:85, 70:73].min()) > 0.5
+        assert float(band[45:85, 76:].max()) < 0.5
+        same = hand_fabric_band(image, parts, person, lower_old, new, None, side)
+        assert np.array_equal(band, same)
+
+
+def test_touching_keeps_the_pieces_that_meet_the_garment() -> None:
+    new = np.zeros((40, 40), np.float32)
+    new[:, :10] = 1.0
+    pieces = np.zeros_like(new)
+    pieces[5:15, 10:14] = 1.0  # meets the garment's edge
+    pieces[25:30, 20:25] = 1.0  # apart from it
+    kept = touching(pieces, new)
+    assert float(kept[5:15, 10:14].min()) == 1.0
+    assert not kept[25:30, 20:25].any()
+    assert not touching(np.zeros_like(new), new).any()
+
+
+@pytest.mark.shared
+@pytest.mark.slow
+def test_no_piece_of_old_leggings_left_beside_the_hand(shared_data: Path) -> None:
+    """A person in black leggings, a hand hanging beside the thigh, dressed in trousers: the
+    leggings the part map gave to the hand (dark, not skin, below the hips) are no longer
+    dark in the result (before: all of them stayed, a black strip between hand and trousers)."""
+    from fitroom.garments import ingest_garment
+    from fitroom.imaging import decode_image
+    from fitroom.tryon import TryOn
+    from fitroom.vision import Perceiver
+
+    photo = decode_image(shared_data / "persons" / "dresscode_049713_0.jpg")
+    trousers = ingest_garment(shared_data / "garments" / "dresscode_051991_1.jpg")
+    with Perceiver(num_threads=1) as perceiver:
+        person = perceiver.process(photo).single()
+    assert person.parts is not None
+    parts = person.parts
+    hips_y = float(person.pose.xy[[23, 24], 1].mean())
+    rows = np.arange(photo.shape[0])[:, None]
+    lum = photo.astype(np.float32) @ np.array([0.299, 0.587, 0.114], np.float32)
+    hand = np.isin(parts.labels, (BodyPart.LEFT_HAND, BodyPart.RIGHT_HAND))
+    strip = hand & (parts.skin < 0.5) & (lum < 40.0) & (rows > hips_y)
+    assert int(strip.sum()) > 500  # the scene is as described
+    with TryOn() as tryon:
+        out = tryon.render(photo, [trousers]).image
+    out_lum = out.astype(np.float32) @ np.array([0.299, 0.587, 0.114], np.float32)
+    assert float((out_lum[strip] < 40.0).mean()) < 0.2

@@ -204,6 +204,15 @@ class TestNarrowerTrousers:
         gap = out[130:170, 53:57].reshape(-1, 3).astype(float)
         assert np.abs(np.median(gap, axis=0) - 250.0).max() < 20.0
 
+    def test_no_shadow_on_the_background_beside_the_new_legs(
+        self, drawn_person: DrawnPerson
+    ) -> None:
+        """Where the old trousers were, beyond the bare legs, the background painted there
+        gets no contact shadow of the new legs (a grey halo along their outline)."""
+        _, out = self._render(drawn_person)
+        beside = out[130:170, 52].astype(float)
+        assert np.abs(np.median(beside, axis=0) - 250.0).max() < 8.0
+
     def test_shoes_below_the_ankles_stay(self, drawn_person: DrawnPerson) -> None:
         image, out = self._render(drawn_person)
         assert np.array_equal(out[192:200, 32:58], image[192:200, 32:58])

@@ -260,3 +260,79 @@ def test_shorts_edge_ends_where_the_person_wears_them(shared_data: Path) -> None
                 offsets.append(float(edge - hem))
     assert float(np.median(np.abs(offsets))) < 12.0, offsets
     assert max(abs(o) for o in offsets) <= 40.0, offsets
+
+
+class TestSoftenFabric:
+    """The fitted lower garment's fabric is softened, its outline kept."""
+
+    @staticmethod
+    def _grainy_layer() -> np.ndarray:
+        rng = np.random.default_rng(0)
+        rgba = np.zeros((60, 60, 4), np.float32)
+        rgba[10:50, 10:50, 3] = 1.0
+        grain = rng.normal(0.0, 25.0, (40, 40, 1)).astype(np.float32)
+        rgba[10:50, 10:50, :3] = np.clip(np.float32(180.0) + grain, 0.0, 255.0)
+        return rgba
+
+    def test_the_alpha_stays_and_the_grain_drops(self) -> None:
+        from fitroom.fitting.lower_fit import soften_fabric
+
+        layer = self._grainy_layer()
+        out = soften_fabric(layer, 1.0)
+        assert out.dtype == np.float32 and out.shape == layer.shape
+        assert np.array_equal(out[..., 3], layer[..., 3])
+        inner = (slice(14, 46), slice(14, 46))
+        assert float(out[inner][..., 0].std()) < 0.6 * float(layer[inner][..., 0].std())
+        # The mean colour stays (within a level).
+        assert abs(float(out[inner][..., 0].mean()) - float(layer[inner][..., 0].mean())) < 1.0
+
+    def test_the_rim_takes_no_transparent_surroundings(self) -> None:
+        from fitroom.fitting.lower_fit import soften_fabric
+
+        layer = np.zeros((30, 30, 4), np.float32)
+        layer[:, 10:, 3] = 1.0
+        layer[:, 10:, :3] = 200.0
+        out = soften_fabric(layer, 2.0)
+        # The outermost column of fabric keeps its colour (no darkening from the empty side).
+        assert np.allclose(out[:, 10, :3], 200.0, atol=0.5)
+        assert not out[:, :10].any()
+
+    def test_zero_sigma_is_the_identity(self) -> None:
+        from fitroom.fitting.lower_fit import soften_fabric
+
+        layer = self._grainy_layer()
+        assert soften_fabric(layer, 0.0) is layer
+
+
+@pytest.mark.shared
+@pytest.mark.slow
+def test_fitted_shorts_are_less_grainy_than_their_product_photo(shared_data: Path) -> None:
+    """On a true pair (light denim shorts) the fitted layer's finest detail (pixel-to-pixel
+    steps of the colour, inside the fabric) is below that of the same fit unsoftened."""
+    from fitroom.fitting import lower_fit
+    from fitroom.fitting.anchors import body_anchors
+    from fitroom.imaging import decode_image
+    from fitroom.vision import Perceiver
+
+    photo = decode_image(shared_data / "pairs" / "image" / "013568_0.jpg")
+    shorts = ingest_garment(shared_data / "pairs" / "cloth" / "013568_1.jpg")
+    with Perceiver(num_threads=1) as perceiver:
+        person = perceiver.process(photo).single()
+    assert person.parts is not None
+    anchors = body_anchors(person.pose, person.parts, (photo.shape[1], photo.shape[0]))
+
+    def grain(rgba: np.ndarray) -> float:
+        solid = rgba[..., 3] > 0.99
+        inner = solid[1:, :] & solid[:-1, :]
+        step = np.abs(np.diff(rgba[..., 1], axis=0))
+        return float(step[inner].mean())
+
+    soft = lower_fit.fit_lower(shorts, anchors).layers[0].rgba
+    keep = lower_fit.LOWER_FABRIC_SOFTENING
+    try:
+        lower_fit.LOWER_FABRIC_SOFTENING = 0.0
+        sharp = lower_fit.fit_lower(shorts, anchors).layers[0].rgba
+    finally:
+        lower_fit.LOWER_FABRIC_SOFTENING = keep
+    assert np.array_equal(soft[..., 3], sharp[..., 3])
+    assert grain(soft) < 0.8 * grain(sharp), (grain(soft), grain(sharp))

@@ -35,10 +35,15 @@ from fitroom.dressing.drape import (
 )
 from fitroom.dressing.hem import meet_old_hem
 from fitroom.dressing.limbs import Limbs, bare_stretches, limb_mask
-from fitroom.dressing.lower_drape import lower_drape_allowed, lower_drape_band
+from fitroom.dressing.lower_drape import (
+    hand_fabric_band,
+    lower_drape_allowed,
+    lower_drape_band,
+)
 from fitroom.dressing.masks import grow_mask, per_channel
 from fitroom.dressing.old_garment import OldGarment, analyse_old_garment
 from fitroom.dressing.old_garment_removal import (
+    bare_legs_mask,
     old_dress_below_hem,
     old_garment_to_remove,
     remove_old_garment,
@@ -345,6 +350,14 @@ def render_fitted(
             side,
             min(crotch) if crotch else None,
         )
+        # Old trousers the part map gave to the hands, where they meet the new ones: carried
+        # over by their fabric. (Removed, they left patches of painted skin or background
+        # beside the hand; kept, a piece of the old leggings or jeans at the hip.)
+        carried = hand_fabric_band(image, parts, person, lower_old, union, limbs, side)
+        if carried.any():
+            lower_old = np.maximum(lower_old, carried)
+            old_mask = np.maximum(old_mask, carried)
+            drape = np.maximum(drape, carried)
     if not keep_old:
         covered = np.maximum(drape, gaps)
         np.maximum(union, covered, out=covered)
@@ -372,7 +385,16 @@ def render_fitted(
             del tail
     # No shadow on the face, hair and neck (whose label often reaches into the chin and hair).
     shade_on = person * (1.0 - occluders(parts, float(h), False))
-    shadow = contact_shadow(union, shade_on, sigma=max(2.0, 0.006 * side))
+    shadow_on = shade_on
+    if not upper and not keep_old and limbs is not None and lower_old.any():
+        # Not where the old trousers were, beyond the bare legs, and nothing new is drawn:
+        # that is background painted just now, and a shadow there drew a grey halo along the
+        # new legs' outline (a blurry edge, said a blind review). (On a bare leg below new
+        # shorts the hem's shadow stays.)
+        behind = lower_old * (1.0 - covered)
+        behind *= 1.0 - bare_legs_mask(parts, limbs, covered)
+        shadow_on = shade_on * (1.0 - behind)
+    shadow = contact_shadow(union, shadow_on, sigma=max(2.0, 0.006 * side))
     # (Only the shadow's box: elsewhere its factor is exactly 1.)
     sx, sy, sw, sh = cv2.boundingRect(np.ascontiguousarray(shadow != 1.0).view(np.uint8))
     base[sy : sy + sh, sx : sx + sw] *= per_channel(shadow[sy : sy + sh, sx : sx + sw])

@@ -8,6 +8,7 @@ with its hem as wide as cut, so it flares from the waist and hips.
 
 from __future__ import annotations
 
+import cv2
 import numpy as np
 import numpy.typing as npt
 
@@ -314,6 +315,43 @@ def hem_drop(alpha: npt.NDArray[np.float32], lm: GarmentLandmarks) -> tuple[floa
     return drops[0], drops[1]
 
 
+#: How much the fabric of a fitted lower garment is softened (a Gaussian's sigma in pixels of a
+#: 1024-pixel photo; its colour only, its outline stays). The product photo's studio sharpness,
+#: its weave and JPEG grain, warped onto the legs reads as grainy noise over the photo's own,
+#: softer view of the fabric (a blind review named it on cream trousers), and no grain of it
+#: lies where the photo's would. The photo's own folds and grain come on top (see
+#: :func:`~fitroom.dressing.shading.fold_shading`). (On the four shared true pairs of shorts the
+#: garment-box SSIM rose with it, 0.658 → 0.68 at 1.0; at 1.5 and beyond the denim's whiskers
+#: and a print's edges looked smeared.)
+LOWER_FABRIC_SOFTENING = 1.0
+
+
+def soften_fabric(rgba: FloatArray, sigma: float) -> FloatArray:
+    """A premultiplied layer's colour smoothed by a Gaussian of ``sigma`` pixels, its alpha
+    kept: float32 (H, W, 4), premultiplied colour in [0, 255] and alpha in [0, 1].
+
+    The colour is averaged over the covered pixels only (normalised convolution), so the
+    outline neither darkens nor takes in the transparent surroundings.
+
+    >>> layer = np.zeros((9, 9, 4), np.float32); layer[:, 3:, 3] = 1.0
+    >>> layer[:, 3:, :3] = 200.0; layer[4, 6, :3] = 0.0
+    >>> out = soften_fabric(layer, 1.0)
+    >>> bool(np.allclose(out[..., 3], layer[..., 3])), bool(out[4, 3, 0] > 190.0)
+    (True, True)
+    >>> bool(50.0 < out[4, 6, 0] < 190.0)
+    True
+    """
+    if sigma <= 0.0:
+        return rgba
+    smooth = cv2.GaussianBlur(rgba, (0, 0), sigma)
+    alpha = rgba[..., 3:]
+    colour = smooth[..., :3] / np.maximum(smooth[..., 3:], np.float32(1e-3))
+    out = np.empty_like(rgba)
+    out[..., :3] = np.minimum(colour, np.float32(255.0)) * alpha
+    out[..., 3:] = alpha
+    return out
+
+
 def fit_lower(
     garment: Garment,
     anchors: BodyAnchors,
@@ -352,7 +390,9 @@ def fit_lower(
     layers: tuple[FittedLayer, ...] = ()
     if box is not None:
         map_x, map_y = tps_inverse_maps(body, cloth, box, smoothing=1.0)
-        layers = (FittedLayer("lower", box, remap_premultiplied(pieces["torso"], map_x, map_y)),)
+        rgba = remap_premultiplied(pieces["torso"], map_x, map_y)
+        sigma = LOWER_FABRIC_SOFTENING * max(anchors.image_size) / 1024.0
+        layers = (FittedLayer("lower", box, soften_fabric(rgba, sigma)),)
     return FittedGarment(layers=layers, targets=targets, scale=scale, region="lower")
 
 
@@ -360,6 +400,7 @@ __all__ = [
     "CROTCH_BELOW_HIP",
     "FLAT_OVER_WORN",
     "HEM_BELOW_ANKLE",
+    "LOWER_FABRIC_SOFTENING",
     "SKIRT_CROTCH_CONFIDENCE",
     "WAIST_ABOVE_HIP",
     "WAIST_HIGHEST",
@@ -370,4 +411,5 @@ __all__ = [
     "lower_pins",
     "regular_waist_row",
     "skirt_hem_pins",
+    "soften_fabric",
 ]
