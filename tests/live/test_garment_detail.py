@@ -43,14 +43,19 @@ def _anchors(scale: float) -> BodyAnchors:
 
 
 class TestTorsoAtSize:
-    def test_at_the_same_size_it_is_the_fitters_own_panel(self, tee: Garment) -> None:
+    def test_at_the_same_size_it_is_the_fitters_own_panel_resampled(self, tee: Garment) -> None:
         prepared = PreparedGarments()
         fitted = fit_garment(tee, _anchors(1.0), 1.04, prepared)
         torso = torso_at_size(fitted, tee, prepared, (1.0, 1.0), (160, 200))
         own = next(layer for layer in fitted.layers if layer.part == "torso")
         assert torso is not None
         assert torso.box == own.box
-        assert np.allclose(torso.rgba, own.rgba, atol=1e-3)
+        # (Warped from the garment prepared at another size, DETAIL_FACTORS: the same panel
+        # up to the resampling.)
+        mine, theirs = torso.rgba[..., 3] > 0.5, own.rgba[..., 3] > 0.5
+        assert (mine & theirs).sum() / (mine | theirs).sum() > 0.97
+        inside = (torso.rgba[..., 3] > 0.99) & (own.rgba[..., 3] > 0.99)
+        assert float(np.abs(torso.rgba[..., :3] - own.rgba[..., :3])[inside].mean()) < 4.0
 
     def test_twice_as_large_it_covers_the_panel_scaled(self, tee: Garment) -> None:
         prepared = PreparedGarments()

@@ -20,7 +20,7 @@ import numpy as np
 import numpy.typing as npt
 
 from fitroom.fitting.fitted import FittedGarment, FittedLayer
-from fitroom.fitting.garment_fit import FACTOR_STEP, TORSO_POINTS, PrepareGarment
+from fitroom.fitting.garment_fit import TORSO_POINTS, PrepareGarment
 from fitroom.fitting.warp import remap_premultiplied, tps_inverse_maps
 from fitroom.garments.core import Garment
 
@@ -34,6 +34,9 @@ SOLID_ALPHA = 0.98
 #: of the colour blends in the outside that far).
 SOLID_MARGIN = 3
 _SOLID_KERNEL = np.ones((2 * SOLID_MARGIN + 1, 2 * SOLID_MARGIN + 1), np.uint8)
+#: Sizes (shares of the product photo's) the garment is prepared at for the detail: the
+#: smallest at least the body's scale (a little more, as the fitters do).
+DETAIL_FACTORS = (0.25, 0.35, 0.5, 0.7, 1.0)
 #: Luminance floor (0-255) of the light read off the dressed frame (a black garment's light is
 #: read as a ratio of two small numbers).
 LIGHT_FLOOR = 12.0
@@ -65,7 +68,9 @@ def torso_at_size(
     if box[2] - box[0] < 8 or box[3] - box[1] < 8:
         return None
     body_scale = fitted.scale * 0.5 * (rx + ry)
-    factor = min(1.0, FACTOR_STEP * max(1, round(1.3 * body_scale / FACTOR_STEP)))
+    # (The garment prepared at the next of a few sizes up: a person walking towards the camera
+    # crosses few of them, and each is prepared once per session, about 10 ms.)
+    factor = next((f for f in DETAIL_FACTORS if f >= 1.3 * body_scale), 1.0)
     pieces, landmarks = prepared(garment, factor)
     if "torso" not in pieces:
         return None
@@ -166,6 +171,7 @@ def add_garment_detail(
 
 
 __all__ = [
+    "DETAIL_FACTORS",
     "LIGHT_FLOOR",
     "SOLID_ALPHA",
     "SOLID_MARGIN",
