@@ -1,13 +1,15 @@
 """The live try-on session: one tracked person, one garment at a time, frame after frame.
 
-(Just over 500 lines: :class:`LiveSession` is the one place that orders a frame's steps; each
+(Over 500 lines, about 600: :class:`LiveSession` is the one place that orders a frame's steps; each
 step itself lives in the modules named below.)
 
 A frame is dressed by the same function as a photo (:func:`fitroom.dressing.dress`); what live
 adds is what a stream needs: a smaller working copy of each frame
 (:mod:`~fitroom.live.working_copy`), the last good pose held through a pose model's lapse
-(:mod:`~fitroom.live.pose_hold`), smoothing over time (:mod:`~fitroom.live.smoothing`, passed
-to the dressing as a :class:`~fitroom.dressing.core.DressingStream`) and scheduling on two cores
+(:mod:`~fitroom.live.pose_hold`), the garment's print at the frame's own size on a frame
+dressed on that copy (:mod:`~fitroom.live.garment_detail`), smoothing over time
+(:mod:`~fitroom.live.smoothing`, passed to the dressing as a
+:class:`~fitroom.dressing.core.DressingStream`) and scheduling on two cores
 (:mod:`~fitroom.live.scheduling`). :meth:`LiveSession.process_frame` dresses one frame
 synchronously (perceive → dress); :meth:`LiveSession.run` runs a whole stream.
 
