@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
 import pytest
 
+import fitroom.dressing.core as dressing_core
 from fitroom.dressing.core import Dressed, DressOptions, dress
 from fitroom.dressing.fit import PreparedGarments
 from fitroom.fitting.anchors import BodyAnchors
@@ -62,11 +64,16 @@ class TestLiveEqualsPhoto:
         assert np.array_equal(live, photo.image)
 
 
-class _Recorder:
-    """A stream that smooths nothing and records what the dressing asked of it."""
+_POINTS = ("shoulders", "shoulder_joints", "elbows", "wrists", "hips", "knees", "ankles")
 
-    def __init__(self, keep_old: bool = False) -> None:
+
+class _Recorder:
+    """A stream that smooths nothing (or moves the anchors by ``lag`` pixels, as a smoothing
+    lagging a moving person does) and records what the dressing asked of it."""
+
+    def __init__(self, keep_old: bool = False, lag: float = 0.0) -> None:
         self.keep_old = keep_old
+        self.lag = lag
         self.calls: list[str] = []
 
     def keep_old_garment(self, unreliable_pose: bool) -> bool:
@@ -75,7 +82,12 @@ class _Recorder:
 
     def smooth_anchors(self, anchors: BodyAnchors) -> BodyAnchors:
         self.calls.append("anchors")
-        return anchors
+        if not self.lag:
+            return anchors
+        shift = np.array([self.lag, 0.0], np.float32)
+        moved = {name: getattr(anchors, name) + shift for name in _POINTS}
+        edges = anchors.torso_edges + np.array([0.0, self.lag, self.lag], np.float32)
+        return replace(anchors, torso_edges=edges, **moved)
 
     def smooth_waistband(self, line: FloatArray | None) -> FloatArray | None:
         self.calls.append("waistband")
@@ -119,6 +131,28 @@ class TestDress:
         tucked = _Recorder()
         _dress(photo, astronaut, tee, DressOptions(tuck=True), tucked)
         assert tucked.calls == ["keep_old(False)", "anchors", "waistband_unused"]
+
+    def test_a_streams_smoothed_anchors_place_the_garment_not_the_limbs(
+        self, tryon: TryOn, astronaut: np.ndarray, tee: Garment, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """Smoothing lags a moving person: the garment goes where the smoothed anchors say, but
+        the old garment is removed around the limbs where this picture shows them (limbs from
+        the lagging anchors painted the wall over a walking person's real arm)."""
+        photo = tryon.render(astronaut, [tee])
+        seen: list[np.ndarray] = []
+        render = dressing_core.render_fitted
+
+        def recording(*args: object, **kwargs: object) -> object:
+            limbs = kwargs["limbs"]
+            seen.append(np.asarray(limbs.left_arm.bones))  # type: ignore[attr-defined]
+            return render(*args, **kwargs)  # type: ignore[arg-type]
+
+        monkeypatch.setattr(dressing_core, "render_fitted", recording)
+        still = _dress(photo, astronaut, tee, DressOptions(), _Recorder())
+        lagging = _dress(photo, astronaut, tee, DressOptions(), _Recorder(lag=12.0))
+        assert np.array_equal(seen[0], seen[1])
+        moved = [np.asarray(d.fitted[0].targets["shoulder_left"]) for d in (still, lagging)]
+        assert abs(float(moved[1][0] - moved[0][0]) - 12.0) < 1.0
 
     def test_keeping_the_old_garment_draws_the_same_garment(
         self, tryon: TryOn, astronaut: np.ndarray, shirt: Garment

@@ -336,3 +336,36 @@ def test_fitted_shorts_are_less_grainy_than_their_product_photo(shared_data: Pat
         lower_fit.LOWER_FABRIC_SOFTENING = keep
     assert np.array_equal(soft[..., 3], sharp[..., 3])
     assert grain(soft) < 0.8 * grain(sharp), (grain(soft), grain(sharp))
+
+
+def test_a_person_turned_to_the_side_wears_trousers_below_the_knee(
+    stick_figure: StickFigure,
+) -> None:
+    """The hips' span seen from the front narrows as a person turns; the legs do not. Below
+    :data:`HIP_OVER_THIGH` of the thigh the span no longer shortens the trousers (they ended
+    at the knee on the live clip's person walking in, then grew by 40 % in one frame as she
+    faced the camera); the waistband still narrows with it."""
+    from dataclasses import replace
+
+    from fitroom.fitting.lower_fit import HIP_OVER_THIGH, lower_pins
+
+    trousers = ingest_garment(synth_garment("trousers", seed=9, pattern="solid").image)
+    facing = stick_figure()
+    hips = facing.hips
+    thigh = float(np.hypot(*(facing.knees.mean(axis=0) - hips.mean(axis=0))))
+    span = float(hips[0, 0] - hips[1, 0])
+    middle = float(hips[:, 0].mean())
+
+    def turned(share: float) -> list[tuple[tuple[float, float], tuple[float, float]]]:
+        moved = hips.copy()
+        moved[:, 0] = middle + (hips[:, 0] - middle) * (share * thigh / span)
+        pins, _ = lower_pins(trousers.landmarks, replace(facing, hips=moved), 1.04)
+        return pins
+
+    at_floor, side_on = turned(HIP_OVER_THIGH), turned(0.15)
+    hems = [max(p[0][1] for p in pins) for pins in (at_floor, side_on)]
+    # (The same length down legs that start from hips nearer the middle.)
+    assert hems[1] == pytest.approx(hems[0], abs=0.05 * thigh)
+    assert hems[1] > float(facing.knees[:, 1].max()) + 0.3 * thigh
+    widths = [abs(pins[0][0][0] - pins[1][0][0]) for pins in (at_floor, side_on)]
+    assert widths[1] < 0.5 * widths[0]

@@ -177,6 +177,12 @@ def dress(
     if not face_seen:
         warnings.append("no face found: hair and face occlusion may be rough")
     warnings.extend(arm_warnings(anchors))
+    # Where the limbs are on this very picture: the old garment is removed around them (the
+    # part map is this picture's too). A stream's smoothed anchors place the new garment
+    # steadily, but they lag a moving person: limbs from them put the arm's outline inside the
+    # torso of a person walking in, and the old sleeve over the real arm was painted as the
+    # wall behind it (white patches on the close-up clip's arm, frames 16-18).
+    measured = anchors
     if stream is None:
         for garment in garments:
             check_garment(garment, anchors)
@@ -232,7 +238,7 @@ def dress(
         parts,
         person_mask,
         cut_below_y=cuts,
-        limbs=Limbs.from_anchors(anchors),
+        limbs=Limbs.from_anchors(measured),
         reach=options.reach(anchors),
         keep_old=keep_old,
         old=old,

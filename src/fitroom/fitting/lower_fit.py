@@ -52,6 +52,9 @@ WAIST_OVER_HIPS = 1.35
 #: over its front-view width). On the shared true pairs of shorts that length is 0.9–1.1 of
 #: the length worn (at the torso outline's scale, 0.8–1.3).
 FLAT_OVER_WORN = 1.3
+#: The hip joints' span of a person facing the camera is at least this share of the thigh's
+#: length; a narrower span is a person turned to the side (see :func:`lower_pins`).
+HIP_OVER_THIGH = 0.38
 #: How far below the ankle a trouser hem may reach (over the shoes), as a share of the shin.
 HEM_BELOW_ANKLE = 0.08
 
@@ -164,7 +167,12 @@ def lower_pins(
     # Across the body, the garment's widths are narrowed by its wrapping round it; along the
     # body its lengths are not (see FLAT_OVER_WORN).
     scale = 2.0 * half / g_width
-    along_scale = scale * FLAT_OVER_WORN * length_scale
+    # Lengths (``tall``: the rise too) from the hips' span seen from the front: a person
+    # turned to the side shows a narrower span but legs as long, so the span is taken at least
+    # HIP_OVER_THIGH of the thigh for them (trousers on the close-up clip's person walking in
+    # ended at the knee, then grew by 40 % in one frame as she faced the camera).
+    tall = WAIST_OVER_HIPS * max(hip_span, HIP_OVER_THIGH * thigh) * ease / g_width
+    along_scale = tall * FLAT_OVER_WORN * length_scale
     crotch_y = float(hip_mid[1] + CROTCH_BELOW_HIP * thigh)
     waist_y = regular_waist_row(anchors)
     edges = anchors.torso_edge_at(waist_y)
@@ -174,7 +182,7 @@ def lower_pins(
         # row the rise gives (a crotch read a little off on the product photo moves the
         # waistband only half as far), between a low waist and the highest.
         g_rise = float(lm["crotch"][1] - lm["waistband_center"][1])
-        own = crotch_y - scale * FLAT_OVER_WORN * g_rise
+        own = crotch_y - tall * FLAT_OVER_WORN * g_rise
         waist_y = float(
             np.clip(
                 0.5 * (waist_y + own),
@@ -400,6 +408,7 @@ __all__ = [
     "CROTCH_BELOW_HIP",
     "FLAT_OVER_WORN",
     "HEM_BELOW_ANKLE",
+    "HIP_OVER_THIGH",
     "LOWER_FABRIC_SOFTENING",
     "SKIRT_CROTCH_CONFIDENCE",
     "WAIST_ABOVE_HIP",

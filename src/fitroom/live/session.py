@@ -1,13 +1,15 @@
 """The live try-on session: one tracked person, one garment at a time, frame after frame.
 
-(Just over 500 lines: :class:`LiveSession` is the one place that orders a frame's steps; each
+(Over 500 lines, about 600: :class:`LiveSession` is the one place that orders a frame's steps; each
 step itself lives in the modules named below.)
 
 A frame is dressed by the same function as a photo (:func:`fitroom.dressing.dress`); what live
 adds is what a stream needs: a smaller working copy of each frame
 (:mod:`~fitroom.live.working_copy`), the last good pose held through a pose model's lapse
-(:mod:`~fitroom.live.pose_hold`), smoothing over time (:mod:`~fitroom.live.smoothing`, passed
-to the dressing as a :class:`~fitroom.dressing.core.DressingStream`) and scheduling on two cores
+(:mod:`~fitroom.live.pose_hold`), the garment's print at the frame's own size on a frame
+dressed on that copy (:mod:`~fitroom.live.garment_detail`), smoothing over time
+(:mod:`~fitroom.live.smoothing`, passed to the dressing as a
+:class:`~fitroom.dressing.core.DressingStream`) and scheduling on two cores
 (:mod:`~fitroom.live.scheduling`). :meth:`LiveSession.process_frame` dresses one frame
 synchronously (perceive → dress); :meth:`LiveSession.run` runs a whole stream.
 
@@ -40,9 +42,11 @@ from fitroom.dressing.core import DressOptions, dress
 from fitroom.dressing.fit import PreparedGarments
 from fitroom.errors import InputError, PersonNotUsable, UnsupportedGarment
 from fitroom.fitting import TORSO_POINTS, BodyAnchors
+from fitroom.fitting.fitted import FittedGarment
 from fitroom.fitting.garment_fit import size_ease
 from fitroom.garments.core import Garment
 from fitroom.imaging.decode import ensure_rgb
+from fitroom.live.garment_detail import add_garment_detail, torso_at_size
 from fitroom.live.pose_hold import PoseHold
 from fitroom.live.scenes import fit_background, replace_background, scene_image
 from fitroom.live.scheduling import LiveStats, run_stream
@@ -364,6 +368,9 @@ class LiveSession(Closeable):
                 area = float(covered.mean())
                 if work is not frame:
                     out = upsample_changes(frame, work, dressed.image)
+                    t3 = time.perf_counter()
+                    self._add_detail(out, garment, fitted, alpha, (ww, wh))
+                    timings["detail"] = (time.perf_counter() - t3) * 1e3
                     if options.background is not None:
                         # (Only the background replacement needs the coverage at full size.)
                         alpha = cv2.resize(alpha, (w, h), interpolation=cv2.INTER_LINEAR)
@@ -404,6 +411,36 @@ class LiveSession(Closeable):
         if visible:
             self._last_drawn = result
         return result
+
+    def _add_detail(
+        self,
+        out: ByteArray,
+        garment: Garment,
+        fitted: FittedGarment,
+        visible: FloatArray,
+        work_size: tuple[int, int],
+    ) -> None:
+        """The print and weave of a top's or dress's torso panel at the frame's size, on a
+        frame dressed on a smaller copy (see :mod:`~fitroom.live.garment_detail`)."""
+        if garment.category == "lower":
+            return
+        h, w = out.shape[:2]
+        scale = (w / work_size[0], h / work_size[1])
+        torso = torso_at_size(fitted, garment, self._prepared, scale, (w, h))
+        if torso is None:
+            return
+        # (Not under the sleeves drawn over the panel: their own detail is not laid again.)
+        shown = np.zeros((work_size[1], work_size[0]), np.float32)
+        for layer in fitted.layers:
+            x0, y0, x1, y1 = layer.box
+            if layer.part == "torso":
+                np.maximum(shown[y0:y1, x0:x1], 1.0, out=shown[y0:y1, x0:x1])
+        for layer in fitted.layers:
+            x0, y0, x1, y1 = layer.box
+            if layer.part != "torso":
+                shown[y0:y1, x0:x1] *= 1.0 - np.minimum(layer.rgba[..., 3], 1.0)
+        shown *= visible
+        add_garment_detail(out, [torso], cv2.resize(shown, (w, h)), work_size)
 
     def _lapse(self, frame: ByteArray, timestamp_ms: int) -> LiveFrame | None:
         """The output for a frame on which perception found nobody just after a dressed frame
