@@ -340,6 +340,51 @@ def straight_top_edge(landmarks: GarmentLandmarks) -> bool:
     return lowest - top <= STRAIGHT_TOP * span
 
 
+def front_neckline(garment: Garment) -> tuple[float, float] | None:
+    """The front neckline's lowest point on the product photo: the bottom of the neck opening
+    (:attr:`GarmentPart.NECK_INSIDE`) midway between the neck points, or None without one."""
+    lm = garment.landmarks
+    if not {"neck_left", "neck_right"} <= set(lm.names):
+        return None
+    inside = garment.parts == int(GarmentPart.NECK_INSIDE)
+    if not inside.any():
+        return None
+    cx = 0.5 * (float(lm["neck_left"][0]) + float(lm["neck_right"][0]))
+    span = abs(float(lm["neck_left"][0]) - float(lm["neck_right"][0]))
+    x0 = max(0, round(cx - 0.1 * span))
+    x1 = min(inside.shape[1], round(cx + 0.1 * span) + 1)
+    cols = inside[:, x0:x1]
+    has = cols.any(axis=0)
+    if not has.any():
+        return None
+    bottoms = inside.shape[0] - 1 - np.argmax(cols[::-1, has], axis=0)
+    return cx, float(np.median(bottoms))
+
+
+def worn_front_neckline(
+    front: tuple[float, float],
+    landmarks: GarmentLandmarks,
+    targets: dict[str, tuple[float, float]],
+) -> tuple[float, float]:
+    """Where the front neckline's lowest point lands on the body: below the middle of the
+    neck points' targets by its depth below them on the product photo, scaled as the neck
+    points' distance is.
+
+    Pinned there, the thin-plate spline keeps the opening's shape: with only the neck points
+    and the shoulders holding it, the panel between them and the armpits sagged or bulged, and
+    the front neckline with it (a crew neck came out a deeper U on some bodies). (Tried: a
+    shallower worn neckline than the product photo's, as the true pairs' photos show, pulled
+    the print below it into an arc; and lifting the whole garment towards the shoulders' tops
+    moved logos away from the photos'.)
+    """
+    (glx, gly), (grx, gry) = landmarks["neck_left"][:2], landmarks["neck_right"][:2]
+    g_span = max(1.0, float(np.hypot(float(glx) - float(grx), float(gly) - float(gry))))
+    g_drop = front[1] - 0.5 * (float(gly) + float(gry))
+    (lx, ly), (rx, ry) = targets["neck_left"], targets["neck_right"]
+    span = float(np.hypot(lx - rx, ly - ry))
+    return 0.5 * (lx + rx), 0.5 * (ly + ry) + g_drop * span / g_span
+
+
 #: Torso placement: garment, body anchors and ease → (landmark targets, body px per garment px).
 PlaceTorso = Callable[[Garment, BodyAnchors, float], tuple[dict[str, tuple[float, float]], float]]
 
@@ -413,6 +458,11 @@ def fit_upper(
     layers: list[FittedLayer] = []
     body_pts = np.array([targets[n] for n in TORSO_POINTS], np.float32)
     garment_pts = np.array([lm[n][:2] for n in TORSO_POINTS], np.float32)
+    front = front_neckline(garment)
+    if front is not None:
+        body_front = worn_front_neckline(front, garment.landmarks, targets)
+        body_pts = np.vstack([body_pts, np.array([body_front], np.float32)])
+        garment_pts = np.vstack([garment_pts, np.array([front], np.float32) * factor])
     box = clip_box(body_pts, 0.12 * anchors.shoulder_width + 8, size)
     if box is not None:
         map_x, map_y = tps_inverse_maps(body_pts, garment_pts, box, smoothing=1.0)
@@ -443,6 +493,7 @@ __all__ = [
     "cover_body_width",
     "decontaminated",
     "fit_upper",
+    "front_neckline",
     "hang_below_hips",
     "lengthened",
     "premultiplied_parts",
@@ -450,4 +501,5 @@ __all__ = [
     "size_ease",
     "straight_top_edge",
     "torso_targets",
+    "worn_front_neckline",
 ]
