@@ -8,7 +8,6 @@ from pathlib import Path
 
 import cv2
 import numpy as np
-import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -18,12 +17,10 @@ from fitroom.fitting.garment_fit import (
     SOLID_ALPHA,
     decontaminated,
     fit_upper,
-    front_neckline,
     lengthened,
     premultiplied_parts,
     straight_top_edge,
     torso_targets,
-    worn_front_neckline,
 )
 from fitroom.garments import Garment, GarmentPart, ingest_garment
 
@@ -184,48 +181,3 @@ def test_an_off_shoulder_top_has_no_neck_opening_to_cut(
     for name in ("shoulder_left", "shoulder_right"):
         assert torso_targets(off_shoulder, rounded)[0][name][1] > 195.0
         assert torso_targets(shirt, rounded)[0][name][1] == 175.0
-
-
-def test_the_front_neckline_lands_as_deep_as_on_the_product_photo(
-    shared_data: Path, stick_figure: StickFigure
-) -> None:
-    """A crew-neck tee's product photo (its inside back seen through the opening): the fitted
-    panel's opening ends below the neck points' targets by the photo's depth, scaled as the
-    neck points' distance is (the warp pins it there: no sagging, deeper U)."""
-    tee = ingest_garment(shared_data / "pairs" / "cloth" / "00001_00.jpg")
-    front = front_neckline(tee)
-    assert front is not None
-    lm = tee.landmarks
-    inside = tee.parts == int(GarmentPart.NECK_INSIDE)
-    # (The median over the middle columns.)
-    assert front[1] == pytest.approx(float(np.nonzero(inside[:, round(front[0])])[0].max()), abs=2)
-    anchors = stick_figure()
-    fitted = fit_upper(tee, anchors)
-    (lx, ly), (rx, ry) = fitted.targets["neck_left"], fitted.targets["neck_right"]
-    g_span = abs(float(lm["neck_left"][0]) - float(lm["neck_right"][0]))
-    depth = (front[1] - float(lm["neck_left"][1])) * abs(lx - rx) / g_span
-    expected = worn_front_neckline(front, lm, fitted.targets)
-    assert expected[1] == pytest.approx(0.5 * (ly + ry) + depth, abs=1.0)
-    # The torso panel's opening (transparent) reaches down to that row and no farther.
-    panel = next(layer for layer in fitted.layers if layer.part == "torso")
-    x0, y0 = panel.box[:2]
-    column = panel.rgba[:, round(expected[0]) - x0, 3]
-    opening = np.nonzero(column[: round(expected[1]) - y0 + 15] < 0.5)[0]
-    assert abs(int(opening.max()) + y0 - expected[1]) <= 4.0
-
-
-def test_a_tees_hem_ends_at_the_hips_at_the_lowest(stick_figure: StickFigure, tee: Garment) -> None:
-    """A tee whose product photo is long for the body ends no lower than the hip joints;
-    a shirt (which may be worn long, untucked) keeps its length."""
-    anchors = stick_figure()
-    hips = float(anchors.hips[:, 1].mean())
-    long_tee = dataclasses.replace(
-        anchors, hips=anchors.hips - np.array([0.0, 0.5 * (hips - 200.0)], np.float32)
-    )
-    raised = float(long_tee.hips[:, 1].mean())
-    targets, _ = torso_targets(tee, long_tee)
-    assert max(targets["hem_left"][1], targets["hem_right"][1]) <= raised + 0.5
-    free, _ = torso_targets(dataclasses.replace(tee, subcategory="shirt"), long_tee)
-    assert free["hem_left"][1] > raised + 1.0
-    # (The armpits do not move.)
-    assert free["armpit_left"] == targets["armpit_left"]

@@ -17,6 +17,8 @@ import numpy.typing as npt
 from fitroom.errors import InputError, UnsupportedGarment
 from fitroom.fitting.anchors import BodyAnchors, seams_beside_joints
 from fitroom.fitting.fitted import FittedGarment, FittedLayer, clip_box
+from fitroom.fitting.hem_length import HIP_LENGTH, hem_above_hips
+from fitroom.fitting.neckline import front_neckline, worn_front_neckline
 from fitroom.fitting.sleeves import fit_sleeve
 from fitroom.fitting.warp import (
     apply_affine,
@@ -232,54 +234,6 @@ def torso_targets(
     return targets, scale
 
 
-#: Subcategories worn to the hips at most: their hem is raised to :data:`HEM_ABOVE_HIPS`.
-HIP_LENGTH = frozenset({"t-shirt", "sweater", "tank"})
-
-#: Where a tee's, sweater's or tank's hem lies at the lowest: this share of the shoulders-to-hips
-#: distance above the hip joints. (On the true pairs' photos these garments end between a
-#: fifth above and a twentieth below the joints; 0.1 or 0.2 raised a long sweater's hem above
-#: the photo's, the old one's lower part repainted as a dark band.)
-HEM_ABOVE_HIPS = 0.0
-
-
-def hem_above_hips(targets: dict[str, tuple[float, float]], anchors: BodyAnchors) -> None:
-    """Raise the waist and hem of torso targets, in place, so the hem lies no lower than
-    :data:`HEM_ABOVE_HIPS` of the torso's height above the hip joints (the armpits stay; the
-    waist keeps its share of the way from them to the hem).
-
-    The length read from a product photo (scaled with the chest's width) put some tees' hems
-    a fifth of the torso below the hip joints, over the shorts or trousers, where on the
-    true pairs' photos the same garments end above them.
-
-    >>> import numpy as np
-    >>> from fitroom.fitting.anchors import BodyAnchors
-    >>> pair = lambda y: np.array([[60, y], [40, y]], np.float32)
-    >>> anchors = BodyAnchors(
-    ...     shoulders=pair(100), shoulder_joints=pair(100), elbows=pair(150), wrists=pair(200),
-    ...     hips=pair(200), knees=pair(300), ankles=pair(400),
-    ...     torso_edges=np.array([[100, 60, 40]], np.float32),
-    ...     visibility=np.ones((2, 6), np.float32), image_size=(100, 500))
-    >>> targets = {"armpit_left": (60, 140), "armpit_right": (40, 140), "waist_left": (60, 190),
-    ...     "waist_right": (40, 190), "hem_left": (60, 240), "hem_right": (40, 240)}
-    >>> hem_above_hips(targets, anchors)
-    >>> targets["hem_left"], targets["waist_left"], targets["armpit_left"]
-    ((60, 200.0), (60, 170.0), (60, 140))
-    """
-    top = float(anchors.shoulder_joints[:, 1].mean())
-    hips = float(anchors.hips[:, 1].mean())
-    if not np.isfinite(top) or not np.isfinite(hips) or hips - top < 1.0:
-        return
-    lowest = hips - HEM_ABOVE_HIPS * (hips - top)
-    pit = 0.5 * (targets["armpit_left"][1] + targets["armpit_right"][1])
-    hem = 0.5 * (targets["hem_left"][1] + targets["hem_right"][1])
-    if hem <= lowest or lowest <= pit + 1.0:
-        return
-    share = (lowest - pit) / (hem - pit)
-    for name in ("waist_left", "waist_right", "hem_left", "hem_right"):
-        x, y = targets[name]
-        targets[name] = (x, pit + (y - pit) * share)
-
-
 def cover_body_width(
     targets: dict[str, tuple[float, float]], anchors: BodyAnchors, ease: float
 ) -> None:
@@ -390,51 +344,6 @@ def straight_top_edge(landmarks: GarmentLandmarks) -> bool:
     return lowest - top <= STRAIGHT_TOP * span
 
 
-def front_neckline(garment: Garment) -> tuple[float, float] | None:
-    """The front neckline's lowest point on the product photo: the bottom of the neck opening
-    (:attr:`GarmentPart.NECK_INSIDE`) midway between the neck points, or None without one."""
-    lm = garment.landmarks
-    if not {"neck_left", "neck_right"} <= set(lm.names):
-        return None
-    inside = garment.parts == int(GarmentPart.NECK_INSIDE)
-    if not inside.any():
-        return None
-    cx = 0.5 * (float(lm["neck_left"][0]) + float(lm["neck_right"][0]))
-    span = abs(float(lm["neck_left"][0]) - float(lm["neck_right"][0]))
-    x0 = max(0, round(cx - 0.1 * span))
-    x1 = min(inside.shape[1], round(cx + 0.1 * span) + 1)
-    cols = inside[:, x0:x1]
-    has = cols.any(axis=0)
-    if not has.any():
-        return None
-    bottoms = inside.shape[0] - 1 - np.argmax(cols[::-1, has], axis=0)
-    return cx, float(np.median(bottoms))
-
-
-def worn_front_neckline(
-    front: tuple[float, float],
-    landmarks: GarmentLandmarks,
-    targets: dict[str, tuple[float, float]],
-) -> tuple[float, float]:
-    """Where the front neckline's lowest point lands on the body: below the middle of the
-    neck points' targets by its depth below them on the product photo, scaled as the neck
-    points' distance is.
-
-    Pinned there, the thin-plate spline keeps the opening's shape: with only the neck points
-    and the shoulders holding it, the panel between them and the armpits sagged or bulged, and
-    the front neckline with it (a crew neck came out a deeper U on some bodies). (Tried: a
-    shallower worn neckline than the product photo's, as the true pairs' photos show, pulled
-    the print below it into an arc; and lifting the whole garment towards the shoulders' tops
-    moved logos away from the photos'.)
-    """
-    (glx, gly), (grx, gry) = landmarks["neck_left"][:2], landmarks["neck_right"][:2]
-    g_span = max(1.0, float(np.hypot(float(glx) - float(grx), float(gly) - float(gry))))
-    g_drop = front[1] - 0.5 * (float(gly) + float(gry))
-    (lx, ly), (rx, ry) = targets["neck_left"], targets["neck_right"]
-    span = float(np.hypot(lx - rx, ly - ry))
-    return 0.5 * (lx + rx), 0.5 * (ly + ry) + g_drop * span / g_span
-
-
 #: Torso placement: garment, body anchors and ease → (landmark targets, body px per garment px).
 PlaceTorso = Callable[[Garment, BodyAnchors, float], tuple[dict[str, tuple[float, float]], float]]
 
@@ -535,8 +444,6 @@ def fit_upper(
 __all__ = [
     "FACTOR_STEP",
     "HANG_BELOW",
-    "HEM_ABOVE_HIPS",
-    "HIP_LENGTH",
     "SIZE_EASE",
     "SOLID_ALPHA",
     "STRAIGHT_TOP",
@@ -545,14 +452,11 @@ __all__ = [
     "cover_body_width",
     "decontaminated",
     "fit_upper",
-    "front_neckline",
     "hang_below_hips",
-    "hem_above_hips",
     "lengthened",
     "premultiplied_parts",
     "prepare_garment",
     "size_ease",
     "straight_top_edge",
     "torso_targets",
-    "worn_front_neckline",
 ]
