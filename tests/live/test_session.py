@@ -239,8 +239,7 @@ class TestProcessFrame:
 @pytest.mark.shared
 def test_tucked_top_stops_above_the_hips(tee: Garment, shared_data: Path) -> None:
     # The walking clip: a jacket over a pink skirt. Tucked in (True: just above the hips) the
-    # top changes no more pixels below the hip line than hanging free (False), which itself
-    # ends at the hips at the lowest (fitting.hem_length: then a few hundred pixels below).
+    # top changes fewer pixels below the hip line than hanging free (False).
     frames = [
         f
         for f, _ in video_frames(
@@ -256,7 +255,7 @@ def test_tucked_top_stops_above_the_hips(tee: Garment, shared_data: Path) -> Non
         hip_y = round(float(result.pose.xy[[L.LEFT_HIP, L.RIGHT_HIP], 1].mean()))
         changed = np.abs(result.image.astype(np.int16) - frames[-1]).max(axis=2) > 12
         below[tuck] = int(changed[hip_y:].sum())
-    assert below[True] <= below[False], below
+    assert below[True] < 0.7 * below[False], below
 
 
 #: A drawn garment's area changing by more than this share from one frame to the next, with the

@@ -17,7 +17,6 @@ import numpy.typing as npt
 from fitroom.errors import InputError, UnsupportedGarment
 from fitroom.fitting.anchors import BodyAnchors, seams_beside_joints
 from fitroom.fitting.fitted import FittedGarment, FittedLayer, clip_box
-from fitroom.fitting.hem_length import HIP_LENGTH, hem_above_hips
 from fitroom.fitting.neckline import front_neckline, worn_front_neckline
 from fitroom.fitting.sleeves import fit_sleeve
 from fitroom.fitting.warp import (
@@ -227,8 +226,6 @@ def torso_targets(
         for name in TORSO_POINTS[5:]:
             x, _ = targets[name]
             targets[name] = (x, float(top + (float(lm[name][1]) - g_top) * length_scale))
-    if garment.subcategory in HIP_LENGTH:
-        hem_above_hips(targets, anchors)
     cover_body_width(targets, anchors, ease)
     hang_below_hips(targets, anchors)
     return targets, scale
