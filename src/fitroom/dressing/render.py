@@ -55,7 +55,7 @@ from fitroom.dressing.shading import (
     fold_shading,
     low_frequency_shading,
 )
-from fitroom.dressing.sleeve_ends import meet_old_sleeve_ends
+from fitroom.dressing.sleeve_ends import meet_old_cuffs, meet_old_sleeve_ends
 from fitroom.fitting.fitted import FittedGarment, FittedLayer
 from fitroom.vision.core import BodyParts
 
@@ -266,6 +266,8 @@ def render_fitted(
         # A top ending a little above the old top's hem is lengthened to it (no band of
         # painted belly, nor a strip of the old top, between the two hems).
         old_top = old_mask * (1.0 - lower_old)
+        # (The old cuffs hang beside the hips, below the old top's hem row.)
+        old_sleeves = old_top.copy()
         if old.hem_row is not None:
             # (A top over clothes of a shade of its colour: it ends where the shade turns.)
             old_top[max(0, old.hem_row) :] = 0.0
@@ -276,9 +278,17 @@ def render_fitted(
         if limbs is not None:
             # Likewise a short sleeve ending a little above the old sleeve's end.
             garments = [meet_old_sleeve_ends(f, limbs, old_top, parts) for f in garments]
+            # And a long sleeve ending a little above the old cuff's end.
+            # (Its cuff on the hand's label is old fabric then, under the new sleeve.)
+            met = [
+                meet_old_cuffs(f, limbs, old_sleeves, parts, image, old.chest_lab) for f in garments
+            ]
+            garments = [fitted for fitted, _ in met]
+            for _, cuffs in met:
+                np.maximum(old_mask, cuffs, out=old_mask)
         # (Frame-sized arrays are let go as soon as they are done with: the fewer live at the
         # render's peak, the fewer fresh pages later arrays fault in.)
-        del old_top
+        del old_top, old_sleeves
     lower_front = None
     if old_waistband is not None and not keep_old:
         lower_front = old_top_in_front(parts, person, old_waistband)

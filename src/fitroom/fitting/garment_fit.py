@@ -17,6 +17,7 @@ import numpy.typing as npt
 from fitroom.errors import InputError, UnsupportedGarment
 from fitroom.fitting.anchors import BodyAnchors, seams_beside_joints
 from fitroom.fitting.fitted import FittedGarment, FittedLayer, clip_box
+from fitroom.fitting.neckline import front_neckline, worn_front_neckline
 from fitroom.fitting.sleeves import fit_sleeve
 from fitroom.fitting.warp import (
     apply_affine,
@@ -413,6 +414,11 @@ def fit_upper(
     layers: list[FittedLayer] = []
     body_pts = np.array([targets[n] for n in TORSO_POINTS], np.float32)
     garment_pts = np.array([lm[n][:2] for n in TORSO_POINTS], np.float32)
+    front = front_neckline(garment)
+    if front is not None:
+        body_front = worn_front_neckline(front, garment.landmarks, targets)
+        body_pts = np.vstack([body_pts, np.array([body_front], np.float32)])
+        garment_pts = np.vstack([garment_pts, np.array([front], np.float32) * factor])
     box = clip_box(body_pts, 0.12 * anchors.shoulder_width + 8, size)
     if box is not None:
         map_x, map_y = tps_inverse_maps(body_pts, garment_pts, box, smoothing=1.0)
