@@ -18,7 +18,7 @@ import numpy as np
 import numpy.typing as npt
 
 from fitroom.dressing.masks import labels_mask, pick, smooth_edges
-from fitroom.dressing.old_collar_and_cuffs import old_collar, old_cuffs, spare_hair
+from fitroom.dressing.old_collar_and_cuffs import old_collar, old_cuffs, old_neckband, spare_hair
 from fitroom.vision.core import ARM_PARTS, LEG_PARTS, BodyPart, BodyParts
 
 FloatArray = npt.NDArray[np.float32]
@@ -223,6 +223,7 @@ def old_garment_mask(
             spare_hair(parts, image, hard, palette, middle)
             hard |= old_cuffs(parts, person, image, hard, palette[0])
             hard |= old_collar(parts, person, image, palette)
+            hard |= old_neckband(parts, person, image, hard & torso, palette[0])
     if hard.any():
         # Skin showing through an open knit or lace, and specks the skin model took for skin,
         # are holes in the old garment: closed, or they would stay as dots in the skin fill.

@@ -43,6 +43,7 @@ from fitroom.dressing.old_garment_removal import (
     remove_old_garment,
 )
 from fitroom.dressing.old_top_tail import old_top_tail, remove_old_top_tail
+from fitroom.dressing.seams import seam_cracks
 from fitroom.dressing.shading import (
     contact_shadow,
     fabric_luminance,
@@ -335,6 +336,9 @@ def render_fitted(
             side,
             min(crotch) if crotch else None,
         )
+    if drape.any() or gaps.any():
+        # (No crack between the garment's edge and the fabric carried beyond it: see seams.)
+        np.maximum(drape, seam_cracks(union, np.maximum(drape, gaps), old_mask), out=drape)
     if not keep_old:
         covered = np.maximum(drape, gaps)
         np.maximum(union, covered, out=covered)
