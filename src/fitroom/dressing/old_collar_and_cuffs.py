@@ -128,10 +128,9 @@ def old_collar(
         return out
     ys += below.start
     hair = np.flatnonzero(labels == int(BodyPart.HAIR))
-    if hair.size > 50 and _hair_below(labels, below.start):
+    if hair.size > 50:
         # Hair falling over the neck is often labelled neck: when it is coloured like the
-        # garment, the two cannot be told apart here, and the hair must not change. (Hair
-        # that ends above the chin, short or tied up, falls over no neck.)
+        # garment, the two cannot be told apart here, and the hair must not change.
         # (Every 7th hair pixel: the median needs no more.)
         hair_lab = cv2.cvtColor(
             image.reshape(-1, 3)[hair[::7]].reshape(-1, 1, 3).astype(np.float32) / 255.0,
@@ -198,7 +197,7 @@ def old_neckband(
     cand = neck[box] & (parts.skin[box] < 0.5) & (person[box] > 0.5)
     cand[: max(0, start - y0)] = False
     k = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * reach + 1, 2 * reach + 1))
-    if _hair_below(labels, start) and _hair_like(labels, image, chest_lab):
+    if _hair_like(labels, image, chest_lab):
         return out
     hair = np.ascontiguousarray(labels[box] == int(BodyPart.HAIR)).view(np.uint8)
     if hair.any():
@@ -223,17 +222,6 @@ def old_neckband(
         cand &= touching[comp]
     out[box] = cand
     return out
-
-
-#: Least number of hair pixels below the face for the hair to reach down over the neck.
-HAIR_BELOW_CHIN = 50
-
-
-def _hair_below(labels: ByteArray, chin_row: int) -> bool:
-    """Whether the hair reaches below row ``chin_row`` (the face's lowest row + 1): over
-    :data:`HAIR_BELOW_CHIN` of its pixels lie there (long or loose hair, which may fall over
-    the neck; short or tied-up hair ends above the chin)."""
-    return int(np.count_nonzero(labels[chin_row:] == int(BodyPart.HAIR))) > HAIR_BELOW_CHIN
 
 
 def _hair_like(labels: ByteArray, image: ByteArray, colour: FloatArray) -> bool:
@@ -268,7 +256,6 @@ def _bare_above(neck: npt.NDArray[np.bool_], skin: FloatArray) -> bool:
 
 
 __all__ = [
-    "HAIR_BELOW_CHIN",
     "NECKBAND_REACH",
     "NECK_TOP_SHARE",
     "OLD_COLLAR_MAX_SHARE",
