@@ -313,7 +313,7 @@ class TestEraseOldBorder:
         return base, painted, BodyParts(labels, skin), image
 
     def test_the_line_along_the_old_border_is_gone(self) -> None:
-        from fitroom.dressing.old_garment_removal import erase_old_border
+        from fitroom.dressing.old_border import erase_old_border
 
         base, painted, parts, image = self._scene()
         person = np.ones(painted.shape, np.float32)
@@ -325,7 +325,7 @@ class TestEraseOldBorder:
         assert float(before) > 60.0
 
     def test_not_on_the_face_nor_under_a_new_garment(self) -> None:
-        from fitroom.dressing.old_garment_removal import erase_old_border
+        from fitroom.dressing.old_border import erase_old_border
 
         base, painted, parts, image = self._scene()
         person = np.ones(painted.shape, np.float32)
