@@ -15,23 +15,32 @@ SKIN, TROUSERS = (200, 150, 120), (40, 60, 140)
 DrawnPerson = Callable[[tuple[int, int, int]], tuple[np.ndarray, BodyParts, np.ndarray]]
 
 
+def _head_and_torso(
+    hair: tuple[int, int, int], top: tuple[int, int, int]
+) -> tuple[np.ndarray, np.ndarray]:
+    """(image, part labels) 200 × 120: hair (rows 0–7), face (8–34), a bare neck (35–47) and a
+    torso in a top of colour ``top`` (48–149) on a white background."""
+    h, w = 200, 120
+    image = np.full((h, w, 3), 250, np.uint8)
+    labels = np.zeros((h, w), np.uint8)
+    labels[0:8, 40:80] = BodyPart.HAIR
+    labels[8:35, 45:75] = BodyPart.FACE
+    labels[35:48, 50:70] = BodyPart.NECK
+    labels[48:150, 30:90] = BodyPart.TORSO
+    image[labels > 0] = SKIN
+    image[labels == BodyPart.HAIR] = hair
+    image[48:150, 30:90] = top
+    return image, labels
+
+
 class TestOldCollar:
     def _collared(
         self, hair_rgb: tuple[int, int, int], collar_top: int = 42
     ) -> tuple[np.ndarray, BodyParts]:
         """A dark polo: its collar stands up round the neck from ``collar_top`` (labelled neck
         by the part map; the neck spans rows 35–47)."""
-        h, w = 200, 120
         dark = (30, 40, 70)
-        image = np.full((h, w, 3), 250, np.uint8)
-        labels = np.zeros((h, w), np.uint8)
-        labels[0:8, 40:80] = BodyPart.HAIR
-        labels[8:35, 45:75] = BodyPart.FACE
-        labels[35:48, 50:70] = BodyPart.NECK
-        labels[48:150, 30:90] = BodyPart.TORSO
-        image[labels > 0] = SKIN
-        image[labels == BodyPart.HAIR] = hair_rgb
-        image[48:150, 30:90] = dark
+        image, labels = _head_and_torso(hair_rgb, dark)
         image[collar_top:48, 50:70] = dark  # the collar, on the neck label
         skin = np.isin(labels, [BodyPart.FACE, BodyPart.NECK]).astype(np.float32)
         skin[collar_top:48, 50:70] = 0.0
@@ -115,16 +124,7 @@ class TestOldNeckband:
     ) -> tuple[np.ndarray, BodyParts, np.ndarray]:
         """A lilac tee whose neckband (rows ``band_top``–47, labelled neck by the part map)
         is striped black and white, nothing like the tee's colour."""
-        h, w = 200, 120
-        image = np.full((h, w, 3), 250, np.uint8)
-        labels = np.zeros((h, w), np.uint8)
-        labels[0:8, 40:80] = BodyPart.HAIR
-        labels[8:35, 45:75] = BodyPart.FACE
-        labels[35:48, 50:70] = BodyPart.NECK
-        labels[48:150, 30:90] = BodyPart.TORSO
-        image[labels > 0] = SKIN
-        image[labels == BodyPart.HAIR] = hair
-        image[48:150, 30:90] = self.LILAC
+        image, labels = _head_and_torso(hair, self.LILAC)
         band = image[band_top:48, 50:70]
         band[:] = (20, 20, 30)
         band[:, ::3] = (235, 235, 235)

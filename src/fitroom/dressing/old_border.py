@@ -17,6 +17,7 @@ import numpy as np
 import numpy.typing as npt
 
 from fitroom.dressing.masks import labels_mask
+from fitroom.dressing.old_garment import lab_of_pixels
 from fitroom.vision.core import HAND_PARTS, BodyPart, BodyParts
 
 FloatArray = npt.NDArray[np.float32]
@@ -78,10 +79,10 @@ def erase_old_border(
         # Hair tips lying on the old top (spared from its mask) are no skin: pixels coloured
         # like the hair, and more like it than like the face.
         # (Every 7th pixel: the medians need no more.)
-        hair_lab = np.median(_lab(image.reshape(-1, 3)[hair[::7]]), axis=0)
-        face_lab = np.median(_lab(image.reshape(-1, 3)[face[::7]]), axis=0)
+        hair_lab = np.median(lab_of_pixels(image.reshape(-1, 3)[hair[::7]]), axis=0)
+        face_lab = np.median(lab_of_pixels(image.reshape(-1, 3)[face[::7]]), axis=0)
         ys, xs = np.nonzero(outer)
-        lab = _lab(image[box][ys, xs])
+        lab = lab_of_pixels(image[box][ys, xs])
         to_hair = np.linalg.norm(lab - hair_lab, axis=1)
         near = (to_hair < HAIR_LIKE) & (to_hair < np.linalg.norm(lab - face_lab, axis=1))
         outer[ys[near], xs[near]] = False
@@ -101,14 +102,6 @@ def erase_old_border(
     soft = (cv2.GaussianBlur(band.astype(np.float32), (0, 0), 0.7) * allowed)[..., None]
     base[box] = base[box] * (1.0 - soft) + filled.astype(np.float32) * soft
     return base
-
-
-def _lab(pixels: ByteArray) -> FloatArray:
-    """(N, 3) uint8 RGB pixels as (N, 3) float32 Lab."""
-    lab: FloatArray = cv2.cvtColor(
-        pixels.reshape(-1, 1, 3).astype(np.float32) / 255.0, cv2.COLOR_RGB2LAB
-    ).reshape(-1, 3)
-    return lab
 
 
 __all__ = [

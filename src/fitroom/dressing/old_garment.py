@@ -112,7 +112,7 @@ def hem_by_shade(
     band = legs[b0:b1] & fabric[b0:b1]
     if int(band.sum()) < 50:
         return None
-    below_lab = np.median(_lab_of(pick(image[b0:b1], band)), axis=0)
+    below_lab = np.median(lab_of_pixels(pick(image[b0:b1], band)), axis=0)
     step = abs(float(below_lab[0] - chest_lab[0]))
     chroma = float(np.linalg.norm(below_lab[1:] - chest_lab[1:]))
     if step < HEM_SHADE_STEP or chroma > HEM_SHADE_CHROMA:
@@ -127,7 +127,7 @@ def hem_by_shade(
         row = fabric[y]
         if int(row.sum()) < 10:
             continue
-        lab = np.median(_lab_of(image[y][row]), axis=0)
+        lab = np.median(lab_of_pixels(image[y][row]), axis=0)
         nearer_below[i] = np.linalg.norm(lab - below_lab) < np.linalg.norm(lab - chest_lab)
     for i in range(nearer_below.size):
         # (Rows of the top's colour above it: a step, not clothes of one shade throughout.)
@@ -136,7 +136,7 @@ def hem_by_shade(
     return None
 
 
-def _lab_of(pixels: ByteArray) -> FloatArray:
+def lab_of_pixels(pixels: ByteArray) -> FloatArray:
     """(N, 3) uint8 RGB pixels as (N, 3) float32 Lab."""
     lab: FloatArray = cv2.cvtColor(
         pixels.reshape(-1, 1, 3).astype(np.float32) / 255.0, cv2.COLOR_RGB2LAB
@@ -386,6 +386,7 @@ __all__ = [
     "below_hem",
     "chest_palette",
     "hem_by_shade",
+    "lab_of_pixels",
     "old_garment_continues_below",
     "old_garment_lab",
     "old_garment_mask",
