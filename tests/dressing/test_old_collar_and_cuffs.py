@@ -15,23 +15,32 @@ SKIN, TROUSERS = (200, 150, 120), (40, 60, 140)
 DrawnPerson = Callable[[tuple[int, int, int]], tuple[np.ndarray, BodyParts, np.ndarray]]
 
 
+def _head_and_torso(
+    hair: tuple[int, int, int], top: tuple[int, int, int]
+) -> tuple[np.ndarray, np.ndarray]:
+    """(image, part labels) 200 × 120: hair (rows 0–7), face (8–34), a bare neck (35–47) and a
+    torso in a top of colour ``top`` (48–149) on a white background."""
+    h, w = 200, 120
+    image = np.full((h, w, 3), 250, np.uint8)
+    labels = np.zeros((h, w), np.uint8)
+    labels[0:8, 40:80] = BodyPart.HAIR
+    labels[8:35, 45:75] = BodyPart.FACE
+    labels[35:48, 50:70] = BodyPart.NECK
+    labels[48:150, 30:90] = BodyPart.TORSO
+    image[labels > 0] = SKIN
+    image[labels == BodyPart.HAIR] = hair
+    image[48:150, 30:90] = top
+    return image, labels
+
+
 class TestOldCollar:
     def _collared(
         self, hair_rgb: tuple[int, int, int], collar_top: int = 42
     ) -> tuple[np.ndarray, BodyParts]:
         """A dark polo: its collar stands up round the neck from ``collar_top`` (labelled neck
         by the part map; the neck spans rows 35–47)."""
-        h, w = 200, 120
         dark = (30, 40, 70)
-        image = np.full((h, w, 3), 250, np.uint8)
-        labels = np.zeros((h, w), np.uint8)
-        labels[0:8, 40:80] = BodyPart.HAIR
-        labels[8:35, 45:75] = BodyPart.FACE
-        labels[35:48, 50:70] = BodyPart.NECK
-        labels[48:150, 30:90] = BodyPart.TORSO
-        image[labels > 0] = SKIN
-        image[labels == BodyPart.HAIR] = hair_rgb
-        image[48:150, 30:90] = dark
+        image, labels = _head_and_torso(hair_rgb, dark)
         image[collar_top:48, 50:70] = dark  # the collar, on the neck label
         skin = np.isin(labels, [BodyPart.FACE, BodyPart.NECK]).astype(np.float32)
         skin[collar_top:48, 50:70] = 0.0
@@ -105,3 +114,50 @@ class TestHairOnTheShoulders:
         old = old_garment_mask(BodyParts(labels, parts.skin), person, image)
         assert float(old[42:58, 34:40].max()) < 0.5
         assert float(old[45:60, 50:80].min()) > 0.9
+
+
+class TestOldNeckband:
+    LILAC = (180, 150, 220)
+
+    def _banded(
+        self, band_top: int = 43, hair: tuple[int, int, int] = (200, 170, 90)
+    ) -> tuple[np.ndarray, BodyParts, np.ndarray]:
+        """A lilac tee whose neckband (rows ``band_top``–47, labelled neck by the part map)
+        is striped black and white, nothing like the tee's colour."""
+        image, labels = _head_and_torso(hair, self.LILAC)
+        band = image[band_top:48, 50:70]
+        band[:] = (20, 20, 30)
+        band[:, ::3] = (235, 235, 235)
+        skin = np.isin(labels, [BodyPart.FACE, BodyPart.NECK]).astype(np.float32)
+        skin[band_top:48, 50:70] = 0.0
+        return image, BodyParts(labels, skin), (labels > 0).astype(np.float32)
+
+    def test_a_contrasting_neckband_is_old_garment(self) -> None:
+        from fitroom.dressing.old_garment import old_garment_mask
+
+        image, parts, person = self._banded()
+        old = old_garment_mask(parts, person, image)
+        assert float(old[44:47, 54:66].min()) > 0.9  # black and white stripes alike
+        assert float(old[37, 54:66].max()) < 0.5  # the bare neck above it stays
+        assert float(old[10:30, 50:70].max()) == 0.0  # the face
+
+    def test_without_it_only_the_tees_colour_was_found(self) -> None:
+        from fitroom.dressing.old_collar_and_cuffs import old_collar
+
+        image, parts, person = self._banded()
+        palette = np.array([[66.0, 25.0, -28.0]], np.float32)  # about the lilac, Lab
+        assert not old_collar(parts, person, image, palette)[44:47, 54:66].any()
+
+    def test_a_turtleneck_of_any_colour_stays(self) -> None:
+        from fitroom.dressing.old_garment import old_garment_mask
+
+        image, parts, person = self._banded(band_top=35)  # the whole neck
+        old = old_garment_mask(parts, person, image)
+        assert float(old[37:45, 54:66].max()) < 0.5
+
+    def test_kept_when_the_hair_has_the_tees_colour(self) -> None:
+        from fitroom.dressing.old_garment import old_garment_mask
+
+        image, parts, person = self._banded(hair=self.LILAC)
+        old = old_garment_mask(parts, person, image)
+        assert float(old[44:47, 54:66].max()) < 0.5

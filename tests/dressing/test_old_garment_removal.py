@@ -301,3 +301,45 @@ def test_no_skin_is_painted_outside_the_person(shared_data: Path) -> None:
     warm_now = out[..., 0] - out[..., 2] > 25  # skin's red over blue
     not_skin_before = before[..., 0] - before[..., 2] < 10  # white and pale blue top, grey wall
     assert int((warm_now & not_skin_before & outside).sum()) < 100
+
+
+class TestEraseOldBorder:
+    def _scene(self) -> tuple[np.ndarray, np.ndarray, BodyParts, np.ndarray]:
+        """Bare skin (columns < 30) beside old fabric repainted as skin (from 30): the old
+        garment's edge is a dark line on columns 29–30 that the skin fill left."""
+        h, w = 60, 60
+        image = np.full((h, w, 3), SKIN, np.uint8)
+        image[:, 30:] = TOP
+        image[:, 29:31] = (90, 60, 50)
+        labels = np.full((h, w), BodyPart.TORSO, np.uint8)
+        labels[:10] = BodyPart.FACE
+        skin = np.zeros((h, w), np.float32)
+        skin[:, :30] = 1.0
+        base = image.astype(np.float32)
+        base[:, 31:] = SKIN  # the old fabric already repainted as skin
+        painted = np.zeros((h, w), np.float32)
+        painted[:, 30:] = 1.0
+        return base, painted, BodyParts(labels, skin), image
+
+    def test_the_line_along_the_old_border_is_gone(self) -> None:
+        from fitroom.dressing.old_border import erase_old_border
+
+        base, painted, parts, image = self._scene()
+        person = np.ones(painted.shape, np.float32)
+        union = np.zeros(painted.shape, np.float32)
+        out = erase_old_border(base.copy(), painted, image, parts, person, union, None, 1000)
+        line = np.abs(out[20:50, 29:31] - np.array(SKIN, np.float32)).max()
+        assert float(line) < 20.0
+        before = np.abs(base[20:50, 29:31] - np.array(SKIN, np.float32)).max()
+        assert float(before) > 60.0
+
+    def test_not_on_the_face_nor_under_a_new_garment(self) -> None:
+        from fitroom.dressing.old_border import erase_old_border
+
+        base, painted, parts, image = self._scene()
+        person = np.ones(painted.shape, np.float32)
+        union = np.zeros(painted.shape, np.float32)
+        union[40:] = 1.0
+        out = erase_old_border(base.copy(), painted, image, parts, person, union, None, 1000)
+        assert np.array_equal(out[:10], base[:10])  # the face
+        assert np.array_equal(out[40:], base[40:])  # under the new garment

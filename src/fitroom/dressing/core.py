@@ -11,7 +11,8 @@ and the garments, and runs the steps in order:
 4. tuck (:mod:`~fitroom.dressing.waistband`): where a top goes into a waistband;
 5. limbs (:mod:`~fitroom.dressing.limbs`) and render (:mod:`~fitroom.dressing.render`): the old
    garment removed (:mod:`~fitroom.dressing.old_garment_removal`, :mod:`~fitroom.dressing.skin`,
-   :mod:`~fitroom.dressing.background`; an old coat's tail over the legs:
+   :mod:`~fitroom.dressing.background`; the line along its border:
+   :mod:`~fitroom.dressing.old_border`; an old coat's tail over the legs:
    :mod:`~fitroom.dressing.old_top_tail`), light (:mod:`~fitroom.dressing.shading`) and the
    layers drawn (:mod:`~fitroom.dressing.composite`).
 

@@ -154,6 +154,90 @@ def old_collar(
     return out
 
 
+#: How far up the neck from the old top's edge a neckband may reach, as a share of the
+#: picture's longer side (a rib band or a contrasting trim, not a turtleneck).
+NECKBAND_REACH = 0.025
+
+
+def old_neckband(
+    parts: BodyParts,
+    person: FloatArray,
+    image: ByteArray,
+    top: npt.NDArray[np.bool_],
+    chest_lab: FloatArray,
+) -> npt.NDArray[np.bool_]:
+    """An old neckband of any colour the part map calls neck: non-skin neck pixels below the
+    face within :data:`NECKBAND_REACH` of the old top ``top`` ((H, W) bool, its mask so far),
+    joined to it, away from the hair.
+
+    :func:`old_collar` finds a collar by the chest's colours; a contrasting trim (a black and
+    white ribbed band round a lilac tee) has none of them and stayed, drawn above the new
+    garment's neckline. The band is told by where it lies instead: on the neck, right at the
+    old top's edge. A turtleneck filling the neck stays, and so does everything when the
+    hair is coloured like the old top's chest ``chest_lab`` (Lab; see :func:`old_collar`).
+    """
+    labels = parts.labels
+    out = np.zeros(labels.shape, bool)
+    neck = labels == int(BodyPart.NECK)
+    if not neck.any() or not top.any():
+        return out
+    face_rows = np.nonzero((labels == int(BodyPart.FACE)).any(axis=1))[0]
+    if face_rows.size == 0 and not neck[0].any():
+        return out
+    start = int(face_rows[-1]) + 1 if face_rows.size else 0
+    h, w = labels.shape
+    reach = max(2, round(NECKBAND_REACH * max(h, w)))
+    # (Only the neck's box, grown by the reach: the band lies in it.)
+    ys, xs = np.nonzero(neck[start:])
+    if ys.size == 0:
+        return out
+    y0, y1 = start + int(ys.min()), min(h, start + int(ys.max()) + reach + 2)
+    x0, x1 = max(0, int(xs.min()) - reach), min(w, int(xs.max()) + reach + 1)
+    box = (slice(y0, y1), slice(x0, x1))
+    cand = neck[box] & (parts.skin[box] < 0.5) & (person[box] > 0.5)
+    cand[: max(0, start - y0)] = False
+    k = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * reach + 1, 2 * reach + 1))
+    if _hair_like(labels, image, chest_lab):
+        return out
+    hair = np.ascontiguousarray(labels[box] == int(BodyPart.HAIR)).view(np.uint8)
+    if hair.any():
+        # Hair falling over the neck towards the collar is often labelled neck.
+        cand &= ~cv2.dilate(hair, k).astype(bool)
+    neck_below = neck[start:]
+    if int(cand.sum()) > OLD_COLLAR_MAX_SHARE * int(np.count_nonzero(neck_below)) and not (
+        _bare_above(neck_below, parts.skin[start:])
+    ):
+        # A turtleneck fills the neck: it stays whole (see old_collar), not cut to a band.
+        return out
+    garment = np.ascontiguousarray(top[box]).view(np.uint8)
+    cand &= cv2.dilate(garment, k).astype(bool)
+    if not cand.any():
+        return out
+    # Only what is joined to the old top (a pixel's gap allowed): a shadow under the chin is not.
+    joined = cand | cv2.dilate(garment, np.ones((3, 3), np.uint8)).astype(bool)
+    n, comp = cv2.connectedComponents(joined.view(np.uint8), connectivity=8)
+    if n > 2:
+        touching = np.zeros(n, bool)
+        touching[comp[garment.astype(bool)]] = True
+        cand &= touching[comp]
+    out[box] = cand
+    return out
+
+
+def _hair_like(labels: ByteArray, image: ByteArray, colour: FloatArray) -> bool:
+    """Whether the hair (over 50 pixels of it) is coloured like ``colour`` (Lab, ΔE76 < 30):
+    hair falling over the neck then cannot be told from the old top's collar."""
+    hair = np.flatnonzero(labels == int(BodyPart.HAIR))
+    if hair.size <= 50:
+        return False
+    # (Every 7th hair pixel: the median needs no more.)
+    hair_lab = cv2.cvtColor(
+        image.reshape(-1, 3)[hair[::7]].reshape(-1, 1, 3).astype(np.float32) / 255.0,
+        cv2.COLOR_RGB2LAB,
+    ).reshape(-1, 3)
+    return float(np.linalg.norm(np.median(hair_lab, axis=0) - colour)) < 30.0
+
+
 #: The top share of the neck's rows looked at for bare skin above an old collar.
 NECK_TOP_SHARE = 0.25
 
@@ -172,9 +256,11 @@ def _bare_above(neck: npt.NDArray[np.bool_], skin: FloatArray) -> bool:
 
 
 __all__ = [
+    "NECKBAND_REACH",
     "NECK_TOP_SHARE",
     "OLD_COLLAR_MAX_SHARE",
     "old_collar",
     "old_cuffs",
+    "old_neckband",
     "spare_hair",
 ]

@@ -18,7 +18,7 @@ import numpy as np
 import numpy.typing as npt
 
 from fitroom.dressing.masks import labels_mask, pick, smooth_edges
-from fitroom.dressing.old_collar_and_cuffs import old_collar, old_cuffs, spare_hair
+from fitroom.dressing.old_collar_and_cuffs import old_collar, old_cuffs, old_neckband, spare_hair
 from fitroom.vision.core import ARM_PARTS, LEG_PARTS, BodyPart, BodyParts
 
 FloatArray = npt.NDArray[np.float32]
@@ -112,7 +112,7 @@ def hem_by_shade(
     band = legs[b0:b1] & fabric[b0:b1]
     if int(band.sum()) < 50:
         return None
-    below_lab = np.median(_lab_of(pick(image[b0:b1], band)), axis=0)
+    below_lab = np.median(lab_of_pixels(pick(image[b0:b1], band)), axis=0)
     step = abs(float(below_lab[0] - chest_lab[0]))
     chroma = float(np.linalg.norm(below_lab[1:] - chest_lab[1:]))
     if step < HEM_SHADE_STEP or chroma > HEM_SHADE_CHROMA:
@@ -127,7 +127,7 @@ def hem_by_shade(
         row = fabric[y]
         if int(row.sum()) < 10:
             continue
-        lab = np.median(_lab_of(image[y][row]), axis=0)
+        lab = np.median(lab_of_pixels(image[y][row]), axis=0)
         nearer_below[i] = np.linalg.norm(lab - below_lab) < np.linalg.norm(lab - chest_lab)
     for i in range(nearer_below.size):
         # (Rows of the top's colour above it: a step, not clothes of one shade throughout.)
@@ -136,7 +136,7 @@ def hem_by_shade(
     return None
 
 
-def _lab_of(pixels: ByteArray) -> FloatArray:
+def lab_of_pixels(pixels: ByteArray) -> FloatArray:
     """(N, 3) uint8 RGB pixels as (N, 3) float32 Lab."""
     lab: FloatArray = cv2.cvtColor(
         pixels.reshape(-1, 1, 3).astype(np.float32) / 255.0, cv2.COLOR_RGB2LAB
@@ -223,6 +223,7 @@ def old_garment_mask(
             spare_hair(parts, image, hard, palette, middle)
             hard |= old_cuffs(parts, person, image, hard, palette[0])
             hard |= old_collar(parts, person, image, palette)
+            hard |= old_neckband(parts, person, image, hard & torso, palette[0])
     if hard.any():
         # Skin showing through an open knit or lace, and specks the skin model took for skin,
         # are holes in the old garment: closed, or they would stay as dots in the skin fill.
@@ -385,6 +386,7 @@ __all__ = [
     "below_hem",
     "chest_palette",
     "hem_by_shade",
+    "lab_of_pixels",
     "old_garment_continues_below",
     "old_garment_lab",
     "old_garment_mask",

@@ -28,6 +28,7 @@ from fitroom.dressing.masks import (
     smooth_edges,
     snap_to_edges,
 )
+from fitroom.dressing.old_border import erase_old_border
 from fitroom.dressing.old_garment import (
     OldGarment,
     below_hem,
@@ -296,7 +297,7 @@ def remove_old_garment(
     # Repainted arms, legs and the chest are round: darker towards their sides.
     grain, mottle = skin_texture(image, parts)
     box = box_of(exposed)
-    return fill_with_skin(
+    base = fill_with_skin(
         base,
         exposed,
         skin_field(image, parts, person, box),
@@ -308,6 +309,7 @@ def remove_old_garment(
         outline=person_now(person, union, removed, box, round(0.1 * side)),
         out=base,
     )
+    return erase_old_border(base, exposed, image, parts, person, union, removed, side)
 
 
 def person_now(

@@ -49,6 +49,7 @@ from fitroom.dressing.old_garment_removal import (
     remove_old_garment,
 )
 from fitroom.dressing.old_top_tail import old_top_tail, remove_old_top_tail
+from fitroom.dressing.seams import seam_cracks
 from fitroom.dressing.shading import (
     contact_shadow,
     fabric_luminance,
@@ -368,6 +369,9 @@ def render_fitted(
             lower_old = np.maximum(lower_old, carried)
             old_mask = np.maximum(old_mask, carried)
             drape = np.maximum(drape, carried)
+    if drape.any() or gaps.any():
+        # (No crack between the garment's edge and the fabric carried beyond it: see seams.)
+        np.maximum(drape, seam_cracks(union, np.maximum(drape, gaps), old_mask), out=drape)
     if not keep_old:
         covered = np.maximum(drape, gaps)
         np.maximum(union, covered, out=covered)

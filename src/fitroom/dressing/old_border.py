@@ -1,0 +1,113 @@
+"""The line along the old garment's border: repainted from both sides once the old fabric is skin.
+
+Where old fabric is repainted as skin (:mod:`~fitroom.dressing.old_garment_removal`), its
+border in the photo (a V-neck's edge, a sleeve's or a neckband's hem: shade and the fabric's
+rim mixed with skin) is a line of its own, which the skin test takes for skin and keeps, or the
+repaint's soft edge leaves half painted: a thin light or dark line tracing where the old
+garment ended. :func:`erase_old_border` fills a thin band along it from both sides.
+
+Images are float32 (H, W, 3) RGB in [0, 255] while being rendered (uint8 for the photo itself);
+masks float32 (H, W) in [0, 1].
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import numpy.typing as npt
+
+from fitroom.dressing.masks import labels_mask
+from fitroom.dressing.old_garment import lab_of_pixels
+from fitroom.vision.core import HAND_PARTS, BodyPart, BodyParts
+
+FloatArray = npt.NDArray[np.float32]
+ByteArray = npt.NDArray[np.uint8]
+
+#: Parts of the person the border band never reaches onto.
+KEPT_PARTS = (BodyPart.FACE, BodyPart.HAIR, *HAND_PARTS)
+
+#: How wide the band along the old garment's border that is repainted from both sides is, each
+#: side of it, as a share of the photo's longer side (see :func:`erase_old_border`).
+OLD_BORDER_REACH = 0.002
+#: Lab distance (ΔE76) within which a pixel is coloured like the hair.
+HAIR_LIKE = 20.0
+#: The least skin probability of a pixel beyond the old garment's border that is repainted.
+OLD_BORDER_SKIN = 0.25
+
+
+def erase_old_border(
+    base: FloatArray,
+    painted: FloatArray,
+    image: ByteArray,
+    parts: BodyParts,
+    person: FloatArray,
+    union: FloatArray,
+    removed: FloatArray | None,
+    side: int,
+) -> FloatArray:
+    """Repaint the thin band along the border of the old fabric repainted as skin (``painted``
+    > 0.5) from both sides of it (in place; ``base`` is returned).
+
+    The old garment's border (a V-neck's edge, a sleeve's or a neckband's hem) is a line of
+    its own in the photo: shade and the fabric's rim mixed with skin, which the skin test
+    takes for skin and keeps, or the soft edge of the repaint leaves half painted. It stayed
+    as a thin light or dark line tracing where the old garment ended. The band
+    (:data:`OLD_BORDER_REACH` each side) is filled from the painted skin on one side and the
+    photographed skin on the other. Not on the face, hair or hands (nor on hair the part map
+    calls torso: pixels beyond the border coloured like the hair, nor on anything beyond it
+    the part map does not see as skin, a turtleneck kept under the new garment), nor where a
+    new garment covers or the background was repainted.
+    """
+    hard = painted > 0.5
+    if not hard.any():
+        return base
+    reach = max(1, round(OLD_BORDER_REACH * side))
+    bx, by, bw, bh = cv2.boundingRect(np.ascontiguousarray(hard).view(np.uint8))
+    h, w = painted.shape
+    pad = 3 * reach + 4
+    y0, y1 = max(0, by - pad), min(h, by + bh + pad)
+    x0, x1 = max(0, bx - pad), min(w, bx + bw + pad)
+    box = (slice(y0, y1), slice(x0, x1))
+    k = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * reach + 1, 2 * reach + 1))
+    inside = hard[box].view(np.uint8)
+    outer = cv2.dilate(inside, k).astype(bool) & ~hard[box]
+    # (Only onto what the part map sees as skin, at least in part.)
+    outer &= parts.skin[box] > OLD_BORDER_SKIN
+    hair = np.flatnonzero(parts.labels == int(BodyPart.HAIR))
+    face = np.flatnonzero(parts.labels == int(BodyPart.FACE))
+    if hair.size > 50 and face.size > 50 and outer.any():
+        # Hair tips lying on the old top (spared from its mask) are no skin: pixels coloured
+        # like the hair, and more like it than like the face.
+        # (Every 7th pixel: the medians need no more.)
+        hair_lab = np.median(lab_of_pixels(image.reshape(-1, 3)[hair[::7]]), axis=0)
+        face_lab = np.median(lab_of_pixels(image.reshape(-1, 3)[face[::7]]), axis=0)
+        ys, xs = np.nonzero(outer)
+        lab = lab_of_pixels(image[box][ys, xs])
+        to_hair = np.linalg.norm(lab - hair_lab, axis=1)
+        near = (to_hair < HAIR_LIKE) & (to_hair < np.linalg.norm(lab - face_lab, axis=1))
+        outer[ys[near], xs[near]] = False
+    inner = hard[box] & ~cv2.erode(inside, k).astype(bool)
+    allowed = (person[box] > 0.5) & (union[box] < 0.5)
+    allowed &= ~labels_mask(parts.labels[box], KEPT_PARTS)
+    if removed is not None:
+        allowed &= removed[box] < 0.5
+    band = (inner | outer) & allowed
+    # (Only where the band has the border's other side next to it: along a new garment's or
+    # the background's edge there is no line to erase.)
+    if not (band & outer).any() or not (band & inner).any():
+        return base
+    crop = np.clip(base[box], 0, 255).astype(np.uint8)
+    filled = cv2.inpaint(crop, band.view(np.uint8), 2 * reach, cv2.INPAINT_TELEA)
+    # (Softened, but not onto what the band may not touch.)
+    soft = (cv2.GaussianBlur(band.astype(np.float32), (0, 0), 0.7) * allowed)[..., None]
+    base[box] = base[box] * (1.0 - soft) + filled.astype(np.float32) * soft
+    return base
+
+
+__all__ = [
+    "HAIR_LIKE",
+    "KEPT_PARTS",
+    "OLD_BORDER_REACH",
+    "OLD_BORDER_SKIN",
+    "erase_old_border",
+]
