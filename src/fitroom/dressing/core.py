@@ -31,7 +31,9 @@ from typing import Protocol
 import numpy as np
 import numpy.typing as npt
 
+from fitroom.dressing.composite import TuckLine
 from fitroom.dressing.fit import PreparedGarments, fit_garment, layering_order
+from fitroom.dressing.hem import EDGE_OVERLAP, meet_top_edge
 from fitroom.dressing.limbs import Limbs
 from fitroom.dressing.old_garment import OldGarment, analyse_old_garment
 from fitroom.dressing.person_checks import (
@@ -131,6 +133,31 @@ class Dressed:
             )
 
 
+def hems_at_top_edge(
+    fitted: Sequence[FittedGarment],
+    cuts: Sequence[TuckLine],
+    image: ByteArray,
+    parts: BodyParts,
+    person_mask: FloatArray,
+    anchors: BodyAnchors,
+) -> list[FittedGarment]:
+    """The fitted garments with each untucked top's hem laid where the person's own top ends
+    over their trousers or skirt (:func:`~fitroom.dressing.hem.meet_top_edge`; the row from
+    :func:`~fitroom.dressing.waistband.top_edge_row`, read only when such a top is worn)."""
+    loose = [f.region == "upper" and cut is None for f, cut in zip(fitted, cuts, strict=True)]
+    if not any(loose):
+        return list(fitted)
+    edge = top_edge_row(parts, person_mask, image, anchors)
+    if edge is None:
+        return list(fitted)
+    overlap = EDGE_OVERLAP * anchors.shoulder_width
+    height = image.shape[0]
+    return [
+        meet_top_edge(f, edge, overlap, height) if is_loose else f
+        for f, is_loose in zip(fitted, loose, strict=True)
+    ]
+
+
 def dress(
     image: ByteArray,
     pose: Pose,
@@ -226,6 +253,8 @@ def dress(
     cuts = tuck_lines([garments[i] for i in order], ordered, anchors, options.tuck, find_waistband)
     if stream is not None and not waistband_read:
         stream.waistband_unused()
+    if options.length == 1.0 and not only_lower:
+        ordered = hems_at_top_edge(ordered, cuts, image, parts, person_mask, anchors)
     out, ordered_visible = render_fitted(
         image,
         ordered,
@@ -248,4 +277,11 @@ def dress(
     )
 
 
-__all__ = ["REGULAR_EASE", "DressOptions", "Dressed", "DressingStream", "dress"]
+__all__ = [
+    "REGULAR_EASE",
+    "DressOptions",
+    "Dressed",
+    "DressingStream",
+    "dress",
+    "hems_at_top_edge",
+]

@@ -8,6 +8,13 @@ at most :data:`HEM_STRETCH` of the panel's height below the new hem, the panel's
 stretched so its hem (ribbing, curve and print kept) lies where the old one did; a top shorter
 than that (a crop top over a long tee) keeps its own length.
 
+Over trousers or a skirt of about the top's colour (a khaki jacket over khaki trousers, dark
+denim over black jeans) no waistband and no old hem show in the colour tests; the row where the
+old top ends over them (:func:`~fitroom.dressing.waistband.top_edge_row`) does. There the panel's
+hem is laid on that row (:func:`meet_top_edge`), shortened or lengthened by at most
+:data:`HEM_TO_EDGE` of its height: a top fitted from its product photo's proportions came out
+10–15 % too long, over the trousers, or a little short.
+
 Masks float32 (H, W) in [0, 1]; layers as :class:`~fitroom.fitting.fitted.FittedLayer`.
 """
 
@@ -32,6 +39,27 @@ HEM_PIVOT = 0.45
 #: Columns of the new hem whose old hem is read: its middle share (at the sides an arm hanging
 #: beside the body, or a hand in a pocket, blurs where the old top ends).
 HEM_MIDDLE = 0.6
+
+
+#: The most a torso panel is shortened or lengthened to end where the old top did over the
+#: trousers (:func:`meet_top_edge`), as a share of its height.
+HEM_TO_EDGE = 0.2
+#: How far the new hem reaches over the old top's edge, as a share of the shoulder-seam distance
+#: (so no sliver of the old hem shows above the trousers).
+EDGE_OVERLAP = 0.01
+
+
+def panel_hem_row(panel: FittedLayer) -> float | None:
+    """The panel's hem: the median over its middle columns (:data:`HEM_MIDDLE`) of the lowest
+    opaque row (frame rows); None when the panel has fewer than four opaque columns."""
+    y0 = panel.box[1]
+    alpha = panel.rgba[..., 3] > 0.5
+    cols = np.flatnonzero(alpha.any(axis=0))
+    if cols.size < 4:
+        return None
+    lowest = y0 + alpha.shape[0] - 1 - np.argmax(alpha[::-1, :], axis=0)
+    trim = round(0.5 * (1.0 - HEM_MIDDLE) * cols.size)
+    return float(np.median(lowest[cols[trim : cols.size - trim]]))
 
 
 def old_hem_gap(panel: FittedLayer, old_top: FloatArray, parts: BodyParts) -> float:
@@ -71,15 +99,20 @@ def old_hem_gap(panel: FittedLayer, old_top: FloatArray, parts: BodyParts) -> fl
 
 def stretch_to_hem(panel: FittedLayer, rows: int, height: int) -> FittedLayer:
     """The panel with its part below :data:`HEM_PIVOT` lengthened by ``rows`` (its box grows
-    down; not past ``height``, the frame's)."""
+    down; not past ``height``, the frame's), or shortened when ``rows`` is negative (by at
+    most that part's height less one row)."""
     x0, y0, x1, y1 = panel.box
     rows = min(rows, height - y1)
-    if rows <= 0:
-        return panel
     pivot = round(HEM_PIVOT * (y1 - y0))
+    rows = max(rows, 1 - (y1 - y0 - pivot))
+    if rows == 0:
+        return panel
     lower = panel.rgba[pivot:]
+    # (Shrunk with the area filter: no moiré on a fine print.)
     longer = cv2.resize(
-        lower, (x1 - x0, lower.shape[0] + rows), interpolation=cv2.INTER_LINEAR
+        lower,
+        (x1 - x0, lower.shape[0] + rows),
+        interpolation=cv2.INTER_LINEAR if rows > 0 else cv2.INTER_AREA,
     ).astype(np.float32)
     rgba = np.ascontiguousarray(np.concatenate([panel.rgba[:pivot], longer], axis=0))
     return FittedLayer(panel.part, (x0, y0, x1, y1 + rows), rgba)
@@ -105,11 +138,47 @@ def meet_old_hem(fitted: FittedGarment, old_top: FloatArray, parts: BodyParts) -
     return fitted
 
 
+def meet_top_edge(
+    fitted: FittedGarment, edge_row: float, overlap: float, height: int
+) -> FittedGarment:
+    """``fitted`` with its torso panel's hem (:func:`panel_hem_row`) laid ``overlap`` rows
+    below ``edge_row``, the row where the old top ends over the trousers (see the module
+    docstring), when that moves it by at most :data:`HEM_TO_EDGE` of the panel's height;
+    unchanged otherwise (a lower garment, no torso panel, an edge further away: a cropped top
+    keeps its length over a long one, a long one over a cropped one).
+
+    Args:
+        fitted: the fitted garment.
+        edge_row: frame row of the old top's edge.
+        overlap: rows the new hem reaches over it.
+        height: the frame's height (the panel does not grow past it).
+    """
+    if fitted.region != "upper":
+        return fitted
+    layers = list(fitted.layers)
+    for i, layer in enumerate(layers):
+        if layer.part != "torso":
+            continue
+        hem = panel_hem_row(layer)
+        if hem is None:
+            return fitted
+        rows = round(edge_row + overlap - hem)
+        if rows == 0 or abs(rows) > HEM_TO_EDGE * (layer.box[3] - layer.box[1]):
+            return fitted
+        layers[i] = stretch_to_hem(layer, rows, height)
+        return replace(fitted, layers=tuple(layers))
+    return fitted
+
+
 __all__ = [
+    "EDGE_OVERLAP",
     "HEM_MIDDLE",
     "HEM_PIVOT",
     "HEM_STRETCH",
+    "HEM_TO_EDGE",
     "meet_old_hem",
+    "meet_top_edge",
     "old_hem_gap",
+    "panel_hem_row",
     "stretch_to_hem",
 ]
