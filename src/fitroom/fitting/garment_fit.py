@@ -340,6 +340,37 @@ def straight_top_edge(landmarks: GarmentLandmarks) -> bool:
     return lowest - top <= STRAIGHT_TOP * span
 
 
+#: Strands of a warped torso panel narrower than this share of the shoulder-seam distance are
+#: dropped (see :func:`without_slivers`).
+SLIVER_WIDTH = 0.02
+
+
+def without_slivers(rgba: FloatArray, width: int) -> FloatArray:
+    """A premultiplied (h, w, 4) layer without its strands narrower than ``width`` pixels.
+
+    The panel keeps the roots of the sleeves (see :func:`premultiplied_parts`); where the warp
+    carries a shoulder seam out beyond the body, that strip is drawn out into a line one or
+    two pixels wide around the sleeve, and the space between it and the sleeve was bridged
+    as a "gap" in a barcode of streaks. Pixels of the layer that an opening with a ``width``
+    disc removes, and that lie more than a pixel from what it keeps, are cleared.
+
+    >>> layer = np.zeros((30, 30, 4), np.float32)
+    >>> layer[5:25, 5:15] = 1.0  # a block
+    >>> layer[10, 15:28] = 1.0  # a line one pixel wide out of it
+    >>> out = without_slivers(layer, 5)
+    >>> bool(out[10, 20, 3] == 0.0), bool(np.array_equal(out[5:25, 5:15], layer[5:25, 5:15]))
+    (True, True)
+    """
+    solid = np.ascontiguousarray(rgba[..., 3] > 0.5).view(np.uint8)
+    disc = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (width, width))
+    kept = cv2.dilate(cv2.morphologyEx(solid, cv2.MORPH_OPEN, disc), np.ones((5, 5), np.uint8))
+    if bool(kept.all()):
+        return rgba
+    out = rgba.copy()
+    out[kept == 0] = 0.0
+    return out
+
+
 #: Torso placement: garment, body anchors and ease → (landmark targets, body px per garment px).
 PlaceTorso = Callable[[Garment, BodyAnchors, float], tuple[dict[str, tuple[float, float]], float]]
 
@@ -416,7 +447,9 @@ def fit_upper(
     box = clip_box(body_pts, 0.12 * anchors.shoulder_width + 8, size)
     if box is not None:
         map_x, map_y = tps_inverse_maps(body_pts, garment_pts, box, smoothing=1.0)
-        layers.append(FittedLayer("torso", box, remap_premultiplied(pieces["torso"], map_x, map_y)))
+        panel = remap_premultiplied(pieces["torso"], map_x, map_y)
+        sliver = max(3, round(SLIVER_WIDTH * anchors.shoulder_width))
+        layers.append(FittedLayer("torso", box, without_slivers(panel, sliver)))
     # Sleeves hang over the body's sides (on a bulky coat the arms lie within the torso's
     # outline: under the panel they would vanish), forearms beside or across the body: both
     # are drawn over the torso panel.
@@ -436,6 +469,7 @@ __all__ = [
     "FACTOR_STEP",
     "HANG_BELOW",
     "SIZE_EASE",
+    "SLIVER_WIDTH",
     "SOLID_ALPHA",
     "STRAIGHT_TOP",
     "TORSO_POINTS",
@@ -450,4 +484,5 @@ __all__ = [
     "size_ease",
     "straight_top_edge",
     "torso_targets",
+    "without_slivers",
 ]
