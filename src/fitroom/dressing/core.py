@@ -37,6 +37,7 @@ from fitroom.dressing.hem import EDGE_OVERLAP, meet_top_edge
 from fitroom.dressing.limbs import Limbs
 from fitroom.dressing.old_garment import OldGarment, analyse_old_garment
 from fitroom.dressing.person_checks import (
+    MIN_VISIBILITY,
     arm_warnings,
     check_garment,
     check_person,
@@ -143,17 +144,24 @@ def hems_at_top_edge(
 ) -> list[FittedGarment]:
     """The fitted garments with each untucked top's hem laid where the person's own top ends
     over their trousers or skirt (:func:`~fitroom.dressing.hem.meet_top_edge`; the row from
-    :func:`~fitroom.dressing.waistband.top_edge_row`, read only when such a top is worn)."""
+    :func:`~fitroom.dressing.waistband.top_edge_row`, read only when such a top is worn and
+    the hips are seen in the picture)."""
     loose = [f.region == "upper" and cut is None for f, cut in zip(fitted, cuts, strict=True)]
-    if not any(loose):
+    h = image.shape[0]
+    hips = anchors.hips
+    # (A photo cut off above the hips shows no edge of a top over trousers: what crosses its
+    # lower rows is a belt, a harness or the hands, and the top goes on out of the picture.)
+    hips_seen = bool(
+        np.all(anchors.visibility[:, 3] >= MIN_VISIBILITY) and float(hips[:, 1].max()) < h
+    )
+    if not any(loose) or not hips_seen:
         return list(fitted)
     edge = top_edge_row(parts, person_mask, image, anchors)
     if edge is None:
         return list(fitted)
     overlap = EDGE_OVERLAP * anchors.shoulder_width
-    height = image.shape[0]
     return [
-        meet_top_edge(f, edge, overlap, height) if is_loose else f
+        meet_top_edge(f, edge, overlap, h) if is_loose else f
         for f, is_loose in zip(fitted, loose, strict=True)
     ]
 
