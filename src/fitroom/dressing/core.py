@@ -261,7 +261,9 @@ def dress(
     cuts = tuck_lines([garments[i] for i in order], ordered, anchors, options.tuck, find_waistband)
     if stream is not None and not waistband_read:
         stream.waistband_unused()
-    if options.length == 1.0 and not only_lower:
+    if stream is None and options.tuck is None and options.length == 1.0 and not only_lower:
+        # (A photo's top following the photo; a stream's edge row would need smoothing over
+        # frames first: read per frame, the hem jumped as the person turned.)
         ordered = hems_at_top_edge(ordered, cuts, image, parts, person_mask, anchors)
     out, ordered_visible = render_fitted(
         image,

@@ -10,10 +10,11 @@ than that (a crop top over a long tee) keeps its own length.
 
 Over trousers or a skirt of about the top's colour (a khaki jacket over khaki trousers, dark
 denim over black jeans) no waistband and no old hem show in the colour tests; the row where the
-old top ends over them (:func:`~fitroom.dressing.waistband.top_edge_row`) does. There the panel's
-hem is laid on that row (:func:`meet_top_edge`), shortened or lengthened by at most
-:data:`HEM_TO_EDGE` of its height: a top fitted from its product photo's proportions came out
-10–15 % too long, over the trousers, or a little short.
+old top ends over them (:func:`~fitroom.dressing.waistband.top_edge_row`) does. A panel ending
+below that row is shortened to it (:func:`meet_top_edge`), by at most :data:`HEM_TO_EDGE` of
+its height: a top fitted from its product photo's proportions came out 10–15 % too long, over
+the trousers. (Lengthened to it as well, the cross pairs' lower-body change grew: an edge read
+too low drew the top over the trousers.)
 
 Masks float32 (H, W) in [0, 1]; layers as :class:`~fitroom.fitting.fitted.FittedLayer`.
 """
@@ -41,8 +42,8 @@ HEM_PIVOT = 0.45
 HEM_MIDDLE = 0.6
 
 
-#: The most a torso panel is shortened or lengthened to end where the old top did over the
-#: trousers (:func:`meet_top_edge`), as a share of its height.
+#: The most a torso panel is shortened to end where the old top did over the trousers
+#: (:func:`meet_top_edge`), as a share of its height.
 HEM_TO_EDGE = 0.2
 #: How far the new hem reaches over the old top's edge, as a share of the shoulder-seam distance
 #: (so no sliver of the old hem shows above the trousers).
@@ -141,11 +142,11 @@ def meet_old_hem(fitted: FittedGarment, old_top: FloatArray, parts: BodyParts) -
 def meet_top_edge(
     fitted: FittedGarment, edge_row: float, overlap: float, height: int
 ) -> FittedGarment:
-    """``fitted`` with its torso panel's hem (:func:`panel_hem_row`) laid ``overlap`` rows
-    below ``edge_row``, the row where the old top ends over the trousers (see the module
-    docstring), when that moves it by at most :data:`HEM_TO_EDGE` of the panel's height;
-    unchanged otherwise (a lower garment, no torso panel, an edge further away: a cropped top
-    keeps its length over a long one, a long one over a cropped one).
+    """``fitted`` with its torso panel's hem (:func:`panel_hem_row`) raised to ``overlap``
+    rows below ``edge_row``, the row where the old top ends over the trousers (see the module
+    docstring), when that shortens it by at most :data:`HEM_TO_EDGE` of the panel's height;
+    unchanged otherwise (a lower garment, no torso panel, a hem above the edge, an edge
+    further up: a long top keeps its length over a cropped one).
 
     Args:
         fitted: the fitted garment.
@@ -163,7 +164,7 @@ def meet_top_edge(
         if hem is None:
             return fitted
         rows = round(edge_row + overlap - hem)
-        if rows == 0 or abs(rows) > HEM_TO_EDGE * (layer.box[3] - layer.box[1]):
+        if rows >= 0 or -rows > HEM_TO_EDGE * (layer.box[3] - layer.box[1]):
             return fitted
         layers[i] = stretch_to_hem(layer, rows, height)
         return replace(fitted, layers=tuple(layers))
