@@ -21,6 +21,7 @@ Masks float32 (H, W) in [0, 1]; layers as :class:`~fitroom.fitting.fitted.Fitted
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 
 import cv2
@@ -119,24 +120,39 @@ def stretch_to_hem(panel: FittedLayer, rows: int, height: int) -> FittedLayer:
     return FittedLayer(panel.part, (x0, y0, x1, y1 + rows), rgba)
 
 
+def _panel_resized(
+    fitted: FittedGarment, rows_of: Callable[[FittedLayer], int | None], height: int
+) -> FittedGarment:
+    """``fitted`` with its torso panel lengthened by ``rows_of(panel)`` rows (shortened when
+    negative; see :func:`stretch_to_hem`), or unchanged when that says None or there is no
+    panel (a lower garment, a garment without a torso panel)."""
+    if fitted.region != "upper":
+        return fitted
+    for i, layer in enumerate(fitted.layers):
+        if layer.part != "torso":
+            continue
+        rows = rows_of(layer)
+        if rows is None:
+            return fitted
+        layers = list(fitted.layers)
+        layers[i] = stretch_to_hem(layer, rows, height)
+        # (Everything else kept: a panel that leaves out its own neck opening still does.)
+        return replace(fitted, layers=tuple(layers))
+    return fitted
+
+
 def meet_old_hem(fitted: FittedGarment, old_top: FloatArray, parts: BodyParts) -> FittedGarment:
     """``fitted`` with its torso panel lengthened to the old top's hem when that lies at most
     :data:`HEM_STRETCH` of the panel's height below its own (see the module docstring);
     unchanged otherwise (a lower garment, no torso panel, an old top ending higher)."""
-    if fitted.region != "upper":
-        return fitted
-    layers = list(fitted.layers)
-    for i, layer in enumerate(layers):
-        if layer.part != "torso":
-            continue
-        gap = old_hem_gap(layer, old_top, parts)
-        panel_height = layer.box[3] - layer.box[1]
-        if gap < 2.0 or gap > HEM_STRETCH * panel_height:
-            return fitted
-        layers[i] = stretch_to_hem(layer, round(gap), old_top.shape[0])
-        # (Everything else kept: a panel that leaves out its own neck opening still does.)
-        return replace(fitted, layers=tuple(layers))
-    return fitted
+
+    def rows_of(panel: FittedLayer) -> int | None:
+        gap = old_hem_gap(panel, old_top, parts)
+        if gap < 2.0 or gap > HEM_STRETCH * (panel.box[3] - panel.box[1]):
+            return None
+        return round(gap)
+
+    return _panel_resized(fitted, rows_of, old_top.shape[0])
 
 
 def meet_top_edge(
@@ -154,21 +170,17 @@ def meet_top_edge(
         overlap: rows the new hem reaches over it.
         height: the frame's height (the panel does not grow past it).
     """
-    if fitted.region != "upper":
-        return fitted
-    layers = list(fitted.layers)
-    for i, layer in enumerate(layers):
-        if layer.part != "torso":
-            continue
-        hem = panel_hem_row(layer)
+
+    def rows_of(panel: FittedLayer) -> int | None:
+        hem = panel_hem_row(panel)
         if hem is None:
-            return fitted
+            return None
         rows = round(edge_row + overlap - hem)
-        if rows >= 0 or -rows > HEM_TO_EDGE * (layer.box[3] - layer.box[1]):
-            return fitted
-        layers[i] = stretch_to_hem(layer, rows, height)
-        return replace(fitted, layers=tuple(layers))
-    return fitted
+        if rows >= 0 or -rows > HEM_TO_EDGE * (panel.box[3] - panel.box[1]):
+            return None
+        return rows
+
+    return _panel_resized(fitted, rows_of, height)
 
 
 __all__ = [
