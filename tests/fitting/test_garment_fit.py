@@ -23,7 +23,6 @@ from fitroom.fitting.garment_fit import (
     premultiplied_parts,
     straight_top_edge,
     torso_targets,
-    without_slivers,
 )
 from fitroom.garments import Garment, GarmentPart, ingest_garment
 
@@ -172,26 +171,6 @@ class TestCoverBodyWidth:
         }
         cover_body_width(targets, shifted, 1.04)
         assert 0.5 * (targets["waist_left"][0] + targets["waist_right"][0]) == pytest.approx(320.0)
-
-
-class TestWithoutSlivers:
-    def test_a_strand_round_a_sleeve_is_dropped(self) -> None:
-        """A panel with a two-pixel strand drawn out of its shoulder: the strand goes, the
-        panel and its soft rim stay as they were."""
-        layer = np.zeros((80, 80, 4), np.float32)
-        cv2.circle(layer, (40, 50), 20, (90.0, 60.0, 30.0, 1.0), -1, cv2.LINE_AA)
-        cv2.line(layer, (25, 35), (5, 5), (90.0, 60.0, 30.0, 1.0), 2)
-        out = without_slivers(layer, 5)
-        assert float(out[5:15, 3:14, 3].max()) == 0.0
-        disc = np.zeros((80, 80), np.uint8)
-        cv2.circle(disc, (40, 50), 17, 1, -1)
-        assert np.array_equal(out[disc > 0], layer[disc > 0])
-
-    def test_a_layer_without_strands_is_returned_as_it_is(self) -> None:
-        layer = np.zeros((40, 40, 4), np.float32)
-        layer[5:35, 5:35] = 1.0
-        out = without_slivers(layer, 5)
-        assert np.array_equal(out, layer)
 
 
 def test_the_garments_own_neck_opening_is_left_out_of_the_torso_panel(

@@ -16,7 +16,7 @@ import numpy.typing as npt
 
 from fitroom.errors import InputError, UnsupportedGarment
 from fitroom.fitting.anchors import BodyAnchors, seams_beside_joints
-from fitroom.fitting.fitted import FittedGarment, FittedLayer, clip_box
+from fitroom.fitting.fitted import FittedGarment, FittedLayer, clip_box, without_slivers
 from fitroom.fitting.sleeves import fit_sleeve
 from fitroom.fitting.warp import (
     apply_affine,
@@ -377,32 +377,6 @@ def straight_top_edge(landmarks: GarmentLandmarks) -> bool:
 SLIVER_WIDTH = 0.02
 
 
-def without_slivers(rgba: FloatArray, width: int) -> FloatArray:
-    """A premultiplied (h, w, 4) layer without its strands narrower than ``width`` pixels.
-
-    The panel keeps the roots of the sleeves (see :func:`premultiplied_parts`); where the warp
-    carries a shoulder seam out beyond the body, that strip is drawn out into a line one or
-    two pixels wide around the sleeve, and the space between it and the sleeve was bridged
-    as a "gap" in a barcode of streaks. Pixels of the layer that an opening with a ``width``
-    disc removes, and that lie more than a pixel from what it keeps, are cleared.
-
-    >>> layer = np.zeros((30, 30, 4), np.float32)
-    >>> layer[5:25, 5:15] = 1.0  # a block
-    >>> layer[10, 15:28] = 1.0  # a line one pixel wide out of it
-    >>> out = without_slivers(layer, 5)
-    >>> bool(out[10, 20, 3] == 0.0), bool(np.array_equal(out[5:25, 5:15], layer[5:25, 5:15]))
-    (True, True)
-    """
-    solid = np.ascontiguousarray(rgba[..., 3] > 0.5).view(np.uint8)
-    disc = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (width, width))
-    kept = cv2.dilate(cv2.morphologyEx(solid, cv2.MORPH_OPEN, disc), np.ones((5, 5), np.uint8))
-    if bool(kept.all()):
-        return rgba
-    out = rgba.copy()
-    out[kept == 0] = 0.0
-    return out
-
-
 #: Torso placement: garment, body anchors and ease → (landmark targets, body px per garment px).
 PlaceTorso = Callable[[Garment, BodyAnchors, float], tuple[dict[str, tuple[float, float]], float]]
 
@@ -519,5 +493,4 @@ __all__ = [
     "size_ease",
     "straight_top_edge",
     "torso_targets",
-    "without_slivers",
 ]
