@@ -10,7 +10,14 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from fitroom.dressing.hem import HEM_PIVOT, meet_old_hem, old_hem_gap, stretch_to_hem
+from fitroom.dressing.hem import (
+    HEM_PIVOT,
+    meet_old_hem,
+    meet_top_edge,
+    old_hem_gap,
+    panel_hem_row,
+    stretch_to_hem,
+)
 from fitroom.fitting.fitted import FittedGarment, FittedLayer
 from fitroom.garments import ingest_garment
 from fitroom.imaging import decode_image
@@ -68,6 +75,35 @@ class TestMeetOldHem:
         assert panel.box[3] == 150 and panel.rgba.shape[0] == 110
 
 
+class TestMeetTopEdge:
+    def test_a_long_top_is_shortened_to_the_edge(self) -> None:
+        # The panel's hem is row 139; the old top ended over the trousers at row 120.
+        top, _, _ = _scene(old_hem=155)
+        assert panel_hem_row(top.layers[0]) == 139.0
+        met = meet_top_edge(top, 120.0, 2.0, height=240)
+        panel = met.layers[0]
+        assert panel_hem_row(panel) == pytest.approx(122.0, abs=1.0)
+        # The chest is not moved; the hem keeps its colour (the ramp's end).
+        pivot = round(HEM_PIVOT * 100)
+        assert np.array_equal(panel.rgba[:pivot], top.layers[0].rgba[:pivot])
+        assert panel.rgba[-1, 0, 0] == pytest.approx(255.0, abs=8.0)
+
+    def test_a_top_ending_above_the_edge_keeps_its_length(self) -> None:
+        top, _, _ = _scene(old_hem=155)
+        assert meet_top_edge(top, 150.0, 0.0, height=240) is top
+
+    def test_a_far_edge_changes_nothing(self) -> None:
+        # More than a fifth of the panel's height away: a cropped top stays cropped.
+        top, _, _ = _scene(old_hem=155)
+        assert meet_top_edge(top, 100.0, 0.0, height=240) is top
+
+    def test_a_lower_garment_changes_nothing(self) -> None:
+        top, _, _ = _scene(old_hem=155)
+        trousers = dataclasses.replace(top, region="lower")
+        assert trousers.region != "upper"
+        assert meet_top_edge(trousers, 120.0, 0.0, height=240) is trousers
+
+
 @pytest.fixture(scope="module")
 def tryon() -> Iterator[TryOn]:
     with TryOn(num_threads=1) as model:
@@ -87,3 +123,22 @@ def test_a_tee_reaches_its_hem_on_a_true_pair(tryon: TryOn, shared_data: Path) -
     lowest = np.arange(region.shape[0])[:, None] > rows[-1] - (rows[-1] - rows[0]) // 6
     drawn = result.visible_masks[0] > 0.5
     assert float(drawn[region & lowest].mean()) > 0.7  # 0.30 before
+
+
+def test_a_jacket_over_trousers_of_its_colour_ends_at_its_hem(
+    tryon: TryOn, shared_data: Path
+) -> None:
+    """A khaki jacket over khaki trousers (Dress Code 000000), dressed in that jacket: no
+    waistband shows in the colour tests, and the jacket came out about 65 rows too long, over
+    the trousers; it ends at the photo's hem now."""
+    pairs = shared_data / "pairs"
+    photo = decode_image(pairs / "image" / "000000_0.jpg")
+    result = tryon.render(photo, [ingest_garment(pairs / "cloth" / "000000_1.jpg")])
+    # Dress Code's label 4 is the upper garment.
+    region = np.array(Image.open(pairs / "image-parse" / "000000_4.png")) == 4
+    cols = np.flatnonzero(region.any(axis=0))
+    middle = cols[cols.size // 4 : 3 * cols.size // 4]
+    drawn = result.visible_masks[0] > 0.5
+    photo_hem = np.median([np.flatnonzero(region[:, c]).max() for c in middle])
+    new_hem = np.median([np.flatnonzero(drawn[:, c]).max() for c in middle])
+    assert abs(new_hem - photo_hem) < 15  # 64 rows below before

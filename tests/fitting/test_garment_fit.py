@@ -8,6 +8,7 @@ from pathlib import Path
 
 import cv2
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -15,6 +16,7 @@ from fitroom.fitting.anchors import BodyAnchors
 from fitroom.fitting.fitted import FittedLayer
 from fitroom.fitting.garment_fit import (
     SOLID_ALPHA,
+    cover_body_width,
     decontaminated,
     fit_upper,
     lengthened,
@@ -126,6 +128,49 @@ class TestDecontaminated:
     def test_nothing_to_do_without_a_rim(self) -> None:
         rgb = np.full((8, 8, 3), 40.0, np.float32)
         assert decontaminated(rgb, np.ones((8, 8), np.float32)) is rgb
+
+
+class TestCoverBodyWidth:
+    def test_a_torso_cut_short_by_an_arm_is_covered_about_the_axis(
+        self, stick_figure: StickFigure
+    ) -> None:
+        """A forearm across the waist leaves only a sliver of torso measured there (the part
+        map's torso ends at the arm): the waist stays centred on the body's axis instead of
+        being pulled sideways onto that sliver."""
+        figure = stick_figure()
+        edges = figure.torso_edges.copy()
+        cut = (edges[:, 0] >= 360) & (edges[:, 0] <= 420)
+        edges[cut, 1] = 240.0  # only x 220..240 measured (the axis is x = 300)
+        edges[cut, 2] = 220.0
+        occluded = dataclasses.replace(figure, torso_edges=edges)
+        targets = {
+            "armpit_left": (380.0, 300.0),
+            "armpit_right": (220.0, 300.0),
+            "waist_left": (380.0, 390.0),
+            "waist_right": (220.0, 390.0),
+            "hem_left": (380.0, 500.0),
+            "hem_right": (220.0, 500.0),
+        }
+        cover_body_width(targets, occluded, 1.04)
+        waist_centre = 0.5 * (targets["waist_left"][0] + targets["waist_right"][0])
+        assert abs(waist_centre - 300.0) < 1.0  # 230 when centred on the sliver
+        # Where the torso is measured whole, its own centre and width decide as before.
+        assert targets["armpit_left"][0] == pytest.approx(300.0 + 80.0 * 1.04)
+
+    def test_a_body_leaning_off_the_axis_a_little_is_followed(
+        self, stick_figure: StickFigure
+    ) -> None:
+        figure = stick_figure()
+        edges = figure.torso_edges.copy()
+        edges[:, 1:] += 20.0  # the measured torso 20 px (a quarter of its half) to one side
+        shifted = dataclasses.replace(figure, torso_edges=edges)
+        targets = {
+            f"{row}_{side}": (300.0 + (80.0 if side == "left" else -80.0), y)
+            for row, y in (("armpit", 300.0), ("waist", 390.0), ("hem", 500.0))
+            for side in ("left", "right")
+        }
+        cover_body_width(targets, shifted, 1.04)
+        assert 0.5 * (targets["waist_left"][0] + targets["waist_right"][0]) == pytest.approx(320.0)
 
 
 def test_the_garments_own_neck_opening_is_left_out_of_the_torso_panel(

@@ -32,10 +32,13 @@ from typing import Protocol
 import numpy as np
 import numpy.typing as npt
 
+from fitroom.dressing.composite import TuckLine
 from fitroom.dressing.fit import PreparedGarments, fit_garment, layering_order
+from fitroom.dressing.hem import EDGE_OVERLAP, meet_top_edge
 from fitroom.dressing.limbs import Limbs
 from fitroom.dressing.old_garment import OldGarment, analyse_old_garment
 from fitroom.dressing.person_checks import (
+    MIN_VISIBILITY,
     arm_warnings,
     check_garment,
     check_person,
@@ -130,6 +133,38 @@ class Dressed:
             raise ValueError(
                 f"Dressed: {len(self.visible_masks)} visible masks for {len(self.fitted)} garments"
             )
+
+
+def hems_at_top_edge(
+    fitted: Sequence[FittedGarment],
+    cuts: Sequence[TuckLine],
+    image: ByteArray,
+    parts: BodyParts,
+    person_mask: FloatArray,
+    anchors: BodyAnchors,
+) -> list[FittedGarment]:
+    """The fitted garments with each untucked top's hem laid where the person's own top ends
+    over their trousers or skirt (:func:`~fitroom.dressing.hem.meet_top_edge`; the row from
+    :func:`~fitroom.dressing.waistband.top_edge_row`, read only when such a top is worn and
+    the hips are seen in the picture)."""
+    loose = [f.region == "upper" and cut is None for f, cut in zip(fitted, cuts, strict=True)]
+    h = image.shape[0]
+    hips = anchors.hips
+    # (A photo cut off above the hips shows no edge of a top over trousers: what crosses its
+    # lower rows is a belt, a harness or the hands, and the top goes on out of the picture.)
+    hips_seen = bool(
+        np.all(anchors.visibility[:, 3] >= MIN_VISIBILITY) and float(hips[:, 1].max()) < h
+    )
+    if not any(loose) or not hips_seen:
+        return list(fitted)
+    edge = top_edge_row(parts, person_mask, image, anchors)
+    if edge is None:
+        return list(fitted)
+    overlap = EDGE_OVERLAP * anchors.shoulder_width
+    return [
+        meet_top_edge(f, edge, overlap, h) if is_loose else f
+        for f, is_loose in zip(fitted, loose, strict=True)
+    ]
 
 
 def dress(
@@ -233,6 +268,10 @@ def dress(
     cuts = tuck_lines([garments[i] for i in order], ordered, anchors, options.tuck, find_waistband)
     if stream is not None and not waistband_read:
         stream.waistband_unused()
+    if stream is None and options.tuck is None and options.length == 1.0 and not only_lower:
+        # (A photo's top following the photo; a stream's edge row would need smoothing over
+        # frames first: read per frame, the hem jumped as the person turned.)
+        ordered = hems_at_top_edge(ordered, cuts, image, parts, person_mask, anchors)
     out, ordered_visible = render_fitted(
         image,
         ordered,
@@ -255,4 +294,11 @@ def dress(
     )
 
 
-__all__ = ["REGULAR_EASE", "DressOptions", "Dressed", "DressingStream", "dress"]
+__all__ = [
+    "REGULAR_EASE",
+    "DressOptions",
+    "Dressed",
+    "DressingStream",
+    "dress",
+    "hems_at_top_edge",
+]

@@ -8,11 +8,20 @@ at most :data:`HEM_STRETCH` of the panel's height below the new hem, the panel's
 stretched so its hem (ribbing, curve and print kept) lies where the old one did; a top shorter
 than that (a crop top over a long tee) keeps its own length.
 
+Over trousers or a skirt of about the top's colour (a khaki jacket over khaki trousers, dark
+denim over black jeans) no waistband and no old hem show in the colour tests; the row where the
+old top ends over them (:func:`~fitroom.dressing.waistband.top_edge_row`) does. A panel ending
+below that row is shortened to it (:func:`meet_top_edge`), by at most :data:`HEM_TO_EDGE` of
+its height: a top fitted from its product photo's proportions came out 10–15 % too long, over
+the trousers. (Lengthened to it as well, the cross pairs' lower-body change grew: an edge read
+too low drew the top over the trousers.)
+
 Masks float32 (H, W) in [0, 1]; layers as :class:`~fitroom.fitting.fitted.FittedLayer`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 
 import cv2
@@ -32,6 +41,27 @@ HEM_PIVOT = 0.45
 #: Columns of the new hem whose old hem is read: its middle share (at the sides an arm hanging
 #: beside the body, or a hand in a pocket, blurs where the old top ends).
 HEM_MIDDLE = 0.6
+
+
+#: The most a torso panel is shortened to end where the old top did over the trousers
+#: (:func:`meet_top_edge`), as a share of its height.
+HEM_TO_EDGE = 0.2
+#: How far the new hem reaches over the old top's edge, as a share of the shoulder-seam distance
+#: (so no sliver of the old hem shows above the trousers).
+EDGE_OVERLAP = 0.01
+
+
+def panel_hem_row(panel: FittedLayer) -> float | None:
+    """The panel's hem: the median over its middle columns (:data:`HEM_MIDDLE`) of the lowest
+    opaque row (frame rows); None when the panel has fewer than four opaque columns."""
+    y0 = panel.box[1]
+    alpha = panel.rgba[..., 3] > 0.5
+    cols = np.flatnonzero(alpha.any(axis=0))
+    if cols.size < 4:
+        return None
+    lowest = y0 + alpha.shape[0] - 1 - np.argmax(alpha[::-1, :], axis=0)
+    trim = round(0.5 * (1.0 - HEM_MIDDLE) * cols.size)
+    return float(np.median(lowest[cols[trim : cols.size - trim]]))
 
 
 def old_hem_gap(panel: FittedLayer, old_top: FloatArray, parts: BodyParts) -> float:
@@ -71,45 +101,97 @@ def old_hem_gap(panel: FittedLayer, old_top: FloatArray, parts: BodyParts) -> fl
 
 def stretch_to_hem(panel: FittedLayer, rows: int, height: int) -> FittedLayer:
     """The panel with its part below :data:`HEM_PIVOT` lengthened by ``rows`` (its box grows
-    down; not past ``height``, the frame's)."""
+    down; not past ``height``, the frame's), or shortened when ``rows`` is negative (by at
+    most that part's height less one row)."""
     x0, y0, x1, y1 = panel.box
     rows = min(rows, height - y1)
-    if rows <= 0:
-        return panel
     pivot = round(HEM_PIVOT * (y1 - y0))
+    rows = max(rows, 1 - (y1 - y0 - pivot))
+    if rows == 0:
+        return panel
     lower = panel.rgba[pivot:]
+    # (Shrunk with the area filter: no moiré on a fine print.)
     longer = cv2.resize(
-        lower, (x1 - x0, lower.shape[0] + rows), interpolation=cv2.INTER_LINEAR
+        lower,
+        (x1 - x0, lower.shape[0] + rows),
+        interpolation=cv2.INTER_LINEAR if rows > 0 else cv2.INTER_AREA,
     ).astype(np.float32)
     rgba = np.ascontiguousarray(np.concatenate([panel.rgba[:pivot], longer], axis=0))
     return FittedLayer(panel.part, (x0, y0, x1, y1 + rows), rgba)
+
+
+def _panel_resized(
+    fitted: FittedGarment, rows_of: Callable[[FittedLayer], int | None], height: int
+) -> FittedGarment:
+    """``fitted`` with its torso panel lengthened by ``rows_of(panel)`` rows (shortened when
+    negative; see :func:`stretch_to_hem`), or unchanged when that says None or there is no
+    panel (a lower garment, a garment without a torso panel)."""
+    if fitted.region != "upper":
+        return fitted
+    for i, layer in enumerate(fitted.layers):
+        if layer.part != "torso":
+            continue
+        rows = rows_of(layer)
+        if rows is None:
+            return fitted
+        layers = list(fitted.layers)
+        layers[i] = stretch_to_hem(layer, rows, height)
+        # (Everything else kept: a panel that leaves out its own neck opening still does.)
+        return replace(fitted, layers=tuple(layers))
+    return fitted
 
 
 def meet_old_hem(fitted: FittedGarment, old_top: FloatArray, parts: BodyParts) -> FittedGarment:
     """``fitted`` with its torso panel lengthened to the old top's hem when that lies at most
     :data:`HEM_STRETCH` of the panel's height below its own (see the module docstring);
     unchanged otherwise (a lower garment, no torso panel, an old top ending higher)."""
-    if fitted.region != "upper":
-        return fitted
-    layers = list(fitted.layers)
-    for i, layer in enumerate(layers):
-        if layer.part != "torso":
-            continue
-        gap = old_hem_gap(layer, old_top, parts)
-        panel_height = layer.box[3] - layer.box[1]
-        if gap < 2.0 or gap > HEM_STRETCH * panel_height:
-            return fitted
-        layers[i] = stretch_to_hem(layer, round(gap), old_top.shape[0])
-        # (Everything else kept: a panel that leaves out its own neck opening still does.)
-        return replace(fitted, layers=tuple(layers))
-    return fitted
+
+    def rows_of(panel: FittedLayer) -> int | None:
+        gap = old_hem_gap(panel, old_top, parts)
+        if gap < 2.0 or gap > HEM_STRETCH * (panel.box[3] - panel.box[1]):
+            return None
+        return round(gap)
+
+    return _panel_resized(fitted, rows_of, old_top.shape[0])
+
+
+def meet_top_edge(
+    fitted: FittedGarment, edge_row: float, overlap: float, height: int
+) -> FittedGarment:
+    """``fitted`` with its torso panel's hem (:func:`panel_hem_row`) raised to ``overlap``
+    rows below ``edge_row``, the row where the old top ends over the trousers (see the module
+    docstring), when that shortens it by at most :data:`HEM_TO_EDGE` of the panel's height;
+    unchanged otherwise (a lower garment, no torso panel, a hem above the edge, an edge
+    further up: a long top keeps its length over a cropped one).
+
+    Args:
+        fitted: the fitted garment.
+        edge_row: frame row of the old top's edge.
+        overlap: rows the new hem reaches over it.
+        height: the frame's height (the panel does not grow past it).
+    """
+
+    def rows_of(panel: FittedLayer) -> int | None:
+        hem = panel_hem_row(panel)
+        if hem is None:
+            return None
+        rows = round(edge_row + overlap - hem)
+        if rows >= 0 or -rows > HEM_TO_EDGE * (panel.box[3] - panel.box[1]):
+            return None
+        return rows
+
+    return _panel_resized(fitted, rows_of, height)
 
 
 __all__ = [
+    "EDGE_OVERLAP",
     "HEM_MIDDLE",
     "HEM_PIVOT",
     "HEM_STRETCH",
+    "HEM_TO_EDGE",
     "meet_old_hem",
+    "meet_top_edge",
     "old_hem_gap",
+    "panel_hem_row",
     "stretch_to_hem",
 ]

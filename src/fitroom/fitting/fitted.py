@@ -1,10 +1,12 @@
 """What a fitter returns: warped garment layers with the body pixels they cover, and the
-small geometry helpers every fitter shares (boxes, points along a limb)."""
+small geometry helpers every fitter shares (boxes, points along a limb, strands dropped from a
+warped layer)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import cv2
 import numpy as np
 import numpy.typing as npt
 
@@ -101,4 +103,31 @@ def along_chain(chain: FloatArray, distance: float) -> tuple[FloatArray, FloatAr
     return chain[-1].astype(np.float32), np.array([0.0, 1.0], np.float32)
 
 
-__all__ = ["FittedGarment", "FittedLayer", "along_chain", "clip_box"]
+def without_slivers(rgba: FloatArray, width: int) -> FloatArray:
+    """A premultiplied (h, w, 4) layer without its strands narrower than ``width`` pixels.
+
+    A torso panel keeps the roots of the sleeves (see
+    :func:`~fitroom.fitting.garment_fit.premultiplied_parts`); where the warp
+    carries a shoulder seam out beyond the body, that strip is drawn out into a line one or
+    two pixels wide around the sleeve, and the space between it and the sleeve was bridged
+    as a "gap" in a barcode of streaks. Pixels of the layer that an opening with a ``width``
+    disc removes, and that lie more than a pixel from what it keeps, are cleared.
+
+    >>> layer = np.zeros((30, 30, 4), np.float32)
+    >>> layer[5:25, 5:15] = 1.0  # a block
+    >>> layer[10, 15:28] = 1.0  # a line one pixel wide out of it
+    >>> out = without_slivers(layer, 5)
+    >>> bool(out[10, 20, 3] == 0.0), bool(np.array_equal(out[5:25, 5:15], layer[5:25, 5:15]))
+    (True, True)
+    """
+    solid = np.ascontiguousarray(rgba[..., 3] > 0.5).view(np.uint8)
+    disc = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (width, width))
+    kept = cv2.dilate(cv2.morphologyEx(solid, cv2.MORPH_OPEN, disc), np.ones((5, 5), np.uint8))
+    if bool(kept.all()):
+        return rgba
+    out = rgba.copy()
+    out[kept == 0] = 0.0
+    return out
+
+
+__all__ = ["FittedGarment", "FittedLayer", "along_chain", "clip_box", "without_slivers"]
