@@ -286,6 +286,17 @@ def body_anchors(pose: Pose, parts: BodyParts, image_size: tuple[int, int]) -> B
     )
 
 
+def body_axis_x(anchors: BodyAnchors, y: float) -> float:
+    """The column of the body's axis at row ``y``: on the line from the shoulder joints'
+    midpoint to the hip joints' midpoint (carried on beyond them)."""
+    top = anchors.shoulder_joints.astype(np.float64).mean(axis=0)
+    bottom = anchors.hips.astype(np.float64).mean(axis=0)
+    dy = float(bottom[1] - top[1])
+    if dy < 1.0:
+        return float(top[0])
+    return float(top[0] + (bottom[0] - top[0]) * (y - top[1]) / dy)
+
+
 __all__ = [
     "LOWER_OUTLINE",
     "SHOULDER_SEAM_OUT",
@@ -293,6 +304,7 @@ __all__ = [
     "TORSO_OUTLINE",
     "BodyAnchors",
     "body_anchors",
+    "body_axis_x",
     "edge_at",
     "measure_torso_edges",
     "raise_to_shoulder_tops",

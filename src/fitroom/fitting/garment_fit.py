@@ -2,8 +2,8 @@
 
 The torso panel is warped by a thin-plate spline pinned at collar, shoulders, armpits, waist and
 hem; each sleeve is laid along its arm (shoulder → elbow → wrist, :mod:`fitroom.fitting.sleeves`)
-and bends at the elbow. The
-result is one premultiplied RGBA layer per part, cropped to the box it covers.
+and bends at the elbow. The result is one premultiplied RGBA layer per part, cropped to the box it
+covers.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import numpy as np
 import numpy.typing as npt
 
 from fitroom.errors import InputError, UnsupportedGarment
-from fitroom.fitting.anchors import BodyAnchors, seams_beside_joints
+from fitroom.fitting.anchors import BodyAnchors, body_axis_x, seams_beside_joints
 from fitroom.fitting.fitted import FittedGarment, FittedLayer, clip_box, without_slivers
 from fitroom.fitting.neckline import front_neckline, worn_front_neckline
 from fitroom.fitting.sleeves import fit_sleeve
@@ -232,7 +232,7 @@ def torso_targets(
 
 
 #: A row's measured torso whose centre lies further than this share of its half-width from the
-#: body's axis (:func:`body_axis_x`), and which is narrower than :data:`NARROWED` of the
+#: body's axis (:func:`~.anchors.body_axis_x`), and which is narrower than :data:`NARROWED` of the
 #: torso at the armpits, is cut short by an arm in front of it: the garment is centred on the
 #: axis there. (On the true pairs' tops the centre lies within 0.22 of the axis except where a
 #: forearm crosses the waist: 4.0 off it, at 0.2 of the armpits' width. A person turning
@@ -274,17 +274,6 @@ def cover_body_width(
         half = max(body_half * ease, 0.9 * garment_half)
         targets[f"{row}_left"] = (centre + half, ly)
         targets[f"{row}_right"] = (centre - half, ry)
-
-
-def body_axis_x(anchors: BodyAnchors, y: float) -> float:
-    """The column of the body's axis at row ``y``: on the line from the shoulder joints'
-    midpoint to the hip joints' midpoint (carried on beyond them)."""
-    top = anchors.shoulder_joints.astype(np.float64).mean(axis=0)
-    bottom = anchors.hips.astype(np.float64).mean(axis=0)
-    dy = float(bottom[1] - top[1])
-    if dy < 1.0:
-        return float(top[0])
-    return float(top[0] + (bottom[0] - top[0]) * (y - top[1]) / dy)
 
 
 def hang_below_hips(targets: dict[str, tuple[float, float]], anchors: BodyAnchors) -> None:
@@ -488,7 +477,6 @@ __all__ = [
     "STRAIGHT_TOP",
     "TORSO_POINTS",
     "PlaceTorso",
-    "body_axis_x",
     "cover_body_width",
     "decontaminated",
     "fit_upper",
