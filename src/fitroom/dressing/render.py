@@ -391,7 +391,6 @@ def render_fitted(
             upper=upper and not new_dress,
             side=side,
         )
-        del covered
         if upper and "lower" not in regions:
             # An old coat's tail over the legs (new trousers remove it with the old ones).
             tail = old_top_tail(parts, person, image, old, old_mask)
@@ -408,6 +407,8 @@ def render_fitted(
         behind = lower_old * (1.0 - covered)
         behind *= 1.0 - bare_legs_mask(parts, limbs, covered)
         shadow_on = shade_on * (1.0 - behind)
+    if not keep_old:
+        del covered
     shadow = contact_shadow(union, shadow_on, sigma=max(2.0, 0.006 * side))
     # (Only the shadow's box: elsewhere its factor is exactly 1.)
     sx, sy, sw, sh = cv2.boundingRect(np.ascontiguousarray(shadow != 1.0).view(np.uint8))
