@@ -36,6 +36,7 @@ from fitroom.dressing.old_garment import (
     old_skirt_mask,
 )
 from fitroom.dressing.skin import fill_with_skin, skin_field, skin_texture
+from fitroom.dressing.skin_edges import skin_outline_over_backdrop
 from fitroom.vision.core import ARM_PARTS, HAND_PARTS, LEG_PARTS, BodyPart, BodyParts
 
 FloatArray = npt.NDArray[np.float32]
@@ -285,6 +286,20 @@ def remove_old_garment(
         base = fill_with_background(base, region, avoid=np.maximum(person, old_mask), out=base)
         removed = np.maximum(loose, beyond_person)
         exposed = exposed - removed
+    # Where the skin meets the background its outline is redrawn smooth, over the background
+    # (not over the old fabric's soft rim: that drew a halo of its colour round the skin).
+    backdrop = (person < 0.5).astype(np.float32)
+    backdrop *= 1.0 - union
+    if removed is not None:
+        np.maximum(backdrop, removed, out=backdrop)
+    exposed = skin_outline_over_backdrop(
+        base,
+        exposed,
+        backdrop,
+        (old_mask > 0.02) | (person < 0.5),
+        np.maximum(person, old_mask),
+        side,
+    )
     # Repainted arms, legs and the chest are round: darker towards their sides.
     grain, mottle = skin_texture(image, parts)
     box = box_of(exposed)

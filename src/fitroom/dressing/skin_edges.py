@@ -1,0 +1,130 @@
+"""The outline of repainted skin where it meets the background: smooth, anti-aliased, no halo.
+
+Repainted skin took its weight from the old garment's mask. Where that mask meets what lies
+behind the person, its rim is soft (the old fabric's own edge pixels, half fabric and half
+background) and follows the part map's grid: blended over the photo there, the skin kept a
+line of the old fabric's colour along its outline (a pale or coloured halo), and its edge went
+in stair-steps. Here the skin's outline is redrawn as a smooth curve at sub-pixel precision,
+and what shows beside and under its soft rim is the background, not the old fabric.
+
+Images are float32 (H, W, 3) RGB in [0, 255]; masks float32 (H, W) in [0, 1].
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import numpy.typing as npt
+
+from fitroom.dressing.background import fill_with_background
+
+FloatArray = npt.NDArray[np.float32]
+
+#: The width (a share of the photo's longer side) of the band along the skin's outer outline
+#: that is redrawn: about the old mask's soft rim and the part map's staircase step.
+OUTLINE_BAND = 0.004
+#: How far the outline's stair-steps are smoothed (a share of the longer side; see
+#: :func:`~fitroom.dressing.masks.smooth_edges`).
+OUTLINE_SMOOTHING = 0.003
+
+
+#: The width in pixels of the anti-aliased rim of the redrawn outline (a photo's own edges
+#: are about this soft; wider, the skin looked blurred onto the background).
+OUTLINE_RIM = 1.5
+
+
+def crisp_outline(hard: npt.NDArray[np.bool_], sigma: float) -> FloatArray:
+    """``hard``'s shape with its stair-steps rounded off (blurred by ``sigma``) and a rim of
+    :data:`OUTLINE_RIM` pixels (the blur steepened again round 0.5: the shape's area stays
+    about the same). float32 (H, W) in [0, 1].
+
+    >>> hard = np.zeros((30, 30), bool); hard[:, 15:] = True
+    >>> out = crisp_outline(hard, 3.0)
+    >>> bool(out[:, :12].max() < 0.01 and out[:, 18:].min() > 0.99)
+    True
+    >>> bool(0.0 < out[10, 14] < 0.5 < out[10, 15] < 1.0)  # a soft rim, no stair
+    True
+    """
+    blurred = cv2.GaussianBlur(
+        hard.astype(np.float32), (0, 0), sigma, borderType=cv2.BORDER_REPLICATE
+    )
+    # (A step blurred by sigma rises with slope 1 / (sigma * sqrt(2 pi)) at its middle.)
+    gain = np.float32(sigma * np.sqrt(2.0 * np.pi) / OUTLINE_RIM)
+    out: FloatArray = np.clip((blurred - np.float32(0.5)) * gain + np.float32(0.5), 0.0, 1.0)
+    return out
+
+
+def skin_outline_over_backdrop(
+    base: FloatArray,
+    exposed: FloatArray,
+    backdrop: FloatArray,
+    removable: npt.NDArray[np.bool_],
+    avoid: FloatArray,
+    side: int,
+) -> FloatArray:
+    """Redraw the outline of repainted skin where it meets the background.
+
+    Along the skin's outline beside ``backdrop``, in a band :data:`OUTLINE_BAND` wide, the
+    background is repainted under the skin (see
+    :func:`~fitroom.dressing.background.fill_with_background`; ``base`` changes in place), and
+    the skin's weight there becomes its hard shape (``exposed`` > 0.5) with the stair-steps
+    smoothed and the rim anti-aliased (:data:`OUTLINE_SMOOTHING`).
+
+    Args:
+        base: float32 (H, W, 3) the image being rendered (changed in place).
+        exposed: float32 (H, W): how much of each pixel is to be repainted as skin.
+        backdrop: float32 (H, W): where the background shows now (the person's outside,
+            fabric repainted as the background).
+        removable: bool (H, W): pixels that may turn into the background (old fabric, the
+            person's outside); elsewhere (kept skin, hair, a new garment) nothing changes.
+        avoid: float32 (H, W): pixels not to take the background's colour from (the person).
+        side: the photo's longer side.
+
+    Returns:
+        float32 (H, W): the skin's new weight (``exposed`` outside the band).
+
+    >>> base = np.full((40, 40, 3), 200.0, np.float32); base[:, 20:] = 50.0; base[:, 19] = 120.0
+    >>> exposed = np.zeros((40, 40), np.float32); exposed[:, 20:] = 1.0; exposed[:, 19] = 0.6
+    >>> backdrop = 1.0 - exposed
+    >>> removable = np.ones((40, 40), bool)
+    >>> e = skin_outline_over_backdrop(base, exposed, backdrop, removable, exposed, 1000)
+    >>> bool(e[:, 25:].min() == 1.0 and e[:, :15].max() == 0.0)
+    True
+    >>> bool(abs(base[20, 19, 0] - 200.0) < 3.0)  # the half-fabric rim is background now
+    True
+    """
+    hard = exposed > 0.5
+    back = backdrop > 0.5
+    if not hard.any() or not back.any():
+        return exposed
+    reach = max(2, round(OUTLINE_BAND * side))
+    k = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * reach + 1, 2 * reach + 1))
+    # (Only around the skin: the rest of the frame is not looked at.)
+    bx, by, bw, bh = cv2.boundingRect(hard.view(np.uint8))
+    h, w = exposed.shape
+    pad = 2 * reach + 4
+    y0, y1 = max(0, by - pad), min(h, by + bh + pad)
+    x0, x1 = max(0, bx - pad), min(w, bx + bw + pad)
+    box = (slice(y0, y1), slice(x0, x1))
+    hard_box = np.ascontiguousarray(hard[box])
+    near_skin = cv2.dilate(hard_box.view(np.uint8), k) > 0
+    near_back = cv2.dilate(np.ascontiguousarray(back[box]).view(np.uint8), k) > 0
+    band = near_skin & near_back & (hard_box | removable[box])
+    if not band.any():
+        return exposed
+    region = np.zeros((h, w), np.float32)
+    region[box][band] = 1.0
+    fill_with_background(base, region, avoid=avoid, out=base)
+    smooth = crisp_outline(hard_box, max(1.0, OUTLINE_SMOOTHING * side))
+    out = exposed.copy()
+    out[box][band] = smooth[band]
+    return out
+
+
+__all__ = [
+    "OUTLINE_BAND",
+    "OUTLINE_RIM",
+    "OUTLINE_SMOOTHING",
+    "crisp_outline",
+    "skin_outline_over_backdrop",
+]
