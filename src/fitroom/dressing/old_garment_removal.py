@@ -296,8 +296,9 @@ def remove_old_garment(
         base,
         exposed,
         backdrop,
-        (old_mask > 0.02) | (person < 0.5),
-        np.maximum(person, old_mask),
+        # (Not the person's kept parts: shoes, hair, skin beside the old fabric's soft rim.)
+        ((old_mask > 0.3) | (person < 0.5)) & (person * (1.0 - old_mask) < 0.6),
+        (person < 0.3) & (old_mask < 0.15) & (union < 0.5),
         side,
     )
     # Repainted arms, legs and the chest are round: darker towards their sides.

@@ -16,8 +16,6 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
-from fitroom.dressing.background import fill_with_background
-
 FloatArray = npt.NDArray[np.float32]
 
 #: The width (a share of the photo's longer side) of the band along the skin's outer outline
@@ -59,16 +57,15 @@ def skin_outline_over_backdrop(
     exposed: FloatArray,
     backdrop: FloatArray,
     removable: npt.NDArray[np.bool_],
-    avoid: FloatArray,
+    clear: npt.NDArray[np.bool_],
     side: int,
 ) -> FloatArray:
     """Redraw the outline of repainted skin where it meets the background.
 
     Along the skin's outline beside ``backdrop``, in a band :data:`OUTLINE_BAND` wide, the
-    background is repainted under the skin (see
-    :func:`~fitroom.dressing.background.fill_with_background`; ``base`` changes in place), and
-    the skin's weight there becomes its hard shape (``exposed`` > 0.5) with the stair-steps
-    smoothed and the rim anti-aliased (:data:`OUTLINE_SMOOTHING`).
+    background is repainted under the skin (the average of the backdrop beside it; ``base``
+    changes in place), and the skin's weight there becomes its hard shape (``exposed`` > 0.5)
+    with the stair-steps smoothed and the rim anti-aliased (:data:`OUTLINE_SMOOTHING`).
 
     Args:
         base: float32 (H, W, 3) the image being rendered (changed in place).
@@ -77,7 +74,10 @@ def skin_outline_over_backdrop(
             fabric repainted as the background).
         removable: bool (H, W): pixels that may turn into the background (old fabric, the
             person's outside); elsewhere (kept skin, hair, a new garment) nothing changes.
-        avoid: float32 (H, W): pixels not to take the background's colour from (the person).
+        clear: bool (H, W): the background as the photo shows it, clear of the person and
+            of the old fabric's rim: the colour under the band is taken from these pixels
+            alone (the old fabric's rim would bring its colour back; fabric repainted as the
+            background may hold dark smears of the person's edge).
         side: the photo's longer side.
 
     Returns:
@@ -87,7 +87,7 @@ def skin_outline_over_backdrop(
     >>> exposed = np.zeros((40, 40), np.float32); exposed[:, 20:] = 1.0; exposed[:, 19] = 0.6
     >>> backdrop = 1.0 - exposed
     >>> removable = np.ones((40, 40), bool)
-    >>> e = skin_outline_over_backdrop(base, exposed, backdrop, removable, exposed, 1000)
+    >>> e = skin_outline_over_backdrop(base, exposed, backdrop, removable, removable, 1000)
     >>> bool(e[:, 25:].min() == 1.0 and e[:, :15].max() == 0.0)
     True
     >>> bool(abs(base[20, 19, 0] - 200.0) < 3.0)  # the half-fabric rim is background now
@@ -112,9 +112,20 @@ def skin_outline_over_backdrop(
     band = near_skin & near_back & (hard_box | removable[box])
     if not band.any():
         return exposed
-    region = np.zeros((h, w), np.float32)
-    region[box][band] = 1.0
-    fill_with_background(base, region, avoid=avoid, out=base)
+    # The background under the band: the average of the clear background beside it
+    # (normalised convolution). (Inpainting it drew dark blocks where the person's own dark
+    # edge pixels were its nearest sources.) Where none is near, the band is left as it was.
+    # (Two pixels away from anything else: the person's edge pixels mix with the backdrop.)
+    away = cv2.erode(np.ascontiguousarray(clear[box]).view(np.uint8), np.ones((5, 5), np.uint8))
+    sources = (away.view(np.bool_) & ~band & ~hard_box).astype(np.float32)
+    sigma = 2.0 * reach
+    den = cv2.GaussianBlur(sources, (0, 0), sigma)
+    num = cv2.GaussianBlur(base[box] * sources[..., None], (0, 0), sigma)
+    seen = band & (den > 0.02)
+    if seen.any():
+        under = num[seen] / den[seen][:, None]
+        base[box][seen] = under
+    band = seen
     smooth = crisp_outline(hard_box, max(1.0, OUTLINE_SMOOTHING * side))
     out = exposed.copy()
     out[box][band] = smooth[band]
