@@ -12,11 +12,15 @@ Images are float32 (H, W, 3) RGB in [0, 255]; masks float32 (H, W) in [0, 1].
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import cv2
 import numpy as np
 import numpy.typing as npt
 
 FloatArray = npt.NDArray[np.float32]
+#: Which of the asked pixels (a bool mask over a box of the frame) already show skin.
+SkinTest = Callable[[npt.NDArray[np.bool_], tuple[slice, slice]], npt.NDArray[np.bool_]]
 
 #: The width (a share of the photo's longer side) of the band along the skin's outer outline
 #: that is redrawn: about the old mask's soft rim and the part map's staircase step.
@@ -59,6 +63,7 @@ def skin_outline_over_backdrop(
     removable: npt.NDArray[np.bool_],
     clear: npt.NDArray[np.bool_],
     side: int,
+    skin_seen: SkinTest | None = None,
 ) -> FloatArray:
     """Redraw the outline of repainted skin where it meets the background.
 
@@ -79,6 +84,9 @@ def skin_outline_over_backdrop(
             alone (the old fabric's rim would bring its colour back; fabric repainted as the
             background may hold dark smears of the person's edge).
         side: the photo's longer side.
+        skin_seen: tells which pixels of the photo already show skin (given a bool mask of
+            the pixels asked about, in the box (rows, columns) of the whole frame): these
+            keep their weight and colour.
 
     Returns:
         float32 (H, W): the skin's new weight (``exposed`` outside the band).
@@ -109,9 +117,13 @@ def skin_outline_over_backdrop(
     hard_box = np.ascontiguousarray(hard[box])
     near_skin = cv2.dilate(hard_box.view(np.uint8), k) > 0
     near_back = cv2.dilate(np.ascontiguousarray(back[box]).view(np.uint8), k) > 0
-    band = near_skin & near_back & (hard_box | removable[box])
+    band = near_skin & near_back & removable[box]
     if not band.any():
         return exposed
+    if skin_seen is not None:
+        # (The photo's own skin there, under old fabric the part map saw as such or beside
+        # it: its soft outline is the limb's own, and stays.)
+        band &= ~skin_seen(band, box)
     # The background under the band: the average of the clear background beside it
     # (normalised convolution). (Inpainting it drew dark blocks where the person's own dark
     # edge pixels were its nearest sources.) Where none is near, the band is left as it was.
@@ -136,6 +148,7 @@ __all__ = [
     "OUTLINE_BAND",
     "OUTLINE_RIM",
     "OUTLINE_SMOOTHING",
+    "SkinTest",
     "crisp_outline",
     "skin_outline_over_backdrop",
 ]
