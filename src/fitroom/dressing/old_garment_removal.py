@@ -294,7 +294,8 @@ def remove_old_garment(
         np.maximum(backdrop, removed, out=backdrop)
     # (The skin's colour around the skin to paint and its outline's band.)
     x0, y0, x1, y1 = box_of(exposed)
-    pad = 3 * max(2, round(OUTLINE_BAND * side)) + 4
+    band = max(2, round(OUTLINE_BAND * side))
+    pad = 3 * band + 4
     field = skin_field(
         image,
         parts,
@@ -317,7 +318,10 @@ def remove_old_garment(
         # old shorts: their own soft outline stays.)
         ((old_mask > 0.3) | (person < 0.5))
         & (person * (1.0 - old_mask) < 0.6)
-        & (parts.skin < 0.5),
+        & (parts.skin < 0.5)
+        # (Nor beside a new garment: a sliver of skin between a new sleeve and the backdrop
+        # is drawn as before, the new garment's own soft edge over it.)
+        & (grown_in_box(union, 2 * band) < 0.5),
         (person < 0.3) & (old_mask < 0.15) & (union < 0.5),
         side,
         skin_seen,
