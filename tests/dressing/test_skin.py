@@ -2,23 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import cv2
 import numpy as np
 import pytest
 
-from fitroom.dressing import DressOptions, PreparedGarments, dress
 from fitroom.dressing.limbs import Limbs
 from fitroom.dressing.masks import labels_mask
 from fitroom.fitting.anchors import body_anchors
-from fitroom.garments import ingest_garment
-from fitroom.imaging import decode_image
-from fitroom.vision import Perceiver
 from fitroom.vision.core import ARM_PARTS, BodyPart, BodyParts
 
 TOP = (230, 230, 225)  # a white top
+
+if TYPE_CHECKING:
+    from tests.dressing.conftest import InATank
 
 
 def _two_tone_skin() -> tuple[np.ndarray, BodyParts, np.ndarray]:
@@ -150,19 +150,12 @@ class _BareArms:
 
 
 @pytest.fixture(scope="module", params=["vitonhd_01861_00", "dresscode_051962_0"])
-def bare_arms(shared_data: Path, request: pytest.FixtureRequest) -> _BareArms:
-    photo = decode_image(shared_data / "persons" / f"{request.param}.jpg")
-    tank = ingest_garment(decode_image(shared_data / "garments" / "vitonhd_14673_00.jpg"))
-    with Perceiver(num_threads=1, parts=True) as perceiver:
-        perception = perceiver.process(photo)
-    person = perception.single()
-    assert person.parts is not None
-    mask = perception.mask.mask
-    dressed = dress(
-        photo, person.pose, person.parts, mask, [tank], DressOptions(), PreparedGarments()
-    )
+def bare_arms(in_a_tank: Callable[[str], InATank], request: pytest.FixtureRequest) -> _BareArms:
+    scene = in_a_tank(request.param)
+    photo, mask, dressed = scene.photo, scene.mask, scene.dressed
+    person = scene
     h, w = mask.shape
-    limbs = Limbs.from_anchors(body_anchors(person.pose, person.parts, (w, h)))
+    limbs = Limbs.from_anchors(body_anchors(scene.pose, scene.parts, (w, h)))
     result = dressed.image
     arms = labels_mask(person.parts.labels, ARM_PARTS)
     changed = np.abs(result.astype(np.int16) - photo.astype(np.int16)).max(axis=2) > 12

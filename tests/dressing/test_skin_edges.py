@@ -2,21 +2,21 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import cv2
 import numpy as np
 
-from fitroom.dressing import DressOptions, PreparedGarments, dress
 from fitroom.dressing.skin import fill_with_skin
 from fitroom.dressing.skin_edges import crisp_outline, skin_outline_over_backdrop
-from fitroom.garments import ingest_garment
-from fitroom.imaging import decode_image
-from fitroom.vision import Perceiver
 
 GREY = (128.0, 128.0, 128.0)  # the backdrop
 LAVENDER = (180.0, 150.0, 220.0)  # the old fabric
 SKIN = (200.0, 150.0, 120.0)
+
+if TYPE_CHECKING:
+    from tests.dressing.conftest import InATank
 
 
 def _stair_sleeve(step: int = 6) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -120,21 +120,13 @@ class TestSkinOutlineOverBackdrop:
         assert np.array_equal(base, image)
 
 
-def test_repainted_arms_have_no_halo_on_a_photo(shared_data: Path) -> None:
+def test_repainted_arms_have_no_halo_on_a_photo(in_a_tank: Callable[[str], InATank]) -> None:
     # A woman in a lavender tee on a grey backdrop dressed in a sleeveless tank top: the old
     # sleeves are repainted as bare arms. Where the arms meet the backdrop no line of the
     # tee's colour stays: 58 bluish pixels there before the outline was redrawn, 13 now (by
     # the new tank's straps, where the outline is left as drawn).
-    photo = decode_image(shared_data / "persons" / "dresscode_049713_0.jpg")
-    tank = ingest_garment(decode_image(shared_data / "garments" / "vitonhd_14673_00.jpg"))
-    with Perceiver(num_threads=1, parts=True) as perceiver:
-        perception = perceiver.process(photo)
-    person = perception.single()
-    assert person.parts is not None
-    mask = perception.mask.mask
-    dressed = dress(
-        photo, person.pose, person.parts, mask, [tank], DressOptions(), PreparedGarments()
-    )
+    scene = in_a_tank("dresscode_049713_0")
+    photo, mask, dressed = scene.photo, scene.mask, scene.dressed
     result = dressed.image.astype(np.int16)
     changed = np.abs(result - photo.astype(np.int16)).max(axis=2) > 12
     painted = changed & (result[..., 0] > result[..., 2] + 25)
