@@ -35,8 +35,8 @@ from fitroom.dressing.old_garment import (
     old_lower_garment_mask,
     old_skirt_mask,
 )
-from fitroom.dressing.skin import fill_with_skin, skin_already, skin_field, skin_texture
-from fitroom.dressing.skin_edges import OUTLINE_BAND, skin_outline_over_backdrop
+from fitroom.dressing.skin import fill_with_skin, skin_texture
+from fitroom.dressing.skin_edges import skin_outline_in_photo
 from fitroom.vision.core import ARM_PARTS, HAND_PARTS, LEG_PARTS, BodyPart, BodyParts
 
 FloatArray = npt.NDArray[np.float32]
@@ -288,43 +288,8 @@ def remove_old_garment(
         exposed = exposed - removed
     # Where the skin meets the background its outline is redrawn smooth, over the background
     # (not over the old fabric's soft rim: that drew a halo of its colour round the skin).
-    backdrop = (person < 0.5).astype(np.float32)
-    backdrop *= 1.0 - union
-    if removed is not None:
-        np.maximum(backdrop, removed, out=backdrop)
-    # (The skin's colour around the skin to paint and its outline's band.)
-    x0, y0, x1, y1 = box_of(exposed)
-    band = max(2, round(OUTLINE_BAND * side))
-    pad = 3 * band + 4
-    field = skin_field(
-        image,
-        parts,
-        person,
-        (max(0, x0 - pad), max(0, y0 - pad), min(w, x1 + pad), min(h, y1 + pad)),
-    )
-
-    def skin_seen(asked: npt.NDArray[np.bool_], box: tuple[slice, slice]) -> npt.NDArray[np.bool_]:
-        seen = np.zeros(asked.shape, bool)
-        pixels = image[box][asked].astype(np.float32)[:, None, :]
-        seen[asked] = skin_already(pixels, field[box][asked][:, None, :], old.chest_lab)[:, 0] > 0.5
-        return seen
-
-    exposed = skin_outline_over_backdrop(
-        base,
-        exposed,
-        backdrop,
-        # (Not the person's kept parts: shoes, hair, skin beside the old fabric's soft rim;
-        # nor skin the part map sees under old fabric repainted as skin, such as legs beside
-        # old shorts: their own soft outline stays.)
-        ((old_mask > 0.3) | (person < 0.5))
-        & (person * (1.0 - old_mask) < 0.6)
-        & (parts.skin < 0.5)
-        # (Nor beside a new garment: a sliver of skin between a new sleeve and the backdrop
-        # is drawn as before, the new garment's own soft edge over it.)
-        & (grown_in_box(union, 2 * band) < 0.5),
-        (person < 0.3) & (old_mask < 0.15) & (union < 0.5),
-        side,
-        skin_seen,
+    exposed, field = skin_outline_in_photo(
+        base, exposed, image, parts, person, old_mask, union, removed, old.chest_lab, side
     )
     # Repainted arms, legs and the chest are round: darker towards their sides.
     grain, mottle = skin_texture(image, parts)

@@ -18,7 +18,12 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
+from fitroom.dressing.masks import box_of, grown_in_box, labels_mask
+from fitroom.dressing.skin import skin_already, skin_field
+from fitroom.vision.core import BodyPart, BodyParts
+
 FloatArray = npt.NDArray[np.float32]
+ByteArray = npt.NDArray[np.uint8]
 #: Which of the asked pixels (a bool mask over a box of the frame) already show skin.
 SkinTest = Callable[[npt.NDArray[np.bool_], tuple[slice, slice]], npt.NDArray[np.bool_]]
 
@@ -144,11 +149,78 @@ def skin_outline_over_backdrop(
     return out
 
 
+def skin_outline_in_photo(
+    base: FloatArray,
+    exposed: FloatArray,
+    image: ByteArray,
+    parts: BodyParts,
+    person: FloatArray,
+    old_mask: FloatArray,
+    union: FloatArray,
+    removed: FloatArray | None,
+    garment_lab: FloatArray | None,
+    side: int,
+) -> tuple[FloatArray, FloatArray]:
+    """:func:`skin_outline_over_backdrop` on a photo whose old garment is being removed.
+
+    Args:
+        base: float32 (H, W, 3) the photo being rendered (changed in place).
+        exposed: float32 (H, W): the old fabric to repaint as skin.
+        image: uint8 (H, W, 3) the photo itself; ``parts`` and ``person`` its part map and
+            person mask.
+        old_mask: float32 (H, W) the old fabric being removed; ``union`` where the new
+            garments show; ``removed`` the fabric repainted as the background (or None).
+        garment_lab: the old garment's Lab colour (to tell skin from it), or None.
+        side: the photo's longer side.
+
+    Returns:
+        (the skin's new weight, the skin colour field (see
+        :func:`~fitroom.dressing.skin.skin_field`) around it, to repaint it with).
+    """
+    h, w = person.shape
+    backdrop = (person < 0.5).astype(np.float32)
+    backdrop *= 1.0 - union
+    if removed is not None:
+        np.maximum(backdrop, removed, out=backdrop)
+    # (The skin's colour around the skin to paint and its outline's band.)
+    x0, y0, x1, y1 = box_of(exposed)
+    band = max(2, round(OUTLINE_BAND * side))
+    pad = 3 * band + 4
+    field = skin_field(
+        image,
+        parts,
+        person,
+        (max(0, x0 - pad), max(0, y0 - pad), min(w, x1 + pad), min(h, y1 + pad)),
+    )
+
+    def skin_seen(asked: npt.NDArray[np.bool_], box: tuple[slice, slice]) -> npt.NDArray[np.bool_]:
+        seen = np.zeros(asked.shape, bool)
+        pixels = image[box][asked].astype(np.float32)[:, None, :]
+        colour = field[box][asked][:, None, :]
+        seen[asked] = skin_already(pixels, colour, garment_lab)[:, 0] > 0.5
+        return seen
+
+    # Not the person's kept parts (shoes, hair, the face, skin beside the old fabric's soft
+    # rim), nor skin the part map sees under old fabric repainted as skin (legs beside old
+    # shorts: their own soft outline stays), nor beside a new garment (a sliver of skin
+    # between a new sleeve and the backdrop is drawn as before, the garment's soft edge over
+    # it).
+    removable = (old_mask > 0.3) | (person < 0.5)
+    removable &= person * (1.0 - old_mask) < 0.6
+    removable &= parts.skin < 0.5
+    removable &= ~labels_mask(parts.labels, {BodyPart.FACE, BodyPart.HAIR})
+    removable &= grown_in_box(union, 2 * band) < 0.5
+    clear = (person < 0.3) & (old_mask < 0.15) & (union < 0.5)
+    weight = skin_outline_over_backdrop(base, exposed, backdrop, removable, clear, side, skin_seen)
+    return weight, field
+
+
 __all__ = [
     "OUTLINE_BAND",
     "OUTLINE_RIM",
     "OUTLINE_SMOOTHING",
     "SkinTest",
     "crisp_outline",
+    "skin_outline_in_photo",
     "skin_outline_over_backdrop",
 ]
