@@ -200,7 +200,7 @@ def skin_outline_in_photo(
         seen[asked] = skin_already(pixels, colour, garment_lab)[:, 0] > 0.5
         return seen
 
-    # Not the person's kept parts (shoes, hair, the face, skin beside the old fabric's soft
+    # Not the person's kept parts (shoes, skin beside the old fabric's soft
     # rim), nor skin the part map sees under old fabric repainted as skin (legs beside old
     # shorts: their own soft outline stays), nor beside a new garment (a sliver of skin
     # between a new sleeve and the backdrop is drawn as before, the garment's soft edge over
@@ -208,7 +208,9 @@ def skin_outline_in_photo(
     removable = (old_mask > 0.3) | (person < 0.5)
     removable &= person * (1.0 - old_mask) < 0.6
     removable &= parts.skin < 0.5
-    removable &= ~labels_mask(parts.labels, {BodyPart.FACE, BodyPart.HAIR})
+    # (Nor near the hair: its rim, which the part map often calls clothes, would be cut.)
+    head = labels_mask(parts.labels, {BodyPart.FACE, BodyPart.HAIR}).astype(np.float32)
+    removable &= grown_in_box(head, 3 * band) < 0.5
     removable &= grown_in_box(union, 2 * band) < 0.5
     clear = (person < 0.3) & (old_mask < 0.15) & (union < 0.5)
     weight = skin_outline_over_backdrop(base, exposed, backdrop, removable, clear, side, skin_seen)
