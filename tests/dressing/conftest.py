@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pytest
 
+from fitroom.dressing import Dressed, DressOptions, PreparedGarments, dress
 from fitroom.fitting.fitted import FittedGarment, FittedLayer
-from fitroom.vision.core import BodyPart, BodyParts
+from fitroom.garments import ingest_garment
+from fitroom.imaging import decode_image
+from fitroom.vision import Perceiver
+from fitroom.vision.core import BodyPart, BodyParts, Pose
 
 #: The drawn person's white top and skin.
 TOP = (230, 230, 225)
@@ -52,3 +58,35 @@ def short_top() -> FittedGarment:
     rgba[..., 3] = 1.0
     rgba[..., 0] = 200.0
     return FittedGarment((FittedLayer("torso", (30, 40, 90, 70), rgba),), {}, 1.0)
+
+
+@dataclass(frozen=True)
+class InATank:
+    """A shared photo of a person dressed in a sleeveless tank top (their old sleeves are
+    repainted as bare arms): the photo, what perception found and the dressing."""
+
+    photo: np.ndarray
+    pose: Pose
+    parts: BodyParts
+    mask: np.ndarray
+    dressed: Dressed
+
+
+def _dressed_in_a_tank(shared_data: Path, person_name: str) -> InATank:
+    photo = decode_image(shared_data / "persons" / f"{person_name}.jpg")
+    tank = ingest_garment(decode_image(shared_data / "garments" / "vitonhd_14673_00.jpg"))
+    with Perceiver(num_threads=1, parts=True) as perceiver:
+        perception = perceiver.process(photo)
+    person = perception.single()
+    assert person.parts is not None
+    mask = perception.mask.mask
+    dressed = dress(
+        photo, person.pose, person.parts, mask, [tank], DressOptions(), PreparedGarments()
+    )
+    return InATank(photo, person.pose, person.parts, mask, dressed)
+
+
+@pytest.fixture(scope="session")
+def in_a_tank(shared_data: Path) -> Callable[[str], InATank]:
+    """Dress the shared person photo ``persons/<name>.jpg`` in the VITON-HD tank top."""
+    return lambda name: _dressed_in_a_tank(shared_data, name)

@@ -36,7 +36,8 @@ from fitroom.dressing.old_garment import (
     old_lower_garment_mask,
     old_skirt_mask,
 )
-from fitroom.dressing.skin import fill_with_skin, skin_field, skin_texture
+from fitroom.dressing.skin import fill_with_skin, skin_texture
+from fitroom.dressing.skin_edges import skin_outline_in_photo
 from fitroom.vision.core import ARM_PARTS, HAND_PARTS, LEG_PARTS, BodyPart, BodyParts
 
 FloatArray = npt.NDArray[np.float32]
@@ -294,13 +295,18 @@ def remove_old_garment(
         removed = np.maximum(loose, beyond_person)
         exposed -= removed
     del loose, beyond_person
+    # Where the skin meets the background its outline is redrawn smooth, over the background
+    # (not over the old fabric's soft rim: that drew a halo of its colour round the skin).
+    exposed, field = skin_outline_in_photo(
+        base, exposed, image, parts, person, old_mask, union, removed, old.chest_lab, side
+    )
     # Repainted arms, legs and the chest are round: darker towards their sides.
     grain, mottle = skin_texture(image, parts)
     box = box_of(exposed)
     base = fill_with_skin(
         base,
         exposed,
-        skin_field(image, parts, person, box),
+        field,
         shading,
         [] if limbs is None else [*limbs.all, limbs.torso_line()],
         garment_lab=old.chest_lab,

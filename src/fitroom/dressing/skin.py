@@ -309,17 +309,9 @@ def fill_with_skin(
         k = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * r + 1, 2 * r + 1))
         patches = cv2.morphologyEx((already > 0.5).view(np.uint8), cv2.MORPH_OPEN, k)
         e = e * (1.0 - already * patches.astype(np.float32))
-        # The field already holds the brightness of the skin nearby: the light only varies it
-        # (a patch in a sleeve's shade is darker than the lit arm beside it, but the patch as
-        # a whole is as bright as that arm).
-        total = float(e.sum())
-        if total > 1.0:
-            light = light / np.float32(max(0.5, float((light * e).sum()) / total))
     else:
         colour = np.asarray(skin_rgb, np.float32)[None, None, :]
     if outline is not None:
-        # (After the brightness is matched: the outline darkens only the limbs' sides, it does
-        # not brighten their middles or the rest of a repainted chest to make up.)
         # (The box grown by a limb's radius: the outline's distance is measured beyond it.)
         radius = min((limb.radius for limb in limbs), default=0.03 * max(exposed.shape))
         h, w = exposed.shape
@@ -327,6 +319,14 @@ def fill_with_skin(
         gy0, gy1, gx0, gx1 = max(0, y0 - pad), min(h, y1 + pad), max(0, x0 - pad), min(w, x1 + pad)
         relief = outline_relief(outline[gy0:gy1, gx0:gx1], radius)
         light = light * relief[y0 - gy0 : y1 - gy0, x0 - gx0 : x1 - gx0]
+    if isinstance(skin_rgb, np.ndarray):
+        # The field already holds the brightness of the skin nearby, its limbs' lit middles and
+        # darker sides averaged: the light only varies it (a patch in a sleeve's shade is
+        # darker than the lit arm beside it, but the patch as a whole is as bright as that
+        # arm; a repainted arm's sides are darker than the field, its middle brighter).
+        total = float(e.sum())
+        if total > 1.0:
+            light = light / np.float32(max(0.5, float((light * e).sum()) / total))
     # Only the pixels to repaint are worked out (where ``e`` is 0 the blend gives the photo
     # back): the box is mostly other things.
     # (Boolean indexing lists them in the same row-major order, faster than their indices.)
