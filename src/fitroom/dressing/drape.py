@@ -16,7 +16,7 @@ import numpy as np
 import numpy.typing as npt
 
 from fitroom.dressing.composite import TuckLine
-from fitroom.dressing.masks import blur_box, labels_mask, pick, put, smooth_edges
+from fitroom.dressing.masks import blur_box, labels_mask, padded_box, pick, put, smooth_edges
 from fitroom.fitting.fitted import FittedGarment
 from fitroom.vision.core import ARM_PARTS, BodyPart, BodyParts
 
@@ -145,12 +145,8 @@ def drape_band(
         return full
     reach = max(2.0, reach_share * side)
     # Only the candidates' box, grown by the reach, can hold the band and what it touches.
-    bx, by, bw, bh = cv2.boundingRect(cand.view(np.uint8))
-    pad = round(reach) + 3
-    x0, y0 = max(0, bx - pad), max(0, by - pad)
-    x1, y1 = min(w, bx + bw + pad), min(h, by + bh + pad)
-    box = (slice(y0, y1), slice(x0, x1))
-    if not (union[box] > 0.5).any():
+    box = padded_box(cand, round(reach) + 3)
+    if box is None or not (union[box] > 0.5).any():
         return full
     full[box] = _band_in_box(exposed[box], union[box], allowed[box], cand[box], reach)
     return full

@@ -265,25 +265,39 @@ def box_of(mask: FloatArray) -> tuple[int, int, int, int]:
     return x, y, x + w, y + h
 
 
+def padded_box(nonzero: npt.NDArray[np.bool_], pad: int) -> tuple[slice, slice] | None:
+    """The box of ``nonzero``'s pixels ((H, W) bool) grown by ``pad`` on every side, clipped
+    to the frame, as (rows, columns) slices; None when ``nonzero`` is empty.
+
+    >>> m = np.zeros((10, 10), bool); m[4, 5] = True
+    >>> padded_box(m, 2)
+    (slice(2, 7, None), slice(3, 8, None))
+    """
+    bx, by, bw, bh = cv2.boundingRect(np.ascontiguousarray(nonzero).view(np.uint8))
+    if bw == 0 or bh == 0:
+        return None
+    h, w = nonzero.shape
+    return (
+        slice(max(0, by - pad), min(h, by + bh + pad)),
+        slice(max(0, bx - pad), min(w, bx + bw + pad)),
+    )
+
+
 def grown_in_box(mask: FloatArray, radius: int) -> FloatArray:
     """:func:`grow_mask` computed only around the mask's pixels."""
     out = np.zeros(mask.shape, np.float32)
-    bx, by, bw, bh = cv2.boundingRect((mask > 1e-3).view(np.uint8))
-    if bw == 0 or bh == 0:
+    box = padded_box(mask > 1e-3, radius + 4)
+    if box is None:
         return out
-    h, w = mask.shape
-    pad = radius + 4
-    y0, y1 = max(0, by - pad), min(h, by + bh + pad)
-    x0, x1 = max(0, bx - pad), min(w, bx + bw + pad)
-    crop = mask[y0:y1, x0:x1]
+    crop = mask[box]
     ch, cw = crop.shape
     if radius >= 4 and min(ch, cw) >= 8:
         # At half resolution: a quarter of the work for a rim that need not be exact.
         half = cv2.resize(crop, ((cw + 1) // 2, (ch + 1) // 2), interpolation=cv2.INTER_AREA)
         grown = grow_mask(half, (radius + 1) // 2)
-        out[y0:y1, x0:x1] = cv2.resize(grown, (cw, ch), interpolation=cv2.INTER_LINEAR)
+        out[box] = cv2.resize(grown, (cw, ch), interpolation=cv2.INTER_LINEAR)
     else:
-        out[y0:y1, x0:x1] = grow_mask(crop, radius)
+        out[box] = grow_mask(crop, radius)
     return out
 
 
@@ -296,6 +310,7 @@ __all__ = [
     "grow_mask",
     "grown_in_box",
     "labels_mask",
+    "padded_box",
     "per_channel",
     "pick",
     "put",

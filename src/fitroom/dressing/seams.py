@@ -15,6 +15,8 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
+from fitroom.dressing.masks import padded_box
+
 FloatArray = npt.NDArray[np.float32]
 
 #: The widest crack closed, in pixels (the anti-aliased rims of the garment and of the
@@ -47,14 +49,9 @@ def seam_cracks(union: FloatArray, carried: FloatArray, old_mask: FloatArray) ->
     if not carried.any():
         return out
     # Only around the carried fabric: a crack lies between it and the garment.
-    bx, by, bw, bh = cv2.boundingRect(np.ascontiguousarray(carried > 0.05).view(np.uint8))
-    if bw == 0 or bh == 0:
+    box = padded_box(carried > 0.05, SEAM_WIDTH + 2)
+    if box is None:
         return out
-    h, w = union.shape
-    pad = SEAM_WIDTH + 2
-    y0, y1 = max(0, by - pad), min(h, by + bh + pad)
-    x0, x1 = max(0, bx - pad), min(w, bx + bw + pad)
-    box = (slice(y0, y1), slice(x0, x1))
     cover = np.maximum(union[box], carried[box])
     k = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (SEAM_WIDTH, SEAM_WIDTH))
     closed = cv2.morphologyEx(cover, cv2.MORPH_CLOSE, k)
