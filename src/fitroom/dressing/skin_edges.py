@@ -61,6 +61,39 @@ def crisp_outline(hard: npt.NDArray[np.bool_], sigma: float) -> FloatArray:
     return out
 
 
+#: The weighted average of the backdrop under the outline is smooth (its sigma is twice the
+#: band): it is blurred at 1 / this of the photo's size, a sixteenth of the work, then
+#: scaled back up (the full-size blur was a third of the outline's time).
+AVERAGE_SHRINK = 4
+
+
+def weighted_blur(
+    values: FloatArray, weights: FloatArray, sigma: float
+) -> tuple[FloatArray, FloatArray]:
+    """Gaussian blurs by ``sigma`` of ``values * weights`` ((H, W, 3)) and of ``weights``
+    ((H, W)): their ratio is the weighted average near each pixel (normalised convolution).
+    Worked out at 1 / :data:`AVERAGE_SHRINK` of the size when ``sigma`` is large enough.
+
+    >>> v = np.zeros((64, 64, 3), np.float32); v[:, :32] = 100.0
+    >>> w = np.zeros((64, 64), np.float32); w[:, :32] = 1.0
+    >>> num, den = weighted_blur(v, w, 8.0)
+    >>> bool(abs(num[32, 40, 0] / den[32, 40] - 100.0) < 1.0)
+    True
+    """
+    weighted = values * weights[..., None]
+    f = AVERAGE_SHRINK
+    h, w = weights.shape
+    if sigma < 2.0 * f or min(h, w) < 4 * f:
+        return cv2.GaussianBlur(weighted, (0, 0), sigma), cv2.GaussianBlur(weights, (0, 0), sigma)
+    small = ((w + f - 1) // f, (h + f - 1) // f)
+    out = []
+    for plane in (weighted, weights):
+        shrunk = cv2.resize(plane, small, interpolation=cv2.INTER_AREA)
+        blurred = cv2.GaussianBlur(shrunk, (0, 0), sigma / f)
+        out.append(cv2.resize(blurred, (w, h), interpolation=cv2.INTER_LINEAR))
+    return out[0], out[1]
+
+
 def skin_outline_over_backdrop(
     base: FloatArray,
     exposed: FloatArray,
@@ -135,9 +168,7 @@ def skin_outline_over_backdrop(
     # (Two pixels away from anything else: the person's edge pixels mix with the backdrop.)
     away = cv2.erode(np.ascontiguousarray(clear[box]).view(np.uint8), np.ones((5, 5), np.uint8))
     sources = (away.view(np.bool_) & ~band & ~hard_box).astype(np.float32)
-    sigma = 2.0 * reach
-    den = cv2.GaussianBlur(sources, (0, 0), sigma)
-    num = cv2.GaussianBlur(base[box] * sources[..., None], (0, 0), sigma)
+    num, den = weighted_blur(base[box], sources, 2.0 * reach)
     seen = band & (den > 0.02)
     if seen.any():
         under = num[seen] / den[seen][:, None]
@@ -218,6 +249,7 @@ def skin_outline_in_photo(
 
 
 __all__ = [
+    "AVERAGE_SHRINK",
     "OUTLINE_BAND",
     "OUTLINE_RIM",
     "OUTLINE_SMOOTHING",
@@ -225,4 +257,5 @@ __all__ = [
     "crisp_outline",
     "skin_outline_in_photo",
     "skin_outline_over_backdrop",
+    "weighted_blur",
 ]
