@@ -343,3 +343,14 @@ class TestEraseOldBorder:
         out = erase_old_border(base.copy(), painted, image, parts, person, union, None, 1000)
         assert np.array_equal(out[:10], base[:10])  # the face
         assert np.array_equal(out[40:], base[40:])  # under the new garment
+
+    def test_not_beside_the_persons_outline(self) -> None:
+        """Beside the backdrop the band would be filled from it: a pale fringe along a leg."""
+        from fitroom.dressing.old_border import erase_old_border
+
+        base, painted, parts, image = self._scene()
+        person = np.ones(painted.shape, np.float32)
+        person[:, 33:] = 0.0  # the backdrop, 3 px beside the old border
+        union = np.zeros(painted.shape, np.float32)
+        out = erase_old_border(base.copy(), painted, image, parts, person, union, None, 1000)
+        assert np.array_equal(out, base)

@@ -16,7 +16,7 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
-from fitroom.dressing.masks import labels_mask
+from fitroom.dressing.masks import labels_mask, padded_box
 from fitroom.dressing.old_garment import lab_of_pixels
 from fitroom.vision.core import HAND_PARTS, BodyPart, BodyParts
 
@@ -62,12 +62,9 @@ def erase_old_border(
     if not hard.any():
         return base
     reach = max(1, round(OLD_BORDER_REACH * side))
-    bx, by, bw, bh = cv2.boundingRect(np.ascontiguousarray(hard).view(np.uint8))
-    h, w = painted.shape
-    pad = 3 * reach + 4
-    y0, y1 = max(0, by - pad), min(h, by + bh + pad)
-    x0, x1 = max(0, bx - pad), min(w, bx + bw + pad)
-    box = (slice(y0, y1), slice(x0, x1))
+    box = padded_box(hard, 3 * reach + 4)
+    if box is None:
+        return base
     k = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * reach + 1, 2 * reach + 1))
     inside = hard[box].view(np.uint8)
     outer = cv2.dilate(inside, k).astype(bool) & ~hard[box]
@@ -87,7 +84,12 @@ def erase_old_border(
         near = (to_hair < HAIR_LIKE) & (to_hair < np.linalg.norm(lab - face_lab, axis=1))
         outer[ys[near], xs[near]] = False
     inner = hard[box] & ~cv2.erode(inside, k).astype(bool)
-    allowed = (person[box] > 0.5) & (union[box] < 0.5)
+    # (Nor near the person's outline: filled from the backdrop beside it, the band drew a
+    # pale, ragged fringe along the legs below new shorts.)
+    edge = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (6 * reach + 1, 6 * reach + 1))
+    inside_person = np.ascontiguousarray(person[box] > 0.5).view(np.uint8)
+    allowed = cv2.erode(inside_person, edge, borderType=cv2.BORDER_REPLICATE).astype(bool)
+    allowed &= union[box] < 0.5
     allowed &= ~labels_mask(parts.labels[box], KEPT_PARTS)
     if removed is not None:
         allowed &= removed[box] < 0.5
