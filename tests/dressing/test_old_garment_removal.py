@@ -344,13 +344,17 @@ class TestEraseOldBorder:
         assert np.array_equal(out[:10], base[:10])  # the face
         assert np.array_equal(out[40:], base[40:])  # under the new garment
 
-    def test_not_beside_the_persons_outline(self) -> None:
-        """Beside the backdrop the band would be filled from it: a pale fringe along a leg."""
+    def test_not_filled_from_the_backdrop(self) -> None:
+        """Beside a white backdrop the band is filled from the skin, not from the backdrop
+        (from it, the band drew a pale fringe along the legs below new shorts)."""
         from fitroom.dressing.old_border import erase_old_border
 
         base, painted, parts, image = self._scene()
         person = np.ones(painted.shape, np.float32)
-        person[:, 33:] = 0.0  # the backdrop, 3 px beside the old border
+        person[:, 32:] = 0.0  # a white backdrop, right beside the old border
+        base[:, 32:] = 255.0
         union = np.zeros(painted.shape, np.float32)
         out = erase_old_border(base.copy(), painted, image, parts, person, union, None, 1000)
-        assert np.array_equal(out, base)
+        assert np.array_equal(out[:, 32:], base[:, 32:])  # the backdrop itself is kept
+        near = np.abs(out[20:50, 27:32] - np.array(SKIN, np.float32)).max()
+        assert float(near) < 25.0, float(near)

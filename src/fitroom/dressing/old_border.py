@@ -84,12 +84,7 @@ def erase_old_border(
         near = (to_hair < HAIR_LIKE) & (to_hair < np.linalg.norm(lab - face_lab, axis=1))
         outer[ys[near], xs[near]] = False
     inner = hard[box] & ~cv2.erode(inside, k).astype(bool)
-    # (Nor near the person's outline: filled from the backdrop beside it, the band drew a
-    # pale, ragged fringe along the legs below new shorts.)
-    edge = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (6 * reach + 1, 6 * reach + 1))
-    inside_person = np.ascontiguousarray(person[box] > 0.5).view(np.uint8)
-    allowed = cv2.erode(inside_person, edge, borderType=cv2.BORDER_REPLICATE).astype(bool)
-    allowed &= union[box] < 0.5
+    allowed = (person[box] > 0.5) & (union[box] < 0.5)
     allowed &= ~labels_mask(parts.labels[box], KEPT_PARTS)
     if removed is not None:
         allowed &= removed[box] < 0.5
@@ -99,7 +94,13 @@ def erase_old_border(
     if not (band & outer).any() or not (band & inner).any():
         return base
     crop = np.clip(base[box], 0, 255).astype(np.uint8)
-    filled = cv2.inpaint(crop, band.view(np.uint8), 2 * reach, cv2.INPAINT_TELEA)
+    # Filled from the person's side only: the backdrop within the fill's reach of the band is
+    # filled along with it (and not kept), so it is no source. (Filled from the backdrop, the
+    # band drew a pale, ragged fringe along the legs below new shorts.)
+    reach_k = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (4 * reach + 5, 4 * reach + 5))
+    near_band = cv2.dilate(band.view(np.uint8), reach_k).astype(bool)
+    unknown = band | (near_band & (person[box] <= 0.5))
+    filled = cv2.inpaint(crop, unknown.view(np.uint8), 2 * reach, cv2.INPAINT_TELEA)
     # (Softened, but not onto what the band may not touch.)
     soft = (cv2.GaussianBlur(band.astype(np.float32), (0, 0), 0.7) * allowed)[..., None]
     base[box] = base[box] * (1.0 - soft) + filled.astype(np.float32) * soft
