@@ -17,6 +17,7 @@ import numpy as np
 import numpy.typing as npt
 
 from fitroom.dressing.masks import labels_mask, padded_box
+from fitroom.dressing.old_collar_and_cuffs import part_colour
 from fitroom.dressing.old_garment import lab_of_pixels
 from fitroom.vision.core import HAND_PARTS, BodyPart, BodyParts
 
@@ -70,14 +71,11 @@ def erase_old_border(
     outer = cv2.dilate(inside, k).astype(bool) & ~hard[box]
     # (Only onto what the part map sees as skin, at least in part.)
     outer &= parts.skin[box] > OLD_BORDER_SKIN
-    hair = np.flatnonzero(parts.labels == int(BodyPart.HAIR))
-    face = np.flatnonzero(parts.labels == int(BodyPart.FACE))
-    if hair.size > 50 and face.size > 50 and outer.any():
+    hair_lab = part_colour(image, parts.labels, BodyPart.HAIR) if outer.any() else None
+    face_lab = part_colour(image, parts.labels, BodyPart.FACE) if hair_lab is not None else None
+    if hair_lab is not None and face_lab is not None:
         # Hair tips lying on the old top (spared from its mask) are no skin: pixels coloured
         # like the hair, and more like it than like the face.
-        # (Every 7th pixel: the medians need no more.)
-        hair_lab = np.median(lab_of_pixels(image.reshape(-1, 3)[hair[::7]]), axis=0)
-        face_lab = np.median(lab_of_pixels(image.reshape(-1, 3)[face[::7]]), axis=0)
         ys, xs = np.nonzero(outer)
         lab = lab_of_pixels(image[box][ys, xs])
         to_hair = np.linalg.norm(lab - hair_lab, axis=1)

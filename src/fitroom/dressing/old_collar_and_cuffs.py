@@ -127,16 +127,10 @@ def old_collar(
     if ys.size == 0:
         return out
     ys += below.start
-    hair = np.flatnonzero(labels == int(BodyPart.HAIR))
-    if hair.size > 50:
+    hair_ref = part_colour(image, labels, BodyPart.HAIR)
+    if hair_ref is not None:
         # Hair falling over the neck is often labelled neck: when it is coloured like the
         # garment, the two cannot be told apart here, and the hair must not change.
-        # (Every 7th hair pixel: the median needs no more.)
-        hair_lab = cv2.cvtColor(
-            image.reshape(-1, 3)[hair[::7]].reshape(-1, 1, 3).astype(np.float32) / 255.0,
-            cv2.COLOR_RGB2LAB,
-        ).reshape(-1, 3)
-        hair_ref = np.median(hair_lab, axis=0)
         if float(np.linalg.norm(hair_ref - ref_lab)) < 30.0:
             return out
         # The garment's other colours count only where they are unlike the hair.
@@ -227,15 +221,22 @@ def old_neckband(
 def _hair_like(labels: ByteArray, image: ByteArray, colour: FloatArray) -> bool:
     """Whether the hair (over 50 pixels of it) is coloured like ``colour`` (Lab, ΔE76 < 30):
     hair falling over the neck then cannot be told from the old top's collar."""
-    hair = np.flatnonzero(labels == int(BodyPart.HAIR))
-    if hair.size <= 50:
-        return False
-    # (Every 7th hair pixel: the median needs no more.)
-    hair_lab = cv2.cvtColor(
-        image.reshape(-1, 3)[hair[::7]].reshape(-1, 1, 3).astype(np.float32) / 255.0,
+    hair_lab = part_colour(image, labels, BodyPart.HAIR)
+    return hair_lab is not None and float(np.linalg.norm(hair_lab - colour)) < 30.0
+
+
+def part_colour(image: ByteArray, labels: ByteArray, part: BodyPart) -> FloatArray | None:
+    """The median Lab colour of a body part's pixels in ``image`` (uint8 RGB), or None when
+    the part map has 50 of them or fewer. (Every 7th pixel: the median needs no more.)"""
+    where = np.flatnonzero(labels == int(part))
+    if where.size <= 50:
+        return None
+    lab = cv2.cvtColor(
+        image.reshape(-1, 3)[where[::7]].reshape(-1, 1, 3).astype(np.float32) / 255.0,
         cv2.COLOR_RGB2LAB,
     ).reshape(-1, 3)
-    return float(np.linalg.norm(np.median(hair_lab, axis=0) - colour)) < 30.0
+    median: FloatArray = np.median(lab, axis=0)
+    return median
 
 
 #: The top share of the neck's rows looked at for bare skin above an old collar.
@@ -262,5 +263,6 @@ __all__ = [
     "old_collar",
     "old_cuffs",
     "old_neckband",
+    "part_colour",
     "spare_hair",
 ]

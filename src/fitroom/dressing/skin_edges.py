@@ -18,7 +18,7 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
-from fitroom.dressing.masks import box_of, grown_in_box, labels_mask
+from fitroom.dressing.masks import box_of, grown_in_box, labels_mask, padded_box
 from fitroom.dressing.skin import skin_already, skin_field
 from fitroom.vision.core import BodyPart, BodyParts
 
@@ -146,12 +146,9 @@ def skin_outline_over_backdrop(
     reach = max(2, round(OUTLINE_BAND * side))
     k = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * reach + 1, 2 * reach + 1))
     # (Only around the skin: the rest of the frame is not looked at.)
-    bx, by, bw, bh = cv2.boundingRect(hard.view(np.uint8))
-    h, w = exposed.shape
-    pad = 2 * reach + 4
-    y0, y1 = max(0, by - pad), min(h, by + bh + pad)
-    x0, x1 = max(0, bx - pad), min(w, bx + bw + pad)
-    box = (slice(y0, y1), slice(x0, x1))
+    box = padded_box(hard, 2 * reach + 4)
+    if box is None:
+        return exposed
     hard_box = np.ascontiguousarray(hard[box])
     near_skin = cv2.dilate(hard_box.view(np.uint8), k) > 0
     near_back = cv2.dilate(np.ascontiguousarray(back[box]).view(np.uint8), k) > 0
