@@ -47,3 +47,57 @@ class TestArmOutlines:
         parts, limbs = _sleeved_arm(20.0)
         cols = np.flatnonzero(arm_outlines((220, 120), limbs, parts)[100] > 0.5)
         assert cols[-1] <= 41
+
+
+def _shoulders_and_neck() -> tuple[BodyParts, Limbs]:
+    """A 160×120 map: a neck (columns 50–69, rows 20–44) over a torso, the shoulder joints at
+    (25, 50) and (95, 50) (20 % apart as the neck's half width of 11.2), arms of radius 10
+    hanging from them; the left upper arm's label reaches in over the shoulder's top towards
+    the neck (rows 38–49, columns 35–47), as the part map's often does, and a wide sleeve's
+    fabric stands off the arm lower down (columns 2–9, rows 80–99)."""
+    labels = np.zeros((160, 120), np.uint8)
+    labels[20:45, 50:70] = BodyPart.NECK
+    labels[45:160, 30:90] = BodyPart.TORSO
+    labels[40:150, 10:35] = BodyPart.LEFT_UPPER_ARM
+    labels[38:50, 35:48] = BodyPart.LEFT_UPPER_ARM
+    labels[80:100, 2:10] = BodyPart.LEFT_UPPER_ARM
+    labels[40:150, 90:110] = BodyPart.RIGHT_UPPER_ARM
+    skin = np.zeros((160, 120), np.float32)
+    left = Limb(np.array([[25.0, 50.0], [20.0, 100.0], [18.0, 150.0]], np.float32), 10.0)
+    right = Limb(np.array([[95.0, 50.0], [100.0, 100.0], [102.0, 150.0]], np.float32), 10.0)
+    away = Limb(np.array([[-500.0, -500.0], [-500.0, -400.0]], np.float32), 10.0)
+    return BodyParts(labels, skin), Limbs(left, right, away, away, away, away)
+
+
+class TestNeckAndShoulderSlopes:
+    def test_the_neck_then_the_slopes_out_to_the_shoulders_tops(self) -> None:
+        from fitroom.dressing.bare_arms import neck_and_shoulder_slopes
+
+        parts, limbs = _shoulders_and_neck()
+        body = neck_and_shoulder_slopes(parts, limbs)
+        assert body[25, 60] and body[25, 50]  # the neck, near its top
+        assert not body[25, 35] and not body[25, 85]  # beside it, above the slopes
+        assert body[35, 40] and not body[33, 30]  # half way down the slope, and above it
+        assert body[45, 45] and body[45, 80]  # between the neck and each shoulder's top
+        assert not body[45, 10] and not body[55, 45]  # beyond a joint's column, below its row
+
+    def test_nothing_without_a_neck(self) -> None:
+        from fitroom.dressing.bare_arms import neck_and_shoulder_slopes
+
+        parts, limbs = _shoulders_and_neck()
+        labels = parts.labels.copy()
+        labels[labels == BodyPart.NECK] = BodyPart.BACKGROUND
+        assert not neck_and_shoulder_slopes(BodyParts(labels, parts.skin), limbs).any()
+
+
+class TestBeyondArmOutlines:
+    def test_the_arm_label_over_the_shoulders_top_is_not_loose_sleeve(self) -> None:
+        """Repainted as the background, the part map's arm over the shoulder's top drew a bite
+        of the backdrop between the neck and the shoulder: it is body, not loose sleeve."""
+        from fitroom.dressing.bare_arms import beyond_arm_outlines
+
+        parts, limbs = _shoulders_and_neck()
+        loose = beyond_arm_outlines((160, 120), limbs, parts)
+        assert not loose[40:50, 38:48].any()
+        # A wide sleeve's fabric off the arm lower down still is.
+        assert loose[85:95, 2:6].all()

@@ -15,7 +15,7 @@ import numpy.typing as npt
 
 from fitroom.dressing.limbs import Limbs
 from fitroom.dressing.masks import labels_mask
-from fitroom.vision.core import ARM_PARTS, HAND_PARTS, BodyParts
+from fitroom.vision.core import ARM_PARTS, HAND_PARTS, BodyPart, BodyParts
 
 FloatArray = npt.NDArray[np.float32]
 
@@ -150,18 +150,68 @@ def _arm_outlines(shape: tuple[int, int], limbs: Limbs, parts: BodyParts) -> npt
 def beyond_arm_outlines(
     shape: tuple[int, int], limbs: Limbs, parts: BodyParts
 ) -> npt.NDArray[np.uint8]:
-    """Arm-labelled pixels outside the arms' own outlines (:func:`arm_outlines`): old sleeve
-    fabric that is not arm. uint8 (H, W) in {0, 1}."""
+    """Arm-labelled pixels outside the arms' own outlines (:func:`arm_outlines`) and outside
+    the neck and the shoulders' slopes (:func:`neck_and_shoulder_slopes`): old sleeve fabric
+    that is not arm. uint8 (H, W) in {0, 1}."""
     off_arms = np.uint8(1) - _arm_outlines(shape, limbs, parts)
     on_arm = labels_mask(parts.labels, ARM_PARTS).view(np.uint8)
     out: npt.NDArray[np.uint8] = cv2.bitwise_and(off_arms, on_arm)
+    # The part map's upper arms reach in over the shoulders' tops towards the neck: that is
+    # the body, not sleeve (repainted as the background, it drew a bite of the backdrop
+    # between the neck and each shoulder).
+    out[neck_and_shoulder_slopes(parts, limbs)] = 0
+    return out
+
+
+#: Half a neck's width, as a share of the distance between the shoulder joints (a neck is
+#: about 12 cm across, the shoulder joints about 38 cm apart).
+NECK_HALF_WIDTH = 0.16
+#: Where the neck's sides start to slope out to the shoulders' tops, as a share of the way
+#: down from the neck's top row to theirs.
+NECK_SLOPE_START = 0.5
+
+
+def neck_and_shoulder_slopes(parts: BodyParts, limbs: Limbs) -> npt.NDArray[np.bool_]:
+    """The neck and the slopes from it down to the shoulders' round tops: (H, W) bool.
+
+    The neck is :data:`NECK_HALF_WIDTH` of the distance between the shoulder joints either
+    side of the part map's neck's middle column, from the neck's top row down; from
+    :data:`NECK_SLOPE_START` of the way down to the shoulders' tops (an arm's radius above
+    each joint) its sides slope straight out to them, and reach the joints' columns down to
+    the joints' rows. All False without a neck label or shoulder joints.
+    """
+    h, w = parts.labels.shape
+    out = np.zeros((h, w), bool)
+    neck = parts.labels == int(BodyPart.NECK)
+    joints = np.stack([limbs.left_arm.bones[0], limbs.right_arm.bones[0]]).astype(np.float32)
+    if not neck.any() or not np.isfinite(joints).all():
+        return out
+    ys, xs = np.nonzero(neck)
+    top, middle = int(ys.min()), float(np.median(xs))
+    half = NECK_HALF_WIDTH * float(np.hypot(*(joints[0] - joints[1])))
+    bottom = min(h, int(np.ceil(float(joints[:, 1].max()))) + 1)
+    if bottom <= top:
+        return out
+    across = np.arange(w, dtype=np.float32)[None, :] - np.float32(middle)
+    rows = np.arange(top, bottom, dtype=np.float32)[:, None]
+    for (sx, sy), arm in zip(joints, (limbs.left_arm, limbs.right_arm), strict=True):
+        side = np.float32(1.0 if sx >= middle else -1.0)
+        reach = max(half, abs(float(sx) - middle))
+        shoulder_top = float(sy) - float(arm.radius)
+        start = top + NECK_SLOPE_START * max(0.0, shoulder_top - top)
+        t = np.clip((rows - start) / np.float32(max(1.0, shoulder_top - start)), 0.0, 1.0)
+        within = side * across <= half + (reach - half) * t
+        out[top:bottom] |= (side * across >= 0) & within & (rows <= float(sy))
     return out
 
 
 __all__ = [
     "ELBOW_OF_SHOULDER",
+    "NECK_HALF_WIDTH",
+    "NECK_SLOPE_START",
     "WRIST_OF_SHOULDER",
     "arm_outlines",
     "bare_wrist_radius",
     "beyond_arm_outlines",
+    "neck_and_shoulder_slopes",
 ]

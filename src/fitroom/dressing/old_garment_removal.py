@@ -18,7 +18,7 @@ import numpy as np
 import numpy.typing as npt
 
 from fitroom.dressing.background import fill_with_background
-from fitroom.dressing.bare_arms import beyond_arm_outlines
+from fitroom.dressing.bare_arms import beyond_arm_outlines, neck_and_shoulder_slopes
 from fitroom.dressing.composite import TuckLine
 from fitroom.dressing.limbs import Limbs, bare_stretches, limb_mask
 from fitroom.dressing.masks import (
@@ -226,6 +226,8 @@ def remove_old_garment(
         # Above the shoulders' round tops lies what was behind a wide collar or a puffed
         # sleeve head, not skin (the part map's torso reaches up there in steps).
         above = limbs.above_shoulders(parts)
+        # (Not the neck and the slopes from it to the shoulders' tops: the body is there.)
+        above[neck_and_shoulder_slopes(parts, limbs)] = 0.0
         above *= exposed
         above *= not_limbs
         np.maximum(loose, above, out=loose)
