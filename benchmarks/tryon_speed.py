@@ -17,6 +17,7 @@ of the product sets that up yet: the web app and the worker bound the allocator 
 from __future__ import annotations
 
 import argparse
+import os
 import resource
 import statistics
 import sys
@@ -103,7 +104,11 @@ def main() -> None:
         outfit = "not run (no full-body photo)"
         full_body = Path(args.outfit_photo) if args.outfit_photo else None
         if full_body is None:
-            candidate = REPO.parent / "shared" / "data" / "persons" / "dresscode_049205_0.jpg"
+            # (FITROOM_SHARED_DATA first, as the other benchmarks: from a worktree
+            # ../shared/data is not there.)
+            shared = os.environ.get("FITROOM_SHARED_DATA")
+            data = Path(shared) if shared else REPO.parent / "shared" / "data"
+            candidate = data / "persons" / "dresscode_049205_0.jpg"
             full_body = candidate if candidate.is_file() else None
         if full_body is not None:
             body_image = read_rgb(full_body)

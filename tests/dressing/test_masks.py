@@ -67,6 +67,21 @@ def test_snap_to_edges_moves_a_staircase_rim_onto_the_photo_edge() -> None:
     assert after <= 1.0
 
 
+@settings(max_examples=40, deadline=None, derandomize=True)
+@given(st.integers(1, 80), st.integers(0, 80), st.integers(0, 80), st.integers(1, 8))
+def test_span_to_multiple_grows_within_the_frame(size: int, a: int, b: int, m: int) -> None:
+    """The span keeps what it held, stays in the frame, and is a multiple of ``m`` long
+    wherever the frame is that long."""
+    from fitroom.dressing.masks import span_to_multiple
+
+    start, stop = sorted((min(a, size), min(b, size)))
+    lo, hi = span_to_multiple(start, stop, size, m)
+    assert 0 <= lo <= start and stop <= hi <= size
+    assert hi - lo < stop - start + m
+    # (Only a frame too short for it stops the span short of a multiple: then it is all.)
+    assert (hi - lo) % m == 0 or (lo, hi) == (0, size)
+
+
 class TestFastPaths:
     """The faster ways of computing the same masks give exactly what the plain NumPy ways do."""
 

@@ -112,6 +112,20 @@ class TestCompose:
         assert light.shape == (64, 64)
         assert np.allclose(light, 1.0, atol=1e-3)
 
+    def test_shading_on_a_frame_not_made_of_whole_blocks(self) -> None:
+        """Sides that are no multiple of the 1/8 grid: the light still covers the whole frame,
+        and the rows and columns left over continue the light beside them (no band of 1.0)."""
+        h, w = 77, 53
+        image = np.tile(np.linspace(60, 200, h, dtype=np.float32)[:, None, None], (1, w, 3))
+        light = low_frequency_shading(image.astype(np.uint8), np.ones((h, w), np.float32))
+        assert light.shape == (h, w) and light.dtype == np.float32
+        # Brighter downwards, the last rows (beyond the last whole block) as bright as the
+        # block above them, not reset to 1.
+        assert light[70, 20] > light[40, 20] > light[10, 20]
+        assert abs(float(light[76, 20]) - float(light[71, 20])) < 1e-3
+        assert float(light[76, 20]) > 1.05
+        assert np.allclose(light[:, 48:], light[:, 47:48], atol=1e-3)
+
     def test_contact_shadow_only_outside_and_on_person(self) -> None:
         alpha = np.zeros((40, 40), np.float32)
         alpha[10:30, 10:30] = 1.0

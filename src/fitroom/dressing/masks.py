@@ -87,6 +87,25 @@ def smooth_edges(hard: npt.NDArray[np.bool_], sigma: float | None = None) -> Flo
     return out
 
 
+def span_to_multiple(start: int, stop: int, size: int, multiple: int) -> tuple[int, int]:
+    """``start:stop`` (within ``0:size``) grown to a length that is a multiple of ``multiple``:
+    at its end, then at its start where the frame's edge stops it; as far as the frame allows.
+
+    A crop about to be shrunk by an integer factor is grown so: OpenCV's area filter then
+    averages whole blocks, a tenth to a twentieth of the time its general path takes for a
+    fractional scale.
+
+    >>> span_to_multiple(3, 8, 20, 2), span_to_multiple(13, 20, 20, 2), span_to_multiple(0, 7, 7, 2)
+    ((3, 9), (12, 20), (0, 7))
+    >>> span_to_multiple(5, 10, 12, 4)
+    (4, 12)
+    """
+    short = -(stop - start) % multiple
+    grow_end = min(short, size - stop)
+    grow_start = min(short - grow_end, start)
+    return start - grow_start, stop + grow_end
+
+
 def snap_to_edges(mask: FloatArray, image: ByteArray, radius: int, eps: float = 1e-3) -> FloatArray:
     """A coarse mask whose edges follow the photo's own edges (a guided filter, He et al. 2010).
 
@@ -118,6 +137,9 @@ def snap_to_edges(mask: FloatArray, image: ByteArray, radius: int, eps: float = 
     pad = 2 * radius + 4
     x0, y0 = max(0, bx - pad), max(0, by - pad)
     x1, y1 = min(full_w, bx + bw + pad), min(full_h, by + bh + pad)
+    # (An even box: it is halved below, see span_to_multiple.)
+    x0, x1 = span_to_multiple(x0, x1, full_w, 2)
+    y0, y1 = span_to_multiple(y0, y1, full_h, 2)
     if (x0, y0, x1, y1) != (0, 0, full_w, full_h):
         full = np.zeros((full_h, full_w), np.float32)
         # (OpenCV reads the crops in place: no copies.)
@@ -316,4 +338,5 @@ __all__ = [
     "put",
     "smooth_edges",
     "snap_to_edges",
+    "span_to_multiple",
 ]

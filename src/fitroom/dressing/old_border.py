@@ -16,7 +16,7 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
-from fitroom.dressing.masks import labels_mask, padded_box
+from fitroom.dressing.masks import labels_mask, padded_box, pick, put
 from fitroom.dressing.old_collar_and_cuffs import part_colour
 from fitroom.dressing.old_garment import lab_of_pixels
 from fitroom.vision.core import HAND_PARTS, BodyPart, BodyParts
@@ -100,8 +100,13 @@ def erase_old_border(
     unknown = band | (near_band & (person[box] <= 0.5))
     filled = cv2.inpaint(crop, unknown.view(np.uint8), 2 * reach, cv2.INPAINT_TELEA)
     # (Softened, but not onto what the band may not touch.)
-    soft = (cv2.GaussianBlur(band.astype(np.float32), (0, 0), 0.7) * allowed)[..., None]
-    base[box] = base[box] * (1.0 - soft) + filled.astype(np.float32) * soft
+    soft = cv2.GaussianBlur(band.astype(np.float32), (0, 0), 0.7) * allowed
+    # (Blended only where the band's weight is not 0: elsewhere the blend gives ``base`` back.)
+    touched = soft != 0
+    weight = soft[touched][:, None]
+    crop_base = base[box]
+    blended = pick(crop_base, touched) * (1.0 - weight) + pick(filled, touched) * weight
+    put(crop_base, touched, blended)
     return base
 
 

@@ -13,7 +13,7 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
-from fitroom.dressing.masks import labels_mask
+from fitroom.dressing.masks import labels_mask, padded_box
 from fitroom.vision.core import HAND_PARTS, BodyPart, BodyParts
 
 FloatArray = npt.NDArray[np.float32]
@@ -75,22 +75,33 @@ def old_cuffs(
     """Sleeve cuffs the part map calls hand: non-skin hand pixels right at a clothed forearm,
     coloured like the old garment (ΔE76 < 25). A bag held lower in the hand is not touched."""
     labels = parts.labels
-    hands = labels_mask(labels, set(HAND_PARTS)) & (parts.skin < 0.5) & (person > 0.5)
     out = np.zeros(labels.shape, bool)
-    if not hands.any():
+    # (Everything below only in the hands' box, grown by the reach: the cuffs lie in it.)
+    hand_box = padded_box(labels_mask(labels, set(HAND_PARTS)), 0)
+    if hand_box is None:
         return out
-    forearms = labels_mask(labels, {BodyPart.LEFT_FOREARM, BodyPart.RIGHT_FOREARM}) & sleeves
-    if not forearms.any():
+    hands = labels_mask(labels[hand_box], set(HAND_PARTS))
+    hands &= (parts.skin[hand_box] < 0.5) & (person[hand_box] > 0.5)
+    if not hands.any():
         return out
     reach = max(3, round(0.02 * max(labels.shape)))
     k = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * reach + 1, 2 * reach + 1))
     # Only around the hands (a full-frame dilation by this much is slow).
     hy, hx = np.nonzero(hands)
+    hy += hand_box[0].start
+    hx += hand_box[1].start
     h, w = labels.shape
     y0, y1 = max(0, int(hy.min()) - reach), min(h, int(hy.max()) + reach + 1)
     x0, x1 = max(0, int(hx.min()) - reach), min(w, int(hx.max()) + reach + 1)
-    near_box = cv2.dilate(forearms[y0:y1, x0:x1].astype(np.uint8), k).astype(bool)
-    ys, xs = np.nonzero(near_box & hands[y0:y1, x0:x1])
+    box = (slice(y0, y1), slice(x0, x1))
+    forearms = labels_mask(labels[box], {BodyPart.LEFT_FOREARM, BodyPart.RIGHT_FOREARM})
+    forearms &= sleeves[box]
+    if not forearms.any():
+        return out
+    near_box = cv2.dilate(forearms.astype(np.uint8), k).astype(bool)
+    hands_in_box = labels_mask(labels[box], set(HAND_PARTS))
+    hands_in_box &= (parts.skin[box] < 0.5) & (person[box] > 0.5)
+    ys, xs = np.nonzero(near_box & hands_in_box)
     if ys.size == 0:
         return out
     ys, xs = ys + y0, xs + x0

@@ -18,7 +18,7 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
-from fitroom.dressing.masks import box_of, grown_in_box, labels_mask, padded_box
+from fitroom.dressing.masks import box_of, grown_in_box, labels_mask, padded_box, per_channel
 from fitroom.dressing.skin import skin_already, skin_field
 from fitroom.vision.core import BodyPart, BodyParts
 
@@ -80,7 +80,7 @@ def weighted_blur(
     >>> bool(abs(num[32, 40, 0] / den[32, 40] - 100.0) < 1.0)
     True
     """
-    weighted = values * weights[..., None]
+    weighted = values * per_channel(weights)
     f = AVERAGE_SHRINK
     h, w = weights.shape
     if sigma < 2.0 * f or min(h, w) < 4 * f:
