@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from fitroom.dressing.limbs import Limb, Limbs
-from fitroom.dressing.old_garment import analyse_old_garment
+from fitroom.dressing.old_garment import analyse_old_garment, old_skirt_mask
 from fitroom.dressing.old_garment_removal import (
     bare_leg_radius,
     bare_leg_rows,
@@ -184,6 +184,22 @@ class TestOldDressBelowHem:
         union[40:70, 30:90] = 1.0
         old = analyse_old_garment(parts, person, image)
         assert not old_dress_below_hem(image, parts, person, union, _drawn_limbs(), old).any()
+
+    def test_the_legs_outline_below_it_is_no_old_dress(self, drawn_person: DrawnPerson) -> None:
+        # A white dress to the knees (row 150); below, bare legs whose outermost columns blend
+        # with the white backdrop, coloured like the dress. The new dress ends at row 134.
+        image, parts, person = drawn_person(TOP)
+        image[150:200, 34:56] = SKIN
+        image[150:200, 64:86] = SKIN
+        union = np.zeros(person.shape, np.float32)
+        union[40:135, 30:90] = 1.0
+        old = analyse_old_garment(parts, person, image)
+        read = old_skirt_mask(parts, person, image, old)
+        assert (read[155:180, 32:34] > 0.5).all()  # (the outline is read by colour)
+        skirt = old_dress_below_hem(image, parts, person, union, _drawn_limbs(), old)
+        # The old skirt between the two hems goes, the legs' outline below it stays.
+        assert (skirt[137:148, 35:55] > 0.5).all() and (skirt[137:148, 65:85] > 0.5).all()
+        assert not (skirt[155:185] > 0.5).any()
 
 
 class TestNarrowerTrousers:

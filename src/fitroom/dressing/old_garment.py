@@ -368,6 +368,31 @@ def old_skirt_mask(
     return out
 
 
+#: The narrowest old skirt below a new dress's hem, as a share of the photo's longer side:
+#: runs of "old skirt" narrower than this across a row are the legs' anti-aliased outline (or
+#: their shadow) coloured like a light or dark old dress, not fabric.
+SKIRT_MIN_WIDTH = 0.02
+
+
+def wide_skirt(skirt: FloatArray) -> FloatArray:
+    """The part of ``skirt`` (float32 (H, W) in {0, 1}, the old dress read below a new hem)
+    at least :data:`SKIRT_MIN_WIDTH` wide across (an opening along the rows): float32 (H, W)
+    in {0, 1}.
+
+    An old dress's skirt below a shorter new one is a band as wide as the legs or more. On the
+    five true dress pairs (the photo's dress as long as the new one) what was read there was the
+    legs' outline down to the socks (skin blended with a white backdrop, coloured like a white
+    print) and slivers beside the knees: repainted as background, they thinned the legs by a
+    line on each side."""
+    hard = np.ascontiguousarray(skirt > 0.5).view(np.uint8)
+    if not hard.any():
+        return skirt
+    width = max(3, round(SKIRT_MIN_WIDTH * max(skirt.shape)))
+    across = cv2.getStructuringElement(cv2.MORPH_RECT, (width, 1))
+    out: FloatArray = cv2.morphologyEx(hard, cv2.MORPH_OPEN, across).astype(np.float32)
+    return out
+
+
 def old_lower_garment_mask(parts: BodyParts, person: FloatArray) -> FloatArray:
     """Where the person's current trousers or skirt are: leg pixels that are not skin, inside the
     person. float32 (H, W) in [0, 1]."""
@@ -381,6 +406,7 @@ __all__ = [
     "HEM_SHADE_STEP",
     "OLD_GARMENT_EDGE_SMOOTHING",
     "OLD_TOP_COLOURS",
+    "SKIRT_MIN_WIDTH",
     "OldGarment",
     "analyse_old_garment",
     "below_hem",
@@ -392,4 +418,5 @@ __all__ = [
     "old_garment_mask",
     "old_lower_garment_mask",
     "old_skirt_mask",
+    "wide_skirt",
 ]
