@@ -201,6 +201,27 @@ class TestOldDressBelowHem:
         assert (skirt[137:148, 35:55] > 0.5).all() and (skirt[137:148, 65:85] > 0.5).all()
         assert not (skirt[155:185] > 0.5).any()
 
+    def test_the_legs_in_its_shadow_are_no_old_dress(self, drawn_person: DrawnPerson) -> None:
+        # A grey dress to the knees (row 150); below, the legs' skin: in the dress's shadow
+        # (rows 150-169, read as not-skin, within ΔE 30 of the grey), then lit (the part map's
+        # skin). The new dress ends at row 134.
+        image, parts, person = drawn_person((120, 120, 120))
+        image[40:100, 30:90] = (120, 120, 120)
+        legs = np.isin(parts.labels, [BodyPart.LEFT_LEG, BodyPart.RIGHT_LEG])
+        image[150:170][legs[150:170]] = (130, 100, 85)
+        image[170:200][legs[170:200]] = SKIN
+        skin = parts.skin.copy()
+        skin[170:200][legs[170:200]] = 1.0
+        parts = BodyParts(parts.labels, skin)
+        union = np.zeros(person.shape, np.float32)
+        union[40:135, 30:90] = 1.0
+        old = analyse_old_garment(parts, person, image)
+        read = old_skirt_mask(parts, person, image, old)
+        assert (read[152:168, 35:55] > 0.5).all()  # (the shadow is read by colour)
+        skirt = old_dress_below_hem(image, parts, person, union, _drawn_limbs(), old)
+        assert (skirt[137:148, 35:55] > 0.5).all() and (skirt[137:148, 65:85] > 0.5).all()
+        assert not (skirt[153:200] > 0.5).any()
+
 
 class TestNarrowerTrousers:
     def _render(self, drawn_person: DrawnPerson) -> tuple[np.ndarray, np.ndarray]:

@@ -393,6 +393,43 @@ def wide_skirt(skirt: FloatArray) -> FloatArray:
     return out
 
 
+#: A pixel read as old skirt whose hue (a*, b*) lies nearer the person's lit skin's than the
+#: nearest old-garment colour's by more than this (ΔE of the hue alone) is skin in shadow.
+SKIN_HUE_MARGIN = 4.0
+
+
+def without_shaded_skin(
+    skirt: FloatArray, parts: BodyParts, image: ByteArray, old: OldGarment
+) -> FloatArray:
+    """``skirt`` (float32 (H, W) in {0, 1}, the old dress read on the legs by its colours)
+    without the legs' skin in shadow: pixels whose hue is nearer the person's lit skin (median
+    a*, b* of the limbs where :attr:`~fitroom.vision.core.BodyParts.skin` > 0.5) than any
+    colour of the old garment's palette by :data:`SKIN_HUE_MARGIN`. float32 (H, W) in {0, 1}.
+
+    Shade darkens skin but keeps its hue. Right under a dress's hem the thighs lie in its
+    shadow: darker, and read as not-skin, they came within ΔE 30 of a grey print (the one-
+    shoulder true pair's 45/14/11 against 52/2/-2) and were repainted as background, a white
+    blotch on each leg. An old dress of the skin's own hue stays whole (neither is nearer)."""
+    hard = skirt > 0.5
+    if not hard.any() or old.palette.shape[0] == 0:
+        return skirt
+    limbs = labels_mask(parts.labels, set(LEG_PARTS) | set(ARM_PARTS)) & (parts.skin > 0.5)
+    if int(np.count_nonzero(limbs)) < 50:
+        return skirt
+    skin_ab = np.median(lab_of_pixels(image[limbs])[:, 1:], axis=0)
+    ys, xs = np.nonzero(hard)
+    ab = lab_of_pixels(image[ys, xs])[:, 1:]
+    to_skin = np.linalg.norm(ab - skin_ab, axis=1)
+    to_old = np.min(
+        np.linalg.norm(ab[:, None, :] - old.palette[None, :, 1:].astype(np.float32), axis=2),
+        axis=1,
+    )
+    out = skirt.copy()
+    shaded = to_skin + SKIN_HUE_MARGIN < to_old
+    out[ys[shaded], xs[shaded]] = 0.0
+    return out
+
+
 def old_lower_garment_mask(parts: BodyParts, person: FloatArray) -> FloatArray:
     """Where the person's current trousers or skirt are: leg pixels that are not skin, inside the
     person. float32 (H, W) in [0, 1]."""
@@ -406,6 +443,7 @@ __all__ = [
     "HEM_SHADE_STEP",
     "OLD_GARMENT_EDGE_SMOOTHING",
     "OLD_TOP_COLOURS",
+    "SKIN_HUE_MARGIN",
     "SKIRT_MIN_WIDTH",
     "OldGarment",
     "analyse_old_garment",
@@ -419,4 +457,5 @@ __all__ = [
     "old_lower_garment_mask",
     "old_skirt_mask",
     "wide_skirt",
+    "without_shaded_skin",
 ]
