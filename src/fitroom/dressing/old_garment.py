@@ -389,7 +389,11 @@ def wide_skirt(skirt: FloatArray) -> FloatArray:
         return skirt
     width = max(3, round(SKIRT_MIN_WIDTH * max(skirt.shape)))
     across = cv2.getStructuringElement(cv2.MORPH_RECT, (width, 1))
-    out: FloatArray = cv2.morphologyEx(hard, cv2.MORPH_OPEN, across).astype(np.float32)
+    wide = cv2.morphologyEx(hard, cv2.MORPH_OPEN, across)
+    # The band's own rim (its rounded top and bottom rows, narrower than the opening) goes
+    # with it: left, it drew a dark ring round a black sock repainted as the skirt's.
+    rim = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (width // 3 * 2 + 1,) * 2)
+    out: FloatArray = (cv2.dilate(wide, rim) & hard).astype(np.float32)
     return out
 
 
