@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from fitroom.dressing.limbs import Limb, Limbs
-from fitroom.dressing.old_garment import analyse_old_garment
+from fitroom.dressing.old_garment import analyse_old_garment, old_skirt_mask
 from fitroom.dressing.old_garment_removal import (
     bare_leg_radius,
     bare_leg_rows,
@@ -184,6 +184,44 @@ class TestOldDressBelowHem:
         union[40:70, 30:90] = 1.0
         old = analyse_old_garment(parts, person, image)
         assert not old_dress_below_hem(image, parts, person, union, _drawn_limbs(), old).any()
+
+    @staticmethod
+    def _read_and_kept(
+        image: np.ndarray, parts: BodyParts, person: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """(the old skirt read by colour, what goes below a new dress ending at row 134)."""
+        union = np.zeros(person.shape, np.float32)
+        union[40:135, 30:90] = 1.0
+        old = analyse_old_garment(parts, person, image)
+        read = old_skirt_mask(parts, person, image, old)
+        kept = old_dress_below_hem(image, parts, person, union, _drawn_limbs(), old)
+        # The old skirt between the two hems (row 134 to the knees, row 150) goes whole.
+        assert (kept[137:148, 35:55] > 0.5).all() and (kept[137:148, 65:85] > 0.5).all()
+        return read, kept
+
+    def test_the_legs_outline_below_it_is_no_old_dress(self, drawn_person: DrawnPerson) -> None:
+        # A white dress to the knees; below, bare legs whose outermost columns blend with the
+        # white backdrop, coloured like the dress.
+        image, parts, person = drawn_person(TOP)
+        image[150:200, 34:56] = SKIN
+        image[150:200, 64:86] = SKIN
+        read, kept = self._read_and_kept(image, parts, person)
+        assert (read[155:180, 32:34] > 0.5).all()  # (the outline is read by colour)
+        assert not (kept[155:185] > 0.5).any()
+
+    def test_the_legs_in_its_shadow_are_no_old_dress(self, drawn_person: DrawnPerson) -> None:
+        # A grey dress to the knees; below, the legs' skin: in the dress's shadow (rows
+        # 150-169, read as not-skin, within ΔE 30 of the grey), then lit (the part map's skin).
+        image, parts, person = drawn_person((120, 120, 120))
+        image[40:100, 30:90] = (120, 120, 120)
+        legs = np.isin(parts.labels, [BodyPart.LEFT_LEG, BodyPart.RIGHT_LEG])
+        image[150:170][legs[150:170]] = (130, 100, 85)
+        image[170:200][legs[170:200]] = SKIN
+        skin = parts.skin.copy()
+        skin[170:200][legs[170:200]] = 1.0
+        read, kept = self._read_and_kept(image, BodyParts(parts.labels, skin), person)
+        assert (read[152:168, 35:55] > 0.5).all()  # (the shadow is read by colour)
+        assert not (kept[153:200] > 0.5).any()
 
 
 class TestNarrowerTrousers:

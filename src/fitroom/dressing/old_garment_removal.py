@@ -35,6 +35,8 @@ from fitroom.dressing.old_garment import (
     old_garment_mask,
     old_lower_garment_mask,
     old_skirt_mask,
+    wide_skirt,
+    without_shaded_skin,
 )
 from fitroom.dressing.skin import fill_with_skin, skin_texture
 from fitroom.dressing.skin_edges import skin_outline_in_photo
@@ -122,6 +124,7 @@ def old_dress_below_hem(
     if not skirt.any():
         return skirt
     skirt *= below_hem(union, np.ones_like(union), margin=0.0)
+    skirt = wide_skirt(without_shaded_skin(skirt, parts, image, old))
     out: FloatArray = cv2.GaussianBlur(skirt, (0, 0), 1.0)
     return out
 
