@@ -26,6 +26,7 @@ FloatArray = npt.NDArray[np.float32]
 WAIST_ABOVE_HIP = 0.25
 #: Where the crotch sits below the hip joints, as a share of the hip-to-knee length.
 CROTCH_BELOW_HIP = 0.12
+CROTCH_LOWEST = 0.5
 #: The highest a waistband goes above the hip joints (a high waist), same share.
 WAIST_HIGHEST = 0.55
 #: The lowest a waistband goes above the hip joints (a low waist), same share.
@@ -192,6 +193,10 @@ def lower_pins(
         )
     if waist_at_most is not None and np.isfinite(waist_at_most):
         waist_y = min(waist_y, max(float(waist_at_most), hip_mid[1] - WAIST_HIGHEST * thigh))
+    if float(lm["crotch"][2]) >= SKIRT_CROTCH_CONFIDENCE:
+        g_rise = float(lm["crotch"][1] - lm["waistband_center"][1])
+        own_crotch = waist_y + along_scale * g_rise
+        crotch_y = float(np.clip(own_crotch, crotch_y, hip_mid[1] + CROTCH_LOWEST * thigh))
     centre = float(hip_mid[0])
     if edges is not None and edges[0] - edges[1] > hip_span:
         # Centred on the torso's outline where it is measured, but no further off the hips'
@@ -360,6 +365,56 @@ def soften_fabric(rgba: FloatArray, sigma: float) -> FloatArray:
     return out
 
 
+#: How much of the person's outline must be missing near the midline between the legs, in
+#: pixels, for a row to show the gap between them (see :func:`legs_part_row`).
+LEGS_GAP_PIXELS = 2
+#: The share of the rows below that must show the gap too (a stray hole is not the gap).
+LEGS_GAP_RUN = 0.8
+
+
+def legs_part_row(person: FloatArray, anchors: BodyAnchors) -> float | None:
+    """The row below which the person's legs stand apart: the first row between the hip joints
+    and the knees from which the photo's background shows between the legs (near the line from
+    the hips' middle to the knees', on :data:`LEGS_GAP_RUN` of the rows of the next twentieth
+    of the thigh); None when it shows nowhere above the knees (legs together, a skirt or a
+    long coat). Above that row what the person wears covers both legs as one: new trousers or
+    shorts show no gap there either (see :func:`lower_pins`).
+
+    Args:
+        person: float32 (H, W) person mask in [0, 1].
+        anchors: the person's body anchors.
+
+    >>> from fitroom.fitting.anchors import BodyAnchors
+    >>> pts = lambda a, b: np.array([a, b], np.float32)
+    >>> anchors = BodyAnchors(pts((60, 20), (40, 20)), pts((60, 20), (40, 20)),
+    ...     pts((62, 40), (38, 40)), pts((62, 50), (38, 50)), pts((58, 60), (42, 60)),
+    ...     pts((58, 100), (42, 100)), pts((58, 140), (42, 140)),
+    ...     np.zeros((0, 3), np.float32), np.ones((2, 6), np.float32), (100, 160))
+    >>> m = np.zeros((160, 100), np.float32); m[20:150, 35:65] = 1.0; m[80:, 48:52] = 0.0
+    >>> legs_part_row(m, anchors)
+    80.0
+    """
+    h, w = person.shape
+    hip = anchors.hips.astype(np.float64).mean(axis=0)
+    knee = anchors.knees.astype(np.float64).mean(axis=0)
+    span = abs(float(anchors.hips[0, 0] - anchors.hips[1, 0]))
+    y0, y1 = max(0, int(np.ceil(hip[1]))), min(h, int(knee[1]))
+    if y1 - y0 < 4:
+        return None
+    reach = max(2, round(0.25 * span))
+    gap = np.zeros(y1 - y0, bool)
+    for i, y in enumerate(range(y0, y1)):
+        t = (y - hip[1]) / max(1e-6, knee[1] - hip[1])
+        x = round(float(hip[0] + t * (knee[0] - hip[0])))
+        seg = person[y, max(0, x - reach) : min(w, x + reach + 1)]
+        gap[i] = int(np.count_nonzero(seg < 0.5)) >= LEGS_GAP_PIXELS
+    run = max(1, round(0.05 * float(np.hypot(*(knee - hip)))))
+    for start in np.nonzero(gap)[0].tolist():
+        if float(gap[start : start + run].mean()) >= LEGS_GAP_RUN:
+            return float(y0 + start)
+    return None
+
+
 def fit_lower(
     garment: Garment,
     anchors: BodyAnchors,
@@ -368,6 +423,7 @@ def fit_lower(
     *,
     length_scale: float = 1.0,
     waist_at_most: float | None = None,
+    legs_part: float | None = None,
 ) -> FittedGarment:
     """Fit trousers, shorts or a skirt to a person (see the module docstring).
 
@@ -394,6 +450,10 @@ def fit_lower(
     cloth = np.array([p[1] for p in pins], np.float32)
     names = ["waistband_left", "waistband_right", "waistband_center", "crotch"]
     targets = {n: pins[i][0] for i, n in enumerate(names[: len(pins)])}
+    if legs_part is not None and "crotch" in targets and legs_part > targets["crotch"][1]:
+        # (Where the person's legs part: above it the render closes the new legs' gap, see
+        # fitroom.dressing.lower_drape.closed_crotch.)
+        targets["legs_part"] = (targets["crotch"][0], legs_part)
     box = clip_box(body, 0.15 * float(np.ptp(body[:, 0])) + 8, anchors.image_size)
     layers: tuple[FittedLayer, ...] = ()
     if box is not None:
@@ -406,9 +466,12 @@ def fit_lower(
 
 __all__ = [
     "CROTCH_BELOW_HIP",
+    "CROTCH_LOWEST",
     "FLAT_OVER_WORN",
     "HEM_BELOW_ANKLE",
     "HIP_OVER_THIGH",
+    "LEGS_GAP_PIXELS",
+    "LEGS_GAP_RUN",
     "LOWER_FABRIC_SOFTENING",
     "SKIRT_CROTCH_CONFIDENCE",
     "WAIST_ABOVE_HIP",
@@ -417,6 +480,7 @@ __all__ = [
     "WAIST_OVER_HIPS",
     "fit_lower",
     "hem_drop",
+    "legs_part_row",
     "lower_pins",
     "regular_waist_row",
     "skirt_hem_pins",
