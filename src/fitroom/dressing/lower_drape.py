@@ -268,60 +268,10 @@ def lower_drape_band(
     return out
 
 
-#: How far below the row where the person's legs part the new legs' gap is still closed where
-#: the photo shows the person there (not the background): the top of the photo's own gap is a
-#: pointed arch, not a row. As a share of the height from the new crotch to that row.
-CROTCH_ARCH = 0.3
-
-
-def closed_crotch(
-    garment: FloatArray,
-    lower_old: FloatArray,
-    person: FloatArray,
-    crotch_row: float,
-    legs_part: float,
-) -> FloatArray:
-    """The gap between new trousers' or shorts' legs that the new fabric closes: float32
-    (H, W) in [0, 1].
-
-    Above the row where the person's legs part (``legs_part``, see
-    :func:`~fitroom.fitting.lower_fit.legs_part_row`) what they wear covers both legs as one,
-    and so does the new garment; but its legs, fitted from a few landmarks, part at its own
-    crotch (``crotch_row``), and the wedge between them was painted as background, a gap the
-    photo does not show. That wedge, where it was old trousers or shorts (``lower_old``) on the
-    person (``person``), between two pieces of the new garment on its row, is carried over by
-    their fabric; a little below that row too (:data:`CROTCH_ARCH`), where the photo's own gap
-    has not opened yet, so the gap's top keeps the photo's pointed shape.
-
-    >>> z = np.zeros((40, 40), np.float32)
-    >>> new = z.copy(); new[5:35, 8:19] = 1.0; new[5:35, 21:32] = 1.0; new[5:15, 19:21] = 1.0
-    >>> old = z.copy(); old[5:35, 8:32] = 1.0
-    >>> person = np.ones_like(z); person[25:, 19:21] = 0.0
-    >>> closed = closed_crotch(new, old, person, 15.0, 25.0)
-    >>> bool(closed[20, 20] > 0.5), bool(closed[30, 20] > 0.5), bool(closed[20, 35] > 0.5)
-    (True, False, False)
-    """
-    h, w = garment.shape
-    out = np.zeros((h, w), np.float32)
-    below = CROTCH_ARCH * max(0.0, legs_part - crotch_row)
-    y0, y1 = max(0, int(np.floor(crotch_row))), min(h, int(np.ceil(legs_part + below)))
-    if y1 <= y0:
-        return out
-    covered = garment[y0:y1] > 0.5
-    left = np.maximum.accumulate(covered, axis=1)
-    right = np.maximum.accumulate(covered[:, ::-1], axis=1)[:, ::-1]
-    gap = left & right & ~covered & (lower_old[y0:y1] > 0.5) & (person[y0:y1] > 0.5)
-    out[y0:y1][gap] = 1.0
-    soft: FloatArray = cv2.GaussianBlur(out, (0, 0), 0.8)
-    return soft
-
-
 __all__ = [
-    "CROTCH_ARCH",
     "HAND_FABRIC_DELTA_E",
     "LOWER_DRAPE_REACH",
     "POCKET_REACH",
-    "closed_crotch",
     "hand_fabric_band",
     "hands_hanging",
     "lower_drape_allowed",

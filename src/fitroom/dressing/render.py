@@ -36,7 +36,6 @@ from fitroom.dressing.drape import (
 from fitroom.dressing.hem import meet_old_hem
 from fitroom.dressing.limbs import Limbs, bare_stretches, limb_mask
 from fitroom.dressing.lower_drape import (
-    closed_crotch,
     hand_fabric_band,
     lower_drape_allowed,
     lower_drape_band,
@@ -362,17 +361,6 @@ def render_fitted(
             side,
             min(crotch) if crotch else None,
         )
-        for fitted in garments:
-            if "legs_part" in fitted.targets and "crotch" in fitted.targets:
-                # Between its legs above where the person's legs part: closed too.
-                closed = closed_crotch(
-                    union,
-                    lower_old,
-                    person,
-                    fitted.targets["crotch"][1],
-                    fitted.targets["legs_part"][1],
-                )
-                np.maximum(drape, closed, out=drape)
         # Old trousers the part map gave to the hands, where they meet the new ones: carried
         # over by their fabric. (Removed, they left patches of painted skin or background
         # beside the hand; kept, a piece of the old leggings or jeans at the hip.)

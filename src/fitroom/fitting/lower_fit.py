@@ -370,15 +370,19 @@ def soften_fabric(rgba: FloatArray, sigma: float) -> FloatArray:
 LEGS_GAP_PIXELS = 2
 #: The share of the rows below that must show the gap too (a stray hole is not the gap).
 LEGS_GAP_RUN = 0.8
+#: The lowest the legs are taken to part, as a share of the hip-to-knee length below the hips:
+#: lower down, a dress, a skirt or a long coat hides the legs (on the shared photos the legs
+#: part 0.37-0.64 of the thigh below the hips in trousers and shorts, 0.97 under a dress).
+LEGS_PART_LOWEST = 0.75
 
 
 def legs_part_row(person: FloatArray, anchors: BodyAnchors) -> float | None:
     """The row below which the person's legs stand apart: the first row between the hip joints
     and the knees from which the photo's background shows between the legs (near the line from
     the hips' middle to the knees', on :data:`LEGS_GAP_RUN` of the rows of the next twentieth
-    of the thigh); None when it shows nowhere above the knees (legs together, a skirt or a
-    long coat). Above that row what the person wears covers both legs as one: new trousers or
-    shorts show no gap there either (see :func:`lower_pins`).
+    of the thigh); None when it shows nowhere above :data:`LEGS_PART_LOWEST` (legs together, a
+    dress, a skirt or a long coat). Above that row what the person wears covers both legs as
+    one: new trousers or shorts show no gap there either (see :func:`close_legs_gap`).
 
     Args:
         person: float32 (H, W) person mask in [0, 1].
@@ -409,10 +413,78 @@ def legs_part_row(person: FloatArray, anchors: BodyAnchors) -> float | None:
         seg = person[y, max(0, x - reach) : min(w, x + reach + 1)]
         gap[i] = int(np.count_nonzero(seg < 0.5)) >= LEGS_GAP_PIXELS
     run = max(1, round(0.05 * float(np.hypot(*(knee - hip)))))
+    lowest = float(hip[1]) + LEGS_PART_LOWEST * float(np.hypot(*(knee - hip)))
     for start in np.nonzero(gap)[0].tolist():
+        if y0 + start > lowest:
+            break
         if float(gap[start : start + run].mean()) >= LEGS_GAP_RUN:
             return float(y0 + start)
     return None
+
+
+#: Below the row where the person's legs part, the new legs' gap opens over this share of the
+#: height from the garment's crotch to that row (the photo's own gap has a pointed top).
+LEGS_GAP_OPENING = 0.3
+
+
+def close_legs_gap(
+    rgba: FloatArray, crotch_x: float, crotch_row: float, legs_part: float
+) -> FloatArray:
+    """A fitted lower garment's layer with the gap between its legs closed above ``legs_part``
+    (see :func:`legs_part_row`): float32 (h, w, 4) premultiplied, in the layer's own pixels.
+
+    Its legs part at the garment's own crotch (``crotch_row``), but where the person's legs
+    stand together, what they wear covers both legs as one down to where they part, and the
+    new garment must too (else a wedge of painted background opens between the legs that the
+    photo does not show). Row by row, each leg's piece is stretched across to the gap's middle
+    (its outer edge stays), the gap closed above ``legs_part`` and opening to its own width
+    over :data:`LEGS_GAP_OPENING` of the height below. ``crotch_x``: a column inside the gap.
+
+    >>> layer = np.zeros((30, 30, 4), np.float32); layer[:, 2:28] = (90, 90, 90, 1)
+    >>> layer[10:, 13:17] = 0.0
+    >>> out = close_legs_gap(layer, 15.0, 10.0, 20.0)
+    >>> float(out[15, 15, 3]), float(out[29, 15, 3]), float(out[15, 27, 3])
+    (1.0, 0.0, 1.0)
+    """
+    h, w = rgba.shape[:2]
+    below = LEGS_GAP_OPENING * max(0.0, legs_part - crotch_row)
+    y0, y1 = max(0, int(np.floor(crotch_row))), min(h, int(np.ceil(legs_part + below)))
+    if y1 <= y0 or below <= 0.0:
+        return rgba
+    covered = rgba[y0:y1, :, 3] > 0.5
+    xs = np.arange(w, dtype=np.float32)
+    map_x = np.tile(xs, (y1 - y0, 1))
+    cx = int(np.clip(round(crotch_x), 0, w - 1))
+    changed = False
+    for i in range(y1 - y0):
+        row = covered[i]
+        if row[cx] or not row[:cx].any() or not row[cx:].any():
+            continue
+        # The gap: the uncovered run round the crotch's column, between the two legs.
+        gl = int(cx - np.argmax(row[cx::-1]) + 1)
+        gr = int(cx + np.argmax(row[cx:]) - 1)
+        lo, hi = int(np.argmax(row)), int(w - 1 - np.argmax(row[::-1]))
+        y = y0 + i
+        open_share = float(np.clip((y - legs_part) / below, 0.0, 1.0))
+        half = 0.5 * (gr - gl + 1) * open_share
+        mid = 0.5 * (gl + gr + 1)
+        left_end, right_start = mid - half, mid + half
+        if left_end <= lo + 1 or right_start >= hi - 1:
+            continue
+        # Destination column → source column, linear on each side (outer edges fixed).
+        left = (xs >= lo) & (xs < left_end)
+        map_x[i, left] = lo + (xs[left] - lo) * (gl - lo) / (left_end - lo)
+        right = (xs >= right_start) & (xs <= hi)
+        map_x[i, right] = hi - (hi - xs[right]) * (hi - gr) / (hi - right_start)
+        changed = True
+    if not changed:
+        return rgba
+    map_y = np.repeat(np.arange(y0, y1, dtype=np.float32)[:, None], w, axis=1)
+    out = rgba.copy()
+    out[y0:y1] = cv2.remap(
+        rgba, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=0
+    )
+    return out
 
 
 def fit_lower(
@@ -450,9 +522,9 @@ def fit_lower(
     cloth = np.array([p[1] for p in pins], np.float32)
     names = ["waistband_left", "waistband_right", "waistband_center", "crotch"]
     targets = {n: pins[i][0] for i, n in enumerate(names[: len(pins)])}
-    if legs_part is not None and "crotch" in targets and legs_part > targets["crotch"][1]:
-        # (Where the person's legs part: above it the render closes the new legs' gap, see
-        # fitroom.dressing.lower_drape.closed_crotch.)
+    skirt = float(lm["crotch"][2]) < SKIRT_CROTCH_CONFIDENCE
+    if legs_part is not None and not skirt and legs_part > targets["crotch"][1]:
+        # (Where the person's legs part: above it the new legs meet, see close_legs_gap.)
         targets["legs_part"] = (targets["crotch"][0], legs_part)
     box = clip_box(body, 0.15 * float(np.ptp(body[:, 0])) + 8, anchors.image_size)
     layers: tuple[FittedLayer, ...] = ()
@@ -460,7 +532,16 @@ def fit_lower(
         map_x, map_y = tps_inverse_maps(body, cloth, box, smoothing=1.0)
         rgba = remap_premultiplied(pieces["torso"], map_x, map_y)
         sigma = LOWER_FABRIC_SOFTENING * max(anchors.image_size) / 1024.0
-        layers = (FittedLayer("lower", box, soften_fabric(rgba, sigma)),)
+        rgba = soften_fabric(rgba, sigma)
+        if "legs_part" in targets:
+            # (Below it the person's legs part; above it the new legs meet, see there.)
+            rgba = close_legs_gap(
+                rgba,
+                targets["crotch"][0] - box[0],
+                targets["crotch"][1] - box[1],
+                targets["legs_part"][1] - box[1],
+            )
+        layers = (FittedLayer("lower", box, rgba),)
     return FittedGarment(layers=layers, targets=targets, scale=scale, region="lower")
 
 
@@ -470,14 +551,17 @@ __all__ = [
     "FLAT_OVER_WORN",
     "HEM_BELOW_ANKLE",
     "HIP_OVER_THIGH",
+    "LEGS_GAP_OPENING",
     "LEGS_GAP_PIXELS",
     "LEGS_GAP_RUN",
+    "LEGS_PART_LOWEST",
     "LOWER_FABRIC_SOFTENING",
     "SKIRT_CROTCH_CONFIDENCE",
     "WAIST_ABOVE_HIP",
     "WAIST_HIGHEST",
     "WAIST_LOWEST",
     "WAIST_OVER_HIPS",
+    "close_legs_gap",
     "fit_lower",
     "hem_drop",
     "legs_part_row",
