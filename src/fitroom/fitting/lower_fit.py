@@ -467,15 +467,18 @@ def close_legs_gap(
         y = y0 + i
         open_share = float(np.clip((y - legs_part) / below, 0.0, 1.0))
         half = 0.5 * (gr - gl + 1) * open_share
-        mid = 0.5 * (gl + gr + 1)
-        left_end, right_start = mid - half, mid + half
+        # (Pixel centres: the left piece ends at gl - 1, the right one starts at gr + 1.)
+        mid = 0.5 * (gl + gr)
+        left_end, right_start = mid - half - 0.5, mid + half + 0.5
         if left_end <= lo + 1 or right_start >= hi - 1:
             continue
         # Destination column → source column, linear on each side (outer edges fixed).
-        left = (xs >= lo) & (xs < left_end)
-        map_x[i, left] = lo + (xs[left] - lo) * (gl - lo) / (left_end - lo)
-        right = (xs >= right_start) & (xs <= hi)
-        map_x[i, right] = hi - (hi - xs[right]) * (hi - gr) / (hi - right_start)
+        left = (xs >= lo) & (xs < mid - half)
+        map_x[i, left] = np.minimum(lo + (xs[left] - lo) * (gl - 1 - lo) / (left_end - lo), gl - 1)
+        right = (xs >= mid + half) & (xs <= hi)
+        map_x[i, right] = np.maximum(
+            hi - (hi - xs[right]) * (hi - gr - 1) / (hi - right_start), gr + 1
+        )
         changed = True
     if not changed:
         return rgba
