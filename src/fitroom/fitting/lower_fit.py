@@ -60,6 +60,11 @@ HIP_OVER_THIGH = 0.38
 HEM_BELOW_ANKLE = 0.08
 
 
+#: How far beyond the straight seam from the waistband to the hem's corner the outer seam is
+#: carried out to the hips' and thighs' outline halfway down, at most, as a share of the hip
+#: joints' span (see :func:`lower_pins`; 0.08-0.15 on the shared true pairs of shorts).
+HIP_SEAM_REACH = 0.2
+
 #: A lower garment whose crotch landmark is less confident than this has none: a skirt.
 SKIRT_CROTCH_CONFIDENCE = 0.3
 
@@ -248,6 +253,24 @@ def lower_pins(
         outer = max(outer, _outline_reach(anchors, hem, normal, ease))
         pins.append((_pt(hem + normal * outer), _pt(g_out)))
         pins.append((_pt(hem - normal * inner_hem), _pt(g_in)))
+        side_x = centre + (half if row == 0 else -half)
+        hip_row = 0.5 * (waist_y + min(float(hem[1]), float(chain[1][1])))
+        if waist_y < hip_row < float(hem[1]) - 4.0:
+            # Halfway down to the hem, the outer seam covers the hips' and thigh's outline too
+            # (only outwards of the straight seam between the waistband and the hem's corner):
+            # pinned at the waist and hem alone, loose shorts cut inside it at the hip.
+            hem_out = hem + normal * outer
+            t = (hip_row - waist_y) / max(1e-6, float(hem_out[1]) - waist_y)
+            seam_x = side_x + t * (float(hem_out[0]) - side_x)
+            edges = anchors.lower_edge_at(hip_row)
+            if edges is not None:
+                edge_x = edges[0] if row == 0 else edges[1]
+                # (No further than a fifth of the hips' span: a dress or a long coat over the
+                # hips is no trousers' outline.)
+                reach = min(HIP_SEAM_REACH * hip_span, max(0.0, (edge_x - seam_x) * (1 - 2 * row)))
+                out_x = seam_x + reach * (1 - 2 * row)
+                g_row = float(g_side[1]) + (hip_row - waist_y) / max(1e-6, along_scale)
+                pins.append(((out_x, hip_row), _pt(_seam_at_row(g_side, g_out, g_row))))
         leg_thigh = float(np.hypot(*(chain[1] - chain[0])))
         if length > leg_thigh * 1.15:
             # The garment's knee: the row as far below its waistband as the body's knee lies
@@ -554,6 +577,7 @@ __all__ = [
     "FLAT_OVER_WORN",
     "HEM_BELOW_ANKLE",
     "HIP_OVER_THIGH",
+    "HIP_SEAM_REACH",
     "LEGS_GAP_OPENING",
     "LEGS_GAP_PIXELS",
     "LEGS_GAP_RUN",
