@@ -198,7 +198,8 @@ def test_knee_and_shin_pins_take_one_row_of_the_garment(stick_figure: StickFigur
     legs["ankles"][:, 1] = 899.0
     anchors = BodyAnchors(**{**figure.__dict__, **legs})
     pins, _ = lower_pins(trousers.landmarks, anchors, 1.04)
-    assert len(pins) == 4 + 2 * 6  # waistband, crotch; per leg hem, knee, shin
+    # Waistband, crotch; per leg hem, knee, shin; then each outer seam halfway to the knee.
+    assert len(pins) == 4 + 2 * 6 + 2
     for leg in (pins[4:10], pins[10:16]):
         (_, g_ko), (_, g_ki), (_, g_so), (_, g_si) = leg[2:6]
         assert abs(g_ko[1] - g_ki[1]) < 1e-3
@@ -469,3 +470,38 @@ class TestCloseLegsGap:
         layer[:, 5:35, 3] = 1.0
         layer[15:, 18:22] = 0.0
         assert close_legs_gap(layer, 20.0, 15.0, 15.0) is layer
+
+
+def test_outer_seam_reaches_the_hips_outline_halfway_down(stick_figure: StickFigure) -> None:
+    """Halfway down from the waistband the outer seams are carried out to a wider hips-and-legs
+    outline, by at most HIP_SEAM_REACH of the hips' span, and never pulled in by a narrow one."""
+    from fitroom.fitting.lower_fit import HIP_SEAM_REACH, lower_pins
+
+    shorts = ingest_garment(synth_garment("shorts", seed=3, pattern="solid").image)
+    anchors = stick_figure()
+    plain, _ = lower_pins(shorts.landmarks, anchors, 1.04)
+    hip_span = float(anchors.hips[0, 0] - anchors.hips[1, 0])
+    # An outline measured only round the row halfway down (the seam pins, the last two).
+    halfway = plain[-1][0][1]
+    rows = np.arange(halfway - 8.0, halfway + 9.0, 4.0, dtype=np.float32)
+
+    def outlined(half_width: float) -> list[tuple[tuple[float, float], tuple[float, float]]]:
+        edges = np.stack(
+            [rows, np.full_like(rows, 300 + half_width), np.full_like(rows, 300 - half_width)],
+            axis=1,
+        )
+        pins, _ = lower_pins(
+            shorts.landmarks, BodyAnchors(**{**anchors.__dict__, "lower_edges": edges}), 1.04
+        )
+        return pins
+
+    wide, narrow = outlined(400.0), outlined(5.0)
+    assert len(plain) == len(wide) == len(narrow)
+    # Only the seam pins halfway down move (after each leg's hem, knee and shin pins).
+    assert [p[0] for p in wide[:-2]] == [p[0] for p in plain[:-2]]
+    for i in (-2, -1):
+        shift = wide[i][0][0] - plain[i][0][0]
+        assert 1.0 < abs(shift) <= HIP_SEAM_REACH * hip_span + 1e-3
+        assert np.sign(shift) == np.sign(plain[i][0][0] - 300.0)
+        assert wide[i][1] == plain[i][1]
+        assert narrow[i][0] == plain[i][0]

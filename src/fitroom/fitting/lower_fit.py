@@ -219,6 +219,7 @@ def lower_pins(
         return pins[:3] + skirt_hem_pins(
             lm, anchors, (centre, waist_y), half, along_scale
         ), along_scale
+    seam_pins: list[tuple[tuple[float, float], tuple[float, float]]] = []
     for side, row, g_side in (("left", 0, g_wl), ("right", 1, g_wr)):
         g_out = lm[f"hem_{side}_outer"][:2].astype(np.float64)
         g_in = lm[f"hem_{side}_inner"][:2].astype(np.float64)
@@ -263,14 +264,16 @@ def lower_pins(
             t = (hip_row - waist_y) / max(1e-6, float(hem_out[1]) - waist_y)
             seam_x = side_x + t * (float(hem_out[0]) - side_x)
             edges = anchors.lower_edge_at(hip_row)
+            out_x = seam_x
             if edges is not None:
                 edge_x = edges[0] if row == 0 else edges[1]
                 # (No further than a fifth of the hips' span: a dress or a long coat over the
                 # hips is no trousers' outline.)
                 reach = min(HIP_SEAM_REACH * hip_span, max(0.0, (edge_x - seam_x) * (1 - 2 * row)))
                 out_x = seam_x + reach * (1 - 2 * row)
-                g_row = float(g_side[1]) + (hip_row - waist_y) / max(1e-6, along_scale)
-                pins.append(((out_x, hip_row), _pt(_seam_at_row(g_side, g_out, g_row))))
+            g_row = float(g_side[1]) + (hip_row - waist_y) / max(1e-6, along_scale)
+            # (After both legs' pins: each leg's hem, knee and shin pins keep their places.)
+            seam_pins.append(((out_x, hip_row), _pt(_seam_at_row(g_side, g_out, g_row))))
         leg_thigh = float(np.hypot(*(chain[1] - chain[0])))
         if length > leg_thigh * 1.15:
             # The garment's knee: the row as far below its waistband as the body's knee lies
@@ -309,7 +312,7 @@ def lower_pins(
             inner_shin = min(half_shin, 0.9 * abs(float(point[0]) - mid_x))
             pins.append((_pt(point + shin_n * (2.0 * half_shin - inner_shin)), _pt(g_so)))
             pins.append((_pt(point - shin_n * inner_shin), _pt(g_si)))
-    return pins, scale * FLAT_OVER_WORN
+    return pins + seam_pins, scale * FLAT_OVER_WORN
 
 
 def hem_drop(alpha: npt.NDArray[np.float32], lm: GarmentLandmarks) -> tuple[float, float]:
