@@ -383,7 +383,7 @@ def test_legs_part_where_the_worn_shorts_part(shared_data: Path, pair: str) -> N
     from PIL import Image
 
     from fitroom.fitting.anchors import body_anchors
-    from fitroom.fitting.lower_fit import legs_part_row
+    from fitroom.fitting.legs_gap import legs_part_row
     from fitroom.imaging import decode_image
     from fitroom.vision import Perceiver
 
@@ -429,7 +429,7 @@ class TestLegsPart:
         )
 
     def test_legs_apart_below_a_row(self) -> None:
-        from fitroom.fitting.lower_fit import legs_part_row
+        from fitroom.fitting.legs_gap import legs_part_row
 
         person = np.zeros((360, 200), np.float32)
         person[30:350, 60:140] = 1.0
@@ -437,7 +437,7 @@ class TestLegsPart:
         assert legs_part_row(person, self._anchors()) == 200.0
 
     def test_a_dress_hides_where_the_legs_part(self) -> None:
-        from fitroom.fitting.lower_fit import legs_part_row
+        from fitroom.fitting.legs_gap import legs_part_row
 
         person = np.zeros((360, 200), np.float32)
         person[30:350, 60:140] = 1.0
@@ -447,7 +447,7 @@ class TestLegsPart:
 
 class TestCloseLegsGap:
     def test_gap_closed_above_the_parting_and_open_below(self) -> None:
-        from fitroom.fitting.lower_fit import close_legs_gap
+        from fitroom.fitting.legs_gap import close_legs_gap
 
         layer = np.zeros((60, 50, 4), np.float32)
         layer[:, 5:45] = (120.0, 60.0, 30.0, 1.0)
@@ -464,7 +464,7 @@ class TestCloseLegsGap:
         assert np.array_equal(out[:20], layer[:20])
 
     def test_no_parting_below_the_crotch_leaves_the_layer(self) -> None:
-        from fitroom.fitting.lower_fit import close_legs_gap
+        from fitroom.fitting.legs_gap import close_legs_gap
 
         layer = np.zeros((40, 40, 4), np.float32)
         layer[:, 5:35, 3] = 1.0

@@ -50,7 +50,8 @@ from fitroom.dressing.waistband import top_edge_row, tuck_lines, waistband_line
 from fitroom.fitting.anchors import BodyAnchors, body_anchors
 from fitroom.fitting.fitted import FittedGarment
 from fitroom.fitting.garment_fit import SIZE_EASE
-from fitroom.fitting.lower_fit import legs_part_row, regular_waist_row
+from fitroom.fitting.legs_gap import legs_part_row
+from fitroom.fitting.lower_fit import regular_waist_row
 from fitroom.garments.core import Garment
 from fitroom.vision.core import BodyParts, Pose
 
