@@ -2,7 +2,9 @@
 
 One thin-plate spline pins the waistband to the waist, the crotch below the hips, and each leg's
 hem along its leg (hip → knee → ankle) at the garment's own length; a leg reaching past the knee
-gets knee pins so it bends there. A skirt (no crotch) hangs from the waist down the body's axis
+gets knee pins so it bends there, and the outer seams are pinned halfway down out to the hips'
+outline. Above where the person's legs part the new legs' gap is closed
+(:mod:`fitroom.fitting.legs_gap`). A skirt (no crotch) hangs from the waist down the body's axis
 with its hem as wide as cut, so it flares from the waist and hips.
 """
 
@@ -25,8 +27,11 @@ FloatArray = npt.NDArray[np.float32]
 #: Where a regular waistband sits above the hip joints, as a share of the hip-to-knee length
 #: (a garment's own rise moves it up or down, see :func:`lower_pins`).
 WAIST_ABOVE_HIP = 0.25
-#: Where the crotch sits below the hip joints, as a share of the hip-to-knee length.
+#: Where the crotch sits below the hip joints at the highest, as a share of the hip-to-knee
+#: length (lower where the garment's own rise below its waistband says so, see
+#: :func:`lower_pins`).
 CROTCH_BELOW_HIP = 0.12
+#: The lowest the crotch goes below the hip joints, same share (a drop crotch).
 CROTCH_LOWEST = 0.5
 #: The highest a waistband goes above the hip joints (a high waist), same share.
 WAIST_HIGHEST = 0.55
@@ -200,6 +205,9 @@ def lower_pins(
     if waist_at_most is not None and np.isfinite(waist_at_most):
         waist_y = min(waist_y, max(float(waist_at_most), hip_mid[1] - WAIST_HIGHEST * thigh))
     if float(lm["crotch"][2]) >= SKIRT_CROTCH_CONFIDENCE:
+        # The crotch as far below the waistband as the garment's own rise at its length's
+        # scale: pinned higher, the fly and pockets were squeezed into a shorter rise, and the
+        # print and seams lay above the photo's own (the 4 shared true pairs of shorts).
         g_rise = float(lm["crotch"][1] - lm["waistband_center"][1])
         own_crotch = waist_y + along_scale * g_rise
         crotch_y = float(np.clip(own_crotch, crotch_y, hip_mid[1] + CROTCH_LOWEST * thigh))
