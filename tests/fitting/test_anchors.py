@@ -141,11 +141,13 @@ class TestLowerPins:
         pins, scale = lower_pins(garment.landmarks, anchors, ease)
         assert scale > 0
         body = np.array([p[0] for p in pins])
-        legs = body[4:]
+        # (Waistband and crotch; each leg's pins; last, each outer seam halfway down.)
+        legs, seams = body[4:-2], body[-2:]
         half = len(legs) // 2
         # Each leg's pins stay on its own side of the midline between the legs.
         assert np.all(legs[:half, 0] > c), legs
         assert np.all(legs[half:, 0] < c), legs
+        assert seams[0, 0] > c > seams[1, 0], seams
 
 
 class TestRaiseToShoulderTops:

@@ -198,7 +198,8 @@ def test_knee_and_shin_pins_take_one_row_of_the_garment(stick_figure: StickFigur
     legs["ankles"][:, 1] = 899.0
     anchors = BodyAnchors(**{**figure.__dict__, **legs})
     pins, _ = lower_pins(trousers.landmarks, anchors, 1.04)
-    assert len(pins) == 4 + 2 * 6  # waistband, crotch; per leg hem, knee, shin
+    # Waistband, crotch; per leg hem, knee, shin; then each outer seam halfway to the knee.
+    assert len(pins) == 4 + 2 * 6 + 2
     for leg in (pins[4:10], pins[10:16]):
         (_, g_ko), (_, g_ki), (_, g_so), (_, g_si) = leg[2:6]
         assert abs(g_ko[1] - g_ki[1]) < 1e-3
@@ -369,3 +370,138 @@ def test_a_person_turned_to_the_side_wears_trousers_below_the_knee(
     assert hems[1] > float(facing.knees[:, 1].max()) + 0.3 * thigh
     widths = [abs(pins[0][0][0] - pins[1][0][0]) for pins in (at_floor, side_on)]
     assert widths[1] < 0.5 * widths[0]
+
+
+@pytest.mark.shared
+@pytest.mark.slow
+@pytest.mark.parametrize("pair", ["013563", "013568", "013569", "013571"])
+def test_legs_part_where_the_worn_shorts_part(shared_data: Path, pair: str) -> None:
+    """On a true pair of shorts, the row where the person's legs part (read from the person
+    mask) lies within a tenth of the thigh of where the worn shorts' legs part (the parse map's
+    shorts, down the column between the hips), 0.37-0.64 of the thigh below the hips: far
+    below the 0.12 where the fit puts the garment's crotch."""
+    from PIL import Image
+
+    from fitroom.fitting.anchors import body_anchors
+    from fitroom.fitting.legs_gap import legs_part_row
+    from fitroom.imaging import decode_image
+    from fitroom.vision import Perceiver
+
+    photo = decode_image((shared_data / "pairs" / "image" / f"{pair}_0.jpg").read_bytes())
+    worn = np.isin(
+        np.array(Image.open(shared_data / "pairs" / "image-parse" / f"{pair}_4.png")), (5, 6)
+    )
+    with Perceiver(num_threads=1) as perceiver:
+        perception = perceiver.process(photo)
+    person = perception.single()
+    assert person.parts is not None
+    anchors = body_anchors(person.pose, person.parts, (photo.shape[1], photo.shape[0]))
+    found = legs_part_row(perception.mask.mask, anchors)
+    hip = anchors.hips.mean(axis=0)
+    thigh = float(np.hypot(*(anchors.knees.mean(axis=0) - hip)))
+    assert found is not None
+    # The worn shorts' own parting: the lowest row of the unbroken run of shorts down the
+    # columns round the middle between the hips.
+    x = round(float(hip[0]))
+    rows = np.nonzero(worn[:, x - 2 : x + 3].all(axis=1))[0]
+    rows = rows[rows > hip[1]]
+    run_end = rows[np.concatenate([[True], np.diff(rows) == 1]).cumprod().astype(bool)].max()
+    assert abs(found - float(run_end)) < 0.1 * thigh, (found, run_end, thigh)
+    assert found > hip[1] + 0.3 * thigh
+
+
+class TestLegsPart:
+    def _anchors(self) -> BodyAnchors:
+        def pts(a: tuple[float, float], b: tuple[float, float]) -> np.ndarray:
+            return np.array([a, b], np.float32)
+
+        return BodyAnchors(
+            shoulders=pts((130, 40), (70, 40)),
+            shoulder_joints=pts((130, 40), (70, 40)),
+            elbows=pts((135, 90), (65, 90)),
+            wrists=pts((135, 130), (65, 130)),
+            hips=pts((120, 150), (80, 150)),
+            knees=pts((118, 250), (82, 250)),
+            ankles=pts((118, 340), (82, 340)),
+            torso_edges=np.zeros((0, 3), np.float32),
+            visibility=np.ones((2, 6), np.float32),
+            image_size=(200, 360),
+        )
+
+    def test_legs_apart_below_a_row(self) -> None:
+        from fitroom.fitting.legs_gap import legs_part_row
+
+        person = np.zeros((360, 200), np.float32)
+        person[30:350, 60:140] = 1.0
+        person[200:, 96:104] = 0.0  # the background between the legs from row 200
+        assert legs_part_row(person, self._anchors()) == 200.0
+
+    def test_a_dress_hides_where_the_legs_part(self) -> None:
+        from fitroom.fitting.legs_gap import legs_part_row
+
+        person = np.zeros((360, 200), np.float32)
+        person[30:350, 60:140] = 1.0
+        person[240:, 96:104] = 0.0  # apart only below a knee-length hem
+        assert legs_part_row(person, self._anchors()) is None
+
+
+class TestCloseLegsGap:
+    def test_gap_closed_above_the_parting_and_open_below(self) -> None:
+        from fitroom.fitting.legs_gap import close_legs_gap
+
+        layer = np.zeros((60, 50, 4), np.float32)
+        layer[:, 5:45] = (120.0, 60.0, 30.0, 1.0)
+        layer[20:, 22:28] = 0.0  # the legs part at the garment's crotch, row 20
+        out = close_legs_gap(layer, 25.0, 20.0, 40.0)
+        # Closed between the crotch and the parting row, as wide as before (outer edges kept).
+        assert (out[22:40, 5:45, 3] > 0.99).all()
+        assert out[22:40, :5, 3].max() == 0.0 and out[22:40, 45:, 3].max() == 0.0
+        # Opening below it, to the garment's own gap at the bottom.
+        assert (out[50:, 23:27, 3] < 0.01).all()
+        # The fabric's colour is carried with it (premultiplied, alpha 1: the colour itself).
+        assert np.allclose(out[30, 24, :3], (120.0, 60.0, 30.0), atol=1e-3)
+        # Above the crotch nothing changes.
+        assert np.array_equal(out[:20], layer[:20])
+
+    def test_no_parting_below_the_crotch_leaves_the_layer(self) -> None:
+        from fitroom.fitting.legs_gap import close_legs_gap
+
+        layer = np.zeros((40, 40, 4), np.float32)
+        layer[:, 5:35, 3] = 1.0
+        layer[15:, 18:22] = 0.0
+        assert close_legs_gap(layer, 20.0, 15.0, 15.0) is layer
+
+
+def test_outer_seam_reaches_the_hips_outline_halfway_down(stick_figure: StickFigure) -> None:
+    """Halfway down from the waistband the outer seams are carried out to a wider hips-and-legs
+    outline, by at most HIP_SEAM_REACH of the hips' span, and never pulled in by a narrow one."""
+    from fitroom.fitting.lower_fit import HIP_SEAM_REACH, lower_pins
+
+    shorts = ingest_garment(synth_garment("shorts", seed=3, pattern="solid").image)
+    anchors = stick_figure()
+    plain, _ = lower_pins(shorts.landmarks, anchors, 1.04)
+    hip_span = float(anchors.hips[0, 0] - anchors.hips[1, 0])
+    # An outline measured only round the row halfway down (the seam pins, the last two).
+    halfway = plain[-1][0][1]
+    rows = np.arange(halfway - 8.0, halfway + 9.0, 4.0, dtype=np.float32)
+
+    def outlined(half_width: float) -> list[tuple[tuple[float, float], tuple[float, float]]]:
+        edges = np.stack(
+            [rows, np.full_like(rows, 300 + half_width), np.full_like(rows, 300 - half_width)],
+            axis=1,
+        )
+        pins, _ = lower_pins(
+            shorts.landmarks, BodyAnchors(**{**anchors.__dict__, "lower_edges": edges}), 1.04
+        )
+        return pins
+
+    wide, narrow = outlined(400.0), outlined(5.0)
+    assert len(plain) == len(wide) == len(narrow)
+    # Only the seam pins halfway down move (after each leg's hem, knee and shin pins).
+    assert [p[0] for p in wide[:-2]] == [p[0] for p in plain[:-2]]
+    for i in (-2, -1):
+        shift = wide[i][0][0] - plain[i][0][0]
+        assert 1.0 < abs(shift) <= HIP_SEAM_REACH * hip_span + 1e-3
+        assert np.sign(shift) == np.sign(plain[i][0][0] - 300.0)
+        assert wide[i][1] == plain[i][1]
+        assert narrow[i][0] == plain[i][0]

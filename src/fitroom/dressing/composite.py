@@ -200,11 +200,30 @@ def old_top_in_front(parts: BodyParts, person: FloatArray, waistband: FloatArray
 
     Trying on only trousers, shorts or a skirt, the top the person keeps on stays in front of
     the new waistband as it hung over the old one (drawn over, the top was cut short by a band
-    of new waistband); a bare midriff is not protected, the new waistband may rise over it."""
+    of new waistband); a bare midriff is not protected, the new waistband may rise over it,
+    unless it touches a hand (see the code).
+
+    >>> labels = np.full((10, 10), int(BodyPart.TORSO), np.uint8)
+    >>> labels[:, 8:] = int(BodyPart.LEFT_HAND)
+    >>> skin = np.zeros((10, 10), np.float32); skin[2:4, 5:8] = 1.0; skin[:, :3] = 1.0
+    >>> front = old_top_in_front(BodyParts(labels, skin), np.ones_like(skin), np.full(10, 6.0))
+    >>> bool(front[3, 6] > 0.5), bool(front[2, 0] > 0.5), bool(front[8, 4] > 0.5)
+    (True, False, False)
+    """
     h = parts.labels.shape[0]
     rows = np.arange(h, dtype=np.float32)[:, None]
-    top = (parts.labels == int(BodyPart.TORSO)) & (parts.skin < 0.5) & (person > 0.5)
-    top &= rows < waistband[None, :]
+    above = (parts.labels == int(BodyPart.TORSO)) & (person > 0.5) & (rows < waistband[None, :])
+    top = above & (parts.skin < 0.5)
+    # Skin there that touches a hand is the hand's (a thumb over the top, fingers the map gave
+    # the torso): it stays in front too, or the new waistband, worn higher, was drawn over it.
+    fingers = above & (parts.skin >= 0.5)
+    if fingers.any():
+        hands = labels_mask(parts.labels, HAND_PARTS)
+        near = cv2.dilate(hands.view(np.uint8), np.ones((3, 3), np.uint8)) > 0
+        n, comp = cv2.connectedComponents(fingers.view(np.uint8))
+        if n > 1:
+            touching = np.unique(comp[fingers & near])
+            top |= np.isin(comp, touching[touching > 0])
     return smooth_edges(top)
 
 

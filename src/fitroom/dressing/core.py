@@ -50,6 +50,7 @@ from fitroom.dressing.waistband import top_edge_row, tuck_lines, waistband_line
 from fitroom.fitting.anchors import BodyAnchors, body_anchors
 from fitroom.fitting.fitted import FittedGarment
 from fitroom.fitting.garment_fit import SIZE_EASE
+from fitroom.fitting.legs_gap import legs_part_row
 from fitroom.fitting.lower_fit import regular_waist_row
 from fitroom.garments.core import Garment
 from fitroom.vision.core import BodyParts, Pose
@@ -251,8 +252,16 @@ def dress(
         # new waistband worn higher (see lower_pins) rises over bare skin there, not over the
         # shirt's hem or an open jacket: drawn over, the top was cut off at the new waistband.
         old_waistband = np.full(w, regular_waist_row(anchors), np.float32)
+    # Where the person's legs stand apart: new trousers or shorts show no gap above it.
+    legs_part = (
+        legs_part_row(person_mask, measured)
+        if any(g.category == "lower" for g in garments)
+        else None
+    )
     fitted = {
-        i: fit_garment(garments[i], anchors, options.ease, prepared, options.length, waist_at_most)
+        i: fit_garment(
+            garments[i], anchors, options.ease, prepared, options.length, waist_at_most, legs_part
+        )
         for i in order
     }
     t1 = time.perf_counter()

@@ -76,11 +76,13 @@ def fit_garment(
     prepared: PreparedGarments,
     length_scale: float = 1.0,
     waist_at_most: float | None = None,
+    legs_part: float | None = None,
 ) -> FittedGarment:
     """Fit one garment to the body: trousers and skirts to the legs, anything else (tops,
     dresses) to the torso and arms (a dress placed by its own rules, see
     :mod:`fitroom.fitting.dress_fit`). ``waist_at_most``: see
-    :func:`~fitroom.fitting.lower_fit.fit_lower` (lower garments only).
+    :func:`~fitroom.fitting.lower_fit.fit_lower` (lower garments only), and so is
+    ``legs_part``.
 
     Raises:
         UnsupportedGarment: the garment lacks its category's landmarks.
@@ -93,6 +95,7 @@ def fit_garment(
             prepared,
             length_scale=length_scale,
             waist_at_most=waist_at_most,
+            legs_part=legs_part,
         )
     if garment.category == "full":
         # A dress replaces the old top and the old skirt or trousers (region "full").

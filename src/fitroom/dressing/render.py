@@ -20,6 +20,7 @@ from fitroom.dressing.composite import (
     layer_coverage,
     occluders,
     old_top_in_front,
+    place_layer,
 )
 from fitroom.dressing.drape import (
     DRAPE_REACH,
@@ -39,6 +40,7 @@ from fitroom.dressing.lower_drape import (
     hand_fabric_band,
     lower_drape_allowed,
     lower_drape_band,
+    old_lower_beside_hands,
 )
 from fitroom.dressing.masks import grow_mask, per_channel
 from fitroom.dressing.old_garment import OldGarment, analyse_old_garment
@@ -290,6 +292,22 @@ def render_fitted(
         # (Frame-sized arrays are let go as soon as they are done with: the fewer live at the
         # render's peak, the fewer fresh pages later arrays fault in.)
         del old_top, old_sleeves
+    if not keep_old and "lower" in regions:
+        # The part map's hands are blobs wider than the hands: round a hand in a pocket they
+        # take in the old trousers' pocket and waist. Kept in front of the new ones, those
+        # stayed as holes filled with carried fabric, flat patches beside the hand (or the
+        # hand's own pixels smeared grey); as old fabric (out of the hands in front, see
+        # occluders) the new garment is drawn there, its own texture up to the hand's skin.
+        under = np.zeros((h, w), np.float32)
+        for fitted in garments:
+            if fitted.region == "lower":
+                for layer in fitted.layers:
+                    np.maximum(under, place_layer(layer, (w, h)), out=under)
+        pockets = old_lower_beside_hands(image, parts, person, lower_old) * (under > 0.5)
+        if pockets.any():
+            np.maximum(lower_old, pockets, out=lower_old)
+            np.maximum(old_mask, pockets, out=old_mask)
+        del under, pockets
     lower_front = None
     if old_waistband is not None and not keep_old:
         lower_front = old_top_in_front(parts, person, old_waistband)

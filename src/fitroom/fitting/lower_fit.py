@@ -2,7 +2,9 @@
 
 One thin-plate spline pins the waistband to the waist, the crotch below the hips, and each leg's
 hem along its leg (hip → knee → ankle) at the garment's own length; a leg reaching past the knee
-gets knee pins so it bends there. A skirt (no crotch) hangs from the waist down the body's axis
+gets knee pins so it bends there, and the outer seams are pinned halfway down out to the hips'
+outline. Above where the person's legs part the new legs' gap is closed
+(:mod:`fitroom.fitting.legs_gap`). A skirt (no crotch) hangs from the waist down the body's axis
 with its hem as wide as cut, so it flares from the waist and hips.
 """
 
@@ -16,6 +18,7 @@ from fitroom.errors import UnsupportedGarment
 from fitroom.fitting.anchors import BodyAnchors
 from fitroom.fitting.fitted import FittedGarment, FittedLayer, along_chain, clip_box
 from fitroom.fitting.garment_fit import PrepareGarment, prepare_garment
+from fitroom.fitting.legs_gap import close_legs_gap
 from fitroom.fitting.warp import remap_premultiplied, tps_inverse_maps
 from fitroom.garments.core import LOWER_LANDMARKS, Garment, GarmentLandmarks
 
@@ -24,8 +27,12 @@ FloatArray = npt.NDArray[np.float32]
 #: Where a regular waistband sits above the hip joints, as a share of the hip-to-knee length
 #: (a garment's own rise moves it up or down, see :func:`lower_pins`).
 WAIST_ABOVE_HIP = 0.25
-#: Where the crotch sits below the hip joints, as a share of the hip-to-knee length.
+#: Where the crotch sits below the hip joints at the highest, as a share of the hip-to-knee
+#: length (lower where the garment's own rise below its waistband says so, see
+#: :func:`lower_pins`).
 CROTCH_BELOW_HIP = 0.12
+#: The lowest the crotch goes below the hip joints, same share (a drop crotch).
+CROTCH_LOWEST = 0.5
 #: The highest a waistband goes above the hip joints (a high waist), same share.
 WAIST_HIGHEST = 0.55
 #: The lowest a waistband goes above the hip joints (a low waist), same share.
@@ -58,6 +65,11 @@ HIP_OVER_THIGH = 0.38
 #: How far below the ankle a trouser hem may reach (over the shoes), as a share of the shin.
 HEM_BELOW_ANKLE = 0.08
 
+
+#: How far beyond the straight seam from the waistband to the hem's corner the outer seam is
+#: carried out to the hips' and thighs' outline halfway down, at most, as a share of the hip
+#: joints' span (see :func:`lower_pins`; 0.08-0.15 on the shared true pairs of shorts).
+HIP_SEAM_REACH = 0.2
 
 #: A lower garment whose crotch landmark is less confident than this has none: a skirt.
 SKIRT_CROTCH_CONFIDENCE = 0.3
@@ -192,6 +204,13 @@ def lower_pins(
         )
     if waist_at_most is not None and np.isfinite(waist_at_most):
         waist_y = min(waist_y, max(float(waist_at_most), hip_mid[1] - WAIST_HIGHEST * thigh))
+    if float(lm["crotch"][2]) >= SKIRT_CROTCH_CONFIDENCE:
+        # The crotch as far below the waistband as the garment's own rise at its length's
+        # scale: pinned higher, the fly and pockets were squeezed into a shorter rise, and the
+        # print and seams lay above the photo's own (the 4 shared true pairs of shorts).
+        g_rise = float(lm["crotch"][1] - lm["waistband_center"][1])
+        own_crotch = waist_y + along_scale * g_rise
+        crotch_y = float(np.clip(own_crotch, crotch_y, hip_mid[1] + CROTCH_LOWEST * thigh))
     centre = float(hip_mid[0])
     if edges is not None and edges[0] - edges[1] > hip_span:
         # Centred on the torso's outline where it is measured, but no further off the hips'
@@ -209,6 +228,7 @@ def lower_pins(
         return pins[:3] + skirt_hem_pins(
             lm, anchors, (centre, waist_y), half, along_scale
         ), along_scale
+    seam_pins: list[tuple[tuple[float, float], tuple[float, float]]] = []
     for side, row, g_side in (("left", 0, g_wl), ("right", 1, g_wr)):
         g_out = lm[f"hem_{side}_outer"][:2].astype(np.float64)
         g_in = lm[f"hem_{side}_inner"][:2].astype(np.float64)
@@ -243,6 +263,26 @@ def lower_pins(
         outer = max(outer, _outline_reach(anchors, hem, normal, ease))
         pins.append((_pt(hem + normal * outer), _pt(g_out)))
         pins.append((_pt(hem - normal * inner_hem), _pt(g_in)))
+        side_x = centre + (half if row == 0 else -half)
+        hip_row = 0.5 * (waist_y + min(float(hem[1]), float(chain[1][1])))
+        if waist_y < hip_row < float(hem[1]) - 4.0:
+            # Halfway down to the hem, the outer seam covers the hips' and thigh's outline too
+            # (only outwards of the straight seam between the waistband and the hem's corner):
+            # pinned at the waist and hem alone, loose shorts cut inside it at the hip.
+            hem_out = hem + normal * outer
+            t = (hip_row - waist_y) / max(1e-6, float(hem_out[1]) - waist_y)
+            seam_x = side_x + t * (float(hem_out[0]) - side_x)
+            edges = anchors.lower_edge_at(hip_row)
+            out_x = seam_x
+            if edges is not None:
+                edge_x = edges[0] if row == 0 else edges[1]
+                # (No further than a fifth of the hips' span: a dress or a long coat over the
+                # hips is no trousers' outline.)
+                reach = min(HIP_SEAM_REACH * hip_span, max(0.0, (edge_x - seam_x) * (1 - 2 * row)))
+                out_x = seam_x + reach * (1 - 2 * row)
+            g_row = float(g_side[1]) + (hip_row - waist_y) / max(1e-6, along_scale)
+            # (After both legs' pins: each leg's hem, knee and shin pins keep their places.)
+            seam_pins.append(((out_x, hip_row), _pt(_seam_at_row(g_side, g_out, g_row))))
         leg_thigh = float(np.hypot(*(chain[1] - chain[0])))
         if length > leg_thigh * 1.15:
             # The garment's knee: the row as far below its waistband as the body's knee lies
@@ -281,7 +321,7 @@ def lower_pins(
             inner_shin = min(half_shin, 0.9 * abs(float(point[0]) - mid_x))
             pins.append((_pt(point + shin_n * (2.0 * half_shin - inner_shin)), _pt(g_so)))
             pins.append((_pt(point - shin_n * inner_shin), _pt(g_si)))
-    return pins, scale * FLAT_OVER_WORN
+    return pins + seam_pins, scale * FLAT_OVER_WORN
 
 
 def hem_drop(alpha: npt.NDArray[np.float32], lm: GarmentLandmarks) -> tuple[float, float]:
@@ -368,6 +408,7 @@ def fit_lower(
     *,
     length_scale: float = 1.0,
     waist_at_most: float | None = None,
+    legs_part: float | None = None,
 ) -> FittedGarment:
     """Fit trousers, shorts or a skirt to a person (see the module docstring).
 
@@ -375,6 +416,10 @@ def fit_lower(
     ``waist_at_most``: the row of the waistband of the trousers or skirt the person wears, when
     known: the new waistband goes up to it rather than leave the old one showing above it (the
     person's top was worn to meet it). It never goes lower for it.
+    ``legs_part``: the row where the person's legs part (see
+    :func:`~fitroom.fitting.legs_gap.legs_part_row`): above it the new legs' gap is closed
+    (:func:`~fitroom.fitting.legs_gap.close_legs_gap`); the fitted garment's ``targets`` then
+    hold it as ``legs_part``.
 
     Raises:
         UnsupportedGarment: the garment lacks the lower landmark set.
@@ -394,21 +439,36 @@ def fit_lower(
     cloth = np.array([p[1] for p in pins], np.float32)
     names = ["waistband_left", "waistband_right", "waistband_center", "crotch"]
     targets = {n: pins[i][0] for i, n in enumerate(names[: len(pins)])}
+    skirt = float(lm["crotch"][2]) < SKIRT_CROTCH_CONFIDENCE
+    if legs_part is not None and not skirt and legs_part > targets["crotch"][1]:
+        # (Where the person's legs part: above it the new legs meet, see close_legs_gap.)
+        targets["legs_part"] = (targets["crotch"][0], legs_part)
     box = clip_box(body, 0.15 * float(np.ptp(body[:, 0])) + 8, anchors.image_size)
     layers: tuple[FittedLayer, ...] = ()
     if box is not None:
         map_x, map_y = tps_inverse_maps(body, cloth, box, smoothing=1.0)
         rgba = remap_premultiplied(pieces["torso"], map_x, map_y)
         sigma = LOWER_FABRIC_SOFTENING * max(anchors.image_size) / 1024.0
-        layers = (FittedLayer("lower", box, soften_fabric(rgba, sigma)),)
+        rgba = soften_fabric(rgba, sigma)
+        if "legs_part" in targets:
+            # (Below it the person's legs part; above it the new legs meet, see there.)
+            rgba = close_legs_gap(
+                rgba,
+                targets["crotch"][0] - box[0],
+                targets["crotch"][1] - box[1],
+                targets["legs_part"][1] - box[1],
+            )
+        layers = (FittedLayer("lower", box, rgba),)
     return FittedGarment(layers=layers, targets=targets, scale=scale, region="lower")
 
 
 __all__ = [
     "CROTCH_BELOW_HIP",
+    "CROTCH_LOWEST",
     "FLAT_OVER_WORN",
     "HEM_BELOW_ANKLE",
     "HIP_OVER_THIGH",
+    "HIP_SEAM_REACH",
     "LOWER_FABRIC_SOFTENING",
     "SKIRT_CROTCH_CONFIDENCE",
     "WAIST_ABOVE_HIP",
