@@ -36,7 +36,7 @@ from fitroom.dressing.old_garment import (
     old_lower_garment_mask,
     old_skirt_mask,
 )
-from fitroom.dressing.skin import fill_with_skin, skin_texture
+from fitroom.dressing.skin import cut_arm_creases, fill_with_skin, skin_texture
 from fitroom.dressing.skin_edges import skin_outline_in_photo
 from fitroom.vision.core import ARM_PARTS, HAND_PARTS, LEG_PARTS, BodyPart, BodyParts
 
@@ -303,6 +303,9 @@ def remove_old_garment(
     # Repainted arms, legs and the chest are round: darker towards their sides.
     grain, mottle = skin_texture(image, parts)
     box = box_of(exposed)
+    outline = person_now(person, union, removed, box, round(0.1 * side))
+    # (Where an arm lies against the torso, the torso's side turns away: lit as at an outline.)
+    cut_arm_creases(outline, parts.labels, side)
     base = fill_with_skin(
         base,
         exposed,
@@ -312,7 +315,7 @@ def remove_old_garment(
         garment_lab=old.chest_lab,
         grain=grain,
         mottle=mottle,
-        outline=person_now(person, union, removed, box, round(0.1 * side)),
+        outline=outline,
         out=base,
     )
     return erase_old_border(base, exposed, image, parts, person, union, removed, side)

@@ -14,7 +14,7 @@ import numpy.typing as npt
 from fitroom.dressing.limbs import Limb
 from fitroom.dressing.masks import labels_mask, pick, put
 from fitroom.dressing.shading import limb_relief
-from fitroom.vision.core import HAND_PARTS, BodyPart, BodyParts
+from fitroom.vision.core import ARM_PARTS, HAND_PARTS, BodyPart, BodyParts
 
 FloatArray = npt.NDArray[np.float32]
 ByteArray = npt.NDArray[np.uint8]
@@ -236,6 +236,9 @@ def outline_relief(inside: FloatArray, radius: float, depth: float = OUTLINE_DEP
     f = 4
     # (Every fourth pixel: the mask's outline is soft, an average would add nothing.)
     hard = (inside[f // 2 :: f, f // 2 :: f] > 0.5).astype(np.uint8)
+    if hard.all():
+        # (No outline within the box: all of it lies deeper than ``radius`` inside.)
+        return np.ones((h, w), np.float32)
     dist = cv2.distanceTransform(hard, cv2.DIST_L2, 3) * np.float32(f)
     # The ridge nearby: the greatest distance within ``radius``, softened (it changes in steps).
     k = 2 * max(1, round(radius / f)) + 1
@@ -246,6 +249,46 @@ def outline_relief(inside: FloatArray, radius: float, depth: float = OUTLINE_DEP
     lit = np.float32(1.0) - np.float32(depth) * (1.0 - np.sqrt(1.0 - off_middle * off_middle))
     out: FloatArray = cv2.resize(lit.astype(np.float32), (w, h), interpolation=cv2.INTER_LINEAR)
     return out
+
+
+#: The width (a share of the photo's longer side; at least 4 pixels) of the crease where an
+#: arm lies against the torso: the torso's side there is lit as at an outline (it turns away
+#: from the light and the arm shades it), not as the middle of the chest.
+CREASE_WIDTH = 0.005
+
+
+def cut_arm_creases(outline: FloatArray, labels: npt.NDArray[np.uint8], side: int) -> None:
+    """Cut the creases where the arms lie against the torso out of ``outline`` (in place).
+
+    Repainted torso skin between an arm and a new garment's side lay deep inside the person's
+    outline and was lit as the middle of the chest: a pale strip between the arm and the
+    shirt. Cut on the torso's side of the arms' labels, :data:`CREASE_WIDTH` wide (at least
+    4 pixels: :func:`outline_relief` samples every fourth), the outline makes the torso's side
+    darken towards the arm, and the arm round on that side too.
+
+    Args:
+        outline: float32 (H, W): the person as now drawn (see :func:`fill_with_skin`).
+        labels: uint8 (H, W): the part map's labels.
+        side: the photo's longer side.
+
+    >>> outline = np.ones((20, 20), np.float32)
+    >>> labels = np.zeros((20, 20), np.uint8); labels[:, :10] = BodyPart.TORSO
+    >>> labels[:, 10:] = BodyPart.LEFT_UPPER_ARM
+    >>> cut_arm_creases(outline, labels, 200)
+    >>> [float(outline[5, c]) for c in (4, 6, 9, 10)]
+    [1.0, 0.0, 0.0, 1.0]
+    """
+    x, y, bw, bh = cv2.boundingRect((outline > 0.5).view(np.uint8))
+    if bw == 0 or bh == 0:
+        return
+    crop = labels[y : y + bh, x : x + bw]
+    arms = labels_mask(crop, ARM_PARTS).view(np.uint8)
+    if not arms.any():
+        return
+    width = max(4, round(CREASE_WIDTH * side))
+    near = cv2.dilate(arms, np.ones((2 * width + 1, 2 * width + 1), np.uint8))
+    crease = (near != 0) & (arms == 0) & (crop == BodyPart.TORSO)
+    outline[y : y + bh, x : x + bw][crease] = 0.0
 
 
 def fill_with_skin(
@@ -411,6 +454,7 @@ def skin_texture(image: ByteArray, parts: BodyParts) -> tuple[float, float]:
 
 
 __all__ = [
+    "CREASE_WIDTH",
     "DEFAULT_SKIN_RGB",
     "GRAIN_BLUR",
     "GRAIN_MAX",
@@ -418,6 +462,7 @@ __all__ = [
     "OUTLINE_DEPTH",
     "TEXTURE_MARGIN",
     "TEXTURE_PATCHES",
+    "cut_arm_creases",
     "fill_with_skin",
     "outline_relief",
     "skin_already",
