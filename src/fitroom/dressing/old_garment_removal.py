@@ -36,7 +36,7 @@ from fitroom.dressing.old_garment import (
     old_lower_garment_mask,
     old_skirt_mask,
 )
-from fitroom.dressing.skin import cut_arm_creases, fill_with_skin, skin_texture
+from fitroom.dressing.skin import SEAM_RING, cut_arm_creases, fill_with_skin, skin_texture
 from fitroom.dressing.skin_edges import skin_outline_in_photo
 from fitroom.vision.core import ARM_PARTS, HAND_PARTS, LEG_PARTS, BodyPart, BodyParts
 
@@ -306,6 +306,8 @@ def remove_old_garment(
     outline = person_now(person, union, removed, box, round(0.1 * side))
     # (Where an arm lies against the torso, the torso's side turns away: lit as at an outline.)
     cut_arm_creases(outline, parts.labels, side)
+    # (The photo's own skin that stays, beside the repainted skin: it is joined without a step.)
+    own_skin = own_skin_beside(parts, union, box, SEAM_RING)
     base = fill_with_skin(
         base,
         exposed,
@@ -316,9 +318,24 @@ def remove_old_garment(
         grain=grain,
         mottle=mottle,
         outline=outline,
+        own_skin=own_skin,
         out=base,
     )
     return erase_old_border(base, exposed, image, parts, person, union, removed, side)
+
+
+def own_skin_beside(
+    parts: BodyParts, union: FloatArray, box: tuple[int, int, int, int], pad: int
+) -> FloatArray:
+    """The photo's own skin not under a new garment, float32 (H, W) in [0, 1]; only in
+    ``box`` (x0, y0, x1, y1) grown by ``pad`` (0 elsewhere)."""
+    h, w = union.shape
+    out = np.zeros((h, w), np.float32)
+    x0, y0 = max(0, box[0] - pad), max(0, box[1] - pad)
+    x1, y1 = min(w, box[2] + pad), min(h, box[3] + pad)
+    if x1 > x0 and y1 > y0:
+        out[y0:y1, x0:x1] = parts.skin[y0:y1, x0:x1] * (1.0 - union[y0:y1, x0:x1])
+    return out
 
 
 def person_now(

@@ -291,6 +291,74 @@ def cut_arm_creases(outline: FloatArray, labels: npt.NDArray[np.uint8], side: in
     outline[y : y + bh, x : x + bw][crease] = 0.0
 
 
+#: How far (pixels) beyond the repainted skin the photo's own skin is compared with the fill.
+SEAM_RING = 4
+#: At most this much lighter or darker (a ratio) the repainted skin is made at a seam.
+SEAM_RANGE = (0.7, 1.3)
+
+
+def seam_match(
+    photo: FloatArray,
+    drawn: FloatArray,
+    other: FloatArray,
+    paint: FloatArray,
+    garment_lab: FloatArray | None,
+    reach: float,
+) -> FloatArray | None:
+    """How much lighter or darker (a gain per channel) repainted skin should be, near where it
+    meets the photo's own skin, to join it without a step: float32 (h, w, 3), 1 far from any
+    such seam; None where the repainted skin meets none.
+
+    On the photo's skin just beside the repainted pixels (within :data:`SEAM_RING`), the
+    ratio of the photo to what the fill would have drawn there is averaged along the seam and
+    spread into the repainted skin, fading over ``reach`` pixels (a forearm in the shade of
+    the old sleeve's hem joins a repainted upper arm that is as dark where they meet, and
+    lit as the fill's relief further up).
+
+    Args:
+        photo: float32 (h, w, 3) RGB, the image before repainting.
+        drawn: float32 (h, w, 3): the fill's skin (its colour times its light) everywhere.
+        other: float32 (h, w): what is not the photo's own skin (1: the repainted skin, the
+            backdrop, a new garment), where the seam is not.
+        paint: float32 (h, w): how much of each pixel is repainted.
+        garment_lab: the old garment's Lab colour (its pixels are no skin), or None.
+        reach: how far (pixels) the seam's correction reaches into the repainted skin.
+
+    >>> photo = np.full((40, 40, 3), 150.0, np.float32)
+    >>> drawn = np.full((40, 40, 3), 200.0, np.float32)
+    >>> paint = np.zeros((40, 40), np.float32); paint[:20] = 1.0
+    >>> gain = seam_match(photo, drawn, paint, paint, None, 10.0)
+    >>> [round(float(gain[r, 20, 0]), 2) for r in (19, 2)]  # at the seam, far above it
+    [0.75, 0.94]
+    """
+    painted = (paint > 0.5).view(np.uint8)
+    k = 2 * SEAM_RING + 1
+    ring = (cv2.dilate(painted, np.ones((k, k), np.uint8)) != 0) & (other < 0.05)
+    if not ring.any():
+        return None
+    pixels, model = pick(photo, ring), pick(drawn, ring)
+    skin = skin_already(pixels[:, None, :], model[:, None, :], garment_lab)[:, 0] > 0.5
+    if int(skin.sum()) < 4 * SEAM_RING:
+        return None
+    ratio = np.clip(pixels[skin] / np.maximum(model[skin], 1.0), *SEAM_RANGE)
+    seam = np.zeros(paint.shape, bool)
+    seam[ring] = skin
+    # The seam's ratio averaged along it (normalised convolution), spread into the repainted
+    # skin and faded with the distance to the seam.
+    sigma = max(1.0, 0.5 * reach)
+    offsets = np.zeros(photo.shape, np.float32)
+    put(offsets, seam, ratio - 1.0)
+    num = cv2.GaussianBlur(offsets, (0, 0), sigma)
+    den = cv2.GaussianBlur(seam.astype(np.float32), (0, 0), sigma)
+    dist = cv2.distanceTransform((~seam).view(np.uint8), cv2.DIST_L2, 3)
+    fade = np.exp(-0.5 * (dist / np.float32(reach)) ** 2)
+    fade[den < 1e-4] = 0.0
+    gain: FloatArray = (
+        1.0 + num / np.maximum(den, np.float32(1e-4))[..., None] * fade[..., None]
+    ).astype(np.float32)
+    return gain
+
+
 def fill_with_skin(
     base: FloatArray,
     exposed: FloatArray,
@@ -302,6 +370,7 @@ def fill_with_skin(
     grain: float = 0.0,
     mottle: float = 0.0,
     outline: FloatArray | None = None,
+    own_skin: FloatArray | None = None,
     out: FloatArray | None = None,
 ) -> FloatArray:
     """Repaint ``exposed`` pixels (old garment no longer covered) as shaded skin.
@@ -322,6 +391,12 @@ def fill_with_skin(
         outline: float32 (H, W), the person as now drawn (1 inside: kept, repainted and new
             garments; 0 where the background was repainted): repainted skin darkens towards
             it like a round limb (see :func:`outline_relief`).
+        own_skin: float32 (H, W): where the photo's own skin shows and stays (not under a new
+            garment). Given with a field, repainted skin takes on, near where it meets that
+            skin (see :func:`seam_match`), how much lighter or darker it is than the fill
+            would have drawn it: no step where a repainted upper arm meets the bare forearm.
+            (The field ``skin_rgb`` must then reach :data:`SEAM_RING` pixels beyond
+            ``exposed``'s box.)
         out: where the result is written (may be ``base`` itself); a new copy when None.
     """
     out = base.copy() if out is None else out
@@ -329,6 +404,12 @@ def fill_with_skin(
     bx, by, bw, bh = cv2.boundingRect((exposed > 1e-3).view(np.uint8))
     if bw == 0 or bh == 0:
         return out
+    match_seams = own_skin is not None and isinstance(skin_rgb, np.ndarray)
+    if match_seams:
+        # (The photo's skin just beyond the pixels to repaint is looked at too.)
+        h, w = exposed.shape
+        bx, by = max(0, bx - SEAM_RING), max(0, by - SEAM_RING)
+        bw, bh = min(w, bx + bw + 2 * SEAM_RING) - bx, min(h, by + bh + 2 * SEAM_RING) - by
     y0, y1, x0, x1 = by, by + bh, bx, bx + bw
     # The old garment's light is only a hint for skin: on dark fabric small absolute changes
     # are large relative ones, so it is damped and bounded.
@@ -377,6 +458,12 @@ def fill_with_skin(
     weight = e[sel][:, None]
     lit = light[sel]
     skin = (pick(colour, sel) if colour.shape[:2] == e.shape else colour[0]) * lit[:, None]
+    if own_skin is not None and match_seams:
+        radius = min((limb.radius for limb in limbs), default=0.03 * max(exposed.shape))
+        paint = np.maximum(e, (own_skin[y0:y1, x0:x1] < 0.5).astype(np.float32))
+        gain = seam_match(crop, colour * light[..., None], paint, e, garment_lab, radius)
+        if gain is not None:
+            skin *= pick(gain, sel)
     if grain > 0.0 or mottle > 0.0:
         # (Multiplied by the light: a shaded side's texture is as much darker as it is.)
         noise = _texture(grain, mottle, y1 - y0, x1 - x0)[sel] * lit
@@ -460,11 +547,14 @@ __all__ = [
     "GRAIN_MAX",
     "MOTTLE_SHARE",
     "OUTLINE_DEPTH",
+    "SEAM_RANGE",
+    "SEAM_RING",
     "TEXTURE_MARGIN",
     "TEXTURE_PATCHES",
     "cut_arm_creases",
     "fill_with_skin",
     "outline_relief",
+    "seam_match",
     "skin_already",
     "skin_colour",
     "skin_field",
