@@ -36,8 +36,9 @@ from fitroom.dressing.old_garment import (
     old_lower_garment_mask,
     old_skirt_mask,
 )
-from fitroom.dressing.skin import SEAM_RING, cut_arm_creases, fill_with_skin, skin_texture
-from fitroom.dressing.skin_edges import skin_outline_in_photo
+from fitroom.dressing.skin import SEAM_RING, cut_arm_creases, fill_with_skin
+from fitroom.dressing.skin_edges import own_skin_beside, person_now, skin_outline_in_photo
+from fitroom.dressing.skin_texture import skin_texture
 from fitroom.vision.core import ARM_PARTS, HAND_PARTS, LEG_PARTS, BodyPart, BodyParts
 
 FloatArray = npt.NDArray[np.float32]
@@ -324,43 +325,6 @@ def remove_old_garment(
     return erase_old_border(base, exposed, image, parts, person, union, removed, side)
 
 
-def own_skin_beside(
-    parts: BodyParts, union: FloatArray, box: tuple[int, int, int, int], pad: int
-) -> FloatArray:
-    """The photo's own skin not under a new garment, float32 (H, W) in [0, 1]; only in
-    ``box`` (x0, y0, x1, y1) grown by ``pad`` (0 elsewhere)."""
-    h, w = union.shape
-    out = np.zeros((h, w), np.float32)
-    x0, y0 = max(0, box[0] - pad), max(0, box[1] - pad)
-    x1, y1 = min(w, box[2] + pad), min(h, box[3] + pad)
-    if x1 > x0 and y1 > y0:
-        out[y0:y1, x0:x1] = parts.skin[y0:y1, x0:x1] * (1.0 - union[y0:y1, x0:x1])
-    return out
-
-
-def person_now(
-    person: FloatArray,
-    union: FloatArray,
-    removed: FloatArray | None,
-    box: tuple[int, int, int, int],
-    pad: int,
-) -> FloatArray:
-    """The person as drawn now: their outline or a new garment, without what was ``removed``
-    (repainted as the background), float32 (H, W) in [0, 1]; only in ``box`` (x0, y0, x1, y1)
-    grown by ``pad`` (0 elsewhere: it is only wanted around repainted skin)."""
-    h, w = person.shape
-    out = np.zeros((h, w), np.float32)
-    x0, y0 = max(0, box[0] - pad), max(0, box[1] - pad)
-    x1, y1 = min(w, box[2] + pad), min(h, box[3] + pad)
-    if x1 <= x0 or y1 <= y0:
-        return out
-    crop = np.maximum(person[y0:y1, x0:x1], union[y0:y1, x0:x1])
-    if removed is not None:
-        crop *= 1.0 - removed[y0:y1, x0:x1]
-    out[y0:y1, x0:x1] = crop
-    return out
-
-
 def bare_leg_radius(parts: BodyParts, knee: FloatArray, ankle: FloatArray) -> float | None:
     """Half the width of a bare leg at the knee (the upper quartile over rows from a tenth of
     the way to the ankle above the knee to as far below it, of the run of leg skin through the
@@ -503,6 +467,5 @@ __all__ = [
     "old_dress_below_hem",
     "old_garment_to_remove",
     "outer_slivers",
-    "person_now",
     "remove_old_garment",
 ]
