@@ -155,24 +155,25 @@ class TestSkinFill:
     def test_repainted_skin_joins_the_photo_s_own_skin_without_a_step(self) -> None:
         from fitroom.dressing.skin import fill_with_skin
 
-        # An arm whose upper half (rows 0-59) was under an old sleeve and is repainted from a
+        # An arm whose upper half (rows 0-199) was under an old sleeve and is repainted from a
         # field lighter than the bare forearm below it (the forearm in the sleeve's shade):
-        # where they meet the repainted skin came out 30 levels lighter, a pale seam.
-        h, w = 120, 60
+        # where they meet the repainted skin came out 30 levels lighter, a pale seam. (The
+        # seam's reach is 3 % of the longer side without limbs: 12 pixels here.)
+        h, w = 400, 60
         base = np.full((h, w, 3), (60.0, 70.0, 190.0), np.float32)  # the old blue sleeve
-        base[60:] = (170.0, 125.0, 100.0)  # the photo's own forearm
+        base[200:] = (170.0, 125.0, 100.0)  # the photo's own forearm
         exposed = np.zeros((h, w), np.float32)
-        exposed[:60] = 1.0
+        exposed[:200] = 1.0
         field = np.full((h, w, 3), (200.0, 150.0, 120.0), np.float32)
         shading = np.ones((h, w), np.float32)
         own_skin = 1.0 - exposed
         stepped = fill_with_skin(base, exposed, field, shading)
         joined = fill_with_skin(base, exposed, field, shading, own_skin=own_skin)
-        assert float(stepped[57:60, :, 0].mean()) - 170.0 > 25.0
-        assert abs(float(joined[57:60, :, 0].mean()) - 170.0) < 8.0
+        assert float(stepped[197:200, :, 0].mean()) - 170.0 > 25.0
+        assert abs(float(joined[197:200, :, 0].mean()) - 170.0) < 8.0
         # Far from the seam the field's colour stays; the forearm is the photo's own.
-        assert abs(float(joined[:5, :, 0].mean()) - 200.0) < 3.0
-        assert np.array_equal(joined[60:], base[60:])
+        assert abs(float(joined[:100, :, 0].mean()) - 200.0) < 3.0
+        assert np.array_equal(joined[200:], base[200:])
 
     def test_grain_makes_the_fill_as_textured_as_the_skin(self) -> None:
         from fitroom.dressing.skin import fill_with_skin

@@ -36,8 +36,8 @@ from fitroom.dressing.old_garment import (
     old_lower_garment_mask,
     old_skirt_mask,
 )
-from fitroom.dressing.skin import SEAM_RING, cut_arm_creases, fill_with_skin
-from fitroom.dressing.skin_edges import own_skin_beside, person_now, skin_outline_in_photo
+from fitroom.dressing.skin import cut_arm_creases, fill_with_skin
+from fitroom.dressing.skin_edges import person_now, skin_outline_in_photo
 from fitroom.dressing.skin_texture import skin_texture
 from fitroom.vision.core import ARM_PARTS, HAND_PARTS, LEG_PARTS, BodyPart, BodyParts
 
@@ -307,8 +307,6 @@ def remove_old_garment(
     outline = person_now(person, union, removed, box, round(0.1 * side))
     # (Where an arm lies against the torso, the torso's side turns away: lit as at an outline.)
     cut_arm_creases(outline, parts.labels, side)
-    # (The photo's own skin that stays, beside the repainted skin: it is joined without a step.)
-    own_skin = own_skin_beside(parts, union, box, SEAM_RING)
     base = fill_with_skin(
         base,
         exposed,
@@ -319,7 +317,9 @@ def remove_old_garment(
         grain=grain,
         mottle=mottle,
         outline=outline,
-        own_skin=own_skin,
+        # (The photo's own skin that stays beside the repainted skin: joined without a step.)
+        own_skin=parts.skin,
+        covered=union,
         out=base,
     )
     return erase_old_border(base, exposed, image, parts, person, union, removed, side)

@@ -7,6 +7,7 @@ Images are float32 (H, W, 3) RGB in [0, 255] while being rendered; masks float32
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import cv2
 import numpy as np
@@ -243,63 +244,81 @@ SEAM_RANGE = (0.7, 1.3)
 
 def seam_match(
     photo: FloatArray,
-    drawn: FloatArray,
-    other: FloatArray,
+    colour: FloatArray,
+    light: FloatArray,
+    other: npt.NDArray[np.bool_],
     paint: FloatArray,
     garment_lab: FloatArray | None,
     reach: float,
+    at: tuple[npt.NDArray[np.signedinteger[Any]], npt.NDArray[np.signedinteger[Any]]],
 ) -> FloatArray | None:
     """How much lighter or darker (a gain per channel) repainted skin should be, near where it
-    meets the photo's own skin, to join it without a step: float32 (h, w, 3), 1 far from any
-    such seam; None where the repainted skin meets none.
+    meets the photo's own skin, to join it without a step: float32 (n, 3) at the pixels
+    ``at`` (rows, columns), 1 far from any such seam; None where the repainted skin meets none.
 
     On the photo's skin just beside the repainted pixels (within :data:`SEAM_RING`), the
     ratio of the photo to what the fill would have drawn there is averaged along the seam and
     spread into the repainted skin, fading over ``reach`` pixels (a forearm in the shade of
     the old sleeve's hem joins a repainted upper arm that is as dark where they meet, and
-    lit as the fill's relief further up).
+    lit as the fill's relief further up). (On a grid four times coarser: the correction is
+    smooth, and a render holds no more frame-sized arrays for it.)
 
     Args:
         photo: float32 (h, w, 3) RGB, the image before repainting.
-        drawn: float32 (h, w, 3): the fill's skin (its colour times its light) everywhere.
-        other: float32 (h, w): what is not the photo's own skin (1: the repainted skin, the
+        colour: float32 (h, w, 3) the fill's skin colour; ``light`` (h, w) its light.
+        other: bool (h, w): what is not the photo's own skin (the repainted skin, the
             backdrop, a new garment), where the seam is not.
         paint: float32 (h, w): how much of each pixel is repainted.
         garment_lab: the old garment's Lab colour (its pixels are no skin), or None.
         reach: how far (pixels) the seam's correction reaches into the repainted skin.
 
     >>> photo = np.full((40, 40, 3), 150.0, np.float32)
-    >>> drawn = np.full((40, 40, 3), 200.0, np.float32)
+    >>> colour = np.full((40, 40, 3), 200.0, np.float32)
     >>> paint = np.zeros((40, 40), np.float32); paint[:20] = 1.0
-    >>> gain = seam_match(photo, drawn, paint, paint, None, 10.0)
-    >>> [round(float(gain[r, 20, 0]), 2) for r in (19, 2)]  # at the seam, far above it
-    [0.75, 0.94]
+    >>> at = (np.array([19, 2]), np.array([20, 20]))
+    >>> gain = seam_match(photo, colour, np.ones((40, 40), np.float32), paint > 0, paint,
+    ...                   None, 10.0, at)
+    >>> [round(float(g), 2) for g in gain[:, 0]]  # at the seam, far above it
+    [0.76, 0.95]
     """
-    painted = (paint > 0.5).view(np.uint8)
     k = 2 * SEAM_RING + 1
-    ring = (cv2.dilate(painted, np.ones((k, k), np.uint8)) != 0) & (other < 0.05)
-    if not ring.any():
+    near = cv2.dilate((paint > 0.5).view(np.uint8), np.ones((k, k), np.uint8)) != 0
+    ys, xs = np.nonzero(near & ~other)
+    if ys.size == 0:
         return None
-    pixels, model = pick(photo, ring), pick(drawn, ring)
+    pixels = photo[ys, xs]
+    model = colour[ys, xs] * light[ys, xs][:, None]
     skin = skin_already(pixels[:, None, :], model[:, None, :], garment_lab)[:, 0] > 0.5
     if int(skin.sum()) < 4 * SEAM_RING:
         return None
-    ratio = np.clip(pixels[skin] / np.maximum(model[skin], 1.0), *SEAM_RANGE)
-    seam = np.zeros(paint.shape, bool)
-    seam[ring] = skin
-    # The seam's ratio averaged along it (normalised convolution), spread into the repainted
-    # skin and faded with the distance to the seam.
-    sigma = max(1.0, 0.5 * reach)
-    offsets = np.zeros(photo.shape, np.float32)
-    put(offsets, seam, ratio - 1.0)
-    num = cv2.GaussianBlur(offsets, (0, 0), sigma)
-    den = cv2.GaussianBlur(seam.astype(np.float32), (0, 0), sigma)
-    dist = cv2.distanceTransform((~seam).view(np.uint8), cv2.DIST_L2, 3)
+    offset = np.clip(pixels[skin] / np.maximum(model[skin], 1.0), *SEAM_RANGE) - 1.0
+    ys, xs = ys[skin], xs[skin]
+    # The seam's offsets summed in the coarse grid's cells, averaged along it (normalised
+    # convolution), spread into the repainted skin and faded with the distance to the seam.
+    f = 4
+    h, w = paint.shape
+    sh, sw = (h + f - 1) // f, (w + f - 1) // f
+    cell = (ys // f) * sw + xs // f
+    count = np.bincount(cell, minlength=sh * sw).reshape(sh, sw).astype(np.float32)
+    num = np.stack(
+        [np.bincount(cell, weights=offset[:, c], minlength=sh * sw) for c in range(3)], axis=-1
+    ).reshape(sh, sw, 3)
+    sigma = max(0.5, 0.5 * reach / f)
+    num = cv2.GaussianBlur(num.astype(np.float32), (0, 0), sigma)
+    den = cv2.GaussianBlur(count, (0, 0), sigma)
+    dist = cv2.distanceTransform((count == 0).view(np.uint8), cv2.DIST_L2, 3) * np.float32(f)
     fade = np.exp(-0.5 * (dist / np.float32(reach)) ** 2)
     fade[den < 1e-4] = 0.0
-    gain: FloatArray = (
-        1.0 + num / np.maximum(den, np.float32(1e-4))[..., None] * fade[..., None]
-    ).astype(np.float32)
+    grid = num * (fade / np.maximum(den, np.float32(1e-4)))[..., None]
+    # Read at the pixels asked for, linearly between the cells' middles.
+    gy = np.clip((at[0] + 0.5) / f - 0.5, 0.0, sh - 1.0)
+    gx = np.clip((at[1] + 0.5) / f - 0.5, 0.0, sw - 1.0)
+    y0, x0 = np.floor(gy).astype(np.intp), np.floor(gx).astype(np.intp)
+    y1, x1 = np.minimum(y0 + 1, sh - 1), np.minimum(x0 + 1, sw - 1)
+    wy, wx = (gy - y0)[:, None], (gx - x0)[:, None]
+    top = grid[y0, x0] * (1.0 - wx) + grid[y0, x1] * wx
+    bottom = grid[y1, x0] * (1.0 - wx) + grid[y1, x1] * wx
+    gain: FloatArray = (1.0 + top * (1.0 - wy) + bottom * wy).astype(np.float32)
     return gain
 
 
@@ -315,6 +334,7 @@ def fill_with_skin(
     mottle: float = 0.0,
     outline: FloatArray | None = None,
     own_skin: FloatArray | None = None,
+    covered: FloatArray | None = None,
     out: FloatArray | None = None,
 ) -> FloatArray:
     """Repaint ``exposed`` pixels (old garment no longer covered) as shaded skin.
@@ -335,12 +355,12 @@ def fill_with_skin(
         outline: float32 (H, W), the person as now drawn (1 inside: kept, repainted and new
             garments; 0 where the background was repainted): repainted skin darkens towards
             it like a round limb (see :func:`outline_relief`).
-        own_skin: float32 (H, W): where the photo's own skin shows and stays (not under a new
-            garment). Given with a field, repainted skin takes on, near where it meets that
-            skin (see :func:`seam_match`), how much lighter or darker it is than the fill
-            would have drawn it: no step where a repainted upper arm meets the bare forearm.
-            (The field ``skin_rgb`` must then reach :data:`SEAM_RING` pixels beyond
-            ``exposed``'s box.)
+        own_skin: float32 (H, W): where the photo shows skin (the part map's), and
+            ``covered`` (float32 (H, W), or None) where new garments hide it. Given with a
+            field, repainted skin takes on, near where it meets that skin (see
+            :func:`seam_match`), how much lighter or darker it is than the fill would have
+            drawn it: no step where a repainted upper arm meets the bare forearm. (The field
+            ``skin_rgb`` must then reach :data:`SEAM_RING` pixels beyond ``exposed``'s box.)
         out: where the result is written (may be ``base`` itself); a new copy when None.
     """
     out = base.copy() if out is None else out
@@ -404,10 +424,14 @@ def fill_with_skin(
     skin = (pick(colour, sel) if colour.shape[:2] == e.shape else colour[0]) * lit[:, None]
     if own_skin is not None and match_seams:
         radius = min((limb.radius for limb in limbs), default=0.03 * max(exposed.shape))
-        paint = np.maximum(e, (own_skin[y0:y1, x0:x1] < 0.5).astype(np.float32))
-        gain = seam_match(crop, colour * light[..., None], paint, e, garment_lab, radius)
+        own = own_skin[y0:y1, x0:x1]
+        if covered is not None:
+            own = own * (1.0 - covered[y0:y1, x0:x1])
+        other = (e >= 0.05) | (own < 0.5)
+        rows, cols = np.nonzero(sel)
+        gain = seam_match(crop, colour, light, other, e, garment_lab, radius, (rows, cols))
         if gain is not None:
-            skin *= pick(gain, sel)
+            skin *= gain
     if grain > 0.0 or mottle > 0.0:
         # (Multiplied by the light: a shaded side's texture is as much darker as it is.)
         noise = texture_noise(grain, mottle, y1 - y0, x1 - x0)[sel] * lit

@@ -261,20 +261,6 @@ def skin_outline_in_photo(
     return weight, field
 
 
-def own_skin_beside(
-    parts: BodyParts, union: FloatArray, box: tuple[int, int, int, int], pad: int
-) -> FloatArray:
-    """The photo's own skin not under a new garment, float32 (H, W) in [0, 1]; only in
-    ``box`` (x0, y0, x1, y1) grown by ``pad`` (0 elsewhere)."""
-    h, w = union.shape
-    out = np.zeros((h, w), np.float32)
-    x0, y0 = max(0, box[0] - pad), max(0, box[1] - pad)
-    x1, y1 = min(w, box[2] + pad), min(h, box[3] + pad)
-    if x1 > x0 and y1 > y0:
-        out[y0:y1, x0:x1] = parts.skin[y0:y1, x0:x1] * (1.0 - union[y0:y1, x0:x1])
-    return out
-
-
 def person_now(
     person: FloatArray,
     union: FloatArray,
@@ -305,7 +291,6 @@ __all__ = [
     "OUTLINE_SMOOTHING",
     "SkinTest",
     "crisp_outline",
-    "own_skin_beside",
     "person_now",
     "skin_outline_in_photo",
     "skin_outline_over_backdrop",
