@@ -310,15 +310,22 @@ def seam_match(
     fade = np.exp(-0.5 * (dist / np.float32(reach)) ** 2)
     fade[den < 1e-4] = 0.0
     grid = num * (fade / np.maximum(den, np.float32(1e-4)))[..., None]
-    # Read at the pixels asked for, linearly between the cells' middles.
-    gy = np.clip((at[0] + 0.5) / f - 0.5, 0.0, sh - 1.0)
-    gx = np.clip((at[1] + 0.5) / f - 0.5, 0.0, sw - 1.0)
-    y0, x0 = np.floor(gy).astype(np.intp), np.floor(gx).astype(np.intp)
-    y1, x1 = np.minimum(y0 + 1, sh - 1), np.minimum(x0 + 1, sw - 1)
-    wy, wx = (gy - y0)[:, None], (gx - x0)[:, None]
-    top = grid[y0, x0] * (1.0 - wx) + grid[y0, x1] * wx
-    bottom = grid[y1, x0] * (1.0 - wx) + grid[y1, x1] * wx
-    gain: FloatArray = (1.0 + top * (1.0 - wy) + bottom * wy).astype(np.float32)
+    # Read at the pixels asked for, linearly between the cells' middles (cv2.remap on the
+    # list of pixels folded into rows of 1024: the list is long, the grid small).
+    n, fold = at[0].size, 1024
+    rows = -(-n // fold)
+    gy = np.zeros(rows * fold, np.float32)
+    gx = np.zeros(rows * fold, np.float32)
+    gy[:n] = (at[0] + 0.5) * (1.0 / f) - 0.5
+    gx[:n] = (at[1] + 0.5) * (1.0 / f) - 0.5
+    read = cv2.remap(
+        grid,
+        gx.reshape(rows, fold),
+        gy.reshape(rows, fold),
+        cv2.INTER_LINEAR,
+        borderMode=cv2.BORDER_REPLICATE,
+    )
+    gain: FloatArray = read.reshape(-1, 3)[:n] + np.float32(1.0)
     return gain
 
 
