@@ -123,6 +123,58 @@ class TestSkinFill:
         assert float(red[:, 14:16].mean()) > 200.0
         assert float(red[:, :2].mean()) < 0.92 * float(red[:, 14:16].mean())
 
+    def test_the_torso_s_side_darkens_towards_the_arm_beside_it(self) -> None:
+        from fitroom.dressing.skin import cut_arm_creases, fill_with_skin
+
+        # A torso (columns 0-79) with an arm lying against it (columns 80-109), inside the
+        # person's outline all round (a new garment over the chest, the arm's skin kept):
+        # the torso's side between them is repainted. Deep inside the outline it was lit as
+        # the middle of the chest (a pale strip between the arm and the shirt); beside the
+        # arm's crease it turns away from the light.
+        h, w = 120, 120
+        labels = np.zeros((h, w), np.uint8)
+        labels[:, :80] = BodyPart.TORSO
+        labels[:, 80:110] = BodyPart.LEFT_UPPER_ARM
+        outline = np.ones((h, w), np.float32)
+        base = np.full((h, w, 3), 128.0, np.float32)
+        exposed = np.zeros((h, w), np.float32)
+        exposed[:, 50:80] = 1.0  # the torso's side, between the new garment and the arm
+        field = np.full((h, w, 3), (200.0, 150.0, 120.0), np.float32)
+        shading = np.ones((h, w), np.float32)
+        flat = fill_with_skin(base, exposed, field, shading, outline=outline)
+        red = flat[20:100, 50:80, 0]
+        assert float(np.ptp(red.mean(axis=0))) < 2.0
+        cut_arm_creases(outline, labels, 1000)
+        assert float(outline[:, 76:80].max()) == 0.0 and float(outline[:, :70].min()) == 1.0
+        creased = fill_with_skin(base, exposed, field, shading, outline=outline)
+        red = creased[20:100, 50:80, 0]
+        assert float(red[:, -3:].mean()) < 0.9 * float(red[:, :3].mean())
+        # (The crease's own pixels painted darkest; the patch as bright as the field overall.)
+        assert abs(float(red.mean()) - 200.0) < 3.0
+
+    def test_repainted_skin_joins_the_photo_s_own_skin_without_a_step(self) -> None:
+        from fitroom.dressing.skin import fill_with_skin
+
+        # An arm whose upper half (rows 0-199) was under an old sleeve and is repainted from a
+        # field lighter than the bare forearm below it (the forearm in the sleeve's shade):
+        # where they meet the repainted skin came out 30 levels lighter, a pale seam. (The
+        # seam's reach is 3 % of the longer side without limbs: 12 pixels here.)
+        h, w = 400, 60
+        base = np.full((h, w, 3), (60.0, 70.0, 190.0), np.float32)  # the old blue sleeve
+        base[200:] = (170.0, 125.0, 100.0)  # the photo's own forearm
+        exposed = np.zeros((h, w), np.float32)
+        exposed[:200] = 1.0
+        field = np.full((h, w, 3), (200.0, 150.0, 120.0), np.float32)
+        shading = np.ones((h, w), np.float32)
+        own_skin = 1.0 - exposed
+        stepped = fill_with_skin(base, exposed, field, shading)
+        joined = fill_with_skin(base, exposed, field, shading, own_skin=own_skin)
+        assert float(stepped[197:200, :, 0].mean()) - 170.0 > 25.0
+        assert abs(float(joined[197:200, :, 0].mean()) - 170.0) < 8.0
+        # Far from the seam the field's colour stays; the forearm is the photo's own.
+        assert abs(float(joined[:100, :, 0].mean()) - 200.0) < 3.0
+        assert np.array_equal(joined[200:], base[200:])
+
     def test_grain_makes_the_fill_as_textured_as_the_skin(self) -> None:
         from fitroom.dressing.skin import fill_with_skin
 

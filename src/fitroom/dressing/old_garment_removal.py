@@ -38,8 +38,9 @@ from fitroom.dressing.old_garment import (
     wide_skirt,
     without_shaded_skin,
 )
-from fitroom.dressing.skin import fill_with_skin, skin_texture
-from fitroom.dressing.skin_edges import skin_outline_in_photo
+from fitroom.dressing.skin import cut_arm_creases, fill_with_skin
+from fitroom.dressing.skin_edges import person_now, skin_outline_in_photo
+from fitroom.dressing.skin_texture import skin_texture
 from fitroom.vision.core import ARM_PARTS, HAND_PARTS, LEG_PARTS, BodyPart, BodyParts
 
 FloatArray = npt.NDArray[np.float32]
@@ -308,6 +309,9 @@ def remove_old_garment(
     # Repainted arms, legs and the chest are round: darker towards their sides.
     grain, mottle = skin_texture(image, parts)
     box = box_of(exposed)
+    outline = person_now(person, union, removed, box, round(0.1 * side))
+    # (Where an arm lies against the torso, the torso's side turns away: lit as at an outline.)
+    cut_arm_creases(outline, parts.labels, side)
     base = fill_with_skin(
         base,
         exposed,
@@ -317,33 +321,13 @@ def remove_old_garment(
         garment_lab=old.chest_lab,
         grain=grain,
         mottle=mottle,
-        outline=person_now(person, union, removed, box, round(0.1 * side)),
+        outline=outline,
+        # (The photo's own skin that stays beside the repainted skin: joined without a step.)
+        own_skin=parts.skin,
+        covered=union,
         out=base,
     )
     return erase_old_border(base, exposed, image, parts, person, union, removed, side)
-
-
-def person_now(
-    person: FloatArray,
-    union: FloatArray,
-    removed: FloatArray | None,
-    box: tuple[int, int, int, int],
-    pad: int,
-) -> FloatArray:
-    """The person as drawn now: their outline or a new garment, without what was ``removed``
-    (repainted as the background), float32 (H, W) in [0, 1]; only in ``box`` (x0, y0, x1, y1)
-    grown by ``pad`` (0 elsewhere: it is only wanted around repainted skin)."""
-    h, w = person.shape
-    out = np.zeros((h, w), np.float32)
-    x0, y0 = max(0, box[0] - pad), max(0, box[1] - pad)
-    x1, y1 = min(w, box[2] + pad), min(h, box[3] + pad)
-    if x1 <= x0 or y1 <= y0:
-        return out
-    crop = np.maximum(person[y0:y1, x0:x1], union[y0:y1, x0:x1])
-    if removed is not None:
-        crop *= 1.0 - removed[y0:y1, x0:x1]
-    out[y0:y1, x0:x1] = crop
-    return out
 
 
 def bare_leg_radius(parts: BodyParts, knee: FloatArray, ankle: FloatArray) -> float | None:
@@ -488,6 +472,5 @@ __all__ = [
     "old_dress_below_hem",
     "old_garment_to_remove",
     "outer_slivers",
-    "person_now",
     "remove_old_garment",
 ]

@@ -1,4 +1,5 @@
-"""The person's skin: its colour field, and repainting uncovered old fabric as shaded skin.
+"""The person's skin: its colour field, and repainting uncovered old fabric as shaded skin
+(its texture: :mod:`~fitroom.dressing.skin_texture`).
 
 Images are float32 (H, W, 3) RGB in [0, 255] while being rendered; masks float32 (H, W) in [0, 1].
 """
@@ -6,6 +7,7 @@ Images are float32 (H, W, 3) RGB in [0, 255] while being rendered; masks float32
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import cv2
 import numpy as np
@@ -14,7 +16,8 @@ import numpy.typing as npt
 from fitroom.dressing.limbs import Limb
 from fitroom.dressing.masks import labels_mask, pick, put
 from fitroom.dressing.shading import limb_relief
-from fitroom.vision.core import HAND_PARTS, BodyPart, BodyParts
+from fitroom.dressing.skin_texture import texture_noise
+from fitroom.vision.core import ARM_PARTS, HAND_PARTS, BodyPart, BodyParts
 
 FloatArray = npt.NDArray[np.float32]
 ByteArray = npt.NDArray[np.uint8]
@@ -161,64 +164,6 @@ def skin_already(
     return out
 
 
-#: Blur (pixels) of the two noise tiles: a camera's fine grain, and the coarser mottling of
-#: skin (pores, faint blotches) that keeps a repainted arm from looking like smooth paint.
-GRAIN_BLUR = (0.7, 1.6)
-
-
-def _band(grey: FloatArray) -> tuple[FloatArray, FloatArray]:
-    """(fine, coarse): what a 1-pixel blur takes from ``grey``, and what a 4-pixel blur takes
-    from that blur. The texture of skin is measured and matched in these two bands."""
-    soft = cv2.GaussianBlur(grey, (0, 0), 1.0)
-    return grey - soft, soft - cv2.GaussianBlur(grey, (0, 0), 4.0)
-
-
-def _noise_tile(seed: int, blur: float) -> FloatArray:
-    """Unit-variance noise blurred by ``blur`` (a fixed seed; a 128-pixel tile that repeats
-    without seams: it is blurred on a wrapped copy)."""
-    noise = np.random.default_rng(seed).standard_normal((128, 128)).astype(np.float32)
-    pad = int(np.ceil(4.0 * blur))
-    wrapped = np.pad(noise, pad, mode="wrap")
-    noise = cv2.GaussianBlur(wrapped, (0, 0), blur)[pad:-pad, pad:-pad]
-    tile: FloatArray = (noise / np.float32(noise.std())).astype(np.float32)
-    return tile
-
-
-_TILES: tuple[FloatArray, FloatArray] | None = None
-
-
-def _tiles() -> tuple[FloatArray, FloatArray]:
-    """The fine and the coarse noise tile (see :data:`GRAIN_BLUR`), made once."""
-    global _TILES
-    if _TILES is None:
-        _TILES = (_noise_tile(7, GRAIN_BLUR[0]), _noise_tile(11, GRAIN_BLUR[1]))
-    return _TILES
-
-
-_RESPONSES: list[list[float]] | None = None
-
-
-def _tile_responses() -> list[list[float]]:
-    """How much of each band (fine, coarse) each unit noise tile (fine, coarse) puts in."""
-    global _RESPONSES
-    if _RESPONSES is None:
-        _RESPONSES = [[float(b.std()) for b in _band(tile)] for tile in _tiles()]
-    return _RESPONSES
-
-
-def _tiled(tile: FloatArray, h: int, w: int) -> FloatArray:
-    reps = (-(-h // tile.shape[0]), -(-w // tile.shape[1]))
-    out: FloatArray = np.tile(tile, reps)[:h, :w]
-    return out
-
-
-def _texture(grain: float, mottle: float, h: int, w: int) -> FloatArray:
-    """``grain`` times the fine noise plus ``mottle`` times the coarser one, (h, w): the
-    texture of repainted skin (its tile is mixed once, then repeated)."""
-    fine, coarse = _tiles()
-    return _tiled(np.float32(grain) * fine + np.float32(mottle) * coarse, h, w)
-
-
 #: How much darker repainted skin gets at the person's outline than on the middle of a limb
 #: (a round limb lit from the front: the surface turns away from the light at its sides).
 OUTLINE_DEPTH = 0.25
@@ -236,6 +181,9 @@ def outline_relief(inside: FloatArray, radius: float, depth: float = OUTLINE_DEP
     f = 4
     # (Every fourth pixel: the mask's outline is soft, an average would add nothing.)
     hard = (inside[f // 2 :: f, f // 2 :: f] > 0.5).astype(np.uint8)
+    if hard.all():
+        # (No outline within the box: all of it lies deeper than ``radius`` inside.)
+        return np.ones((h, w), np.float32)
     dist = cv2.distanceTransform(hard, cv2.DIST_L2, 3) * np.float32(f)
     # The ridge nearby: the greatest distance within ``radius``, softened (it changes in steps).
     k = 2 * max(1, round(radius / f)) + 1
@@ -246,6 +194,139 @@ def outline_relief(inside: FloatArray, radius: float, depth: float = OUTLINE_DEP
     lit = np.float32(1.0) - np.float32(depth) * (1.0 - np.sqrt(1.0 - off_middle * off_middle))
     out: FloatArray = cv2.resize(lit.astype(np.float32), (w, h), interpolation=cv2.INTER_LINEAR)
     return out
+
+
+#: The width (a share of the photo's longer side; at least 4 pixels) of the crease where an
+#: arm lies against the torso: the torso's side there is lit as at an outline (it turns away
+#: from the light and the arm shades it), not as the middle of the chest.
+CREASE_WIDTH = 0.005
+
+
+def cut_arm_creases(outline: FloatArray, labels: npt.NDArray[np.uint8], side: int) -> None:
+    """Cut the creases where the arms lie against the torso out of ``outline`` (in place).
+
+    Repainted torso skin between an arm and a new garment's side lay deep inside the person's
+    outline and was lit as the middle of the chest: a pale strip between the arm and the
+    shirt. Cut on the torso's side of the arms' labels, :data:`CREASE_WIDTH` wide (at least
+    4 pixels: :func:`outline_relief` samples every fourth), the outline makes the torso's side
+    darken towards the arm, and the arm round on that side too.
+
+    Args:
+        outline: float32 (H, W): the person as now drawn (see :func:`fill_with_skin`).
+        labels: uint8 (H, W): the part map's labels.
+        side: the photo's longer side.
+
+    >>> outline = np.ones((20, 20), np.float32)
+    >>> labels = np.zeros((20, 20), np.uint8); labels[:, :10] = BodyPart.TORSO
+    >>> labels[:, 10:] = BodyPart.LEFT_UPPER_ARM
+    >>> cut_arm_creases(outline, labels, 200)
+    >>> [float(outline[5, c]) for c in (4, 6, 9, 10)]
+    [1.0, 0.0, 0.0, 1.0]
+    """
+    x, y, bw, bh = cv2.boundingRect((outline > 0.5).view(np.uint8))
+    if bw == 0 or bh == 0:
+        return
+    crop = labels[y : y + bh, x : x + bw]
+    arms = labels_mask(crop, ARM_PARTS).view(np.uint8)
+    if not arms.any():
+        return
+    width = max(4, round(CREASE_WIDTH * side))
+    near = cv2.dilate(arms, np.ones((2 * width + 1, 2 * width + 1), np.uint8))
+    crease = (near != 0) & (arms == 0) & (crop == BodyPart.TORSO)
+    outline[y : y + bh, x : x + bw][crease] = 0.0
+
+
+#: How far (pixels) beyond the repainted skin the photo's own skin is compared with the fill.
+SEAM_RING = 4
+#: At most this much lighter or darker (a ratio) the repainted skin is made at a seam.
+SEAM_RANGE = (0.7, 1.3)
+
+
+def seam_match(
+    photo: FloatArray,
+    colour: FloatArray,
+    light: FloatArray,
+    other: npt.NDArray[np.bool_],
+    paint: FloatArray,
+    garment_lab: FloatArray | None,
+    reach: float,
+    at: tuple[npt.NDArray[np.signedinteger[Any]], npt.NDArray[np.signedinteger[Any]]],
+) -> FloatArray | None:
+    """How much lighter or darker (a gain per channel) repainted skin should be, near where it
+    meets the photo's own skin, to join it without a step: float32 (n, 3) at the pixels
+    ``at`` (rows, columns), 1 far from any such seam; None where the repainted skin meets none.
+
+    On the photo's skin just beside the repainted pixels (within :data:`SEAM_RING`), the
+    ratio of the photo to what the fill would have drawn there is averaged along the seam and
+    spread into the repainted skin, fading over ``reach`` pixels (a forearm in the shade of
+    the old sleeve's hem joins a repainted upper arm that is as dark where they meet, and
+    lit as the fill's relief further up). (On a grid four times coarser: the correction is
+    smooth, and a render holds no more frame-sized arrays for it.)
+
+    Args:
+        photo: float32 (h, w, 3) RGB, the image before repainting.
+        colour: float32 (h, w, 3) the fill's skin colour; ``light`` (h, w) its light.
+        other: bool (h, w): what is not the photo's own skin (the repainted skin, the
+            backdrop, a new garment), where the seam is not.
+        paint: float32 (h, w): how much of each pixel is repainted.
+        garment_lab: the old garment's Lab colour (its pixels are no skin), or None.
+        reach: how far (pixels) the seam's correction reaches into the repainted skin.
+
+    >>> photo = np.full((40, 40, 3), 150.0, np.float32)
+    >>> colour = np.full((40, 40, 3), 200.0, np.float32)
+    >>> paint = np.zeros((40, 40), np.float32); paint[:20] = 1.0
+    >>> at = (np.array([19, 2]), np.array([20, 20]))
+    >>> gain = seam_match(photo, colour, np.ones((40, 40), np.float32), paint > 0, paint,
+    ...                   None, 10.0, at)
+    >>> [round(float(g), 2) for g in gain[:, 0]]  # at the seam, far above it
+    [0.76, 0.95]
+    """
+    k = 2 * SEAM_RING + 1
+    near = cv2.dilate((paint > 0.5).view(np.uint8), np.ones((k, k), np.uint8)) != 0
+    ys, xs = np.nonzero(near & ~other)
+    if ys.size == 0:
+        return None
+    pixels = photo[ys, xs]
+    model = colour[ys, xs] * light[ys, xs][:, None]
+    skin = skin_already(pixels[:, None, :], model[:, None, :], garment_lab)[:, 0] > 0.5
+    if int(skin.sum()) < 4 * SEAM_RING:
+        return None
+    offset = np.clip(pixels[skin] / np.maximum(model[skin], 1.0), *SEAM_RANGE) - 1.0
+    ys, xs = ys[skin], xs[skin]
+    # The seam's offsets summed in the coarse grid's cells, averaged along it (normalised
+    # convolution), spread into the repainted skin and faded with the distance to the seam.
+    f = 4
+    h, w = paint.shape
+    sh, sw = (h + f - 1) // f, (w + f - 1) // f
+    cell = (ys // f) * sw + xs // f
+    count = np.bincount(cell, minlength=sh * sw).reshape(sh, sw).astype(np.float32)
+    num = np.stack(
+        [np.bincount(cell, weights=offset[:, c], minlength=sh * sw) for c in range(3)], axis=-1
+    ).reshape(sh, sw, 3)
+    sigma = max(0.5, 0.5 * reach / f)
+    num = cv2.GaussianBlur(num.astype(np.float32), (0, 0), sigma)
+    den = cv2.GaussianBlur(count, (0, 0), sigma)
+    dist = cv2.distanceTransform((count == 0).view(np.uint8), cv2.DIST_L2, 3) * np.float32(f)
+    fade = np.exp(-0.5 * (dist / np.float32(reach)) ** 2)
+    fade[den < 1e-4] = 0.0
+    grid = num * (fade / np.maximum(den, np.float32(1e-4)))[..., None]
+    # Read at the pixels asked for, linearly between the cells' middles (cv2.remap on the
+    # list of pixels folded into rows of 1024: the list is long, the grid small).
+    n, fold = at[0].size, 1024
+    rows = -(-n // fold)
+    gy = np.zeros(rows * fold, np.float32)
+    gx = np.zeros(rows * fold, np.float32)
+    gy[:n] = (at[0] + 0.5) * (1.0 / f) - 0.5
+    gx[:n] = (at[1] + 0.5) * (1.0 / f) - 0.5
+    read = cv2.remap(
+        grid,
+        gx.reshape(rows, fold),
+        gy.reshape(rows, fold),
+        cv2.INTER_LINEAR,
+        borderMode=cv2.BORDER_REPLICATE,
+    )
+    gain: FloatArray = read.reshape(-1, 3)[:n] + np.float32(1.0)
+    return gain
 
 
 def fill_with_skin(
@@ -259,6 +340,8 @@ def fill_with_skin(
     grain: float = 0.0,
     mottle: float = 0.0,
     outline: FloatArray | None = None,
+    own_skin: FloatArray | None = None,
+    covered: FloatArray | None = None,
     out: FloatArray | None = None,
 ) -> FloatArray:
     """Repaint ``exposed`` pixels (old garment no longer covered) as shaded skin.
@@ -275,10 +358,16 @@ def fill_with_skin(
         garment_lab: the old garment's Lab colour, to tell skin from a skin-coloured garment.
         grain: standard deviation (0-255) of the fine grain added to the repainted skin.
         mottle: standard deviation (0-255) of the coarser mottling added to it (see
-            :func:`skin_texture` for both).
+            :func:`~fitroom.dressing.skin_texture.skin_texture` for both).
         outline: float32 (H, W), the person as now drawn (1 inside: kept, repainted and new
             garments; 0 where the background was repainted): repainted skin darkens towards
             it like a round limb (see :func:`outline_relief`).
+        own_skin: float32 (H, W): where the photo shows skin (the part map's), and
+            ``covered`` (float32 (H, W), or None) where new garments hide it. Given with a
+            field, repainted skin takes on, near where it meets that skin (see
+            :func:`seam_match`), how much lighter or darker it is than the fill would have
+            drawn it: no step where a repainted upper arm meets the bare forearm. (The field
+            ``skin_rgb`` must then reach :data:`SEAM_RING` pixels beyond ``exposed``'s box.)
         out: where the result is written (may be ``base`` itself); a new copy when None.
     """
     out = base.copy() if out is None else out
@@ -286,6 +375,12 @@ def fill_with_skin(
     bx, by, bw, bh = cv2.boundingRect((exposed > 1e-3).view(np.uint8))
     if bw == 0 or bh == 0:
         return out
+    match_seams = own_skin is not None and isinstance(skin_rgb, np.ndarray)
+    if match_seams:
+        # (The photo's skin just beyond the pixels to repaint is looked at too.)
+        h, w = exposed.shape
+        bx, by = max(0, bx - SEAM_RING), max(0, by - SEAM_RING)
+        bw, bh = min(w, bx + bw + 2 * SEAM_RING) - bx, min(h, by + bh + 2 * SEAM_RING) - by
     y0, y1, x0, x1 = by, by + bh, bx, bx + bw
     # The old garment's light is only a hint for skin: on dark fabric small absolute changes
     # are large relative ones, so it is damped and bounded.
@@ -334,94 +429,35 @@ def fill_with_skin(
     weight = e[sel][:, None]
     lit = light[sel]
     skin = (pick(colour, sel) if colour.shape[:2] == e.shape else colour[0]) * lit[:, None]
+    if own_skin is not None and match_seams:
+        radius = min((limb.radius for limb in limbs), default=0.03 * max(exposed.shape))
+        own = own_skin[y0:y1, x0:x1]
+        if covered is not None:
+            own = own * (1.0 - covered[y0:y1, x0:x1])
+        other = (e >= 0.05) | (own < 0.5)
+        rows, cols = np.nonzero(sel)
+        gain = seam_match(crop, colour, light, other, e, garment_lab, radius, (rows, cols))
+        if gain is not None:
+            skin *= gain
     if grain > 0.0 or mottle > 0.0:
         # (Multiplied by the light: a shaded side's texture is as much darker as it is.)
-        noise = _texture(grain, mottle, y1 - y0, x1 - x0)[sel] * lit
+        noise = texture_noise(grain, mottle, y1 - y0, x1 - x0)[sel] * lit
         skin += noise[:, None]
     put(out[y0:y1, x0:x1], sel, pick(crop, sel) * (1.0 - weight) + skin * weight)
     return out
 
 
-#: How many patches of the person's skin its texture is measured in.
-TEXTURE_PATCHES = 24
-#: At most this much grain and mottling (0-255): more looks like dirt, not skin.
-GRAIN_MAX = 2.5
-#: The share of the skin's coarse band that its mottling is taken to be.
-MOTTLE_SHARE = 0.5
-#: Each patch reaches this many pixels beyond the middle measured (more than the blurs do).
-TEXTURE_MARGIN = 14
-
-
-def skin_texture(image: ByteArray, parts: BodyParts) -> tuple[float, float]:
-    """(grain, mottle): the standard deviations (0-255) of the two noises that give repainted
-    skin the texture of the person's confident skin, so it does not look smoother (or rougher)
-    than the skin around it.
-
-    The skin's texture is measured in two bands (see :func:`_band`, robustly: edges of
-    features, nails and the outline are outliers), and each noise is scaled so that the sum of
-    both has as much in each band (the fine noise also reaches the coarse band)."""
-    # (The skin is found on every other row and column: the patches need no finer places.)
-    sure = parts.skin[::2, ::2] > 0.8
-    labels = parts.labels[::2, ::2]
-    # The body's skin (neck, chest, arms, legs); else with the face's; the hands last (between
-    # fingers the bands see edges, not texture). Away from the skin's outline, where the bands
-    # see the step to what lies beside it.
-    hands = labels_mask(labels, HAND_PARTS)
-    face = labels_mask(labels, {BodyPart.FACE, BodyPart.HAIR})
-    for where in (sure & ~hands & ~face, sure & ~hands, sure):
-        inner = cv2.erode(where.view(np.uint8), np.ones((5, 5), np.uint8))
-        if cv2.countNonZero(inner) >= 100:
-            break
-    else:
-        return 0.0, 0.0
-    # Measured in patches around up to :data:`TEXTURE_PATCHES` points spread over the skin
-    # (filtering all of it took 20 ms).
-    ys, xs = np.nonzero(inner[::4, ::4])
-    if ys.size > TEXTURE_PATCHES:
-        pick = np.linspace(0, ys.size - 1, TEXTURE_PATCHES).round().astype(int)
-        ys, xs = ys[pick], xs[pick]
-    # The patches side by side in one strip, filtered at once (a patch's margin is wider than
-    # the blurs' reach, so neighbours do not mix in its middle).
-    h, w = parts.skin.shape
-    side, keep = 2 * TEXTURE_MARGIN + 1, 8
-    ys = np.clip(ys * 8, TEXTURE_MARGIN, h - TEXTURE_MARGIN - 1)
-    xs = np.clip(xs * 8, TEXTURE_MARGIN, w - TEXTURE_MARGIN - 1)
-    offsets = np.arange(-TEXTURE_MARGIN, TEXTURE_MARGIN + 1)
-    rows = (ys[:, None] + offsets[None, :])[:, :, None]
-    cols = (xs[:, None] + offsets[None, :])[:, None, :]
-    patches = image[rows, cols]  # (n, side, side, 3)
-    strip = np.ascontiguousarray(patches.reshape(-1, side, 3))
-    grey = cv2.cvtColor(strip, cv2.COLOR_RGB2GRAY).astype(np.float32)
-    fine, coarse = _band(grey)
-    middle = slice(TEXTURE_MARGIN - keep, TEXTURE_MARGIN + keep + 1)
-    where = inner[rows[:, middle] // 2, cols[:, :, middle] // 2].view(np.bool_)
-    fine = fine.reshape(-1, side, side)[:, middle, middle][where]
-    coarse = coarse.reshape(-1, side, side)[:, middle, middle][where]
-    if fine.size < 100:
-        return 0.0, 0.0
-    target_fine = 1.4826 * float(np.median(np.abs(fine)))
-    # (Less of the coarse band: on the skin it also holds the light's own gradients, which the
-    # repainted skin gets from its relief.)
-    target_coarse = MOTTLE_SHARE * 1.4826 * float(np.median(np.abs(coarse)))
-    responses = _tile_responses()
-    grain = target_fine / responses[0][0]
-    coarse_left = max(0.0, target_coarse**2 - (grain * responses[0][1]) ** 2)
-    mottle = float(np.sqrt(coarse_left)) / responses[1][1]
-    return float(min(GRAIN_MAX, grain)), float(min(GRAIN_MAX, mottle))
-
-
 __all__ = [
+    "CREASE_WIDTH",
     "DEFAULT_SKIN_RGB",
-    "GRAIN_BLUR",
-    "GRAIN_MAX",
-    "MOTTLE_SHARE",
     "OUTLINE_DEPTH",
-    "TEXTURE_MARGIN",
-    "TEXTURE_PATCHES",
+    "SEAM_RANGE",
+    "SEAM_RING",
+    "cut_arm_creases",
     "fill_with_skin",
     "outline_relief",
+    "seam_match",
     "skin_already",
     "skin_colour",
     "skin_field",
-    "skin_texture",
 ]
