@@ -350,7 +350,7 @@ class LiveSession(Closeable):
                     [garment],
                     DressOptions(ease=options.ease, tuck=options.tuck),
                     self._prepared,
-                    stream=_FrameSmoothing(self, timestamp_ms),
+                    stream=_FrameSmoothing(self, timestamp_ms, keep_old=self._hold.spread),
                 )
             except (PersonNotUsable, UnsupportedGarment):
                 self._smoother.reset()
@@ -577,13 +577,18 @@ class _FrameSmoothing:
     """A session's smoothing over time for one frame (a
     :class:`~fitroom.dressing.core.DressingStream`)."""
 
-    def __init__(self, session: LiveSession, timestamp_ms: int) -> None:
+    def __init__(self, session: LiveSession, timestamp_ms: int, *, keep_old: bool = False) -> None:
         self._session = session
         self._timestamp_ms = timestamp_ms
+        # (A pose spread to the body, see PoseHold: its arms are the pose model's lost ones,
+        # and the old garment removed around them painted skin on the skirt. Not held on
+        # after, as an unreliable pose is: the first good pose takes over at once.)
+        self._keep_old = keep_old
         self._scale: float | None = None  # the smoothed shoulder width, once known
 
     def keep_old_garment(self, unreliable_pose: bool) -> bool:
-        return self._session._keep_old(unreliable_pose, self._timestamp_ms)
+        keep = self._session._keep_old(unreliable_pose, self._timestamp_ms)
+        return keep or self._keep_old
 
     def smooth_anchors(self, anchors: BodyAnchors) -> BodyAnchors:
         smoothed = self._session._smoother(anchors, self._timestamp_ms)
