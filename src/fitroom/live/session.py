@@ -331,6 +331,11 @@ class LiveSession(Closeable):
             # The pose to dress with: the last good one while the pose model has lost the
             # upper body (see fitroom.live.pose_hold); None before any looked right.
             held = self._hold(person.pose, perception.mask.mask, timestamp_ms)
+            if self._hold.spread and garment.category == "lower":
+                # (Shoulders spread to the body say nothing of the legs: on the close-up
+                # clip's first frames, a person walking in side-on, trousers fitted to the
+                # pose model's legs were drawn as ribbons.)
+                held = None
         if person is not None and held is not None:
             person = replace(person, pose=held)
             work, work_mask, parts, sx, sy = working_view(frame, perception.mask, person, side)
