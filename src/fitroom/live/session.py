@@ -56,6 +56,7 @@ from fitroom.live.working_copy import (
     WORK_LONG_SIDE,
     WORK_PERSON_PIXELS,
     upsample_changes,
+    upscaled_box,
     working_side,
     working_view,
 )
@@ -445,7 +446,12 @@ class LiveSession(Closeable):
             if layer.part != "torso":
                 shown[y0:y1, x0:x1] *= 1.0 - np.minimum(layer.rgba[..., 3], 1.0)
         shown *= visible
-        add_garment_detail(out, [torso], cv2.resize(shown, (w, h)), work_size)
+        # (Scaled up only in the panel's box, the only place it is read; np.zeros leaves the
+        # rest of the frame-sized array untouched, its pages never faulted in.)
+        x0, y0, x1, y1 = torso.box
+        full = np.zeros((h, w), np.float32)
+        full[y0:y1, x0:x1] = upscaled_box(shown, (w, h), torso.box)
+        add_garment_detail(out, [torso], full, work_size)
 
     def _lapse(self, frame: ByteArray, timestamp_ms: int) -> LiveFrame | None:
         """The output for a frame on which perception found nobody just after a dressed frame
