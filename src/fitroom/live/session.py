@@ -330,7 +330,8 @@ class LiveSession(Closeable):
             # (The copy's size follows the person's box on every frame, drawn or not.)
             side = self._working_side(max(h, w), person.bbox)
             # The pose to dress with: the last good one while the pose model has lost the
-            # upper body (see fitroom.live.pose_hold); None before any looked right.
+            # upper body (see fitroom.live.pose_hold); before any looked right, the frame's own
+            # with its shoulders spread to the body, or None.
             held = self._hold(person.pose, perception.mask.mask, timestamp_ms)
             if self._hold.spread and garment.category == "lower":
                 # (Shoulders spread to the body say nothing of the legs: on the close-up
