@@ -107,7 +107,7 @@ def upsample_changes(frame: ByteArray, work: ByteArray, dressed: ByteArray) -> B
     # in their fresh pages too.)
     box = (x0, y0, x1, y1)
     up = upscaled_box(dressed, (w, h), box)
-    up_weight = upscaled_box(weight, (w, h), box)
+    up_weight = np.asarray(upscaled_box(weight, (w, h), box), np.float32)
     out = frame.copy()
     region = (slice(y0, y1), slice(x0, x1))
     out[region] = cv2.blendLinear(up, frame[region], up_weight, np.float32(1.0) - up_weight)
