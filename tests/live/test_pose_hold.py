@@ -12,11 +12,13 @@ from fitroom.live.pose_hold import (
     COLLAPSE_RATIO,
     MAX_FLIP_HOLD_FRAMES,
     RELEASE_FRAMES,
+    SPREAD_OUTLINE,
     PoseHold,
     limit_shoulder_width,
     moved_pose,
     pose_plausible,
     shoulder_distance,
+    spread_shoulders,
 )
 from fitroom.live.smoothing import MAX_WIDTH_STEP
 from fitroom.vision.core import Pose, RotatedRect
@@ -63,6 +65,9 @@ def _pose(
 
 
 COLLAPSED = (205.0, 195.0)  # both shoulders on the chest: 10 px apart on a 120 px body
+#: The body cut off 10 px under the shoulders (a frame's bottom edge, say).
+CUT_OFF = MASK.copy()
+CUT_OFF[110:] = 0.0
 
 
 class TestPosePlausible:
@@ -82,7 +87,8 @@ class TestPosePlausible:
 class TestPoseHold:
     def test_nothing_before_a_good_pose_then_the_good_pose_through_a_lapse(self) -> None:
         hold = PoseHold()
-        assert hold(_pose(COLLAPSED), MASK, 0) is None
+        # (The body is cut off just under these shoulders: none to spread them to.)
+        assert hold(_pose(COLLAPSED), CUT_OFF, 0) is None
         good = _pose()
         assert hold(good, MASK, 33) is good
         held = hold(_pose(COLLAPSED, shift=(6.0, 2.0)), MASK, 66)
@@ -95,6 +101,30 @@ class TestPoseHold:
         assert shoulder_distance(held) == pytest.approx(shoulder_distance(good))
         # The legs are the frame's own.
         np.testing.assert_allclose(held.xy[int(L.LEFT_ANKLE)], (230.0, 382.0))
+
+    def test_a_collapsed_pose_before_any_good_one_is_spread_to_the_body(self) -> None:
+        hold = PoseHold()
+        spread = hold(_pose(COLLAPSED), MASK, 0)
+        assert spread is not None and hold.held and hold.spread
+        # The body is 120 px wide under the shoulders: spread to 120 / SPREAD_OUTLINE about
+        # its centre, the left shoulder still on the image's right, the heights kept.
+        shoulders = spread.xy[[int(L.LEFT_SHOULDER), int(L.RIGHT_SHOULDER)]]
+        half = 0.5 * 120.0 / SPREAD_OUTLINE
+        np.testing.assert_allclose(shoulders, [[200.0 + half, 100.0], [200.0 - half, 100.0]])
+        assert pose_plausible(spread, MASK, None)
+        # The arms and the rest are the frame's own.
+        np.testing.assert_allclose(spread.xy[int(L.LEFT_WRIST)], (210.0, 230.0))
+        # The first good pose takes over without a jump in width, then wholly.
+        good = _pose()
+        widths = [shoulder_distance(p) for p in (hold(good, MASK, 33 * i) for i in range(1, 12))]
+        assert not hold.spread
+        steps = np.diff([2.0 * half, *widths]) / np.array([2.0 * half, *widths[:-1]])
+        assert np.all(np.abs(steps) <= MAX_WIDTH_STEP + 1e-3)
+        assert widths[-1] == pytest.approx(shoulder_distance(good))
+
+    def test_shoulders_over_a_body_cut_off_under_them_are_not_spread(self) -> None:
+        assert not pose_plausible(_pose(COLLAPSED), CUT_OFF, None)
+        assert spread_shoulders(_pose(COLLAPSED), CUT_OFF) is None
 
     def test_leaving_a_hold_goes_over_a_few_frames(self) -> None:
         hold = PoseHold()
@@ -139,16 +169,23 @@ class TestPoseHold:
 
     def test_a_person_who_jumps_across_the_frame_is_not_held(self) -> None:
         # A video cut (or a looping clip): the hips are 150 px away on the next frame, with
-        # the shoulders lost; the garment is not drawn where the person was.
+        # the shoulders lost; the garment is not drawn where the person was (the pose held
+        # over), nor as wide as they were there: spread anew to the body now seen.
         hold = PoseHold()
         hold(_pose(), MASK, 0)
         there = np.roll(MASK, -120, axis=1)
-        assert hold(_pose(COLLAPSED, shift=(-120.0, 0.0)), there, 33) is None
-        assert hold(_pose(COLLAPSED, shift=(-120.0, 0.0)), there, 66) is None
+        for ms in (33, 66):
+            out = hold(_pose(COLLAPSED, shift=(-120.0, 0.0)), there, ms)
+            assert out is not None and hold.spread
+            np.testing.assert_allclose(
+                out.xy[int(L.LEFT_SHOULDER), 0], 80.0 + 60.0 / SPREAD_OUTLINE
+            )
+            assert shoulder_distance(out) == pytest.approx(120.0 / SPREAD_OUTLINE)
         # Four frames later (three dropped by a busy pipeline) it may have walked there.
         hold.reset()
         hold(_pose(), MASK, 0)
-        assert hold(_pose(COLLAPSED, shift=(-120.0, 0.0)), there, 133) is not None
+        held = hold(_pose(COLLAPSED, shift=(-120.0, 0.0)), there, 133)
+        assert held is not None and not hold.spread
         # Without the jump the same lapse is bridged.
         hold.reset()
         hold(_pose(), MASK, 0)
@@ -158,7 +195,10 @@ class TestPoseHold:
         hold = PoseHold()
         hold(_pose(), MASK, 0)
         hold.reset()
-        assert hold(_pose(COLLAPSED), MASK, 33) is None
+        # (Spread to the body rather than the good pose held.)
+        out = hold(_pose(COLLAPSED), MASK, 33)
+        assert out is not None and hold.spread
+        assert shoulder_distance(out) == pytest.approx(120.0 / SPREAD_OUTLINE)
 
 
 class TestShoulderWidth:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 
+import cv2
 import numpy as np
 import numpy.typing as npt
 from hypothesis import given, settings
@@ -14,6 +15,7 @@ from fitroom.live.working_copy import (
     MIN_WORK_LONG_SIDE,
     WORK_SIDE_STEP,
     upsample_changes,
+    upscaled_box,
     working_side,
 )
 from fitroom.vision.segmentation import shrink
@@ -92,3 +94,35 @@ class TestUpsampleChanges:
         work = shrink(astronaut, (256, 256))
         out = upsample_changes(astronaut, work, work.copy())
         assert np.array_equal(out, astronaut) and out is not astronaut
+
+
+class TestUpscaledBox:
+    @settings(max_examples=60, deadline=None)
+    @given(
+        small=st.tuples(st.integers(4, 60), st.integers(4, 60)),
+        factor=st.floats(1.0, 3.0),
+        corners=st.tuples(st.floats(0, 1), st.floats(0, 1), st.floats(0, 1), st.floats(0, 1)),
+        seed=st.integers(0, 2**16),
+    )
+    def test_a_box_of_the_whole_resize(
+        self,
+        small: tuple[int, int],
+        factor: float,
+        corners: tuple[float, float, float, float],
+        seed: int,
+    ) -> None:
+        """Any box of the image scaled up is the same box of the whole image scaled up (to a
+        level: warpAffine's weights are coarser than resize's)."""
+        w, h = small
+        size = (max(w, round(w * factor)), max(h, round(h * factor)))
+        image = np.random.default_rng(seed).integers(0, 256, (h, w, 3), np.uint8)
+        xs = sorted(round(c * size[0]) for c in corners[:2])
+        ys = sorted(round(c * size[1]) for c in corners[2:])
+        box = (xs[0], ys[0], max(xs[1], xs[0] + 1), max(ys[1], ys[0] + 1))
+        if box[2] > size[0] or box[3] > size[1]:
+            return
+        whole = cv2.resize(image, size, interpolation=cv2.INTER_LINEAR)
+        part = upscaled_box(image, size, box)
+        expected = whole[box[1] : box[3], box[0] : box[2]]
+        assert part.shape == expected.shape
+        assert np.abs(part.astype(np.int16) - expected).max() <= 1

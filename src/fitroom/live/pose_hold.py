@@ -7,8 +7,11 @@ pose the garment shrinks to a scrap on the chest and is back whole on the next f
 flicker a shopper sees. Photo mode refuses such a pose
 (:func:`~fitroom.dressing.person_checks.check_pose_outline`); a stream cannot refuse, so
 :class:`PoseHold` dresses the frame with the last pose that looked right instead, moved with
-the person, for as long as the person stays in view. Before any pose looked right nothing is
-drawn (a scrap first and a garment later is a jump too).
+the person, for as long as the person stays in view. Before any pose looked right, a pose
+whose shoulders collapsed onto the chest is spread to the body's outline under them
+(:func:`spread_shoulders`): a head-cropped person walking in was left undressed for the first
+nine frames of the close-up clip while the pose model found her shoulders 7 to 30 px apart on
+a body about 100 px wide.
 
 A pose that looks right can still change width from one frame to the next much faster than a
 person turns (the shoulders of a head-cropped person are found wide, then narrow): the
@@ -53,6 +56,10 @@ RELEASE_FRAMES = 4
 #: many frames in a row (see :class:`PoseHold`): the pose model swaps a turning person's sides
 #: for a frame or two; a person who really turns round stays turned, and is followed after.
 MAX_FLIP_HOLD_FRAMES = 6
+#: The body's outline under the shoulders, in shoulder distances, that a collapsed pose is
+#: spread to before any pose looked right (:func:`spread_shoulders`): about what the close-up
+#: clip's good poses show (1.35-1.7), well inside the test of :func:`pose_plausible`.
+SPREAD_OUTLINE = 1.6
 
 
 def shoulder_distance(pose: Pose) -> float:
@@ -70,6 +77,56 @@ def pose_plausible(pose: Pose, person_mask: FloatArray, good_distance: float | N
     if outline_over_joints(joints, person_mask) > MAX_OUTLINE_OVER_SHOULDERS_ALWAYS:
         return False
     return good_distance is None or shoulder_distance(pose) >= COLLAPSE_RATIO * good_distance
+
+
+def _outline_run(
+    mask: npt.NDArray[np.bool_], mid: FloatArray, distance: float
+) -> tuple[float, float] | None:
+    """(narrowest width, centre) of the body's outline across the rows a quarter, half and
+    three quarters of ``distance`` below ``mid``, in the run of the mask through ``mid``'s
+    column (as :func:`~fitroom.dressing.person_checks.outline_over_joints` measures it); None
+    when a row is outside the frame or the column is not on the body there."""
+    h, w = mask.shape
+    x = round(float(mid[0]))
+    widths, centres = [], []
+    for share in (0.25, 0.5, 0.75):
+        y = round(float(mid[1]) + share * distance)
+        if not (0 <= y < h and 0 <= x < w) or not mask[y, x]:
+            return None
+        row = mask[y]
+        gaps_left = np.flatnonzero(~row[:x])
+        gaps_right = np.flatnonzero(~row[x:])
+        left = int(gaps_left[-1]) + 1 if gaps_left.size else 0
+        right = x + int(gaps_right[0]) if gaps_right.size else w
+        widths.append(right - left)
+        centres.append(0.5 * (left + right))
+    return float(min(widths)), float(np.mean(centres))
+
+
+def spread_shoulders(pose: Pose, person_mask: FloatArray) -> Pose | None:
+    """``pose`` with its shoulders spread to the body under them: moved apart about the
+    outline's centre so that the outline is :data:`SPREAD_OUTLINE` shoulder distances wide
+    (each keeping its side and its height), or None when the outline cannot be read there or
+    the spread pose still is not plausible. ``person_mask``: float32 (H, W) in the pose's
+    pixels."""
+    mask = person_mask > 0.5
+    ids = [int(L.LEFT_SHOULDER), int(L.RIGHT_SHOULDER)]
+    mid = pose.xy[ids].astype(np.float32).mean(axis=0)
+    distance = max(shoulder_distance(pose), 1.0)
+    centre = float(mid[0])
+    # (The rows measured follow the distance: a few rounds settle it.)
+    for _ in range(4):
+        run = _outline_run(mask, np.array([centre, mid[1]], np.float32), distance)
+        if run is None:
+            return None
+        width, centre = run
+        distance = width / SPREAD_OUTLINE
+    side = 1.0 if _faces_camera(pose) else -1.0
+    landmarks = pose.landmarks.copy()
+    landmarks[ids[0], 0] = centre + side * 0.5 * distance
+    landmarks[ids[1], 0] = centre - side * 0.5 * distance
+    spread = replace(pose, landmarks=landmarks, segmentation=None)
+    return spread if pose_plausible(spread, person_mask, None) else None
 
 
 def _centre(pose: Pose, pair: tuple[int, int]) -> FloatArray | None:
@@ -134,6 +191,7 @@ class PoseHold:
         self._release_left = 0  # frames left to go from a held pose to the frame's own
         self._flipped = 0  # frames in a row whose sides were the other way round
         self.held = False  # whether the last call returned a held pose
+        self.spread = False  # whether it returned a pose spread to the body (spread_shoulders)
 
     def reset(self) -> None:
         """Forget the poses (the person left the view, or a new stream starts)."""
@@ -143,10 +201,12 @@ class PoseHold:
         self._release_left = 0
         self._flipped = 0
         self.held = False
+        self.spread = False
 
     def __call__(self, pose: Pose, person_mask: FloatArray, timestamp_ms: int) -> Pose | None:
         """The pose to dress this frame with (in ``pose``'s pixels; ``person_mask`` float32
-        (H, W) in the same pixels), or None while no pose has looked right yet."""
+        (H, W) in the same pixels), or None while no pose has looked right yet and this one
+        cannot be spread (see :func:`spread_shoulders`)."""
         if self._last is not None and self._last_ms is not None:
             frames = max((timestamp_ms - self._last_ms) / FRAME_MS, 1.0)
             if _jumped(self._last, pose, frames):
@@ -162,10 +222,17 @@ class PoseHold:
         self._flipped = self._flipped + 1 if flipped else 0
         swapped = 0 < self._flipped <= MAX_FLIP_HOLD_FRAMES
         self.held = swapped or not pose_plausible(pose, person_mask, good_distance)
+        self.spread = False
         if self.held:
             if good is None:
-                return None
-            chosen = moved_pose(good, pose)
+                # (Nothing to hold yet: the shoulders spread to the body, or nothing drawn.)
+                spread = spread_shoulders(pose, person_mask)
+                if spread is None:
+                    return None
+                chosen = spread
+                self.spread = True
+            else:
+                chosen = moved_pose(good, pose)
         else:
             self._good = chosen = pose
             if was_held and last is not None:
@@ -227,10 +294,12 @@ __all__ = [
     "MAX_SHIFT",
     "RELEASE_FRAMES",
     "SIDE_SWAP",
+    "SPREAD_OUTLINE",
     "UPPER_BODY",
     "PoseHold",
     "limit_shoulder_width",
     "moved_pose",
     "pose_plausible",
     "shoulder_distance",
+    "spread_shoulders",
 ]

@@ -56,6 +56,7 @@ from fitroom.live.working_copy import (
     WORK_LONG_SIDE,
     WORK_PERSON_PIXELS,
     upsample_changes,
+    upscaled_box,
     working_side,
     working_view,
 )
@@ -329,8 +330,14 @@ class LiveSession(Closeable):
             # (The copy's size follows the person's box on every frame, drawn or not.)
             side = self._working_side(max(h, w), person.bbox)
             # The pose to dress with: the last good one while the pose model has lost the
-            # upper body (see fitroom.live.pose_hold); None before any looked right.
+            # upper body (see fitroom.live.pose_hold); before any looked right, the frame's own
+            # with its shoulders spread to the body, or None.
             held = self._hold(person.pose, perception.mask.mask, timestamp_ms)
+            if self._hold.spread and garment.category == "lower":
+                # (Shoulders spread to the body say nothing of the legs: on the close-up
+                # clip's first frames, a person walking in side-on, trousers fitted to the
+                # pose model's legs were drawn as ribbons.)
+                held = None
         if person is not None and held is not None:
             person = replace(person, pose=held)
             work, work_mask, parts, sx, sy = working_view(frame, perception.mask, person, side)
@@ -350,7 +357,7 @@ class LiveSession(Closeable):
                     [garment],
                     DressOptions(ease=options.ease, tuck=options.tuck),
                     self._prepared,
-                    stream=_FrameSmoothing(self, timestamp_ms),
+                    stream=_FrameSmoothing(self, timestamp_ms, keep_old=self._hold.spread),
                 )
             except (PersonNotUsable, UnsupportedGarment):
                 self._smoother.reset()
@@ -440,7 +447,12 @@ class LiveSession(Closeable):
             if layer.part != "torso":
                 shown[y0:y1, x0:x1] *= 1.0 - np.minimum(layer.rgba[..., 3], 1.0)
         shown *= visible
-        add_garment_detail(out, [torso], cv2.resize(shown, (w, h)), work_size)
+        # (Scaled up only in the panel's box, the only place it is read; np.zeros leaves the
+        # rest of the frame-sized array untouched, its pages never faulted in.)
+        x0, y0, x1, y1 = torso.box
+        full = np.zeros((h, w), np.float32)
+        full[y0:y1, x0:x1] = upscaled_box(shown, (w, h), torso.box)
+        add_garment_detail(out, [torso], full, work_size)
 
     def _lapse(self, frame: ByteArray, timestamp_ms: int) -> LiveFrame | None:
         """The output for a frame on which perception found nobody just after a dressed frame
@@ -577,13 +589,18 @@ class _FrameSmoothing:
     """A session's smoothing over time for one frame (a
     :class:`~fitroom.dressing.core.DressingStream`)."""
 
-    def __init__(self, session: LiveSession, timestamp_ms: int) -> None:
+    def __init__(self, session: LiveSession, timestamp_ms: int, *, keep_old: bool = False) -> None:
         self._session = session
         self._timestamp_ms = timestamp_ms
+        # (A pose spread to the body, see PoseHold: its arms are the pose model's lost ones,
+        # and the old garment removed around them painted skin on the skirt. Not held on
+        # after, as an unreliable pose is: the first good pose takes over at once.)
+        self._keep_old = keep_old
         self._scale: float | None = None  # the smoothed shoulder width, once known
 
     def keep_old_garment(self, unreliable_pose: bool) -> bool:
-        return self._session._keep_old(unreliable_pose, self._timestamp_ms)
+        keep = self._session._keep_old(unreliable_pose, self._timestamp_ms)
+        return keep or self._keep_old
 
     def smooth_anchors(self, anchors: BodyAnchors) -> BodyAnchors:
         smoothed = self._session._smoother(anchors, self._timestamp_ms)

@@ -103,12 +103,43 @@ def upsample_changes(frame: ByteArray, work: ByteArray, dressed: ByteArray) -> B
     # The full-size box of the changed pixels, grown by the dilation and the upsampling ramp.
     x0, y0 = max(0, int((x - 2) * sx)), max(0, int((y - 2) * sy))
     x1, y1 = min(w, int(np.ceil((x + bw + 2) * sx))), min(h, int(np.ceil((y + bh + 2) * sy)))
-    up = cv2.resize(dressed, (w, h), interpolation=cv2.INTER_LINEAR)
-    up_weight = cv2.resize(weight, (w, h), interpolation=cv2.INTER_LINEAR)
+    # (Scaled up in that box only: the whole frame's copies cost more than the box's pixels,
+    # in their fresh pages too.)
+    box = (x0, y0, x1, y1)
+    up = upscaled_box(dressed, (w, h), box)
+    up_weight = np.asarray(upscaled_box(weight, (w, h), box), np.float32)
     out = frame.copy()
-    box = (slice(y0, y1), slice(x0, x1))
-    wb = np.ascontiguousarray(up_weight[box])
-    out[box] = cv2.blendLinear(up[box], frame[box], wb, np.float32(1.0) - wb)
+    region = (slice(y0, y1), slice(x0, x1))
+    out[region] = cv2.blendLinear(up, frame[region], up_weight, np.float32(1.0) - up_weight)
+    return out
+
+
+def upscaled_box(
+    image: npt.NDArray[np.generic], size: tuple[int, int], box: tuple[int, int, int, int]
+) -> npt.NDArray[np.generic]:
+    """The box (x0, y0, x1, y1) of ``image`` scaled bilinearly to ``size`` (width, height), as
+    ``cv2.resize(image, size)[y0:y1, x0:x1]`` (the same pixel centres, edges replicated; up to
+    a level apart, warpAffine's weights being coarser), without scaling the rest.
+
+    >>> small = np.arange(12, dtype=np.float32).reshape(3, 4)
+    >>> whole = cv2.resize(small, (8, 6), interpolation=cv2.INTER_LINEAR)
+    >>> bool(np.allclose(upscaled_box(small, (8, 6), (2, 1, 7, 5)), whole[1:5, 2:7], atol=0.05))
+    True
+    """
+    x0, y0, x1, y1 = box
+    ax, ay = image.shape[1] / size[0], image.shape[0] / size[1]
+    # Output pixel (i, j) of the box samples the image where the whole resize would:
+    # ((x0 + i + 0.5) * ax - 0.5, (y0 + j + 0.5) * ay - 0.5).
+    to_image = np.array(
+        [[ax, 0.0, (x0 + 0.5) * ax - 0.5], [0.0, ay, (y0 + 0.5) * ay - 0.5]], np.float64
+    )
+    out: npt.NDArray[np.generic] = cv2.warpAffine(
+        image,
+        to_image,
+        (x1 - x0, y1 - y0),
+        flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
+        borderMode=cv2.BORDER_REPLICATE,
+    )
     return out
 
 
@@ -147,6 +178,7 @@ __all__ = [
     "WORK_PERSON_PIXELS",
     "WORK_SIDE_STEP",
     "upsample_changes",
+    "upscaled_box",
     "working_side",
     "working_view",
 ]
