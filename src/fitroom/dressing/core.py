@@ -34,7 +34,7 @@ import numpy.typing as npt
 
 from fitroom.dressing.composite import TuckLine
 from fitroom.dressing.fit import PreparedGarments, fit_garment, layering_order
-from fitroom.dressing.hem import EDGE_OVERLAP, meet_top_edge
+from fitroom.dressing.hem import CUT_TO_EDGE, EDGE_OVERLAP, cut_at_top_edge, meet_top_edge
 from fitroom.dressing.limbs import Limbs
 from fitroom.dressing.old_garment import OldGarment, analyse_old_garment
 from fitroom.dressing.person_checks import (
@@ -142,12 +142,14 @@ def hems_at_top_edge(
     parts: BodyParts,
     person_mask: FloatArray,
     anchors: BodyAnchors,
-) -> list[FittedGarment]:
-    """The fitted garments with each untucked top's hem laid where the person's own top ends
-    over their trousers or skirt (:func:`~fitroom.dressing.hem.meet_top_edge`; the row from
-    :func:`~fitroom.dressing.waistband.top_edge_row`, read only when such a top is worn and
-    the hips are seen in the picture)."""
-    loose = [f.region == "upper" and cut is None for f, cut in zip(fitted, cuts, strict=True)]
+) -> tuple[list[FittedGarment], list[TuckLine]]:
+    """The fitted garments and their tuck lines with each top's hem laid where the person's
+    own top ends over their trousers or skirt (the row from
+    :func:`~fitroom.dressing.waistband.top_edge_row`, read only when a top is worn and the hips
+    are seen in the picture): an untucked top's panel is shortened to it
+    (:func:`~fitroom.dressing.hem.meet_top_edge`), a top tucked in at the trousers' waistband
+    has its tuck line raised to it (:func:`~fitroom.dressing.hem.cut_at_top_edge`)."""
+    tops = [f.region == "upper" for f in fitted]
     h = image.shape[0]
     hips = anchors.hips
     # (A photo cut off above the hips shows no edge of a top over trousers: what crosses its
@@ -155,16 +157,23 @@ def hems_at_top_edge(
     hips_seen = bool(
         np.all(anchors.visibility[:, 3] >= MIN_VISIBILITY) and float(hips[:, 1].max()) < h
     )
-    if not any(loose) or not hips_seen:
-        return list(fitted)
+    if not any(tops) or not hips_seen:
+        return list(fitted), list(cuts)
     edge = top_edge_row(parts, person_mask, image, anchors)
     if edge is None:
-        return list(fitted)
+        return list(fitted), list(cuts)
     overlap = EDGE_OVERLAP * anchors.shoulder_width
-    return [
-        meet_top_edge(f, edge, overlap, h) if is_loose else f
-        for f, is_loose in zip(fitted, loose, strict=True)
-    ]
+    reach = CUT_TO_EDGE * anchors.shoulder_width
+    out_fitted: list[FittedGarment] = []
+    out_cuts: list[TuckLine] = []
+    for f, cut, is_top in zip(fitted, cuts, tops, strict=True):
+        if is_top and cut is None:
+            f = meet_top_edge(f, edge, overlap, h)
+        elif is_top:
+            cut = cut_at_top_edge(cut, edge, overlap, reach)
+        out_fitted.append(f)
+        out_cuts.append(cut)
+    return out_fitted, out_cuts
 
 
 def dress(
@@ -271,7 +280,7 @@ def dress(
     if stream is None and options.tuck is None and options.length == 1.0 and not only_lower:
         # (A photo's top following the photo; a stream's edge row would need smoothing over
         # frames first: read per frame, the hem jumped as the person turned.)
-        ordered = hems_at_top_edge(ordered, cuts, image, parts, person_mask, anchors)
+        ordered, cuts = hems_at_top_edge(ordered, cuts, image, parts, person_mask, anchors)
     out, ordered_visible = render_fitted(
         image,
         ordered,
