@@ -34,7 +34,13 @@ import numpy.typing as npt
 
 from fitroom.dressing.composite import TuckLine
 from fitroom.dressing.fit import PreparedGarments, fit_garment, layering_order
-from fitroom.dressing.hem import CUT_TO_EDGE, EDGE_OVERLAP, cut_at_top_edge, meet_top_edge
+from fitroom.dressing.hem import (
+    CUT_TO_EDGE,
+    EDGE_OVERLAP,
+    TOP_HEM_STEP,
+    cut_at_top_edge,
+    meet_top_edge,
+)
 from fitroom.dressing.limbs import Limbs
 from fitroom.dressing.old_garment import OldGarment, analyse_old_garment
 from fitroom.dressing.person_checks import (
@@ -159,7 +165,7 @@ def hems_at_top_edge(
     )
     if not any(tops) or not hips_seen:
         return list(fitted), list(cuts)
-    edge = top_edge_row(parts, person_mask, image, anchors)
+    edge = top_edge_row(parts, person_mask, image, anchors, min_step=TOP_HEM_STEP)
     if edge is None:
         return list(fitted), list(cuts)
     overlap = EDGE_OVERLAP * anchors.shoulder_width

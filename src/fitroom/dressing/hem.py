@@ -53,6 +53,13 @@ EDGE_OVERLAP = 0.01
 #: The most a tuck line at the trousers' waistband is raised to the old top's edge
 #: (:func:`cut_at_top_edge`), as a share of the shoulder-seam distance.
 CUT_TO_EDGE = 0.1
+#: The weakest colour step taken for the old top's edge when a new top's hem is laid on it
+#: (:func:`~fitroom.dressing.core.hems_at_top_edge`; ΔE76, see
+#: :func:`~fitroom.dressing.waistband.top_edge_row`, whose default is for trousers alone). A
+#: black sweatshirt over dark blue jeans steps by 3 to 4 (true pair 00012_00: found at row 725,
+#: the photo's hem at 726; not found, the new top ran on 80 rows over the jeans); how far a hem
+#: moves stays bounded (:data:`HEM_TO_EDGE`, :data:`CUT_TO_EDGE`).
+TOP_HEM_STEP = 3.0
 
 
 def panel_hem_row(panel: FittedLayer) -> float | None:
@@ -220,6 +227,7 @@ __all__ = [
     "HEM_PIVOT",
     "HEM_STRETCH",
     "HEM_TO_EDGE",
+    "TOP_HEM_STEP",
     "cut_at_top_edge",
     "meet_old_hem",
     "meet_top_edge",

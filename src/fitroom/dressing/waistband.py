@@ -125,7 +125,12 @@ TOP_EDGE_STEP = 6.0
 
 
 def top_edge_row(
-    parts: BodyParts, person: FloatArray, image: ByteArray, anchors: BodyAnchors
+    parts: BodyParts,
+    person: FloatArray,
+    image: ByteArray,
+    anchors: BodyAnchors,
+    *,
+    min_step: float = TOP_EDGE_STEP,
 ) -> float | None:
     """The row where the person's top ends over their trousers, shorts or skirt, found as the
     strongest horizontal colour edge across the body's middle, when :func:`waistband_line`
@@ -164,7 +169,7 @@ def top_edge_row(
     score = np.zeros(step.shape[0], np.float32)
     score[rows] = np.nanmedian(np.where(valid[rows], step[rows], np.nan), axis=1)
     best = int(np.argmax(score))
-    if float(score[best]) < TOP_EDGE_STEP:
+    if float(score[best]) < min_step:
         return None
     # (Step i compares rows i and i + 4 of the box, which starts 2 rows above y0.)
     return float(y0 + best)
