@@ -143,7 +143,7 @@ def top_edge_row(
     On the shared photos (Dress Code, parse maps) the edge lies 0 to 20 rows above the top of
     the trousers' or shorts' label where the regular waist row was up to 50 rows off
     (a shirt hanging over the hips, a high-waisted pair of shorts). None when no row steps by
-    :data:`TOP_EDGE_STEP` or the region is too small.
+    ``min_step`` (default :data:`TOP_EDGE_STEP`) or the region is too small.
     """
     h, w = person.shape
     hips = anchors.hips.astype(np.float64)
