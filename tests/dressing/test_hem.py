@@ -12,12 +12,12 @@ from PIL import Image
 
 from fitroom.dressing.hem import (
     HEM_PIVOT,
-    cut_at_top_edge,
     meet_old_hem,
     meet_top_edge,
     old_hem_gap,
     panel_hem_row,
     stretch_to_hem,
+    waistband_at_top_edge,
 )
 from fitroom.fitting.fitted import FittedGarment, FittedLayer
 from fitroom.garments import ingest_garment
@@ -105,23 +105,19 @@ class TestMeetTopEdge:
         assert meet_top_edge(trousers, 120.0, 0.0, height=240) is trousers
 
 
-class TestCutAtTopEdge:
-    def test_a_tuck_line_below_the_edge_is_raised_to_it_whole(self) -> None:
+class TestWaistbandAtTopEdge:
+    def test_a_line_below_the_edge_is_raised_to_it_whole(self) -> None:
         line = np.array([130.0, 128.0, 126.0, 128.0], np.float32)  # median 128
-        raised = cut_at_top_edge(line, 110.0, 2.0, 30.0)
-        assert isinstance(raised, np.ndarray) and raised.dtype == np.float32
-        assert float(np.median(raised)) == pytest.approx(112.0)
+        raised = waistband_at_top_edge(line, 110.0, 30.0)
+        assert raised.dtype == np.float32
+        assert float(np.median(raised)) == pytest.approx(110.0)
         # Its shape kept (a waistband's slope or curve).
         assert np.allclose(np.diff(raised), np.diff(line))
 
-    def test_a_far_or_higher_edge_changes_nothing(self) -> None:
+    def test_a_far_or_lower_edge_changes_nothing(self) -> None:
         line = np.array([130.0, 130.0], np.float32)
-        assert cut_at_top_edge(line, 90.0, 2.0, 30.0) is line  # 38 rows above: another edge
-        assert cut_at_top_edge(line, 140.0, 2.0, 30.0) is line  # the edge below the line
-
-    def test_a_single_row_or_no_line(self) -> None:
-        assert cut_at_top_edge(120.0, 110.0, 2.0, 30.0) == pytest.approx(112.0)
-        assert cut_at_top_edge(None, 110.0, 2.0, 30.0) is None
+        assert waistband_at_top_edge(line, 90.0, 30.0) is line  # 40 rows above: another edge
+        assert waistband_at_top_edge(line, 140.0, 30.0) is line  # the edge below the line
 
 
 @pytest.fixture(scope="module")

@@ -35,11 +35,11 @@ import numpy.typing as npt
 from fitroom.dressing.composite import TuckLine
 from fitroom.dressing.fit import PreparedGarments, fit_garment, layering_order
 from fitroom.dressing.hem import (
-    CUT_TO_EDGE,
     EDGE_OVERLAP,
+    LINE_TO_EDGE,
     TOP_HEM_STEP,
-    cut_at_top_edge,
     meet_top_edge,
+    waistband_at_top_edge,
 )
 from fitroom.dressing.limbs import Limbs
 from fitroom.dressing.old_garment import OldGarment, analyse_old_garment
@@ -52,7 +52,12 @@ from fitroom.dressing.person_checks import (
     pose_outline_unreliable,
 )
 from fitroom.dressing.render import render_fitted
-from fitroom.dressing.waistband import top_edge_row, tuck_lines, waistband_line
+from fitroom.dressing.waistband import (
+    WAISTBAND_OVERLAP,
+    top_edge_row,
+    tuck_lines,
+    waistband_line,
+)
 from fitroom.fitting.anchors import BodyAnchors, body_anchors
 from fitroom.fitting.fitted import FittedGarment
 from fitroom.fitting.garment_fit import SIZE_EASE
@@ -148,14 +153,12 @@ def hems_at_top_edge(
     parts: BodyParts,
     person_mask: FloatArray,
     anchors: BodyAnchors,
-) -> tuple[list[FittedGarment], list[TuckLine]]:
-    """The fitted garments and their tuck lines with each top's hem laid where the person's
-    own top ends over their trousers or skirt (the row from
-    :func:`~fitroom.dressing.waistband.top_edge_row`, read only when a top is worn and the hips
-    are seen in the picture): an untucked top's panel is shortened to it
-    (:func:`~fitroom.dressing.hem.meet_top_edge`), a top tucked in at the trousers' waistband
-    has its tuck line raised to it (:func:`~fitroom.dressing.hem.cut_at_top_edge`)."""
-    tops = [f.region == "upper" for f in fitted]
+) -> list[FittedGarment]:
+    """The fitted garments with each untucked top's hem laid where the person's own top ends
+    over their trousers or skirt (:func:`~fitroom.dressing.hem.meet_top_edge`; the row from
+    :func:`~fitroom.dressing.waistband.top_edge_row`, read only when such a top is worn and
+    the hips are seen in the picture)."""
+    loose = [f.region == "upper" and cut is None for f, cut in zip(fitted, cuts, strict=True)]
     h = image.shape[0]
     hips = anchors.hips
     # (A photo cut off above the hips shows no edge of a top over trousers: what crosses its
@@ -163,23 +166,16 @@ def hems_at_top_edge(
     hips_seen = bool(
         np.all(anchors.visibility[:, 3] >= MIN_VISIBILITY) and float(hips[:, 1].max()) < h
     )
-    if not any(tops) or not hips_seen:
-        return list(fitted), list(cuts)
+    if not any(loose) or not hips_seen:
+        return list(fitted)
     edge = top_edge_row(parts, person_mask, image, anchors, min_step=TOP_HEM_STEP)
     if edge is None:
-        return list(fitted), list(cuts)
+        return list(fitted)
     overlap = EDGE_OVERLAP * anchors.shoulder_width
-    reach = CUT_TO_EDGE * anchors.shoulder_width
-    out_fitted: list[FittedGarment] = []
-    out_cuts: list[TuckLine] = []
-    for f, cut, is_top in zip(fitted, cuts, tops, strict=True):
-        if is_top and cut is None:
-            f = meet_top_edge(f, edge, overlap, h)
-        elif is_top:
-            cut = cut_at_top_edge(cut, edge, overlap, reach)
-        out_fitted.append(f)
-        out_cuts.append(cut)
-    return out_fitted, out_cuts
+    return [
+        meet_top_edge(f, edge, overlap, h) if is_loose else f
+        for f, is_loose in zip(fitted, loose, strict=True)
+    ]
 
 
 def dress(
@@ -243,7 +239,7 @@ def dress(
     old: OldGarment | None = None
     waistband_read = False
 
-    def find_waistband(top_edge: bool = False) -> FloatArray | None:
+    def find_waistband(top_edge: bool = False, meet_edge: bool = False) -> FloatArray | None:
         nonlocal old, waistband_read
         waistband_read = True
         old = old or analyse_old_garment(parts, person_mask, image)
@@ -253,6 +249,16 @@ def dress(
             # the colour of the trousers, or hanging over them all round; see top_edge_row).
             edge = top_edge_row(parts, person_mask, image, anchors)
             line = None if edge is None else np.full(w, edge, np.float32)
+        elif line is not None and meet_edge:
+            # A new top tucked in at the trousers: at the old top's edge when that hangs a
+            # little over them (see waistband_at_top_edge; before a stream's smoothing).
+            edge = top_edge_row(parts, person_mask, image, anchors, min_step=TOP_HEM_STEP)
+            if edge is not None:
+                # (Lifted by the tuck's overlap less an untucked hem's: the new top then
+                # reaches as far over the edge as one hanging loose, see hems_at_top_edge.)
+                sw = anchors.shoulder_width
+                lift = (WAISTBAND_OVERLAP - EDGE_OVERLAP) * sw
+                line = waistband_at_top_edge(line, edge - lift, LINE_TO_EDGE * sw)
         return line if stream is None else stream.smooth_waistband(line)
 
     # Only trousers, shorts or skirts tried on: the new waistband goes up to where the person
@@ -280,13 +286,19 @@ def dress(
         every = tuple(fitted[i] for i in range(len(garments)))
         return Dressed(image.copy(), zeros, every, tuple(warnings), timings)
     old = old or analyse_old_garment(parts, person_mask, image)
-    cuts = tuck_lines([garments[i] for i in order], ordered, anchors, options.tuck, find_waistband)
+    cuts = tuck_lines(
+        [garments[i] for i in order],
+        ordered,
+        anchors,
+        options.tuck,
+        lambda: find_waistband(meet_edge=True),
+    )
     if stream is not None and not waistband_read:
         stream.waistband_unused()
     if stream is None and options.tuck is None and options.length == 1.0 and not only_lower:
         # (A photo's top following the photo; a stream's edge row would need smoothing over
         # frames first: read per frame, the hem jumped as the person turned.)
-        ordered, cuts = hems_at_top_edge(ordered, cuts, image, parts, person_mask, anchors)
+        ordered = hems_at_top_edge(ordered, cuts, image, parts, person_mask, anchors)
     out, ordered_visible = render_fitted(
         image,
         ordered,
