@@ -6,15 +6,12 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import numpy as np
-import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from fitroom.fitting import sleeves
 from fitroom.fitting.anchors import BodyAnchors
 from fitroom.fitting.fitted import FittedLayer
 from fitroom.fitting.garment_fit import fit_upper
-from fitroom.fitting.sleeves import WORN_SLEEVE_WIDTH
 from fitroom.garments import Garment
 
 #: The ``stick_figure`` and ``segment_distance`` fixtures (tests/fitting/conftest.py).
@@ -110,22 +107,3 @@ class TestLongSleevesEndAtTheWrist:
             layers.append(next(layer for layer in fitted.layers if layer.part == "left_sleeve"))
         assert layers[0].box == layers[1].box
         assert np.array_equal(layers[0].rgba, layers[1].rgba)
-
-
-class TestWornSleeveWidth:
-    def test_a_worn_sleeve_is_narrower_than_laid_flat(
-        self, stick_figure: StickFigure, shirt: Garment, monkeypatch: pytest.MonkeyPatch
-    ) -> None:
-        # Round the arm a sleeve shows less than its flat-lay width: its area on the body is
-        # about WORN_SLEEVE_WIDTH of what it is at full width, its length the same.
-        anchors = stick_figure()
-
-        def sleeve_area() -> float:
-            fitted = fit_upper(shirt, anchors)
-            layers = [layer for layer in fitted.layers if layer.part.startswith("left_")]
-            return float(sum((layer.rgba[..., 3] > 0.5).sum() for layer in layers))
-
-        worn = sleeve_area()
-        monkeypatch.setattr(sleeves, "WORN_SLEEVE_WIDTH", 1.0)
-        flat = sleeve_area()
-        assert worn / flat == pytest.approx(WORN_SLEEVE_WIDTH, abs=0.05)

@@ -23,13 +23,6 @@ SLEEVE_ROOT_WIDTH = 0.5
 MIN_SLEEVE_ACROSS = 0.6
 #: Where a long sleeve ends, as a share of the arm's length from the shoulder seam to the wrist.
 LONG_SLEEVE_REACH = 1.02
-#: A worn sleeve's width over its flat-lay width (after :data:`SLEEVE_ROOT_WIDTH`): laid flat a
-#: sleeve shows half its round; worn, round the arm, less than that (2/pi of it on a tight
-#: sleeve). At full width the sleeves' outer edges stood 7 to 11 px outside the photos' on the
-#: true pairs' long sleeves (00002_00, 00006_00). 0.85 raised the garment-box SSIM of 9 of the
-#: 15 VITON-HD and Dress Code tops (000001_0 by 0.030) and lowered 4 by at most 0.006 (a wide
-#: sweatshirt's); 0.78 and 0.7 lowered that one more.
-WORN_SLEEVE_WIDTH = 0.85
 
 
 def fit_sleeve(
@@ -50,7 +43,7 @@ def fit_sleeve(
     :func:`~fitroom.fitting.warp.limb_maps`): its outer seam starts at the shoulder seam
     target (where the torso panel is pinned: no gap or step at the shoulder) and runs along
     the outer side of the arm, bending at the elbow; it is narrowed to at most
-    :data:`SLEEVE_ROOT_WIDTH` across the armhole, then to :data:`WORN_SLEEVE_WIDTH` of that.
+    :data:`SLEEVE_ROOT_WIDTH` across the armhole.
 
     Args:
         piece: premultiplied float32 (h, w, 4) sleeve part of the prepared garment.
@@ -87,7 +80,7 @@ def fit_sleeve(
     cuff_w = abs(float(np.dot(g_in - g_out, g_norm))) * scale
     if root_w < 1.0:
         return [], []
-    across = WORN_SLEEVE_WIDTH * float(
+    across = float(
         np.clip(SLEEVE_ROOT_WIDTH * anchors.shoulder_width / root_w, MIN_SLEEVE_ACROSS, 1.0)
     )
     joint = anchors.shoulder_joints[row].astype(np.float64)
@@ -156,10 +149,4 @@ def fit_sleeve(
     )
 
 
-__all__ = [
-    "LONG_SLEEVE_REACH",
-    "MIN_SLEEVE_ACROSS",
-    "SLEEVE_ROOT_WIDTH",
-    "WORN_SLEEVE_WIDTH",
-    "fit_sleeve",
-]
+__all__ = ["LONG_SLEEVE_REACH", "MIN_SLEEVE_ACROSS", "SLEEVE_ROOT_WIDTH", "fit_sleeve"]
