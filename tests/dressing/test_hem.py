@@ -17,6 +17,7 @@ from fitroom.dressing.hem import (
     old_hem_gap,
     panel_hem_row,
     stretch_to_hem,
+    waistband_at_top_edge,
 )
 from fitroom.fitting.fitted import FittedGarment, FittedLayer
 from fitroom.garments import ingest_garment
@@ -104,6 +105,21 @@ class TestMeetTopEdge:
         assert meet_top_edge(trousers, 120.0, 0.0, height=240) is trousers
 
 
+class TestWaistbandAtTopEdge:
+    def test_a_line_below_the_edge_is_raised_to_it_whole(self) -> None:
+        line = np.array([130.0, 128.0, 126.0, 128.0], np.float32)  # median 128
+        raised = waistband_at_top_edge(line, 110.0, 30.0)
+        assert raised.dtype == np.float32
+        assert float(np.median(raised)) == pytest.approx(110.0)
+        # Its shape kept (a waistband's slope or curve).
+        assert np.allclose(np.diff(raised), np.diff(line))
+
+    def test_a_far_or_lower_edge_changes_nothing(self) -> None:
+        line = np.array([130.0, 130.0], np.float32)
+        assert waistband_at_top_edge(line, 90.0, 30.0) is line  # 40 rows above: another edge
+        assert waistband_at_top_edge(line, 140.0, 30.0) is line  # the edge below the line
+
+
 @pytest.fixture(scope="module")
 def tryon() -> Iterator[TryOn]:
     with TryOn(num_threads=1) as model:
@@ -142,3 +158,35 @@ def test_a_jacket_over_trousers_of_its_colour_ends_at_its_hem(
     photo_hem = np.median([np.flatnonzero(region[:, c]).max() for c in middle])
     new_hem = np.median([np.flatnonzero(drawn[:, c]).max() for c in middle])
     assert abs(new_hem - photo_hem) < 15  # 64 rows below before
+
+
+def _middle_hems(region: np.ndarray, drawn: np.ndarray) -> tuple[float, float]:
+    """The photo's and the render's hem rows: medians over the garment's middle columns."""
+    cols = np.flatnonzero(region.any(axis=0))
+    middle = cols[cols.size // 4 : 3 * cols.size // 4]
+    photo_hem = np.median([np.flatnonzero(region[:, c]).max() for c in middle])
+    new_hem = np.median([np.flatnonzero(drawn[:, c]).max() for c in middle if drawn[:, c].any()])
+    return float(photo_hem), float(new_hem)
+
+
+@pytest.mark.parametrize(
+    ("pair", "before"),
+    [
+        # A black top hanging over white jeans: tucked at the jeans' colour, 20 rows below.
+        ("00006_00", 20),
+        # A black sweatshirt over dark blue jeans: no edge found at the trousers' step, 80
+        # rows below.
+        ("00012_00", 80),
+    ],
+)
+def test_a_top_ends_where_the_photo_s_does(
+    tryon: TryOn, shared_data: Path, pair: str, before: int
+) -> None:
+    """VITON-HD true pairs, each person dressed in the top they wear: the new top's hem lies
+    within 10 rows of the photo's (``before`` rows below it before the old top's edge was met)."""
+    pairs = shared_data / "pairs"
+    photo = decode_image(pairs / "image" / f"{pair}.jpg")
+    result = tryon.render(photo, [ingest_garment(pairs / "cloth" / f"{pair}.jpg")])
+    region = np.array(Image.open(pairs / "image-parse" / f"{pair}.png")) == 5
+    photo_hem, new_hem = _middle_hems(region, result.visible_masks[0] > 0.5)
+    assert abs(new_hem - photo_hem) < 10, (photo_hem, new_hem, before)

@@ -34,7 +34,13 @@ import numpy.typing as npt
 
 from fitroom.dressing.composite import TuckLine
 from fitroom.dressing.fit import PreparedGarments, fit_garment, layering_order
-from fitroom.dressing.hem import EDGE_OVERLAP, meet_top_edge
+from fitroom.dressing.hem import (
+    EDGE_OVERLAP,
+    LINE_TO_EDGE,
+    TOP_HEM_STEP,
+    meet_top_edge,
+    waistband_at_top_edge,
+)
 from fitroom.dressing.limbs import Limbs
 from fitroom.dressing.old_garment import OldGarment, analyse_old_garment
 from fitroom.dressing.person_checks import (
@@ -46,7 +52,12 @@ from fitroom.dressing.person_checks import (
     pose_outline_unreliable,
 )
 from fitroom.dressing.render import render_fitted
-from fitroom.dressing.waistband import top_edge_row, tuck_lines, waistband_line
+from fitroom.dressing.waistband import (
+    WAISTBAND_OVERLAP,
+    top_edge_row,
+    tuck_lines,
+    waistband_line,
+)
 from fitroom.fitting.anchors import BodyAnchors, body_anchors
 from fitroom.fitting.fitted import FittedGarment
 from fitroom.fitting.garment_fit import SIZE_EASE
@@ -158,7 +169,7 @@ def hems_at_top_edge(
     )
     if not any(loose) or not hips_seen:
         return list(fitted)
-    edge = top_edge_row(parts, person_mask, image, anchors)
+    edge = top_edge_row(parts, person_mask, image, anchors, min_step=TOP_HEM_STEP)
     if edge is None:
         return list(fitted)
     overlap = EDGE_OVERLAP * anchors.shoulder_width
@@ -229,7 +240,7 @@ def dress(
     old: OldGarment | None = None
     waistband_read = False
 
-    def find_waistband(top_edge: bool = False) -> FloatArray | None:
+    def find_waistband(top_edge: bool = False, meet_edge: bool = False) -> FloatArray | None:
         nonlocal old, waistband_read
         waistband_read = True
         old = old or analyse_old_garment(parts, person_mask, image)
@@ -239,6 +250,16 @@ def dress(
             # the colour of the trousers, or hanging over them all round; see top_edge_row).
             edge = top_edge_row(parts, person_mask, image, anchors)
             line = None if edge is None else np.full(w, edge, np.float32)
+        elif line is not None and meet_edge:
+            # A new top tucked in at the trousers: at the old top's edge when that hangs a
+            # little over them (see waistband_at_top_edge; before a stream's smoothing).
+            edge = top_edge_row(parts, person_mask, image, anchors, min_step=TOP_HEM_STEP)
+            if edge is not None:
+                # (Lifted by the tuck's overlap less an untucked hem's: the new top then
+                # reaches as far over the edge as one hanging loose, see hems_at_top_edge.)
+                sw = anchors.shoulder_width
+                lift = (WAISTBAND_OVERLAP - EDGE_OVERLAP) * sw
+                line = waistband_at_top_edge(line, edge - lift, LINE_TO_EDGE * sw)
         return line if stream is None else stream.smooth_waistband(line)
 
     # Only trousers, shorts or skirts tried on: the new waistband goes up to where the person
@@ -274,7 +295,13 @@ def dress(
         every = tuple(fitted[i] for i in range(len(garments)))
         return Dressed(image.copy(), zeros, every, tuple(warnings), timings)
     old = old or analyse_old_garment(parts, person_mask, image)
-    cuts = tuck_lines([garments[i] for i in order], ordered, anchors, options.tuck, find_waistband)
+    cuts = tuck_lines(
+        [garments[i] for i in order],
+        ordered,
+        anchors,
+        options.tuck,
+        lambda: find_waistband(meet_edge=True),
+    )
     if stream is not None and not waistband_read:
         stream.waistband_unused()
     if stream is None and options.tuck is None and options.length == 1.0 and not only_lower:

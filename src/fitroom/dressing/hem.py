@@ -49,6 +49,16 @@ HEM_TO_EDGE = 0.2
 #: How far the new hem reaches over the old top's edge, as a share of the shoulder-seam distance
 #: (so no sliver of the old hem shows above the trousers).
 EDGE_OVERLAP = 0.01
+#: The most the trousers' waistband line is raised to the old top's edge for a new top tucked
+#: in there (:func:`waistband_at_top_edge`), as a share of the shoulder-seam distance.
+LINE_TO_EDGE = 0.1
+#: The weakest colour step taken for the old top's edge when a new top's hem is laid on it
+#: (:func:`~fitroom.dressing.core.hems_at_top_edge`, :func:`waistband_at_top_edge`; ΔE76, see
+#: :func:`~fitroom.dressing.waistband.top_edge_row`, whose default is for trousers alone). A
+#: black sweatshirt over dark blue jeans steps by 3 to 4 (true pair 00012_00: found at row 725,
+#: the photo's hem at 726; not found, the new top ran on 80 rows over the jeans); how far a hem
+#: moves stays bounded (:data:`HEM_TO_EDGE`, :data:`LINE_TO_EDGE`).
+TOP_HEM_STEP = 3.0
 
 
 def panel_hem_row(panel: FittedLayer) -> float | None:
@@ -183,15 +193,40 @@ def meet_top_edge(
     return _panel_resized(fitted, rows_of, height)
 
 
+def waistband_at_top_edge(line: FloatArray, edge_row: float, reach: float) -> FloatArray:
+    """The trousers' waistband line (:func:`~fitroom.dressing.waistband.waistband_line`)
+    raised to ``edge_row``, the row where the old top ends over them, when its median lies
+    below that by less than ``reach`` rows; else ``line`` itself.
+
+    A new top is tucked in a touch below the waistband line, read as the top of the trousers'
+    colour. Over a top hanging on the trousers the first rows of that colour lie a few rows
+    under the top's edge (its hem's shadow and curve in between): tucked there, the new top
+    ended 10 to 30 rows below the photo's on the true pairs (00006_00, 00017_00). The line
+    keeps its shape (moved up whole).
+
+    >>> waistband_at_top_edge(np.array([100.0, 104.0], np.float32), 90.0, 30.0)
+    array([88., 92.], dtype=float32)
+    >>> waistband_at_top_edge(np.array([150.0], np.float32), 90.0, 30.0)
+    array([150.], dtype=float32)
+    """
+    rise = float(np.median(line)) - edge_row
+    if not 0.0 < rise < reach:
+        return line
+    return (line - np.float32(rise)).astype(np.float32)
+
+
 __all__ = [
     "EDGE_OVERLAP",
     "HEM_MIDDLE",
     "HEM_PIVOT",
     "HEM_STRETCH",
     "HEM_TO_EDGE",
+    "LINE_TO_EDGE",
+    "TOP_HEM_STEP",
     "meet_old_hem",
     "meet_top_edge",
     "old_hem_gap",
     "panel_hem_row",
     "stretch_to_hem",
+    "waistband_at_top_edge",
 ]

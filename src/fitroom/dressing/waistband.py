@@ -125,7 +125,12 @@ TOP_EDGE_STEP = 6.0
 
 
 def top_edge_row(
-    parts: BodyParts, person: FloatArray, image: ByteArray, anchors: BodyAnchors
+    parts: BodyParts,
+    person: FloatArray,
+    image: ByteArray,
+    anchors: BodyAnchors,
+    *,
+    min_step: float = TOP_EDGE_STEP,
 ) -> float | None:
     """The row where the person's top ends over their trousers, shorts or skirt, found as the
     strongest horizontal colour edge across the body's middle, when :func:`waistband_line`
@@ -138,7 +143,7 @@ def top_edge_row(
     On the shared photos (Dress Code, parse maps) the edge lies 0 to 20 rows above the top of
     the trousers' or shorts' label where the regular waist row was up to 50 rows off
     (a shirt hanging over the hips, a high-waisted pair of shorts). None when no row steps by
-    :data:`TOP_EDGE_STEP` or the region is too small.
+    ``min_step`` (default :data:`TOP_EDGE_STEP`) or the region is too small.
     """
     h, w = person.shape
     hips = anchors.hips.astype(np.float64)
@@ -164,7 +169,7 @@ def top_edge_row(
     score = np.zeros(step.shape[0], np.float32)
     score[rows] = np.nanmedian(np.where(valid[rows], step[rows], np.nan), axis=1)
     best = int(np.argmax(score))
-    if float(score[best]) < TOP_EDGE_STEP:
+    if float(score[best]) < min_step:
         return None
     # (Step i compares rows i and i + 4 of the box, which starts 2 rows above y0.)
     return float(y0 + best)
