@@ -11,9 +11,13 @@ import pytest
 from fitroom.dressing.limbs import Limb, Limbs
 from fitroom.dressing.sleeve_ends import (
     CUFF_STRETCH,
+    PUSHED_UP_FROM,
+    PUSHED_UP_SHORTEN,
     SLEEVE_STRETCH,
     meet_old_cuffs,
     meet_old_sleeve_ends,
+    meet_pushed_up_sleeves,
+    pushed_up_gap,
     sleeve_end_gap,
 )
 from fitroom.fitting.fitted import FittedGarment, FittedLayer
@@ -170,3 +174,70 @@ class TestMeetOldCuffs:
         top, old, parts, image = _cuff_scene(cuff_end=258)
         met, cuffs = meet_old_cuffs(top, _limbs(), old, parts, image, None)
         assert met is top and not cuffs.any()
+
+
+def _pushed_up_scene(
+    old_end: int, bare_below: bool = True
+) -> tuple[FittedGarment, np.ndarray, BodyParts]:
+    """A long-sleeved top whose right forearm part covers rows 150–239 of the right arm
+    (elbow at row 150, wrist at 240); the old sleeve covers the arm down to row ``old_end``,
+    the bare forearm and hand below it (``bare_below``; else something that is not skin, a
+    bag, lies there)."""
+    h, w = 300, 200
+    labels = np.zeros((h, w), np.uint8)
+    labels[50:200, 60:140] = BodyPart.TORSO
+    labels[45:150, 25:56] = BodyPart.RIGHT_UPPER_ARM
+    labels[150:235, 25:56] = BodyPart.RIGHT_FOREARM
+    labels[235:290, 25:56] = BodyPart.RIGHT_HAND
+    skin = np.zeros((h, w), np.float32)
+    if bare_below:
+        # (The arm narrower than the part map's: beside it the label is arm, but not skin.)
+        skin[old_end:290, 30:51] = 1.0
+    rgba = np.zeros((90, 40, 4), np.float32)
+    rgba[..., 3] = 1.0
+    forearm = FittedLayer("right_forearm", (20, 150, 60, 240), rgba)
+    panel = FittedLayer("torso", (60, 50, 140, 200), np.ones((150, 80, 4), np.float32))
+    top = FittedGarment((panel, forearm), {"shoulder_right": (40.0, 50.0)}, 1.0)
+    old = np.zeros((h, w), np.float32)
+    old[45:235, 22:58] = 1.0  # the old mask: the whole arm (the part map's arm is wide)
+    return top, old, BodyParts(labels, skin)
+
+
+class TestMeetPushedUpSleeves:
+    def test_a_sleeve_pushed_up_the_forearm_is_followed(self) -> None:
+        top, old, parts = _pushed_up_scene(old_end=195)
+        new_len, gap = pushed_up_gap(top.layers[1], _limbs().right_arm, old, parts)
+        assert new_len == pytest.approx(89.0, abs=2.0)
+        assert gap == pytest.approx(44.0, abs=3.0)
+        met = meet_pushed_up_sleeves(top, _limbs(), old, parts)
+        forearm = met.layers[1]
+        ys, _ = np.nonzero(forearm.rgba[..., 3] > 0.5)
+        # From the elbow (row 150) to the old sleeve's end; the panel untouched.
+        assert ys.min() + forearm.box[1] == 150
+        assert ys.max() + forearm.box[1] == pytest.approx(195, abs=3)
+        assert met.layers[0] is top.layers[0]
+
+    def test_an_old_sleeve_down_to_the_wrist_is_not_followed(self) -> None:
+        top, old, parts = _pushed_up_scene(old_end=238)
+        assert pushed_up_gap(top.layers[1], _limbs().right_arm, old, parts)[1] == 0.0
+        assert meet_pushed_up_sleeves(top, _limbs(), old, parts) is top
+
+    def test_a_short_old_sleeve_is_not_followed(self) -> None:
+        # A long sleeve over a tee's bare forearm reaches the wrist: the old sleeve ends above
+        # (or just below) the elbow and says nothing of how a long sleeve is worn.
+        for old_end in (120, 150 + round(0.5 * PUSHED_UP_FROM * 90)):
+            top, old, parts = _pushed_up_scene(old_end=old_end)
+            assert meet_pushed_up_sleeves(top, _limbs(), old, parts) is top
+
+    def test_a_forearm_not_bare_below_the_old_sleeve_is_not_followed(self) -> None:
+        # (What is there, a bag held in front of the arm, may hide the old sleeve.)
+        top, old, parts = _pushed_up_scene(old_end=195, bare_below=False)
+        assert meet_pushed_up_sleeves(top, _limbs(), old, parts) is top
+
+    def test_a_sleeve_pushed_up_too_far_is_not_followed(self) -> None:
+        top, old, parts = _pushed_up_scene(old_end=240 - round(PUSHED_UP_SHORTEN * 90) - 12)
+        assert meet_pushed_up_sleeves(top, _limbs(), old, parts) is top
+
+    def test_short_sleeves_are_left(self) -> None:
+        tee, old, parts = _scene(old_end=115)
+        assert meet_pushed_up_sleeves(tee, _limbs(), old, parts) is tee
