@@ -105,6 +105,26 @@ class TestMeetOldSleeveEnds:
         assert meet_old_sleeve_ends(tee, _limbs(), old, BodyParts(parts.labels, skin)) is tee
 
 
+def _arm_labels(hand_from: int) -> np.ndarray:
+    """A 300 × 200 part map: the torso, the right arm hanging at x = 40 (elbow at row 150),
+    its hand from row ``hand_from`` to 289."""
+    labels = np.zeros((300, 200), np.uint8)
+    labels[50:200, 60:140] = BodyPart.TORSO
+    labels[45:150, 25:56] = BodyPart.RIGHT_UPPER_ARM
+    labels[150:hand_from, 25:56] = BodyPart.RIGHT_FOREARM
+    labels[hand_from:290, 25:56] = BodyPart.RIGHT_HAND
+    return labels
+
+
+def _long_sleeved_top() -> FittedGarment:
+    """A top whose right forearm part covers rows 150–239 of the right arm."""
+    rgba = np.zeros((90, 40, 4), np.float32)
+    rgba[..., 3] = 1.0
+    forearm = FittedLayer("right_forearm", (20, 150, 60, 240), rgba)
+    panel = FittedLayer("torso", (60, 50, 140, 200), np.ones((150, 80, 4), np.float32))
+    return FittedGarment((panel, forearm), {"shoulder_right": (40.0, 50.0)}, 1.0)
+
+
 def _cuff_scene(
     cuff_end: int, cuff_colour: tuple[int, int, int] = (20, 20, 20)
 ) -> tuple[FittedGarment, np.ndarray, BodyParts, np.ndarray]:
@@ -112,21 +132,13 @@ def _cuff_scene(
     (elbow at row 150, wrist at 240); the photo's black cuff goes on to row ``cuff_end`` over
     what the part map calls hand (rows 230 on), the hand's skin below it."""
     h, w = 300, 200
-    labels = np.zeros((h, w), np.uint8)
-    labels[50:200, 60:140] = BodyPart.TORSO
-    labels[45:150, 25:56] = BodyPart.RIGHT_UPPER_ARM
-    labels[150:230, 25:56] = BodyPart.RIGHT_FOREARM
-    labels[230:290, 25:56] = BodyPart.RIGHT_HAND
+    labels = _arm_labels(hand_from=230)
     skin = np.zeros((h, w), np.float32)
     skin[cuff_end:290, 25:56] = 1.0
     image = np.full((h, w, 3), 235, np.uint8)
     image[45:cuff_end, 25:56] = cuff_colour
     image[cuff_end:290, 25:56] = (220, 170, 140)
-    rgba = np.zeros((90, 40, 4), np.float32)
-    rgba[..., 3] = 1.0
-    forearm = FittedLayer("right_forearm", (20, 150, 60, 240), rgba)
-    panel = FittedLayer("torso", (60, 50, 140, 200), np.ones((150, 80, 4), np.float32))
-    top = FittedGarment((panel, forearm), {"shoulder_right": (40.0, 50.0)}, 1.0)
+    top = _long_sleeved_top()
     old = np.zeros((h, w), np.float32)
     old[45:230, 22:58] = 1.0  # the old mask stops where the part map's hand begins
     return top, old, BodyParts(labels, skin), image
@@ -184,20 +196,12 @@ def _pushed_up_scene(
     the bare forearm and hand below it (``bare_below``; else something that is not skin, a
     bag, lies there)."""
     h, w = 300, 200
-    labels = np.zeros((h, w), np.uint8)
-    labels[50:200, 60:140] = BodyPart.TORSO
-    labels[45:150, 25:56] = BodyPart.RIGHT_UPPER_ARM
-    labels[150:235, 25:56] = BodyPart.RIGHT_FOREARM
-    labels[235:290, 25:56] = BodyPart.RIGHT_HAND
+    labels = _arm_labels(hand_from=235)
     skin = np.zeros((h, w), np.float32)
     if bare_below:
         # (The arm narrower than the part map's: beside it the label is arm, but not skin.)
         skin[old_end:290, 30:51] = 1.0
-    rgba = np.zeros((90, 40, 4), np.float32)
-    rgba[..., 3] = 1.0
-    forearm = FittedLayer("right_forearm", (20, 150, 60, 240), rgba)
-    panel = FittedLayer("torso", (60, 50, 140, 200), np.ones((150, 80, 4), np.float32))
-    top = FittedGarment((panel, forearm), {"shoulder_right": (40.0, 50.0)}, 1.0)
+    top = _long_sleeved_top()
     old = np.zeros((h, w), np.float32)
     old[45:235, 22:58] = 1.0  # the old mask: the whole arm (the part map's arm is wide)
     return top, old, BodyParts(labels, skin)

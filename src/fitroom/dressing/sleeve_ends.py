@@ -192,6 +192,42 @@ def _run_from(along: FloatArray, start: int, least: int) -> int:
     return int(filled.size)
 
 
+def _forearm_reach(
+    forearm: FittedLayer, arm: Limb
+) -> tuple[FloatArray, FloatArray, float, float] | None:
+    """(the elbow, the forearm's unit axis, its length, how far the forearm layer reaches from
+    the elbow along it), or None when the arm has no forearm or the layer too few pixels."""
+    if arm.bones.shape[0] < 3:
+        return None
+    elbow, wrist = arm.bones[1].astype(np.float32), arm.bones[2].astype(np.float32)
+    bone = wrist - elbow
+    length = float(np.hypot(*bone))
+    if length < 2.0:
+        return None
+    axis = (bone / length).astype(np.float32)
+    x0, y0, _, _ = forearm.box
+    ys, xs = np.nonzero(forearm.rgba[..., 3] > 0.5)
+    if ys.size < 10:
+        return None
+    pts = np.stack([xs + x0, ys + y0], axis=1).astype(np.float32)
+    return elbow, axis, length, float(np.quantile(_along(pts, elbow, axis), 0.99))
+
+
+def _corridor_box(
+    ends: FloatArray, radius: float, shape: tuple[int, int]
+) -> tuple[slice, slice] | None:
+    """The (rows, columns) slices of the box round the segment ``ends`` ((2, 2) float32) grown
+    by :data:`CORRIDOR` arm radii, within the frame ``shape``; None when it is empty."""
+    h, w = shape
+    pad = CORRIDOR * radius + 2.0
+    bx0, by0 = (max(0, int(v)) for v in np.floor(ends.min(axis=0) - pad))
+    bx1 = int(min(w, np.ceil(ends[:, 0].max() + pad)))
+    by1 = int(min(h, np.ceil(ends[:, 1].max() + pad)))
+    if bx1 <= bx0 or by1 <= by0:
+        return None
+    return slice(by0, by1), slice(bx0, bx1)
+
+
 def cuff_end_gap(
     forearm: FittedLayer,
     arm: Limb,
@@ -214,31 +250,18 @@ def cuff_end_gap(
             arm's radius of its axis and coloured like ``old_lab`` (float32 (3,) Lab, the old
             top's chest; :data:`CUFF_DELTA_E`) count too.
     """
-    if arm.bones.shape[0] < 3:
+    reach = _forearm_reach(forearm, arm)
+    if reach is None:
         return 0.0, 0.0, _NONE
-    elbow, wrist = arm.bones[1].astype(np.float32), arm.bones[2].astype(np.float32)
-    bone = wrist - elbow
-    length = float(np.hypot(*bone))
-    if length < 2.0:
-        return 0.0, 0.0, _NONE
-    axis = (bone / length).astype(np.float32)
+    elbow, axis, length, new_end = reach
     normal = np.array([-axis[1], axis[0]], np.float32)
-    x0, y0, _, _ = forearm.box
-    ys, xs = np.nonzero(forearm.rgba[..., 3] > 0.5)
-    if ys.size < 10:
-        return 0.0, 0.0, _NONE
-    pts = np.stack([xs + x0, ys + y0], axis=1).astype(np.float32)
-    new_end = float(np.quantile(_along(pts, elbow, axis), 0.99))
     # Read in a box round the forearm and as far past the wrist as a cuff may reach.
-    h, w = parts.labels.shape
+    wrist = elbow + axis * length
     ends = np.stack([elbow, wrist + axis * (CUFF_STRETCH * length + arm.radius)])
-    pad = CORRIDOR * arm.radius + 2.0
-    bx0, by0 = (max(0, int(v)) for v in np.floor(ends.min(axis=0) - pad))
-    bx1 = int(min(w, np.ceil(ends[:, 0].max() + pad)))
-    by1 = int(min(h, np.ceil(ends[:, 1].max() + pad)))
-    if bx1 <= bx0 or by1 <= by0:
+    box = _corridor_box(ends, arm.radius, parts.labels.shape)
+    if box is None:
         return new_end, 0.0, _NONE
-    box = (slice(by0, by1), slice(bx0, bx1))
+    by0, bx0 = box[0].start, box[1].start
     labels, cloth = parts.labels[box], parts.skin[box] < 0.5
     sleeve = np.isin(labels, [int(p) for p in ARM_PARTS]) & (old_top[box] > 0.5) & cloth
     hand = np.isin(labels, [int(p) for p in HAND_PARTS]) & cloth
@@ -268,6 +291,26 @@ def cuff_end_gap(
     return new_end, max(0.0, end - new_end), (oys[cuff] + by0, oxs[cuff] + bx0)
 
 
+def _forearm_layers(layers: list[FittedLayer], limbs: Limbs) -> list[tuple[int, Limb]]:
+    """(index in ``layers``, arm) of each forearm layer whose arm has a forearm."""
+    found = []
+    for side, arm in (("left", limbs.left_arm), ("right", limbs.right_arm)):
+        i = next((k for k, layer in enumerate(layers) if layer.part == f"{side}_forearm"), None)
+        if i is not None and arm.bones.shape[0] >= 3:
+            found.append((i, arm))
+    return found
+
+
+def _forearm_stretched(
+    forearm: FittedLayer, arm: Limb, factor: float, size: tuple[int, int]
+) -> FittedLayer:
+    """The forearm layer stretched by ``factor`` along the forearm from the elbow (see
+    :func:`stretch_along`)."""
+    bone = (arm.bones[2] - arm.bones[1]).astype(np.float64)
+    axis = bone / max(1e-6, float(np.hypot(*bone)))
+    return stretch_along(forearm, arm.bones[1].astype(np.float64), axis, factor, size)
+
+
 def meet_old_cuffs(
     fitted: FittedGarment,
     limbs: Limbs,
@@ -288,18 +331,12 @@ def meet_old_cuffs(
         return fitted, cuffs
     layers = list(fitted.layers)
     changed = False
-    for side, arm in (("left", limbs.left_arm), ("right", limbs.right_arm)):
-        i = next((k for k, layer in enumerate(layers) if layer.part == f"{side}_forearm"), None)
-        if i is None or arm.bones.shape[0] < 3:
-            continue
+    for i, arm in _forearm_layers(layers, limbs):
         new_len, gap, (ys, xs) = cuff_end_gap(layers[i], arm, old_top, parts, image, old_lab)
         forearm_len = float(np.hypot(*(arm.bones[2] - arm.bones[1])))
         if new_len < 4.0 or gap < 2.0 or gap > CUFF_STRETCH * forearm_len:
             continue
-        bone = (arm.bones[2] - arm.bones[1]).astype(np.float64)
-        axis = bone / max(1e-6, float(np.hypot(*bone)))
-        elbow = arm.bones[1].astype(np.float64)
-        stretched = stretch_along(layers[i], elbow, axis, (new_len + gap) / new_len, (w, h))
+        stretched = _forearm_stretched(layers[i], arm, (new_len + gap) / new_len, (w, h))
         # (Only what the sleeve now covers: a cuff wider than it stays, in front as the hand's,
         # rather than being repainted as skin beside the new cuff.)
         bx0, by0, bx1, by1 = stretched.box
@@ -339,30 +376,17 @@ def pushed_up_gap(
             count).
         parts: the person's body-part map.
     """
-    if arm.bones.shape[0] < 3:
+    reach = _forearm_reach(forearm, arm)
+    if reach is None:
         return 0.0, 0.0
-    elbow, wrist = arm.bones[1].astype(np.float32), arm.bones[2].astype(np.float32)
-    bone = wrist - elbow
-    length = float(np.hypot(*bone))
-    if length < 2.0:
-        return 0.0, 0.0
-    axis = (bone / length).astype(np.float32)
+    elbow, axis, length, new_end = reach
     normal = np.array([-axis[1], axis[0]], np.float32)
-    x0, y0, _, _ = forearm.box
-    ys, xs = np.nonzero(forearm.rgba[..., 3] > 0.5)
-    if ys.size < 10:
-        return 0.0, 0.0
-    pts = np.stack([xs + x0, ys + y0], axis=1).astype(np.float32)
-    new_end = float(np.quantile(_along(pts, elbow, axis), 0.99))
-    h, w = parts.labels.shape
-    ends = np.stack([elbow, elbow + axis * max(new_end, 1.0)])
-    pad = CORRIDOR * arm.radius + 2.0
-    bx0, by0 = (max(0, int(v)) for v in np.floor(ends.min(axis=0) - pad))
-    bx1 = int(min(w, np.ceil(ends[:, 0].max() + pad)))
-    by1 = int(min(h, np.ceil(ends[:, 1].max() + pad)))
-    if bx1 <= bx0 or by1 <= by0:
+    box = _corridor_box(
+        np.stack([elbow, elbow + axis * max(new_end, 1.0)]), arm.radius, parts.labels.shape
+    )
+    if box is None:
         return new_end, 0.0
-    box = (slice(by0, by1), slice(bx0, bx1))
+    (by0, by1), (bx0, bx1) = (box[0].start, box[0].stop), (box[1].start, box[1].stop)
     on_arm = np.isin(parts.labels[box], [int(p) for p in ARM_PARTS])
     bare = parts.skin[box] >= 0.5
     gy, gx = np.mgrid[by0:by1, bx0:bx1]
@@ -418,18 +442,12 @@ def meet_pushed_up_sleeves(
     h, w = old_top.shape
     layers = list(fitted.layers)
     changed = False
-    for side, arm in (("left", limbs.left_arm), ("right", limbs.right_arm)):
-        i = next((k for k, layer in enumerate(layers) if layer.part == f"{side}_forearm"), None)
-        if i is None or arm.bones.shape[0] < 3:
-            continue
+    for i, arm in _forearm_layers(layers, limbs):
         new_len, gap = pushed_up_gap(layers[i], arm, old_top, parts)
         forearm_len = float(np.hypot(*(arm.bones[2] - arm.bones[1])))
         if new_len < 4.0 or gap < 2.0 or gap > PUSHED_UP_SHORTEN * forearm_len:
             continue
-        bone = (arm.bones[2] - arm.bones[1]).astype(np.float64)
-        axis = bone / max(1e-6, float(np.hypot(*bone)))
-        elbow = arm.bones[1].astype(np.float64)
-        layers[i] = stretch_along(layers[i], elbow, axis, (new_len - gap) / new_len, (w, h))
+        layers[i] = _forearm_stretched(layers[i], arm, (new_len - gap) / new_len, (w, h))
         changed = True
     return replace(fitted, layers=tuple(layers)) if changed else fitted
 
