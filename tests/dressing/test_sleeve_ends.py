@@ -238,8 +238,16 @@ class TestMeetPushedUpSleeves:
         top, old, parts = _pushed_up_scene(old_end=195, bare_below=False)
         assert meet_pushed_up_sleeves(top, _limbs(), old, parts) is top
 
-    def test_a_sleeve_pushed_up_too_far_is_not_followed(self) -> None:
-        top, old, parts = _pushed_up_scene(old_end=240 - round(PUSHED_UP_SHORTEN * 90) - 12)
+    def test_a_sleeve_shortened_by_too_much_is_not_followed(self) -> None:
+        # A new sleeve reaching far past the wrist (rows 150-279) over an old one pushed up
+        # to mid-forearm: more than PUSHED_UP_SHORTEN of the forearm would go.
+        top, old, parts = _pushed_up_scene(old_end=195)
+        rgba = np.zeros((130, 40, 4), np.float32)
+        rgba[..., 3] = 1.0
+        long_forearm = FittedLayer("right_forearm", (20, 150, 60, 280), rgba)
+        top = dataclasses.replace(top, layers=(top.layers[0], long_forearm))
+        _, gap = pushed_up_gap(long_forearm, _limbs().right_arm, old, parts)
+        assert gap > PUSHED_UP_SHORTEN * 90
         assert meet_pushed_up_sleeves(top, _limbs(), old, parts) is top
 
     def test_short_sleeves_are_left(self) -> None:

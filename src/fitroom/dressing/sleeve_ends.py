@@ -353,9 +353,12 @@ def meet_old_cuffs(
 #: the forearm, does (:func:`meet_pushed_up_sleeves`), as a share of the forearm's length.
 PUSHED_UP_SHORTEN = 0.6
 #: How far past the elbow, as a share of the forearm's length, an old sleeve must reach to be a
-#: long sleeve pushed up (a short sleeve, or one ending at the elbow, says nothing of how a
-#: long sleeve is worn).
-PUSHED_UP_FROM = 0.15
+#: long sleeve pushed up (a short sleeve, or a flared three-quarter one ending below the elbow,
+#: says nothing of how a long sleeve is worn). The true pairs' pushed-up sleeves end at 0.49
+#: and 0.64 of the forearm. (Known short: a wide flared sleeve, which the part map reads
+#: farther down the arm than it hangs, still passes: a cardigan tried on over such a cross
+#: pair's top ends a little below the old flare.)
+PUSHED_UP_FROM = 0.4
 #: The share of the forearm's rows between the old sleeve's end and the new one's that must
 #: hold bare skin (an old sleeve hidden there by a bag or the body is not a pushed-up one).
 BARE_SHARE = 0.6
