@@ -11,9 +11,13 @@ import pytest
 from fitroom.dressing.limbs import Limb, Limbs
 from fitroom.dressing.sleeve_ends import (
     CUFF_STRETCH,
+    PUSHED_UP_FROM,
+    PUSHED_UP_SHORTEN,
     SLEEVE_STRETCH,
     meet_old_cuffs,
     meet_old_sleeve_ends,
+    meet_pushed_up_sleeves,
+    pushed_up_gap,
     sleeve_end_gap,
 )
 from fitroom.fitting.fitted import FittedGarment, FittedLayer
@@ -101,6 +105,26 @@ class TestMeetOldSleeveEnds:
         assert meet_old_sleeve_ends(tee, _limbs(), old, BodyParts(parts.labels, skin)) is tee
 
 
+def _arm_labels(hand_from: int) -> np.ndarray:
+    """A 300 × 200 part map: the torso, the right arm hanging at x = 40 (elbow at row 150),
+    its hand from row ``hand_from`` to 289."""
+    labels = np.zeros((300, 200), np.uint8)
+    labels[50:200, 60:140] = BodyPart.TORSO
+    labels[45:150, 25:56] = BodyPart.RIGHT_UPPER_ARM
+    labels[150:hand_from, 25:56] = BodyPart.RIGHT_FOREARM
+    labels[hand_from:290, 25:56] = BodyPart.RIGHT_HAND
+    return labels
+
+
+def _long_sleeved_top() -> FittedGarment:
+    """A top whose right forearm part covers rows 150–239 of the right arm."""
+    rgba = np.zeros((90, 40, 4), np.float32)
+    rgba[..., 3] = 1.0
+    forearm = FittedLayer("right_forearm", (20, 150, 60, 240), rgba)
+    panel = FittedLayer("torso", (60, 50, 140, 200), np.ones((150, 80, 4), np.float32))
+    return FittedGarment((panel, forearm), {"shoulder_right": (40.0, 50.0)}, 1.0)
+
+
 def _cuff_scene(
     cuff_end: int, cuff_colour: tuple[int, int, int] = (20, 20, 20)
 ) -> tuple[FittedGarment, np.ndarray, BodyParts, np.ndarray]:
@@ -108,21 +132,13 @@ def _cuff_scene(
     (elbow at row 150, wrist at 240); the photo's black cuff goes on to row ``cuff_end`` over
     what the part map calls hand (rows 230 on), the hand's skin below it."""
     h, w = 300, 200
-    labels = np.zeros((h, w), np.uint8)
-    labels[50:200, 60:140] = BodyPart.TORSO
-    labels[45:150, 25:56] = BodyPart.RIGHT_UPPER_ARM
-    labels[150:230, 25:56] = BodyPart.RIGHT_FOREARM
-    labels[230:290, 25:56] = BodyPart.RIGHT_HAND
+    labels = _arm_labels(hand_from=230)
     skin = np.zeros((h, w), np.float32)
     skin[cuff_end:290, 25:56] = 1.0
     image = np.full((h, w, 3), 235, np.uint8)
     image[45:cuff_end, 25:56] = cuff_colour
     image[cuff_end:290, 25:56] = (220, 170, 140)
-    rgba = np.zeros((90, 40, 4), np.float32)
-    rgba[..., 3] = 1.0
-    forearm = FittedLayer("right_forearm", (20, 150, 60, 240), rgba)
-    panel = FittedLayer("torso", (60, 50, 140, 200), np.ones((150, 80, 4), np.float32))
-    top = FittedGarment((panel, forearm), {"shoulder_right": (40.0, 50.0)}, 1.0)
+    top = _long_sleeved_top()
     old = np.zeros((h, w), np.float32)
     old[45:230, 22:58] = 1.0  # the old mask stops where the part map's hand begins
     return top, old, BodyParts(labels, skin), image
@@ -170,3 +186,70 @@ class TestMeetOldCuffs:
         top, old, parts, image = _cuff_scene(cuff_end=258)
         met, cuffs = meet_old_cuffs(top, _limbs(), old, parts, image, None)
         assert met is top and not cuffs.any()
+
+
+def _pushed_up_scene(
+    old_end: int, bare_below: bool = True
+) -> tuple[FittedGarment, np.ndarray, BodyParts]:
+    """A long-sleeved top whose right forearm part covers rows 150–239 of the right arm
+    (elbow at row 150, wrist at 240); the old sleeve covers the arm down to row ``old_end``,
+    the bare forearm and hand below it (``bare_below``; else something that is not skin, a
+    bag, lies there)."""
+    h, w = 300, 200
+    labels = _arm_labels(hand_from=235)
+    skin = np.zeros((h, w), np.float32)
+    if bare_below:
+        # (The arm narrower than the part map's: beside it the label is arm, but not skin.)
+        skin[old_end:290, 30:51] = 1.0
+    top = _long_sleeved_top()
+    old = np.zeros((h, w), np.float32)
+    old[45:235, 22:58] = 1.0  # the old mask: the whole arm (the part map's arm is wide)
+    return top, old, BodyParts(labels, skin)
+
+
+class TestMeetPushedUpSleeves:
+    def test_a_sleeve_pushed_up_the_forearm_is_followed(self) -> None:
+        top, old, parts = _pushed_up_scene(old_end=195)
+        new_len, gap = pushed_up_gap(top.layers[1], _limbs().right_arm, old, parts)
+        assert new_len == pytest.approx(89.0, abs=2.0)
+        assert gap == pytest.approx(44.0, abs=3.0)
+        met = meet_pushed_up_sleeves(top, _limbs(), old, parts)
+        forearm = met.layers[1]
+        ys, _ = np.nonzero(forearm.rgba[..., 3] > 0.5)
+        # From the elbow (row 150) to the old sleeve's end; the panel untouched.
+        assert ys.min() + forearm.box[1] == 150
+        assert ys.max() + forearm.box[1] == pytest.approx(195, abs=3)
+        assert met.layers[0] is top.layers[0]
+
+    def test_an_old_sleeve_down_to_the_wrist_is_not_followed(self) -> None:
+        top, old, parts = _pushed_up_scene(old_end=238)
+        assert pushed_up_gap(top.layers[1], _limbs().right_arm, old, parts)[1] == 0.0
+        assert meet_pushed_up_sleeves(top, _limbs(), old, parts) is top
+
+    def test_a_short_old_sleeve_is_not_followed(self) -> None:
+        # A long sleeve over a tee's bare forearm reaches the wrist: the old sleeve ends above
+        # (or just below) the elbow and says nothing of how a long sleeve is worn.
+        for old_end in (120, 150 + round(0.5 * PUSHED_UP_FROM * 90)):
+            top, old, parts = _pushed_up_scene(old_end=old_end)
+            assert meet_pushed_up_sleeves(top, _limbs(), old, parts) is top
+
+    def test_a_forearm_not_bare_below_the_old_sleeve_is_not_followed(self) -> None:
+        # (What is there, a bag held in front of the arm, may hide the old sleeve.)
+        top, old, parts = _pushed_up_scene(old_end=195, bare_below=False)
+        assert meet_pushed_up_sleeves(top, _limbs(), old, parts) is top
+
+    def test_a_sleeve_shortened_by_too_much_is_not_followed(self) -> None:
+        # A new sleeve reaching far past the wrist (rows 150-279) over an old one pushed up
+        # to mid-forearm: more than PUSHED_UP_SHORTEN of the forearm would go.
+        top, old, parts = _pushed_up_scene(old_end=195)
+        rgba = np.zeros((130, 40, 4), np.float32)
+        rgba[..., 3] = 1.0
+        long_forearm = FittedLayer("right_forearm", (20, 150, 60, 280), rgba)
+        top = dataclasses.replace(top, layers=(top.layers[0], long_forearm))
+        _, gap = pushed_up_gap(long_forearm, _limbs().right_arm, old, parts)
+        assert gap > PUSHED_UP_SHORTEN * 90
+        assert meet_pushed_up_sleeves(top, _limbs(), old, parts) is top
+
+    def test_short_sleeves_are_left(self) -> None:
+        tee, old, parts = _scene(old_end=115)
+        assert meet_pushed_up_sleeves(tee, _limbs(), old, parts) is tee

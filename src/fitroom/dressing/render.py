@@ -58,7 +58,11 @@ from fitroom.dressing.shading import (
     fold_shading,
     low_frequency_shading,
 )
-from fitroom.dressing.sleeve_ends import meet_old_cuffs, meet_old_sleeve_ends
+from fitroom.dressing.sleeve_ends import (
+    meet_old_cuffs,
+    meet_old_sleeve_ends,
+    meet_pushed_up_sleeves,
+)
 from fitroom.fitting.fitted import FittedGarment, FittedLayer
 from fitroom.vision.core import BodyParts
 
@@ -281,6 +285,8 @@ def render_fitted(
         if limbs is not None:
             # Likewise a short sleeve ending a little above the old sleeve's end.
             garments = [meet_old_sleeve_ends(f, limbs, old_top, parts) for f in garments]
+            # A long sleeve worn pushed up the forearm, as the person wears theirs.
+            garments = [meet_pushed_up_sleeves(f, limbs, old_sleeves, parts) for f in garments]
             # And a long sleeve ending a little above the old cuff's end.
             # (Its cuff on the hand's label is old fabric then, under the new sleeve.)
             met = [

@@ -17,6 +17,12 @@ forearm's length farther; :func:`meet_old_cuffs`); the old cuff's pixels the par
 hand stay in front of it (they are the photo's, in front of the hand's label) and the rest is
 new sleeve.
 
+A person who wears a long sleeve pushed up the forearm (the bare forearm below the old sleeve's
+end) wears the new one so too: drawn down to the wrist, the new sleeve covered the bare forearm
+and the hand holding a bag, where the photo of the person in that very garment shows skin
+(:func:`meet_pushed_up_sleeves`; only when the old sleeve runs on past the elbow, so a long
+sleeve over a tee's bare forearm still reaches the wrist).
+
 Masks float32 (H, W) in [0, 1]; layers as :class:`~fitroom.fitting.fitted.FittedLayer`.
 """
 
@@ -186,6 +192,42 @@ def _run_from(along: FloatArray, start: int, least: int) -> int:
     return int(filled.size)
 
 
+def _forearm_reach(
+    forearm: FittedLayer, arm: Limb
+) -> tuple[FloatArray, FloatArray, float, float] | None:
+    """(the elbow, the forearm's unit axis, its length, how far the forearm layer reaches from
+    the elbow along it), or None when the arm has no forearm or the layer too few pixels."""
+    if arm.bones.shape[0] < 3:
+        return None
+    elbow, wrist = arm.bones[1].astype(np.float32), arm.bones[2].astype(np.float32)
+    bone = wrist - elbow
+    length = float(np.hypot(*bone))
+    if length < 2.0:
+        return None
+    axis = (bone / length).astype(np.float32)
+    x0, y0, _, _ = forearm.box
+    ys, xs = np.nonzero(forearm.rgba[..., 3] > 0.5)
+    if ys.size < 10:
+        return None
+    pts = np.stack([xs + x0, ys + y0], axis=1).astype(np.float32)
+    return elbow, axis, length, float(np.quantile(_along(pts, elbow, axis), 0.99))
+
+
+def _corridor_box(
+    ends: FloatArray, radius: float, shape: tuple[int, int]
+) -> tuple[slice, slice] | None:
+    """The (rows, columns) slices of the box round the segment ``ends`` ((2, 2) float32) grown
+    by :data:`CORRIDOR` arm radii, within the frame ``shape``; None when it is empty."""
+    h, w = shape
+    pad = CORRIDOR * radius + 2.0
+    bx0, by0 = (max(0, int(v)) for v in np.floor(ends.min(axis=0) - pad))
+    bx1 = int(min(w, np.ceil(ends[:, 0].max() + pad)))
+    by1 = int(min(h, np.ceil(ends[:, 1].max() + pad)))
+    if bx1 <= bx0 or by1 <= by0:
+        return None
+    return slice(by0, by1), slice(bx0, bx1)
+
+
 def cuff_end_gap(
     forearm: FittedLayer,
     arm: Limb,
@@ -208,31 +250,18 @@ def cuff_end_gap(
             arm's radius of its axis and coloured like ``old_lab`` (float32 (3,) Lab, the old
             top's chest; :data:`CUFF_DELTA_E`) count too.
     """
-    if arm.bones.shape[0] < 3:
+    reach = _forearm_reach(forearm, arm)
+    if reach is None:
         return 0.0, 0.0, _NONE
-    elbow, wrist = arm.bones[1].astype(np.float32), arm.bones[2].astype(np.float32)
-    bone = wrist - elbow
-    length = float(np.hypot(*bone))
-    if length < 2.0:
-        return 0.0, 0.0, _NONE
-    axis = (bone / length).astype(np.float32)
+    elbow, axis, length, new_end = reach
     normal = np.array([-axis[1], axis[0]], np.float32)
-    x0, y0, _, _ = forearm.box
-    ys, xs = np.nonzero(forearm.rgba[..., 3] > 0.5)
-    if ys.size < 10:
-        return 0.0, 0.0, _NONE
-    pts = np.stack([xs + x0, ys + y0], axis=1).astype(np.float32)
-    new_end = float(np.quantile(_along(pts, elbow, axis), 0.99))
     # Read in a box round the forearm and as far past the wrist as a cuff may reach.
-    h, w = parts.labels.shape
+    wrist = elbow + axis * length
     ends = np.stack([elbow, wrist + axis * (CUFF_STRETCH * length + arm.radius)])
-    pad = CORRIDOR * arm.radius + 2.0
-    bx0, by0 = (max(0, int(v)) for v in np.floor(ends.min(axis=0) - pad))
-    bx1 = int(min(w, np.ceil(ends[:, 0].max() + pad)))
-    by1 = int(min(h, np.ceil(ends[:, 1].max() + pad)))
-    if bx1 <= bx0 or by1 <= by0:
+    box = _corridor_box(ends, arm.radius, parts.labels.shape)
+    if box is None:
         return new_end, 0.0, _NONE
-    box = (slice(by0, by1), slice(bx0, bx1))
+    by0, bx0 = box[0].start, box[1].start
     labels, cloth = parts.labels[box], parts.skin[box] < 0.5
     sleeve = np.isin(labels, [int(p) for p in ARM_PARTS]) & (old_top[box] > 0.5) & cloth
     hand = np.isin(labels, [int(p) for p in HAND_PARTS]) & cloth
@@ -262,6 +291,26 @@ def cuff_end_gap(
     return new_end, max(0.0, end - new_end), (oys[cuff] + by0, oxs[cuff] + bx0)
 
 
+def _forearm_layers(layers: list[FittedLayer], limbs: Limbs) -> list[tuple[int, Limb]]:
+    """(index in ``layers``, arm) of each forearm layer whose arm has a forearm."""
+    found = []
+    for side, arm in (("left", limbs.left_arm), ("right", limbs.right_arm)):
+        i = next((k for k, layer in enumerate(layers) if layer.part == f"{side}_forearm"), None)
+        if i is not None and arm.bones.shape[0] >= 3:
+            found.append((i, arm))
+    return found
+
+
+def _forearm_stretched(
+    forearm: FittedLayer, arm: Limb, factor: float, size: tuple[int, int]
+) -> FittedLayer:
+    """The forearm layer stretched by ``factor`` along the forearm from the elbow (see
+    :func:`stretch_along`)."""
+    bone = (arm.bones[2] - arm.bones[1]).astype(np.float64)
+    axis = bone / max(1e-6, float(np.hypot(*bone)))
+    return stretch_along(forearm, arm.bones[1].astype(np.float64), axis, factor, size)
+
+
 def meet_old_cuffs(
     fitted: FittedGarment,
     limbs: Limbs,
@@ -282,18 +331,12 @@ def meet_old_cuffs(
         return fitted, cuffs
     layers = list(fitted.layers)
     changed = False
-    for side, arm in (("left", limbs.left_arm), ("right", limbs.right_arm)):
-        i = next((k for k, layer in enumerate(layers) if layer.part == f"{side}_forearm"), None)
-        if i is None or arm.bones.shape[0] < 3:
-            continue
+    for i, arm in _forearm_layers(layers, limbs):
         new_len, gap, (ys, xs) = cuff_end_gap(layers[i], arm, old_top, parts, image, old_lab)
         forearm_len = float(np.hypot(*(arm.bones[2] - arm.bones[1])))
         if new_len < 4.0 or gap < 2.0 or gap > CUFF_STRETCH * forearm_len:
             continue
-        bone = (arm.bones[2] - arm.bones[1]).astype(np.float64)
-        axis = bone / max(1e-6, float(np.hypot(*bone)))
-        elbow = arm.bones[1].astype(np.float64)
-        stretched = stretch_along(layers[i], elbow, axis, (new_len + gap) / new_len, (w, h))
+        stretched = _forearm_stretched(layers[i], arm, (new_len + gap) / new_len, (w, h))
         # (Only what the sleeve now covers: a cuff wider than it stays, in front as the hand's,
         # rather than being repainted as skin beside the new cuff.)
         bx0, by0, bx1, by1 = stretched.box
@@ -304,6 +347,112 @@ def meet_old_cuffs(
         layers[i] = stretched
         changed = True
     return (replace(fitted, layers=tuple(layers)) if changed else fitted), cuffs
+
+
+#: The most a long sleeve's forearm part is shortened to end where the old sleeve, pushed up
+#: the forearm, does (:func:`meet_pushed_up_sleeves`), as a share of the forearm's length.
+PUSHED_UP_SHORTEN = 0.6
+#: How far past the elbow, as a share of the forearm's length, an old sleeve must reach to be a
+#: long sleeve pushed up (a short sleeve, or a flared three-quarter one ending below the elbow,
+#: says nothing of how a long sleeve is worn). The true pairs' pushed-up sleeves end at 0.49
+#: and 0.64 of the forearm. (Known short: a wide flared sleeve, which the part map reads
+#: farther down the arm than it hangs, still passes: a cardigan tried on over such a cross
+#: pair's top ends a little below the old flare.)
+PUSHED_UP_FROM = 0.4
+#: The share of the forearm's rows between the old sleeve's end and the new one's that must
+#: hold bare skin (an old sleeve hidden there by a bag or the body is not a pushed-up one).
+BARE_SHARE = 0.6
+
+
+def pushed_up_gap(
+    forearm: FittedLayer, arm: Limb, old_top: FloatArray, parts: BodyParts
+) -> tuple[float, float]:
+    """(the new forearm part's length from the elbow along the forearm, how much shorter the
+    old long sleeve is there), in pixels; no gap when the old sleeve does not run on from the
+    elbow past :data:`PUSHED_UP_FROM` of the forearm, or when the forearm beyond its end is not
+    bare (:data:`BARE_SHARE`).
+
+    Args:
+        forearm: the long sleeve's forearm layer.
+        arm: the arm it lies on (shoulder → elbow → wrist).
+        old_top: float32 (H, W): the old top's mask (its non-skin pixels on the arm's labels
+            count).
+        parts: the person's body-part map.
+    """
+    reach = _forearm_reach(forearm, arm)
+    if reach is None:
+        return 0.0, 0.0
+    elbow, axis, length, new_end = reach
+    normal = np.array([-axis[1], axis[0]], np.float32)
+    box = _corridor_box(
+        np.stack([elbow, elbow + axis * max(new_end, 1.0)]), arm.radius, parts.labels.shape
+    )
+    if box is None:
+        return new_end, 0.0
+    (by0, by1), (bx0, bx1) = (box[0].start, box[0].stop), (box[1].start, box[1].stop)
+    on_arm = np.isin(parts.labels[box], [int(p) for p in ARM_PARTS])
+    bare = parts.skin[box] >= 0.5
+    gy, gx = np.mgrid[by0:by1, bx0:bx1]
+    grid = np.stack([gx.ravel(), gy.ravel()], axis=1).astype(np.float32)
+    along = _along(grid, elbow, axis).reshape(gy.shape)
+    near = (np.abs(_along(grid, elbow, normal)).reshape(gy.shape) <= arm.radius) & (along >= 0.0)
+    rows = round(new_end) + 1
+
+    def per_row(mask: npt.NDArray[np.bool_]) -> npt.NDArray[np.int64]:
+        # Pixels per row across the forearm, one row per pixel along it.
+        picked = np.round(along[mask & near]).astype(np.int64)
+        return np.bincount(picked[picked < rows], minlength=rows)
+
+    # A row is bare where the skin outnumbers the old sleeve in it (the part map's arm is wider
+    # than the arm, and a bag's strap along it is neither): not where the sleeve's count
+    # merely falls below a threshold.
+    sleeve_rows = per_row(on_arm & (old_top[box] > 0.5) & ~bare)
+    # (On any label: past the wrist joint the part map calls the bare wrist hand.)
+    skin_rows = per_row(bare)
+    least = max(1, int(0.5 * arm.radius))
+    clothed = (sleeve_rows >= least) & (sleeve_rows >= skin_rows)
+    bare_rows = skin_rows > sleeve_rows
+    # The old sleeve's end: the first row from the elbow after which most of the next few
+    # rows are bare.
+    run = 4
+    old_end = float(rows)
+    for k in range(rows):
+        if bare_rows[k] and bare_rows[k : k + run].mean() >= 0.75:
+            old_end = float(k)
+            break
+    if (
+        old_end < PUSHED_UP_FROM * length
+        or old_end >= new_end - 2.0
+        or clothed[: round(old_end)].mean() < BARE_SHARE
+    ):
+        return new_end, 0.0
+    # The forearm beyond the old sleeve's end, up to the new one's: bare in most rows.
+    if float(np.mean(bare_rows[round(old_end) :])) < BARE_SHARE:
+        return new_end, 0.0
+    return new_end, new_end - old_end
+
+
+def meet_pushed_up_sleeves(
+    fitted: FittedGarment, limbs: Limbs, old_top: FloatArray, parts: BodyParts
+) -> FittedGarment:
+    """``fitted`` with each long sleeve's forearm part shortened, from the elbow, to end where
+    the old long sleeve does when the person wears it pushed up the forearm (see
+    :func:`pushed_up_gap`; by at most :data:`PUSHED_UP_SHORTEN` of the forearm's length): the
+    new sleeve is worn as the person wears theirs, and the bare forearm stays the photo's.
+    Garments without forearm parts are unchanged."""
+    if fitted.region != "upper":
+        return fitted
+    h, w = old_top.shape
+    layers = list(fitted.layers)
+    changed = False
+    for i, arm in _forearm_layers(layers, limbs):
+        new_len, gap = pushed_up_gap(layers[i], arm, old_top, parts)
+        forearm_len = float(np.hypot(*(arm.bones[2] - arm.bones[1])))
+        if new_len < 4.0 or gap < 2.0 or gap > PUSHED_UP_SHORTEN * forearm_len:
+            continue
+        layers[i] = _forearm_stretched(layers[i], arm, (new_len - gap) / new_len, (w, h))
+        changed = True
+    return replace(fitted, layers=tuple(layers)) if changed else fitted
 
 
 def meet_old_sleeve_ends(
@@ -340,14 +489,19 @@ def meet_old_sleeve_ends(
 
 
 __all__ = [
+    "BARE_SHARE",
     "CORRIDOR",
     "CUFF_DELTA_E",
     "CUFF_STRETCH",
     "OLD_END_QUANTILE",
+    "PUSHED_UP_FROM",
+    "PUSHED_UP_SHORTEN",
     "SLEEVE_STRETCH",
     "cuff_end_gap",
     "meet_old_cuffs",
     "meet_old_sleeve_ends",
+    "meet_pushed_up_sleeves",
+    "pushed_up_gap",
     "sleeve_end_gap",
     "stretch_along",
 ]
