@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from fitroom.dressing import Dressed, DressOptions, PreparedGarments, dress
+from fitroom.dressing.limbs import Limb, Limbs
 from fitroom.fitting.fitted import FittedGarment, FittedLayer
 from fitroom.garments import ingest_garment
 from fitroom.imaging import decode_image
@@ -90,3 +91,53 @@ def _dressed_in_a_tank(shared_data: Path, person_name: str) -> InATank:
 def in_a_tank(shared_data: Path) -> Callable[[str], InATank]:
     """Dress the shared person photo ``persons/<name>.jpg`` in the VITON-HD tank top."""
     return lambda name: _dressed_in_a_tank(shared_data, name)
+
+
+def _arms_down() -> Limbs:
+    """Arms hanging straight down at x = 40 and x = 160 from the shoulders (row 50)."""
+
+    def limb(*points: tuple[float, float], radius: float = 12.0) -> Limb:
+        return Limb(np.array(points, np.float32), radius)
+
+    return Limbs(
+        left_arm=limb((160, 50), (160, 150), (160, 240)),
+        right_arm=limb((40, 50), (40, 150), (40, 240)),
+        left_thigh=limb((120, 200), (120, 260), radius=20.0),
+        right_thigh=limb((80, 200), (80, 260), radius=20.0),
+        left_shin=limb((120, 260), (120, 299)),
+        right_shin=limb((80, 260), (80, 299)),
+    )
+
+
+def _tee_scene(old_end: int) -> tuple[FittedGarment, np.ndarray, BodyParts]:
+    """A tee whose right sleeve covers rows 45–99 of the right arm; the old sleeve reaches
+    row ``old_end``, the old top's torso panel between the arms."""
+    h, w = 300, 200
+    labels = np.zeros((h, w), np.uint8)
+    labels[50:200, 60:140] = BodyPart.TORSO
+    labels[45:150, 25:56] = BodyPart.RIGHT_UPPER_ARM
+    labels[150:240, 25:56] = BodyPart.RIGHT_FOREARM
+    parts = BodyParts(labels, np.zeros((h, w), np.float32))
+    rgba = np.zeros((55, 40, 4), np.float32)
+    rgba[..., 3] = 1.0
+    rgba[..., 2] = 200.0
+    sleeve = FittedLayer("right_sleeve", (20, 45, 60, 100), rgba)
+    panel = FittedLayer("torso", (60, 50, 140, 200), np.ones((150, 80, 4), np.float32))
+    tee = FittedGarment((panel, sleeve), {"shoulder_right": (40.0, 50.0)}, 1.0)
+    old = np.zeros((h, w), np.float32)
+    old[45:old_end, 22:58] = 1.0
+    old[50:200, 60:140] = 1.0
+    return tee, old, parts
+
+
+@pytest.fixture
+def arms_down() -> Limbs:
+    """Arms hanging straight down at x = 40 and x = 160 from the shoulders (row 50)."""
+    return _arms_down()
+
+
+@pytest.fixture
+def tee_scene() -> Callable[[int], tuple[FittedGarment, np.ndarray, BodyParts]]:
+    """Draws a tee whose right sleeve covers rows 45–99 of the right arm over an old sleeve
+    reaching the given row (see :func:`_tee_scene`)."""
+    return _tee_scene

@@ -34,6 +34,7 @@ from fitroom.dressing.drape import (
     own_neck_openings,
     sleeve_drape_allowed,
 )
+from fitroom.dressing.forearm_ends import meet_old_cuffs, meet_pushed_up_sleeves
 from fitroom.dressing.hem import meet_old_hem
 from fitroom.dressing.limbs import Limbs, bare_stretches, limb_mask
 from fitroom.dressing.lower_drape import (
@@ -58,11 +59,7 @@ from fitroom.dressing.shading import (
     fold_shading,
     low_frequency_shading,
 )
-from fitroom.dressing.sleeve_ends import (
-    meet_old_cuffs,
-    meet_old_sleeve_ends,
-    meet_pushed_up_sleeves,
-)
+from fitroom.dressing.sleeve_ends import meet_old_sleeve_ends
 from fitroom.fitting.fitted import FittedGarment, FittedLayer
 from fitroom.vision.core import BodyParts
 
