@@ -1,4 +1,4 @@
-"""A long sleeve's forearm part ending where the person's own long sleeve ends.
+"""A long sleeve's forearm part reaching the old cuff's end.
 
 A long sleeve ends at the wrist joint (see :data:`fitroom.fitting.sleeves.LONG_SLEEVE_REACH`),
 but a worn cuff often covers the wrist down to the hand, where the coarse part map calls it
@@ -8,12 +8,6 @@ the forearm, from the elbow, to the old cuff's end (at most :data:`CUFF_STRETCH`
 forearm's length farther; :func:`meet_old_cuffs`); the old cuff's pixels the part map calls
 hand stay in front of it (they are the photo's, in front of the hand's label) and the rest is
 new sleeve.
-
-A person who wears a long sleeve pushed up the forearm (the bare forearm below the old sleeve's
-end) wears the new one so too: drawn down to the wrist, the new sleeve covered the bare forearm
-and the hand holding a bag, where the photo of the person in that very garment shows skin
-(:func:`meet_pushed_up_sleeves`; only when the old sleeve runs on past the elbow, so a long
-sleeve over a tee's bare forearm still reaches the wrist).
 
 Masks float32 (H, W) in [0, 1]; layers as :class:`~fitroom.fitting.fitted.FittedLayer`.
 """
@@ -224,122 +218,9 @@ def meet_old_cuffs(
     return (replace(fitted, layers=tuple(layers)) if changed else fitted), cuffs
 
 
-#: The most a long sleeve's forearm part is shortened to end where the old sleeve, pushed up
-#: the forearm, does (:func:`meet_pushed_up_sleeves`), as a share of the forearm's length.
-PUSHED_UP_SHORTEN = 0.6
-#: How far past the elbow, as a share of the forearm's length, an old sleeve must reach to be a
-#: long sleeve pushed up (a short sleeve, or a flared three-quarter one ending below the elbow,
-#: says nothing of how a long sleeve is worn). The true pairs' pushed-up sleeves end at 0.49
-#: and 0.64 of the forearm. (Known short: a wide flared sleeve, which the part map reads
-#: farther down the arm than it hangs, still passes: a cardigan tried on over such a cross
-#: pair's top ends a little below the old flare.)
-PUSHED_UP_FROM = 0.4
-#: The share of the forearm's rows between the old sleeve's end and the new one's that must
-#: hold bare skin (an old sleeve hidden there by a bag or the body is not a pushed-up one).
-BARE_SHARE = 0.6
-
-
-def pushed_up_gap(
-    forearm: FittedLayer, arm: Limb, old_top: FloatArray, parts: BodyParts
-) -> tuple[float, float]:
-    """(the new forearm part's length from the elbow along the forearm, how much shorter the
-    old long sleeve is there), in pixels; no gap when the old sleeve does not run on from the
-    elbow past :data:`PUSHED_UP_FROM` of the forearm, or when the forearm beyond its end is not
-    bare (:data:`BARE_SHARE`).
-
-    Args:
-        forearm: the long sleeve's forearm layer.
-        arm: the arm it lies on (shoulder → elbow → wrist).
-        old_top: float32 (H, W): the old top's mask (its non-skin pixels on the arm's labels
-            count).
-        parts: the person's body-part map.
-    """
-    reach = _forearm_reach(forearm, arm)
-    if reach is None:
-        return 0.0, 0.0
-    elbow, axis, length, new_end = reach
-    normal = np.array([-axis[1], axis[0]], np.float32)
-    box = _corridor_box(
-        np.stack([elbow, elbow + axis * max(new_end, 1.0)]), arm.radius, parts.labels.shape
-    )
-    if box is None:
-        return new_end, 0.0
-    (by0, by1), (bx0, bx1) = (box[0].start, box[0].stop), (box[1].start, box[1].stop)
-    on_arm = np.isin(parts.labels[box], [int(p) for p in ARM_PARTS])
-    bare = parts.skin[box] >= 0.5
-    gy, gx = np.mgrid[by0:by1, bx0:bx1]
-    grid = np.stack([gx.ravel(), gy.ravel()], axis=1).astype(np.float32)
-    along = distance_along(grid, elbow, axis).reshape(gy.shape)
-    near = (np.abs(distance_along(grid, elbow, normal)).reshape(gy.shape) <= arm.radius) & (
-        along >= 0.0
-    )
-    rows = round(new_end) + 1
-
-    def per_row(mask: npt.NDArray[np.bool_]) -> npt.NDArray[np.int64]:
-        # Pixels per row across the forearm, one row per pixel along it.
-        picked = np.round(along[mask & near]).astype(np.int64)
-        return np.bincount(picked[picked < rows], minlength=rows)
-
-    # A row is bare where the skin outnumbers the old sleeve in it (the part map's arm is wider
-    # than the arm, and a bag's strap along it is neither): not where the sleeve's count
-    # merely falls below a threshold.
-    sleeve_rows = per_row(on_arm & (old_top[box] > 0.5) & ~bare)
-    # (On any label: past the wrist joint the part map calls the bare wrist hand.)
-    skin_rows = per_row(bare)
-    least = max(1, int(0.5 * arm.radius))
-    clothed = (sleeve_rows >= least) & (sleeve_rows >= skin_rows)
-    bare_rows = skin_rows > sleeve_rows
-    # The old sleeve's end: the first row from the elbow after which most of the next few
-    # rows are bare.
-    run = 4
-    old_end = float(rows)
-    for k in range(rows):
-        if bare_rows[k] and bare_rows[k : k + run].mean() >= 0.75:
-            old_end = float(k)
-            break
-    if (
-        old_end < PUSHED_UP_FROM * length
-        or old_end >= new_end - 2.0
-        or clothed[: round(old_end)].mean() < BARE_SHARE
-    ):
-        return new_end, 0.0
-    # The forearm beyond the old sleeve's end, up to the new one's: bare in most rows.
-    if float(np.mean(bare_rows[round(old_end) :])) < BARE_SHARE:
-        return new_end, 0.0
-    return new_end, new_end - old_end
-
-
-def meet_pushed_up_sleeves(
-    fitted: FittedGarment, limbs: Limbs, old_top: FloatArray, parts: BodyParts
-) -> FittedGarment:
-    """``fitted`` with each long sleeve's forearm part shortened, from the elbow, to end where
-    the old long sleeve does when the person wears it pushed up the forearm (see
-    :func:`pushed_up_gap`; by at most :data:`PUSHED_UP_SHORTEN` of the forearm's length): the
-    new sleeve is worn as the person wears theirs, and the bare forearm stays the photo's.
-    Garments without forearm parts are unchanged."""
-    if fitted.region != "upper":
-        return fitted
-    h, w = old_top.shape
-    layers = list(fitted.layers)
-    changed = False
-    for i, arm in _forearm_layers(layers, limbs):
-        new_len, gap = pushed_up_gap(layers[i], arm, old_top, parts)
-        forearm_len = float(np.hypot(*(arm.bones[2] - arm.bones[1])))
-        if new_len < 4.0 or gap < 2.0 or gap > PUSHED_UP_SHORTEN * forearm_len:
-            continue
-        layers[i] = _forearm_stretched(layers[i], arm, (new_len - gap) / new_len, (w, h))
-        changed = True
-    return replace(fitted, layers=tuple(layers)) if changed else fitted
-
-
 __all__ = [
-    "BARE_SHARE",
     "CUFF_DELTA_E",
     "CUFF_STRETCH",
-    "PUSHED_UP_FROM",
-    "PUSHED_UP_SHORTEN",
     "cuff_end_gap",
     "meet_old_cuffs",
-    "meet_pushed_up_sleeves",
-    "pushed_up_gap",
 ]

@@ -34,7 +34,7 @@ from fitroom.dressing.drape import (
     own_neck_openings,
     sleeve_drape_allowed,
 )
-from fitroom.dressing.forearm_ends import meet_old_cuffs, meet_pushed_up_sleeves
+from fitroom.dressing.forearm_ends import meet_old_cuffs
 from fitroom.dressing.hem import meet_old_hem
 from fitroom.dressing.limbs import Limbs, bare_stretches, limb_mask
 from fitroom.dressing.lower_drape import (
@@ -282,8 +282,6 @@ def render_fitted(
         if limbs is not None:
             # Likewise a short sleeve ending a little above the old sleeve's end.
             garments = [meet_old_sleeve_ends(f, limbs, old_top, parts) for f in garments]
-            # A long sleeve worn pushed up the forearm, as the person wears theirs.
-            garments = [meet_pushed_up_sleeves(f, limbs, old_sleeves, parts) for f in garments]
             # And a long sleeve ending a little above the old cuff's end.
             # (Its cuff on the hand's label is old fabric then, under the new sleeve.)
             met = [

@@ -9,7 +9,7 @@ sleeve is stretched along its upper arm, from its shoulder seam, so it ends wher
 long-sleeved top) keeps its own length and the arm below it is bare.
 
 A long sleeve's forearm part is met to the person's own long sleeve in
-:mod:`fitroom.dressing.forearm_ends` (old cuffs, sleeves worn pushed up).
+:mod:`fitroom.dressing.forearm_ends` (old cuffs).
 
 Masks float32 (H, W) in [0, 1]; layers as :class:`~fitroom.fitting.fitted.FittedLayer`.
 """
