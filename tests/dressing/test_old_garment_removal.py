@@ -15,6 +15,7 @@ from fitroom.dressing.old_garment_removal import (
     bare_leg_rows,
     bare_legs_mask,
     old_dress_below_hem,
+    old_garment_to_remove,
     outer_slivers,
 )
 from fitroom.dressing.render import render_fitted
@@ -92,6 +93,45 @@ class TestOldGarmentBelowANewHem:
         waist = np.full(120, 100.0, np.float32)
         out, _ = render_fitted(image, [short_top], parts, person, cut_below_y=[waist])
         assert np.array_equal(out[102:120, 35:85], image[102:120, 35:85])
+
+    def test_below_the_old_top_s_hem_only_its_sleeves_are_old_top(
+        self, drawn_person: DrawnPerson
+    ) -> None:
+        # A black top (rows 40-99) with sleeves hanging beside the hips, over near-black
+        # trousers: one dark garment going on below by colour. Once its hem is known (row 100,
+        # read from the photo when a new top's hem was raised to it), the trousers below are
+        # no old top (taken for it, new fabric was carried down over them and skin painted
+        # between), the sleeves beside them still are.
+        image, parts, person = drawn_person((30, 30, 32))
+        image[40:100, 30:90] = (20, 20, 22)
+        labels = parts.labels.copy()
+        labels[45:118, 22:30] = BodyPart.LEFT_UPPER_ARM
+        labels[45:118, 90:98] = BodyPart.RIGHT_UPPER_ARM
+        image[45:118, 22:30] = image[45:118, 90:98] = (20, 20, 22)
+        parts = BodyParts(labels, parts.skin)
+        person = (labels > 0).astype(np.float32)
+        old = analyse_old_garment(parts, person, image)
+        assert old.continues_below and old.hem_row is None
+
+        def old_top(hem_row: int | None) -> np.ndarray:
+            mask, _ = old_garment_to_remove(
+                image,
+                parts,
+                person,
+                upper=True,
+                lower=False,
+                cut_below_y=None,
+                limbs=None,
+                old=replace(old, hem_row=hem_row),
+            )
+            return mask
+
+        assert float(old_top(None)[104:118, 40:80].min()) > 0.5  # read as old top
+        at_hem = old_top(100)
+        assert float(at_hem[104:118, 36:84].max()) == 0.0
+        assert float(at_hem[60:96, 40:80].min()) > 0.5
+        assert float(at_hem[104:116, 23:29].min()) > 0.5  # the sleeves
+        assert float(at_hem[104:116, 91:97].min()) > 0.5
 
 
 class TestLooseOldTop:

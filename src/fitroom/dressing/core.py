@@ -24,9 +24,10 @@ photo mode refuses an unreliable pose the stream draws the garment but keeps the
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 import numpy as np
@@ -154,11 +155,11 @@ def hems_at_top_edge(
     parts: BodyParts,
     person_mask: FloatArray,
     anchors: BodyAnchors,
-) -> list[FittedGarment]:
+) -> tuple[list[FittedGarment], float | None]:
     """The fitted garments with each untucked top's hem laid where the person's own top ends
     over their trousers or skirt (:func:`~fitroom.dressing.hem.meet_top_edge`; the row from
     :func:`~fitroom.dressing.waistband.top_edge_row`, read only when such a top is worn and
-    the hips are seen in the picture)."""
+    the hips are seen in the picture), and that row when a hem was raised to it (else None)."""
     loose = [f.region == "upper" and cut is None for f, cut in zip(fitted, cuts, strict=True)]
     h = image.shape[0]
     hips = anchors.hips
@@ -168,15 +169,17 @@ def hems_at_top_edge(
         np.all(anchors.visibility[:, 3] >= MIN_VISIBILITY) and float(hips[:, 1].max()) < h
     )
     if not any(loose) or not hips_seen:
-        return list(fitted)
+        return list(fitted), None
     edge = top_edge_row(parts, person_mask, image, anchors, min_step=TOP_HEM_STEP)
     if edge is None:
-        return list(fitted)
+        return list(fitted), None
     overlap = EDGE_OVERLAP * anchors.shoulder_width
-    return [
+    met = [
         meet_top_edge(f, edge, overlap, h) if is_loose else f
         for f, is_loose in zip(fitted, loose, strict=True)
     ]
+    raised = any(m is not f for m, f in zip(met, fitted, strict=True))
+    return met, edge + overlap if raised else None
 
 
 def dress(
@@ -307,7 +310,13 @@ def dress(
     if stream is None and options.tuck is None and options.length == 1.0 and not only_lower:
         # (A photo's top following the photo; a stream's edge row would need smoothing over
         # frames first: read per frame, the hem jumped as the person turned.)
-        ordered = hems_at_top_edge(ordered, cuts, image, parts, person_mask, anchors)
+        ordered, raised_to = hems_at_top_edge(ordered, cuts, image, parts, person_mask, anchors)
+        if raised_to is not None and old.continues_below and old.hem_row is None:
+            # The photo's top ends at that row, over trousers the colour test reads as more of
+            # it (a black sweatshirt over dark jeans): they stay below it as the photo has
+            # them (see old_garment_to_remove). Taken for the old top, beside the raised hem
+            # they drew the new fabric carried down the hips and stripes of skin between.
+            old = replace(old, hem_row=math.ceil(raised_to))
     out, ordered_visible = render_fitted(
         image,
         ordered,

@@ -40,7 +40,10 @@ class OldGarment:
             :func:`old_garment_continues_below`).
         hem_row: when the colour test reads it as going on below, the first row below the old
             top's hem if the clothes there turn a darker or lighter shade of its colour (a
-            black cami over black jeans; see :func:`hem_by_shade`), else None.
+            black cami over black jeans; see :func:`hem_by_shade`), else None. (A photo try-on
+            sets it to the row it raised a new top's hem to, where the photo's top ends: see
+            :func:`~fitroom.dressing.core.hems_at_top_edge`.) Below it only the sleeves are old
+            top (:func:`~fitroom.dressing.old_garment_removal.old_garment_to_remove`).
     """
 
     chest_lab: FloatArray | None

@@ -92,6 +92,15 @@ def old_garment_to_remove(
                 # skirt (a leopard print's dark spots may look like a black top): not old top.
                 # Sleeves hanging beside them are.
                 old_mask = old_mask * (arms | (rows < limit[None, :]))
+        if old.continues_below and old.hem_row is not None:
+            # Nor the clothes below the old top's hem that the colour test reads as more of it
+            # (black jeans under a black cami): they stay as the photo has them, and no new
+            # fabric is carried down over them. The sleeves and cuffs beside them are old top
+            # (the part map's outline of them rounded: its steps cut notches of old fabric
+            # into the trousers).
+            sleeves = smooth_edges(arms | labels_mask(parts.labels, HAND_PARTS))
+            sleeves[: max(0, old.hem_row)] = 1.0
+            old_mask = old_mask * sleeves
     if lower:
         lower_old = old_lower_garment_mask(parts, person)
         if limbs is not None:
