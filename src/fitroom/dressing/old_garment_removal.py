@@ -232,9 +232,12 @@ def remove_old_garment(
         # The old sleeve's rim the part map calls backdrop, beside its fabric beyond the arm's
         # outline (a white tape along a black sleeve's edge): no body there either (painted as
         # skin, it drew the old sleeve's outline round the bare arm).
-        rim = grown_in_box(sleeve_off_arm.astype(np.float32), max(2, round(0.01 * side))) > 0.5
-        rim &= parts.labels == int(BodyPart.BACKGROUND)
-        np.maximum(loose, exposed * rim, out=loose)
+        # (Only when the old top goes: otherwise its sleeves stay, and so does their rim.)
+        if upper:
+            rim = grown_in_box(sleeve_off_arm.astype(np.float32), max(2, round(0.01 * side)))
+            backdrop = parts.labels == int(BodyPart.BACKGROUND)
+            np.maximum(loose, exposed * ((rim > 0.5) & backdrop), out=loose)
+            del rim, backdrop
         # Above the shoulders' round tops lies what was behind a wide collar or a puffed
         # sleeve head, not skin (the part map's torso reaches up there in steps).
         above = limbs.above_shoulders(parts)
@@ -245,7 +248,7 @@ def remove_old_garment(
         np.maximum(loose, above, out=loose)
         # (Frame-sized arrays are let go as soon as they are done with: the fewer live at the
         # render's peak, the fewer fresh pages the next arrays fault in.)
-        del limb_labels, not_limbs, on_limbs, above, rim
+        del limb_labels, not_limbs, on_limbs, above
         # The split between skin and what lay behind follows the part map's staircase
         # outlines: rounded, so the repainted limbs and shoulders have smooth edges.
         raw = loose > 0.5
@@ -295,7 +298,7 @@ def remove_old_garment(
         reach_out = max(2, round(0.01 * side))
         # (Not onto the person's kept parts: skin, hair, hands, the shoes.)
         kept = person * (1.0 - old_mask) >= 0.6
-        if sleeve_off_arm is not None:
+        if sleeve_off_arm is not None and upper:
             # (Nor the old sleeve's trim of another colour beyond the arm's outline, a white
             # tape along a black sleeve: kept, it drew the old sleeve's outline in white.)
             kept &= ~((sleeve_off_arm > 0) & (parts.skin < 0.5))
