@@ -9,6 +9,13 @@ from fitroom.dressing.limbs import Limb, Limbs
 from fitroom.vision.core import BodyPart, BodyParts
 
 
+def _only_the_right_arm(arm: Limb) -> Limbs:
+    """``arm`` as the right arm, the other limbs far off the map."""
+    away = Limb(np.array([[-500.0, -500.0], [-500.0, -400.0]], np.float32), 20.0)
+    far = Limb(np.array([[-900.0, -500.0], [-900.0, -400.0], [-900.0, -300.0]], np.float32), 20.0)
+    return Limbs(far, arm, away, away, away, away)
+
+
 def _sleeved_arm(bone_x: float) -> tuple[BodyParts, Limbs]:
     """A 220×120 map of one arm in a straight sleeve 40 pixels wide (columns 40–79, rows
     40–179), a bare wrist 30 pixels wide below it and the hand, its bones running down column
@@ -21,9 +28,7 @@ def _sleeved_arm(bone_x: float) -> tuple[BodyParts, Limbs]:
     skin = np.zeros((220, 120), np.float32)
     skin[180:] = (labels[180:] > 0).astype(np.float32)
     arm = Limb(np.array([[bone_x, 40.0], [bone_x, 120.0], [bone_x, 200.0]], np.float32), 20.0)
-    away = Limb(np.array([[-500.0, -500.0], [-500.0, -400.0]], np.float32), 20.0)
-    far = Limb(np.array([[-900.0, -500.0], [-900.0, -400.0], [-900.0, -300.0]], np.float32), 20.0)
-    return BodyParts(labels, skin), Limbs(far, arm, away, away, away, away)
+    return BodyParts(labels, skin), _only_the_right_arm(arm)
 
 
 class TestArmOutlines:
@@ -64,9 +69,7 @@ def _slim_arm_in_a_wide_short_sleeve() -> tuple[BodyParts, Limbs]:
     skin = np.zeros((220, 150), np.float32)
     skin[100:] = np.isin(labels[100:], (5, 6, 7, 8, 9, 10)).astype(np.float32)
     arm = Limb(np.array([[60.0, 40.0], [60.0, 120.0], [60.0, 200.0]], np.float32), 20.0)
-    away = Limb(np.array([[-500.0, -500.0], [-500.0, -400.0]], np.float32), 20.0)
-    far = Limb(np.array([[-900.0, -500.0], [-900.0, -400.0], [-900.0, -300.0]], np.float32), 20.0)
-    return BodyParts(labels, skin), Limbs(far, arm, away, away, away, away)
+    return BodyParts(labels, skin), _only_the_right_arm(arm)
 
 
 class TestArmUnderAWideShortSleeve:
