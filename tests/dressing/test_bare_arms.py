@@ -9,6 +9,13 @@ from fitroom.dressing.limbs import Limb, Limbs
 from fitroom.vision.core import BodyPart, BodyParts
 
 
+def _only_the_right_arm(arm: Limb) -> Limbs:
+    """``arm`` as the right arm, the other limbs far off the map."""
+    away = Limb(np.array([[-500.0, -500.0], [-500.0, -400.0]], np.float32), 20.0)
+    far = Limb(np.array([[-900.0, -500.0], [-900.0, -400.0], [-900.0, -300.0]], np.float32), 20.0)
+    return Limbs(far, arm, away, away, away, away)
+
+
 def _sleeved_arm(bone_x: float) -> tuple[BodyParts, Limbs]:
     """A 220×120 map of one arm in a straight sleeve 40 pixels wide (columns 40–79, rows
     40–179), a bare wrist 30 pixels wide below it and the hand, its bones running down column
@@ -21,9 +28,7 @@ def _sleeved_arm(bone_x: float) -> tuple[BodyParts, Limbs]:
     skin = np.zeros((220, 120), np.float32)
     skin[180:] = (labels[180:] > 0).astype(np.float32)
     arm = Limb(np.array([[bone_x, 40.0], [bone_x, 120.0], [bone_x, 200.0]], np.float32), 20.0)
-    away = Limb(np.array([[-500.0, -500.0], [-500.0, -400.0]], np.float32), 20.0)
-    far = Limb(np.array([[-900.0, -500.0], [-900.0, -400.0], [-900.0, -300.0]], np.float32), 20.0)
-    return BodyParts(labels, skin), Limbs(far, arm, away, away, away, away)
+    return BodyParts(labels, skin), _only_the_right_arm(arm)
 
 
 class TestArmOutlines:
@@ -42,11 +47,65 @@ class TestArmOutlines:
         # still reaches near the sleeve's right side (round the bone alone it ended at column 67).
         parts, limbs = _sleeved_arm(48.0)
         cols = np.flatnonzero(arm_outlines((220, 120), limbs, parts)[100] > 0.5)
-        assert cols[0] <= 40 and cols[-1] >= 74
+        # (Round the middle of the bare wrist, column 60, carried up the arm.)
+        assert cols[0] <= 43 and cols[-1] >= 74
         # A bone off the arm altogether is not moved onto it.
         parts, limbs = _sleeved_arm(20.0)
         cols = np.flatnonzero(arm_outlines((220, 120), limbs, parts)[100] > 0.5)
         assert cols[-1] <= 41
+
+
+def _slim_arm_in_a_wide_short_sleeve() -> tuple[BodyParts, Limbs]:
+    """A 220×150 map of a slim arm (24 pixels wide, bare from row 100 down: columns 48–71,
+    narrowing to 22 along the forearm) in a wide short sleeve the part map calls arm (columns
+    30–89, rows 40–99), the torso beside it (columns 100–149), its bones down column 60 and
+    the capsule's radius (20) a loose sleeve's, as the shoulders' width gives it."""
+    labels = np.zeros((220, 150), np.uint8)
+    labels[40:100, 30:90] = BodyPart.RIGHT_UPPER_ARM
+    labels[100:120, 48:72] = BodyPart.RIGHT_UPPER_ARM
+    labels[120:200, 49:71] = BodyPart.RIGHT_FOREARM
+    labels[200:220, 47:73] = BodyPart.RIGHT_HAND
+    labels[30:220, 100:150] = BodyPart.TORSO
+    skin = np.zeros((220, 150), np.float32)
+    skin[100:] = np.isin(labels[100:], (5, 6, 7, 8, 9, 10)).astype(np.float32)
+    arm = Limb(np.array([[60.0, 40.0], [60.0, 120.0], [60.0, 200.0]], np.float32), 20.0)
+    return BodyParts(labels, skin), _only_the_right_arm(arm)
+
+
+class TestArmUnderAWideShortSleeve:
+    """A blind review's worst try-on: a person in a short-sleeved tee dressed in a sleeveless
+    dress got skin slabs in the shape of the old sleeves: the arm's outline took the capsule's
+    radius and the sleeve's middle, so the whole sleeve was painted as arm."""
+
+    def test_the_arm_is_as_wide_as_its_bare_skin(self) -> None:
+        from fitroom.dressing.bare_arms import bare_shoulder_radius
+
+        parts, limbs = _slim_arm_in_a_wide_short_sleeve()
+        on_arm = np.isin(parts.labels, (5, 6, 7, 8, 9, 10))
+        radius = bare_shoulder_radius(parts, limbs.right_arm.bones, 20.0, on_arm)
+        assert 12.0 <= radius <= 16.0  # the bare 24-pixel arm's, not the capsule's 20
+        outline = arm_outlines((220, 150), limbs, parts) > 0.5
+        under_sleeve = np.flatnonzero(outline[70])
+        assert under_sleeve.size <= 32  # the sleeve is 60 wide, the arm 24 below it
+        assert abs(0.5 * (under_sleeve[0] + under_sleeve[-1]) - 60.0) <= 2.0
+
+    def test_the_sleeve_beyond_the_arm_is_loose_on_the_outer_side_only(self) -> None:
+        from fitroom.dressing.bare_arms import beyond_arm_outlines
+
+        parts, limbs = _slim_arm_in_a_wide_short_sleeve()
+        loose = beyond_arm_outlines((220, 150), limbs, parts)
+        assert loose[50:95, 30:44].all()  # the sleeve's outer side: the backdrop behind
+        assert not loose[50:95, 54:66].any()  # the arm
+        # Between the arm and the torso lies the torso's side (no stripe of the backdrop).
+        assert not loose[50:95, 80:90].any()
+
+    def test_long_sleeves_keep_the_capsule(self) -> None:
+        from fitroom.dressing.bare_arms import bare_shoulder_radius
+
+        parts, limbs = _slim_arm_in_a_wide_short_sleeve()
+        covered = BodyParts(parts.labels, np.zeros_like(parts.skin))
+        on_arm = np.isin(parts.labels, (5, 6, 7, 8, 9, 10))
+        assert bare_shoulder_radius(covered, limbs.right_arm.bones, 20.0, on_arm) == 20.0
 
 
 def _shoulders_and_neck() -> tuple[BodyParts, Limbs]:

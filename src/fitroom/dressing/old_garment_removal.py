@@ -200,6 +200,7 @@ def remove_old_garment(
         side: the whole photo's longer side (soft edges follow it).
     """
     h, w = person.shape
+    sleeve_off_arm = None
     # (Whole-frame products are worked out in place where the values are the same: each new
     # frame-sized array costs its pages' faults too.)
     exposed = 1.0 - union
@@ -231,11 +232,21 @@ def remove_old_garment(
         not_limbs = 1.0 - limb_mask((h, w), [*bare, limbs.shoulder_line()])
         # An arm is narrower at the wrist than at the shoulder: an old sleeve's fabric beyond
         # the arm's own outline is loose too (painted as skin, it drew a band wider than the arm).
-        np.maximum(not_limbs, beyond_arm_outlines((h, w), limbs, parts), out=not_limbs)
+        sleeve_off_arm = beyond_arm_outlines((h, w), limbs, parts)
+        np.maximum(not_limbs, sleeve_off_arm, out=not_limbs)
         loose *= not_limbs
         on_limbs = exposed * limb_labels
         on_limbs *= not_limbs
         np.maximum(loose, on_limbs, out=loose)
+        # The old sleeve's rim the part map calls backdrop, beside its fabric beyond the arm's
+        # outline (a white tape along a black sleeve's edge): no body there either (painted as
+        # skin, it drew the old sleeve's outline round the bare arm).
+        # (Only when the old top goes: otherwise its sleeves stay, and so does their rim.)
+        if upper:
+            rim = grown_in_box(sleeve_off_arm.astype(np.float32), max(2, round(0.01 * side)))
+            backdrop = parts.labels == int(BodyPart.BACKGROUND)
+            np.maximum(loose, exposed * ((rim > 0.5) & backdrop), out=loose)
+            del rim, backdrop
         # Above the shoulders' round tops lies what was behind a wide collar or a puffed
         # sleeve head, not skin (the part map's torso reaches up there in steps).
         above = limbs.above_shoulders(parts)
@@ -296,6 +307,10 @@ def remove_old_garment(
         reach_out = max(2, round(0.01 * side))
         # (Not onto the person's kept parts: skin, hair, hands, the shoes.)
         kept = person * (1.0 - old_mask) >= 0.6
+        if sleeve_off_arm is not None and upper:
+            # (Nor the old sleeve's trim of another colour beyond the arm's outline, a white
+            # tape along a black sleeve: kept, it drew the old sleeve's outline in white.)
+            kept &= ~((sleeve_off_arm > 0) & (parts.skin < 0.5))
         if loose.any():
             # (The rim and the region in one array: one frame-sized array fewer at the peak.)
             region = grown_in_box(loose, reach_out)
