@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from fitroom.dressing.bare_arms import arm_outlines
+from fitroom.dressing.bare_arms import (
+    arm_outlines,
+    bare_shoulder_radius,
+    beyond_arm_outlines,
+    neck_and_shoulder_slopes,
+)
 from fitroom.dressing.limbs import Limb, Limbs
 from fitroom.vision.core import BodyPart, BodyParts
 
@@ -78,8 +83,6 @@ class TestArmUnderAWideShortSleeve:
     radius and the sleeve's middle, so the whole sleeve was painted as arm."""
 
     def test_the_arm_is_as_wide_as_its_bare_skin(self) -> None:
-        from fitroom.dressing.bare_arms import bare_shoulder_radius
-
         parts, limbs = _slim_arm_in_a_wide_short_sleeve()
         on_arm = np.isin(parts.labels, (5, 6, 7, 8, 9, 10))
         radius = bare_shoulder_radius(parts, limbs.right_arm.bones, 20.0, on_arm)
@@ -90,8 +93,6 @@ class TestArmUnderAWideShortSleeve:
         assert abs(0.5 * (under_sleeve[0] + under_sleeve[-1]) - 60.0) <= 2.0
 
     def test_the_sleeve_beyond_the_arm_is_loose_on_the_outer_side_only(self) -> None:
-        from fitroom.dressing.bare_arms import beyond_arm_outlines
-
         parts, limbs = _slim_arm_in_a_wide_short_sleeve()
         loose = beyond_arm_outlines((220, 150), limbs, parts)
         assert loose[50:95, 30:44].all()  # the sleeve's outer side: the backdrop behind
@@ -100,8 +101,6 @@ class TestArmUnderAWideShortSleeve:
         assert not loose[50:95, 80:90].any()
 
     def test_long_sleeves_keep_the_capsule(self) -> None:
-        from fitroom.dressing.bare_arms import bare_shoulder_radius
-
         parts, limbs = _slim_arm_in_a_wide_short_sleeve()
         covered = BodyParts(parts.labels, np.zeros_like(parts.skin))
         on_arm = np.isin(parts.labels, (5, 6, 7, 8, 9, 10))
@@ -130,8 +129,6 @@ def _shoulders_and_neck() -> tuple[BodyParts, Limbs]:
 
 class TestNeckAndShoulderSlopes:
     def test_the_neck_then_the_slopes_out_to_the_shoulders_tops(self) -> None:
-        from fitroom.dressing.bare_arms import neck_and_shoulder_slopes
-
         parts, limbs = _shoulders_and_neck()
         body = neck_and_shoulder_slopes(parts, limbs)
         assert body[25, 60] and body[25, 50]  # the neck, near its top
@@ -141,8 +138,6 @@ class TestNeckAndShoulderSlopes:
         assert not body[45, 10] and not body[55, 45]  # beyond a joint's column, below its row
 
     def test_nothing_without_a_neck(self) -> None:
-        from fitroom.dressing.bare_arms import neck_and_shoulder_slopes
-
         parts, limbs = _shoulders_and_neck()
         labels = parts.labels.copy()
         labels[labels == BodyPart.NECK] = BodyPart.BACKGROUND
@@ -153,8 +148,6 @@ class TestBeyondArmOutlines:
     def test_the_arm_label_over_the_shoulders_top_is_not_loose_sleeve(self) -> None:
         """Repainted as the background, the part map's arm over the shoulder's top drew a bite
         of the backdrop between the neck and the shoulder: it is body, not loose sleeve."""
-        from fitroom.dressing.bare_arms import beyond_arm_outlines
-
         parts, limbs = _shoulders_and_neck()
         loose = beyond_arm_outlines((160, 120), limbs, parts)
         assert not loose[40:50, 38:48].any()
