@@ -232,7 +232,8 @@ def remove_old_garment(
         not_limbs = 1.0 - limb_mask((h, w), [*bare, limbs.shoulder_line()])
         # An arm is narrower at the wrist than at the shoulder: an old sleeve's fabric beyond
         # the arm's own outline is loose too (painted as skin, it drew a band wider than the arm).
-        sleeve_off_arm = beyond_arm_outlines((h, w), limbs, parts)
+        slopes = neck_and_shoulder_slopes(parts, limbs)
+        sleeve_off_arm = beyond_arm_outlines((h, w), limbs, parts, slopes)
         np.maximum(not_limbs, sleeve_off_arm, out=not_limbs)
         loose *= not_limbs
         on_limbs = exposed * limb_labels
@@ -251,9 +252,8 @@ def remove_old_garment(
         # sleeve head, not skin (the part map's torso reaches up there in steps).
         above = limbs.above_shoulders(parts)
         # (Not the neck and the slopes from it to the shoulders' tops: the body is there.)
-        above[neck_and_shoulder_slopes(parts, limbs)] = 0.0
-        above *= exposed
-        above *= not_limbs
+        above[slopes] = 0.0
+        above *= exposed * not_limbs
         np.maximum(loose, above, out=loose)
         # (Frame-sized arrays are let go as soon as they are done with: the fewer live at the
         # render's peak, the fewer fresh pages the next arrays fault in.)
