@@ -207,8 +207,9 @@ def main() -> None:
         cluster.start_postgres()
         cluster.reset_database()
         try:
-            web1 = cluster.start_web("web1", args.base_port + 11, migrate=True).port
-            web2 = cluster.start_web("web2", args.base_port + 12, migrate=False).port
+            web1_port, web2_port = cluster.web_ports()
+            web1 = cluster.start_web("web1", web1_port, migrate=True).port
+            web2 = cluster.start_web("web2", web2_port, migrate=False).port
             cluster.start_worker("worker1")
             cluster.start_worker("worker2")
             urls = [f"http://127.0.0.1:{web1}", f"http://127.0.0.1:{web2}"]

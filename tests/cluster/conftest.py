@@ -31,8 +31,9 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalCluster]:
         pytest.skip(str(exc))
     local.reset_database()
     try:
-        local.start_web("web1", base + 11, migrate=True)
-        local.start_web("web2", base + 12, migrate=False)
+        web1_port, web2_port = local.web_ports()
+        local.start_web("web1", web1_port, migrate=True)
+        local.start_web("web2", web2_port, migrate=False)
         local.start_worker("worker1")
         local.start_worker("worker2")
         yield local

@@ -8,11 +8,13 @@ for states (a health answer, a log line, a job status), each with a bounded time
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -46,6 +48,12 @@ def wait_for(
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out after {timeout_s:.0f} s waiting for {what}")
         time.sleep(interval_s)
+
+
+def port_free(port: int) -> bool:
+    """Whether nothing listens on 127.0.0.1:``port``."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        return probe.connect_ex(("127.0.0.1", port)) != 0
 
 
 def product_photo(
@@ -172,8 +180,44 @@ class LocalCluster:
             check=True,
         )
 
+    def web_ports(self) -> tuple[int, int]:
+        """The ports of the two web processes, ``web1`` and ``web2``."""
+        return self.base_port + 11, self.base_port + 12
+
+    def stop_leftovers(self, timeout_s: float = 30) -> list[int]:
+        """Kill the fitroom processes an earlier, killed run left on this cluster; their pids.
+
+        A run stopped mid-way never reaches :meth:`stop_all`: its web processes keep the ports
+        (and would answer this run's health checks), its workers keep taking jobs from the
+        database this run empties, and their migrations race this run's. They are found by the
+        database URL in their environment (the private PostgreSQL's is the same every run) or
+        by ``serve`` on one of this cluster's ports.
+        """
+        ports = {str(port) for port in self.web_ports()}
+        leftovers = []
+        for process in psutil.process_iter(["cmdline"]):
+            command = process.info["cmdline"] or []
+            if "fitroom.cli" not in command or process.pid == os.getpid():
+                continue
+            try:
+                environment = process.environ()
+            except (psutil.AccessDenied, psutil.NoSuchProcess, psutil.ZombieProcess):
+                environment = {}
+            on_our_port = "serve" in command and bool(ports & set(command))
+            if on_our_port or environment.get("FITROOM_DATABASE_URL") == self.database_url:
+                leftovers.append(process)
+        for process in leftovers:
+            with contextlib.suppress(psutil.NoSuchProcess):
+                process.kill()
+        psutil.wait_procs(leftovers, timeout=timeout_s)
+        return [process.pid for process in leftovers]
+
     def reset_database(self) -> None:
-        """An empty database: the shop's tables, migrations and procrastinate's schema go."""
+        """An empty database: the shop's tables, migrations and procrastinate's schema go.
+
+        Leftover processes of an earlier, killed run go first (:meth:`stop_leftovers`).
+        """
+        self.stop_leftovers()
         engine = create_engine(self.database_url)
         with engine.begin() as connection:
             connection.execute(text("DROP SCHEMA public CASCADE"))
@@ -223,6 +267,8 @@ class LocalCluster:
         return process
 
     def start_web(self, name: str, port: int, *, migrate: bool, timeout_s: float = 300) -> Process:
+        if not port_free(port):
+            raise AssertionError(f"port {port} is taken: {name} cannot serve on it")
         env = {**self.env(), "FITROOM_AUTO_MIGRATE": "true" if migrate else "false"}
         process = self._spawn(
             name, ["serve", "--host", "127.0.0.1", "--port", str(port), "--no-seed"], env
