@@ -241,3 +241,45 @@ def test_trousers_leave_the_shirt_hanging_over_them(tryon: TryOn, shared_data: P
     assert float((change[shirt_hem] > 12).mean()) < 0.3
     # The jeans are drawn below it.
     assert float((change[parse == 6] > 12).mean()) > 0.5
+
+
+@pytest.mark.shared
+@pytest.mark.slow
+def test_no_old_waistband_left_between_the_top_and_new_trousers(
+    tryon: TryOn, shared_data: Path
+) -> None:
+    """A man in a grey sweatshirt over light blue jeans tries on cream trousers. The jeans are
+    too close to the sweatshirt's grey at the waist for their waistband to be found there; it
+    was found at mid-thigh, where they turn darker, and the sweatshirt was kept in front of
+    the new trousers down to there: the torso's rows between its hem and the new trousers,
+    the old jeans' waistband, stayed blue across the body. No waistband lies that low (see
+    lowest_waistband_row): the sweatshirt's own hem is taken, and the cream trousers go up to
+    it."""
+    import cv2
+
+    from fitroom.fitting.anchors import body_anchors
+    from fitroom.fitting.lower_fit import lowest_waistband_row
+    from fitroom.garments import ingest_garment
+
+    photo = decode_image(shared_data / "persons" / "dresscode_051962_0.jpg")
+    trousers = ingest_garment(shared_data / "garments" / "dresscode_051988_1.jpg")
+    assert trousers.category == "lower"
+    result = tryon.render(photo, [trousers])
+    person = result.perception.single()
+    assert person.parts is not None
+    anchors = body_anchors(person.pose, person.parts, (photo.shape[1], photo.shape[0]))
+    lab = cv2.cvtColor(photo.astype(np.float32) / 255.0, cv2.COLOR_RGB2LAB)
+    out_lab = cv2.cvtColor(result.image.astype(np.float32) / 255.0, cv2.COLOR_RGB2LAB)
+    # The old jeans' blue (b* well below 0) on the body's middle, above the hips.
+    hips = anchors.hips.mean(axis=0)
+    half = 0.5 * abs(float(anchors.hips[0, 0] - anchors.hips[1, 0]))
+    box = (
+        slice(0, round(lowest_waistband_row(anchors))),
+        slice(round(hips[0] - half), round(hips[0] + half)),
+    )
+    assert int((lab[box][..., 2] < -12).sum()) > 1000  # (the jeans are there in the photo)
+    # No band of it across the body (17 rows were blue across more than half of it), and
+    # most of it gone (2827 pixels were left; the rest lies round the hands in the pockets).
+    blue = out_lab[box][..., 2] < -12
+    assert int((blue.mean(axis=1) > 0.5).sum()) == 0
+    assert int(blue.sum()) < 1200

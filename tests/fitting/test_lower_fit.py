@@ -505,3 +505,20 @@ def test_outer_seam_reaches_the_hips_outline_halfway_down(stick_figure: StickFig
         assert np.sign(shift) == np.sign(plain[i][0][0] - 300.0)
         assert wide[i][1] == plain[i][1]
         assert narrow[i][0] == plain[i][0]
+
+
+class TestLowestWaistbandRow:
+    def test_below_the_hips_by_a_tenth_of_the_thigh(self, stick_figure: StickFigure) -> None:
+        from fitroom.fitting.lower_fit import (
+            WAISTBAND_LOWEST_BELOW_HIP,
+            lowest_waistband_row,
+            regular_waist_row,
+        )
+
+        anchors = stick_figure()
+        hip = anchors.hips.astype(np.float64).mean(axis=0)
+        thigh = float(np.hypot(*(anchors.knees.astype(np.float64).mean(axis=0) - hip)))
+        row = lowest_waistband_row(anchors)
+        assert abs(row - (hip[1] + WAISTBAND_LOWEST_BELOW_HIP * thigh)) < 1e-6
+        # Below the hip joints and the regular waistband, above the knees.
+        assert regular_waist_row(anchors) < hip[1] < row < float(anchors.knees[:, 1].min())

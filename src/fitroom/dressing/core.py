@@ -63,7 +63,7 @@ from fitroom.fitting.anchors import BodyAnchors, body_anchors
 from fitroom.fitting.fitted import FittedGarment
 from fitroom.fitting.garment_fit import SIZE_EASE
 from fitroom.fitting.legs_gap import legs_part_row
-from fitroom.fitting.lower_fit import regular_waist_row
+from fitroom.fitting.lower_fit import lowest_waistband_row, regular_waist_row
 from fitroom.garments.core import Garment
 from fitroom.vision.core import BodyParts, Pose
 
@@ -248,6 +248,9 @@ def dress(
         waistband_read = True
         old = old or analyse_old_garment(parts, person_mask, image)
         line = waistband_line(parts, person_mask, image, old=old)
+        if line is not None and top_edge and np.median(line) > lowest_waistband_row(anchors):
+            # (No waistband so far down the legs: see WAISTBAND_LOWEST_BELOW_HIP.)
+            line = None
         if line is None and top_edge:
             # No waistband of another colour: where the person's top ends over them (a top
             # the colour of the trousers, or hanging over them all round; see top_edge_row).

@@ -43,6 +43,7 @@ from fitroom.dressing.lower_drape import (
     lower_drape_band,
     old_lower_beside_hands,
 )
+from fitroom.dressing.lower_shading import LOWER_EDGE_SLOPE, lower_light
 from fitroom.dressing.masks import grow_mask, per_channel
 from fitroom.dressing.old_garment import OldGarment, analyse_old_garment
 from fitroom.dressing.old_garment_removal import (
@@ -54,6 +55,7 @@ from fitroom.dressing.old_garment_removal import (
 from fitroom.dressing.old_top_tail import old_top_tail, remove_old_top_tail
 from fitroom.dressing.seams import seam_cracks
 from fitroom.dressing.shading import (
+    EDGE_SLOPE,
     contact_shadow,
     fabric_luminance,
     fold_shading,
@@ -435,8 +437,14 @@ def render_fitted(
     del shadow
     # The photo's folds on the new fabric, read from what the person wore and their body there.
     # (The old fabric's weave goes only on a new fabric about as dark: see fold_shading.)
+    lower_only = regions == {"lower"} and not keep_old
     folds = fold_shading(
-        image, np.maximum(old_mask, shade_on) * union, side, fabric_luminance(garments)
+        image,
+        np.maximum(old_mask, shade_on) * union,
+        side,
+        fabric_luminance(garments),
+        # (Lower garments alone: see LOWER_EDGE_SLOPE.)
+        LOWER_EDGE_SLOPE if lower_only else EDGE_SLOPE,
     )
     # (The old garment's slow light is damped: a dark belt or waistband under a top is not
     # light, and at full strength it would show through the new garment as a dark band.)
@@ -444,7 +452,11 @@ def render_fitted(
     light = np.ones((h, w), np.float32)
     bx, by, bw, bh = cv2.boundingRect((union > 0.0).view(np.uint8))
     drawn = (slice(by, by + bh), slice(bx, bx + bw))
-    light[drawn] = np.clip(shading[drawn], 0.7, 1.25) ** 0.6 * folds[drawn]
+    if lower_only:
+        # (Lower garments alone: the light at the new garment's own exposure, see lower_light.)
+        light[drawn] = lower_light(shading[drawn], folds[drawn], union[drawn])
+    else:
+        light[drawn] = np.clip(shading[drawn], 0.7, 1.25) ** 0.6 * folds[drawn]
     # (Not needed below: let go before the layers' own arrays are made.)
     del shading, shade_on, old_mask, lower_old, panels, person
     visible = composite_garments(base, garments, coverage, light, support)

@@ -182,7 +182,11 @@ def fabric_luminance(garments: Sequence[FittedGarment]) -> float | None:
 
 
 def fold_shading(
-    image: ByteArray, region: FloatArray, side: int | None = None, over: float | None = None
+    image: ByteArray,
+    region: FloatArray,
+    side: int | None = None,
+    over: float | None = None,
+    edge_slope: float = EDGE_SLOPE,
 ) -> FloatArray:
     """Folds of the fabric inside ``region``: float32 (H, W) factors, 1.0 = no fold.
 
@@ -197,6 +201,8 @@ def fold_shading(
         side: the photo's longer side in pixels when ``image`` is a crop of it.
         over: median luminance (0-255) of the new fabric the folds go on (see
             :func:`fabric_luminance`); None smooths a textured old fabric's weave away whole.
+        edge_slope: the slope of a sharp edge of the old garment, not taken for a fold (see
+            :data:`EDGE_SLOPE`).
 
     Returns:
         float32 (H, W): luminance over its local median within the region, clipped to
@@ -222,12 +228,17 @@ def fold_shading(
         np.ascontiguousarray(inside[y0:y1, x0:x1]),
         side,
         over,
+        edge_slope,
     )
     return out
 
 
 def _folds_in_box(
-    image: ByteArray, inside: npt.NDArray[np.bool_], side: int, over: float | None
+    image: ByteArray,
+    inside: npt.NDArray[np.bool_],
+    side: int,
+    over: float | None,
+    edge_slope: float = EDGE_SLOPE,
 ) -> FloatArray:
     """:func:`fold_shading` on a box holding the whole region (``inside``, bool (h, w))."""
     h, w = inside.shape
@@ -297,7 +308,7 @@ def _folds_in_box(
     slope = cv2.magnitude(gx, gy) * np.float32(scale / 8.0)
     # (Box-sized arrays let go once done with: fewer live at the render's peak.)
     del smooth, gx, gy
-    edge = np.clip((slope - EDGE_SLOPE) / 0.03, 0.0, 1.0)
+    edge = np.clip((slope - np.float32(edge_slope)) / 0.03, 0.0, 1.0)
     grow = max(1, round(3 * scale))
     edge = cv2.dilate(edge, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * grow + 1,) * 2))
     edge = cv2.GaussianBlur(edge, (0, 0), grow)

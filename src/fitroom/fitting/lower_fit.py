@@ -130,6 +130,21 @@ def regular_waist_row(anchors: BodyAnchors) -> float:
     return float(hip_mid[1] - WAIST_ABOVE_HIP * thigh)
 
 
+#: The lowest an old waistband can lie below the hip joints, as a share of the hip-to-knee
+#: length: a "waistband" found lower is the old trousers' colour turning darker down the legs
+#: (light jeans under a grey sweatshirt were found at mid-thigh, and the sweatshirt was kept in
+#: front of new trousers down to there, with the old jeans' waistband between them).
+WAISTBAND_LOWEST_BELOW_HIP = 0.1
+
+
+def lowest_waistband_row(anchors: BodyAnchors) -> float:
+    """The lowest row an old waistband can lie on: :data:`WAISTBAND_LOWEST_BELOW_HIP` of the
+    hip-to-knee length below the hip joints."""
+    hip_mid = anchors.hips.astype(np.float64).mean(axis=0)
+    thigh = float(np.hypot(*(anchors.knees.astype(np.float64).mean(axis=0) - hip_mid)))
+    return float(hip_mid[1] + WAISTBAND_LOWEST_BELOW_HIP * thigh)
+
+
 def _outline_reach(
     anchors: BodyAnchors, point: npt.ArrayLike, normal: npt.ArrayLike, ease: float
 ) -> float:
@@ -471,6 +486,7 @@ __all__ = [
     "HIP_SEAM_REACH",
     "LOWER_FABRIC_SOFTENING",
     "SKIRT_CROTCH_CONFIDENCE",
+    "WAISTBAND_LOWEST_BELOW_HIP",
     "WAIST_ABOVE_HIP",
     "WAIST_HIGHEST",
     "WAIST_LOWEST",
@@ -478,6 +494,7 @@ __all__ = [
     "fit_lower",
     "hem_drop",
     "lower_pins",
+    "lowest_waistband_row",
     "regular_waist_row",
     "skirt_hem_pins",
     "soften_fabric",
