@@ -831,7 +831,12 @@ def _claim_hair_above_shoulders(
         t = colours - top[0]
         d_top = ((t @ top[1]) * t).sum(axis=1)
         hair_like &= d_hair < d_top
-    cy, cx = cy[hair_like], cx[hair_like]
+    _claim_joined_to_hair(band, cy[hair_like], cx[hair_like])
+
+
+def _claim_joined_to_hair(band: Labels, cy: npt.NDArray[np.intp], cx: npt.NDArray[np.intp]) -> None:
+    """Label HAIR, in place, the pixels (``cy``, ``cx``) of ``band`` that are joined (8-connected,
+    through one another) to its HAIR pixels."""
     if cy.size == 0:
         return
     grown = np.zeros(band.shape, np.uint8)
@@ -914,19 +919,7 @@ def _claim_hair_below_shoulders(
     skin_like = model.probability(colours) >= 0.5
     skin_like &= d_hair >= model.mahalanobis_sq(colours)
     hair_like &= ~(skin_like & (band[cy, cx] == BodyPart.NECK))
-    cy, cx = cy[hair_like], cx[hair_like]
-    if cy.size == 0:
-        return
-    grown = np.zeros(band.shape, np.uint8)
-    band_hair = band == BodyPart.HAIR
-    grown[band_hair] = 1
-    grown[cy, cx] = 1
-    count, components = cv2.connectedComponents(grown, connectivity=8)
-    touching = np.zeros(count, bool)
-    touching[components[band_hair]] = True
-    touching[0] = False
-    claimed = touching[components[cy, cx]]
-    band[cy[claimed], cx[claimed]] = BodyPart.HAIR
+    _claim_joined_to_hair(band, cy[hair_like], cx[hair_like])
 
 
 # --------------------------------------------------------------------------------------------
