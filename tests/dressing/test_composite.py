@@ -9,6 +9,7 @@ import numpy as np
 from fitroom.dressing.composite import (
     NECK_OPENING_DEPTH,
     STRAPPED_BACK_DIP,
+    collar_line,
     cover_with,
     front_of,
     layer_coverage,
@@ -35,6 +36,33 @@ def test_neck_opening_hides_the_inside_of_the_back() -> None:
     assert opened[50, 100] > 0.9  # inside the opening
     assert opened[round(deepest) + 4, 100] < 0.1  # below it
     assert opened[50, 70] < 0.1 and opened[50, 130] < 0.1  # beside it
+
+
+def test_the_neck_stays_in_front_above_the_collar_line_only() -> None:
+    """The part map's neck is a wide capsule whose lower corners reach onto the shoulders
+    beyond the garment's neck points; cut out down to the collar's middle row, they opened a
+    square notch of painted skin at each side of the new neckline. The neck stays in front
+    above the line through the garment's three neck points, level beyond them."""
+    line = collar_line(
+        {"neck_left": (120.0, 40.0), "neck_right": (80.0, 40.0), "neck_center": (100.0, 48.0)}, 200
+    )
+    assert line is not None
+    assert line[100] == 48.0 and line[80] == 40.0 and line[10] == 40.0 and line[190] == 40.0
+    assert 40.0 < line[90] < 48.0
+    assert collar_line({"neck_center": (100.0, 48.0)}, 200) is None
+    labels = np.full((200, 200), int(BodyPart.TORSO), np.uint8)
+    labels[:50, 60:140] = int(BodyPart.NECK)
+    labels[:10] = int(BodyPart.BACKGROUND)
+    skin = np.zeros((200, 200), np.float32)
+    skin[:50, 85:115] = 1.0  # the neck itself
+    parts = BodyParts(labels, skin)
+    panel = FittedLayer("torso", (0, 30, 200, 200), np.ones((170, 200, 4), np.float32))
+    targets = {"neck_center": (100.0, 48.0), "neck_left": (120.0, 40.0), "neck_right": (80.0, 40.0)}
+    garment = FittedGarment(layers=(panel,), targets=targets, scale=1.0, own_neck_opening=True)
+    support = np.ones((200, 200), np.float32)
+    (layer,) = layer_coverage([garment], parts, support, None)[0]
+    assert layer.keep[46, 66] > 0.9 and layer.keep[46, 134] > 0.9  # the capsule's corners
+    assert layer.keep[36, 100] < 0.1  # the neck above the collar's middle
 
 
 def _panel_keep(targets: dict[str, tuple[float, float]], **flags: Any) -> np.ndarray:

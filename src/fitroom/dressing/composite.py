@@ -116,7 +116,7 @@ def front_of(
 
 def occluders(
     parts: BodyParts,
-    neckline_y: float | None,
+    neckline_y: float | FloatArray | None,
     with_arms: bool,
     neck_span: tuple[float, float] | None = None,
     image: ByteArray | None = None,
@@ -124,8 +124,9 @@ def occluders(
     *,
     front: FloatArray | None = None,
 ) -> FloatArray:
-    """What stays in front of a garment layer: hair, face, hands, the neck above the neckline,
-    and (for the torso panel) the bare forearms. float32 (H, W) in [0, 1], edges softened.
+    """What stays in front of a garment layer: hair, face, hands, the neck above the neckline
+    (``neckline_y``: a row, or float32 (W,) rows per column, see :func:`collar_line`), and (for
+    the torso panel) the bare forearms. float32 (H, W) in [0, 1], edges softened.
 
     With ``old_fabric`` (float32 (H, W): the old garment being removed), hand and bare-forearm
     pixels that are old fabric (a sleeve's cuff the coarse part map calls hand or skin) do not
@@ -154,6 +155,9 @@ def occluders(
         if neck_span is not None:
             x0, x1 = sorted(neck_span)
             depth = NECK_OPENING_DEPTH * (x1 - x0)
+            if not isinstance(neckline_y, float):
+                # (The opening hangs from the collar's lowest point, its back's middle.)
+                neckline_y = float(np.max(neckline_y))
             h, w = labels.shape
             ys = np.arange(h, dtype=np.float32)[:, None]
             xs = np.arange(w, dtype=np.float32)[None, :]
@@ -163,6 +167,39 @@ def occluders(
             opening = (ys < neckline_y + depth * np.sqrt(t)) & (xs >= x0) & (xs <= x1)
             np.maximum(soft, smooth_edges(opening), out=soft)
     return soft
+
+
+def collar_line(targets: dict[str, tuple[float, float]], width: int) -> FloatArray | None:
+    """Per column, the row of the garment's collar through its three neck points (a parabola
+    between the outer two, level beyond them, never below the middle one): float32 (W,), or
+    None without the three points or with two of them in one column.
+
+    The neck stays in front of a garment above this line, not above the row of the collar's
+    middle: the part map's neck is a wide capsule whose lower corners reach onto the
+    shoulders, and cut out down to the middle's row they opened a square notch in the new
+    garment at each side of its neckline, repainted as skin (the "notched" neckline of a
+    blind review).
+
+    >>> line = collar_line({"neck_left": (30.0, 10.0), "neck_right": (10.0, 10.0),
+    ...                     "neck_center": (20.0, 14.0)}, 40)
+    >>> [round(float(line[x]), 1) for x in (0, 10, 15, 20, 30, 39)]
+    [10.0, 10.0, 13.0, 14.0, 10.0, 10.0]
+    """
+    if not {"neck_left", "neck_right", "neck_center"} <= targets.keys():
+        return None
+    points = sorted(
+        (float(targets[k][0]), float(targets[k][1]))
+        for k in ("neck_left", "neck_right", "neck_center")
+    )
+    xs = np.array([x for x, _ in points])
+    ys = np.array([y for _, y in points])
+    if float(np.diff(xs).min()) < 1.0:
+        return None
+    coefficients = np.polyfit(xs, ys, 2)
+    columns = np.clip(np.arange(width, dtype=np.float64), xs[0], xs[-1])
+    line = np.minimum(np.polyval(coefficients, columns), float(targets["neck_center"][1]))
+    out: FloatArray = line.astype(np.float32)
+    return out
 
 
 def layer_keep(
@@ -274,13 +311,17 @@ def layer_coverage(
     h = support.shape[0]
     rows = np.arange(h, dtype=np.float32)[:, None]
     coverage: list[list[LayerCoverage]] = []
-    # Occluders, shared by layers: (neckline row, torso panel?, neck opening's span, lower?).
-    fronts: dict[tuple[float | None, bool, tuple[float, float] | None, bool], FloatArray] = {}
+    # Occluders, shared by layers: (neckline row, torso panel?, neck opening's span, lower?,
+    # the garment when its collar is a line).
+    fronts: dict[
+        tuple[float | None, bool, tuple[float, float] | None, bool, int | None], FloatArray
+    ] = {}
     bare_hands: BodyParts | None = None
     # What every layer's occluders share: (bare forearms in front?, lower?).
     shared: dict[tuple[bool, bool], FloatArray] = {}
     for gi, fitted in enumerate(garments):
         neck = fitted.targets.get("neck_center")
+        collar = collar_line(fitted.targets, support.shape[1]) if neck is not None else None
         items = []
         limit = None if cut_below_y is None else cut_below_y[gi]
         for li, layer in enumerate(fitted.layers):
@@ -299,7 +340,14 @@ def layer_coverage(
             # (Over trousers, shorts or a skirt only bare hands stay in front, see
             # without_clothed_hands.)
             lower = layer.part == "lower"
-            key = (None if neck is None else float(neck[1]), arms, span, lower)
+            # (Keyed by the garment when its collar is a line: the neck's rows are its own.)
+            key = (
+                None if neck is None else float(neck[1]),
+                arms,
+                span,
+                lower,
+                None if collar is None else gi,
+            )
             if key not in fronts:
                 if lower and bare_hands is None:
                     bare_hands = without_clothed_hands(parts)
@@ -309,7 +357,13 @@ def layer_coverage(
                 if shared_key not in shared:
                     shared[shared_key] = front_of(seen, shared_key[0], image, old_fabric)
                 fronts[key] = occluders(
-                    seen, key[0], key[1], key[2], image, old_fabric, front=shared[shared_key]
+                    seen,
+                    key[0] if collar is None else collar,
+                    arms,
+                    span,
+                    image,
+                    old_fabric,
+                    front=shared[shared_key],
                 )
             hidden = fronts[key]
             if lower_front is not None and layer.part == "lower":
@@ -405,6 +459,7 @@ __all__ = [
     "LayerCoverage",
     "TuckLine",
     "bare_forearms",
+    "collar_line",
     "composite_garments",
     "composite_layer",
     "cover_with",

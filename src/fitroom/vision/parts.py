@@ -23,7 +23,8 @@ follows the full-resolution person mask):
    mouth kept by a core zone; head pixels under the chin in the middle are NECK; the rest is HAIR.
    A Gaussian hair-colour model fitted to the top of the head then claims long hair lying on the
    shoulders and upper arms (above the shoulder line, beside the neck) where it is connected to
-   the head's hair.
+   the head's hair; below the shoulder line, on the chest, only what is clearly nearer the hair's
+   colour than the top's (read below the chin, where hair does not fall).
 4. **Skin.** :class:`SkinModel`, a Gaussian on (Cr, Cb) with a loose luma band, is fitted to the
    cheeks and nose (or, without a visible face, the backs of the hands or the chin), then refitted
    to the person's pixels it already calls skin (:func:`refine_skin_model`) so it covers the
@@ -784,6 +785,26 @@ def _refine_head(
     band_y1 = min(y1, int(np.ceil(shoulder_y)))
     if fit is None or band_y1 <= hy0:
         return
+    _claim_hair_above_shoulders(
+        image, labels, mask, model, fit, head, (x0, hy0, x1, band_y1), hy1 - hy0
+    )
+    _claim_hair_below_shoulders(image, labels, mask, model, fit, head, (x0, hy0, x1), band_y1)
+
+
+def _claim_hair_above_shoulders(
+    image: RGBImage,
+    labels: Labels,
+    mask: FloatArray,
+    model: SkinModel,
+    fit: tuple[FloatArray, FloatArray],
+    head: HeadGeometry,
+    box: tuple[int, int, int, int],
+    head_height: int,
+) -> None:
+    """Label HAIR, in place, the torso and upper-arm pixels of ``box`` (x0, y0, x1, y1: from
+    the head's top to the shoulder line) that match the hair's colour model ``fit`` and are
+    connected to the head's hair (``head_height``: the head's height in pixels)."""
+    x0, hy0, x1, band_y1 = box
     mean, inv_cov = fit
     band = labels[hy0:band_y1, x0:x1]
     candidate = _HAIR_CAN_COVER[band]
@@ -802,7 +823,7 @@ def _refine_head(
     d_hair = ((d @ inv_cov) * d).sum(axis=1)
     hair_like = d_hair < 9.0
     hair_like &= model.probability(colours) * mask[cy + hy0, cx + x0] < 0.5
-    top = _top_colour(image, labels, mask, band_y1, hy1 - hy0)
+    top = _top_colour(image, labels, mask, band_y1, head_height)
     if top is not None:
         # Dark hair on a dark top: the hair's colour model claims the top's shoulders too (a
         # block as wide as the search band, left in front of every new garment). What is at
@@ -810,7 +831,12 @@ def _refine_head(
         t = colours - top[0]
         d_top = ((t @ top[1]) * t).sum(axis=1)
         hair_like &= d_hair < d_top
-    cy, cx = cy[hair_like], cx[hair_like]
+    _claim_joined_to_hair(band, cy[hair_like], cx[hair_like])
+
+
+def _claim_joined_to_hair(band: Labels, cy: npt.NDArray[np.intp], cx: npt.NDArray[np.intp]) -> None:
+    """Label HAIR, in place, the pixels (``cy``, ``cx``) of ``band`` that are joined (8-connected,
+    through one another) to its HAIR pixels."""
     if cy.size == 0:
         return
     grown = np.zeros(band.shape, np.uint8)
@@ -823,6 +849,77 @@ def _refine_head(
     touching[0] = False
     claimed = touching[components[cy, cx]]
     band[cy[claimed], cx[claimed]] = BodyPart.HAIR
+
+
+#: How far below the shoulder line long hair is looked for, in the skull's half-heights (hair
+#: lying on the chest of the shared pairs reaches about 2.2).
+HAIR_BELOW_SHOULDERS = 3.0
+
+#: Below the shoulder line a pixel is hair only when its squared colour distance to the hair is
+#: under this share of its distance to the top (read straight below the chin, where hair does
+#: not fall): there, a top of the hair's colour is far more common than hair.
+HAIR_OVER_TOP = 0.5
+
+
+def _claim_hair_below_shoulders(
+    image: RGBImage,
+    labels: Labels,
+    mask: FloatArray,
+    model: SkinModel,
+    fit: tuple[FloatArray, FloatArray],
+    head: HeadGeometry,
+    box: tuple[int, int, int],
+    shoulder_row: int,
+) -> None:
+    """Label HAIR, in place, long hair lying on the chest and upper arms below the shoulder
+    line (row ``shoulder_row``; ``box``: x0, the head's top row, x1).
+
+    A pixel is hair when it matches the hair's colour model ``fit``, is not skin, is clearly
+    nearer the hair than the top (:data:`HAIR_OVER_TOP`; the top's colour is read below the chin,
+    between the strands that fall beside the neck) and is connected to the head's hair. The
+    path may run through the neck's shape beside the throat (the pose's neck is wide and the
+    hair falls over its sides). Left out, the new garment was drawn over the hair lying on the
+    shoulders.
+    """
+    x0, y0, x1 = box
+    y1 = min(labels.shape[0], round(shoulder_row + HAIR_BELOW_SHOULDERS * head.half_height))
+    if y1 - shoulder_row < 2 or x1 - x0 < 2:
+        return
+    band = labels[y0:y1, x0:x1]
+    inside = mask[y0:y1, x0:x1] > 0.5
+    bx = np.arange(x0, x1, dtype=np.float32)[None, :] - np.float32(head.chin[0])
+    by = np.arange(y0, y1, dtype=np.float32)[:, None] - np.float32(head.chin[1])
+    across = np.abs(bx * np.float32(head.up[1]) - by * np.float32(head.up[0]))
+    below_chin = bx * np.float32(head.up[0]) + by * np.float32(head.up[1]) < 0
+    # (The throat and the collar below it, narrower than the face: hair falls beside them.)
+    middle = below_chin & (across < np.float32(0.8 * head.face_half_width))
+    pixels = image[y0:y1, x0:x1]
+    top_px = (band == BodyPart.TORSO) & inside & (across < np.float32(0.6 * head.face_half_width))
+    top_px[: shoulder_row - y0] = False
+    top_px[1::2] = False
+    top_px[:, 1::2] = False
+    top_samples = _to_ycrcb(pixels[top_px])
+    top_samples = top_samples[model.probability(top_samples) < 0.5]
+    top = _fit_gaussian(top_samples[:: max(1, top_samples.shape[0] // _MAX_FIT_SAMPLES)], 6.0)
+    if top is None:
+        return
+    candidate = (_HAIR_CAN_COVER[band] | (band == BodyPart.NECK)) & inside & ~middle
+    cy, cx = np.nonzero(candidate)
+    if cy.size == 0:
+        return
+    colours = _to_ycrcb(pixels[cy, cx])
+    d = colours - fit[0]
+    d_hair = ((d @ fit[1]) * d).sum(axis=1)
+    t = colours - top[0]
+    d_top = ((t @ top[1]) * t).sum(axis=1)
+    hair_like = (d_hair < 9.0) & (d_hair < HAIR_OVER_TOP * d_top)
+    # Fair hair is close to skin in colour (the skin model calls blond strands skin): on the
+    # top, what matches the hair and not the top is hair; on the neck's shape, where bare skin
+    # is the rule, only what the hair's model fits better than the skin's.
+    skin_like = model.probability(colours) >= 0.5
+    skin_like &= d_hair >= model.mahalanobis_sq(colours)
+    hair_like &= ~(skin_like & (band[cy, cx] == BodyPart.NECK))
+    _claim_joined_to_hair(band, cy[hair_like], cx[hair_like])
 
 
 # --------------------------------------------------------------------------------------------
