@@ -319,6 +319,22 @@ def beyond_arm_outlines(
     return out
 
 
+def _median_index(counts: npt.NDArray[np.intp]) -> float:
+    """The median column (or row) of a mask's pixels from their count per column (or row):
+    as ``np.median`` over the pixels' indices, without listing every pixel.
+
+    >>> _median_index(np.array([0, 2, 0, 1]))
+    1.0
+    >>> _median_index(np.array([1, 0, 0, 1]))
+    1.5
+    """
+    total = np.cumsum(counts)
+    n = int(total[-1])
+    low = int(np.searchsorted(total, (n - 1) // 2, side="right"))
+    high = int(np.searchsorted(total, n // 2, side="right"))
+    return 0.5 * (low + high)
+
+
 def torso_side_of_upper_arms(parts: BodyParts, limbs: Limbs) -> npt.NDArray[np.bool_]:
     """Pixels beside each upper arm (between the shoulder joint's and the elbow's rows across
     the bone) on the torso's side of it, within the capsule's radius of the torso's label:
@@ -329,8 +345,13 @@ def torso_side_of_upper_arms(parts: BodyParts, limbs: Limbs) -> npt.NDArray[np.b
     torso = labels_mask(parts.labels, (BodyPart.TORSO,))
     if not torso.any():
         return out
-    ty, tx = np.nonzero(torso)
-    middle = np.array([np.median(tx), np.median(ty)], np.float32)
+    middle = np.array(
+        [
+            _median_index(np.count_nonzero(torso, axis=0)),
+            _median_index(np.count_nonzero(torso, axis=1)),
+        ],
+        np.float32,
+    )
     for arm in (limbs.left_arm, limbs.right_arm):
         if arm.bones.shape[0] < 2 or not np.isfinite(arm.bones[:2]).all():
             continue
