@@ -208,7 +208,7 @@ def _arm_outlines(
     shape: tuple[int, int],
     limbs: Limbs,
     parts: BodyParts,
-    radii: tuple[float, float] | None = None,
+    shoulders: tuple[float, float] | None = None,
 ) -> npt.NDArray[np.uint8]:
     """Where bare arms are, at their own width: uint8 (H, W) in {0, 1}.
 
@@ -225,15 +225,15 @@ def _arm_outlines(
     half the radius away, smoothly along the arm): the pose's joints often lie off the arm's
     middle (an outline round them alone cut the arm's outer side off), and the part map misses
     parts of a sleeve as pale as the backdrop (round its middle alone, the outline cut the
-    other side).
+    other side). ``shoulders``: :func:`shoulder_radii`'s, when the caller has them already.
     """
     h, w = shape
     out = np.zeros((h, w), np.uint8)
     on_arm = labels_mask(parts.labels, (*ARM_PARTS, *HAND_PARTS))
     skin_flat = parts.skin.ravel()
-    if radii is None:
-        radii = shoulder_radii(parts, limbs, on_arm)
-    for arm, r in zip((limbs.left_arm, limbs.right_arm), radii, strict=True):
+    if shoulders is None:
+        shoulders = shoulder_radii(parts, limbs, on_arm)
+    for arm, r in zip((limbs.left_arm, limbs.right_arm), shoulders, strict=True):
         if arm.bones.shape[0] < 3 or not np.isfinite(arm.bones).all():
             continue
         shoulder, elbow, wrist = (np.asarray(p, np.float32) for p in arm.bones[:3])
