@@ -9,6 +9,7 @@ from fitroom.dressing.bare_arms import (
     bare_shoulder_radius,
     beyond_arm_outlines,
     neck_and_shoulder_slopes,
+    shoulder_radii,
 )
 from fitroom.dressing.limbs import Limb, Limbs
 from fitroom.vision.core import BodyPart, BodyParts
@@ -153,3 +154,26 @@ class TestBeyondArmOutlines:
         assert not loose[40:50, 38:48].any()
         # A wide sleeve's fabric off the arm lower down still is.
         assert loose[85:95, 2:6].all()
+
+
+class TestShoulderRadii:
+    def test_a_bare_arm_measured_a_missing_one_the_capsule(self) -> None:
+        parts, limbs = _slim_arm_in_a_wide_short_sleeve()
+        left, right = shoulder_radii(parts, limbs)
+        assert left == 20.0  # the left arm is off the map: its capsule's radius
+        assert 12.0 <= right <= 16.0  # the bare 24-pixel arm's, not the capsule's 20
+
+    def test_given_radii_are_what_the_steps_use(self) -> None:
+        """The slopes and the outlines read the radii they are given (worked out once per
+        render), and give what they work out themselves when given none."""
+        parts, limbs = _shoulders_and_neck()
+        radii = shoulder_radii(parts, limbs)
+        slopes = neck_and_shoulder_slopes(parts, limbs)
+        assert np.array_equal(neck_and_shoulder_slopes(parts, limbs, radii), slopes)
+        assert np.array_equal(
+            beyond_arm_outlines((160, 120), limbs, parts, slopes, radii),
+            beyond_arm_outlines((160, 120), limbs, parts),
+        )
+        # (Shoulders with a larger radius: their round tops are higher, the slopes steeper.)
+        wider = neck_and_shoulder_slopes(parts, limbs, (radii[0] + 8.0, radii[1] + 8.0))
+        assert not np.array_equal(wider, slopes)

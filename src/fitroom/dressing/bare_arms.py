@@ -29,6 +29,35 @@ ELBOW_OF_SHOULDER = 0.85
 WRIST_OF_SHOULDER = 0.6
 
 
+def _run_grid(
+    on: npt.NDArray[np.bool_], centres: FloatArray, across: FloatArray, reach: int
+) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.intp]]:
+    """The ``on`` pixels sampled from each of ``centres`` (float32 (S, 2), x and y) along
+    ``across`` (a unit vector) and against it, up to ``reach`` pixels: bool (S, 2, reach),
+    False outside the picture, and where they were read in ``on.ravel()``, intp (S, 2, reach).
+    (One gather for both directions: the helpers of a frame call this a dozen times or more.)"""
+    h, w = on.shape
+    steps = np.arange(reach, dtype=np.float32)
+    signed = np.concatenate([steps, -steps])
+    pts = centres[:, None, :] + signed[None, :, None] * across[None, None, :]
+    xs, ys = np.rint(pts[..., 0]).astype(np.intp), np.rint(pts[..., 1]).astype(np.intp)
+    inside = (xs >= 0) & (xs < w) & (ys >= 0) & (ys < h)
+    flat = ys * w + xs
+    flat[~inside] = 0
+    run = on.ravel()[flat]
+    run &= inside
+    return run.reshape(len(centres), 2, reach), flat.reshape(len(centres), 2, reach)
+
+
+def _run_ends(
+    run: npt.NDArray[np.bool_], reach: int
+) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]:
+    """How far each run of :func:`_run_grid` goes before its first pixel off (all of the
+    reach when none is): (along, against), int (S,) each."""
+    ends = np.where(run.all(axis=2), reach, np.argmin(run, axis=2))
+    return ends[:, 0], ends[:, 1]
+
+
 def _runs_across(
     on: npt.NDArray[np.bool_],
     centres: FloatArray,
@@ -40,21 +69,10 @@ def _runs_across(
     run from each of ``centres`` (float32 (S, 2), x and y) along ``across`` (a unit vector) and
     against it, up to ``reach`` pixels: (along, against), int (S,) each; 0 where a centre is
     itself off."""
-    h, w = on.shape
-    steps = np.arange(reach, dtype=np.float32)
-    counts = []
-    for sign in (1.0, -1.0):
-        pts = centres[:, None, :] + np.float32(sign) * steps[None, :, None] * across[None, None, :]
-        xs, ys = np.rint(pts[..., 0]).astype(np.intp), np.rint(pts[..., 1]).astype(np.intp)
-        inside = (xs >= 0) & (xs < w) & (ys >= 0) & (ys < h)
-        ys, xs = np.clip(ys, 0, h - 1), np.clip(xs, 0, w - 1)
-        run = on[ys, xs] & inside
-        if skin is not None:
-            run &= skin[ys, xs] > 0.5
-        # (The run ends at the first pixel off; all of the reach when none is.)
-        ends = np.where(run.all(axis=1), reach, np.argmin(run, axis=1))
-        counts.append(ends)
-    return counts[0], counts[1]
+    run, flat = _run_grid(on, centres, across, reach)
+    if skin is not None:
+        run &= skin.ravel()[flat] > 0.5
+    return _run_ends(run, reach)
 
 
 def _across(a: FloatArray, b: FloatArray) -> FloatArray | None:
@@ -144,6 +162,24 @@ def bare_shoulder_radius(
     return float(np.clip(np.median(seen), NARROWEST_OF_CAPSULE * capsule, capsule))
 
 
+def shoulder_radii(
+    parts: BodyParts, limbs: Limbs, on_arm: npt.NDArray[np.bool_] | None = None
+) -> tuple[float, float]:
+    """Each arm's radius at the shoulder (left, right): :func:`bare_shoulder_radius` where
+    the arm's three joints are known, its capsule's radius elsewhere. Worked out once per
+    render and given to :func:`neck_and_shoulder_slopes` and :func:`beyond_arm_outlines`,
+    which both need it. ``on_arm``: the arm and hand labels' pixels, if already known."""
+    if on_arm is None:
+        on_arm = labels_mask(parts.labels, (*ARM_PARTS, *HAND_PARTS))
+    out = []
+    for arm in (limbs.left_arm, limbs.right_arm):
+        radius = float(arm.radius)
+        if arm.bones.shape[0] >= 3 and np.isfinite(arm.bones).all():
+            radius = bare_shoulder_radius(parts, arm.bones, radius, on_arm)
+        out.append(radius)
+    return out[0], out[1]
+
+
 def arm_outlines(shape: tuple[int, int], limbs: Limbs, parts: BodyParts) -> FloatArray:
     """Where bare arms are, at their own width: float32 (H, W) in {0, 1} (see
     :func:`_arm_outlines`)."""
@@ -168,7 +204,12 @@ class _Piece:
     seen: npt.NDArray[np.bool_]
 
 
-def _arm_outlines(shape: tuple[int, int], limbs: Limbs, parts: BodyParts) -> npt.NDArray[np.uint8]:
+def _arm_outlines(
+    shape: tuple[int, int],
+    limbs: Limbs,
+    parts: BodyParts,
+    shoulders: tuple[float, float] | None = None,
+) -> npt.NDArray[np.uint8]:
     """Where bare arms are, at their own width: uint8 (H, W) in {0, 1}.
 
     Each arm narrows from its radius at the shoulder (:func:`bare_shoulder_radius`) to
@@ -184,16 +225,18 @@ def _arm_outlines(shape: tuple[int, int], limbs: Limbs, parts: BodyParts) -> npt
     half the radius away, smoothly along the arm): the pose's joints often lie off the arm's
     middle (an outline round them alone cut the arm's outer side off), and the part map misses
     parts of a sleeve as pale as the backdrop (round its middle alone, the outline cut the
-    other side).
+    other side). ``shoulders``: :func:`shoulder_radii`'s, when the caller has them already.
     """
     h, w = shape
     out = np.zeros((h, w), np.uint8)
     on_arm = labels_mask(parts.labels, (*ARM_PARTS, *HAND_PARTS))
-    for arm in (limbs.left_arm, limbs.right_arm):
+    skin_flat = parts.skin.ravel()
+    if shoulders is None:
+        shoulders = shoulder_radii(parts, limbs, on_arm)
+    for arm, r in zip((limbs.left_arm, limbs.right_arm), shoulders, strict=True):
         if arm.bones.shape[0] < 3 or not np.isfinite(arm.bones).all():
             continue
         shoulder, elbow, wrist = (np.asarray(p, np.float32) for p in arm.bones[:3])
-        r = bare_shoulder_radius(parts, arm.bones, float(arm.radius), on_arm)
         measured = bare_wrist_radius(parts, elbow, wrist, on_arm)
         r_wrist = WRIST_OF_SHOULDER * r if measured is None else measured
         r_wrist = float(np.clip(r_wrist, 0.45 * r, 0.8 * r))
@@ -211,9 +254,11 @@ def _arm_outlines(shape: tuple[int, int], limbs: Limbs, parts: BodyParts) -> npt
             steps = max(2, int(np.hypot(*(b - a)) / 6.0))
             t = np.linspace(0.0, 1.0, steps + 1, dtype=np.float32)
             centres = (a[None, :] + t[:, None] * (b - a)[None, :]).astype(np.float32)
-            plus, minus = _runs_across(on_arm, centres, across, reach)
+            run, flat = _run_grid(on_arm, centres, across, reach)
+            plus, minus = _run_ends(run, reach)
             labelled = np.clip(np.where(plus > 0, 0.5 * (plus - minus), 0.0), -0.5 * r, 0.5 * r)
-            plus, minus = _runs_across(on_arm, centres, across, reach, parts.skin)
+            run &= skin_flat[flat] > 0.5
+            plus, minus = _run_ends(run, reach)
             seen = (plus > 0) & (minus > 0) & (plus < reach) & (minus < reach)
             skin = np.where(seen, 0.5 * (plus - minus), 0.0)
             radii = (ra + t * (rb - ra))[:, None] * across[None, :]
@@ -253,24 +298,41 @@ def beyond_arm_outlines(
     limbs: Limbs,
     parts: BodyParts,
     slopes: npt.NDArray[np.bool_] | None = None,
+    radii: tuple[float, float] | None = None,
 ) -> npt.NDArray[np.uint8]:
     """Arm-labelled pixels outside the arms' own outlines (:func:`arm_outlines`), outside
     the neck and the shoulders' slopes (:func:`neck_and_shoulder_slopes`) and not between an
     upper arm and the torso (:func:`torso_side_of_upper_arms`): old sleeve fabric that is not
     arm. uint8 (H, W) in {0, 1}. ``slopes``: :func:`neck_and_shoulder_slopes`'s mask when the
-    caller has it already."""
-    off_arms = np.uint8(1) - _arm_outlines(shape, limbs, parts)
+    caller has it already; ``radii``: :func:`shoulder_radii`'s, likewise."""
+    off_arms = np.uint8(1) - _arm_outlines(shape, limbs, parts, radii)
     on_arm = labels_mask(parts.labels, ARM_PARTS).view(np.uint8)
     out: npt.NDArray[np.uint8] = cv2.bitwise_and(off_arms, on_arm)
     # The part map's upper arms reach in over the shoulders' tops towards the neck: that is
     # the body, not sleeve (repainted as the background, it drew a bite of the backdrop
     # between the neck and each shoulder).
-    out[neck_and_shoulder_slopes(parts, limbs) if slopes is None else slopes] = 0
+    out[neck_and_shoulder_slopes(parts, limbs, radii) if slopes is None else slopes] = 0
     # Between an upper arm and the torso beside it lies the torso's side, not the backdrop:
     # repainted as the background, the old sleeve's inner half drew a stripe of the backdrop
     # down the body's side, between the arm and the new garment.
     out[torso_side_of_upper_arms(parts, limbs)] = 0
     return out
+
+
+def _median_index(counts: npt.NDArray[np.intp]) -> float:
+    """The median column (or row) of a mask's pixels from their count per column (or row):
+    as ``np.median`` over the pixels' indices, without listing every pixel.
+
+    >>> _median_index(np.array([0, 2, 0, 1]))
+    1.0
+    >>> _median_index(np.array([1, 0, 0, 1]))
+    1.5
+    """
+    total = np.cumsum(counts)
+    n = int(total[-1])
+    low = int(np.searchsorted(total, (n - 1) // 2, side="right"))
+    high = int(np.searchsorted(total, n // 2, side="right"))
+    return 0.5 * (low + high)
 
 
 def torso_side_of_upper_arms(parts: BodyParts, limbs: Limbs) -> npt.NDArray[np.bool_]:
@@ -283,8 +345,13 @@ def torso_side_of_upper_arms(parts: BodyParts, limbs: Limbs) -> npt.NDArray[np.b
     torso = labels_mask(parts.labels, (BodyPart.TORSO,))
     if not torso.any():
         return out
-    ty, tx = np.nonzero(torso)
-    middle = np.array([np.median(tx), np.median(ty)], np.float32)
+    middle = np.array(
+        [
+            _median_index(np.count_nonzero(torso, axis=0)),
+            _median_index(np.count_nonzero(torso, axis=1)),
+        ],
+        np.float32,
+    )
     for arm in (limbs.left_arm, limbs.right_arm):
         if arm.bones.shape[0] < 2 or not np.isfinite(arm.bones[:2]).all():
             continue
@@ -327,7 +394,9 @@ NECK_HALF_WIDTH = 0.16
 NECK_SLOPE_START = 0.5
 
 
-def neck_and_shoulder_slopes(parts: BodyParts, limbs: Limbs) -> npt.NDArray[np.bool_]:
+def neck_and_shoulder_slopes(
+    parts: BodyParts, limbs: Limbs, radii: tuple[float, float] | None = None
+) -> npt.NDArray[np.bool_]:
     """The neck and the slopes from it down to the shoulders' round tops: (H, W) bool.
 
     The neck is :data:`NECK_HALF_WIDTH` of the distance between the shoulder joints either
@@ -335,6 +404,7 @@ def neck_and_shoulder_slopes(parts: BodyParts, limbs: Limbs) -> npt.NDArray[np.b
     :data:`NECK_SLOPE_START` of the way down to the shoulders' tops (an arm's radius above
     each joint, :func:`bare_shoulder_radius`) its sides slope straight out to them, and reach
     the joints' columns down to the joints' rows. All False without a neck label or shoulder joints.
+    ``radii``: :func:`shoulder_radii`'s, when the caller has them already.
     """
     h, w = parts.labels.shape
     out = np.zeros((h, w), bool)
@@ -350,15 +420,13 @@ def neck_and_shoulder_slopes(parts: BodyParts, limbs: Limbs) -> npt.NDArray[np.b
         return out
     across = np.arange(w, dtype=np.float32)[None, :] - np.float32(middle)
     rows = np.arange(top, bottom, dtype=np.float32)[:, None]
-    on_arm = labels_mask(parts.labels, (*ARM_PARTS, *HAND_PARTS))
-    for (sx, sy), arm in zip(joints, (limbs.left_arm, limbs.right_arm), strict=True):
+    # (The arm's own radius: the capsule's is a loose sleeve's, and a shoulder's top that high
+    # drew the old sleeve's flat shoulder line in skin.)
+    if radii is None:
+        radii = shoulder_radii(parts, limbs)
+    for (sx, sy), radius in zip(joints, radii, strict=True):
         side = np.float32(1.0 if sx >= middle else -1.0)
         reach = max(half, abs(float(sx) - middle))
-        radius = float(arm.radius)
-        if arm.bones.shape[0] >= 3 and np.isfinite(arm.bones).all():
-            # (The arm's own radius: the capsule's is a loose sleeve's, and a shoulder's top
-            # that high drew the old sleeve's flat shoulder line in skin.)
-            radius = bare_shoulder_radius(parts, arm.bones, radius, on_arm)
         shoulder_top = float(sy) - radius
         start = top + NECK_SLOPE_START * max(0.0, shoulder_top - top)
         t = np.clip((rows - start) / np.float32(max(1.0, shoulder_top - start)), 0.0, 1.0)
@@ -379,5 +447,6 @@ __all__ = [
     "bare_wrist_radius",
     "beyond_arm_outlines",
     "neck_and_shoulder_slopes",
+    "shoulder_radii",
     "torso_side_of_upper_arms",
 ]

@@ -21,6 +21,7 @@ import numpy as np
 import numpy.typing as npt
 
 from fitroom.dressing.limbs import Limb, Limbs
+from fitroom.dressing.masks import labels_mask
 from fitroom.dressing.sleeve_ends import (
     CORRIDOR,
     OLD_END_QUANTILE,
@@ -132,8 +133,8 @@ def cuff_end_gap(
         return new_end, 0.0, _NONE
     by0, bx0 = box[0].start, box[1].start
     labels, cloth = parts.labels[box], parts.skin[box] < 0.5
-    sleeve = np.isin(labels, [int(p) for p in ARM_PARTS]) & (old_top[box] > 0.5) & cloth
-    hand = np.isin(labels, [int(p) for p in HAND_PARTS]) & cloth
+    sleeve = labels_mask(labels, ARM_PARTS) & (old_top[box] > 0.5) & cloth
+    hand = labels_mask(labels, HAND_PARTS) & cloth
     hy, hx = np.nonzero(hand)
     if hy.size:
         lab = cv2.cvtColor(

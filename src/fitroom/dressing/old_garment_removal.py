@@ -18,7 +18,11 @@ import numpy as np
 import numpy.typing as npt
 
 from fitroom.dressing.background import fill_with_background
-from fitroom.dressing.bare_arms import beyond_arm_outlines, neck_and_shoulder_slopes
+from fitroom.dressing.bare_arms import (
+    beyond_arm_outlines,
+    neck_and_shoulder_slopes,
+    shoulder_radii,
+)
 from fitroom.dressing.composite import TuckLine
 from fitroom.dressing.limbs import Limbs, bare_stretches, limb_mask
 from fitroom.dressing.masks import (
@@ -232,8 +236,9 @@ def remove_old_garment(
         not_limbs = 1.0 - limb_mask((h, w), [*bare, limbs.shoulder_line()])
         # An arm is narrower at the wrist than at the shoulder: an old sleeve's fabric beyond
         # the arm's own outline is loose too (painted as skin, it drew a band wider than the arm).
-        slopes = neck_and_shoulder_slopes(parts, limbs)
-        sleeve_off_arm = beyond_arm_outlines((h, w), limbs, parts, slopes)
+        radii = shoulder_radii(parts, limbs)
+        slopes = neck_and_shoulder_slopes(parts, limbs, radii)
+        sleeve_off_arm = beyond_arm_outlines((h, w), limbs, parts, slopes, radii)
         np.maximum(not_limbs, sleeve_off_arm, out=not_limbs)
         loose *= not_limbs
         on_limbs = exposed * limb_labels

@@ -23,6 +23,7 @@ import numpy as np
 import numpy.typing as npt
 
 from fitroom.dressing.limbs import Limb, Limbs
+from fitroom.dressing.masks import labels_mask
 from fitroom.fitting.fitted import FittedGarment, FittedLayer
 from fitroom.vision.core import ARM_PARTS, BodyParts
 
@@ -85,7 +86,7 @@ def sleeve_end_gap(
     if bx1 <= bx0 or by1 <= by0:
         return new_end, 0.0
     box = (slice(by0, by1), slice(bx0, bx1))
-    arms = np.isin(parts.labels[box], [int(p) for p in ARM_PARTS]) & (old_top[box] > 0.5)
+    arms = labels_mask(parts.labels[box], ARM_PARTS) & (old_top[box] > 0.5)
     arms &= parts.skin[box] < 0.5
     oys, oxs = np.nonzero(arms)
     if oys.size < 10:
@@ -104,12 +105,10 @@ def sleeve_end_gap(
     if start >= counts.size or counts[max(0, start - 2) : start + 3].sum() == 0:
         return new_end, 0.0
     filled = counts[start:] >= max(1, int(0.25 * arm.radius))
-    holes = np.flatnonzero(~filled)
-    run = filled.size
-    for k in holes:
-        if not filled[k : k + 4].any():
-            run = int(k)
-            break
+    # (The first pixel from which the next four hold none: a sliding sum, not a loop.)
+    ahead = np.convolve(filled.astype(np.int32), np.ones(4, np.int32))[3:]
+    gaps = np.flatnonzero(ahead == 0)
+    run = int(gaps[0]) if gaps.size else filled.size
     end = min(float(start + run), float(np.quantile(along, OLD_END_QUANTILE)))
     if end >= length - 0.5 * arm.radius:
         # The old sleeve goes on to the elbow: a long sleeve (or one past the elbow), not a

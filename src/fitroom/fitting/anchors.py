@@ -171,7 +171,10 @@ def measure_torso_edges(
         uses the 2nd and 98th percentile of the torso columns over ±2 rows, so a stray pixel
         does not widen the garment.
     """
-    torso = np.isin(labels, [int(p) for p in parts]).astype(np.uint8)
+    # (A lookup table: several times faster than np.isin on a uint8 label map.)
+    table = np.zeros(256, np.uint8)
+    table[[int(p) for p in parts]] = 1
+    torso = cv2.LUT(np.ascontiguousarray(labels, np.uint8), table)
     band = cv2.dilate(torso, np.ones((5, 1), np.uint8))[::step]  # each row OR its ±2 rows
     ys = np.arange(0, labels.shape[0], step, dtype=np.float32)
     counts = np.cumsum(band, axis=1, dtype=np.int32)

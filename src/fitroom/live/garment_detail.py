@@ -103,6 +103,7 @@ def garment_detail(
     detail = np.zeros((y1 - y0, x1 - x0, 3), np.float32)
     low_all = np.zeros((y1 - y0, x1 - x0, 3), np.float32)
     weight = np.zeros((y1 - y0, x1 - x0), np.float32)
+    first = True
     for layer in layers:
         lx0, ly0, lx1, ly1 = layer.box
         lw, lh = lx1 - lx0, ly1 - ly0
@@ -126,10 +127,19 @@ def garment_detail(
             borderValue=0,
         ).astype(np.float32) * np.float32(1.0 / 255.0)
         box = (slice(ly0 - y0, ly1 - y0), slice(lx0 - x0, lx1 - x0))
+        solid3 = cv2.merge([solid, solid, solid])
+        if first and layer.box == (x0, y0, x1, y1):
+            # (Nothing below the first layer over the whole box: the blends below would
+            # give these same values.)
+            detail = cv2.subtract(colour, low) * solid3
+            low_all = low * solid3
+            weight = solid
+            first = False
+            continue
+        first = False
         # (Over the layers below: a sleeve's detail replaces the panel's under it.)
         keep = 1.0 - np.minimum(alpha, 1.0)
         keep3 = cv2.merge([keep, keep, keep])
-        solid3 = cv2.merge([solid, solid, solid])
         detail[box] = detail[box] * keep3 + cv2.subtract(colour, low) * solid3
         low_all[box] = low_all[box] * keep3 + low * solid3
         weight[box] = weight[box] * keep + solid

@@ -335,6 +335,8 @@ def refine_skin_model(model: SkinModel, ycrcb: FloatArray) -> SkinModel:
 #: it is nearer the skin than the torso's clothes (see :func:`bare_limb_probability`).
 LIMB_SKIN_DISTANCE = 4.5
 _ARM_AND_HAND = np.array(sorted(int(p) for p in ARM_PARTS | HAND_PARTS), np.uint8)
+if np.any(np.diff(_ARM_AND_HAND) != 1):
+    raise AssertionError("the arms' and hands' labels must be consecutive (see _parts_at_detail)")
 
 
 def clothes_colour(ycrcb: FloatArray) -> tuple[FloatArray, FloatArray] | None:
@@ -1082,7 +1084,9 @@ def _parts_at_detail(
     skin_small = np.zeros((gh, gw), np.float32)
     skin_small[y0:y1, x0:x1] = model.probability(ycrcb)
     inside_small = binary[y0:y1, x0:x1] > 0
-    arms = np.isin(labels, _ARM_AND_HAND) & inside_small
+    # (The arms' and hands' labels are consecutive: two comparisons, several times faster
+    # than np.isin.)
+    arms = (labels >= _ARM_AND_HAND[0]) & (labels <= _ARM_AND_HAND[-1]) & inside_small
     if arms.any():
         # Arms are bare skin or sleeve: judged against the torso's clothes, not skin alone.
         clothes = clothes_colour(ycrcb[(labels == BodyPart.TORSO) & inside_small])
