@@ -13,6 +13,7 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
+from fitroom.dressing.bare_legs import bare_legs_mask
 from fitroom.dressing.composite import (
     TuckLine,
     composite_garments,
@@ -47,7 +48,6 @@ from fitroom.dressing.lower_shading import LOWER_EDGE_SLOPE, lower_light
 from fitroom.dressing.masks import grow_mask, per_channel
 from fitroom.dressing.old_garment import OldGarment, analyse_old_garment
 from fitroom.dressing.old_garment_removal import (
-    bare_legs_mask,
     old_dress_below_hem,
     old_garment_to_remove,
     remove_old_garment,

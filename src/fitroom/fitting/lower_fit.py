@@ -130,10 +130,9 @@ def regular_waist_row(anchors: BodyAnchors) -> float:
     return float(hip_mid[1] - WAIST_ABOVE_HIP * thigh)
 
 
-#: The lowest an old waistband can lie below the hip joints, as a share of the hip-to-knee
-#: length: a "waistband" found lower is the old trousers' colour turning darker down the legs
-#: (light jeans under a grey sweatshirt were found at mid-thigh, and the sweatshirt was kept in
-#: front of new trousers down to there, with the old jeans' waistband between them).
+#: The lowest an old waistband lies below the hip joints (share of the hip-to-knee length): one
+#: found lower is old trousers darkening down the legs (on light jeans under a grey sweatshirt,
+#: found at mid-thigh, the sweatshirt stayed in front of new trousers down to there).
 WAISTBAND_LOWEST_BELOW_HIP = 0.1
 
 
