@@ -281,7 +281,7 @@ def shoulders_facing(world: npt.ArrayLike) -> float:
     1.0
     >>> w[11], w[12] = (0.1, 0.0, 0.11), (-0.1, 0.0, -0.11)
     >>> round(shoulders_facing(w), 3)
-    0.706
+    0.708
     """
     pts = np.asarray(world, np.float64)
     v = pts[int(PoseLandmark.LEFT_SHOULDER)] - pts[int(PoseLandmark.RIGHT_SHOULDER)]
