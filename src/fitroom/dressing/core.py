@@ -238,10 +238,7 @@ def dress(
         for garment in garments:
             check_garment(garment, anchors)
     else:
-        # (A stream's tops keep the shoulders' scale for their length: the pose model's depth,
-        # read per frame, made the hem jump as a person walked in side-on; see
-        # BodyAnchors.facing, used for photos.)
-        anchors = replace(stream.smooth_anchors(anchors), facing=1.0)
+        anchors = stream.smooth_anchors(anchors)
     order = layering_order(garments)
     old: OldGarment | None = None
     waistband_read = False
