@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from fitroom.fitting.anchors import BodyAnchors, body_anchors, measure_torso_edges
+from fitroom.imaging import decode_image
 from fitroom.vision import Perceiver
 from fitroom.vision.core import BodyPart
 
@@ -169,3 +172,59 @@ class TestRaiseToShoulderTops:
         # Hair above the shoulder is not body: nothing there raises the seam further.
         labels[40:75, 40:160] = int(BodyPart.HAIR)
         assert np.allclose(raise_to_shoulder_tops(seams, joints, labels)[:, 1], 75.0)
+
+
+class TestShouldersFacing:
+    @staticmethod
+    def _world(across: float, depth: float, drop: float = 0.0) -> np.ndarray:
+        world = np.zeros((33, 3), np.float32)
+        world[11] = (0.5 * across, 0.5 * drop, 0.5 * depth)
+        world[12] = (-0.5 * across, -0.5 * drop, -0.5 * depth)
+        return world
+
+    def test_square_shoulders_face_the_camera(self) -> None:
+        from fitroom.fitting.anchors import shoulders_facing
+
+        assert shoulders_facing(self._world(0.3, 0.0)) == 1.0
+        # A tilt within the picture (one shoulder lower) is not a turn.
+        assert shoulders_facing(self._world(0.3, 0.0, drop=0.08)) == 1.0
+        # The pose model's depth noise on a person facing the camera counts as square.
+        assert shoulders_facing(self._world(0.3, 0.06)) == 1.0
+
+    @settings(max_examples=40, deadline=None)
+    @given(st.floats(25.0, 50.0))
+    def test_turned_shoulders_read_their_turn(self, degrees: float) -> None:
+        from fitroom.fitting.anchors import FACING_SQUARE, shoulders_facing
+
+        turn = np.radians(degrees)
+        world = self._world(0.3 * float(np.cos(turn)), 0.3 * float(np.sin(turn)))
+        assert shoulders_facing(world) == pytest.approx(float(np.cos(turn)) / FACING_SQUARE)
+
+    def test_side_on_and_degenerate(self) -> None:
+        from fitroom.fitting.anchors import FACING_MIN, shoulders_facing
+
+        assert shoulders_facing(self._world(0.0, 0.3)) == FACING_MIN
+        assert shoulders_facing(np.zeros((33, 3), np.float32)) == 1.0
+
+    def test_anchors_refuse_a_facing_out_of_range(self) -> None:
+        anchors = _anchors_with_edges(np.zeros((0, 3)))
+        for bad in (0.0, -0.5, 1.2):
+            with pytest.raises(ValueError, match="facing"):
+                BodyAnchors(**{**anchors.__dict__, "facing": bad})
+        turned = BodyAnchors(**{**anchors.__dict__, "facing": 0.7})
+        assert turned.mirrored().facing == 0.7
+
+    def test_true_pairs_man_turned_aside_and_people_facing(self, shared_data: Path) -> None:
+        # Pair 000001_0: a man turned a quarter to his right; 000000_0 and 000007_0 stand
+        # square to the camera.
+        facing = {}
+        with Perceiver(num_threads=1) as perceiver:
+            for name in ("000000_0", "000001_0", "000007_0"):
+                photo = decode_image(shared_data / "pairs" / "image" / f"{name}.jpg")
+                person = perceiver.process(photo).single()
+                assert person.parts is not None
+                size = (photo.shape[1], photo.shape[0])
+                facing[name] = body_anchors(person.pose, person.parts, size).facing
+        assert facing["000000_0"] == 1.0
+        assert facing["000007_0"] == 1.0
+        assert facing["000001_0"] < 0.8

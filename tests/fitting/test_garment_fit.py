@@ -226,3 +226,33 @@ def test_an_off_shoulder_top_has_no_neck_opening_to_cut(
     for name in ("shoulder_left", "shoulder_right"):
         assert torso_targets(off_shoulder, rounded)[0][name][1] > 195.0
         assert torso_targets(shirt, rounded)[0][name][1] == 175.0
+
+
+class TestTurnedPersonLength:
+    def test_waist_and_hem_hang_as_for_a_person_facing_the_camera(
+        self, stick_figure: StickFigure, tee: Garment
+    ) -> None:
+        # The same stick figure seen turned aside (its shoulders foreshortened to 0.7 of
+        # their width): the tee keeps its neck, shoulders and armholes, and reaches at least
+        # 1 / 0.7 as far below the shoulder line as the shoulders' scale alone makes it.
+        square = stick_figure()
+        turned = dataclasses.replace(square, facing=0.7)
+        before, scale = torso_targets(tee, square)
+        after, turned_scale = torso_targets(tee, turned)
+        assert turned_scale == scale
+        for name in ("neck_center", "neck_left", "shoulder_left", "armpit_left", "armpit_right"):
+            assert after[name] == before[name]
+        top = float(square.shoulders[:, 1].mean())
+        lm = tee.landmarks
+        g_top = 0.5 * float(lm["shoulder_left"][1] + lm["shoulder_right"][1])
+        for name in ("waist_left", "waist_right", "hem_left", "hem_right"):
+            assert after[name][1] >= before[name][1]
+            assert after[name][1] - top >= (float(lm[name][1]) - g_top) * scale / 0.7 - 1e-3
+
+    def test_facing_the_camera_changes_nothing(
+        self, stick_figure: StickFigure, tee: Garment
+    ) -> None:
+        square = stick_figure(8.0)
+        assert torso_targets(tee, dataclasses.replace(square, facing=1.0)) == torso_targets(
+            tee, square
+        )

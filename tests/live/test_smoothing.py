@@ -13,6 +13,8 @@ from hypothesis.extra.numpy import arrays
 from fitroom.fitting import BodyAnchors
 from fitroom.live import AnchorSmoother
 from fitroom.live.smoothing import (
+    FRAME_MS,
+    MAX_FACING_STEP,
     MAX_WIDTH_STEP,
     LineSmoother,
     adaptive_step,
@@ -98,6 +100,21 @@ class TestAnchorSmoother:
         moved = [smoother(_anchors(60.0), 33 * (60 + i)) for i in range(8)]
         band = smoother.deadband * 80.0
         assert abs(float(moved[-1].shoulders[0, 0]) - 320.0) < band + 1.0
+
+    def test_facing_moves_by_a_bounded_step_per_frame(self) -> None:
+        # The pose model's depth puts a person walking in side-on square to the camera on one
+        # frame and turned aside on the next: the top's length (which follows facing) slides.
+        smoother = AnchorSmoother()
+        smoother(_anchors(), 0)
+        turned = replace(_anchors(), facing=0.6)
+        outs = [smoother(turned, round(FRAME_MS * i)) for i in range(1, 31)]
+        steps = np.abs(np.diff([1.0] + [o.facing for o in outs]))
+        assert steps.max() <= MAX_FACING_STEP * 1.05
+        assert outs[0].facing < 1.0
+        # Held for a second, it gets there.
+        assert outs[-1].facing == pytest.approx(0.6, abs=0.05)
+        back = smoother(_anchors(), round(FRAME_MS * 31))
+        assert back.facing > outs[-1].facing
 
     def test_wander_inside_the_dead_band_does_not_move_the_anchors(self) -> None:
         smoother = AnchorSmoother()

@@ -219,13 +219,25 @@ def torso_targets(
     g_pit = float(np.hypot(*(lm["armpit_left"][:2] - lm["armpit_right"][:2])))
     pit_y = 0.5 * (targets["armpit_left"][1] + targets["armpit_right"][1])
     edges = anchors.torso_edge_at(pit_y)
+    length_scale: float | None = None
     if edges is not None and g_pit > 1.0 and edges[0] > edges[1]:
         length_scale = max(scale, min(1.6 * scale, (edges[0] - edges[1]) * ease / g_pit))
-        top = 0.5 * (placed[0, 1] + placed[1, 1])
-        g_top = 0.5 * (float(lm["shoulder_left"][1]) + float(lm["shoulder_right"][1]))
-        for name in TORSO_POINTS[5:]:
-            x, _ = targets[name]
-            targets[name] = (x, float(top + (float(lm[name][1]) - g_top) * length_scale))
+    # The waist and hem hang no higher than the shoulders' scale says for a person facing the
+    # camera: on one turned aside the shoulders look closer together than they are
+    # (anchors.facing), the body's length does not. (The armholes and chest keep the chest's
+    # length: stretched too, the pockets and prints came out lower than the photos'.)
+    upright = scale / anchors.facing
+    top = 0.5 * (placed[0, 1] + placed[1, 1])
+    g_top = 0.5 * (float(lm["shoulder_left"][1]) + float(lm["shoulder_right"][1]))
+    for i, name in enumerate(TORSO_POINTS[5:]):
+        below = i >= 2
+        if length_scale is None and not (below and upright > scale):
+            continue
+        factor = length_scale or scale
+        if below:
+            factor = max(factor, upright)
+        x, _ = targets[name]
+        targets[name] = (x, float(top + (float(lm[name][1]) - g_top) * factor))
     cover_body_width(targets, anchors, ease)
     hang_below_hips(targets, anchors)
     return targets, scale
