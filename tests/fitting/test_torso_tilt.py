@@ -40,6 +40,17 @@ class TestTorsoSlopeAt:
         figure = stick_figure(tilt=80.0)
         assert torso_slope_at(figure, 200.0) == pytest.approx(-MAX_SLOPE)
 
+    def test_a_person_turning_side_on_has_no_slant(self, stick_figure: StickFigure) -> None:
+        # Shoulders 60 px apart across over a torso 360 px long (a frontal one: 180 px) and
+        # slanting steeply: side-on, the pose's shoulders say nothing of a slant across.
+        figure = stick_figure(tilt=20.0)
+        side_on = np.array([[330.0, 180.0], [270.0, 220.0]], np.float32)
+        assert torso_slope_at(replace(figure, shoulder_joints=side_on), 200.0) == 0.0
+        # Half-way between side-on and frontal: half the slant.
+        closing = np.array([[300.0 + 67.5, 190.0], [300.0 - 67.5, 210.0]], np.float32)
+        half = torso_slope_at(replace(figure, shoulder_joints=closing), 200.0)
+        assert half == pytest.approx(0.5 * -20.0 / 135.0, abs=1e-3)
+
     def test_no_shoulder_line_no_slant(self, stick_figure: StickFigure) -> None:
         figure = stick_figure()
         stacked = np.array([[300.0, 200.0], [300.0, 210.0]], np.float32)

@@ -18,6 +18,14 @@ from fitroom.fitting.anchors import BodyAnchors
 #: shoulders, and a garment hangs, it is not turned on its side.
 MAX_SLOPE = 0.27
 
+#: Shoulder joints closer together across than this share of the torso's length (shoulders to
+#: hips, down) give no slant, and it grows to the full slant at :data:`FRONTAL`: a person turning
+#: side-on, whose shoulders close up, has no slant across to follow (the pose's shoulders, a few
+#: pixels apart, slanted steeply either way from frame to frame: the live garment jumped). The
+#: true pairs' frontal photos lie at 0.5 to 0.75.
+SIDE_ON = 0.3
+FRONTAL = 0.45
+
 #: The rows tilted, from the top down.
 TILTED_ROWS: tuple[str, ...] = ("armpit", "waist", "hem")
 
@@ -33,7 +41,7 @@ def _slope(pair: np.ndarray) -> float | None:
 def torso_slope_at(anchors: BodyAnchors, y: float) -> float | None:
     """The torso's slant (dy/dx across the body) at row ``y``: the shoulder joints' at their
     height, the hips' at theirs, linear in between (and constant beyond); None without a
-    shoulder line.
+    shoulder line; scaled down to none for a person turning side-on (:data:`SIDE_ON`).
 
     >>> import numpy as np
     >>> z = np.zeros((2, 2), np.float32)
@@ -55,8 +63,10 @@ def torso_slope_at(anchors: BodyAnchors, y: float) -> float | None:
     y_bottom = float(anchors.hips[:, 1].mean())
     if y_bottom - y_top < 1.0:
         return top
+    across = abs(float(anchors.shoulder_joints[0, 0] - anchors.shoulder_joints[1, 0]))
+    frontal = float(np.clip((across / (y_bottom - y_top) - SIDE_ON) / (FRONTAL - SIDE_ON), 0, 1))
     t = float(np.clip((y - y_top) / (y_bottom - y_top), 0.0, 1.0))
-    return (1.0 - t) * top + t * bottom
+    return frontal * ((1.0 - t) * top + t * bottom)
 
 
 def tilt_rows(targets: dict[str, tuple[float, float]], anchors: BodyAnchors) -> None:
@@ -76,4 +86,4 @@ def tilt_rows(targets: dict[str, tuple[float, float]], anchors: BodyAnchors) -> 
         targets[right] = (rx, y + slope * (rx - cx))
 
 
-__all__ = ["MAX_SLOPE", "TILTED_ROWS", "tilt_rows", "torso_slope_at"]
+__all__ = ["FRONTAL", "MAX_SLOPE", "SIDE_ON", "TILTED_ROWS", "tilt_rows", "torso_slope_at"]
