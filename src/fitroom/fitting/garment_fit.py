@@ -19,6 +19,7 @@ from fitroom.fitting.anchors import BodyAnchors, body_axis_x, seams_beside_joint
 from fitroom.fitting.fitted import FittedGarment, FittedLayer, clip_box, without_slivers
 from fitroom.fitting.neckline import front_neckline, worn_front_neckline
 from fitroom.fitting.sleeves import fit_sleeve
+from fitroom.fitting.torso_tilt import tilt_rows
 from fitroom.fitting.warp import (
     apply_affine,
     remap_premultiplied,
@@ -240,6 +241,8 @@ def torso_targets(
         targets[name] = (x, float(top + (float(lm[name][1]) - g_top) * factor))
     cover_body_width(targets, anchors, ease)
     hang_below_hips(targets, anchors)
+    # (Last: the rows' columns are set; each row then slants as the torso does there.)
+    tilt_rows(targets, anchors)
     return targets, scale
 
 
