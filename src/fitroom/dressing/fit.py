@@ -16,7 +16,8 @@ import numpy.typing as npt
 from fitroom.fitting.anchors import BodyAnchors
 from fitroom.fitting.dress_fit import dress_targets
 from fitroom.fitting.fitted import FittedGarment
-from fitroom.fitting.garment_fit import fit_upper, prepare_garment
+from fitroom.fitting.garment_fit import fit_upper
+from fitroom.fitting.garment_layers import prepare_garment
 from fitroom.fitting.lower_fit import fit_lower
 from fitroom.fitting.strap_top_fit import strap_top_targets
 from fitroom.garments.core import Garment, GarmentLandmarks
@@ -32,7 +33,7 @@ class PreparedGarments:
     resize factor: a shop renders the same garment on many photos, a stream on every frame.
 
     Called as the ``prepared`` argument of the fitters (see
-    :data:`fitroom.fitting.garment_fit.PrepareGarment`).
+    :data:`fitroom.fitting.garment_layers.PrepareGarment`).
 
     Args:
         capacity: most entries kept (the oldest goes first); None keeps all.

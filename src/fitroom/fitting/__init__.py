@@ -1,7 +1,8 @@
 """Fitting: the geometry that lays a garment onto a person (body anchors, per-part warps).
 
 The torso panel: :mod:`~fitroom.fitting.garment_fit`; sleeves on the arms:
-:mod:`~fitroom.fitting.sleeves`; trousers and skirts: :mod:`~fitroom.fitting.lower_fit`.
+:mod:`~fitroom.fitting.sleeves`; trousers and skirts: :mod:`~fitroom.fitting.lower_fit`; the
+garment's pieces ready to warp: :mod:`~fitroom.fitting.garment_layers`.
 """
 
 from fitroom.fitting.anchors import BodyAnchors, body_anchors, measure_torso_edges
@@ -10,10 +11,10 @@ from fitroom.fitting.garment_fit import (
     SIZE_EASE,
     TORSO_POINTS,
     fit_upper,
-    premultiplied_parts,
     size_ease,
     torso_targets,
 )
+from fitroom.fitting.garment_layers import premultiplied_parts
 from fitroom.fitting.warp import (
     ThinPlateSpline,
     apply_affine,

@@ -107,7 +107,7 @@ def without_slivers(rgba: FloatArray, width: int) -> FloatArray:
     """A premultiplied (h, w, 4) layer without its strands narrower than ``width`` pixels.
 
     A torso panel keeps the roots of the sleeves (see
-    :func:`~fitroom.fitting.garment_fit.premultiplied_parts`); where the warp
+    :func:`~fitroom.fitting.garment_layers.premultiplied_parts`); where the warp
     carries a shoulder seam out beyond the body, that strip is drawn out into a line one or
     two pixels wide around the sleeve, and the space between it and the sleeve was bridged
     as a "gap" in a barcode of streaks. Pixels of the layer that an opening with a ``width``

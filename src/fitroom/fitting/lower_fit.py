@@ -17,7 +17,7 @@ import numpy.typing as npt
 from fitroom.errors import UnsupportedGarment
 from fitroom.fitting.anchors import BodyAnchors
 from fitroom.fitting.fitted import FittedGarment, FittedLayer, along_chain, clip_box
-from fitroom.fitting.garment_fit import PrepareGarment, prepare_garment
+from fitroom.fitting.garment_layers import PrepareGarment, prepare_garment
 from fitroom.fitting.legs_gap import close_legs_gap
 from fitroom.fitting.warp import remap_premultiplied, tps_inverse_maps
 from fitroom.garments.core import LOWER_LANDMARKS, Garment, GarmentLandmarks

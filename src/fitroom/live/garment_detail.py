@@ -20,7 +20,8 @@ import numpy as np
 import numpy.typing as npt
 
 from fitroom.fitting.fitted import FittedGarment, FittedLayer
-from fitroom.fitting.garment_fit import TORSO_POINTS, PrepareGarment
+from fitroom.fitting.garment_fit import TORSO_POINTS
+from fitroom.fitting.garment_layers import PrepareGarment
 from fitroom.fitting.warp import remap_premultiplied, tps_inverse_maps
 from fitroom.garments.core import Garment
 
