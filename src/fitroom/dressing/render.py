@@ -54,6 +54,8 @@ from fitroom.dressing.old_garment_removal import (
 from fitroom.dressing.old_top_tail import old_top_tail, remove_old_top_tail
 from fitroom.dressing.seams import seam_cracks
 from fitroom.dressing.shading import (
+    LIGHT_POWER,
+    LIGHT_RANGE,
     contact_shadow,
     fabric_luminance,
     fold_shading,
@@ -444,7 +446,7 @@ def render_fitted(
     light = np.ones((h, w), np.float32)
     bx, by, bw, bh = cv2.boundingRect((union > 0.0).view(np.uint8))
     drawn = (slice(by, by + bh), slice(bx, bx + bw))
-    light[drawn] = np.clip(shading[drawn], 0.7, 1.25) ** 0.6 * folds[drawn]
+    light[drawn] = np.clip(shading[drawn], *LIGHT_RANGE) ** LIGHT_POWER * folds[drawn]
     # (Not needed below: let go before the layers' own arrays are made.)
     del shading, shade_on, old_mask, lower_old, panels, person
     visible = composite_garments(base, garments, coverage, light, support)

@@ -18,7 +18,7 @@ import numpy as np
 import numpy.typing as npt
 
 from fitroom.dressing.limbs import Limb
-from fitroom.dressing.masks import blur_box
+from fitroom.dressing.masks import blur_box, per_channel
 from fitroom.fitting.fitted import FittedGarment
 
 FloatArray = npt.NDArray[np.float32]
@@ -124,6 +124,12 @@ def contact_shadow(
     factor[box] = 1.0 - strength * outside * person[box]
     return factor
 
+
+#: The old garment's slow light is taken within this range and at this power: a dark belt or
+#: waistband under a top is not light, and at full strength it would show through the new
+#: garment as a dark band.
+LIGHT_RANGE = (0.7, 1.25)
+LIGHT_POWER = 0.6
 
 #: Width of the local median, as a share of the photo's longer side: wider than a fold, narrower
 #: than a print or a garment panel.
@@ -324,6 +330,58 @@ def _folds_in_box(
     return out
 
 
+#: The window of a product photo's own folds (see :func:`without_own_folds`), as the share of
+#: the garment's longer side that :data:`FOLD_WINDOW` is of a photo's: a garment fills about
+#: half of the photo it is worn in.
+OWN_FOLD_SIDE = 2.0
+
+
+def without_own_folds(parts: dict[str, FloatArray]) -> dict[str, FloatArray]:
+    """A garment's premultiplied parts without the folds its product photo was taken with.
+
+    A product photo has folds of its own (the garment laid flat or hung); worn, it takes the
+    photo's folds (:func:`fold_shading`), and its own, drawn over them, showed where the
+    person's body makes none, or crossed them. They are found on the garment as on the photo
+    (the luminance over its local median, without prints, seams, outlines and a coarse weave)
+    and divided out; prints, seams and the garment's colour stay.
+
+    Args:
+        parts: part name → premultiplied float32 (H, W, 4) image (colour in [0, 255], alpha in
+            [0, 1]), all of the same size (see
+            :func:`~fitroom.fitting.garment_fit.premultiplied_parts`).
+
+    Returns:
+        The parts in the same layout, the colour divided by the garment's own folds.
+    """
+    if not parts:
+        return parts
+    first = next(iter(parts.values()))
+    h, w = first.shape[:2]
+    alpha = np.zeros((h, w), np.float32)
+    rgb = np.zeros((h, w, 3), np.float32)
+    for part in parts.values():
+        # (Where parts overlap, the colour of the most opaque: the others' are soft rims.)
+        a = part[..., 3]
+        more = a > alpha
+        rgb[more] = part[..., :3][more] / a[more][:, None]
+        alpha[more] = a[more]
+    solid = alpha > 0.5
+    if not solid.any():
+        return parts
+    _, _, bw, bh = cv2.boundingRect(solid.view(np.uint8))
+    colour = np.clip(rgb + 0.5, 0, 255).astype(np.uint8)
+    own = fold_shading(colour, solid.astype(np.float32), round(OWN_FOLD_SIDE * max(bw, bh)))
+    flat = per_channel(1.0 / own)
+    out: dict[str, FloatArray] = {}
+    for name, part in parts.items():
+        new = part.copy()
+        new[..., :3] *= flat
+        # (A fold's highlight lifted a white garment's shadowed fabric above white.)
+        np.minimum(new[..., :3], 255.0 * part[..., 3:], out=new[..., :3])
+        out[name] = new
+    return out
+
+
 __all__ = [
     "EDGE_FLOOR",
     "EDGE_SLOPE",
@@ -336,9 +394,11 @@ __all__ = [
     "TEXTURE_CONTRAST",
     "TEXTURE_LEVEL",
     "TEXTURE_SMOOTHING",
+    "OWN_FOLD_SIDE",
     "contact_shadow",
     "fabric_luminance",
     "fold_shading",
     "limb_relief",
     "low_frequency_shading",
+    "without_own_folds",
 ]
