@@ -60,6 +60,7 @@ from fitroom.dressing.shading import (
     fabric_luminance,
     fold_shading,
     low_frequency_shading,
+    plain_fabric,
 )
 from fitroom.dressing.sleeve_ends import meet_old_sleeve_ends
 from fitroom.fitting.fitted import FittedGarment, FittedLayer
@@ -446,6 +447,9 @@ def render_fitted(
     light = np.ones((h, w), np.float32)
     bx, by, bw, bh = cv2.boundingRect((union > 0.0).view(np.uint8))
     drawn = (slice(by, by + bh), slice(bx, bx + bw))
+    if upper:
+        # (A top's or a dress's light is read round the old one's prints: see plain_fabric.)
+        shading = low_frequency_shading(image, plain_fabric(image, old_mask))
     light[drawn] = np.clip(shading[drawn], *LIGHT_RANGE) ** LIGHT_POWER * folds[drawn]
     # (Not needed below: let go before the layers' own arrays are made.)
     del shading, shade_on, old_mask, lower_old, panels, person

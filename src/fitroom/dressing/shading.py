@@ -65,6 +65,43 @@ def low_frequency_shading(image: ByteArray, region: FloatArray, sigma: float = 2
     return big
 
 
+#: A print's colour: this far (a*, b* distance) from the median colour of the fabric around it.
+PLAIN_CHROMA = 14.0
+#: A print's lightness: beyond this factor lighter or darker than the fabric's median.
+PLAIN_STEP = 1.8
+
+
+def plain_fabric(image: ByteArray, region: FloatArray) -> FloatArray:
+    """``region`` without what is not the fabric's plain colour: prints, logos, stripes and
+    patches of another hue or much lighter or darker. float32 (H, W) in [0, 1].
+
+    The old garment's slow light (:func:`low_frequency_shading`) read over a logo put a
+    shadow of it, a soft band, on the new garment; read without it, the light round the logo
+    fills its place. (Judged against the region's own median colour, at 1/4 resolution.)
+    """
+    h, w = region.shape
+    inside = region > 0.5
+    if int(inside.sum()) < 16:
+        return region
+    f = 4
+    sw, sh = max(1, w // f), max(1, h // f)
+    small = cv2.resize(image, (sw, sh), interpolation=cv2.INTER_AREA)
+    small_in = cv2.resize(region, (sw, sh), interpolation=cv2.INTER_AREA) > 0.5
+    if int(small_in.sum()) < 4:
+        return region
+    lab = cv2.cvtColor(small, cv2.COLOR_RGB2LAB).astype(np.float32)
+    ref = np.median(lab[small_in], axis=0)
+    hue_off = np.linalg.norm(lab[..., 1:] - ref[1:], axis=2)
+    lum = lab[..., 0] + 12.0
+    step = np.abs(np.log(lum / (ref[0] + 12.0)))
+    plain = (hue_off < PLAIN_CHROMA) & (step < np.log(PLAIN_STEP))
+    # (A print's anti-aliased rim is neither: grown by a pixel of the small map.)
+    plain = cv2.erode(plain.view(np.uint8), np.ones((3, 3), np.uint8)) > 0
+    big = cv2.resize(plain.astype(np.float32), (w, h), interpolation=cv2.INTER_LINEAR)
+    out: FloatArray = (region * big).astype(np.float32, copy=False)
+    return out
+
+
 def limb_relief(shape: tuple[int, int], limbs: Sequence[Limb], depth: float = 0.15) -> FloatArray:
     """Light falling off across round limbs: 1 on each bone, darker towards its sides (a
     cylinder seen from the front, lit from the camera, at most ``depth`` darker), back to 1 at
@@ -389,16 +426,21 @@ __all__ = [
     "FOLD_RANGE",
     "FOLD_STRENGTH",
     "FOLD_WINDOW",
+    "LIGHT_POWER",
+    "LIGHT_RANGE",
     "PRINT_CHROMA",
     "PRINT_STEP",
     "TEXTURE_CONTRAST",
     "TEXTURE_LEVEL",
     "TEXTURE_SMOOTHING",
     "OWN_FOLD_SIDE",
+    "PLAIN_CHROMA",
+    "PLAIN_STEP",
     "contact_shadow",
     "fabric_luminance",
     "fold_shading",
     "limb_relief",
+    "plain_fabric",
     "low_frequency_shading",
     "without_own_folds",
 ]
