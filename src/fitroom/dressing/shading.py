@@ -371,6 +371,9 @@ def _folds_in_box(
 #: the garment's longer side that :data:`FOLD_WINDOW` is of a photo's: a garment fills about
 #: half of the photo it is worn in.
 OWN_FOLD_SIDE = 2.0
+#: Detail of a product photo finer than this share of that side is its fabric's knit or slub,
+#: not a fold: it stays on the garment.
+OWN_FOLD_GRAIN = 0.002
 
 
 def without_own_folds(parts: dict[str, FloatArray]) -> dict[str, FloatArray]:
@@ -407,7 +410,11 @@ def without_own_folds(parts: dict[str, FloatArray]) -> dict[str, FloatArray]:
         return parts
     _, _, bw, bh = cv2.boundingRect(solid.view(np.uint8))
     colour = np.clip(rgb + 0.5, 0, 255).astype(np.uint8)
-    own = fold_shading(colour, solid.astype(np.float32), round(OWN_FOLD_SIDE * max(bw, bh)))
+    side = round(OWN_FOLD_SIDE * max(bw, bh))
+    own = fold_shading(colour, solid.astype(np.float32), side)
+    # (Only the folds: the fabric's own knit or slub, finer than a fold, is the garment's and
+    # stays.)
+    own = cv2.GaussianBlur(own, (0, 0), max(0.5, OWN_FOLD_GRAIN * side))
     flat = per_channel(1.0 / own)
     out: dict[str, FloatArray] = {}
     for name, part in parts.items():
@@ -428,6 +435,7 @@ __all__ = [
     "FOLD_WINDOW",
     "LIGHT_POWER",
     "LIGHT_RANGE",
+    "OWN_FOLD_GRAIN",
     "OWN_FOLD_SIDE",
     "PLAIN_CHROMA",
     "PLAIN_STEP",
