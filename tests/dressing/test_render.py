@@ -156,3 +156,50 @@ def test_skirt_hull_spans_the_gap_between_the_legs() -> None:
     assert hull[500, 240 + 25 + 10] == 1.0 and hull[500, 160 - 25 - 10] == 1.0  # a bit wider
     assert hull[500, 360] == 0.0 and hull[500, 40] == 0.0  # not far to the side
     assert hull[250, 200] == 0.0 and hull[650, 200] == 0.0  # not above the hips, nor below
+
+
+def _worn_top_with_a_fold_and_a_logo() -> tuple[np.ndarray, BodyParts, np.ndarray]:
+    """A 320×320 front view in a light grey top (torso rows 40–299, columns 60–259) with one
+    soft vertical fold at x = 100 (a fifth darker at its valley, a few pixels wide) and a wide
+    black logo (rows 130–189, columns 150–239). Returns (image, body parts, person mask)."""
+    h = w = 320
+    labels = np.zeros((h, w), np.uint8)
+    labels[40:300, 60:260] = BodyPart.TORSO
+    labels[5:40, 130:190] = BodyPart.FACE
+    image = np.full((h, w, 3), 245, np.uint8)
+    image[labels == BodyPart.FACE] = (200, 150, 120)
+    x = np.arange(w, dtype=np.float32)
+    row = 200.0 * (1.0 - 0.2 * np.exp(-0.5 * ((x - 100.0) / 2.5) ** 2))
+    top = np.repeat(row[None, :], h, axis=0)
+    torso = labels == BodyPart.TORSO
+    image[torso] = np.round(top[torso])[:, None].astype(np.uint8)
+    image[130:190, 150:240] = 15
+    skin = (labels == BodyPart.FACE).astype(np.float32)
+    return image, BodyParts(labels, skin), (labels > 0).astype(np.float32)
+
+
+class TestPhotoLightOnTheNewTop:
+    """The photo's folds come onto a new top; the old top's logo does not."""
+
+    def _render(self) -> np.ndarray:
+        image, parts, person = _worn_top_with_a_fold_and_a_logo()
+        rgba = np.zeros((260, 200, 4), np.float32)
+        rgba[..., 3] = 1.0
+        rgba[..., :3] = (120.0, 160.0, 220.0)  # a plain blue top
+        top = FittedGarment(
+            (FittedLayer("torso", (60, 40, 260, 300), rgba),), {"neck_center": (160.0, 40.0)}, 1.0
+        )
+        out, _ = render_fitted(image, [top], parts, person)
+        return out.astype(np.float32)
+
+    def test_the_fold_shows_on_the_new_top(self) -> None:
+        out = self._render()
+        fold, flat = out[80:260, 99:102].mean(), out[80:260, 75:82].mean()
+        assert fold < 0.95 * flat
+
+    def test_the_old_logo_does_not(self) -> None:
+        out = self._render()
+        # The new top where the logo was, and the same rows away from it and from the fold.
+        logo = out[140:180, 170:220].mean(axis=(0, 1))
+        beside = out[140:180, 125:135].mean(axis=(0, 1))
+        assert np.abs(logo - beside).max() < 0.03 * beside.max()

@@ -5,7 +5,15 @@ from __future__ import annotations
 import numpy as np
 
 from fitroom.dressing.limbs import Limb
-from fitroom.dressing.shading import FOLD_FLOOR, FOLD_RANGE, fold_shading, limb_relief
+from fitroom.dressing.shading import (
+    FOLD_FLOOR,
+    FOLD_RANGE,
+    fold_shading,
+    limb_relief,
+    low_frequency_shading,
+    plain_fabric,
+    without_own_folds,
+)
 
 
 class TestLimbRelief:
@@ -97,3 +105,74 @@ class TestFoldShading:
             image -= (25.0 * np.exp(-0.5 * ((x - centre) / 5.0) ** 2))[None, :, None]
         folds = fold_shading(image.astype(np.uint8), np.ones((200, 200), np.float32), side=1000)
         assert abs(float(folds[30:170, 30:170].mean()) - 1.0) < 0.05
+
+
+def _folded(level: float, depth: float) -> np.ndarray:
+    """uint8 (400, 400, 3) fabric of ``level`` with a soft vertical fold at x = 200, ``depth``
+    darker at its valley and a few pixels wide, as a fold is on a garment 380 pixels tall."""
+    x = np.arange(400, dtype=np.float32)
+    row = level * (1.0 - depth * np.exp(-0.5 * ((x - 200.0) / 3.0) ** 2))
+    return np.repeat(np.round(row).astype(np.uint8)[None, :, None], 400, axis=0).repeat(3, axis=2)
+
+
+def _product_part(colour: np.ndarray) -> dict[str, np.ndarray]:
+    """A garment's torso part: ``colour`` (uint8 (400, 400, 3)) inside a 10-pixel margin,
+    premultiplied float32 (400, 400, 4)."""
+    rgba = np.zeros((400, 400, 4), np.float32)
+    rgba[10:390, 10:390, 3] = 1.0
+    rgba[..., :3] = colour.astype(np.float32) * rgba[..., 3:]
+    return {"torso": rgba}
+
+
+class TestWithoutOwnFolds:
+    def test_the_product_photos_fold_goes_its_print_and_colour_stay(self) -> None:
+        colour = _folded(150.0, 0.2)
+        colour[240:300, 80:140] = (200, 30, 40)  # a red print
+        part = _product_part(colour)
+        flat = without_own_folds(part)["torso"]
+        assert flat.shape == part["torso"].shape and flat.dtype == np.float32
+        # Of the fold's valley (120 in the product photo; the fabric is 150) most is gone.
+        assert float(part["torso"][120, 200, 0]) < 125.0
+        assert 135.0 < float(flat[120, 200, 0]) < 155.0
+        # The print keeps its colour, the plain fabric and the alpha are unchanged.
+        assert np.allclose(flat[270, 110, :3], (200, 30, 40), atol=3.0)
+        assert np.allclose(flat[120, 80, :3], part["torso"][120, 80, :3], atol=2.0)
+        assert np.array_equal(flat[..., 3], part["torso"][..., 3])
+
+    def test_white_stays_within_white(self) -> None:
+        part = _product_part(_folded(250.0, 0.12))
+        flat = without_own_folds(part)["torso"]
+        assert float(flat[..., :3].max()) <= 255.0
+        assert float(part["torso"][120, 200, 0]) < 225.0
+        assert float(flat[120, 200, 0]) > 240.0
+
+    def test_no_parts_and_no_opaque_parts_are_left_as_they_are(self) -> None:
+        assert without_own_folds({}) == {}
+        clear = {"torso": np.zeros((20, 20, 4), np.float32)}
+        assert without_own_folds(clear)["torso"] is clear["torso"]
+
+
+class TestPlainFabric:
+    def test_a_logo_is_left_out_and_plain_fabric_kept(self) -> None:
+        image = np.full((240, 240, 3), 230, np.uint8)
+        image[80:150, 60:180] = 20  # a black logo on a white top
+        region = np.ones((240, 240), np.float32)
+        plain = plain_fabric(image, region)
+        assert plain.shape == region.shape and plain.dtype == np.float32
+        assert float(plain[115, 120]) == 0.0
+        assert float(plain[20, 20]) == 1.0 and float(plain[200, 120]) == 1.0
+
+    def test_the_old_logo_casts_no_slow_light_but_the_photos_light_stays(self) -> None:
+        # A white top lit from the left (its right side a fifth darker), with a black logo.
+        x = np.linspace(1.0, 0.8, 240, dtype=np.float32)
+        image = np.repeat((230.0 * x)[None, :, None], 240, axis=0).repeat(3, axis=2)
+        image = np.round(image).astype(np.uint8)
+        image[80:150, 90:150] = 20
+        region = np.ones((240, 240), np.float32)
+        light = low_frequency_shading(image, plain_fabric(image, region))
+        # Round the logo the light is the fabric's; over the whole photo, left to right, it
+        # falls as the lamp's does.
+        assert abs(float(light[115, 120]) - float(light[30, 120])) < 0.03
+        assert float(light[120, 20]) > float(light[120, 220]) + 0.1
+        # (Read over the logo, the light there was far darker.)
+        assert float(low_frequency_shading(image, region)[115, 120]) < 0.8

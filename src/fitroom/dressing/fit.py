@@ -13,6 +13,7 @@ from dataclasses import replace
 import numpy as np
 import numpy.typing as npt
 
+from fitroom.dressing.shading import without_own_folds
 from fitroom.fitting.anchors import BodyAnchors
 from fitroom.fitting.dress_fit import dress_targets
 from fitroom.fitting.fitted import FittedGarment
@@ -56,6 +57,10 @@ class PreparedGarments:
         if self.capacity is not None and len(self._entries) >= self.capacity:
             self._entries.pop(next(iter(self._entries)))
         value = prepare_garment(garment, factor)
+        if garment.category != "lower":
+            # (Tops and dresses: worn, the photo's folds take the place of the product
+            # photo's own; see fitroom.dressing.shading.)
+            value = (without_own_folds(value[0]), value[1])
         self._entries[key] = (garment, value)
         return value
 

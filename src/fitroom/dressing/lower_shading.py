@@ -22,6 +22,8 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
+from fitroom.dressing.shading import LIGHT_POWER, LIGHT_RANGE
+
 FloatArray = npt.NDArray[np.float32]
 
 #: The slope of the old garment's log luminance beyond which it is a sharp edge, not a fold, on
@@ -32,10 +34,6 @@ FloatArray = npt.NDArray[np.float32]
 #: 0.04 (the fold's other gates hold the weave and the print back; 0.5 levels apart on
 #: average); at 0.2 the old jeans' fly showed as a faint line on the cream trousers.
 LOWER_EDGE_SLOPE = 0.12
-#: The old garment's slow light is taken within this range and at this power, as for a top (a
-#: dark belt or a waistband's shadow is not light).
-LOWER_LIGHT_RANGE = (0.7, 1.25)
-LOWER_LIGHT_POWER = 0.6
 
 
 def lower_light(slow: FloatArray, folds: FloatArray, garment: FloatArray) -> FloatArray:
@@ -53,7 +51,8 @@ def lower_light(slow: FloatArray, folds: FloatArray, garment: FloatArray) -> Flo
     >>> bool(np.allclose(light, 1.0))
     True
     """
-    light = np.clip(slow, *LOWER_LIGHT_RANGE) ** np.float32(LOWER_LIGHT_POWER)
+    # (Within the tops' range and at their power: a dark belt or a waistband's shadow is no light.)
+    light = np.clip(slow, *LIGHT_RANGE) ** np.float32(LIGHT_POWER)
     light *= folds
     return at_median_one(light.astype(np.float32, copy=False), garment)
 
@@ -79,8 +78,6 @@ def at_median_one(light: FloatArray, garment: FloatArray) -> FloatArray:
 
 __all__ = [
     "LOWER_EDGE_SLOPE",
-    "LOWER_LIGHT_POWER",
-    "LOWER_LIGHT_RANGE",
     "at_median_one",
     "lower_light",
 ]

@@ -56,10 +56,13 @@ from fitroom.dressing.old_top_tail import old_top_tail, remove_old_top_tail
 from fitroom.dressing.seams import seam_cracks
 from fitroom.dressing.shading import (
     EDGE_SLOPE,
+    LIGHT_POWER,
+    LIGHT_RANGE,
     contact_shadow,
     fabric_luminance,
     fold_shading,
     low_frequency_shading,
+    plain_fabric,
 )
 from fitroom.dressing.sleeve_ends import meet_old_sleeve_ends
 from fitroom.fitting.fitted import FittedGarment, FittedLayer
@@ -452,11 +455,14 @@ def render_fitted(
     light = np.ones((h, w), np.float32)
     bx, by, bw, bh = cv2.boundingRect((union > 0.0).view(np.uint8))
     drawn = (slice(by, by + bh), slice(bx, bx + bw))
+    if upper:
+        # (A top's or a dress's light is read round the old one's prints: see plain_fabric.)
+        shading = low_frequency_shading(image, plain_fabric(image, old_mask))
     if lower_only:
         # (Lower garments alone: the light at the new garment's own exposure, see lower_light.)
         light[drawn] = lower_light(shading[drawn], folds[drawn], union[drawn])
     else:
-        light[drawn] = np.clip(shading[drawn], 0.7, 1.25) ** 0.6 * folds[drawn]
+        light[drawn] = np.clip(shading[drawn], *LIGHT_RANGE) ** LIGHT_POWER * folds[drawn]
     # (Not needed below: let go before the layers' own arrays are made.)
     del shading, shade_on, old_mask, lower_old, panels, person
     visible = composite_garments(base, garments, coverage, light, support)

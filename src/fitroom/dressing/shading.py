@@ -18,7 +18,7 @@ import numpy as np
 import numpy.typing as npt
 
 from fitroom.dressing.limbs import Limb
-from fitroom.dressing.masks import blur_box
+from fitroom.dressing.masks import blur_box, per_channel
 from fitroom.fitting.fitted import FittedGarment
 
 FloatArray = npt.NDArray[np.float32]
@@ -63,6 +63,43 @@ def low_frequency_shading(image: ByteArray, region: FloatArray, sigma: float = 2
     if (fh, fw) != (h, w):
         big = cv2.copyMakeBorder(big, 0, h - fh, 0, w - fw, cv2.BORDER_REPLICATE)
     return big
+
+
+#: A print's colour: this far (a*, b* distance) from the median colour of the fabric around it.
+PLAIN_CHROMA = 14.0
+#: A print's lightness: beyond this factor lighter or darker than the fabric's median.
+PLAIN_STEP = 1.8
+
+
+def plain_fabric(image: ByteArray, region: FloatArray) -> FloatArray:
+    """``region`` without what is not the fabric's plain colour: prints, logos, stripes and
+    patches of another hue or much lighter or darker. float32 (H, W) in [0, 1].
+
+    The old garment's slow light (:func:`low_frequency_shading`) read over a logo put a
+    shadow of it, a soft band, on the new garment; read without it, the light round the logo
+    fills its place. (Judged against the region's own median colour, at 1/4 resolution.)
+    """
+    h, w = region.shape
+    inside = region > 0.5
+    if int(inside.sum()) < 16:
+        return region
+    f = 4
+    sw, sh = max(1, w // f), max(1, h // f)
+    small = cv2.resize(image, (sw, sh), interpolation=cv2.INTER_AREA)
+    small_in = cv2.resize(region, (sw, sh), interpolation=cv2.INTER_AREA) > 0.5
+    if int(small_in.sum()) < 4:
+        return region
+    lab = cv2.cvtColor(small, cv2.COLOR_RGB2LAB).astype(np.float32)
+    ref = np.median(lab[small_in], axis=0)
+    hue_off = np.linalg.norm(lab[..., 1:] - ref[1:], axis=2)
+    lum = lab[..., 0] + 12.0
+    step = np.abs(np.log(lum / (ref[0] + 12.0)))
+    plain = (hue_off < PLAIN_CHROMA) & (step < np.log(PLAIN_STEP))
+    # (A print's anti-aliased rim is neither: grown by a pixel of the small map.)
+    plain = cv2.erode(plain.view(np.uint8), np.ones((3, 3), np.uint8)) > 0
+    big = cv2.resize(plain.astype(np.float32), (w, h), interpolation=cv2.INTER_LINEAR)
+    out: FloatArray = (region * big).astype(np.float32, copy=False)
+    return out
 
 
 def limb_relief(shape: tuple[int, int], limbs: Sequence[Limb], depth: float = 0.15) -> FloatArray:
@@ -124,6 +161,12 @@ def contact_shadow(
     factor[box] = 1.0 - strength * outside * person[box]
     return factor
 
+
+#: The old garment's slow light is taken within this range and at this power: a dark belt or
+#: waistband under a top is not light, and at full strength it would show through the new
+#: garment as a dark band.
+LIGHT_RANGE = (0.7, 1.25)
+LIGHT_POWER = 0.6
 
 #: Width of the local median, as a share of the photo's longer side: wider than a fold, narrower
 #: than a print or a garment panel.
@@ -335,6 +378,65 @@ def _folds_in_box(
     return out
 
 
+#: The window of a product photo's own folds (see :func:`without_own_folds`), as the share of
+#: the garment's longer side that :data:`FOLD_WINDOW` is of a photo's: a garment fills about
+#: half of the photo it is worn in.
+OWN_FOLD_SIDE = 2.0
+#: Detail of a product photo finer than this share of that side is its fabric's knit or slub,
+#: not a fold: it stays on the garment.
+OWN_FOLD_GRAIN = 0.002
+
+
+def without_own_folds(parts: dict[str, FloatArray]) -> dict[str, FloatArray]:
+    """A garment's premultiplied parts without the folds its product photo was taken with.
+
+    A product photo has folds of its own (the garment laid flat or hung); worn, it takes the
+    photo's folds (:func:`fold_shading`), and its own, drawn over them, showed where the
+    person's body makes none, or crossed them. They are found on the garment as on the photo
+    (the luminance over its local median, without prints, seams, outlines and a coarse weave)
+    and divided out; prints, seams and the garment's colour stay.
+
+    Args:
+        parts: part name → premultiplied float32 (H, W, 4) image (colour in [0, 255], alpha in
+            [0, 1]), all of the same size (see
+            :func:`~fitroom.fitting.garment_fit.premultiplied_parts`).
+
+    Returns:
+        The parts in the same layout, the colour divided by the garment's own folds.
+    """
+    if not parts:
+        return parts
+    first = next(iter(parts.values()))
+    h, w = first.shape[:2]
+    alpha = np.zeros((h, w), np.float32)
+    rgb = np.zeros((h, w, 3), np.float32)
+    for part in parts.values():
+        # (Where parts overlap, the colour of the most opaque: the others' are soft rims.)
+        a = part[..., 3]
+        more = a > alpha
+        rgb[more] = part[..., :3][more] / a[more][:, None]
+        alpha[more] = a[more]
+    solid = alpha > 0.5
+    if not solid.any():
+        return parts
+    _, _, bw, bh = cv2.boundingRect(solid.view(np.uint8))
+    colour = np.clip(rgb + 0.5, 0, 255).astype(np.uint8)
+    side = round(OWN_FOLD_SIDE * max(bw, bh))
+    own = fold_shading(colour, solid.astype(np.float32), side)
+    # (Only the folds: the fabric's own knit or slub, finer than a fold, is the garment's and
+    # stays.)
+    own = cv2.GaussianBlur(own, (0, 0), max(0.5, OWN_FOLD_GRAIN * side))
+    flat = per_channel(1.0 / own)
+    out: dict[str, FloatArray] = {}
+    for name, part in parts.items():
+        new = part.copy()
+        new[..., :3] *= flat
+        # (A fold's highlight lifted a white garment's shadowed fabric above white.)
+        np.minimum(new[..., :3], 255.0 * part[..., 3:], out=new[..., :3])
+        out[name] = new
+    return out
+
+
 __all__ = [
     "EDGE_FLOOR",
     "EDGE_SLOPE",
@@ -342,6 +444,12 @@ __all__ = [
     "FOLD_RANGE",
     "FOLD_STRENGTH",
     "FOLD_WINDOW",
+    "LIGHT_POWER",
+    "LIGHT_RANGE",
+    "OWN_FOLD_GRAIN",
+    "OWN_FOLD_SIDE",
+    "PLAIN_CHROMA",
+    "PLAIN_STEP",
     "PRINT_CHROMA",
     "PRINT_STEP",
     "TEXTURE_CONTRAST",
@@ -352,4 +460,6 @@ __all__ = [
     "fold_shading",
     "limb_relief",
     "low_frequency_shading",
+    "plain_fabric",
+    "without_own_folds",
 ]
