@@ -226,7 +226,10 @@ def torso_targets(
         for name in TORSO_POINTS[5:]:
             x, _ = targets[name]
             targets[name] = (x, float(top + (float(lm[name][1]) - g_top) * length_scale))
-    cover_body_width(targets, anchors, ease, at_most=LOOSE_AT_MOST)
+    # (Long sleeves cover the arms themselves; the panel under them fills the gap between
+    # sleeve and body, which a narrower one opened onto the old garment.)
+    at_most = None if garment.sleeve == "long" else LOOSE_AT_MOST
+    cover_body_width(targets, anchors, ease, at_most=at_most)
     hang_below_hips(targets, anchors)
     return targets, scale
 
@@ -242,8 +245,8 @@ OFF_AXIS = 0.5
 NARROWED = 0.5
 
 
-#: A top's panel is at most this many times as wide as the measured torso (and the clothes on
-#: it; see :func:`cover_body_width`).
+#: A top's panel (not a long-sleeved one's) is at most this many times as wide as the measured
+#: torso (and the clothes on it; see :func:`cover_body_width`).
 LOOSE_AT_MOST = 1.12
 
 
