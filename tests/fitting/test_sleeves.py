@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-import cv2
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -110,21 +109,6 @@ class TestLongSleevesEndAtTheWrist:
         assert np.array_equal(layers[0].rgba, layers[1].rgba)
 
 
-def _angled_tee() -> Garment:
-    """A drawn black tee whose short sleeves stand out at 45° and whose cuff openings run
-    straight into the armpits (no underarm seam), like many product photos of tees."""
-    image = np.full((1000, 1000, 3), 245, np.uint8)
-    outline = np.array(
-        [
-            (400, 100), (450, 135), (550, 135), (600, 100), (720, 140), (900, 330),
-            (700, 420), (700, 880), (300, 880), (300, 420), (100, 330), (280, 140),
-        ],
-        np.int32,
-    )  # fmt: skip
-    cv2.fillPoly(image, [outline], (30, 30, 30))
-    return ingest_garment(image, category_hint="upper")
-
-
 def _alpha_at(layers: list[FittedLayer], points: np.ndarray) -> np.ndarray:
     """The largest alpha of ``layers`` at each (x, y) of ``points``."""
     out = np.zeros(len(points), np.float32)
@@ -137,10 +121,12 @@ def _alpha_at(layers: list[FittedLayer], points: np.ndarray) -> np.ndarray:
 
 
 class TestAngledShortSleeves:
-    def test_both_sleeves_cover_the_upper_arms(self, stick_figure: StickFigure) -> None:
+    def test_both_sleeves_cover_the_upper_arms(
+        self, stick_figure: StickFigure, angled_tee_photo: np.ndarray
+    ) -> None:
         # The cuff read as the few pixels round the sleeve's tip: one sleeve was drawn a
         # sliver wide, the other not at all.
-        fitted = fit_upper(_angled_tee(), stick_figure())
+        fitted = fit_upper(ingest_garment(angled_tee_photo, category_hint="upper"), stick_figure())
         anchors = stick_figure()
         for side, row in (("left", 0), ("right", 1)):
             sleeve = [layer for layer in fitted.layers if layer.part == f"{side}_sleeve"]
@@ -155,11 +141,13 @@ class TestAngledShortSleeves:
             covered = float((_alpha_at(sleeve, points) > 0.5).mean())
             assert covered >= 0.9, (side, covered)
 
-    def test_the_panel_leaves_the_arms_beside_the_body(self, stick_figure: StickFigure) -> None:
+    def test_the_panel_leaves_the_arms_beside_the_body(
+        self, stick_figure: StickFigure, angled_tee_photo: np.ndarray
+    ) -> None:
         # A flat tee is half its girth wide: kept that wide on the body its sides covered the
         # arms hanging beside it, down to the wrists.
         anchors = stick_figure()
-        fitted = fit_upper(_angled_tee(), anchors)
+        fitted = fit_upper(ingest_garment(angled_tee_photo, category_hint="upper"), anchors)
         torso = [layer for layer in fitted.layers if layer.part == "torso"]
         for row in (0, 1):
             elbow, wrist = anchors.elbows[row], anchors.wrists[row]
