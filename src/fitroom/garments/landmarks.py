@@ -260,7 +260,7 @@ def bend_angle(a: IntArray, b: IntArray, c: IntArray) -> float:
     >>> round(bend_angle(np.array([0, 0]), np.array([10, 0]), np.array([10, 10])))
     90
     >>> round(bend_angle(np.array([0, 0]), np.array([10, 10]), np.array([20, 21])))
-    2
+    3
     """
     u = (b - a).astype(np.float64)
     v = (c - b).astype(np.float64)
