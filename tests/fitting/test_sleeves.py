@@ -144,8 +144,9 @@ class TestAngledShortSleeves:
     def test_the_panel_leaves_the_arms_beside_the_body(
         self, stick_figure: StickFigure, angled_tee_photo: np.ndarray
     ) -> None:
-        # A flat tee is half its girth wide: kept that wide on the body its sides covered the
-        # arms hanging beside it, down to the wrists.
+        # With one shoulder read at the neck's corner (the cuff misread beside it), the tee
+        # was placed by a shoulder line too narrow, so scaled up: its sides covered the arms
+        # hanging beside the body, down to the wrists.
         anchors = stick_figure()
         fitted = fit_upper(ingest_garment(angled_tee_photo, category_hint="upper"), anchors)
         torso = [layer for layer in fitted.layers if layer.part == "torso"]

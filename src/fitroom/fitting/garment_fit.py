@@ -226,10 +226,7 @@ def torso_targets(
         for name in TORSO_POINTS[5:]:
             x, _ = targets[name]
             targets[name] = (x, float(top + (float(lm[name][1]) - g_top) * length_scale))
-    # (Long sleeves cover the arms themselves; the panel under them fills the gap between
-    # sleeve and body, which a narrower one opened onto the old garment.)
-    at_most = None if garment.sleeve == "long" else LOOSE_AT_MOST
-    cover_body_width(targets, anchors, ease, at_most=at_most)
+    cover_body_width(targets, anchors, ease)
     hang_below_hips(targets, anchors)
     return targets, scale
 
@@ -245,39 +242,17 @@ OFF_AXIS = 0.5
 NARROWED = 0.5
 
 
-#: A top's panel (not a long-sleeved one's) is at most this many times as wide as the measured
-#: torso (and the clothes on it; see :func:`cover_body_width`).
-LOOSE_AT_MOST = 1.12
-
-
 def cover_body_width(
-    targets: dict[str, tuple[float, float]],
-    anchors: BodyAnchors,
-    ease: float,
-    *,
-    at_most: float | None = None,
+    targets: dict[str, tuple[float, float]], anchors: BodyAnchors, ease: float
 ) -> None:
     """Move the armpits, waist and hem of torso targets sideways to the measured torso width
     times ``ease``, about the torso's centre (the body's axis where an arm hides one side, see
-    :data:`OFF_AXIS`), in place (rows where the torso was measured).
-
-    With ``at_most`` a loose garment is no wider than that many times the measured torso (or
-    ``ease`` times it, if more)."""
+    :data:`OFF_AXIS`), in place (rows where the torso was measured)."""
     armpit_half: float | None = None
-    widest: tuple[float, float] | None = None  # (centre, half-width) of the widest row
     for row in ("armpit", "waist", "hem"):
         (lx, ly), (rx, ry) = targets[f"{row}_left"], targets[f"{row}_right"]
         y = 0.5 * (ly + ry)
         edges = anchors.torso_edge_at(y)
-        if edges is None and at_most is not None and row == "hem" and widest is not None:
-            # A hem below the measured torso (a long tee over the hips) is measured against
-            # the torso's widest measured row above it, not kept as wide as the flat lay: it
-            # flared out over the hands hanging beside the hips.
-            centre, body_half = widest
-            half = min(0.5 * (lx - rx), body_half * max(ease, at_most))
-            targets[f"{row}_left"] = (centre + half, ly)
-            targets[f"{row}_right"] = (centre - half, ry)
-            continue
         if edges is None:
             continue
         el, er = edges
@@ -297,15 +272,8 @@ def cover_body_width(
         # Cover the measured body (and the clothes on it), never squeeze a loose garment by
         # more than 10% of its own width.
         half = max(body_half * ease, 0.9 * garment_half)
-        if at_most is not None:
-            # A flat-lay tee is half its girth wide, far wider than the torso it goes round:
-            # placed by its shoulder seams and kept 0.9 that wide, its sides covered the arms
-            # hanging beside the body down to the wrists (a box with the arms painted out).
-            half = min(half, body_half * max(ease, at_most))
         targets[f"{row}_left"] = (centre + half, ly)
         targets[f"{row}_right"] = (centre - half, ry)
-        if widest is None or body_half > widest[1]:
-            widest = (centre, body_half)
 
 
 def hang_below_hips(targets: dict[str, tuple[float, float]], anchors: BodyAnchors) -> None:
@@ -501,7 +469,6 @@ def fit_upper(
 __all__ = [
     "FACTOR_STEP",
     "HANG_BELOW",
-    "LOOSE_AT_MOST",
     "NARROWED",
     "OFF_AXIS",
     "SIZE_EASE",
