@@ -57,6 +57,44 @@ def coffee() -> npt.NDArray[np.uint8]:
     return np.ascontiguousarray(data.coffee())
 
 
+#: The drawn tee of :func:`angled_tee_photo`: its outline's corners (x, y) by landmark name.
+_ANGLED_TEE_CORNERS: dict[str, tuple[int, int]] = {
+    "shoulder_left": (720, 140),
+    "cuff_left_outer": (900, 330),
+    "cuff_left_inner": (700, 420),
+    "shoulder_right": (280, 140),
+    "cuff_right_outer": (100, 330),
+    "cuff_right_inner": (300, 420),
+}
+
+
+@pytest.fixture(scope="session")
+def angled_tee_photo() -> npt.NDArray[np.uint8]:
+    """A drawn black tee, uint8 (1000, 1000, 3), whose short sleeves stand out at 45° and whose
+    cuff openings run straight into the armpits (no underarm seam), like many product photos
+    of tees; its corners are :func:`angled_tee_corners`."""
+    import cv2
+
+    c = _ANGLED_TEE_CORNERS
+    image = np.full((1000, 1000, 3), 245, np.uint8)
+    outline = np.array(
+        [
+            (400, 100), (450, 135), (550, 135), (600, 100), c["shoulder_left"],
+            c["cuff_left_outer"], c["cuff_left_inner"], (700, 880), (300, 880),
+            c["cuff_right_inner"], c["cuff_right_outer"], c["shoulder_right"],
+        ],
+        np.int32,
+    )  # fmt: skip
+    cv2.fillPoly(image, [outline], (30, 30, 30))
+    return image
+
+
+@pytest.fixture(scope="session")
+def angled_tee_corners() -> dict[str, tuple[int, int]]:
+    """The corners (x, y) of :func:`angled_tee_photo`'s outline, by landmark name."""
+    return dict(_ANGLED_TEE_CORNERS)
+
+
 @pytest.fixture(scope="session")
 def tee() -> Garment:
     """The drawn striped tee (synth t-shirt, seed 1), named "tee"."""

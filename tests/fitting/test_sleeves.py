@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from fitroom.fitting.anchors import BodyAnchors
 from fitroom.fitting.fitted import FittedLayer
 from fitroom.fitting.garment_fit import fit_upper
-from fitroom.garments import Garment
+from fitroom.garments import Garment, ingest_garment
 
 #: The ``stick_figure`` and ``segment_distance`` fixtures (tests/fitting/conftest.py).
 StickFigure = Callable[..., BodyAnchors]
@@ -107,3 +107,51 @@ class TestLongSleevesEndAtTheWrist:
             layers.append(next(layer for layer in fitted.layers if layer.part == "left_sleeve"))
         assert layers[0].box == layers[1].box
         assert np.array_equal(layers[0].rgba, layers[1].rgba)
+
+
+def _alpha_at(layers: list[FittedLayer], points: np.ndarray) -> np.ndarray:
+    """The largest alpha of ``layers`` at each (x, y) of ``points``."""
+    out = np.zeros(len(points), np.float32)
+    for layer in layers:
+        x0, y0, x1, y1 = layer.box
+        for i, (x, y) in enumerate(np.round(points).astype(int)):
+            if x0 <= x < x1 and y0 <= y < y1:
+                out[i] = max(out[i], float(layer.rgba[y - y0, x - x0, 3]))
+    return out
+
+
+class TestAngledShortSleeves:
+    def test_both_sleeves_cover_the_upper_arms(
+        self, stick_figure: StickFigure, angled_tee_photo: np.ndarray
+    ) -> None:
+        # The cuff read as the few pixels round the sleeve's tip: one sleeve was drawn a
+        # sliver wide, the other not at all.
+        fitted = fit_upper(ingest_garment(angled_tee_photo, category_hint="upper"), stick_figure())
+        anchors = stick_figure()
+        for side, row in (("left", 0), ("right", 1)):
+            sleeve = [layer for layer in fitted.layers if layer.part == f"{side}_sleeve"]
+            assert sleeve, side
+            joint, elbow = anchors.shoulder_joints[row], anchors.elbows[row]
+            # The upper arm's middle (above it the slanted armhole leaves the inner side to
+            # the torso panel), on its axis and an eighth of the shoulder width either side.
+            t = np.linspace(0.4, 0.6, 5, dtype=np.float32)[:, None]
+            axis = joint + t * (elbow - joint)
+            across = np.array([0.12 * anchors.shoulder_width, 0.0], np.float32)
+            points = np.concatenate([axis - across, axis, axis + across])
+            covered = float((_alpha_at(sleeve, points) > 0.5).mean())
+            assert covered >= 0.9, (side, covered)
+
+    def test_the_panel_leaves_the_arms_beside_the_body(
+        self, stick_figure: StickFigure, angled_tee_photo: np.ndarray
+    ) -> None:
+        # With one shoulder read at the neck's corner (the cuff misread beside it), the tee
+        # was placed by a shoulder line too narrow, so scaled up: its sides covered the arms
+        # hanging beside the body, down to the wrists.
+        anchors = stick_figure()
+        fitted = fit_upper(ingest_garment(angled_tee_photo, category_hint="upper"), anchors)
+        torso = [layer for layer in fitted.layers if layer.part == "torso"]
+        for row in (0, 1):
+            elbow, wrist = anchors.elbows[row], anchors.wrists[row]
+            t = np.linspace(0.0, 1.0, 8, dtype=np.float32)[:, None]
+            forearm = elbow + t * (wrist - elbow)
+            assert float(_alpha_at(torso, forearm).max()) < 0.5, row

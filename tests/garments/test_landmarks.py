@@ -338,3 +338,14 @@ def test_waistband_is_read_below_a_knot() -> None:
     sil = silhouette(mask.astype(bool))
     row = waistband_row(sil)
     assert abs((row + 0.5) / sil.scale - 0.5 - 60) <= 3.0
+
+
+def test_cuff_of_a_sleeve_whose_opening_runs_into_the_armpit(
+    angled_tee_photo: np.ndarray, angled_tee_corners: dict[str, tuple[int, int]]
+) -> None:
+    """Short sleeves standing out at 45° whose cuff openings run straight into the armpits: the
+    outer cuff corner is the sleeve's tip, the inner one the armpit (the fit once spent a corner
+    on the straight outer seam and read the cuff as the few pixels round the tip)."""
+    lm = ingest_garment(angled_tee_photo, category_hint="upper").landmarks
+    for name, xy in angled_tee_corners.items():
+        assert _error(lm[name], xy) <= 25, name

@@ -248,6 +248,27 @@ class _Sleeve:
     armpit: Point
 
 
+#: The outline turns by at least this many degrees at a sleeve's outer cuff corner (seam to
+#: cuff opening); a fitted corner turning less lies on the straight outer seam.
+CUFF_CORNER_TURN = 30.0
+
+
+def bend_angle(a: IntArray, b: IntArray, c: IntArray) -> float:
+    """How many degrees a path a → b → c turns at b (0 = straight on).
+
+    >>> import numpy as np
+    >>> round(bend_angle(np.array([0, 0]), np.array([10, 0]), np.array([10, 10])))
+    90
+    >>> round(bend_angle(np.array([0, 0]), np.array([10, 10]), np.array([20, 21])))
+    3
+    """
+    u = (b - a).astype(np.float64)
+    v = (c - b).astype(np.float64)
+    if not (u.any() and v.any()):
+        return 180.0
+    return float(np.degrees(abs(np.arctan2(u[0] * v[1] - u[1] * v[0], float(np.dot(u, v))))))
+
+
 def _sleeve(sil: Silhouette, neck: Point, armpit: Point) -> _Sleeve | None:
     """Shoulder, cuff corners and armpit from the outline between neck side and armpit.
 
@@ -296,6 +317,21 @@ def _sleeve(sil: Silhouette, neck: Point, armpit: Point) -> _Sleeve | None:
     if turn(before, i, j) * turn(j, k, len(path) - 1) > 0:
         shoulder_end = before if before > 0 else j
         i, j = j, k
+    elif bend_angle(path[before], path[i], path[j]) < CUFF_CORNER_TURN:
+        # The outline runs straight on through the "outer cuff": it is a spare corner on a
+        # long outer seam, and the real outer corner is the next one (the sleeve's tip). A
+        # short sleeve angled out whose opening ends right at the armpit has its inner cuff
+        # corner next to the armpit: the fit spent that corner on the seam, and the cuff ran
+        # across the tip only (a sleeve drawn a third of its width, or not at all).
+        # Tip → armpit is then the cuff opening and the underarm seam, or (no underarm seam
+        # to speak of) the opening alone, which ends at the armpit.
+        split = polyline_corners(path[j : k + 1], 1)
+        inner = j + split[0] if split else k
+        if bend_angle(path[j], path[inner], path[k]) < CUFF_CORNER_TURN:
+            inner = k
+        # (The shoulder is then the bend between the neck side and the tip.)
+        shoulder_end = i = j
+        j = inner
 
     def point(p: IntArray) -> Point:
         return float(p[0]), float(p[1]), 0.7
