@@ -399,7 +399,7 @@ def without_own_folds(parts: dict[str, FloatArray]) -> dict[str, FloatArray]:
     Args:
         parts: part name → premultiplied float32 (H, W, 4) image (colour in [0, 255], alpha in
             [0, 1]), all of the same size (see
-            :func:`~fitroom.fitting.garment_fit.premultiplied_parts`).
+            :func:`~fitroom.fitting.garment_layers.premultiplied_parts`).
 
     Returns:
         The parts in the same layout, the colour divided by the garment's own folds.
